@@ -1,0 +1,293 @@
+/* cmd_record.c - btrace record [-o DIR] -- CMD ARGS...
+ *
+ * Runs CMD with libbtrace.so preloaded and the trace directory exported,
+ * writes the session file (the realtime anchor, the command, and CMD's reap
+ * with its rusage), and returns CMD's exit status. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "trace_codec.h"
+#include "trace_dir.h"
+
+#ifndef BTRACE_INSTALLED_LIB
+#define BTRACE_INSTALLED_LIB "/usr/local/lib/libbtrace.so"
+#endif
+
+/* The library to preload: $BTRACE_LIB, then the one next to this binary
+ * (a build tree), then the installed one.  Always an absolute path. */
+static int find_library(char *out, size_t cap)
+{
+	char exe[PATH_MAX];
+	const char *env = getenv("BTRACE_LIB");
+	ssize_t n;
+	if (env && *env) {
+		if (!realpath(env, out) || access(out, R_OK) < 0)
+			return -1;
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		snprintf(out, cap, "%s/libbtrace.so", dirname(exe));
+		if (access(out, R_OK) == 0)
+			return 0;
+	}
+	snprintf(out, cap, "%s", BTRACE_INSTALLED_LIB);
+	return access(out, R_OK) == 0 ? 0 : -1;
+}
+
+static int dir_has_trace_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int found = 0;
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		found = l > 4 && !strcmp(de->d_name + l - 4, BT_FILE_SUFFIX);
+	}
+	closedir(d);
+	return found;
+}
+
+static size_t count_trace_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		n += l > 4 && !strcmp(de->d_name + l - 4, BT_FILE_SUFFIX);
+	}
+	closedir(d);
+	return n;
+}
+
+static uint64_t ts_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	return len && write(fd, buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+/* The session file: header, then the session record. */
+static int session_file_open(const char *dir, const char *session,
+			     char **cmd, uint64_t mono, uint64_t real)
+{
+	static char rec[BT_MAX_RECORD];
+	char path[PATH_MAX];
+	struct bt_file_header fh;
+	struct bt_rec_session s;
+	struct bt_enc e;
+	uint32_t kept = 0, total = 0;
+	int fd = bt_trace_file_create(dir, (uint32_t)getpid(), 0, path,
+				      sizeof(path));
+	if (fd < 0)
+		return -1;
+	bt_file_header_init(&fh, (uint32_t)getpid(), 0, session);
+	memset(&s, 0, sizeof(s));
+	s.mono_ns = mono;
+	s.realtime_ns = real;
+	s.root_pid = (uint32_t)getpid();
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
+	bt_enc_str(&e, BTRACE_VERSION, 64);
+	bt_enc_argv(&e, cmd, BT_MAX_ARGV_BYTES, BT_MAX_ARGS, &kept, &total);
+	s.argc = kept;
+	bt_enc_patch_fixed(&e, &s, sizeof(s));
+	if (write_all(fd, &fh, sizeof(fh)) < 0 ||
+	    write_all(fd, rec, bt_enc_end(&e)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void session_file_reap(int fd, pid_t pid, int status,
+			      const struct rusage *ru)
+{
+	char rec[512];
+	struct bt_rec_reap rp;
+	struct bt_enc e;
+	memset(&rp, 0, sizeof(rp));
+	rp.mono_ns = ts_ns(CLOCK_MONOTONIC);
+	rp.child_pid = (uint32_t)pid;
+	rp.api = BT_API_WAIT4;
+	rp.wait_status = status;
+	rp.ru.utime_us = (uint64_t)ru->ru_utime.tv_sec * 1000000u +
+			 (uint64_t)ru->ru_utime.tv_usec;
+	rp.ru.stime_us = (uint64_t)ru->ru_stime.tv_sec * 1000000u +
+			 (uint64_t)ru->ru_stime.tv_usec;
+	rp.ru.maxrss_kib = (uint64_t)ru->ru_maxrss;
+	rp.ru.minflt = (uint64_t)ru->ru_minflt;
+	rp.ru.majflt = (uint64_t)ru->ru_majflt;
+	rp.ru.nvcsw = (uint64_t)ru->ru_nvcsw;
+	rp.ru.nivcsw = (uint64_t)ru->ru_nivcsw;
+	rp.ru.inblock = (uint64_t)ru->ru_inblock;
+	rp.ru.oublock = (uint64_t)ru->ru_oublock;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
+	if (write_all(fd, rec, bt_enc_end(&e)) < 0)
+		fprintf(stderr, "btrace: cannot write the session file: %s\n",
+			strerror(errno));
+}
+
+/* LD_PRELOAD with our library first, keeping what was there. */
+static int set_preload(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *v;
+	int r;
+	if (!old || !*old)
+		return setenv("LD_PRELOAD", lib, 1);
+	if (asprintf(&v, "%s %s", lib, old) < 0)
+		return -1;
+	r = setenv("LD_PRELOAD", v, 1);
+	free(v);
+	return r;
+}
+
+static void record_usage(void)
+{
+	fprintf(stderr, "usage: btrace record [-o DIR] -- CMD ARGS...\n");
+}
+
+int cmd_record(int argc, char **argv)
+{
+	char lib[PATH_MAX], dir[PATH_MAX], session[BT_SESSION_LEN];
+	const char *out = NULL, *why = NULL;
+	struct sigaction ign, old_int, old_quit;
+	struct rusage ru;
+	int i, fd, status = 0;
+	pid_t pid, w;
+	uint64_t mono, real;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
+			if (++i >= argc) {
+				record_usage();
+				return BT_EXIT_BAD_INPUT;
+			}
+			out = argv[i];
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "btrace record: unknown option '%s'\n",
+				argv[i]);
+			record_usage();
+			return BT_EXIT_BAD_INPUT;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		record_usage();
+		return BT_EXIT_BAD_INPUT;
+	}
+	if (find_library(lib, sizeof(lib)) < 0) {
+		fprintf(stderr,
+			"btrace record: cannot find libbtrace.so (set "
+			"BTRACE_LIB, or install btrace)\n");
+		return BT_EXIT_BAD_INPUT;
+	}
+	if (out) {
+		char *b;
+		if (bt_dir_prepare(out, &why) < 0) {
+			fprintf(stderr, "btrace record: %s: %s\n", out, why);
+			return BT_EXIT_BAD_INPUT;
+		}
+		if (!realpath(out, dir)) {
+			fprintf(stderr, "btrace record: %s: %s\n", out,
+				strerror(errno));
+			return BT_EXIT_BAD_INPUT;
+		}
+		if (dir_has_trace_files(dir)) {
+			fprintf(stderr,
+				"btrace record: %s already holds a trace; "
+				"choose an empty directory\n",
+				out);
+			return BT_EXIT_BAD_INPUT;
+		}
+		b = strrchr(dir, '/');
+		b = b ? b + 1 : dir;
+		snprintf(session, sizeof(session), "%.*s",
+			 (int)sizeof(session) - 1, b);
+	} else if (bt_session_dir_create(BT_DEFAULT_BASE, dir, sizeof(dir),
+					 session, sizeof(session), &why) < 0) {
+		fprintf(stderr, "btrace record: ./%s: %s\n", BT_DEFAULT_BASE,
+			why);
+		return BT_EXIT_BAD_INPUT;
+	}
+
+	mono = ts_ns(CLOCK_MONOTONIC);
+	real = ts_ns(CLOCK_REALTIME);
+	fd = session_file_open(dir, session, argv + i, mono, real);
+	if (fd < 0) {
+		fprintf(stderr, "btrace record: cannot write to %s: %s\n", dir,
+			strerror(errno));
+		return BT_EXIT_BAD_INPUT;
+	}
+	if (set_preload(lib) < 0 || setenv("BTRACE_DIR", dir, 1) < 0 ||
+	    setenv("BTRACE_SESSION", session, 1) < 0) {
+		fprintf(stderr, "btrace record: cannot set the environment\n");
+		close(fd);
+		return BT_EXIT_BAD_INPUT;
+	}
+
+	/* Like time(1): the build gets ^C, we stay to finish the trace. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "btrace record: fork: %s\n", strerror(errno));
+		close(fd);
+		return BT_EXIT_BAD_INPUT;
+	}
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		close(fd);
+		execvp(argv[i], argv + i);
+		fprintf(stderr, "btrace record: cannot run %s: %s\n", argv[i],
+			strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	do
+		w = wait4(pid, &status, 0, &ru);
+	while (w < 0 && errno == EINTR);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (w == pid)
+		session_file_reap(fd, pid, status, &ru);
+	close(fd);
+
+	fprintf(stderr, "btrace: trace of %zu process images in %s\n",
+		count_trace_files(dir) - 1, dir);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}

@@ -1,0 +1,529 @@
+/* trace_reader.c - load a trace directory and rebuild its processes. */
+#define _GNU_SOURCE
+#include "trace_reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_FILE_BYTES (1024ull * 1024 * 1024)
+/* A spawn is recorded when the call returns, the child's start when its
+ * constructor runs: allow this much clock skew between the two. */
+#define MATCH_SLOP_NS 1000000000ull
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p) {
+		fprintf(stderr, "btrace: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p) {
+		fprintf(stderr, "btrace: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+static void warn(struct bt_trace *t, int problem, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	t->warnings = xrealloc(t->warnings,
+			       (t->n_warnings + 1) * sizeof(*t->warnings));
+	t->warnings[t->n_warnings++] = strdup(buf);
+	if (problem)
+		t->n_problems++;
+}
+
+/* Splits a record's strings into a new array; returns the count. */
+static int split_strings(const struct bt_record *rec, const char ***out)
+{
+	int n = bt_record_strings(rec, NULL, 0);
+	if (n <= 0) {
+		*out = NULL;
+		return n;
+	}
+	*out = xcalloc((size_t)n, sizeof(**out));
+	bt_record_strings(rec, *out, (size_t)n);
+	return n;
+}
+
+static void parse_start(struct bt_image *img, const struct bt_record *rec)
+{
+	const char **s = NULL;
+	int n = split_strings(rec, &s);
+	size_t need;
+	bt_record_fixed(rec, &img->start, sizeof(img->start));
+	img->has_start = 1;
+	img->exe = n > 0 ? s[0] : "";
+	img->cwd = n > 1 ? s[1] : "";
+	/* Clamp counts to the strings actually present. */
+	need = (size_t)(n > 2 ? n - 2 : 0);
+	if (img->start.argc_kept > need)
+		img->start.argc_kept = (uint32_t)need;
+	if (img->start.envc > need - img->start.argc_kept)
+		img->start.envc = (uint32_t)(need - img->start.argc_kept);
+	img->argv = xcalloc(img->start.argc_kept + 1, sizeof(char *));
+	img->env = xcalloc(img->start.envc + 1, sizeof(char *));
+	for (uint32_t i = 0; i < img->start.argc_kept; i++)
+		img->argv[i] = s[2 + i];
+	for (uint32_t i = 0; i < img->start.envc; i++)
+		img->env[i] = s[2 + img->start.argc_kept + i];
+	free(s);
+}
+
+static void parse_session(struct bt_image *img, const struct bt_record *rec)
+{
+	const char **s = NULL;
+	int n = split_strings(rec, &s);
+	bt_record_fixed(rec, &img->session, sizeof(img->session));
+	img->has_session = 1;
+	img->session_version = n > 0 ? s[0] : "";
+	if (img->session.argc > (uint32_t)(n > 1 ? n - 1 : 0))
+		img->session.argc = (uint32_t)(n > 1 ? n - 1 : 0);
+	img->session_argv = xcalloc(img->session.argc + 1, sizeof(char *));
+	for (uint32_t i = 0; i < img->session.argc; i++)
+		img->session_argv[i] = s[1 + i];
+	free(s);
+}
+
+int bt_image_parse(struct bt_image *img, char *blob, size_t len,
+		   const char **why)
+{
+	struct bt_record rec;
+	size_t off;
+	enum bt_read_status st;
+
+	img->blob = blob;
+	if (bt_check_file_header(blob, len, &img->header, why) < 0)
+		return -1;
+	off = img->header.header_size;
+	while ((st = bt_next_record(blob, len, &off, &rec)) == BT_READ_OK) {
+		const char **s = NULL;
+		int n;
+		img->n_records++;
+		switch (rec.type) {
+		case BT_REC_PROC_START:
+			if (!img->has_start)
+				parse_start(img, &rec);
+			break;
+		case BT_REC_SESSION:
+			if (!img->has_session)
+				parse_session(img, &rec);
+			break;
+		case BT_REC_PROC_END:
+			if (!img->has_end) {
+				bt_record_fixed(&rec, &img->end,
+						sizeof(img->end));
+				img->has_end = 1;
+			}
+			break;
+		case BT_REC_EXEC:
+			bt_record_fixed(&rec, &img->exec, sizeof(img->exec));
+			img->has_exec = 1;
+			n = split_strings(&rec, &s);
+			img->exec_path = n > 0 ? s[0] : "";
+			free(s);
+			break;
+		case BT_REC_EXEC_FAILED:
+			img->exec_failed_count++;
+			img->has_exec = 0;
+			break;
+		case BT_REC_SPAWN: {
+			struct bt_spawn *sp;
+			img->spawns = xrealloc(img->spawns,
+					       (img->n_spawns + 1) *
+						       sizeof(*img->spawns));
+			sp = &img->spawns[img->n_spawns++];
+			bt_record_fixed(&rec, &sp->rec, sizeof(sp->rec));
+			n = split_strings(&rec, &s);
+			sp->what = n > 0 ? s[0] : "";
+			free(s);
+			break;
+		}
+		case BT_REC_REAP: {
+			struct bt_reap *rp;
+			img->reaps = xrealloc(img->reaps, (img->n_reaps + 1) *
+								  sizeof(*img->reaps));
+			rp = &img->reaps[img->n_reaps++];
+			memset(rp, 0, sizeof(*rp));
+			bt_record_fixed(&rec, &rp->rec, sizeof(rp->rec));
+			break;
+		}
+		default:
+			img->n_unknown++; /* a newer writer's record: skip */
+			break;
+		}
+	}
+	if (st == BT_READ_TRUNCATED)
+		img->truncated = 1;
+	else if (st == BT_READ_CORRUPT)
+		img->corrupt = 1;
+	return 0;
+}
+
+void bt_image_free(struct bt_image *img)
+{
+	free(img->file);
+	free(img->argv);
+	free(img->env);
+	free(img->spawns);
+	free(img->reaps);
+	free(img->session_argv);
+	free(img->blob);
+	memset(img, 0, sizeof(*img));
+}
+
+static int read_file(const char *path, char **out, size_t *len,
+		     const char **why)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*why = "not a regular file";
+		return -1;
+	}
+	if ((unsigned long long)st.st_size > MAX_FILE_BYTES) {
+		close(fd);
+		*why = "file larger than 1 GiB";
+		return -1;
+	}
+	buf = xcalloc((size_t)st.st_size + 1, 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static uint64_t image_time(const struct bt_image *img)
+{
+	return img->has_start ? img->start.mono_ns : 0;
+}
+
+static int cmp_image_key(const void *a, const void *b)
+{
+	const struct bt_image *x = *(struct bt_image *const *)a;
+	const struct bt_image *y = *(struct bt_image *const *)b;
+	if (x->header.pid != y->header.pid)
+		return x->header.pid < y->header.pid ? -1 : 1;
+	if (x->header.start_ticks != y->header.start_ticks)
+		return x->header.start_ticks < y->header.start_ticks ? -1 : 1;
+	if (image_time(x) != image_time(y))
+		return image_time(x) < image_time(y) ? -1 : 1;
+	return 0;
+}
+
+static int cmp_proc_start(const void *a, const void *b)
+{
+	const struct bt_proc *x = a, *y = b;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+const struct bt_image *bt_proc_last(const struct bt_proc *p)
+{
+	return p->images[p->n_images - 1];
+}
+
+const char *bt_image_env(const struct bt_image *img, const char *name)
+{
+	size_t n = strlen(name);
+	for (uint32_t i = 0; img->has_start && i < img->start.envc; i++)
+		if (strncmp(img->env[i], name, n) == 0 && img->env[i][n] == '=')
+			return img->env[i] + n + 1;
+	return NULL;
+}
+
+/* The process with PID and parent PPID whose start is closest before T
+ * (plus slop).  Linear in the processes with that pid. */
+static struct bt_proc *find_child(struct bt_trace *t, uint32_t pid,
+				  uint32_t ppid, uint64_t at, int want_after)
+{
+	struct bt_proc *best = NULL;
+	for (size_t i = 0; i < t->n_procs; i++) {
+		struct bt_proc *p = &t->procs[i];
+		if (p->pid != pid || (ppid && p->ppid != ppid))
+			continue;
+		if (want_after) {
+			/* A spawn at AT: the child starts after it. */
+			if (p->start_ns + MATCH_SLOP_NS < at)
+				continue;
+			if (!best || p->start_ns < best->start_ns)
+				best = p;
+		} else {
+			/* A reap at AT: the child started before it. */
+			if (p->start_ns > at + MATCH_SLOP_NS)
+				continue;
+			if (!best || p->start_ns > best->start_ns)
+				best = p;
+		}
+	}
+	return best;
+}
+
+static void build_procs(struct bt_trace *t)
+{
+	struct bt_image **order;
+	size_t n = 0;
+
+	order = xcalloc(t->n_images, sizeof(*order));
+	for (size_t i = 0; i < t->n_images; i++)
+		if (t->images[i].has_start)
+			order[n++] = &t->images[i];
+	qsort(order, n, sizeof(*order), cmp_image_key);
+	t->procs = xcalloc(n, sizeof(*t->procs));
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		struct bt_proc *p = &t->procs[t->n_procs++];
+		while (j < n && order[j]->header.pid == order[i]->header.pid &&
+		       order[j]->header.start_ticks ==
+			       order[i]->header.start_ticks)
+			j++;
+		p->pid = order[i]->start.pid;
+		p->ppid = order[i]->start.ppid;
+		p->start_ticks = order[i]->header.start_ticks;
+		p->n_images = j - i;
+		p->images = xcalloc(p->n_images, sizeof(*p->images));
+		memcpy(p->images, order + i, p->n_images * sizeof(*p->images));
+		p->start_ns = order[i]->start.mono_ns;
+		p->exit_code = -1;
+		{
+			const struct bt_image *last = order[j - 1];
+			if (last->has_end) {
+				p->end_ns = last->end.mono_ns;
+				p->end_known = 1;
+				p->ru_self = last->end.ru;
+				p->has_ru_self = 1;
+				if (last->end.flags & BT_END_STATUS_KNOWN)
+					p->exit_code = last->end.exit_status;
+			}
+		}
+		i = j;
+	}
+	free(order);
+
+	/* Join the parents' spawn and reap records. */
+	for (size_t i = 0; i < t->n_images; i++) {
+		struct bt_image *img = &t->images[i];
+		uint32_t parent = img->header.pid;
+		for (size_t k = 0; k < img->n_spawns; k++) {
+			struct bt_spawn *sp = &img->spawns[k];
+			struct bt_proc *c;
+			if (!sp->rec.child_pid)
+				continue;
+			c = find_child(t, sp->rec.child_pid, parent,
+				       sp->rec.mono_ns, 1);
+			if (c && sp->rec.mono_ns < c->start_ns)
+				c->start_ns = sp->rec.mono_ns;
+		}
+		for (size_t k = 0; k < img->n_reaps; k++) {
+			struct bt_reap *rp = &img->reaps[k];
+			int st = rp->rec.wait_status;
+			struct bt_proc *c = find_child(
+				t, rp->rec.child_pid, parent, rp->rec.mono_ns, 0);
+			if (!c)
+				continue; /* not traced (e.g. setuid) */
+			rp->matched = 1;
+			c->reaped = 1;
+			c->ru_reap = rp->rec.ru;
+			c->has_ru_reap = 1;
+			if (!c->end_known) {
+				c->end_ns = rp->rec.mono_ns;
+				c->end_known = 1;
+			}
+			if (WIFEXITED(st)) {
+				c->exit_code = WEXITSTATUS(st);
+				c->signal = 0;
+			} else if (WIFSIGNALED(st)) {
+				c->signal = WTERMSIG(st);
+				c->exit_code = -1;
+			}
+		}
+	}
+	for (size_t i = 0; i < t->n_procs; i++) {
+		struct bt_proc *p = &t->procs[i];
+		p->cpu_us = p->has_ru_self ? p->ru_self.utime_us + p->ru_self.stime_us
+			    : p->has_ru_reap ? p->ru_reap.utime_us + p->ru_reap.stime_us
+					     : 0;
+	}
+	qsort(t->procs, t->n_procs, sizeof(*t->procs), cmp_proc_start);
+	/* Parents: the process with pid == ppid that started before. */
+	for (size_t i = 0; i < t->n_procs; i++) {
+		struct bt_proc *p = &t->procs[i];
+		for (size_t k = i; k-- > 0;) {
+			if (t->procs[k].pid == p->ppid) {
+				p->parent = &t->procs[k];
+				break;
+			}
+		}
+	}
+}
+
+int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
+		  size_t errlen)
+{
+	DIR *d;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n_names = 0, n_ok = 0;
+	const char *first_why = NULL;
+	char first_file[512] = "";
+
+	memset(t, 0, sizeof(*t));
+	d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "cannot open trace directory %s: %s", dir,
+			 strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && strcmp(de->d_name + l - 4, BT_FILE_SUFFIX) == 0) {
+			names = xrealloc(names, (n_names + 1) * sizeof(*names));
+			names[n_names++] = strdup(de->d_name);
+		}
+	}
+	closedir(d);
+	if (!n_names) {
+		snprintf(err, errlen,
+			 "no trace files (*.btr) in %s: was the build run "
+			 "under btrace record or LD_PRELOAD=libbtrace.so?",
+			 dir);
+		free(names);
+		return -1;
+	}
+	qsort(names, n_names, sizeof(*names), cmp_str);
+	t->dir = strdup(dir);
+	t->images = xcalloc(n_names, sizeof(*t->images));
+	for (size_t i = 0; i < n_names; i++) {
+		struct bt_image *img = &t->images[t->n_images];
+		char path[4096];
+		char *blob = NULL;
+		size_t len = 0;
+		const char *why = NULL;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (read_file(path, &blob, &len, &why) < 0 ||
+		    bt_image_parse(img, blob, len, &why) < 0) {
+			warn(t, 1, "%s: %s", names[i], why);
+			if (!first_why) {
+				first_why = why;
+				snprintf(first_file, sizeof(first_file), "%s",
+					 names[i]);
+			}
+			if (img->blob)
+				bt_image_free(img);
+			else
+				free(blob);
+			free(names[i]);
+			continue;
+		}
+		img->file = names[i];
+		t->n_records += img->n_records;
+		if (img->truncated)
+			warn(t, 1,
+			     "%s: cut off after %zu records (the last record "
+			     "is incomplete)",
+			     names[i], img->n_records);
+		if (img->corrupt)
+			warn(t, 1, "%s: corrupt record after %zu records; rest "
+				   "of the file skipped",
+			     names[i], img->n_records);
+		if (!img->has_start && !img->has_session)
+			warn(t, 1, "%s: no process start record", names[i]);
+		if (img->has_session && !t->has_session) {
+			t->has_session = 1;
+			t->session = img->session;
+			t->btrace_version = img->session_version;
+			t->command = img->session_argv;
+		}
+		t->n_images++;
+		n_ok++;
+	}
+	free(names);
+	if (!n_ok) {
+		snprintf(err, errlen, "no usable trace file in %s: %s: %s", dir,
+			 first_file, first_why ? first_why : "unreadable");
+		bt_trace_free(t);
+		return -1;
+	}
+	build_procs(t);
+	t->t0_ns = t->has_session ? t->session.mono_ns : UINT64_MAX;
+	for (size_t i = 0; i < t->n_procs; i++) {
+		struct bt_proc *p = &t->procs[i];
+		if (p->start_ns < t->t0_ns)
+			t->t0_ns = p->start_ns;
+		if (p->end_known && p->end_ns > t->t1_ns)
+			t->t1_ns = p->end_ns;
+		if (!p->end_known) {
+			const struct bt_image *last = bt_proc_last(p);
+			warn(t, 1,
+			     "process %u (%s) has no end: the build was killed "
+			     "or the trace is incomplete",
+			     p->pid, last->exe);
+		}
+	}
+	if (t->t0_ns == UINT64_MAX)
+		t->t0_ns = 0;
+	if (t->t1_ns < t->t0_ns)
+		t->t1_ns = t->t0_ns;
+	return 0;
+}
+
+void bt_trace_free(struct bt_trace *t)
+{
+	for (size_t i = 0; i < t->n_images; i++)
+		bt_image_free(&t->images[i]);
+	free(t->images);
+	for (size_t i = 0; i < t->n_procs; i++)
+		free(t->procs[i].images);
+	free(t->procs);
+	for (size_t i = 0; i < t->n_warnings; i++)
+		free(t->warnings[i]);
+	free(t->warnings);
+	free(t->dir);
+	memset(t, 0, sizeof(*t));
+}
+
+char *bt_default_trace_dir(void)
+{
+	char *p = realpath("btrace.data/latest", NULL);
+	return p;
+}

@@ -1,0 +1,111 @@
+/* trace_reader.h - load a trace directory into memory and rebuild its
+ * processes: images joined into exec chains, and each process joined with
+ * its parent's spawn and reap records.
+ *
+ * Ownership: bt_trace_load() allocates everything it returns;
+ * bt_trace_free() releases it all.  Strings point into copies owned by the
+ * trace. */
+#ifndef BTRACE_TRACE_READER_H
+#define BTRACE_TRACE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace_codec.h"
+
+struct bt_spawn {
+	struct bt_rec_spawn rec;
+	const char *what;
+};
+
+struct bt_reap {
+	struct bt_rec_reap rec;
+	int matched; /* joined with a process */
+};
+
+/* One process image: what one trace file holds. */
+struct bt_image {
+	char *file; /* path of the trace file */
+	struct bt_file_header header;
+	int has_start, has_end, has_exec, exec_failed_count;
+	struct bt_rec_proc_start start;
+	struct bt_rec_proc_end end;
+	struct bt_rec_exec exec; /* the last exec this image attempted */
+	const char *exe, *cwd, *exec_path;
+	const char **argv; /* start.argc_kept entries */
+	const char **env;  /* start.envc entries, "NAME=value" */
+	struct bt_spawn *spawns;
+	size_t n_spawns;
+	struct bt_reap *reaps;
+	size_t n_reaps;
+	int has_session; /* this file started the session */
+	struct bt_rec_session session;
+	const char *session_version;
+	const char **session_argv; /* session.argc entries */
+	int truncated; /* the file ends in a cut-off record */
+	int corrupt;   /* reading stopped at a record that made no sense */
+	size_t n_records, n_unknown;
+	char *blob; /* the file's bytes; strings point into it */
+};
+
+/* One process: the images of one (pid, start_ticks), in exec order. */
+struct bt_proc {
+	uint32_t pid, ppid;
+	uint64_t start_ticks;
+	struct bt_image **images;
+	size_t n_images;
+	struct bt_proc *parent;
+	uint64_t start_ns; /* parent's spawn time if known, else own start */
+	uint64_t end_ns;   /* 0 if the end is unknown */
+	int end_known;     /* from the process itself or its parent's reap */
+	int reaped;
+	int exit_code;     /* >= 0 if it exited with a status */
+	int signal;        /* > 0 if a signal ended it */
+	struct bt_rusage ru_self; /* RUSAGE_SELF at its end */
+	int has_ru_self;
+	struct bt_rusage ru_reap; /* from the reap: it and its descendants */
+	int has_ru_reap;
+	uint64_t cpu_us; /* own CPU: ru_self, else the reap's */
+};
+
+struct bt_trace {
+	char *dir;
+	struct bt_image *images;
+	size_t n_images;
+	struct bt_proc *procs; /* sorted by start_ns */
+	size_t n_procs;
+	int has_session;
+	struct bt_rec_session session;
+	const char *btrace_version;
+	const char **command; /* session.argc entries */
+	uint64_t t0_ns; /* session start: earliest known time */
+	uint64_t t1_ns; /* latest known time */
+	size_t n_records;
+	size_t n_problems;
+	char **warnings;
+	size_t n_warnings;
+};
+
+/* Loads DIR.  Returns 0, or -1 with a one-line reason in ERR when there is
+ * no usable trace at all (missing directory, no files, every file bad).
+ * Problems with single files become warnings and count as problems. */
+int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
+		  size_t errlen);
+void bt_trace_free(struct bt_trace *t);
+
+/* Loads one file's bytes into IMG (used by bt_trace_load and the fuzzer).
+ * Returns 0, or -1 with *WHY if the file is unusable. */
+int bt_image_parse(struct bt_image *img, char *blob, size_t len,
+		   const char **why);
+void bt_image_free(struct bt_image *img);
+
+/* Resolves the default trace directory: ./btrace.data/latest.  Returns a
+ * malloc'd path or NULL. */
+char *bt_default_trace_dir(void);
+
+/* Looks up NAME in an image's recorded environment, or NULL. */
+const char *bt_image_env(const struct bt_image *img, const char *name);
+/* The last image of a process: its final command. */
+const struct bt_image *bt_proc_last(const struct bt_proc *p);
+
+#endif

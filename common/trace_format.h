@@ -1,0 +1,192 @@
+/* trace_format.h - the on-disk btrace trace format (see docs/trace-format.md).
+ *
+ * Shared by the recorder (preload/) and the analyzer.  This header only
+ * declares plain structs and constants: no allocation, no libc state, so the
+ * recorder can use it from vfork children and signal handlers.
+ *
+ * A trace is a directory.  Each process image writes one file:
+ *
+ *   file   := file_header record*
+ *   record := record_header body[fixed_size] strings
+ *
+ * All integers are in the writer's byte order, which the header announces.
+ * Every record is written with a single write(2), so a reader sees either the
+ * whole record or a cut-off tail at the end of the file.
+ */
+#ifndef BTRACE_TRACE_FORMAT_H
+#define BTRACE_TRACE_FORMAT_H
+
+#include <stdint.h>
+
+#define BT_MAGIC "BTRACE\0\n"
+#define BT_MAGIC_LEN 8
+#define BT_FORMAT_VERSION 1
+#define BT_MIN_READER_VERSION 1
+#define BT_ENDIAN_MARK 0x01020304u
+#define BT_SESSION_LEN 32 /* NUL-padded session id string */
+#define BT_FILE_SUFFIX ".btr"
+
+struct bt_file_header {
+	char magic[BT_MAGIC_LEN];
+	uint16_t version;            /* format version of the writer */
+	uint16_t min_reader_version; /* oldest reader that understands it */
+	uint16_t header_size;        /* sizeof(struct bt_file_header) */
+	uint16_t reserved0;
+	uint32_t endian_mark; /* BT_ENDIAN_MARK in the writer's order */
+	uint32_t pid;
+	uint64_t start_ticks; /* /proc/<pid>/stat starttime: pid identity */
+	char session[BT_SESSION_LEN];
+};
+
+struct bt_record_header {
+	uint32_t size;       /* whole record, header included */
+	uint16_t type;       /* enum bt_record_type */
+	uint16_t fixed_size; /* bytes of fixed body before the strings */
+};
+
+enum bt_record_type {
+	BT_REC_SESSION = 1,
+	BT_REC_PROC_START = 2,
+	BT_REC_EXEC = 3,
+	BT_REC_EXEC_FAILED = 4,
+	BT_REC_SPAWN = 5,
+	BT_REC_REAP = 6,
+	BT_REC_PROC_END = 7,
+	BT_REC_TYPE_MAX_V1 = 7,
+};
+
+/* Resource usage, as getrusage/wait4 report it, in fixed-width units. */
+struct bt_rusage {
+	uint64_t utime_us;
+	uint64_t stime_us;
+	uint64_t maxrss_kib;
+	uint64_t minflt;
+	uint64_t majflt;
+	uint64_t nvcsw;
+	uint64_t nivcsw;
+	uint64_t inblock;
+	uint64_t oublock;
+};
+
+/* BT_REC_SESSION: written once per session by whoever created the trace
+ * directory.  Strings: btrace version, then the session's command argv. */
+struct bt_rec_session {
+	uint64_t mono_ns;     /* CLOCK_MONOTONIC ... */
+	uint64_t realtime_ns; /* ... and CLOCK_REALTIME read back to back */
+	uint32_t root_pid;
+	uint32_t argc;
+};
+
+enum bt_start_flags {
+	BT_START_FORKED = 1u << 0,         /* fork child without exec */
+	BT_START_ARGV_TRUNCATED = 1u << 1, /* argv was cut: see argc */
+	BT_START_ENV_TRUNCATED = 1u << 2,
+	BT_START_SESSION_ROOT = 1u << 3, /* created the trace directory */
+	BT_START_CONTINUED = 1u << 4,    /* reopened file of a known image */
+};
+
+/* BT_REC_PROC_START: one per process image (after exec) or fork child.
+ * Strings: exe, cwd, argv[0..argc_kept), env[0..envc) as "NAME=value". */
+struct bt_rec_proc_start {
+	uint32_t pid;
+	uint32_t ppid;
+	uint64_t start_ticks; /* same as in the file header */
+	uint64_t mono_ns;     /* when the shim's constructor ran */
+	uint32_t flags;       /* enum bt_start_flags */
+	uint32_t argc;        /* original argc */
+	uint32_t argc_kept;   /* argv strings stored */
+	uint32_t envc;        /* allow-listed env strings stored */
+	uint32_t uid;
+	uint32_t tid;
+};
+
+enum bt_api {
+	BT_API_EXECVE = 1,
+	BT_API_EXECV,
+	BT_API_EXECVP,
+	BT_API_EXECVPE,
+	BT_API_EXECL,
+	BT_API_EXECLP,
+	BT_API_EXECLE,
+	BT_API_FEXECVE,
+	BT_API_EXECVEAT,
+	BT_API_POSIX_SPAWN,
+	BT_API_POSIX_SPAWNP,
+	BT_API_FORK,
+	BT_API_SYSTEM,
+	BT_API_POPEN,
+	BT_API_WAIT,
+	BT_API_WAITPID,
+	BT_API_WAIT3,
+	BT_API_WAIT4,
+	BT_API_WAITID,
+	BT_API_EXIT,
+	BT_API__EXIT,
+	BT_API__EXIT2, /* _Exit */
+	BT_API_DESTRUCTOR,
+	BT_API_MAX,
+};
+
+/* BT_REC_EXEC: written just before an exec* call in the calling image.
+ * Strings: the path or file name passed to exec (empty for fexecve). */
+struct bt_rec_exec {
+	uint64_t mono_ns;
+	uint32_t api; /* enum bt_api */
+	uint32_t env_repaired;
+};
+
+/* BT_REC_EXEC_FAILED: the exec above returned. */
+struct bt_rec_exec_failed {
+	uint64_t mono_ns;
+	int32_t err; /* errno */
+	uint32_t api;
+};
+
+/* BT_REC_SPAWN: the image started a child (posix_spawn*, fork, system,
+ * popen).  Strings: path, file or command.  child_pid is 0 when the API
+ * hides it (system, popen). */
+struct bt_rec_spawn {
+	uint64_t mono_ns;  /* before the call */
+	uint64_t done_ns;  /* after the call returned */
+	uint32_t child_pid;
+	uint32_t api;
+	int32_t result;    /* return value, or errno for posix_spawn* */
+	uint32_t env_repaired;
+};
+
+/* BT_REC_REAP: the image reaped a child through a wait* call. */
+struct bt_rec_reap {
+	uint64_t mono_ns;
+	uint32_t child_pid;
+	uint32_t api;
+	int32_t wait_status; /* raw status, as for WIFEXITED() etc. */
+	uint32_t reserved;
+	struct bt_rusage ru; /* the child's, from wait4/waitid */
+};
+
+enum bt_end_flags {
+	BT_END_STATUS_KNOWN = 1u << 0,
+};
+
+/* BT_REC_PROC_END: the image is leaving (exit, _exit, destructor). */
+struct bt_rec_proc_end {
+	uint64_t mono_ns;
+	uint32_t api; /* how it left: enum bt_api */
+	int32_t exit_status;
+	uint32_t flags; /* enum bt_end_flags */
+	uint32_t reserved;
+	struct bt_rusage ru; /* RUSAGE_SELF */
+	struct bt_rusage ru_children; /* RUSAGE_CHILDREN */
+};
+
+/* Limits that keep every record bounded. */
+#define BT_MAX_RECORD 65536u
+#define BT_MAX_ARGV_BYTES 49152u
+#define BT_MAX_ARGS 4096u
+#define BT_MAX_ENV_VALUE 2048u
+#define BT_TRUNC_MARK "...[btrace: truncated]"
+
+const char *bt_api_name(uint32_t api);
+const char *bt_record_type_name(uint32_t type);
+
+#endif

@@ -1,0 +1,521 @@
+/* recorder.c - the per-process state of libbtrace.so: constructor,
+ * destructor, and the one function that appends records to the trace.
+ *
+ * The trace file is opened, appended to and closed again for every record
+ * (O_APPEND, one write per record).  Holding no descriptor means a program
+ * that closes all its descriptors (close_range, closefrom) or dup2()s over
+ * them can never make us write into one of its files. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/trace_codec.h"
+#include "shim.h"
+
+#ifndef BTRACE_VERSION
+#define BTRACE_VERSION "0"
+#endif
+
+struct bt_state bt_st;
+
+/* Entries we put back into child environments, built once. */
+static char inject_store[BT_INJECT_MAX][1280];
+
+uint64_t bt_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bt_debug(const char *msg, const char *arg)
+{
+	char buf[512];
+	size_t n = 0;
+	char num[16];
+	int k = 0;
+	unsigned v = (unsigned)getpid();
+	if (!bt_st.debug)
+		return;
+#define ADD(s)                                                                 \
+	for (const char *q_ = (s); *q_ && n < sizeof(buf) - 2; q_++)          \
+		buf[n++] = *q_;
+	ADD("btrace[");
+	do {
+		num[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (k && n < sizeof(buf) - 2)
+		buf[n++] = num[--k];
+	ADD("]: ");
+	ADD(msg);
+	if (arg) {
+		ADD(": ");
+		ADD(arg);
+	}
+#undef ADD
+	buf[n++] = '\n';
+	ssize_t r = write(2, buf, n);
+	(void)r;
+}
+
+void bt_rusage_conv(const struct rusage *in, struct bt_rusage *out)
+{
+	out->utime_us = (uint64_t)in->ru_utime.tv_sec * 1000000u +
+			(uint64_t)in->ru_utime.tv_usec;
+	out->stime_us = (uint64_t)in->ru_stime.tv_sec * 1000000u +
+			(uint64_t)in->ru_stime.tv_usec;
+	out->maxrss_kib = (uint64_t)in->ru_maxrss;
+	out->minflt = (uint64_t)in->ru_minflt;
+	out->majflt = (uint64_t)in->ru_majflt;
+	out->nvcsw = (uint64_t)in->ru_nvcsw;
+	out->nivcsw = (uint64_t)in->ru_nivcsw;
+	out->inblock = (uint64_t)in->ru_inblock;
+	out->oublock = (uint64_t)in->ru_oublock;
+}
+
+/* [AS-safe] starttime (field 22) of /proc/self/stat: with the pid, it names
+ * a process across exec and tells reused pids apart. */
+static uint64_t read_start_ticks(void)
+{
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *p;
+	uint64_t v = 0;
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* After ") " comes field 3 (state); starttime is field 22. */
+	for (int field = 2; field < 22 && *p; p++)
+		if (*p == ' ')
+			field++;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	return v;
+}
+
+int bt_active(void)
+{
+	return bt_st.enabled && (pid_t)syscall(SYS_getpid) == bt_st.pid;
+}
+
+/* [AS-safe] Writes BUF whole to the trace file, or turns recording off. */
+static void append(const void *buf, size_t len)
+{
+	int fd;
+	ssize_t n;
+	if (bt_st.written + len > bt_st.fsize_limit) {
+		/* Writing on would raise SIGXFSZ in the traced program. */
+		bt_st.enabled = 0;
+		return;
+	}
+	fd = open(bt_st.path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		bt_debug("cannot reopen trace file, recording off", bt_st.path);
+		bt_st.enabled = 0;
+		return;
+	}
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n != (ssize_t)len) {
+		bt_debug("short write to trace file, recording off", bt_st.path);
+		bt_st.enabled = 0;
+		return;
+	}
+	bt_st.written += len;
+}
+
+/* [AS-safe] Creates this image's trace file with its header and start
+ * record.  ARGV is what to record as the command line. */
+static int create_file(uint32_t flags)
+{
+	/* Static, not on the stack: only the constructor and a fork child
+	 * (which has a single thread) get here. */
+	static char rec[BT_MAX_RECORD];
+	char exe[1024], cwd[1024];
+	struct bt_file_header fh;
+	struct bt_rec_proc_start st;
+	struct bt_enc e;
+	ssize_t n;
+	int fd;
+	size_t len;
+	extern char **environ;
+
+	bt_st.start_ticks = read_start_ticks();
+	fd = bt_trace_file_create(bt_st.dir, (uint32_t)bt_st.pid,
+				  bt_st.start_ticks, bt_st.path,
+				  sizeof(bt_st.path));
+	if (fd < 0) {
+		bt_debug("cannot create trace file, recording off", bt_st.dir);
+		return -1;
+	}
+	bt_file_header_init(&fh, (uint32_t)bt_st.pid, bt_st.start_ticks,
+			    bt_st.session);
+	n = write(fd, &fh, sizeof(fh));
+	close(fd);
+	if (n != (ssize_t)sizeof(fh))
+		return -1;
+	bt_st.written = sizeof(fh);
+
+	memset(&st, 0, sizeof(st));
+	st.pid = (uint32_t)bt_st.pid;
+	st.ppid = (uint32_t)getppid();
+	st.start_ticks = bt_st.start_ticks;
+	st.mono_ns = bt_now_ns();
+	st.flags = flags;
+	st.uid = (uint32_t)getuid();
+	st.tid = (uint32_t)syscall(SYS_gettid);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = 0;
+	if (bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st,
+			 sizeof(st)) < 0)
+		return -1;
+	bt_enc_str(&e, exe, 1023);
+	bt_enc_str(&e, cwd, 1023);
+	if (bt_enc_argv(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
+			&st.argc_kept, &st.argc))
+		st.flags |= BT_START_ARGV_TRUNCATED;
+	for (char **ep = environ; ep && *ep; ep++) {
+		if (!bt_env_allowed(*ep))
+			continue;
+		if (e.cap - e.len < BT_MAX_ENV_VALUE + 64) {
+			st.flags |= BT_START_ENV_TRUNCATED;
+			break;
+		}
+		if (bt_enc_str(&e, *ep, BT_MAX_ENV_VALUE) > 0)
+			st.flags |= BT_START_ENV_TRUNCATED;
+		st.envc++;
+	}
+	bt_enc_patch_fixed(&e, &st, sizeof(st));
+	len = bt_enc_end(&e);
+	if (!len)
+		return -1;
+	bt_st.file_ready = 1;
+	append(rec, len);
+	return bt_st.enabled ? 0 : -1;
+}
+
+void bt_emit(const void *rec, size_t len)
+{
+	if (!bt_active() || !len)
+		return;
+	if (!bt_st.file_ready &&
+	    create_file(bt_st.is_fork_child ? BT_START_FORKED : 0) < 0) {
+		bt_st.enabled = 0;
+		return;
+	}
+	append(rec, len);
+}
+
+/* ---- records of events (called by the hooks) ---- */
+
+void bt_record_exec(uint32_t api, const char *path, int repaired)
+{
+	char rec[2048];
+	struct bt_rec_exec ex = {bt_now_ns(), api, (uint32_t)repaired};
+	struct bt_enc e;
+	if (!bt_active())
+		return;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_EXEC, &ex, sizeof(ex));
+	bt_enc_str(&e, path, 1024);
+	bt_emit(rec, bt_enc_end(&e));
+}
+
+void bt_record_exec_failed(uint32_t api, int err)
+{
+	char rec[64];
+	struct bt_rec_exec_failed ef = {bt_now_ns(), err, api};
+	struct bt_enc e;
+	if (!bt_active())
+		return;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_EXEC_FAILED, &ef,
+		     sizeof(ef));
+	bt_emit(rec, bt_enc_end(&e));
+}
+
+void bt_record_spawn(uint32_t api, uint64_t t0, pid_t child, int result,
+		     const char *what, int repaired)
+{
+	char rec[2048];
+	struct bt_rec_spawn sp;
+	struct bt_enc e;
+	if (!bt_active())
+		return;
+	memset(&sp, 0, sizeof(sp));
+	sp.mono_ns = t0;
+	sp.done_ns = bt_now_ns();
+	sp.child_pid = (uint32_t)(child > 0 ? child : 0);
+	sp.api = api;
+	sp.result = result;
+	sp.env_repaired = (uint32_t)repaired;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp, sizeof(sp));
+	bt_enc_str(&e, what, 1024);
+	bt_emit(rec, bt_enc_end(&e));
+}
+
+void bt_record_reap(uint32_t api, pid_t child, int status,
+		    const struct rusage *ru)
+{
+	char rec[256];
+	struct bt_rec_reap rp;
+	struct bt_enc e;
+	if (!bt_active())
+		return;
+	memset(&rp, 0, sizeof(rp));
+	rp.mono_ns = bt_now_ns();
+	rp.child_pid = (uint32_t)child;
+	rp.api = api;
+	rp.wait_status = status;
+	if (ru)
+		bt_rusage_conv(ru, &rp.ru);
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
+	bt_emit(rec, bt_enc_end(&e));
+}
+
+void bt_record_end(uint32_t api, int status, int status_known)
+{
+	char rec[512];
+	struct bt_rec_proc_end pe;
+	struct rusage ru;
+	struct bt_enc e;
+	if (!bt_active() || __atomic_exchange_n(&bt_st.ended, 1,
+						__ATOMIC_SEQ_CST))
+		return;
+	memset(&pe, 0, sizeof(pe));
+	pe.mono_ns = bt_now_ns();
+	pe.api = api;
+	pe.exit_status = status_known ? (status & 0xff) : -1;
+	pe.flags = status_known ? BT_END_STATUS_KNOWN : 0;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		bt_rusage_conv(&ru, &pe.ru);
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
+		bt_rusage_conv(&ru, &pe.ru_children);
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe, sizeof(pe));
+	bt_emit(rec, bt_enc_end(&e));
+}
+
+char *const *bt_child_env(char *const envp[], char **out, size_t cap,
+			  char *scratch, size_t scratch_cap, int *repaired)
+{
+	int n;
+	*repaired = 0;
+	if (!bt_st.initialized || !bt_st.inject.count)
+		return envp;
+	n = bt_env_repair(envp, &bt_st.inject, out, cap, scratch, scratch_cap);
+	if (n <= 0)
+		return envp;
+	*repaired = 1;
+	return out;
+}
+
+/* ---- set-up ---- */
+
+static void add_inject(const char *name, const char *value)
+{
+	size_t i = bt_st.inject.count, nl = strlen(name), vl = strlen(value);
+	if (i >= BT_INJECT_MAX || nl + 1 + vl + 1 > sizeof(inject_store[0]))
+		return;
+	memcpy(inject_store[i], name, nl);
+	inject_store[i][nl] = '=';
+	memcpy(inject_store[i] + nl + 1, value, vl + 1);
+	bt_st.inject.entries[i] = inject_store[i];
+	bt_st.inject.count++;
+}
+
+static void write_session_record(void)
+{
+	static char rec[BT_MAX_RECORD]; /* constructor only */
+	struct bt_rec_session s;
+	struct timespec mono, real;
+	struct bt_enc e;
+	uint32_t kept = 0, total = 0;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	memset(&s, 0, sizeof(s));
+	s.mono_ns = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+	s.realtime_ns =
+		(uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
+	s.root_pid = (uint32_t)bt_st.pid;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
+	bt_enc_str(&e, BTRACE_VERSION, 64);
+	bt_enc_argv(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS, &kept,
+		    &total);
+	s.argc = kept;
+	bt_enc_patch_fixed(&e, &s, sizeof(s));
+	bt_emit(rec, bt_enc_end(&e));
+}
+
+static void atfork_child(void)
+{
+	/* A fork child gets a file of its own, made on its first record. */
+	bt_st.pid = (pid_t)syscall(SYS_getpid);
+	bt_st.file_ready = 0;
+	bt_st.is_fork_child = 1;
+	bt_st.session_root = 0;
+	bt_st.ended = 0;
+	bt_st.exit_status_known = 0;
+}
+
+static void find_our_library(char *needle, size_t cap, char *path,
+			     size_t path_cap)
+{
+	Dl_info info;
+	const char *p, *base;
+	needle[0] = path[0] = 0;
+	if (!dladdr((void *)&find_our_library, &info) || !info.dli_fname)
+		return;
+	p = info.dli_fname;
+	base = strrchr(p, '/');
+	base = base ? base + 1 : p;
+	if (strlen(base) < cap)
+		strcpy(needle, base);
+	if (strlen(p) < path_cap)
+		strcpy(path, p);
+}
+
+__attribute__((constructor)) static void bt_init(int argc, char **argv,
+						  char **envp)
+{
+	static char needle[256], libpath[1024];
+	const char *dir, *v, *why = NULL;
+	struct rlimit rl;
+	int saved = errno;
+	(void)envp;
+
+	bt_libc_resolve();
+	bt_st.pid = (pid_t)syscall(SYS_getpid);
+	bt_st.argc = argc;
+	bt_st.argv = argv;
+	bt_st.fsize_limit = UINT64_MAX;
+	v = getenv("BTRACE_DEBUG");
+	bt_st.debug = v && *v && strcmp(v, "0") != 0;
+	bt_st.initialized = 1;
+
+	/* Inert in setuid/setgid programs, and when switched off. */
+	if (getauxval(AT_SECURE)) {
+		bt_st.inject.count = 0;
+		goto out;
+	}
+	v = getenv("BTRACE");
+	if (v && strcmp(v, "off") == 0)
+		goto out;
+
+	find_our_library(needle, sizeof(needle), libpath, sizeof(libpath));
+	if (!needle[0]) {
+		bt_debug("cannot find our own library, recording off", NULL);
+		goto out;
+	}
+	bt_st.inject.preload_needle = needle;
+	v = getenv("LD_PRELOAD");
+	add_inject("LD_PRELOAD", v && *v ? v : libpath);
+
+	dir = getenv("BTRACE_DIR");
+	v = getenv("BTRACE_SESSION");
+	if (dir && *dir) {
+		if (strlen(dir) >= sizeof(bt_st.dir) - 100) {
+			bt_debug("BTRACE_DIR too long, recording off", dir);
+			goto out;
+		}
+		if (dir[0] != '/') {
+			char cwd[512];
+			if (!getcwd(cwd, sizeof(cwd)) ||
+			    strlen(cwd) + strlen(dir) + 2 >= sizeof(bt_st.dir) - 100)
+				goto out;
+			strcpy(bt_st.dir, cwd);
+			strcat(bt_st.dir, "/");
+			strcat(bt_st.dir, dir);
+		} else {
+			strcpy(bt_st.dir, dir);
+		}
+		if (bt_dir_prepare(bt_st.dir, &why) < 0) {
+			bt_debug(why, bt_st.dir);
+			goto out;
+		}
+		if (v && *v) {
+			strncpy(bt_st.session, v, sizeof(bt_st.session) - 1);
+		} else {
+			/* BTRACE_DIR set by hand: this process starts the
+			 * session. */
+			const char *b = strrchr(bt_st.dir, '/');
+			b = b ? b + 1 : bt_st.dir;
+			size_t bl = strlen(b);
+			if (bl >= sizeof(bt_st.session))
+				bl = sizeof(bt_st.session) - 1;
+			memcpy(bt_st.session, b, bl);
+			bt_st.session_root = 1;
+		}
+	} else {
+		if (bt_session_dir_create(BT_DEFAULT_BASE, bt_st.dir,
+					  sizeof(bt_st.dir) - 100, bt_st.session,
+					  sizeof(bt_st.session), &why) < 0) {
+			bt_debug(why, "btrace.data");
+			goto out;
+		}
+		bt_st.session_root = 1;
+	}
+	add_inject("BTRACE_DIR", bt_st.dir);
+	add_inject("BTRACE_SESSION", bt_st.session);
+	/* Pass the other settings on unchanged. */
+	{
+		extern char **environ;
+		for (char **ep = environ; ep && *ep; ep++)
+			if (strncmp(*ep, "BTRACE_", 7) == 0 &&
+			    strncmp(*ep, "BTRACE_DIR=", 11) != 0 &&
+			    strncmp(*ep, "BTRACE_SESSION=", 15) != 0) {
+				char name[64];
+				const char *eq = strchr(*ep, '=');
+				size_t nl = eq ? (size_t)(eq - *ep) : 0;
+				if (!eq || nl >= sizeof(name))
+					continue;
+				memcpy(name, *ep, nl);
+				name[nl] = 0;
+				add_inject(name, eq + 1);
+			}
+	}
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		bt_st.fsize_limit = rl.rlim_cur;
+	if (pthread_atfork(NULL, NULL, atfork_child) != 0) {
+		bt_debug("pthread_atfork failed, recording off", NULL);
+		goto out;
+	}
+	bt_st.enabled = 1;
+	if (create_file(bt_st.session_root ? BT_START_SESSION_ROOT : 0) < 0) {
+		bt_st.enabled = 0;
+		goto out;
+	}
+	if (bt_st.session_root)
+		write_session_record();
+	bt_debug("recording to", bt_st.path);
+out:
+	errno = saved;
+}
+
+__attribute__((destructor)) static void bt_fini(void)
+{
+	int saved = errno;
+	bt_record_end(bt_st.exit_status_known ? bt_st.exit_api
+					      : BT_API_DESTRUCTOR,
+		      bt_st.exit_status, bt_st.exit_status_known);
+	errno = saved;
+}
