@@ -4,34 +4,73 @@
  * Exit status: 0 if every file is whole, 1 if some records are missing or
  * a process has no end, 2 if there is no usable trace at all. */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include "commands.h"
 #include "trace_reader.h"
+
+/* On a terminal, lines are cut to its width unless --wide. */
+static int line_cap;
+static int line_len;
+
+static void out_c(char c)
+{
+	if (c == '\n') {
+		line_len = 0;
+		putchar(c);
+		return;
+	}
+	if (line_cap && line_len >= line_cap)
+		return;
+	if (line_cap && line_len == line_cap - 1 && c != 0) {
+		putchar('>'); /* the mark of a cut line */
+		line_len++;
+		return;
+	}
+	putchar(c);
+	line_len++;
+}
+
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (const char *p = buf; *p; p++)
+		out_c(*p);
+}
 
 static void print_argv(const char *const *argv, uint32_t n, int cut)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		const char *a = argv[i];
 		int quote = !*a || strpbrk(a, " \t\"'\\$") != NULL;
-		printf(" ");
+		out_c(' ');
 		if (quote) {
-			putchar('\'');
+			out_c('\'');
 			for (; *a; a++) {
 				if (*a == '\'')
-					fputs("'\\''", stdout);
+					out("'\\''");
 				else
-					putchar(*a);
+					out_c(*a);
 			}
-			putchar('\'');
+			out_c('\'');
 		} else {
-			fputs(a, stdout);
+			for (; *a; a++)
+				out_c(*a);
 		}
 	}
 	if (cut)
-		printf(" [argv cut]");
+		out(" [argv cut]");
 }
 
 static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
@@ -51,21 +90,21 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 		snprintf(status, sizeof(status), "%d", p->exit_code);
 	else
 		snprintf(status, sizeof(status), "?");
-	printf("%7u %7u %9.3fs %s %5s %7.3fs  %s ", p->pid, p->ppid, start,
+	out("%7u %7u %9.3fs %s %5s %7.3fs  %s ", p->pid, p->ppid, start,
 	       dur, status, (double)p->cpu_us / 1e6, last->exe);
 	print_argv(last->argv, last->start.argc_kept,
 		   last->start.flags & BT_START_ARGV_TRUNCATED);
 	if (last->start.flags & BT_START_FORKED)
-		printf(" [fork]");
-	printf("\n");
+		out(" [fork]");
+	out("\n");
 	/* An exec chain: the images this process was before. */
 	for (size_t k = 0; k + 1 < p->n_images; k++) {
 		const struct bt_image *img = p->images[k];
-		printf("%7s %7s %10s %10s %5s %8s  exec'd from %s ", "", "", "",
+		out("%7s %7s %10s %10s %5s %8s  exec'd from %s ", "", "", "",
 		       "", "", "", img->exe);
 		print_argv(img->argv, img->start.argc_kept,
 			   img->start.flags & BT_START_ARGV_TRUNCATED);
-		printf("\n");
+		out("\n");
 	}
 }
 
@@ -76,12 +115,26 @@ int cmd_dump(int argc, char **argv)
 	char *dir;
 	int rc;
 
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "usage: btrace dump [TRACE_DIR]\n");
-		return BT_EXIT_BAD_INPUT;
+	struct winsize ws;
+	const char *arg = NULL;
+	int wide = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-w") || !strcmp(argv[i], "--wide")) {
+			wide = 1;
+		} else if (argv[i][0] == '-' || arg) {
+			fprintf(stderr, "usage: btrace dump [-w|--wide] "
+					"[TRACE_DIR]\n");
+			return BT_EXIT_BAD_INPUT;
+		} else {
+			arg = argv[i];
+		}
 	}
-	if (argc == 2) {
-		dir = strdup(argv[1]);
+	if (!wide && isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 40)
+		line_cap = ws.ws_col;
+	if (arg) {
+		dir = strdup(arg);
 	} else {
 		dir = bt_default_trace_dir();
 		if (!dir) {
@@ -97,12 +150,12 @@ int cmd_dump(int argc, char **argv)
 		return BT_EXIT_BAD_INPUT;
 	}
 	if (t.has_session) {
-		printf("# session %s, btrace %s, command:", dir,
-		       t.btrace_version);
+		out("# session %s, btrace %s, command:", dir,
+		    t.btrace_version);
 		print_argv(t.command, t.session.argc, 0);
-		printf("\n");
+		out("\n");
 	}
-	printf("%7s %7s %10s %10s %5s %8s  %s\n", "PID", "PPID", "START",
+	out("%7s %7s %10s %10s %5s %8s  %s\n", "PID", "PPID", "START",
 	       "DURATION", "EXIT", "CPU", "EXE ARGV");
 	for (size_t i = 0; i < t.n_procs; i++)
 		print_proc(&t, &t.procs[i]);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# deps.sh [test] - install what btrace needs from Debian, only if missing.
+# With "test", also what the test suite needs (clang's libFuzzer, the
+# crate sources of ../shared/workloads/cli-app when they are there).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev)
+if [ "${1:-}" = test ]; then
+  pkgs+=(clang libclang-rt-14-dev)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "deps: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Rust: the toolchains live in ~/.cargo/bin when they are not on PATH.
+if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  echo "deps: no cargo found on PATH or in ~/.cargo/bin; install Rust with rustup" >&2
+  exit 1
+fi
+shared="$(cd "$(dirname "$0")/../.." && pwd)/shared"
+if [ "${1:-}" = test ] && [ -x "$shared/workloads/install-debian-crates.sh" ]; then
+  "$shared/workloads/install-debian-crates.sh" >/dev/null
+fi

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# quickstart.sh - the README's first command: install the dependencies,
+# build and install btrace, and trace a real cargo build of
+# examples/hello-workspace.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+"$repo/scripts/deps.sh"
+
+sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$repo/build" -j"$(nproc)" >/dev/null
+$sudo cmake --install "$repo/build" >/dev/null
+echo "installed: $(command -v btrace) and libbtrace.so ($(ldconfig -p | grep -m1 libbtrace.so | sed 's/.*=> //'))"
+
+example="$repo/examples/hello-workspace"
+cd "$example"
+cargo clean -q --offline 2>/dev/null || true
+echo "tracing a clean build of examples/hello-workspace:"
+btrace record -- cargo build --offline
+btrace dump | cut -c1-160 | tail -n 30
+echo
+echo "trace: $example/btrace.data/latest"
+echo "next: LD_PRELOAD=libbtrace.so cargo build   (in any crate), then btrace dump"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# test.sh - the README's second command, and what CI runs: install what
+# the tests need, then run every layer:
+#   build/       unit, functional and cargo tests (ctest)
+#   build-asan/  the analyzer, the format code, the shim core and the unit
+#                tests under ASan/UBSan
+#   build-fuzz/  the trace-reader fuzzer, for a bounded time (clang)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+"$repo/scripts/deps.sh" test
+jobs=$(nproc)
+failed=0
+
+run() { # NAME BUILD_DIR CMAKE_ARGS... -- CTEST_ARGS...
+  local name=$1 dir=$2; shift 2
+  local cargs=() targs=()
+  while (($#)) && [ "$1" != -- ]; do cargs+=("$1"); shift; done
+  shift || true
+  targs=("$@")
+  echo "== $name"
+  cmake -S "$repo" -B "$dir" "${cargs[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1 || { tail -n 50 "$dir.build.log"; return 1; }
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${targs[@]}"
+}
+
+run "tests (unit, functional, cargo)" "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- -LE fuzz || failed=1
+run "unit tests under ASan/UBSan" "$repo/build-asan" -DCMAKE_BUILD_TYPE=Debug -DBTRACE_SANITIZE=ON -- -L unit || failed=1
+run "fuzzing the trace reader" "$repo/build-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON -DBTRACE_SANITIZE=ON -- -L fuzz || failed=1
+
+if ((failed)); then
+  echo "test.sh: FAILED" >&2
+  exit 1
+fi
+echo "test.sh: all test layers passed"
