@@ -116,12 +116,25 @@ int bt_active(void)
 	return bt_st.enabled && (pid_t)syscall(SYS_getpid) == bt_st.pid;
 }
 
+/* [AS-safe] Would a file of SIZE bytes stay within RLIMIT_FSIZE?  Past it
+ * write(2) raises SIGXFSZ in the traced program.  The program may lower
+ * the limit at any time, so ask every time. */
+static int fsize_allows(uint64_t size)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0)
+		bt_st.fsize_limit = rl.rlim_cur == RLIM_INFINITY
+					    ? UINT64_MAX
+					    : (uint64_t)rl.rlim_cur;
+	return size <= bt_st.fsize_limit;
+}
+
 /* [AS-safe] Writes BUF whole to the trace file, or turns recording off. */
 static void append(const void *buf, size_t len)
 {
 	int fd;
 	ssize_t n;
-	if (bt_st.written + len > bt_st.fsize_limit) {
+	if (!fsize_allows(bt_st.written + len)) {
 		/* Writing on would raise SIGXFSZ in the traced program. */
 		bt_st.enabled = 0;
 		return;
@@ -161,6 +174,8 @@ static int create_file(uint32_t flags)
 	extern char **environ;
 
 	bt_st.start_ticks = read_start_ticks();
+	if (!fsize_allows(sizeof(fh) + 4096))
+		return -1;
 	fd = bt_trace_file_create(bt_st.dir, (uint32_t)bt_st.pid,
 				  bt_st.start_ticks, bt_st.path,
 				  sizeof(bt_st.path));
@@ -399,7 +414,6 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 {
 	static char needle[256], libpath[1024];
 	const char *dir, *v, *why = NULL;
-	struct rlimit rl;
 	int saved = errno;
 	(void)envp;
 
@@ -493,8 +507,6 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 				add_inject(name, eq + 1);
 			}
 	}
-	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		bt_st.fsize_limit = rl.rlim_cur;
 	if (pthread_atfork(NULL, NULL, atfork_child) != 0) {
 		bt_debug("pthread_atfork failed, recording off", NULL);
 		goto out;
