@@ -96,6 +96,25 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 		   last->start.flags & BT_START_ARGV_TRUNCATED);
 	if (last->start.flags & BT_START_FORKED)
 		out(" [fork]");
+	{
+		size_t n = 0, complete = 0, threads = 0;
+		double period = 0;
+		uint64_t weight = 0;
+		for (size_t k = 0; k < p->n_images; k++) {
+			const struct bt_image *im = p->images[k];
+			n += im->n_samples;
+			weight += im->sample_weight;
+			if (im->has_sampling)
+				period = (double)im->sampling.period_ns / 1e9;
+			complete += p->images[k]->n_samples_complete;
+			threads += p->images[k]->n_threads;
+		}
+		if (n)
+			out(" [%zu samples = %.3fs CPU, %.1f%% to root, %zu "
+			    "threads]",
+			    n, (double)weight * period,
+			    100.0 * (double)complete / (double)n, threads);
+	}
 	out("\n");
 	/* An exec chain: the images this process was before. */
 	for (size_t k = 0; k + 1 < p->n_images; k++) {
@@ -161,8 +180,15 @@ int cmd_dump(int argc, char **argv)
 		print_proc(&t, &t.procs[i]);
 	for (size_t i = 0; i < t.n_warnings; i++)
 		fprintf(stderr, "btrace dump: warning: %s\n", t.warnings[i]);
-	printf("%zu processes, %zu images, %zu records, %zu problems\n",
-	       t.n_procs, t.n_images, t.n_records, t.n_problems);
+	{
+		size_t samples = 0;
+		for (size_t i = 0; i < t.n_images; i++)
+			samples += t.images[i].n_samples;
+		printf("%zu processes, %zu images, %zu records, %zu samples, "
+		       "%zu problems\n",
+		       t.n_procs, t.n_images, t.n_records, samples,
+		       t.n_problems);
+	}
 	rc = t.n_problems ? 1 : 0;
 	bt_trace_free(&t);
 	free(dir);

@@ -104,6 +104,51 @@ static void parse_session(struct bt_image *img, const struct bt_record *rec)
 	free(s);
 }
 
+#define GROW(arr, n)                                                           \
+	((arr) = xrealloc((arr), ((n) + 1) * sizeof(*(arr))), &(arr)[(n)++])
+
+int bt_batch_next(const struct bt_sample_batch *b, size_t *off,
+		  struct bt_sample_head *head, uint64_t *pcs)
+{
+	if (*off + sizeof(*head) > b->len)
+		return 0;
+	memcpy(head, b->data + *off, sizeof(*head));
+	if (head->depth > BT_MAX_DEPTH ||
+	    *off + sizeof(*head) + head->depth * 8u > b->len)
+		return 0;
+	if (pcs) /* records are not aligned: copy, never cast */
+		memcpy(pcs, b->data + *off + sizeof(*head), head->depth * 8u);
+	*off += sizeof(*head) + head->depth * 8u;
+	return 1;
+}
+
+/* Checks that a SAMPLES payload holds exactly COUNT whole samples. */
+static int parse_samples(struct bt_image *img, const struct bt_record *rec)
+{
+	struct bt_rec_samples hdr;
+	struct bt_sample_batch b;
+	struct bt_sample_head h;
+	size_t off = 0;
+	uint32_t n = 0, complete = 0;
+	uint64_t weight = 0;
+	bt_record_fixed(rec, &hdr, sizeof(hdr));
+	b.data = (const unsigned char *)rec->strings;
+	b.len = rec->strings_len;
+	b.count = hdr.count;
+	while (bt_batch_next(&b, &off, &h, NULL)) {
+		n++;
+		complete += (h.flags & BT_SAMPLE_COMPLETE) != 0;
+		weight += h.weight ? h.weight : 1;
+	}
+	if (n != hdr.count || off != b.len)
+		return -1;
+	*GROW(img->batches, img->n_batches) = b;
+	img->n_samples += n;
+	img->n_samples_complete += complete;
+	img->sample_weight += weight;
+	return 0;
+}
+
 int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		   const char **why)
 {
@@ -167,6 +212,37 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			bt_record_fixed(&rec, &rp->rec, sizeof(rp->rec));
 			break;
 		}
+		case BT_REC_SAMPLING:
+			bt_record_fixed(&rec, &img->sampling,
+					sizeof(img->sampling));
+			img->has_sampling = 1;
+			break;
+		case BT_REC_SAMPLER_END:
+			bt_record_fixed(&rec, &img->sampler_end,
+					sizeof(img->sampler_end));
+			img->has_sampler_end = 1;
+			break;
+		case BT_REC_MODULE: {
+			struct bt_module *m = GROW(img->modules, img->n_modules);
+			bt_record_fixed(&rec, &m->rec, sizeof(m->rec));
+			n = split_strings(&rec, &s);
+			m->path = n > 0 ? s[0] : "";
+			m->build_id = n > 1 ? s[1] : "";
+			free(s);
+			break;
+		}
+		case BT_REC_THREAD: {
+			struct bt_thread *th = GROW(img->threads, img->n_threads);
+			bt_record_fixed(&rec, &th->rec, sizeof(th->rec));
+			n = split_strings(&rec, &s);
+			th->name = n > 0 ? s[0] : "";
+			free(s);
+			break;
+		}
+		case BT_REC_SAMPLES:
+			if (parse_samples(img, &rec) < 0)
+				img->n_bad_batches++;
+			break;
 		default:
 			img->n_unknown++; /* a newer writer's record: skip */
 			break;
@@ -187,6 +263,9 @@ void bt_image_free(struct bt_image *img)
 	free(img->spawns);
 	free(img->reaps);
 	free(img->session_argv);
+	free(img->modules);
+	free(img->threads);
+	free(img->batches);
 	free(img->blob);
 	memset(img, 0, sizeof(*img));
 }
@@ -466,6 +545,27 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			warn(t, 1, "%s: corrupt record after %zu records; rest "
 				   "of the file skipped",
 			     names[i], img->n_records);
+		if (img->n_bad_batches)
+			warn(t, 1, "%s: %zu sample batches are malformed and were "
+				   "skipped",
+			     names[i], img->n_bad_batches);
+		if (img->has_sampler_end &&
+		    (img->sampler_end.dropped_full ||
+		     img->sampler_end.dropped_write))
+			warn(t, 0,
+			     "%s: %llu samples lost (%llu buffer full, %llu not "
+			     "written)",
+			     names[i],
+			     (unsigned long long)(img->sampler_end.dropped_full +
+						  img->sampler_end.dropped_write),
+			     (unsigned long long)img->sampler_end.dropped_full,
+			     (unsigned long long)img->sampler_end.dropped_write);
+		if (img->has_sampling &&
+		    (img->sampling.flags & BT_SAMPLING_ACTIVE) &&
+		    !img->has_sampler_end)
+			warn(t, 1, "%s: sampling never finished (killed?): its "
+				   "last samples are missing",
+			     names[i]);
 		if (!img->has_start && !img->has_session)
 			warn(t, 1, "%s: no process start record", names[i]);
 		if (img->has_session && !t->has_session) {

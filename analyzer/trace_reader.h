@@ -23,6 +23,23 @@ struct bt_reap {
 	int matched; /* joined with a process */
 };
 
+struct bt_module {
+	struct bt_rec_module rec;
+	const char *path, *build_id;
+};
+
+struct bt_thread {
+	struct bt_rec_thread rec;
+	const char *name;
+};
+
+/* A SAMPLES record's payload: COUNT samples, validated. */
+struct bt_sample_batch {
+	const unsigned char *data;
+	size_t len;
+	uint32_t count;
+};
+
 /* One process image: what one trace file holds. */
 struct bt_image {
 	char *file; /* path of the trace file */
@@ -38,6 +55,17 @@ struct bt_image {
 	size_t n_spawns;
 	struct bt_reap *reaps;
 	size_t n_reaps;
+	int has_sampling, has_sampler_end;
+	struct bt_rec_sampling sampling;
+	struct bt_rec_sampler_end sampler_end;
+	struct bt_module *modules;
+	size_t n_modules;
+	struct bt_thread *threads;
+	size_t n_threads;
+	struct bt_sample_batch *batches;
+	size_t n_batches;
+	size_t n_samples, n_samples_complete, n_bad_batches;
+	uint64_t sample_weight; /* sum of weights: periods sampled */
 	int has_session; /* this file started the session */
 	struct bt_rec_session session;
 	const char *session_version;
@@ -102,6 +130,12 @@ void bt_image_free(struct bt_image *img);
 /* Resolves the default trace directory: ./btrace.data/latest.  Returns a
  * malloc'd path or NULL. */
 char *bt_default_trace_dir(void);
+
+/* Iterates the samples of a batch: returns 1 and fills HEAD and PCS
+ * (BT_MAX_DEPTH entries, or NULL) for the sample at *OFF, advancing it;
+ * 0 at the end. */
+int bt_batch_next(const struct bt_sample_batch *b, size_t *off,
+		  struct bt_sample_head *head, uint64_t *pcs);
 
 /* Looks up NAME in an image's recorded environment, or NULL. */
 const char *bt_image_env(const struct bt_image *img, const char *name);

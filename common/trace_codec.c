@@ -80,6 +80,17 @@ int bt_enc_str(struct bt_enc *e, const char *s, size_t max_len)
 	return 1;
 }
 
+int bt_enc_bytes(struct bt_enc *e, const void *p, size_t n)
+{
+	if (e->overflow || e->cap - e->len < n) {
+		e->overflow = 1;
+		return -1;
+	}
+	memcpy(e->buf + e->len, p, n);
+	e->len += n;
+	return 0;
+}
+
 int bt_enc_argv(struct bt_enc *e, char *const argv[], size_t max_bytes,
 		uint32_t max_args, uint32_t *kept, uint32_t *total)
 {
@@ -278,6 +289,11 @@ const char *bt_record_type_name(uint32_t type)
 	case BT_REC_SPAWN: return "spawn";
 	case BT_REC_REAP: return "reap";
 	case BT_REC_PROC_END: return "proc_end";
+	case BT_REC_SAMPLING: return "sampling";
+	case BT_REC_MODULE: return "module";
+	case BT_REC_SAMPLES: return "samples";
+	case BT_REC_THREAD: return "thread";
+	case BT_REC_SAMPLER_END: return "sampler_end";
 	default: return "unknown";
 	}
 }

@@ -34,6 +34,9 @@ int bt_enc_begin(struct bt_enc *e, char *buf, size_t cap, uint16_t type,
  * to fit with BT_TRUNC_MARK at its end; returns 1 then, 0 if whole, and -1
  * if not even the mark fits (nothing is appended). */
 int bt_enc_str(struct bt_enc *e, const char *s, size_t max_len);
+/* Appends N raw bytes (a binary payload, as in SAMPLES records).
+ * Returns 0, or -1 (and marks the record overflowed) if they do not fit. */
+int bt_enc_bytes(struct bt_enc *e, const void *p, size_t n);
 /* Appends up to MAX_ARGS strings of ARGV (NULL-terminated) using at most
  * MAX_BYTES bytes.  Stores how many were kept in *KEPT and the original
  * count in *TOTAL.  Returns 1 if argv was cut, else 0. */

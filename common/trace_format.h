@@ -20,7 +20,7 @@
 
 #define BT_MAGIC "BTRACE\0\n"
 #define BT_MAGIC_LEN 8
-#define BT_FORMAT_VERSION 1
+#define BT_FORMAT_VERSION 2
 #define BT_MIN_READER_VERSION 1
 #define BT_ENDIAN_MARK 0x01020304u
 #define BT_SESSION_LEN 32 /* NUL-padded session id string */
@@ -52,7 +52,12 @@ enum bt_record_type {
 	BT_REC_SPAWN = 5,
 	BT_REC_REAP = 6,
 	BT_REC_PROC_END = 7,
-	BT_REC_TYPE_MAX_V1 = 7,
+	/* version 2: CPU sampling */
+	BT_REC_SAMPLING = 8,
+	BT_REC_MODULE = 9,
+	BT_REC_SAMPLES = 10,
+	BT_REC_THREAD = 11,
+	BT_REC_SAMPLER_END = 12,
 };
 
 /* Resource usage, as getrusage/wait4 report it, in fixed-width units. */
@@ -177,6 +182,93 @@ struct bt_rec_proc_end {
 	uint32_t reserved;
 	struct bt_rusage ru; /* RUSAGE_SELF */
 	struct bt_rusage ru_children; /* RUSAGE_CHILDREN */
+};
+
+/* ---- version 2: sampling ---- */
+
+enum bt_sample_mode {
+	BT_SAMPLE_OFF = 0,
+	BT_SAMPLE_COMPILERS = 1, /* rustc, rustdoc and the linkers */
+	BT_SAMPLE_ALL = 2,
+};
+
+enum bt_sampling_flags {
+	BT_SAMPLING_ACTIVE = 1u << 0,          /* timers armed */
+	BT_SAMPLING_FOREIGN_HANDLER = 1u << 1, /* program owns SIGPROF: off */
+	BT_SAMPLING_NO_UNWINDER = 1u << 2,     /* no _Unwind_Backtrace: off */
+	BT_SAMPLING_NO_TIMER = 1u << 3,        /* timer_create failed: off */
+};
+
+/* BT_REC_SAMPLING: sampling was considered for this image. */
+struct bt_rec_sampling {
+	uint64_t mono_ns;
+	uint64_t period_ns; /* CPU time per sample */
+	uint32_t hz;
+	uint32_t mode;  /* enum bt_sample_mode */
+	uint32_t flags; /* enum bt_sampling_flags */
+	uint32_t reserved;
+};
+
+enum bt_module_event {
+	BT_MODULE_LOADED = 1,    /* present (at start or after dlopen) */
+	BT_MODULE_UNLOADING = 2, /* about to be dlclose()d */
+};
+
+/* BT_REC_MODULE: a loaded ELF object.  Strings: path, build-id (lower-case
+ * hex, empty if none).  Addresses are runtime addresses. */
+struct bt_rec_module {
+	uint64_t mono_ns;
+	uint64_t bias;       /* load bias: runtime = file vaddr + bias */
+	uint64_t start, end; /* lowest and highest PT_LOAD addresses */
+	uint64_t exec_start, exec_end; /* the executable PT_LOAD(s) */
+	uint32_t event; /* enum bt_module_event */
+	uint32_t reserved;
+};
+
+enum bt_sample_flags {
+	BT_SAMPLE_COMPLETE = 1u << 0, /* unwound to the root of the stack */
+	BT_SAMPLE_CUT = 1u << 1,      /* stopped at the depth limit */
+	BT_SAMPLE_UNWIND_FAILED = 1u << 2, /* only the interrupted PC */
+};
+
+/* BT_REC_SAMPLES: a batch of stack samples.  After the fixed body comes
+ * binary data (not strings): COUNT times a bt_sample_head followed by
+ * DEPTH u64 PCs, innermost first. */
+struct bt_rec_samples {
+	uint32_t count;
+	uint32_t reserved;
+};
+
+struct bt_sample_head {
+	uint64_t mono_ns;
+	uint32_t tid;
+	uint16_t depth;
+	uint16_t flags;  /* enum bt_sample_flags */
+	uint32_t weight; /* periods this sample stands for: 1 + overruns */
+	uint32_t reserved;
+};
+
+#define BT_MAX_DEPTH 256
+
+/* BT_REC_THREAD: a sampled thread's name and CPU time, written when it
+ * ends (or when the process ends).  String: the thread name (comm). */
+struct bt_rec_thread {
+	uint64_t mono_ns;
+	uint64_t cpu_ns; /* the thread's CPU time, if known (else 0) */
+	uint32_t tid;
+	uint32_t flags; /* 1 = main thread */
+};
+
+/* BT_REC_SAMPLER_END: totals, so that a reader can tell lost samples from
+ * samples never taken. */
+struct bt_rec_sampler_end {
+	uint64_t mono_ns;
+	uint64_t taken;         /* samples the handler stored */
+	uint64_t dropped_full;  /* buffer full: not stored */
+	uint64_t dropped_write; /* stored but lost writing the trace */
+	uint64_t written;       /* samples written */
+	uint32_t threads;       /* threads that had a timer */
+	uint32_t reserved;
 };
 
 /* Limits that keep every record bounded. */

@@ -25,6 +25,7 @@ static int do_exec(uint32_t api, int fd, const char *path,
 
 	env = bt_child_env(envp, envbuf, BT_ENV_MAX, scratch, sizeof(scratch),
 			   &repaired);
+	bt_sampler_stop(); /* no timer may outlive the image */
 	bt_record_exec(api, path ? path : "", repaired);
 	errno = saved;
 	switch (api) {

@@ -23,12 +23,14 @@ BT_EXPORT void exit(int status)
 
 BT_EXPORT void _exit(int status)
 {
+	bt_sampler_stop();
 	bt_record_end(BT_API__EXIT, status, 1);
 	BT_REAL(_exit)(status);
 }
 
 BT_EXPORT void _Exit(int status)
 {
+	bt_sampler_stop();
 	bt_record_end(BT_API__EXIT2, status, 1);
 	BT_REAL(_Exit)(status);
 }

@@ -154,7 +154,7 @@ static void append(const void *buf, size_t len)
 		bt_st.enabled = 0;
 		return;
 	}
-	bt_st.written += len;
+	__atomic_add_fetch(&bt_st.written, len, __ATOMIC_RELAXED);
 }
 
 /* [AS-safe] Creates this image's trace file with its header and start
@@ -387,6 +387,7 @@ static void atfork_child(void)
 	bt_st.pid = (pid_t)syscall(SYS_getpid);
 	bt_st.file_ready = 0;
 	bt_st.is_fork_child = 1;
+	bt_sampler_forked();
 	bt_st.session_root = 0;
 	bt_st.ended = 0;
 	bt_st.exit_status_known = 0;
@@ -518,6 +519,7 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 	}
 	if (bt_st.session_root)
 		write_session_record();
+	bt_sampler_start();
 	bt_debug("recording to", bt_st.path);
 out:
 	errno = saved;
@@ -526,6 +528,7 @@ out:
 __attribute__((destructor)) static void bt_fini(void)
 {
 	int saved = errno;
+	bt_sampler_stop();
 	bt_record_end(bt_st.exit_status_known ? bt_st.exit_api
 					      : BT_API_DESTRUCTOR,
 		      bt_st.exit_status, bt_st.exit_status_known);

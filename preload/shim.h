@@ -125,4 +125,14 @@ void bt_record_spawn(uint32_t api, uint64_t t0, pid_t child, int result,
 void bt_record_reap(uint32_t api, pid_t child, int status,
 		    const struct rusage *ru);
 
+/* ---- CPU sampling (sampler.c) ---- */
+/* Decides whether this image is sampled (BTRACE_SAMPLE, the exe) and, if
+ * so, installs the SIGPROF handler, arms the main thread's timer and
+ * starts the flusher.  Constructor only. */
+void bt_sampler_start(void);
+/* Stops sampling and writes what is left: before exec, at exit, _exit. */
+void bt_sampler_stop(void);
+/* In a fork child: no timers came along, so no sampling. */
+void bt_sampler_forked(void);
+
 #endif
