@@ -168,7 +168,22 @@ static int set_preload(const char *lib)
 
 static void record_usage(void)
 {
-	fprintf(stderr, "usage: btrace record [-o DIR] -- CMD ARGS...\n");
+	fprintf(stderr,
+		"usage: btrace record [-o DIR] [--sample off|compilers|all] "
+		"[--hz N] -- CMD ARGS...\n");
+}
+
+/* "--opt VALUE" or "--opt=VALUE": returns VALUE and advances *I. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
 }
 
 int cmd_record(int argc, char **argv)
@@ -181,8 +196,26 @@ int cmd_record(int argc, char **argv)
 	pid_t pid, w;
 	uint64_t mono, real;
 
+	const char *v;
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
+		if ((v = opt_value(argc, argv, &i, "--sample"))) {
+			if (strcmp(v, "off") && strcmp(v, "compilers") &&
+			    strcmp(v, "all")) {
+				fprintf(stderr, "btrace record: --sample takes "
+						"off, compilers or all\n");
+				return BT_EXIT_BAD_INPUT;
+			}
+			setenv("BTRACE_SAMPLE", v, 1);
+		} else if ((v = opt_value(argc, argv, &i, "--hz"))) {
+			char *end;
+			long hz = strtol(v, &end, 10);
+			if (*end || hz < 1 || hz > 10000) {
+				fprintf(stderr, "btrace record: --hz takes a rate "
+						"from 1 to 10000\n");
+				return BT_EXIT_BAD_INPUT;
+			}
+			setenv("BTRACE_HZ", v, 1);
+		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
 		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {

@@ -197,6 +197,7 @@ enum bt_sampling_flags {
 	BT_SAMPLING_FOREIGN_HANDLER = 1u << 1, /* program owns SIGPROF: off */
 	BT_SAMPLING_NO_UNWINDER = 1u << 2,     /* no _Unwind_Backtrace: off */
 	BT_SAMPLING_NO_TIMER = 1u << 3,        /* timer_create failed: off */
+	BT_SAMPLING_PROCESS_TIMER = 1u << 4,   /* one process-wide timer */
 };
 
 /* BT_REC_SAMPLING: sampling was considered for this image. */
@@ -207,6 +208,8 @@ struct bt_rec_sampling {
 	uint32_t mode;  /* enum bt_sample_mode */
 	uint32_t flags; /* enum bt_sampling_flags */
 	uint32_t reserved;
+	uint64_t process_cpu_ns; /* CPU the process used before sampling:
+				    the dynamic loader, the constructors */
 };
 
 enum bt_module_event {
@@ -269,6 +272,7 @@ struct bt_rec_sampler_end {
 	uint64_t written;       /* samples written */
 	uint32_t threads;       /* threads that had a timer */
 	uint32_t reserved;
+	uint64_t process_cpu_ns; /* CPU of the process when sampling stopped */
 };
 
 /* Limits that keep every record bounded. */
