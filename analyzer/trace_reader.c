@@ -14,9 +14,6 @@
 #include <unistd.h>
 
 #define MAX_FILE_BYTES (1024ull * 1024 * 1024)
-/* A spawn is recorded when the call returns, the child's start when its
- * constructor runs: allow this much clock skew between the two. */
-#define MATCH_SLOP_NS 1000000000ull
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -351,27 +348,30 @@ const char *bt_image_env(const struct bt_image *img, const char *name)
 	return NULL;
 }
 
-/* The process with PID and parent PPID whose start is closest before T
- * (plus slop).  Linear in the processes with that pid. */
+/* The process with PID and parent PPID that a spawn at AT started (the
+ * first to start at or after AT, not yet claimed by another spawn), or
+ * that a reap at AT ended (the last to start before AT, not yet reaped).
+ * Spawn, start and reap times come from one monotonic clock, so no slop
+ * is needed; a reused pid is told apart by its start.  Linear in the
+ * processes. */
 static struct bt_proc *find_child(struct bt_trace *t, uint32_t pid,
-				  uint32_t ppid, uint64_t at, int want_after)
+				  uint32_t ppid, uint64_t at, int spawn)
 {
 	struct bt_proc *best = NULL;
 	for (size_t i = 0; i < t->n_procs; i++) {
 		struct bt_proc *p = &t->procs[i];
+		uint64_t own = p->images[0]->start.mono_ns;
 		if (p->pid != pid || (ppid && p->ppid != ppid))
 			continue;
-		if (want_after) {
-			/* A spawn at AT: the child starts after it. */
-			if (p->start_ns + MATCH_SLOP_NS < at)
+		if (spawn) {
+			if (own < at || p->spawn_matched)
 				continue;
-			if (!best || p->start_ns < best->start_ns)
+			if (!best || own < best->images[0]->start.mono_ns)
 				best = p;
 		} else {
-			/* A reap at AT: the child started before it. */
-			if (p->start_ns > at + MATCH_SLOP_NS)
+			if (own > at || p->reaped)
 				continue;
-			if (!best || p->start_ns > best->start_ns)
+			if (!best || own > best->images[0]->start.mono_ns)
 				best = p;
 		}
 	}
@@ -430,8 +430,11 @@ static void build_procs(struct bt_trace *t)
 				continue;
 			c = find_child(t, sp->rec.child_pid, parent,
 				       sp->rec.mono_ns, 1);
-			if (c && sp->rec.mono_ns < c->start_ns)
-				c->start_ns = sp->rec.mono_ns;
+			if (c) {
+				c->spawn_matched = 1;
+				if (sp->rec.mono_ns < c->start_ns)
+					c->start_ns = sp->rec.mono_ns;
+			}
 		}
 		for (size_t k = 0; k < img->n_reaps; k++) {
 			struct bt_reap *rp = &img->reaps[k];

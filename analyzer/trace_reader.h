@@ -87,6 +87,7 @@ struct bt_proc {
 	uint64_t end_ns;   /* 0 if the end is unknown */
 	int end_known;     /* from the process itself or its parent's reap */
 	int reaped;
+	int spawn_matched; /* a parent's spawn record was joined */
 	int exit_code;     /* >= 0 if it exited with a status */
 	int signal;        /* > 0 if a signal ended it */
 	struct bt_rusage ru_self; /* RUSAGE_SELF at its end */

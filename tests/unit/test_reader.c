@@ -1,0 +1,301 @@
+/* test_reader.c - the trace reader rebuilds processes: exec chains, reaps,
+ * pid reuse, missing ends, and refuses unusable traces with a reason. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "trace_reader.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/btrace-reader.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+/* A trace file being built. */
+struct tf {
+	FILE *f;
+};
+
+static struct tf tf_open(const char *name, uint32_t pid, uint64_t ticks)
+{
+	char path[256];
+	struct bt_file_header h;
+	struct tf t;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	t.f = fopen(path, "wb");
+	assert_non_null(t.f);
+	bt_file_header_init(&h, pid, ticks, "s");
+	fwrite(&h, sizeof(h), 1, t.f);
+	return t;
+}
+
+static void tf_start(struct tf *t, uint32_t pid, uint32_t ppid,
+		     uint64_t ticks, uint64_t ns, const char *exe,
+		     const char *arg1)
+{
+	char rec[1024];
+	char *argv[] = {(char *)exe, (char *)arg1, NULL};
+	struct bt_rec_proc_start st;
+	struct bt_enc e;
+	memset(&st, 0, sizeof(st));
+	st.pid = pid;
+	st.ppid = ppid;
+	st.start_ticks = ticks;
+	st.mono_ns = ns;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st, sizeof(st));
+	bt_enc_str(&e, exe, 256);
+	bt_enc_str(&e, "/w", 256);
+	bt_enc_argv(&e, argv, 4096, 16, &st.argc_kept, &st.argc);
+	bt_enc_str(&e, "CARGO_PKG_NAME=demo", 64);
+	st.envc = 1;
+	bt_enc_patch_fixed(&e, &st, sizeof(st));
+	fwrite(rec, bt_enc_end(&e), 1, t->f);
+}
+
+static void tf_end(struct tf *t, uint64_t ns, int status)
+{
+	char rec[512];
+	struct bt_rec_proc_end pe;
+	struct bt_enc e;
+	memset(&pe, 0, sizeof(pe));
+	pe.mono_ns = ns;
+	pe.exit_status = status;
+	pe.flags = BT_END_STATUS_KNOWN;
+	pe.ru.utime_us = 1000;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe, sizeof(pe));
+	fwrite(rec, bt_enc_end(&e), 1, t->f);
+}
+
+static void tf_reap(struct tf *t, uint64_t ns, uint32_t child, int status)
+{
+	char rec[512];
+	struct bt_rec_reap rp;
+	struct bt_enc e;
+	memset(&rp, 0, sizeof(rp));
+	rp.mono_ns = ns;
+	rp.child_pid = child;
+	rp.wait_status = status;
+	rp.ru.utime_us = 2000;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
+	fwrite(rec, bt_enc_end(&e), 1, t->f);
+}
+
+static void tf_spawn(struct tf *t, uint64_t ns, uint32_t child)
+{
+	char rec[512];
+	struct bt_rec_spawn sp;
+	struct bt_enc e;
+	memset(&sp, 0, sizeof(sp));
+	sp.mono_ns = ns;
+	sp.done_ns = ns + 10;
+	sp.child_pid = child;
+	sp.api = BT_API_POSIX_SPAWNP;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp, sizeof(sp));
+	bt_enc_str(&e, "x", 8);
+	fwrite(rec, bt_enc_end(&e), 1, t->f);
+}
+
+static void tf_close(struct tf *t)
+{
+	fclose(t->f);
+}
+
+static const struct bt_proc *find(const struct bt_trace *t, uint32_t pid,
+				  int nth)
+{
+	for (size_t i = 0; i < t->n_procs; i++)
+		if (t->procs[i].pid == pid && nth-- == 0)
+			return &t->procs[i];
+	return NULL;
+}
+
+static void test_tree_chains_reaps_reuse(void **state)
+{
+	struct bt_trace t;
+	char err[256];
+	const struct bt_proc *p, *c;
+	struct tf f;
+	(void)state;
+
+	/* 100: the rustup proxy becoming cargo (two images, same ticks) */
+	f = tf_open("100-5-0.btr", 100, 5);
+	tf_start(&f, 100, 1, 5, 1000, "/bin/rustup", "build");
+	tf_spawn(&f, 1500, 200);
+	tf_reap(&f, 3000, 200, 0);
+	tf_spawn(&f, 3100, 200);
+	tf_reap(&f, 4000, 200, SIGKILL);
+	tf_close(&f);
+	f = tf_open("100-5-1.btr", 100, 5);
+	tf_start(&f, 100, 1, 5, 1200, "/bin/cargo", "build");
+	tf_end(&f, 5000, 0);
+	tf_close(&f);
+	/* 200 twice: a reused pid (other ticks) */
+	f = tf_open("200-7-0.btr", 200, 7);
+	tf_start(&f, 200, 100, 7, 1600, "/bin/rustc", "a.rs");
+	tf_end(&f, 2900, 0);
+	tf_close(&f);
+	f = tf_open("200-9-0.btr", 200, 9);
+	tf_start(&f, 200, 100, 9, 3200, "/bin/rustc", "b.rs");
+	tf_close(&f); /* killed: no end of its own */
+
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_images, 4);
+	assert_int_equal(t.n_procs, 3);
+	assert_int_equal(t.n_problems, 0);
+
+	p = find(&t, 100, 0);
+	assert_non_null(p);
+	assert_int_equal(p->n_images, 2);
+	assert_string_equal(p->images[0]->exe, "/bin/rustup");
+	assert_string_equal(bt_proc_last(p)->exe, "/bin/cargo");
+	assert_int_equal(p->start_ns, 1000);
+	assert_int_equal(p->end_ns, 5000);
+	assert_int_equal(p->exit_code, 0);
+	assert_string_equal(bt_image_env(bt_proc_last(p), "CARGO_PKG_NAME"),
+			    "demo");
+	assert_null(bt_image_env(bt_proc_last(p), "PATH"));
+
+	c = find(&t, 200, 0);
+	assert_non_null(c);
+	assert_string_equal(bt_proc_last(c)->argv[1], "a.rs");
+	assert_ptr_equal(c->parent, p);
+	assert_int_equal(c->start_ns, 1500); /* the spawn time, earlier */
+	assert_int_equal(c->end_ns, 2900);   /* its own end */
+	assert_true(c->reaped);
+	assert_int_equal(c->exit_code, 0);
+	assert_int_equal(c->cpu_us, 1000); /* RUSAGE_SELF from its end */
+
+	c = find(&t, 200, 1);
+	assert_non_null(c);
+	assert_string_equal(bt_proc_last(c)->argv[1], "b.rs");
+	assert_int_equal(c->start_ns, 3100);
+	assert_true(c->end_known);
+	assert_int_equal(c->end_ns, 4000); /* from the reap */
+	assert_int_equal(c->signal, SIGKILL);
+	assert_int_equal(c->exit_code, -1);
+	assert_int_equal(c->cpu_us, 2000); /* from the reap's rusage */
+	bt_trace_free(&t);
+}
+
+static void test_missing_end_is_a_problem(void **state)
+{
+	struct bt_trace t;
+	char err[256];
+	struct tf f = tf_open("300-1-0.btr", 300, 1);
+	(void)state;
+	tf_start(&f, 300, 1, 1, 10, "/bin/cargo", "build");
+	tf_close(&f);
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_procs, 1);
+	assert_false(t.procs[0].end_known);
+	assert_true(t.n_problems > 0);
+	assert_non_null(strstr(t.warnings[0], "no end"));
+	bt_trace_free(&t);
+}
+
+static void test_truncated_and_garbage_files(void **state)
+{
+	struct bt_trace t;
+	char err[256], path[256];
+	struct tf f = tf_open("400-1-0.btr", 400, 1);
+	FILE *g;
+	(void)state;
+	tf_start(&f, 400, 1, 1, 10, "/bin/cargo", "build");
+	tf_end(&f, 20, 0);
+	fwrite("\x40\x00\x00\x00\x07\x00", 6, 1, f.f); /* a cut-off record */
+	tf_close(&f);
+	snprintf(path, sizeof(path), "%s/junk.btr", dir);
+	g = fopen(path, "w");
+	fputs("this is not a trace", g);
+	fclose(g);
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_procs, 1);
+	assert_true(t.procs[0].end_known);
+	assert_int_equal(t.n_problems, 2);
+	{
+		int cut = 0, junk = 0;
+		for (size_t i = 0; i < t.n_warnings; i++) {
+			cut += strstr(t.warnings[i], "cut off") != NULL;
+			junk += strstr(t.warnings[i], "junk.btr") != NULL;
+		}
+		assert_int_equal(cut, 1);
+		assert_int_equal(junk, 1);
+	}
+	bt_trace_free(&t);
+}
+
+static void test_unusable_traces(void **state)
+{
+	struct bt_trace t;
+	char err[256], path[256], sub[200];
+	struct bt_file_header h;
+	FILE *g;
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/missing", dir);
+	assert_int_equal(bt_trace_load(sub, &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot open"));
+
+	snprintf(sub, sizeof(sub), "%s/empty", dir);
+	mkdir(sub, 0700);
+	assert_int_equal(bt_trace_load(sub, &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no trace files"));
+
+	snprintf(path, sizeof(path), "%s/x.btr", sub);
+	g = fopen(path, "w");
+	fputs("garbage garbage garbage garbage garbage garbage garbage garbage",
+	      g);
+	fclose(g);
+	assert_int_equal(bt_trace_load(sub, &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "magic"));
+
+	bt_file_header_init(&h, 1, 1, "s");
+	h.version = 99;
+	h.min_reader_version = 99;
+	g = fopen(path, "w");
+	fwrite(&h, sizeof(h), 1, g);
+	fclose(g);
+	assert_int_equal(bt_trace_load(sub, &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "newer"));
+
+	g = fopen(path, "w");
+	fclose(g);
+	assert_int_equal(bt_trace_load(sub, &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tree_chains_reaps_reuse,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_end_is_a_problem,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_and_garbage_files,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unusable_traces, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
