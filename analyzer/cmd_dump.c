@@ -96,6 +96,8 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 		   last->start.flags & BT_START_ARGV_TRUNCATED);
 	if (last->start.flags & BT_START_FORKED)
 		out(" [fork]");
+	if (p->untraced)
+		out(" [untraced%s]", p->start_unknown ? ", start unknown" : "");
 	{
 		size_t n = 0, complete = 0, threads = 0;
 		double period = 0;

@@ -378,6 +378,37 @@ static struct bt_proc *find_child(struct bt_trace *t, uint32_t pid,
 	return best;
 }
 
+/* A process known only from its parent's records, with a stand-in
+ * image: its path (if the spawn said) as exe and argv[0]. */
+static struct bt_proc *add_untraced(struct bt_trace *t, uint32_t pid,
+				    uint32_t ppid, uint64_t at,
+				    const char *path)
+{
+	struct bt_image *img = &t->untraced[t->n_untraced++];
+	struct bt_proc *p = &t->procs[t->n_procs++];
+	memset(img, 0, sizeof(*img));
+	img->exe = path && *path ? path : "?";
+	img->cwd = "";
+	img->argv = xcalloc(2, sizeof(char *));
+	img->env = xcalloc(1, sizeof(char *));
+	img->argv[0] = img->exe;
+	img->start.pid = pid;
+	img->start.ppid = ppid;
+	img->start.mono_ns = at;
+	img->start.argc = img->start.argc_kept = 1;
+	img->header.pid = pid;
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = ppid;
+	p->images = xcalloc(1, sizeof(*p->images));
+	p->images[0] = img;
+	p->n_images = 1;
+	p->start_ns = at;
+	p->exit_code = -1;
+	p->untraced = 1;
+	return p;
+}
+
 static void build_procs(struct bt_trace *t)
 {
 	struct bt_image **order;
@@ -388,7 +419,13 @@ static void build_procs(struct bt_trace *t)
 		if (t->images[i].has_start)
 			order[n++] = &t->images[i];
 	qsort(order, n, sizeof(*order), cmp_image_key);
-	t->procs = xcalloc(n, sizeof(*t->procs));
+	{
+		size_t extra = 0;
+		for (size_t i = 0; i < t->n_images; i++)
+			extra += t->images[i].n_spawns + t->images[i].n_reaps;
+		t->procs = xcalloc(n + extra, sizeof(*t->procs));
+		t->untraced = xcalloc(extra, sizeof(*t->untraced));
+	}
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		struct bt_proc *p = &t->procs[t->n_procs++];
@@ -419,7 +456,10 @@ static void build_procs(struct bt_trace *t)
 	}
 	free(order);
 
-	/* Join the parents' spawn and reap records. */
+	/* Join the parents' spawn records, then their reaps.  A child that
+	 * never ran the shim (statically linked, setuid, or its trace file
+	 * could not be made) is known only from them: it becomes an
+	 * untraced process. */
 	for (size_t i = 0; i < t->n_images; i++) {
 		struct bt_image *img = &t->images[i];
 		uint32_t parent = img->header.pid;
@@ -430,19 +470,29 @@ static void build_procs(struct bt_trace *t)
 				continue;
 			c = find_child(t, sp->rec.child_pid, parent,
 				       sp->rec.mono_ns, 1);
-			if (c) {
-				c->spawn_matched = 1;
-				if (sp->rec.mono_ns < c->start_ns)
-					c->start_ns = sp->rec.mono_ns;
-			}
+			if (!c)
+				c = add_untraced(t, sp->rec.child_pid, parent,
+						 sp->rec.mono_ns, sp->what);
+			c->spawn_matched = 1;
+			if (sp->rec.mono_ns < c->start_ns)
+				c->start_ns = sp->rec.mono_ns;
 		}
+	}
+	for (size_t i = 0; i < t->n_images; i++) {
+		struct bt_image *img = &t->images[i];
+		uint32_t parent = img->header.pid;
 		for (size_t k = 0; k < img->n_reaps; k++) {
 			struct bt_reap *rp = &img->reaps[k];
 			int st = rp->rec.wait_status;
 			struct bt_proc *c = find_child(
 				t, rp->rec.child_pid, parent, rp->rec.mono_ns, 0);
-			if (!c)
-				continue; /* not traced (e.g. setuid) */
+			if (!c) {
+				/* Started where we could not see it (vfork of
+				 * an untraced program): its start is unknown. */
+				c = add_untraced(t, rp->rec.child_pid, parent,
+						 rp->rec.mono_ns, "");
+				c->start_unknown = 1;
+			}
 			rp->matched = 1;
 			c->reaped = 1;
 			c->ru_reap = rp->rec.ru;
@@ -615,6 +665,11 @@ void bt_trace_free(struct bt_trace *t)
 	for (size_t i = 0; i < t->n_images; i++)
 		bt_image_free(&t->images[i]);
 	free(t->images);
+	for (size_t i = 0; i < t->n_untraced; i++) {
+		free(t->untraced[i].argv);
+		free(t->untraced[i].env);
+	}
+	free(t->untraced);
 	for (size_t i = 0; i < t->n_procs; i++)
 		free(t->procs[i].images);
 	free(t->procs);

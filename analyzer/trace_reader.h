@@ -88,6 +88,8 @@ struct bt_proc {
 	int end_known;     /* from the process itself or its parent's reap */
 	int reaped;
 	int spawn_matched; /* a parent's spawn record was joined */
+	int untraced;      /* known only from its parent's spawn/reap */
+	int start_unknown; /* untraced and not even its spawn was seen */
 	int exit_code;     /* >= 0 if it exited with a status */
 	int signal;        /* > 0 if a signal ended it */
 	struct bt_rusage ru_self; /* RUSAGE_SELF at its end */
@@ -103,6 +105,8 @@ struct bt_trace {
 	size_t n_images;
 	struct bt_proc *procs; /* sorted by start_ns */
 	size_t n_procs;
+	struct bt_image *untraced; /* stand-in images of untraced processes */
+	size_t n_untraced;
 	int has_session;
 	struct bt_rec_session session;
 	const char *btrace_version;
