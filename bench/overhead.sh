@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# overhead.sh - what tracing costs a real build.
+#
+# Paired, interleaved clean builds of examples/hello-workspace and of
+# ../shared/workloads/cli-app, in three modes per round (the order rotates
+# every round so that no mode always runs first):
+#   untraced          cargo build
+#   record            btrace record --sample off   (processes only)
+#   record+sample     btrace record                 (default: 250 Hz stacks
+#                                                    in rustc and linkers)
+# Reports medians of wall and CPU (user+sys of the whole build), the median
+# of the per-round ratios against the untraced build of the same round, and
+# the trace size; writes the table into BENCHMARKS.md.
+#
+# usage: bench/overhead.sh [-n ROUNDS] [-b BTRACE] [-w example|cli-app|all]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+shared="$(cd "$repo/.." && pwd)/shared"
+export PATH="$HOME/.cargo/bin:$PATH"
+rounds=5 btrace="" which=all
+while getopts "n:b:w:" o; do
+  case $o in
+    n) rounds=$OPTARG ;;
+    b) btrace=$OPTARG ;;
+    w) which=$OPTARG ;;
+    *) echo "usage: $0 [-n ROUNDS] [-b BTRACE] [-w example|cli-app|all]" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$btrace" ]; then
+  cmake -S "$repo" -B "$repo/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$repo/build-bench" -j"$(nproc)" >/dev/null
+  btrace="$repo/build-bench/bin/btrace"
+fi
+work=$(mktemp -d /tmp/btrace-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+results="$work/results.tsv"
+
+prepare() { # NAME -> copies the workload to $work/NAME
+  case $1 in
+    example) cp -r "$repo/examples/hello-workspace" "$work/example" ;;
+    cli-app)
+      "$shared/workloads/install-debian-crates.sh" >/dev/null
+      cp -r "$shared/workloads/cli-app" "$work/cli-app"
+      chmod -R u+w "$work/cli-app" ;;
+  esac
+  rm -rf "$work/$1/target"
+  (cd "$work/$1" && cargo fetch -q --offline 2>/dev/null || true)
+}
+
+run() { # WORKLOAD MODE ROUND
+  local dir="$work/$1" trace="$work/trace-$1-$2-$3" t
+  (cd "$dir" && cargo clean -q)
+  sync
+  local cmd=(cargo build -q --offline)
+  case $2 in
+    record) cmd=("$btrace" record -o "$trace" --sample off -- "${cmd[@]}") ;;
+    record+sample) cmd=("$btrace" record -o "$trace" -- "${cmd[@]}") ;;
+  esac
+  TIMEFORMAT='%3R %3U %3S'
+  t=$( { time (cd "$dir" && "${cmd[@]}" >/dev/null 2>&1) ; } 2>&1 )
+  local size=0
+  [ -d "$trace" ] && size=$(du -sb "$trace" | cut -f1) && rm -rf "$trace"
+  set -- "$1" "$2" "$3" $t "$size"
+  local cpu
+  cpu=$(awk "BEGIN { print $5 + $6 }")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$cpu" >>"$results"
+  echo "$7" >>"$results.size.$1.$2"
+  echo "  $1 $2 round $3: wall $4 s, cpu $cpu s, trace $7 bytes" >&2
+}
+
+workloads=(example cli-app)
+[ "$which" = all ] || workloads=("$which")
+modes=(untraced record record+sample)
+for w in "${workloads[@]}"; do
+  prepare "$w"
+  (cd "$work/$w" && cargo build -q --offline >/dev/null 2>&1) # warm the caches
+  for ((r = 1; r <= rounds; r++)); do
+    for ((k = 0; k < 3; k++)); do
+      run "$w" "${modes[(r + k) % 3]}" "$r"
+    done
+  done
+done
+
+table=$(python3 - "$results" "$work" <<'PY'
+import sys, statistics as st, collections, glob, os
+rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
+d = collections.defaultdict(dict)
+for w, m, r, wall, cpu in rows:
+    d[(w, m)][int(r)] = (float(wall), float(cpu))
+out = ["| workload | mode | runs | wall median (s) | CPU median (s) | wall vs untraced | CPU vs untraced | trace size (median) |",
+       "|---|---|---|---|---|---|---|---|"]
+for w in dict.fromkeys(k[0] for k in d):
+    base = d[(w, 'untraced')]
+    for m in ('untraced', 'record', 'record+sample'):
+        runs = d[(w, m)]
+        wall = st.median(v[0] for v in runs.values())
+        cpu = st.median(v[1] for v in runs.values())
+        if m == 'untraced':
+            rw = rc = '1 (reference)'
+        else:
+            rw = st.median(runs[r][0] / base[r][0] for r in runs if r in base)
+            rc = st.median(runs[r][1] / base[r][1] for r in runs if r in base)
+            rw = '%.3f (%+.1f%%)' % (rw, (rw - 1) * 100)
+            rc = '%.3f (%+.1f%%)' % (rc, (rc - 1) * 100)
+        f = os.path.join(sys.argv[2], 'results.tsv.size.%s.%s' % (w, m))
+        sizes = [int(x) for x in open(f).read().split()] if os.path.exists(f) else []
+        size = '%.2f MB' % (st.median(sizes) / 1e6) if sizes and max(sizes) else '-'
+        out.append('| %s | %s | %d | %.2f | %.2f | %s | %s | %s |' % (w, m, len(runs), wall, cpu, rw, rc, size))
+print('\n'.join(out))
+PY
+)
+echo "$table"
+
+# Write the table into BENCHMARKS.md between the markers.
+bm="$repo/BENCHMARKS.md"
+[ -f "$bm" ] || printf '# Benchmarks\n' >"$bm"
+grep -q '<!-- overhead:begin -->' "$bm" || printf '\n<!-- overhead:begin -->\n<!-- overhead:end -->\n' >>"$bm"
+section="$work/section.md"
+{
+  echo "<!-- overhead:begin -->"
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), $rounds rounds:"
+  echo
+  echo "$table"
+  echo
+  echo "Reproduce: \`bench/overhead.sh -n $rounds\` (ratios are medians of the per-round ratios; rounds interleave the modes in rotating order)."
+  echo "<!-- overhead:end -->"
+} >"$section"
+python3 - "$bm" "$section" <<'PY'
+import sys, re
+bm, sec = sys.argv[1], open(sys.argv[2]).read().rstrip('\n')
+s = open(bm).read()
+s = re.sub(r'<!-- overhead:begin -->.*?<!-- overhead:end -->', lambda m: sec, s, flags=re.S)
+open(bm, 'w').write(s)
+PY
+echo "wrote $bm"
