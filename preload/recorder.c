@@ -491,6 +491,15 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 	}
 	add_inject("BTRACE_DIR", bt_st.dir);
 	add_inject("BTRACE_SESSION", bt_st.session);
+	/* A session root also exports the session in its own environment,
+	 * so children started where no hook can repair the environment
+	 * (popen, which keeps glibc-private state) join it rather than
+	 * starting a session of their own.  This runs in the constructor,
+	 * before the program has threads. */
+	if (bt_st.session_root) {
+		setenv("BTRACE_DIR", bt_st.dir, 1);
+		setenv("BTRACE_SESSION", bt_st.session, 1);
+	}
 	/* Pass the other settings on unchanged. */
 	{
 		extern char **environ;

@@ -20,8 +20,9 @@
  *                                   and reap, exited CODE
  *   check_trace env DIR NAME=VALUE [TAG...]
  *                                   every image recorded NAME=VALUE
- *                                   (but children TAG, which got an
- *                                   environment of their own) and no
+ *                                   (but the images of children TAG,
+ *                                   which got an environment of their
+ *                                   own) and no
  *                                   variable outside the allow-list
  *
  * A child is a process whose argv is [prog, "child" (or another mode),
@@ -79,6 +80,18 @@ static const struct bt_proc *find_root(const struct bt_trace *t,
 	}
 	CHECK(root, "no '%s' process in the trace", mode);
 	return root;
+}
+
+/* The root's exit code is 0: from its parent's reap (btrace record), or
+ * unknown when nobody traced reaped it and main returned (plain
+ * LD_PRELOAD under a shell). */
+static void check_root_exit(const struct bt_proc *root)
+{
+	CHECK(root->exit_code == 0 ||
+		      (root->exit_code == -1 && root->signal == 0 &&
+		       !root->reaped && root->end_known),
+	      "the parent exited %d (signal %d): a child was wrong",
+	      root->exit_code, root->signal);
 }
 
 /* The processes whose last image runs `* KIND TAG ...`. */
@@ -258,8 +271,7 @@ static int check_exec_variants(const struct bt_trace *t)
 	if (!root)
 		return 1;
 	snprintf(self, sizeof(self), "%s", arg(root, 0));
-	CHECK(root->exit_code == 0, "the parent exited %d: a child was wrong",
-	      root->exit_code);
+	check_root_exit(root);
 	known = calloc(t->n_procs + 1, sizeof(*known));
 	known[n_known++] = root;
 	fork_only = find_fork_only(t, root, 28);
@@ -448,7 +460,7 @@ static int check_storm(const struct bt_trace *t, int threads, int per)
 		      reaps == (size_t)(threads * per),
 	      "the parent recorded %zu spawns and %zu reaps, want %d", spawns,
 	      reaps, threads * per);
-	CHECK(root->exit_code == 0, "the parent exited %d", root->exit_code);
+	check_root_exit(root);
 	free(seen);
 	return 0;
 }
@@ -474,8 +486,7 @@ static int check_signals(const struct bt_trace *t)
 	const struct bt_proc *root = find_root(t, "signals");
 	if (!root)
 		return 1;
-	CHECK(root->exit_code == 0, "ends signals exited %d",
-	      root->exit_code);
+	check_root_exit(root);
 	CHECK(t->n_procs == 1 + sizeof(kills) / sizeof(*kills),
 	      "%zu processes, want %zu", t->n_procs,
 	      1 + sizeof(kills) / sizeof(*kills));
@@ -533,7 +544,7 @@ static int check_exits(const struct bt_trace *t)
 	const struct bt_proc *root = find_root(t, "exits");
 	if (!root)
 		return 1;
-	CHECK(root->exit_code == 0, "ends exits exited %d", root->exit_code);
+	check_root_exit(root);
 	CHECK(t->n_procs == 1 + sizeof(leaves) / sizeof(*leaves),
 	      "%zu processes, want %zu", t->n_procs,
 	      1 + sizeof(leaves) / sizeof(*leaves));
@@ -653,25 +664,31 @@ static int check_env(const struct bt_trace *t, const char *want,
 		     char **exempt, int n_exempt)
 {
 	size_t images = 0;
-	for (size_t i = 0; i < t->n_images; i++) {
-		const struct bt_image *im = &t->images[i];
-		int found = 0;
-		if (!im->has_start)
-			continue;
-		/* Children started with an environment of their own. */
+	for (size_t i = 0; i < t->n_procs; i++) {
+		const struct bt_proc *p = &t->procs[i];
+		int exempt_proc = 0;
+		/* Children that got an environment of their own (and the
+		 * fork child that cleared its own before exec). */
 		for (int k = 0; k < n_exempt; k++)
-			if (!strcmp(arg_of(im, 1), "child") &&
-			    !strcmp(arg_of(im, 2), exempt[k]))
-				found = 1;
-		images++;
-		for (uint32_t k = 0; k < im->start.envc; k++) {
-			CHECK(documented(im->env[k]),
-			      "%s: records %s, which is not on the allow-list",
-			      im->file, im->env[k]);
-			found |= !strcmp(im->env[k], want);
+			if (!strcmp(arg(p, 1), "child") &&
+			    !strcmp(arg(p, 2), exempt[k]))
+				exempt_proc = 1;
+		for (size_t j = 0; j < p->n_images; j++) {
+			const struct bt_image *im = p->images[j];
+			int found = exempt_proc;
+			if (!im->has_start)
+				continue;
+			images++;
+			for (uint32_t k = 0; k < im->start.envc; k++) {
+				CHECK(documented(im->env[k]),
+				      "%s: records %s, which is not on the "
+				      "allow-list",
+				      im->file, im->env[k]);
+				found |= !strcmp(im->env[k], want);
+			}
+			CHECK(found, "%s (%s %s %s): %s not recorded", im->file,
+			      im->exe, arg_of(im, 1), arg_of(im, 2), want);
 		}
-		CHECK(found, "%s (%s): %s not recorded", im->file, im->exe,
-		      want);
 	}
 	printf("env: %zu images checked\n", images);
 	CHECK(images >= 2, "only %zu images in the trace", images);
