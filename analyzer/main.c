@@ -14,6 +14,8 @@ static void usage(FILE *f)
 		"usage: btrace <command> [args]\n"
 		"\n"
 		"  record [-o DIR] -- CMD ARGS...  run CMD with every process traced\n"
+		"  report [-o OUT] [DIR]           the build: summary, slowest units,\n"
+		"                                  settings, a Chrome trace\n"
 		"  dump [DIR]                      list the processes of a trace and\n"
 		"                                  check every file\n"
 		"\n"
@@ -31,6 +33,8 @@ int main(int argc, char **argv)
 		return cmd_record(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);

@@ -1,0 +1,146 @@
+/* build_model.h - a trace read as a cargo build.
+ *
+ * The trace reader gives processes; this turns them into what a Rust
+ * developer thinks in: cargo, the rustc compilations (units) with their
+ * crate, target kind and flags, the probes, the build-script runs, and the
+ * linker chains (cc -> collect2 -> ld) attached to the rustc that started
+ * them.  It also says what is missing: processes with no end (a killed
+ * build), cut-off files.  Every output writer reads this model and nothing
+ * else, so they all agree.
+ *
+ * Ownership: bt_build_make() allocates; bt_build_free() releases all but
+ * the trace, which stays the caller's and must outlive the model. */
+#ifndef BTRACE_BUILD_MODEL_H
+#define BTRACE_BUILD_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rustc_flags.h"
+#include "trace_reader.h"
+
+/* What a process was, in the build. */
+enum bt_kind {
+	BT_KIND_OTHER = 0,
+	BT_KIND_CARGO,	      /* cargo (and the rustup proxy it exec'd from) */
+	BT_KIND_RUSTC,	      /* a rustc compilation: a unit */
+	BT_KIND_RUSTC_PROBE,  /* rustc -vV, --print, `-` input */
+	BT_KIND_RUSTDOC,      /* rustdoc: a unit */
+	BT_KIND_BUILD_SCRIPT, /* a build script running: a unit */
+	BT_KIND_LINKER,	      /* a link step under a rustc: the driver
+				 (cc), collect2, or the linker itself */
+	BT_KIND_MAX,
+};
+
+/* The target kinds of summary.json's units[].target. */
+enum bt_target {
+	BT_TARGET_LIB = 0,
+	BT_TARGET_BIN,
+	BT_TARGET_TEST,
+	BT_TARGET_PROC_MACRO,
+	BT_TARGET_BUILD_SCRIPT,	    /* compiling build.rs */
+	BT_TARGET_BUILD_SCRIPT_RUN, /* running it */
+	BT_TARGET_OTHER,
+	BT_TARGET_MAX,
+};
+
+struct bt_unit;
+
+/* One process of the trace, placed in the build. */
+struct bt_node {
+	const struct bt_proc *proc;
+	enum bt_kind kind;
+	const char *name;	/* basename of the last image's exe */
+	struct bt_node *parent; /* NULL for roots */
+	struct bt_node **children;
+	size_t n_children;
+	struct bt_unit *unit; /* the unit it is or works for, or NULL */
+	double start_s, end_s; /* since the session start; end_s of a
+				  process with no end is the trace's end */
+	int no_end;	       /* the end is unknown: a marked gap */
+	double cpu_s;	       /* its own CPU */
+	uint64_t max_rss_kib;
+};
+
+/* One unit of work cargo scheduled: a compilation, a rustdoc, or a
+ * build-script run. */
+struct bt_unit {
+	struct bt_node *node;
+	enum bt_target target;
+	char package[128];   /* CARGO_PKG_NAME, else the crate name */
+	char version[64];    /* CARGO_PKG_VERSION, else "" */
+	char crate[128];     /* --crate-name, CARGO_CRATE_NAME, or package */
+	int primary;	     /* CARGO_PRIMARY_PACKAGE: a workspace member */
+	int has_flags;	     /* compilations and rustdoc */
+	struct bt_rustc_flags flags;
+	char linker_used[64]; /* basename of the last linker program in its
+				 link chain ("ld", "rust-lld", "mold"), or
+				 "" if it linked nothing */
+	double start_s, wall_s, cpu_s;
+	uint64_t max_rss_kib;
+	int exit_code; /* >= 0, or -1 if unknown or signalled */
+	int signal;
+	int no_end;
+	double link_wall_s; /* lifetime of its link driver children */
+	double link_cpu_s;  /* CPU of its whole link chain */
+	int n_links;
+};
+
+/* A setting and how many units used each value of it. */
+struct bt_setting_value {
+	char value[64];
+	size_t units;
+};
+
+struct bt_setting {
+	const char *name; /* "debuginfo", "opt-level", ... */
+	struct bt_setting_value values[16];
+	size_t n_values;
+};
+
+enum {
+	BT_SETTING_DEBUGINFO = 0,
+	BT_SETTING_OPT_LEVEL,
+	BT_SETTING_CODEGEN_BACKEND,
+	BT_SETTING_CODEGEN_UNITS,
+	BT_SETTING_INCREMENTAL,
+	BT_SETTING_LTO,
+	BT_SETTING_SPLIT_DEBUGINFO,
+	BT_SETTING_LINKER,
+	BT_SETTING_EDITION,
+	BT_SETTING_MAX,
+};
+
+struct bt_build {
+	const struct bt_trace *trace;
+	struct bt_node *nodes; /* parallel to trace->procs */
+	size_t n_nodes;
+	struct bt_node **roots;
+	size_t n_roots;
+	struct bt_unit *units; /* by start time */
+	size_t n_units;
+	size_t kind_count[BT_KIND_MAX];
+	double wall_s; /* session start to its last known time */
+	double cpu_s;  /* own CPU of every process */
+	double parallelism; /* cpu_s / wall_s */
+	double link_wall_s, link_cpu_s; /* over all units */
+	int complete;	    /* no gap: every process ended, no file cut */
+	char **warnings;    /* one line each: the trace's, then gaps */
+	size_t n_warnings;
+	/* The settings of the compilations (not probes, not rustdoc). */
+	struct bt_setting settings[BT_SETTING_MAX];
+};
+
+/* Builds the model of trace T into B.  Returns 0, or -1 with a reason in
+ * ERR (out of memory). */
+int bt_build_make(const struct bt_trace *t, struct bt_build *b, char *err,
+		  size_t errlen);
+void bt_build_free(struct bt_build *b);
+
+const char *bt_kind_name(enum bt_kind k);     /* "rustc", "linker", ... */
+const char *bt_target_name(enum bt_target t); /* "lib", "proc-macro", ... */
+
+/* The setting's values joined for display: "2" or "2 (40 units), 0 (11)". */
+int bt_setting_mixed(const struct bt_setting *s);
+
+#endif

@@ -1,0 +1,185 @@
+/* cmd_report.c - btrace report [TRACE_DIR] [-o OUT_DIR]: read a trace,
+ * model the build, and hand the model to every output writer.
+ *
+ * Outputs go to TRACE_DIR/report/ (0700, files 0600: argv and paths can be
+ * private) unless -o says otherwise; summary.txt is also printed.  Gaps
+ * (a killed build, a cut-off file) are warnings on stderr and marks in
+ * every output, and the exit status stays 0: the report was written.
+ * Exit 2 when there is no usable trace, 1 when an output cannot be
+ * written. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build_model.h"
+#include "commands.h"
+#include "report_writer.h"
+#include "trace_reader.h"
+
+static const struct bt_report_writer *const writers[] = {
+	&bt_writer_summary_text,
+	&bt_writer_summary_json,
+	&bt_writer_chrome_trace,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btrace report [-q] [-o OUT_DIR] [TRACE_DIR]\n"
+		   "\n"
+		   "TRACE_DIR defaults to ./btrace.data/latest, OUT_DIR to "
+		   "TRACE_DIR/report.  Writes:\n");
+	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
+		fprintf(f, "  %-14s %s\n", writers[i]->file, writers[i]->what);
+	fprintf(f, "  -q             do not print summary.txt\n");
+}
+
+/* Creates DIR (0700) if missing; it must be a directory we can write. */
+static int make_out_dir(const char *dir)
+{
+	struct stat st;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if (stat(dir, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes one output through a temporary file renamed into place, so a
+ * failed run never leaves half a report that looks whole. */
+static int write_one(const struct bt_report_writer *w,
+		     const struct bt_build *b, const char *dir)
+{
+	char *path = NULL, *tmp = NULL;
+	FILE *f = NULL;
+	int fd, rc = -1, saved;
+
+	if (asprintf(&path, "%s/%s", dir, w->file) < 0 ||
+	    asprintf(&tmp, "%s/.%s.tmp.%d", dir, w->file, (int)getpid()) < 0)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		goto out;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		goto out;
+	}
+	errno = 0;
+	if (w->write(b, f) < 0) {
+		if (!errno)
+			errno = ENOMEM;
+		goto out;
+	}
+	if (fflush(f) != 0)
+		goto out;
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, path) < 0)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	if (f)
+		fclose(f);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	if (rc < 0)
+		fprintf(stderr, "btrace report: cannot write %s: %s\n",
+			path ? path : w->file, strerror(saved));
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *trace_arg = NULL, *out_arg = NULL;
+	char err[1024], *dir = NULL, *out_dir = NULL;
+	struct bt_trace t;
+	struct bt_build b;
+	int quiet = 0, rc = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			out_arg = argv[++i];
+		} else if (!strncmp(argv[i], "--output=", 9)) {
+			out_arg = argv[i] + 9;
+		} else if (!strcmp(argv[i], "-q") ||
+			   !strcmp(argv[i], "--quiet")) {
+			quiet = 1;
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' || trace_arg) {
+			usage(stderr);
+			return BT_EXIT_BAD_INPUT;
+		} else {
+			trace_arg = argv[i];
+		}
+	}
+	dir = trace_arg ? strdup(trace_arg) : bt_default_trace_dir();
+	if (!dir) {
+		fprintf(stderr, "btrace report: no trace at "
+				"./btrace.data/latest (record one with "
+				"btrace record -- cargo build)\n");
+		return BT_EXIT_BAD_INPUT;
+	}
+	if (bt_trace_load(dir, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "btrace report: %s\n", err);
+		free(dir);
+		return BT_EXIT_BAD_INPUT;
+	}
+	if (bt_build_make(&t, &b, err, sizeof(err)) < 0) {
+		fprintf(stderr, "btrace report: %s\n", err);
+		bt_trace_free(&t);
+		free(dir);
+		return 1;
+	}
+	if (out_arg)
+		out_dir = strdup(out_arg);
+	else if (asprintf(&out_dir, "%s/report", dir) < 0)
+		out_dir = NULL;
+	if (!out_dir || make_out_dir(out_dir) < 0) {
+		fprintf(stderr, "btrace report: cannot create %s: %s\n",
+			out_dir ? out_dir : "the report directory",
+			strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
+		if (write_one(writers[i], &b, out_dir) < 0)
+			rc = 1;
+	if (!quiet)
+		bt_writer_summary_text.write(&b, stdout);
+	fflush(stdout);
+	for (size_t i = 0; i < b.n_warnings; i++)
+		fprintf(stderr, "btrace report: warning: %s\n", b.warnings[i]);
+	if (rc == 0)
+		fprintf(stderr, "btrace report: wrote %s/{", out_dir);
+	for (size_t i = 0; rc == 0 && i < sizeof(writers) / sizeof(*writers);
+	     i++)
+		fprintf(stderr, "%s%s", i ? "," : "", writers[i]->file);
+	if (rc == 0)
+		fprintf(stderr, "}\n");
+out:
+	bt_build_free(&b);
+	bt_trace_free(&t);
+	free(out_dir);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,215 @@
+/* writer_summary_json.c - summary.json, for scripts and the next tools.
+ *
+ * The field names below are a contract (docs/report-format.md): later
+ * reports and external scripts read them.  New fields may be added; none
+ * is renamed or removed without bumping "version".
+ *
+ * cJSON ownership: every node is added to its parent as soon as it is
+ * made, so deleting the root frees all; the printed string is ours to
+ * free.  Nesting is four levels deep, far below CJSON_NESTING_LIMIT. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "report_writer.h"
+
+#define SUMMARY_VERSION 1
+
+/* Adds and remembers any failure, so building stays readable and the
+ * result is checked once. */
+struct json_out {
+	int failed;
+};
+
+static cJSON *put(struct json_out *j, cJSON *parent, const char *key,
+		  cJSON *item)
+{
+	if (!item) {
+		j->failed = 1;
+		return NULL;
+	}
+	if (!parent)
+		return item;
+	if (key ? !cJSON_AddItemToObject(parent, key, item)
+		: !cJSON_AddItemToArray(parent, item)) {
+		cJSON_Delete(item);
+		j->failed = 1;
+		return NULL;
+	}
+	return item;
+}
+
+/* Seconds rounded to the microsecond, so files read well and diff well. */
+static void put_s(struct json_out *j, cJSON *o, const char *key, double s)
+{
+	put(j, o, key, cJSON_CreateNumber(round(s * 1e6) / 1e6));
+}
+
+static void put_n(struct json_out *j, cJSON *o, const char *key, double v)
+{
+	put(j, o, key, cJSON_CreateNumber(v));
+}
+
+static void put_str(struct json_out *j, cJSON *o, const char *key,
+		    const char *v)
+{
+	put(j, o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+static void put_bool(struct json_out *j, cJSON *o, const char *key, int v)
+{
+	put(j, o, key, cJSON_CreateBool(v));
+}
+
+static void put_flags(struct json_out *j, cJSON *unit, const struct bt_unit *u)
+{
+	const struct bt_rustc_flags *f = &u->flags;
+	cJSON *o = put(j, unit, "flags", cJSON_CreateObject()), *unk;
+	if (!o)
+		return;
+	put_str(j, o, "debuginfo", f->debuginfo);
+	put_str(j, o, "opt_level", f->opt_level);
+	put_str(j, o, "codegen_backend", f->codegen_backend);
+	if (f->codegen_units >= 0)
+		put_n(j, o, "codegen_units", f->codegen_units);
+	else
+		put_str(j, o, "codegen_units", NULL);
+	put_bool(j, o, "incremental", f->incremental);
+	/* What the command line asked for; "cc" is rustc's default driver
+	 * on Linux.  linker_used says what really ran. */
+	put_str(j, o, "linker", f->linker[0] ? f->linker : "cc");
+	put_str(j, o, "fuse_ld", f->fuse_ld[0] ? f->fuse_ld : NULL);
+	put_str(j, o, "linker_flavor",
+		f->linker_flavor[0] ? f->linker_flavor : NULL);
+	put_str(j, o, "link_self_contained",
+		f->link_self_contained[0] ? f->link_self_contained : NULL);
+	put_str(j, o, "lto", f->lto[0] ? f->lto : NULL);
+	put_str(j, o, "split_debuginfo",
+		f->split_debuginfo[0] ? f->split_debuginfo : NULL);
+	put_str(j, o, "edition", f->edition[0] ? f->edition : "2015");
+	put_str(j, o, "crate_types", f->crate_types);
+	put_str(j, o, "emit", f->emit);
+	put_str(j, o, "target_triple", f->target[0] ? f->target : NULL);
+	put_bool(j, o, "test", f->test);
+	unk = put(j, o, "unknown", cJSON_CreateArray());
+	for (size_t i = 0; unk && i < f->n_unknown && i < BT_RUSTC_UNKNOWN_MAX;
+	     i++)
+		put_str(j, unk, NULL, f->unknown[i]);
+	if (f->n_unknown > BT_RUSTC_UNKNOWN_MAX)
+		put_n(j, o, "unknown_cut", (double)f->n_unknown);
+}
+
+static void put_unit(struct json_out *j, cJSON *units, const struct bt_unit *u)
+{
+	cJSON *o = put(j, units, NULL, cJSON_CreateObject());
+	if (!o)
+		return;
+	put_str(j, o, "package", u->package);
+	put_str(j, o, "version", u->version);
+	put_str(j, o, "crate", u->crate);
+	put_str(j, o, "target", bt_target_name(u->target));
+	put_str(j, o, "kind", bt_kind_name(u->node->kind));
+	put_bool(j, o, "primary", u->primary);
+	put_n(j, o, "pid", u->node->proc->pid);
+	put_s(j, o, "start_s", u->start_s);
+	put_s(j, o, "wall_s", u->wall_s);
+	put_s(j, o, "cpu_s", u->cpu_s);
+	put_n(j, o, "max_rss_kib", (double)u->max_rss_kib);
+	if (u->no_end || u->signal || u->exit_code < 0)
+		put_str(j, o, "exit", NULL);
+	else
+		put_n(j, o, "exit", u->exit_code);
+	if (u->signal)
+		put_n(j, o, "signal", u->signal);
+	put_bool(j, o, "complete", !u->no_end);
+	if (u->has_flags)
+		put_flags(j, o, u);
+	put_s(j, o, "link_wall_s", u->link_wall_s);
+	put_s(j, o, "link_cpu_s", u->link_cpu_s);
+	put_n(j, o, "links", u->n_links);
+	put_str(j, o, "linker_used", u->linker_used[0] ? u->linker_used : NULL);
+	put(j, o, "categories", cJSON_CreateObject());
+}
+
+static void put_settings(struct json_out *j, cJSON *root,
+			 const struct bt_build *b)
+{
+	cJSON *s = put(j, root, "settings", cJSON_CreateObject());
+	for (int i = 0; s && i < BT_SETTING_MAX; i++) {
+		const struct bt_setting *st = &b->settings[i];
+		cJSON *vals = put(j, s, st->name, cJSON_CreateObject());
+		for (size_t k = 0; vals && k < st->n_values; k++)
+			put_n(j, vals, st->values[k].value,
+			      (double)st->values[k].units);
+	}
+}
+
+static void put_session(struct json_out *j, cJSON *root,
+			const struct bt_build *b)
+{
+	const struct bt_trace *t = b->trace;
+	cJSON *s = put(j, root, "session", cJSON_CreateObject()), *a, *k;
+	if (!s)
+		return;
+	a = put(j, s, "command", cJSON_CreateArray());
+	for (uint32_t i = 0; a && t->has_session && i < t->session.argc; i++)
+		put_str(j, a, NULL, t->command[i]);
+	put_str(j, s, "trace_dir", t->dir);
+	put_str(j, s, "btrace_version", t->has_session ? t->btrace_version
+						       : NULL);
+	if (t->has_session)
+		put_n(j, s, "realtime_start_s",
+		      (double)(t->session.realtime_ns / 1000000) / 1e3);
+	put_s(j, s, "wall_s", b->wall_s);
+	put_s(j, s, "cpu_s", b->cpu_s);
+	put_n(j, s, "parallelism", round(b->parallelism * 1000) / 1000);
+	put_n(j, s, "processes", (double)b->n_nodes);
+	k = put(j, s, "kinds", cJSON_CreateObject());
+	for (int i = 0; k && i < BT_KIND_MAX; i++)
+		put_n(j, k, bt_kind_name(i), (double)b->kind_count[i]);
+	put_s(j, s, "link_wall_s", b->link_wall_s);
+	put_s(j, s, "link_cpu_s", b->link_cpu_s);
+	put_bool(j, s, "complete", b->complete);
+	a = put(j, s, "warnings", cJSON_CreateArray());
+	for (size_t i = 0; a && i < b->n_warnings; i++)
+		put_str(j, a, NULL, b->warnings[i]);
+}
+
+static int write_summary_json(const struct bt_build *b, FILE *f)
+{
+	struct json_out j = {0};
+	cJSON *root = cJSON_CreateObject(), *units;
+	char *text;
+	int rc = -1;
+
+	if (!root)
+		return -1;
+	put_str(&j, root, "format", "btrace-summary");
+	put_n(&j, root, "version", SUMMARY_VERSION);
+	put_session(&j, root, b);
+	units = put(&j, root, "units", cJSON_CreateArray());
+	for (size_t i = 0; units && i < b->n_units; i++)
+		put_unit(&j, units, &b->units[i]);
+	put_settings(&j, root, b);
+	put(&j, root, "categories", cJSON_CreateObject());
+	put(&j, root, "recommendations", cJSON_CreateArray());
+	if (j.failed)
+		goto out;
+	text = cJSON_Print(root);
+	if (!text)
+		goto out;
+	if (fputs(text, f) >= 0 && fputc('\n', f) != EOF)
+		rc = 0;
+	free(text);
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+const struct bt_report_writer bt_writer_summary_json = {
+	.file = "summary.json",
+	.what = "every unit with its times and flags, for scripts",
+	.write = write_summary_json,
+};

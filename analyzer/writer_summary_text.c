@@ -1,0 +1,214 @@
+/* writer_summary_text.c - summary.txt: the build in one screen.
+ *
+ * What a developer asks first: how long, how parallel, which crates were
+ * slow, what the build scripts and the linker cost, and which settings
+ * were in force (with mixed settings called out, since a mix usually means
+ * a profile override or RUSTFLAGS reaching only some crates). */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_writer.h"
+
+#define TOP_UNITS 10
+
+void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s %s", u->package, u->version[0] ? " " : "",
+		 u->version, bt_target_name(u->target));
+	if (strcmp(u->crate, u->package) && u->target != BT_TARGET_BUILD_SCRIPT &&
+	    u->target != BT_TARGET_BUILD_SCRIPT_RUN) {
+		size_t l = strlen(buf);
+		snprintf(buf + l, cap - l, " (%s)", u->crate);
+	}
+}
+
+static int by_wall_desc(const void *a, const void *b)
+{
+	const struct bt_unit *x = *(const struct bt_unit *const *)a;
+	const struct bt_unit *y = *(const struct bt_unit *const *)b;
+	if (x->wall_s != y->wall_s)
+		return x->wall_s > y->wall_s ? -1 : 1;
+	return x->start_s < y->start_s ? -1 : 1;
+}
+
+static void print_rss(FILE *f, uint64_t kib)
+{
+	if (kib)
+		fprintf(f, "%6.0f MiB", (double)kib / 1024.0);
+	else
+		fprintf(f, "%10s", "?");
+}
+
+static void print_status(FILE *f, const struct bt_unit *u)
+{
+	if (u->no_end)
+		fprintf(f, "  [no end: gap]");
+	else if (u->signal)
+		fprintf(f, "  [killed by signal %d]", u->signal);
+	else if (u->exit_code > 0)
+		fprintf(f, "  [failed: exit %d]", u->exit_code);
+}
+
+static void print_units(FILE *f, const struct bt_build *b)
+{
+	const struct bt_unit **sorted;
+	size_t n = 0;
+
+	sorted = calloc(b->n_units + 1, sizeof(*sorted));
+	if (!sorted)
+		return;
+	for (size_t i = 0; i < b->n_units; i++)
+		sorted[n++] = &b->units[i];
+	qsort(sorted, n, sizeof(*sorted), by_wall_desc);
+	fprintf(f, "Slowest units (wall time; %zu units in all)\n", n);
+	fprintf(f, "  %8s %8s %10s %8s %6s  %s\n", "wall", "cpu", "max rss",
+		"start", "link", "unit");
+	for (size_t i = 0; i < n && i < TOP_UNITS; i++) {
+		const struct bt_unit *u = sorted[i];
+		char label[400];
+		bt_unit_label(u, label, sizeof(label));
+		fprintf(f, "  %7.2fs %7.2fs ", u->wall_s, u->cpu_s);
+		print_rss(f, u->max_rss_kib);
+		fprintf(f, " %7.2fs ", u->start_s);
+		if (u->n_links)
+			fprintf(f, "%5.2fs", u->link_wall_s);
+		else
+			fprintf(f, "%6s", "-");
+		fprintf(f, "  %s", label);
+		print_status(f, u);
+		fputc('\n', f);
+	}
+	if (n > TOP_UNITS)
+		fprintf(f, "  ... %zu more in summary.json\n", n - TOP_UNITS);
+	free(sorted);
+}
+
+/* Build scripts: each run with the compile of its build.rs. */
+static void print_build_scripts(FILE *f, const struct bt_build *b)
+{
+	size_t runs = 0, compiles = 0;
+	double run_s = 0, compile_s = 0;
+
+	for (size_t i = 0; i < b->n_units; i++) {
+		const struct bt_unit *u = &b->units[i];
+		if (u->target == BT_TARGET_BUILD_SCRIPT) {
+			compiles++;
+			compile_s += u->wall_s;
+		} else if (u->target == BT_TARGET_BUILD_SCRIPT_RUN) {
+			runs++;
+			run_s += u->wall_s;
+		}
+	}
+	if (!runs && !compiles)
+		return;
+	fprintf(f,
+		"\nBuild scripts: %zu compiled in %.2fs, %zu run in %.2fs "
+		"(wall, summed)\n",
+		compiles, compile_s, runs, run_s);
+	fprintf(f, "  %8s %8s  %s\n", "compile", "run", "package");
+	for (size_t i = 0; i < b->n_units; i++) {
+		const struct bt_unit *r = &b->units[i], *c = NULL;
+		if (r->target != BT_TARGET_BUILD_SCRIPT_RUN)
+			continue;
+		for (size_t j = 0; j < b->n_units; j++)
+			if (b->units[j].target == BT_TARGET_BUILD_SCRIPT &&
+			    !strcmp(b->units[j].package, r->package) &&
+			    !strcmp(b->units[j].version, r->version))
+				c = &b->units[j];
+		if (c)
+			fprintf(f, "  %7.2fs", c->wall_s);
+		else
+			fprintf(f, "  %8s", "-");
+		fprintf(f, " %7.2fs  %s%s%s", r->wall_s, r->package,
+			r->version[0] ? " " : "", r->version);
+		print_status(f, r);
+		fputc('\n', f);
+	}
+}
+
+static void print_links(FILE *f, const struct bt_build *b)
+{
+	size_t links = 0;
+	for (size_t i = 0; i < b->n_units; i++)
+		links += (size_t)b->units[i].n_links;
+	if (!links)
+		return;
+	fprintf(f,
+		"\nLinking: %zu links, %.2fs wall (summed; %.1f%% of the "
+		"build's wall time), %.2fs CPU\n",
+		links, b->link_wall_s,
+		b->wall_s > 0 ? 100.0 * b->link_wall_s / b->wall_s : 0.0,
+		b->link_cpu_s);
+}
+
+static void print_settings(FILE *f, const struct bt_build *b)
+{
+	size_t n = b->kind_count[BT_KIND_RUSTC];
+	if (!n)
+		return;
+	fprintf(f, "\nSettings in force (%zu compilations)\n", n);
+	for (int i = 0; i < BT_SETTING_MAX; i++) {
+		const struct bt_setting *s = &b->settings[i];
+		if (!s->n_values)
+			continue;
+		fprintf(f, "  %-16s", s->name);
+		for (size_t k = 0; k < s->n_values; k++) {
+			if (s->n_values == 1)
+				fprintf(f, "%s", s->values[k].value);
+			else
+				fprintf(f, "%s%s (%zu)", k ? ", " : "",
+					s->values[k].value, s->values[k].units);
+		}
+		if (bt_setting_mixed(s))
+			fprintf(f, "   <- mixed");
+		fputc('\n', f);
+	}
+}
+
+static int write_summary_text(const struct bt_build *b, FILE *f)
+{
+	const struct bt_trace *t = b->trace;
+	static const enum bt_kind order[] = {
+		BT_KIND_RUSTC,	BT_KIND_RUSTDOC,     BT_KIND_BUILD_SCRIPT,
+		BT_KIND_LINKER, BT_KIND_RUSTC_PROBE, BT_KIND_CARGO,
+		BT_KIND_OTHER};
+
+	fprintf(f, "btrace report:");
+	if (t->has_session)
+		for (uint32_t i = 0; i < t->session.argc; i++)
+			fprintf(f, " %s", t->command[i]);
+	else
+		fprintf(f, " (no session record: the trace's first process "
+			   "is missing)");
+	fputc('\n', f);
+	if (!b->complete)
+		fprintf(f, "INCOMPLETE TRACE: %zu warnings, see the end; "
+			   "figures below miss what the gaps hide\n",
+			b->n_warnings);
+	fprintf(f, "\nBuild: %.2fs wall, %.2fs CPU, average parallelism %.2f\n",
+		b->wall_s, b->cpu_s, b->parallelism);
+	fprintf(f, "  %zu processes:", b->n_nodes);
+	for (size_t i = 0, k = 0; i < sizeof(order) / sizeof(*order); i++)
+		if (b->kind_count[order[i]])
+			fprintf(f, "%s %zu %s", k++ ? "," : "",
+				b->kind_count[order[i]],
+				bt_kind_name(order[i]));
+	fprintf(f, "\n\n");
+	print_units(f, b);
+	print_build_scripts(f, b);
+	print_links(f, b);
+	print_settings(f, b);
+	if (b->n_warnings) {
+		fprintf(f, "\nWarnings\n");
+		for (size_t i = 0; i < b->n_warnings; i++)
+			fprintf(f, "  ! %s\n", b->warnings[i]);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+const struct bt_report_writer bt_writer_summary_text = {
+	.file = "summary.txt",
+	.what = "the build in one screen (also printed)",
+	.write = write_summary_text,
+};
