@@ -240,17 +240,20 @@ static int add_warning(struct bt_build *b, const char *fmt, ...)
 	return 0;
 }
 
-static void count_setting(struct bt_setting *s, const char *value)
+static void count_setting(struct bt_setting *s, const struct bt_unit *u,
+			  const char *value)
 {
-	for (size_t i = 0; i < s->n_values; i++)
-		if (!strcmp(s->values[i].value, value)) {
-			s->values[i].units++;
-			return;
-		}
-	if (s->n_values < sizeof(s->values) / sizeof(*s->values)) {
-		copy_str(s->values[s->n_values].value,
-			 sizeof(s->values[0].value), value);
-		s->values[s->n_values++].units = 1;
+	struct bt_setting_value *v = NULL;
+	for (size_t i = 0; i < s->n_values && !v; i++)
+		if (!strcmp(s->values[i].value, value))
+			v = &s->values[i];
+	if (!v && s->n_values < sizeof(s->values) / sizeof(*s->values)) {
+		v = &s->values[s->n_values++];
+		copy_str(v->value, sizeof(v->value), value);
+	}
+	if (v) {
+		v->units++;
+		v->by_target[u->target]++;
 	}
 }
 
@@ -283,26 +286,26 @@ static void count_settings(struct bt_build *b)
 		char cgu[16];
 		if (u->node->kind != BT_KIND_RUSTC)
 			continue;
-		count_setting(&b->settings[BT_SETTING_DEBUGINFO], f->debuginfo);
-		count_setting(&b->settings[BT_SETTING_OPT_LEVEL], f->opt_level);
-		count_setting(&b->settings[BT_SETTING_CODEGEN_BACKEND],
+		count_setting(&b->settings[BT_SETTING_DEBUGINFO], u, f->debuginfo);
+		count_setting(&b->settings[BT_SETTING_OPT_LEVEL], u, f->opt_level);
+		count_setting(&b->settings[BT_SETTING_CODEGEN_BACKEND], u,
 			      f->codegen_backend);
 		if (f->codegen_units >= 0)
 			snprintf(cgu, sizeof(cgu), "%d", f->codegen_units);
 		else
 			snprintf(cgu, sizeof(cgu), "default");
-		count_setting(&b->settings[BT_SETTING_CODEGEN_UNITS], cgu);
-		count_setting(&b->settings[BT_SETTING_INCREMENTAL],
+		count_setting(&b->settings[BT_SETTING_CODEGEN_UNITS], u, cgu);
+		count_setting(&b->settings[BT_SETTING_INCREMENTAL], u,
 			      f->incremental ? "on" : "off");
-		count_setting(&b->settings[BT_SETTING_LTO],
+		count_setting(&b->settings[BT_SETTING_LTO], u,
 			      f->lto[0] ? f->lto : "default");
-		count_setting(&b->settings[BT_SETTING_SPLIT_DEBUGINFO],
+		count_setting(&b->settings[BT_SETTING_SPLIT_DEBUGINFO], u,
 			      f->split_debuginfo[0] ? f->split_debuginfo
 						    : "default");
-		count_setting(&b->settings[BT_SETTING_EDITION],
+		count_setting(&b->settings[BT_SETTING_EDITION], u,
 			      f->edition[0] ? f->edition : "2015");
 		if (u->n_links)
-			count_setting(&b->settings[BT_SETTING_LINKER],
+			count_setting(&b->settings[BT_SETTING_LINKER], u,
 				      u->linker_used[0] ? u->linker_used
 							: "?");
 	}
@@ -313,7 +316,7 @@ static void count_settings(struct bt_build *b)
 
 int bt_setting_mixed(const struct bt_setting *s)
 {
-	return s->n_values > 1;
+	return s->n_values > 1 && strcmp(s->name, "edition") != 0;
 }
 
 /* Link chains: each linker node works for the unit of its nearest
@@ -448,7 +451,7 @@ int bt_build_make(const struct bt_trace *t, struct bt_build *b, char *err,
 	/* The reader already warns once per process with no end. */
 	for (size_t i = 0; i < b->n_nodes; i++)
 		gaps += b->nodes[i].no_end;
-	b->complete = gaps == 0 && t->n_problems == 0;
+	b->complete = gaps == 0 && t->n_problems == 0 && !b->n_warnings;
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory building the report");

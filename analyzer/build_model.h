@@ -90,6 +90,7 @@ struct bt_unit {
 struct bt_setting_value {
 	char value[64];
 	size_t units;
+	size_t by_target[BT_TARGET_MAX]; /* the units by target kind */
 };
 
 struct bt_setting {
@@ -140,7 +141,8 @@ void bt_build_free(struct bt_build *b);
 const char *bt_kind_name(enum bt_kind k);     /* "rustc", "linker", ... */
 const char *bt_target_name(enum bt_target t); /* "lib", "proc-macro", ... */
 
-/* The setting's values joined for display: "2" or "2 (40 units), 0 (11)". */
+/* Whether a setting that matters for build time differs between units
+ * (the edition may differ freely). */
 int bt_setting_mixed(const struct bt_setting *s);
 
 #endif

@@ -154,11 +154,24 @@ static void print_settings(FILE *f, const struct bt_build *b)
 			continue;
 		fprintf(f, "  %-16s", s->name);
 		for (size_t k = 0; k < s->n_values; k++) {
-			if (s->n_values == 1)
-				fprintf(f, "%s", s->values[k].value);
-			else
-				fprintf(f, "%s%s (%zu)", k ? ", " : "",
-					s->values[k].value, s->values[k].units);
+			const struct bt_setting_value *v = &s->values[k];
+			if (s->n_values == 1) {
+				fprintf(f, "%s", v->value);
+				continue;
+			}
+			fprintf(f, "%s%s (%zu", k ? ", " : "", v->value,
+				v->units);
+			/* Who has the less common values: often build
+			 * scripts and proc macros, which cargo's
+			 * build-override profile compiles differently. */
+			if (bt_setting_mixed(s))
+				for (int tk = 0, m = 0; tk < BT_TARGET_MAX; tk++)
+					if (v->by_target[tk])
+						fprintf(f, "%s%zu %s",
+							m++ ? ", " : ": ",
+							v->by_target[tk],
+							bt_target_name(tk));
+			fputc(')', f);
 		}
 		if (bt_setting_mixed(s))
 			fprintf(f, "   <- mixed");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # quickstart.sh - the README's first command: install the dependencies,
-# build and install btrace, and trace a real cargo build of
-# examples/hello-workspace.
+# build and install btrace, trace a real cargo build of
+# examples/hello-workspace with LD_PRELOAD=libbtrace.so, and report on it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -17,8 +17,10 @@ example="$repo/examples/hello-workspace"
 cd "$example"
 cargo clean -q --offline 2>/dev/null || true
 echo "tracing a clean build of examples/hello-workspace:"
-btrace record -- cargo build --offline
-btrace dump | cut -c1-160 | tail -n 30
+LD_PRELOAD=libbtrace.so cargo build --offline
 echo
-echo "trace: $example/btrace.data/latest"
-echo "next: LD_PRELOAD=libbtrace.so cargo build   (in any crate), then btrace dump"
+btrace report
+echo
+echo "trace:  $example/btrace.data/latest   (btrace dump lists every process)"
+echo "report: $example/btrace.data/latest/report/ (summary.txt, summary.json, trace.json for ui.perfetto.dev)"
+echo "next:   LD_PRELOAD=libbtrace.so cargo build   (in any crate), then btrace report"
