@@ -26,11 +26,8 @@ while getopts "n:b:w:" o; do
     *) echo "usage: $0 [-n ROUNDS] [-b BTRACE] [-w example|cli-app|all]" >&2; exit 2 ;;
   esac
 done
-if [ -z "$btrace" ]; then
-  cmake -S "$repo" -B "$repo/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
-  cmake --build "$repo/build-bench" -j"$(nproc)" >/dev/null
-  btrace="$repo/build-bench/bin/btrace"
-fi
+source "$repo/bench/lib.sh"
+[ -n "$btrace" ] || btrace=$(bench_btrace "$repo")
 work=$(mktemp -d /tmp/btrace-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 results="$work/results.tsv"
@@ -112,24 +109,12 @@ PY
 echo "$table"
 
 # Write the table into BENCHMARKS.md between the markers.
-bm="$repo/BENCHMARKS.md"
-[ -f "$bm" ] || printf '# Benchmarks\n' >"$bm"
-grep -q '<!-- overhead:begin -->' "$bm" || printf '\n<!-- overhead:begin -->\n<!-- overhead:end -->\n' >>"$bm"
 section="$work/section.md"
 {
-  echo "<!-- overhead:begin -->"
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), $rounds rounds:"
   echo
   echo "$table"
   echo
   echo "Reproduce: \`bench/overhead.sh -n $rounds\` (ratios are medians of the per-round ratios; rounds interleave the modes in rotating order)."
-  echo "<!-- overhead:end -->"
 } >"$section"
-python3 - "$bm" "$section" <<'PY'
-import sys, re
-bm, sec = sys.argv[1], open(sys.argv[2]).read().rstrip('\n')
-s = open(bm).read()
-s = re.sub(r'<!-- overhead:begin -->.*?<!-- overhead:end -->', lambda m: sec, s, flags=re.S)
-open(bm, 'w').write(s)
-PY
-echo "wrote $bm"
+bench_write_section "$repo/BENCHMARKS.md" overhead "$section"
