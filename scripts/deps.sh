@@ -3,7 +3,7 @@
 # With "test", also what the test suite needs (clang's libFuzzer, the
 # crate sources of ../shared/workloads/cli-app when they are there).
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev)
+pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev python3)
 if [ "${1:-}" = test ]; then
   pkgs+=(clang libclang-rt-14-dev)
 fi
