@@ -45,6 +45,7 @@ enum bt_target {
 };
 
 struct bt_unit;
+struct bt_profile;
 
 /* One process of the trace, placed in the build. */
 struct bt_node {
@@ -130,6 +131,11 @@ struct bt_build {
 	size_t n_warnings;
 	/* The settings of the compilations (not probes, not rustdoc). */
 	struct bt_setting settings[BT_SETTING_MAX];
+	/* Where the CPU went (profile.h); NULL until it is made, or when
+	 * the trace has no samples.  Owned by whoever made it. */
+	const struct bt_profile *profile;
+	int flame_by_category; /* --group category: the flame graph's first
+				  level is the category, not the crate */
 };
 
 /* Builds the model of trace T into B.  Returns 0, or -1 with a reason in

@@ -1,0 +1,75 @@
+/* profile.h - where the build's CPU went, as a tree of frames.
+ *
+ * The profile is made once per report from the model (build_model.h),
+ * the samples and the symbolizer, and read by the flame graph and folded
+ * stack writers.  Every CPU second of the build is in it: sampled stacks
+ * of rustc and the linkers, and, as leaves of their own, the CPU that no
+ * sample covers (start-up before sampling, processes that are not
+ * sampled such as build scripts and cargo), so the root's value is the
+ * build's total CPU.
+ *
+ * Two trees with the same leaves, grouped differently:
+ *   by crate:     build -> unit ("regex 1.7.1 lib") -> thread kind ("rustc",
+ *                 "opt cgu", "coordinator", "linker") -> frames, outermost
+ *                 first
+ *   by category:  build -> category ("debuginfo") -> unit -> thread kind
+ *                 -> frames
+ * Node 0 is the root of each tree.  Values are CPU microseconds,
+ * inclusive (a node's value is at least the sum of its children's). */
+#ifndef BTRACE_PROFILE_H
+#define BTRACE_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attribution.h"
+
+enum bt_flame_kind {
+	BT_FLAME_ROOT = 0,  /* the build */
+	BT_FLAME_GROUP,	    /* a category, unit or thread kind */
+	BT_FLAME_FRAME,	    /* a symbolized function */
+	BT_FLAME_UNKNOWN,   /* a frame with no symbol: "[libfoo.so+0x12]" or
+			       "[unknown]" */
+	BT_FLAME_UNSAMPLED, /* CPU no sample covers: "[not sampled: ...]" */
+	BT_FLAME_GAP,	    /* samples lost: "[lost samples: ...]" */
+};
+
+#define BT_FLAME_NONE UINT32_MAX
+
+struct bt_flame_node {
+	const char *name;   /* owned by the profile */
+	uint64_t value_us;  /* inclusive CPU, microseconds */
+	uint32_t parent;    /* BT_FLAME_NONE for the root */
+	uint32_t first_child, next_sibling; /* BT_FLAME_NONE ends a list;
+					       children by value, largest
+					       first */
+	uint8_t kind;	    /* enum bt_flame_kind */
+	int8_t category;    /* enum bt_category of the samples below, or -1
+			       when they are of several (groups above the
+			       category level) */
+	uint16_t depth;	    /* root 0 */
+};
+
+struct bt_flame_tree {
+	struct bt_flame_node *nodes;
+	size_t n_nodes;
+};
+
+struct bt_profile {
+	struct bt_flame_tree by_crate, by_category;
+	double period_s; /* CPU per sample weight unit, if uniform */
+	uint64_t samples, sample_weight;
+	uint64_t frames, frames_unknown; /* over all samples */
+	double cpu_s[BT_CAT_MAX];	  /* the whole build, by category */
+	double sampled_cpu_s;		  /* CPU the samples stand for */
+	double unsampled_cpu_s;		  /* CPU no sample covers */
+	double lost_cpu_s;		  /* samples lost (dropped, cut) */
+	size_t modules, modules_missing, modules_changed, modules_stripped;
+	char **warnings; /* symbolization problems, one line each */
+	size_t n_warnings;
+};
+
+/* Iterates a node's children: for (c = n->first_child; c != BT_FLAME_NONE;
+ * c = t->nodes[c].next_sibling). */
+
+#endif
