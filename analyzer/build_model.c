@@ -221,6 +221,17 @@ static void fill_unit(struct bt_unit *u, struct bt_node *n)
 	u->no_end = n->no_end;
 }
 
+void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s %s", u->package, u->version[0] ? " " : "",
+		 u->version, bt_target_name(u->target));
+	if (strcmp(u->crate, u->package) && u->target != BT_TARGET_BUILD_SCRIPT &&
+	    u->target != BT_TARGET_BUILD_SCRIPT_RUN) {
+		size_t l = strlen(buf);
+		snprintf(buf + l, cap - l, " (%s)", u->crate);
+	}
+}
+
 static int add_warning(struct bt_build *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static int add_warning(struct bt_build *b, const char *fmt, ...)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attribution.h"
 #include "rustc_flags.h"
 #include "trace_reader.h"
 
@@ -85,6 +86,9 @@ struct bt_unit {
 	double link_wall_s; /* lifetime of its link driver children */
 	double link_cpu_s;  /* CPU of its whole link chain */
 	int n_links;
+	/* CPU seconds by enum bt_category, filled by the profile (its
+	 * samples, its link chain, its unsampled CPU); all 0 until then */
+	double categories[BT_CAT_MAX];
 };
 
 /* A setting and how many units used each value of it. */
@@ -146,6 +150,9 @@ void bt_build_free(struct bt_build *b);
 
 const char *bt_kind_name(enum bt_kind k);     /* "rustc", "linker", ... */
 const char *bt_target_name(enum bt_target t); /* "lib", "proc-macro", ... */
+
+/* A unit's name for people: "regex 1.7.1 lib", "greet build-script-run". */
+void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap);
 
 /* Whether a setting that matters for build time differs between units
  * (the edition may differ freely). */

@@ -67,7 +67,21 @@ struct bt_profile {
 	size_t modules, modules_missing, modules_changed, modules_stripped;
 	char **warnings; /* symbolization problems, one line each */
 	size_t n_warnings;
+	/* private to profile.c: what the node names point into */
+	char **names_;
+	size_t n_names_;
+	struct bt_symbolizer *sym_;
 };
+
+struct bt_build;
+struct bt_symbolizer;
+
+/* Makes the profile of build B: symbolizes every sample, attributes each
+ * stack to a category, fills both trees, the totals, and each unit's
+ * `categories`.  Returns 0, or -1 with a reason in ERR. */
+int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
+		    size_t errlen);
+void bt_profile_free(struct bt_profile *p);
 
 /* Iterates a node's children: for (c = n->first_child; c != BT_FLAME_NONE;
  * c = t->nodes[c].next_sibling). */

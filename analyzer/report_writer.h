@@ -21,7 +21,4 @@ extern const struct bt_report_writer bt_writer_summary_text;
 extern const struct bt_report_writer bt_writer_summary_json;
 extern const struct bt_report_writer bt_writer_chrome_trace;
 
-/* A unit's name for people: "regex 1.7.1 lib", "greet build-script-run". */
-void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap);
-
 #endif

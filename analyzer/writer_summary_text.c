@@ -12,17 +12,6 @@
 
 #define TOP_UNITS 10
 
-void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%s%s%s %s", u->package, u->version[0] ? " " : "",
-		 u->version, bt_target_name(u->target));
-	if (strcmp(u->crate, u->package) && u->target != BT_TARGET_BUILD_SCRIPT &&
-	    u->target != BT_TARGET_BUILD_SCRIPT_RUN) {
-		size_t l = strlen(buf);
-		snprintf(buf + l, cap - l, " (%s)", u->crate);
-	}
-}
-
 static int by_wall_desc(const void *a, const void *b)
 {
 	const struct bt_unit *x = *(const struct bt_unit *const *)a;
