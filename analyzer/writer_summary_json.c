@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "profile.h"
 #include "report_writer.h"
 
 #define SUMMARY_VERSION 1
@@ -101,7 +102,40 @@ static void put_flags(struct json_out *j, cJSON *unit, const struct bt_unit *u)
 		put_n(j, o, "unknown_cut", (double)f->n_unknown);
 }
 
-static void put_unit(struct json_out *j, cJSON *units, const struct bt_unit *u)
+/* CPU seconds by category: every category's key, or {} when there is no
+ * profile (a trace without samples). */
+static void put_categories(struct json_out *j, cJSON *o, const double *cpu_s)
+{
+	cJSON *c = put(j, o, "categories", cJSON_CreateObject());
+	for (int i = 0; c && cpu_s && i < BT_CAT_MAX; i++)
+		put_s(j, c, bt_category_name(i), cpu_s[i]);
+}
+
+static void put_profile(struct json_out *j, cJSON *root,
+			const struct bt_profile *p)
+{
+	cJSON *o = put(j, root, "profile", cJSON_CreateObject()), *w;
+	if (!o)
+		return;
+	put_n(j, o, "samples", (double)p->samples);
+	put_n(j, o, "sample_weight", (double)p->sample_weight);
+	put_s(j, o, "period_s", p->period_s);
+	put_n(j, o, "frames", (double)p->frames);
+	put_n(j, o, "frames_unknown", (double)p->frames_unknown);
+	put_s(j, o, "sampled_cpu_s", p->sampled_cpu_s);
+	put_s(j, o, "unsampled_cpu_s", p->unsampled_cpu_s);
+	put_s(j, o, "lost_cpu_s", p->lost_cpu_s);
+	put_n(j, o, "modules", (double)p->modules);
+	put_n(j, o, "modules_missing", (double)p->modules_missing);
+	put_n(j, o, "modules_changed", (double)p->modules_changed);
+	put_n(j, o, "modules_stripped", (double)p->modules_stripped);
+	w = put(j, o, "warnings", cJSON_CreateArray());
+	for (size_t i = 0; w && i < p->n_warnings; i++)
+		put_str(j, w, NULL, p->warnings[i]);
+}
+
+static void put_unit(struct json_out *j, cJSON *units, const struct bt_build *b,
+		     const struct bt_unit *u)
 {
 	cJSON *o = put(j, units, NULL, cJSON_CreateObject());
 	if (!o)
@@ -130,7 +164,7 @@ static void put_unit(struct json_out *j, cJSON *units, const struct bt_unit *u)
 	put_s(j, o, "link_cpu_s", u->link_cpu_s);
 	put_n(j, o, "links", u->n_links);
 	put_str(j, o, "linker_used", u->linker_used[0] ? u->linker_used : NULL);
-	put(j, o, "categories", cJSON_CreateObject());
+	put_categories(j, o, b->profile ? u->categories : NULL);
 }
 
 static void put_settings(struct json_out *j, cJSON *root,
@@ -191,9 +225,11 @@ static int write_summary_json(const struct bt_build *b, FILE *f)
 	put_session(&j, root, b);
 	units = put(&j, root, "units", cJSON_CreateArray());
 	for (size_t i = 0; units && i < b->n_units; i++)
-		put_unit(&j, units, &b->units[i]);
+		put_unit(&j, units, b, &b->units[i]);
 	put_settings(&j, root, b);
-	put(&j, root, "categories", cJSON_CreateObject());
+	put_categories(&j, root, b->profile ? b->profile->cpu_s : NULL);
+	if (b->profile)
+		put_profile(&j, root, b->profile);
 	put(&j, root, "recommendations", cJSON_CreateArray());
 	if (j.failed)
 		goto out;

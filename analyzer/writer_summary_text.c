@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "report_writer.h"
 
 #define TOP_UNITS 10
@@ -131,6 +132,47 @@ static void print_links(FILE *f, const struct bt_build *b)
 		b->link_cpu_s);
 }
 
+/* The split of the build's CPU by category, with a bar each. */
+static void print_categories(FILE *f, const struct bt_build *b)
+{
+	const struct bt_profile *p = b->profile;
+	double total = 0;
+	if (!p)
+		return;
+	for (int c = 0; c < BT_CAT_MAX; c++)
+		total += p->cpu_s[c];
+	if (total <= 0)
+		return;
+	fprintf(f, "\nWhere the CPU went (%.2fs; %.1f%% of it sampled, ", total,
+		100.0 * p->sampled_cpu_s / total);
+	fprintf(f, "%.1f%% of sampled frames without a symbol)\n",
+		p->frames ? 100.0 * (double)p->frames_unknown / (double)p->frames
+			  : 0.0);
+	for (int c = 0; c < BT_CAT_MAX; c++) {
+		double share = p->cpu_s[c] / total;
+		int bar = (int)(share * 40 + 0.5);
+		if (p->cpu_s[c] <= 0 && c == BT_CAT_CODEGEN_CRANELIFT)
+			continue;
+		fprintf(f, "  %-18s %8.2fs %5.1f%%  ", bt_category_name(c),
+			p->cpu_s[c], 100 * share);
+		for (int k = 0; k < bar; k++)
+			fputc('#', f);
+		fputc('\n', f);
+	}
+	if (p->unsampled_cpu_s > 0)
+		fprintf(f, "  (%.2fs no sample covers - start-up, build "
+			   "scripts, cargo, probes - is in its process's "
+			   "category or other)\n",
+			p->unsampled_cpu_s);
+	if (p->lost_cpu_s > 0)
+		fprintf(f, "  ! %.2fs of samples were lost (the sampler's "
+			   "buffer was full or the trace could not be "
+			   "written): shown as [lost samples]\n",
+			p->lost_cpu_s);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		fprintf(f, "  ! %s\n", p->warnings[i]);
+}
+
 static void print_settings(FILE *f, const struct bt_build *b)
 {
 	size_t n = b->kind_count[BT_KIND_RUSTC];
@@ -200,6 +242,7 @@ static int write_summary_text(const struct bt_build *b, FILE *f)
 	print_units(f, b);
 	print_build_scripts(f, b);
 	print_links(f, b);
+	print_categories(f, b);
 	print_settings(f, b);
 	if (b->n_warnings) {
 		fprintf(f, "\nWarnings\n");
