@@ -19,6 +19,7 @@
 
 #include "build_model.h"
 #include "commands.h"
+#include "profile.h"
 #include "report_writer.h"
 #include "trace_reader.h"
 
@@ -26,17 +27,22 @@ static const struct bt_report_writer *const writers[] = {
 	&bt_writer_summary_text,
 	&bt_writer_summary_json,
 	&bt_writer_chrome_trace,
+	&bt_writer_flame_svg,
+	&bt_writer_stacks_folded,
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: btrace report [-q] [-o OUT_DIR] [TRACE_DIR]\n"
+	fprintf(f, "usage: btrace report [-q] [-o OUT_DIR] [--group crate|category] "
+		   "[TRACE_DIR]\n"
 		   "\n"
 		   "TRACE_DIR defaults to ./btrace.data/latest, OUT_DIR to "
 		   "TRACE_DIR/report.  Writes:\n");
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
 		fprintf(f, "  %-14s %s\n", writers[i]->file, writers[i]->what);
-	fprintf(f, "  -q             do not print summary.txt\n");
+	fprintf(f, "  -q             do not print summary.txt\n"
+		   "  --group G      the flame graph's first level: crate "
+		   "(default) or category\n");
 }
 
 /* Creates DIR (0700) if missing; it must be a directory we can write. */
@@ -111,13 +117,21 @@ int cmd_report(int argc, char **argv)
 	char err[1024], *dir = NULL, *out_dir = NULL;
 	struct bt_trace t;
 	struct bt_build b;
-	int quiet = 0, rc = 0;
+	struct bt_profile profile;
+	int quiet = 0, rc = 0, by_category = 0, have_profile = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			out_arg = argv[++i];
 		} else if (!strncmp(argv[i], "--output=", 9)) {
 			out_arg = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--group") && i + 1 < argc) {
+			const char *g = argv[++i];
+			if (strcmp(g, "crate") && strcmp(g, "category")) {
+				usage(stderr);
+				return BT_EXIT_BAD_INPUT;
+			}
+			by_category = !strcmp(g, "category");
 		} else if (!strcmp(argv[i], "-q") ||
 			   !strcmp(argv[i], "--quiet")) {
 			quiet = 1;
@@ -150,6 +164,19 @@ int cmd_report(int argc, char **argv)
 		free(dir);
 		return 1;
 	}
+	b.flame_by_category = by_category;
+	/* Where the CPU went: only when something was sampled. */
+	for (size_t i = 0; i < t.n_images && !have_profile; i++)
+		have_profile = t.images[i].n_samples > 0;
+	if (have_profile) {
+		if (bt_profile_make(&b, &profile, err, sizeof(err)) < 0) {
+			fprintf(stderr, "btrace report: %s\n", err);
+			rc = 1;
+			have_profile = 0;
+			goto out;
+		}
+		b.profile = &profile;
+	}
 	if (out_arg)
 		out_dir = strdup(out_arg);
 	else if (asprintf(&out_dir, "%s/report", dir) < 0)
@@ -176,7 +203,13 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "%s%s", i ? "," : "", writers[i]->file);
 	if (rc == 0)
 		fprintf(stderr, "}\n");
+	if (have_profile)
+		for (size_t i = 0; i < profile.n_warnings; i++)
+			fprintf(stderr, "btrace report: warning: %s\n",
+				profile.warnings[i]);
 out:
+	if (have_profile)
+		bt_profile_free(&profile);
 	bt_build_free(&b);
 	bt_trace_free(&t);
 	free(out_dir);

@@ -20,5 +20,7 @@ struct bt_report_writer {
 extern const struct bt_report_writer bt_writer_summary_text;
 extern const struct bt_report_writer bt_writer_summary_json;
 extern const struct bt_report_writer bt_writer_chrome_trace;
+extern const struct bt_report_writer bt_writer_flame_svg;
+extern const struct bt_report_writer bt_writer_stacks_folded;
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -263,17 +264,34 @@ void bt_image_free(struct bt_image *img)
 	free(img->modules);
 	free(img->threads);
 	free(img->batches);
-	free(img->blob);
+	if (img->blob_mapped)
+		munmap(img->blob, img->blob_len);
+	else
+		free(img->blob);
 	memset(img, 0, sizeof(*img));
 }
 
-static int read_file(const char *path, char **out, size_t *len,
+void bt_image_drop_pages(const struct bt_image *img)
+{
+	if (img->blob_mapped)
+		madvise(img->blob, img->blob_len, MADV_DONTNEED);
+}
+
+/* Files from this size on are mapped rather than read: a trace of
+ * millions of samples is then not copied into fresh memory, and its pages
+ * can be dropped once parsed (bt_image_drop_pages).  A file that shrinks
+ * while mapped would raise SIGBUS; trace files only grow, and are read
+ * after the build. */
+#define MAP_FROM_BYTES (1u << 20)
+
+static int read_file(const char *path, char **out, size_t *len, int *mapped,
 		     const char **why)
 {
 	struct stat st;
 	char *buf;
 	size_t got = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	*mapped = 0;
 	if (fd < 0) {
 		*why = strerror(errno);
 		return -1;
@@ -287,6 +305,17 @@ static int read_file(const char *path, char **out, size_t *len,
 		close(fd);
 		*why = "file larger than 1 GiB";
 		return -1;
+	}
+	if ((size_t)st.st_size >= MAP_FROM_BYTES) {
+		buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+			   fd, 0);
+		if (buf != MAP_FAILED) {
+			close(fd);
+			*out = buf;
+			*len = (size_t)st.st_size;
+			*mapped = 1;
+			return 0;
+		}
 	}
 	buf = xcalloc((size_t)st.st_size + 1, 1);
 	while (got < (size_t)st.st_size) {
@@ -571,9 +600,13 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 		char *blob = NULL;
 		size_t len = 0;
 		const char *why = NULL;
+		int mapped = 0;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (read_file(path, &blob, &len, &why) < 0 ||
-		    bt_image_parse(img, blob, len, &why) < 0) {
+		if (read_file(path, &blob, &len, &mapped, &why) == 0) {
+			img->blob_len = len;
+			img->blob_mapped = mapped;
+		}
+		if (!blob || bt_image_parse(img, blob, len, &why) < 0) {
 			warn(t, 1, "%s: %s", names[i], why);
 			if (!first_why) {
 				first_why = why;
@@ -582,12 +615,15 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			}
 			if (img->blob)
 				bt_image_free(img);
+			else if (mapped)
+				munmap(blob, len);
 			else
 				free(blob);
 			free(names[i]);
 			continue;
 		}
 		img->file = names[i];
+		bt_image_drop_pages(img);
 		t->n_records += img->n_records;
 		if (img->truncated)
 			warn(t, 1,

@@ -74,6 +74,8 @@ struct bt_image {
 	int corrupt;   /* reading stopped at a record that made no sense */
 	size_t n_records, n_unknown;
 	char *blob; /* the file's bytes; strings point into it */
+	size_t blob_len;
+	int blob_mapped; /* blob is a read-only mapping of the file */
 };
 
 /* One process: the images of one (pid, start_ticks), in exec order. */
@@ -131,6 +133,11 @@ void bt_trace_free(struct bt_trace *t);
 int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		   const char **why);
 void bt_image_free(struct bt_image *img);
+
+/* Lets the kernel drop the resident pages of a mapped image (they are
+ * read back from the page cache when touched again): a big trace is then
+ * never resident all at once.  Harmless for images read into memory. */
+void bt_image_drop_pages(const struct bt_image *img);
 
 /* Resolves the default trace directory: ./btrace.data/latest.  Returns a
  * malloc'd path or NULL. */

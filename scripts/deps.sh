@@ -3,9 +3,9 @@
 # With "test", also what the test suite needs (clang's libFuzzer, the
 # crate sources of ../shared/workloads/cli-app when they are there).
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev python3)
+pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3)
 if [ "${1:-}" = test ]; then
-  pkgs+=(clang libclang-rt-14-dev)
+  pkgs+=(clang libclang-rt-14-dev chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,780 @@
+/* profile.c - fold the samples of a build into the profile trees and the
+ * per-unit categories.
+ *
+ * Work per sample is kept to a memo lookup per frame (the symbolizer's)
+ * and one hash of the frame ids: identical stacks of a process image are
+ * counted once in a stack table, and only distinct stacks are walked into
+ * the two trees.  A trace of 5 million samples has far fewer distinct
+ * (unit, thread kind, function stack) triples than samples. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build_model.h"
+#include "profile.h"
+#include "symbolize.h"
+
+/* ---- a string pool for group names ---- */
+
+struct pool {
+	char **s;
+	size_t n, cap;
+};
+
+static const char *pool_add(struct pool *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static const char *pool_add(struct pool *p, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* small pools: reuse equal strings so tree keys (pointers) match */
+	for (size_t i = p->n; i-- > 0;)
+		if (!strcmp(p->s[i], buf))
+			return p->s[i];
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		char **s = realloc(p->s, cap * sizeof(*s));
+		if (!s)
+			return NULL;
+		p->s = s;
+		p->cap = cap;
+	}
+	p->s[p->n] = strdup(buf);
+	return p->s[p->n] ? p->s[p->n++] : NULL;
+}
+
+static void pool_free(struct pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->s[i]);
+	free(p->s);
+}
+
+/* ---- tree building: children found through a hash of (parent, name) ---- */
+
+struct tree_builder {
+	struct bt_flame_tree *t;
+	size_t cap;
+	uint32_t *slots; /* node index + 1, 0 = empty */
+	size_t n_slots;
+	int failed;
+};
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t child_key(uint32_t parent, const char *name, uint8_t kind)
+{
+	return mix(((uint64_t)parent << 8 ^ kind) * 0x9e3779b97f4a7c15ULL ^
+		   (uint64_t)(uintptr_t)name);
+}
+
+static int tb_grow_slots(struct tree_builder *b)
+{
+	size_t n = b->n_slots ? b->n_slots * 2 : 4096;
+	uint32_t *s = calloc(n, sizeof(*s));
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < b->t->n_nodes; i++) {
+		const struct bt_flame_node *nd = &b->t->nodes[i];
+		size_t j;
+		if (nd->parent == BT_FLAME_NONE)
+			continue;
+		j = child_key(nd->parent, nd->name, nd->kind) & (n - 1);
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = (uint32_t)i + 1;
+	}
+	free(b->slots);
+	b->slots = s;
+	b->n_slots = n;
+	return 0;
+}
+
+static uint32_t tb_node(struct tree_builder *b, uint32_t parent,
+			const char *name, uint8_t kind, int category)
+{
+	struct bt_flame_tree *t = b->t;
+	struct bt_flame_node *nd;
+	size_t j;
+
+	if (b->failed)
+		return 0;
+	if ((t->n_nodes + 1) * 2 > b->n_slots && tb_grow_slots(b) < 0)
+		goto fail;
+	j = child_key(parent, name, kind) & (b->n_slots - 1);
+	while (b->slots[j]) {
+		nd = &t->nodes[b->slots[j] - 1];
+		if (nd->parent == parent && nd->name == name && nd->kind == kind)
+			return b->slots[j] - 1;
+		j = (j + 1) & (b->n_slots - 1);
+	}
+	if (t->n_nodes == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		struct bt_flame_node *n = realloc(t->nodes, cap * sizeof(*n));
+		if (!n)
+			goto fail;
+		t->nodes = n;
+		b->cap = cap;
+	}
+	nd = &t->nodes[t->n_nodes];
+	memset(nd, 0, sizeof(*nd));
+	nd->name = name;
+	nd->parent = parent;
+	nd->first_child = nd->next_sibling = BT_FLAME_NONE;
+	nd->kind = kind;
+	nd->category = (int8_t)category;
+	nd->depth = parent == BT_FLAME_NONE
+			    ? 0
+			    : (uint16_t)(t->nodes[parent].depth + 1);
+	b->slots[j] = (uint32_t)t->n_nodes + 1;
+	return (uint32_t)t->n_nodes++;
+fail:
+	b->failed = 1;
+	return 0;
+}
+
+/* Adds VALUE to NODE and its ancestors; a node whose samples are of
+ * several categories gets -1. */
+static void tb_add(struct tree_builder *b, uint32_t node, uint64_t value,
+		   int category)
+{
+	while (!b->failed && node != BT_FLAME_NONE) {
+		struct bt_flame_node *nd = &b->t->nodes[node];
+		if (nd->value_us == 0 && nd->kind != BT_FLAME_ROOT)
+			nd->category = (int8_t)category;
+		else if (nd->category != category)
+			nd->category = -1;
+		nd->value_us += value;
+		node = nd->parent;
+	}
+}
+
+static int by_value_desc(const void *a, const void *b, void *arg)
+{
+	const struct bt_flame_node *n = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	if (n[x].value_us != n[y].value_us)
+		return n[x].value_us > n[y].value_us ? -1 : 1;
+	return strcmp(n[x].name, n[y].name);
+}
+
+/* Links children into lists, largest first (deterministic output). */
+static int tb_finish(struct tree_builder *b)
+{
+	struct bt_flame_tree *t = b->t;
+	uint32_t *order, *start;
+	size_t *count;
+
+	free(b->slots);
+	b->slots = NULL;
+	if (b->failed)
+		return -1;
+	order = malloc((t->n_nodes + 1) * sizeof(*order));
+	count = calloc(t->n_nodes + 1, sizeof(*count));
+	start = malloc((t->n_nodes + 1) * sizeof(*start));
+	if (!order || !count || !start) {
+		free(order);
+		free(count);
+		free(start);
+		return -1;
+	}
+	/* bucket the children by parent, then sort each bucket */
+	for (size_t i = 1; i < t->n_nodes; i++)
+		count[t->nodes[i].parent]++;
+	for (size_t i = 0, at = 0; i < t->n_nodes; i++) {
+		start[i] = (uint32_t)at;
+		at += count[i];
+		count[i] = 0;
+	}
+	for (size_t i = 1; i < t->n_nodes; i++) {
+		uint32_t p = t->nodes[i].parent;
+		order[start[p] + count[p]++] = (uint32_t)i;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		uint32_t *kids = order + start[i];
+		qsort_r(kids, count[i], sizeof(*kids), by_value_desc, t->nodes);
+		t->nodes[i].first_child = count[i] ? kids[0] : BT_FLAME_NONE;
+		for (size_t k = 0; k + 1 < count[i]; k++)
+			t->nodes[kids[k]].next_sibling = kids[k + 1];
+	}
+	free(order);
+	free(count);
+	free(start);
+	return 0;
+}
+
+/* ---- stacks of one image, counted once each ---- */
+
+struct stack {
+	uint64_t hash;
+	uint32_t first; /* into the frame id buffer */
+	uint16_t depth;
+	uint16_t marker; /* 0, or 1 = cut at the depth limit, 2 = unwind
+			    failed: an outermost "[...]" frame is added */
+	uint32_t thread; /* index into the image's thread kinds */
+	uint64_t weight;
+};
+
+struct stack_table {
+	struct stack *s;
+	size_t n, cap;
+	uint32_t *slots;
+	size_t n_slots;
+	uint32_t *ids;
+	size_t n_ids, cap_ids;
+};
+
+static int st_reset(struct stack_table *st)
+{
+	st->n = 0;
+	st->n_ids = 0;
+	if (st->slots)
+		memset(st->slots, 0, st->n_slots * sizeof(*st->slots));
+	return 0;
+}
+
+static int st_grow(struct stack_table *st)
+{
+	size_t n = st->n_slots ? st->n_slots * 2 : 8192;
+	uint32_t *s = calloc(n, sizeof(*s));
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < st->n; i++) {
+		size_t j = st->s[i].hash & (n - 1);
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = (uint32_t)i + 1;
+	}
+	free(st->slots);
+	st->slots = s;
+	st->n_slots = n;
+	return 0;
+}
+
+/* Counts one stack of ids[0..depth) (innermost first). */
+static int st_add(struct stack_table *st, const uint32_t *ids, uint16_t depth,
+		  uint16_t marker, uint32_t thread, uint64_t weight)
+{
+	uint64_t h = mix(((uint64_t)thread << 32) ^ ((uint64_t)marker << 16) ^
+			 depth);
+	size_t j;
+	for (uint16_t i = 0; i < depth; i++)
+		h = mix(h ^ (ids[i] + 0x9e3779b97f4a7c15ULL));
+	if ((st->n + 1) * 2 > st->n_slots && st_grow(st) < 0)
+		return -1;
+	j = h & (st->n_slots - 1);
+	while (st->slots[j]) {
+		struct stack *s = &st->s[st->slots[j] - 1];
+		if (s->hash == h && s->depth == depth && s->marker == marker &&
+		    s->thread == thread &&
+		    !memcmp(st->ids + s->first, ids, depth * sizeof(*ids))) {
+			s->weight += weight;
+			return 0;
+		}
+		j = (j + 1) & (st->n_slots - 1);
+	}
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 4096;
+		struct stack *s = realloc(st->s, cap * sizeof(*s));
+		if (!s)
+			return -1;
+		st->s = s;
+		st->cap = cap;
+	}
+	if (st->n_ids + depth > st->cap_ids) {
+		size_t cap = (st->n_ids + depth) * 2 + 65536;
+		uint32_t *x = realloc(st->ids, cap * sizeof(*x));
+		if (!x)
+			return -1;
+		st->ids = x;
+		st->cap_ids = cap;
+	}
+	memcpy(st->ids + st->n_ids, ids, depth * sizeof(*ids));
+	st->s[st->n] = (struct stack){h, (uint32_t)st->n_ids, depth, marker,
+				      thread, weight};
+	st->n_ids += depth;
+	st->slots[j] = (uint32_t)++st->n;
+	return 0;
+}
+
+static void st_free(struct stack_table *st)
+{
+	free(st->s);
+	free(st->slots);
+	free(st->ids);
+}
+
+/* ---- the profile ---- */
+
+struct maker {
+	struct bt_build *b;
+	struct bt_profile *p;
+	struct bt_symbolizer *sym;
+	struct pool names;
+	struct tree_builder crate, cat;
+	uint32_t crate_root, cat_root;
+	uint32_t cat_node[BT_CAT_MAX];
+	int8_t *rule; /* per function id: its rule, or BT_CAT_MAX+2 unknown */
+	size_t n_rule;
+	struct stack_table st;
+};
+
+#define RULE_UNSET ((int8_t)-2)
+
+static int rule_of(struct maker *m, uint32_t id)
+{
+	if (id >= m->n_rule) {
+		size_t n = (id + 1) * 2;
+		int8_t *r = realloc(m->rule, n);
+		if (!r)
+			return BT_CAT_NONE;
+		memset(r + m->n_rule, RULE_UNSET, n - m->n_rule);
+		m->rule = r;
+		m->n_rule = n;
+	}
+	if (m->rule[id] == RULE_UNSET) {
+		const struct bt_func *f = bt_symbolizer_func(m->sym, id);
+		m->rule[id] = (int8_t)bt_frame_rule(
+			f && f->status == BT_SYM_OK ? f->name : NULL,
+			f ? f->module : NULL);
+	}
+	return m->rule[id];
+}
+
+/* The by-category tree's node for CAT, made when first needed so that
+ * empty categories have no node. */
+static uint32_t cat_group(struct maker *m, int cat)
+{
+	if (m->cat_node[cat] == BT_FLAME_NONE)
+		m->cat_node[cat] = tb_node(&m->cat, m->cat_root,
+					   pool_add(&m->names, "%s",
+						    bt_category_name(cat)),
+					   BT_FLAME_GROUP, cat);
+	return m->cat_node[cat];
+}
+
+/* "opt cgu.07" -> "opt cgu", "rustc" stays: threads grouped by kind. */
+static const char *thread_kind(struct maker *m, const char *name, int main)
+{
+	char buf[64];
+	size_t l;
+	if (main)
+		return pool_add(&m->names, "main thread");
+	if (!name || !*name)
+		return pool_add(&m->names, "thread");
+	snprintf(buf, sizeof(buf), "%s", name);
+	l = strlen(buf);
+	while (l && (isdigit((unsigned char)buf[l - 1]) || buf[l - 1] == '.' ||
+		     buf[l - 1] == '-' || buf[l - 1] == '_' || buf[l - 1] == ' '))
+		buf[--l] = 0;
+	return pool_add(&m->names, "%s", l ? buf : "thread");
+}
+
+static const char *unit_name(struct maker *m, const struct bt_unit *u)
+{
+	char label[400];
+	bt_unit_label(u, label, sizeof(label));
+	return pool_add(&m->names, "%s", label);
+}
+
+/* Adds a leaf of VALUE us under GROUPS (outermost first) in both trees,
+ * and counts it for the unit U (or none) in category CAT. */
+static void add_leaf(struct maker *m, struct bt_unit *u, const char *unit,
+		     const char *thread, const char *leaf, uint8_t kind,
+		     int cat, uint64_t value)
+{
+	uint32_t a, c;
+	if (!value)
+		return;
+	a = tb_node(&m->crate, m->crate_root, unit, BT_FLAME_GROUP, cat);
+	c = tb_node(&m->cat, cat_group(m, cat), unit, BT_FLAME_GROUP, cat);
+	if (thread) {
+		a = tb_node(&m->crate, a, thread, BT_FLAME_GROUP, cat);
+		c = tb_node(&m->cat, c, thread, BT_FLAME_GROUP, cat);
+	}
+	a = tb_node(&m->crate, a, leaf, kind, cat);
+	c = tb_node(&m->cat, c, leaf, kind, cat);
+	tb_add(&m->crate, a, value, cat);
+	tb_add(&m->cat, c, value, cat);
+	m->p->cpu_s[cat] += (double)value / 1e6;
+	if (u)
+		u->categories[cat] += (double)value / 1e6;
+}
+
+/* Stacks in path order: thread kind, marker, then frames outermost first,
+ * so that consecutive stacks share long prefixes. */
+static int cmp_stacks(const void *a, const void *b, void *arg)
+{
+	const struct stack_table *st = arg;
+	const struct stack *x = &st->s[*(const uint32_t *)a];
+	const struct stack *y = &st->s[*(const uint32_t *)b];
+	const uint32_t *xi = st->ids + x->first, *yi = st->ids + y->first;
+	uint16_t n = x->depth < y->depth ? x->depth : y->depth;
+	if (x->thread != y->thread)
+		return x->thread < y->thread ? -1 : 1;
+	if (x->marker != y->marker)
+		return x->marker < y->marker ? -1 : 1;
+	for (uint16_t k = 1; k <= n; k++)
+		if (xi[x->depth - k] != yi[y->depth - k])
+			return xi[x->depth - k] < yi[y->depth - k] ? -1 : 1;
+	return (int)x->depth - (int)y->depth;
+}
+
+/* Levels of a stack's path below its unit: 0 the thread kind, 1 the
+ * marker (or nothing), 2.. the frames, outermost first. */
+#define LEVELS (BT_MAX_DEPTH + 2)
+
+/* The path levels two stacks share. */
+static size_t common_levels(const struct stack_table *st,
+			    const struct stack *a, const struct stack *b)
+{
+	const uint32_t *ai = st->ids + a->first, *bi = st->ids + b->first;
+	uint16_t n = a->depth < b->depth ? a->depth : b->depth, k = 0;
+	if (a->thread != b->thread)
+		return 0;
+	if (a->marker != b->marker)
+		return 1;
+	while (k < n && ai[a->depth - 1 - k] == bi[b->depth - 1 - k])
+		k++;
+	return 2 + (size_t)k;
+}
+
+/* Walks the distinct stacks of one image into both trees, in path order,
+ * looking up only the levels a stack does not share with the one before
+ * it. */
+static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
+		      const char *const *threads, const char *backend,
+		      int whole_cat, double period_us)
+{
+	const char *marks[3] = {NULL, NULL, NULL};
+	uint32_t pa[LEVELS], pc[LEVELS], ua, uc[BT_CAT_MAX], *order;
+	int rules[BT_MAX_DEPTH], prev_cat = -1;
+	const struct stack *prev = NULL;
+
+	order = malloc((m->st.n + 1) * sizeof(*order));
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < m->st.n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, m->st.n, sizeof(*order), cmp_stacks, &m->st);
+	marks[1] = pool_add(&m->names, "[stack cut at %d frames]",
+			    BT_MAX_DEPTH);
+	marks[2] = pool_add(&m->names, "[unwinding failed]");
+	ua = tb_node(&m->crate, m->crate_root, unit, BT_FLAME_GROUP,
+		     whole_cat);
+	for (int c = 0; c < BT_CAT_MAX; c++)
+		uc[c] = BT_FLAME_NONE;
+	for (size_t i = 0; i < m->st.n; i++) {
+		const struct stack *s = &m->st.s[order[i]];
+		const uint32_t *ids = m->st.ids + s->first;
+		uint64_t value = (uint64_t)((double)s->weight * period_us + 0.5);
+		size_t levels = 2 + (size_t)s->depth, from_a, from_c;
+		int cat = whole_cat;
+
+		if (cat < 0) {
+			for (uint16_t k = 0; k < s->depth; k++)
+				rules[k] = rule_of(m, ids[k]);
+			cat = bt_stack_category(rules, s->depth, backend);
+		}
+		if (uc[cat] == BT_FLAME_NONE)
+			uc[cat] = tb_node(&m->cat, cat_group(m, cat), unit,
+					  BT_FLAME_GROUP, cat);
+		from_a = prev ? common_levels(&m->st, prev, s) : 0;
+		from_c = cat == prev_cat ? from_a : 0;
+		for (size_t l = from_a < from_c ? from_a : from_c; l < levels;
+		     l++) {
+			const char *name;
+			uint8_t kind;
+			if (l == 0) {
+				name = threads[s->thread];
+				kind = BT_FLAME_GROUP;
+			} else if (l == 1) {
+				if (!s->marker) {
+					pa[1] = pa[0];
+					pc[1] = pc[0];
+					continue;
+				}
+				name = marks[s->marker];
+				kind = BT_FLAME_UNKNOWN;
+			} else {
+				const struct bt_func *f = bt_symbolizer_func(
+					m->sym, ids[s->depth - 1 - (l - 2)]);
+				kind = f && f->status == BT_SYM_OK
+					       ? BT_FLAME_FRAME
+					       : BT_FLAME_UNKNOWN;
+				name = f ? f->name : "[unknown]";
+			}
+			if (l >= from_a)
+				pa[l] = tb_node(&m->crate, l ? pa[l - 1] : ua,
+						name, kind, cat);
+			if (l >= from_c)
+				pc[l] = tb_node(&m->cat, l ? pc[l - 1] : uc[cat],
+						name, kind, cat);
+		}
+		tb_add(&m->crate, pa[levels - 1], value, cat);
+		tb_add(&m->cat, pc[levels - 1], value, cat);
+		m->p->cpu_s[cat] += (double)value / 1e6;
+		if (u)
+			u->categories[cat] += (double)value / 1e6;
+		prev = s;
+		prev_cat = cat;
+	}
+	free(order);
+	return 0;
+}
+
+/* One process image's samples: symbolize, count distinct stacks, add. */
+static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
+		     const struct bt_image *im, const char *backend,
+		     int whole_cat, uint64_t *sampled_us)
+{
+	struct bt_image_syms *is;
+	const char **threads;
+	uint32_t ids[BT_MAX_DEPTH];
+	uint64_t pcs[BT_MAX_DEPTH];
+	double period_us = (double)im->sampling.period_ns / 1e3;
+	size_t n_threads = im->n_threads + 1;
+
+	if (!im->n_samples || !im->has_sampling)
+		return 0;
+	is = bt_symbolizer_image(m->sym, im);
+	threads = calloc(n_threads + 1, sizeof(*threads));
+	if (!is || !threads) {
+		free(threads);
+		return -1;
+	}
+	/* thread kinds: index k < n_threads-1 is im->threads[k]; the last
+	 * stands for threads that left no THREAD record */
+	for (size_t k = 0; k < im->n_threads; k++)
+		threads[k] = thread_kind(m, im->threads[k].name,
+					 (im->threads[k].rec.flags & 1) != 0);
+	threads[n_threads - 1] = thread_kind(m, NULL, 0);
+	st_reset(&m->st);
+	for (size_t bi = 0; bi < im->n_batches; bi++) {
+		const struct bt_sample_batch *bt = &im->batches[bi];
+		struct bt_sample_head h;
+		size_t off = 0;
+		while (bt_batch_next(bt, &off, &h, pcs)) {
+			uint32_t t = (uint32_t)(n_threads - 1);
+			uint16_t marker = 0;
+			for (size_t k = 0; k < im->n_threads; k++)
+				if (im->threads[k].rec.tid == h.tid) {
+					t = (uint32_t)k;
+					break;
+				}
+			uint16_t depth = (uint16_t)bt_symbolize_stack(
+				m->sym, is, pcs, h.depth, h.mono_ns, ids);
+			for (uint16_t k = 0; k < depth; k++) {
+				const struct bt_func *f =
+					bt_symbolizer_func(m->sym, ids[k]);
+				m->p->frames_unknown +=
+					!f || f->status != BT_SYM_OK;
+			}
+			m->p->frames += depth;
+			if (h.flags & BT_SAMPLE_CUT)
+				marker = 1;
+			else if (h.flags & BT_SAMPLE_UNWIND_FAILED)
+				marker = 2;
+			m->p->samples++;
+			m->p->sample_weight += h.weight;
+			*sampled_us += (uint64_t)((double)h.weight * period_us +
+						  0.5);
+			if (st_add(&m->st, ids, depth, marker, t, h.weight) <
+			    0) {
+				free(threads);
+				return -1;
+			}
+		}
+	}
+	m->p->period_s = period_us / 1e6;
+	if (add_stacks(m, u, unit, threads, backend, whole_cat, period_us) <
+	    0) {
+		free(threads);
+		return -1;
+	}
+	free(threads);
+	bt_image_drop_pages(im);
+	return 0;
+}
+
+/* Samples lost by the sampler (buffer full, write failed), in us. */
+static uint64_t lost_us(const struct bt_image *im)
+{
+	if (!im->has_sampler_end || !im->has_sampling)
+		return 0;
+	return (im->sampler_end.dropped_full + im->sampler_end.dropped_write) *
+	       im->sampling.period_ns / 1000;
+}
+
+static int add_node(struct maker *m, struct bt_node *n)
+{
+	struct bt_unit *u = n->unit;
+	const struct bt_proc *pr = n->proc;
+	uint64_t cpu_us = pr->cpu_us, sampled = 0, lost = 0;
+	const char *unit, *backend = "llvm";
+	int whole_cat = -1, cat_rest = BT_CAT_OTHER;
+	const char *thread;
+
+	switch (n->kind) {
+	case BT_KIND_RUSTC:
+	case BT_KIND_RUSTDOC:
+		unit = unit_name(m, u);
+		backend = u->flags.codegen_backend;
+		break;
+	case BT_KIND_LINKER:
+		if (!u)
+			goto other;
+		unit = unit_name(m, u);
+		whole_cat = cat_rest = BT_CAT_LINK;
+		break;
+	case BT_KIND_BUILD_SCRIPT:
+		unit = unit_name(m, u);
+		whole_cat = cat_rest = BT_CAT_BUILD_SCRIPT;
+		break;
+	default:
+	other:
+		unit = pool_add(&m->names, "[cargo, probes and other "
+					   "processes]");
+		whole_cat = cat_rest = BT_CAT_OTHER;
+		u = NULL;
+		break;
+	}
+	if (!unit)
+		return -1;
+	for (size_t k = 0; k < pr->n_images; k++) {
+		if (add_image(m, u, unit, pr->images[k], backend, whole_cat,
+			      &sampled) < 0)
+			return -1;
+		lost += lost_us(pr->images[k]);
+	}
+	if (lost) {
+		add_leaf(m, u, unit, NULL,
+			 pool_add(&m->names, "[lost samples]"), BT_FLAME_GAP,
+			 cat_rest, lost);
+		m->p->lost_cpu_s += (double)lost / 1e6;
+	}
+	m->p->sampled_cpu_s += (double)sampled / 1e6;
+	if (cpu_us > sampled + lost) {
+		uint64_t rest = cpu_us - sampled - lost;
+		const char *leaf;
+		if (n->kind == BT_KIND_LINKER)
+			thread = pool_add(&m->names, "%s", n->name);
+		else
+			thread = NULL;
+		if (sampled)
+			leaf = pool_add(&m->names, "[not sampled: start-up "
+						   "and exit]");
+		else
+			leaf = pool_add(&m->names, "[not sampled: %s]",
+					n->kind == BT_KIND_BUILD_SCRIPT
+						? "build script"
+						: n->name);
+		add_leaf(m, u, unit, thread, leaf, BT_FLAME_UNSAMPLED,
+			 cat_rest, rest);
+		m->p->unsampled_cpu_s += (double)rest / 1e6;
+	}
+	return 0;
+}
+
+static int add_warning(struct bt_profile *p, const char *line)
+{
+	char **w = realloc(p->warnings, (p->n_warnings + 1) * sizeof(*w));
+	if (!w)
+		return -1;
+	p->warnings = w;
+	w[p->n_warnings] = strdup(line);
+	if (!w[p->n_warnings])
+		return -1;
+	p->n_warnings++;
+	return 0;
+}
+
+int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
+		    size_t errlen)
+{
+	struct maker m = {0};
+	struct bt_sym_stats ss;
+	const char *const *lines;
+	size_t n_lines;
+
+	memset(p, 0, sizeof(*p));
+	m.b = b;
+	m.p = p;
+	m.crate.t = &p->by_crate;
+	m.cat.t = &p->by_category;
+	m.sym = bt_symbolizer_new();
+	if (!m.sym)
+		goto oom;
+	m.crate_root = tb_node(&m.crate, BT_FLAME_NONE,
+			       pool_add(&m.names, "build"), BT_FLAME_ROOT, -1);
+	m.cat_root = tb_node(&m.cat, BT_FLAME_NONE, m.crate.t->nodes[0].name,
+			     BT_FLAME_ROOT, -1);
+	for (int c = 0; c < BT_CAT_MAX; c++)
+		m.cat_node[c] = BT_FLAME_NONE;
+	for (size_t i = 0; i < b->n_units; i++)
+		memset(b->units[i].categories, 0,
+		       sizeof(b->units[i].categories));
+	for (size_t i = 0; i < b->n_nodes; i++)
+		if (add_node(&m, &b->nodes[i]) < 0)
+			goto oom;
+	if (m.crate.failed || m.cat.failed)
+		goto oom;
+	if (tb_finish(&m.crate) < 0 || tb_finish(&m.cat) < 0)
+		goto oom;
+	bt_symbolizer_stats(m.sym, &ss);
+	p->modules = ss.modules;
+	p->modules_missing = ss.modules_missing;
+	p->modules_changed = ss.modules_changed;
+	p->modules_stripped = ss.modules_stripped;
+	n_lines = bt_symbolizer_problems(m.sym, &lines);
+	for (size_t i = 0; i < n_lines; i++)
+		if (add_warning(p, lines[i]) < 0)
+			goto oom;
+	p->names_ = m.names.s;
+	p->n_names_ = m.names.n;
+	p->sym_ = m.sym;
+	free(m.rule);
+	st_free(&m.st);
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory making the profile");
+	free(m.crate.slots);
+	free(m.cat.slots);
+	free(m.rule);
+	st_free(&m.st);
+	pool_free(&m.names);
+	if (m.sym)
+		bt_symbolizer_free(m.sym);
+	free(p->by_crate.nodes);
+	free(p->by_category.nodes);
+	memset(p, 0, sizeof(*p));
+	return -1;
+}
+
+void bt_profile_free(struct bt_profile *p)
+{
+	struct pool names = {p->names_, p->n_names_, p->n_names_};
+	pool_free(&names);
+	if (p->sym_)
+		bt_symbolizer_free(p->sym_);
+	free(p->by_crate.nodes);
+	free(p->by_category.nodes);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
+	memset(p, 0, sizeof(*p));
+}

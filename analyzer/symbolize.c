@@ -1,0 +1,1433 @@
+/* symbolize.c - sampled PCs to function names: ELF symbol tables read with
+ * libelf, names demangled with libiberty.
+ *
+ * Demangler: Debian's libiberty (libiberty-dev: the GNU demangler that
+ * binutils and GCC use and maintain) rather than a hand-written one.
+ * cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI) demangles
+ *   - C++ (Itanium ABI), with parameter lists:
+ *     llvm::DwarfDebug::beginModule(llvm::Module*);
+ *   - Rust legacy symbols (_ZN...17h<hash>E): the hash is left out unless
+ *     DMGL_VERBOSE is given, which we never do;
+ *   - Rust v0 symbols (_R...): crate disambiguators are left out (also a
+ *     DMGL_VERBOSE thing), generic arguments are kept.
+ * It also drops the ".llvm.N", ".cold" and ".warm" suffixes of Rust
+ * symbols, so LLVM's and BOLT's split-off fragments of a function are named
+ * like the function itself and intern to it.  A legacy "::h<16 hex>"
+ * suffix that would still get through is cut here.
+ *
+ * Design, for traces of millions of samples of ~35 frames each:
+ *   - a module file (path, recorded build-id, layout) is read once, on the
+ *     first PC that falls in it, into a sorted array of disjoint address
+ *     ranges (nested symbols flattened, innermost wins), shared by every
+ *     image that maps it wherever it was loaded;
+ *   - a lookup first tries a small direct-mapped front cache keyed by
+ *     (image, pc), which stays in the CPU caches and catches the frames a
+ *     process samples again and again; else it finds the image's mapping
+ *     (a hint, else a binary search) and looks (module file, file address)
+ *     up in a hash memo shared by all images; only a miss there
+ *     binary-searches the module's ranges;
+ *   - function names are interned: one dense id per distinct (status,
+ *     module, demangled name), demangled once, when a symbol is first hit;
+ *     unnamed addresses intern as "[module+0xOFFSET]".
+ * No global state but libelf's elf_version(). */
+#define _GNU_SOURCE
+#include "symbolize.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libiberty/demangle.h>
+
+#define NO_ID UINT32_MAX
+#define FUNC_CHUNK_BITS 12
+#define FUNC_CHUNK (1u << FUNC_CHUNK_BITS)
+#define ARENA_CHUNK (256u * 1024)
+#define MEMO_REL_BITS 40 /* file addresses below 1 TiB are memoized */
+
+static void oom(void)
+{
+	fprintf(stderr, "btrace: out of memory\n");
+	exit(2);
+}
+
+static void *zalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+static void *resize(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+static char *dupstr(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		oom();
+	return p;
+}
+
+static char *fmtstr(const char *fmt, ...)
+{
+	char *p;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	return p;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define HASH_SEED 0xcbf29ce484222325ull
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	return hash_bytes(h, s, strlen(s) + 1);
+}
+
+static uint64_t mix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+/* ---- strings: a bump arena, freed all at once ---- */
+
+struct arena {
+	char **chunks;
+	size_t n_chunks;
+	char *cur;
+	size_t left;
+};
+
+static const char *arena_strdup(struct arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p;
+	if (n > a->left) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		a->chunks =
+		    resize(a->chunks, (a->n_chunks + 1) * sizeof(*a->chunks));
+		a->cur = a->chunks[a->n_chunks++] = zalloc(1, cap);
+		a->left = cap;
+	}
+	p = a->cur;
+	memcpy(p, s, n);
+	a->cur += n;
+	a->left -= n;
+	return p;
+}
+
+static void arena_free(struct arena *a)
+{
+	for (size_t i = 0; i < a->n_chunks; i++)
+		free(a->chunks[i]);
+	free(a->chunks);
+	memset(a, 0, sizeof(*a));
+}
+
+/* ---- module files ---- */
+
+/* A function symbol, after duplicates at one address were merged. */
+struct sym {
+	uint32_t name; /* offset in the module's names */
+	uint32_t func; /* interned id, NO_ID until first hit */
+};
+
+/* [lo, lo + len) belongs to syms[sym]: sorted, disjoint. */
+struct range {
+	uint64_t lo;
+	uint32_t len;
+	uint32_t sym;
+};
+
+struct modfile {
+	char *path;	  /* resolved path of the recorded module */
+	const char *base; /* its basename (interned) */
+	char *build_id;	  /* as recorded: lower-case hex, or "" */
+	uint64_t lay[4];  /* recorded start, end, exec_start, exec_end,
+			     relative to the bias */
+	uint64_t hash;
+	uint32_t idx;
+	int loaded;
+	enum bt_sym_status status; /* OK, NO_SYMBOLS or a MODULE_ problem */
+	int dynsym;		   /* named from .dynsym */
+	int debugfile;		   /* named from a separate debug file */
+	int unverified;		   /* no build-id on either side */
+	char *why;		   /* detail of a problem */
+	struct range *ranges;
+	size_t n_ranges;
+	struct sym *syms;
+	size_t n_syms;
+	char *names;
+	uint64_t frames, unnamed; /* lookups that landed here */
+};
+
+/* A module as one image mapped it. */
+struct mapping {
+	uint64_t start, end, bias;
+	uint64_t t_load, t_unload; /* t_unload: UINT64_MAX if never */
+	struct modfile *mf;
+	int overlaps; /* another mapping of the image shares addresses */
+};
+
+struct bt_image_syms {
+	struct mapping *map; /* sorted by start */
+	size_t n;
+	uint64_t *reach; /* reach[i]: highest end of map[0..i] */
+	size_t hint;
+	struct bt_image_syms *next;
+};
+
+struct memo_ent {
+	uint64_t key; /* 0: empty */
+	uint32_t func;
+	uint32_t status; /* the function's, to count without looking */
+};
+
+/* The front cache: (image, pc) -> function, direct-mapped and small enough
+ * to stay in the CPU caches, for the frames a process samples again and
+ * again (its outer frames above all). */
+#define FRONT_BITS 12
+struct front_ent {
+	uint64_t pc;
+	const struct bt_image_syms *m; /* NULL: empty */
+	uint32_t func;
+	uint16_t status;
+	uint16_t map; /* index of the mapping, for its time check */
+};
+
+struct func_rec {
+	struct bt_func f;
+	uint64_t hash;
+};
+
+struct bt_symbolizer {
+	struct modfile **files;
+	size_t n_files;
+	uint32_t *file_tab; /* open addressing: file index + 1, 0 empty */
+	size_t file_cap;
+
+	struct func_rec **func_chunks;
+	size_t n_funcs;
+	uint32_t *func_tab; /* open addressing: func id + 1, 0 empty */
+	size_t func_cap;
+	uint32_t unknown_func; /* the NO_MODULE stand-in, NO_ID if none */
+
+	struct memo_ent *memo;
+	size_t memo_cap, memo_n;
+	struct front_ent front[1u << FRONT_BITS];
+
+	const char **bases; /* interned module basenames */
+	size_t n_bases;
+
+	struct arena strings;
+	char *debug_dir; /* where separate debug files are, or NULL */
+	struct bt_image_syms *images;
+	struct bt_sym_stats st;
+	char **problems;
+	size_t n_problems;
+};
+
+static const char *const status_names[BT_SYM_N_STATUS] = {
+    [BT_SYM_OK] = "ok",
+    [BT_SYM_NO_MODULE] = "no module",
+    [BT_SYM_MODULE_MISSING] = "module missing",
+    [BT_SYM_MODULE_CHANGED] = "module changed",
+    [BT_SYM_NO_SYMBOLS] = "no symbols",
+    [BT_SYM_NO_SYMBOL] = "no symbol",
+    [BT_SYM_MODULE_UNREADABLE] = "module unreadable",
+};
+
+const char *bt_sym_status_name(enum bt_sym_status st)
+{
+	return (unsigned)st < BT_SYM_N_STATUS ? status_names[st] : "?";
+}
+
+/* ---- demangling ---- */
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* Cuts a Rust legacy "::h<16 hex>" hash off the end of S. */
+static void strip_rust_hash(char *s)
+{
+	size_t n = strlen(s);
+	if (n < 19 || memcmp(s + n - 19, "::h", 3) != 0)
+		return;
+	for (size_t i = n - 16; i < n; i++)
+		if (!is_hex(s[i]))
+			return;
+	s[n - 19] = 0;
+}
+
+char *bt_sym_demangle(const char *name)
+{
+	char *d;
+	/* Itanium C++ and Rust legacy start with _Z, Rust v0 with _R. */
+	if (name[0] != '_' || (name[1] != 'Z' && name[1] != 'R'))
+		return NULL;
+	d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI);
+	if (d)
+		strip_rust_hash(d);
+	return d;
+}
+
+/* ---- interning ---- */
+
+static const char *intern_base(struct bt_symbolizer *s, const char *b)
+{
+	for (size_t i = 0; i < s->n_bases; i++)
+		if (strcmp(s->bases[i], b) == 0)
+			return s->bases[i];
+	s->bases = resize(s->bases, (s->n_bases + 1) * sizeof(*s->bases));
+	return s->bases[s->n_bases++] = arena_strdup(&s->strings, b);
+}
+
+static struct func_rec *func_at(const struct bt_symbolizer *s, uint32_t id)
+{
+	return &s->func_chunks[id >> FUNC_CHUNK_BITS][id & (FUNC_CHUNK - 1)];
+}
+
+static void func_tab_grow(struct bt_symbolizer *s)
+{
+	size_t cap = s->func_cap ? s->func_cap * 2 : 1024;
+	uint32_t *tab = zalloc(cap, sizeof(*tab));
+	for (uint32_t id = 0; id < s->n_funcs; id++) {
+		size_t i = func_at(s, id)->hash & (cap - 1);
+		while (tab[i])
+			i = (i + 1) & (cap - 1);
+		tab[i] = id + 1;
+	}
+	free(s->func_tab);
+	s->func_tab = tab;
+	s->func_cap = cap;
+}
+
+/* The id of (ST, MODULE, NAME); MODULE must be interned. */
+static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
+			    const char *module, const char *name)
+{
+	uint64_t h = hash_str(hash_bytes(HASH_SEED, &st, sizeof(st)), name);
+	struct func_rec *r;
+	size_t i;
+	uint32_t id;
+
+	h = hash_bytes(h, &module, sizeof(module));
+	if ((s->n_funcs + 1) * 2 > s->func_cap)
+		func_tab_grow(s);
+	for (i = h & (s->func_cap - 1); s->func_tab[i];
+	     i = (i + 1) & (s->func_cap - 1)) {
+		r = func_at(s, s->func_tab[i] - 1);
+		if (r->hash == h && r->f.status == st &&
+		    r->f.module == module && strcmp(r->f.name, name) == 0)
+			return r->f.id;
+	}
+	id = (uint32_t)s->n_funcs;
+	if ((id & (FUNC_CHUNK - 1)) == 0) {
+		s->func_chunks =
+		    resize(s->func_chunks, ((id >> FUNC_CHUNK_BITS) + 1) *
+					       sizeof(*s->func_chunks));
+		s->func_chunks[id >> FUNC_CHUNK_BITS] =
+		    zalloc(FUNC_CHUNK, sizeof(struct func_rec));
+	}
+	r = func_at(s, id);
+	r->f.id = id;
+	r->f.name = arena_strdup(&s->strings, name);
+	r->f.module = module;
+	r->f.status = st;
+	r->hash = h;
+	s->func_tab[i] = id + 1;
+	s->n_funcs++;
+	return id;
+}
+
+/* The stand-in for file address REL of MF that no symbol names. */
+static uint32_t intern_unnamed(struct bt_symbolizer *s, struct modfile *mf,
+			       enum bt_sym_status st, uint64_t rel)
+{
+	char name[512];
+	snprintf(name, sizeof(name), "[%s+0x%" PRIx64 "]", mf->base, rel);
+	return intern_func(s, st, mf->base, name);
+}
+
+/* The one stand-in for every address of a module that cannot be read as
+ * recorded (missing, changed on disk, unreadable): its offsets would name
+ * nothing a user can look up, and one frame per address would let a single
+ * changed libc blow up the profile. */
+static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
+{
+	char name[512];
+	snprintf(name, sizeof(name), "[%s (%s)]", mf->base,
+		 mf->status == BT_SYM_MODULE_MISSING   ? "missing"
+		 : mf->status == BT_SYM_MODULE_CHANGED ? "changed since the build"
+						       : "unreadable");
+	return intern_func(s, mf->status, mf->base, name);
+}
+
+/* ---- the memo: (module file, file address) -> function ---- */
+
+static void memo_grow(struct bt_symbolizer *s)
+{
+	size_t cap = s->memo_cap ? s->memo_cap * 2 : 1u << 16;
+	struct memo_ent *m = zalloc(cap, sizeof(*m));
+	for (size_t j = 0; j < s->memo_cap; j++) {
+		size_t i;
+		if (!s->memo[j].key)
+			continue;
+		i = mix64(s->memo[j].key) & (cap - 1);
+		while (m[i].key)
+			i = (i + 1) & (cap - 1);
+		m[i] = s->memo[j];
+	}
+	free(s->memo);
+	s->memo = m;
+	s->memo_cap = cap;
+}
+
+static const struct memo_ent *memo_get(const struct bt_symbolizer *s,
+				       uint64_t key)
+{
+	size_t mask = s->memo_cap - 1;
+	for (size_t i = mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
+		if (s->memo[i].key == key)
+			return &s->memo[i];
+	return NULL;
+}
+
+static void memo_put(struct bt_symbolizer *s, uint64_t key, uint32_t func,
+		     enum bt_sym_status st)
+{
+	size_t i, mask;
+	if ((s->memo_n + 1) * 2 > s->memo_cap)
+		memo_grow(s);
+	mask = s->memo_cap - 1;
+	for (i = mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
+		if (s->memo[i].key == key)
+			return;
+	s->memo[i].key = key;
+	s->memo[i].func = func;
+	s->memo[i].status = st;
+	s->memo_n++;
+}
+
+/* ---- reading a module file ---- */
+
+struct cand {
+	uint64_t lo, hi;   /* hi == lo: no size */
+	uint64_t sect_end; /* end of its section, 0 if unknown */
+	const char *name;
+	int rank; /* 0 global, 1 weak, 2 local */
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->name, y->name);
+}
+
+static void mf_fail(struct modfile *mf, enum bt_sym_status st, char *why)
+{
+	mf->status = st;
+	free(mf->why);
+	mf->why = why;
+}
+
+static void hex(char *out, const unsigned char *p, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+/* Looks for a GNU build-id note in D; hex into OUT.  Returns 1 if found. */
+static int note_build_id(Elf_Data *d, char *out, size_t cap)
+{
+	size_t off = 0, noff, doff;
+	GElf_Nhdr nh;
+	while ((off = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
+		const char *nm = (const char *)d->d_buf + noff;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp(nm, "GNU", 4) == 0 && nh.n_descsz * 2 + 1 <= cap) {
+			hex(out, (const unsigned char *)d->d_buf + doff,
+			    nh.n_descsz);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The file's GNU build-id as hex into OUT (empty if none): from the
+ * PT_NOTE segments, as the recorder read it, else (separate debug files)
+ * from the note sections.  Returns 0, or -1 on a libelf error. */
+static int elf_build_id(Elf *e, char *out, size_t cap)
+{
+	size_t phnum;
+	Elf_Scn *scn = NULL;
+	out[0] = 0;
+	if (elf_getphdrnum(e, &phnum) != 0)
+		return -1;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		Elf_Data *d;
+		if (!gelf_getphdr(e, (int)i, &ph))
+			return -1;
+		if (ph.p_type != PT_NOTE || ph.p_filesz == 0)
+			continue;
+		d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
+					 ELF_T_NHDR);
+		if (d && note_build_id(d, out, cap))
+			return 0;
+	}
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (d && note_build_id(d, out, cap))
+			return 0;
+	}
+	return 0;
+}
+
+/* The layout as the recorder computes it from the program headers:
+ * lowest and highest PT_LOAD addresses, then those of the executable
+ * ones (0, 0 if none). */
+static int elf_layout(Elf *e, uint64_t lay[4])
+{
+	size_t phnum;
+	lay[0] = lay[2] = UINT64_MAX;
+	lay[1] = lay[3] = 0;
+	if (elf_getphdrnum(e, &phnum) != 0)
+		return -1;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		uint64_t a, b;
+		if (!gelf_getphdr(e, (int)i, &ph))
+			return -1;
+		if (ph.p_type != PT_LOAD)
+			continue;
+		a = ph.p_vaddr;
+		b = a + ph.p_memsz;
+		if (a < lay[0])
+			lay[0] = a;
+		if (b > lay[1])
+			lay[1] = b;
+		if (ph.p_flags & PF_X) {
+			if (a < lay[2])
+				lay[2] = a;
+			if (b > lay[3])
+				lay[3] = b;
+		}
+	}
+	if (lay[0] == UINT64_MAX)
+		lay[0] = lay[1] = 0;
+	if (lay[2] == UINT64_MAX)
+		lay[2] = lay[3] = 0;
+	return 0;
+}
+
+/* Checks that E is the file the trace recorded.  Returns 0, or -1 with
+ * MF marked changed (or unreadable). */
+static int check_identity(struct modfile *mf, Elf *e)
+{
+	char bid[130];
+	uint64_t lay[4];
+	if (elf_build_id(e, bid, sizeof(bid)) < 0 || elf_layout(e, lay) < 0) {
+		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
+			fmtstr("%s: %s", mf->path, elf_errmsg(-1)));
+		return -1;
+	}
+	if (mf->build_id[0] || bid[0]) {
+		if (strcmp(mf->build_id, bid) == 0)
+			return 0;
+		mf_fail(mf, BT_SYM_MODULE_CHANGED,
+			fmtstr("build-id %s recorded, %s on disk",
+			       mf->build_id[0] ? mf->build_id : "(none)",
+			       bid[0] ? bid : "(none)"));
+		return -1;
+	}
+	/* No build-id on either side (the Rust toolchain's libraries have
+	 * none): the layout is all there is to compare. */
+	if (memcmp(lay, mf->lay, sizeof(lay)) != 0) {
+		mf_fail(mf, BT_SYM_MODULE_CHANGED,
+			fmtstr("no build-id, and the segments differ: "
+			       "0x%" PRIx64 "-0x%" PRIx64 " recorded, "
+			       "0x%" PRIx64 "-0x%" PRIx64 " on disk",
+			       mf->lay[0], mf->lay[1], lay[0], lay[1]));
+		return -1;
+	}
+	mf->unverified = 1;
+	return 0;
+}
+
+/* Collects the defined functions of symbol table SCN.  Returns how many. */
+static size_t collect(Elf *e, Elf_Scn *scn, const uint64_t *sect_end,
+		      size_t shnum, struct cand **out)
+{
+	GElf_Shdr sh;
+	Elf_Data *d, *xd = NULL;
+	Elf_Scn *x = NULL;
+	struct cand *c;
+	size_t n = 0, count;
+
+	*out = NULL;
+	if (!gelf_getshdr(scn, &sh) || sh.sh_entsize == 0)
+		return 0;
+	d = elf_getdata(scn, NULL);
+	if (!d)
+		return 0;
+	/* Section indexes past 0xff00 live in a SHT_SYMTAB_SHNDX section. */
+	while ((x = elf_nextscn(e, x))) {
+		GElf_Shdr xs;
+		if (gelf_getshdr(x, &xs) && xs.sh_type == SHT_SYMTAB_SHNDX &&
+		    xs.sh_link == elf_ndxscn(scn)) {
+			xd = elf_getdata(x, NULL);
+			break;
+		}
+	}
+	count = sh.sh_size / sh.sh_entsize;
+	c = zalloc(count, sizeof(*c));
+	for (size_t i = 1; i < count; i++) {
+		GElf_Sym sym;
+		Elf32_Word xndx = 0;
+		size_t shndx;
+		const char *name;
+		int type, bind;
+		if (!gelf_getsymshndx(d, xd, (int)i, &sym, &xndx))
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		bind = GELF_ST_BIND(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		shndx = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
+		if (shndx == SHN_UNDEF ||
+		    (sym.st_shndx >= SHN_LORESERVE &&
+		     sym.st_shndx != SHN_XINDEX) ||
+		    sym.st_value == 0)
+			continue;
+		name = elf_strptr(e, sh.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		c[n].lo = sym.st_value;
+		c[n].hi = sym.st_value + sym.st_size;
+		c[n].sect_end = shndx < shnum ? sect_end[shndx] : 0;
+		c[n].name = name;
+		c[n].rank = bind == STB_LOCAL ? 2 : bind == STB_WEAK ? 1 : 0;
+		n++;
+	}
+	*out = c;
+	return n;
+}
+
+struct flat {
+	struct range *r;
+	size_t n, cap;
+};
+
+static void flat_emit(struct flat *f, uint32_t sym, uint64_t lo, uint64_t hi)
+{
+	struct range *last = f->n ? &f->r[f->n - 1] : NULL;
+	if (hi <= lo)
+		return;
+	if (hi - lo > UINT32_MAX)
+		hi = lo + UINT32_MAX;
+	if (last && last->sym == sym && last->lo + last->len == lo &&
+	    (uint64_t)last->len + (hi - lo) <= UINT32_MAX) {
+		last->len += (uint32_t)(hi - lo);
+		return;
+	}
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 1024;
+		f->r = resize(f->r, f->cap * sizeof(*f->r));
+	}
+	f->r[f->n].lo = lo;
+	f->r[f->n].len = (uint32_t)(hi - lo);
+	f->r[f->n].sym = sym;
+	f->n++;
+}
+
+/* Builds MF's tables from candidates C[0..N) (sorted, one per address):
+ * symbols without a size reach to the next symbol (or their section's
+ * end); nested symbols are flattened so that the innermost wins. */
+static void build_tables(struct modfile *mf, struct cand *c, size_t n)
+{
+	struct flat f = {NULL, 0, 0};
+	size_t names_len = 0, *stack, top = 0;
+	uint64_t cur = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].hi > c[i].lo)
+			continue;
+		c[i].hi = i + 1 < n ? c[i + 1].lo : c[i].sect_end;
+		if (c[i].sect_end > c[i].lo && c[i].hi > c[i].sect_end)
+			c[i].hi = c[i].sect_end;
+		if (c[i].hi <= c[i].lo)
+			c[i].hi = c[i].lo + 1;
+	}
+	mf->syms = zalloc(n, sizeof(*mf->syms));
+	mf->n_syms = n;
+	for (size_t i = 0; i < n; i++)
+		names_len += strlen(c[i].name) + 1;
+	mf->names = zalloc(names_len, 1);
+	names_len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(c[i].name) + 1;
+		memcpy(mf->names + names_len, c[i].name, len);
+		mf->syms[i].name = (uint32_t)names_len;
+		mf->syms[i].func = NO_ID;
+		names_len += len;
+	}
+	/* A stack of open symbols, ends decreasing towards the top. */
+	stack = zalloc(n, sizeof(*stack));
+	for (size_t i = 0; i < n; i++) {
+		while (top && c[stack[top - 1]].hi <= c[i].lo) {
+			size_t t = stack[--top];
+			flat_emit(&f, (uint32_t)t, cur, c[t].hi);
+			if (c[t].hi > cur)
+				cur = c[t].hi;
+		}
+		if (top)
+			flat_emit(&f, (uint32_t)stack[top - 1], cur, c[i].lo);
+		cur = c[i].lo;
+		while (top && c[stack[top - 1]].hi <= c[i].hi)
+			top--; /* shadowed by the newer symbol to its end */
+		stack[top++] = i;
+	}
+	while (top) {
+		size_t t = stack[--top];
+		flat_emit(&f, (uint32_t)t, cur, c[t].hi);
+		if (c[t].hi > cur)
+			cur = c[t].hi;
+	}
+	free(stack);
+	mf->ranges = f.r;
+	mf->n_ranges = f.n;
+}
+
+/* Sorts candidates and merges those at one address: the best-ranked name
+ * (global, then weak, then local; then by name) with the largest size. */
+static size_t dedup(struct cand *c, size_t n)
+{
+	size_t k = 0;
+	qsort(c, n, sizeof(*c), cand_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (k && c[k - 1].lo == c[i].lo) {
+			if (c[i].hi > c[k - 1].hi)
+				c[k - 1].hi = c[i].hi;
+			continue;
+		}
+		c[k++] = c[i];
+	}
+	return k;
+}
+
+/* Collects the functions of E's symbol table of TYPE (SHT_SYMTAB or
+ * SHT_DYNSYM) into *C (names point into E).  Returns how many; *HAS says
+ * whether there is such a table at all. */
+static size_t elf_functions(Elf *e, Elf64_Word type, struct cand **c, int *has)
+{
+	Elf_Scn *scn = NULL, *tab = NULL;
+	size_t shnum = 0, n;
+	uint64_t *sect_end;
+
+	*c = NULL;
+	*has = 0;
+	if (elf_getshdrnum(e, &shnum) != 0)
+		return 0;
+	sect_end = zalloc(shnum, sizeof(*sect_end));
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		size_t i = elf_ndxscn(scn);
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (i < shnum && (sh.sh_flags & SHF_ALLOC))
+			sect_end[i] = sh.sh_addr + sh.sh_size;
+		if (sh.sh_type == type && !tab)
+			tab = scn;
+	}
+	*has = tab != NULL;
+	n = tab ? collect(e, tab, sect_end, shnum, c) : 0;
+	free(sect_end);
+	return n;
+}
+
+/* Opens the separate debug file of build-id BID under DIR
+ * (DIR/.build-id/xx/yyyy.debug) if it is there and has that build-id. */
+static Elf *open_debug_file(const char *dir, const char *bid, int *fdp)
+{
+	char path[4096], got[130];
+	Elf *e;
+	int fd;
+	*fdp = -1;
+	if (!dir || strlen(bid) < 3)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", dir, bid,
+		 bid + 2);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF ||
+	    elf_build_id(e, got, sizeof(got)) < 0 || strcmp(got, bid) != 0) {
+		if (e)
+			elf_end(e);
+		close(fd);
+		return NULL;
+	}
+	*fdp = fd;
+	return e;
+}
+
+/* Reads MF's functions from E: its .symtab, else the .symtab of its
+ * separate debug file (Debian's -dbg packages), else its .dynsym. */
+static void load_elf(struct bt_symbolizer *s, struct modfile *mf, Elf *e)
+{
+	struct cand *c = NULL;
+	Elf *de = NULL;
+	int has_symtab = 0, has_dynsym = 0, dfd = -1, dummy;
+	size_t n;
+
+	if (elf_kind(e) != ELF_K_ELF) {
+		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
+			fmtstr("%s: not an ELF file", mf->path));
+		return;
+	}
+	if (check_identity(mf, e) < 0)
+		return;
+	n = elf_functions(e, SHT_SYMTAB, &c, &has_symtab);
+	if (!n && mf->build_id[0]) {
+		de = open_debug_file(s->debug_dir, mf->build_id, &dfd);
+		if (de) {
+			free(c);
+			n = elf_functions(de, SHT_SYMTAB, &c, &dummy);
+			mf->debugfile = n > 0;
+		}
+	}
+	if (!n) {
+		free(c);
+		n = elf_functions(e, SHT_DYNSYM, &c, &has_dynsym);
+		mf->dynsym = n > 0;
+	}
+	if (!n) {
+		mf_fail(mf, BT_SYM_NO_SYMBOLS,
+			dupstr(has_symtab || has_dynsym
+				   ? "no function symbols"
+				   : "stripped: no symbol table"));
+	} else {
+		n = dedup(c, n);
+		build_tables(mf, c, n);
+	}
+	free(c);
+	if (de)
+		elf_end(de);
+	if (dfd >= 0)
+		close(dfd);
+}
+
+/* "linux-vdso.so.1": the kernel's, not a file. */
+static int is_vdso(const char *path)
+{
+	return strncmp(path, "linux-vdso", 10) == 0 ||
+	       strncmp(path, "linux-gate", 10) == 0;
+}
+
+/* Our own vDSO, which is the traced one if the build-ids match (the
+ * analysis runs on the machine and kernel that recorded).  Its copy must
+ * outlive the Elf. */
+static void load_vdso(struct bt_symbolizer *s, struct modfile *mf)
+{
+	const unsigned char *v =
+	    (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)v;
+	size_t size;
+	char *copy;
+	Elf *e;
+
+	if (!v || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64) {
+		mf_fail(mf, BT_SYM_MODULE_MISSING,
+			dupstr("no vDSO to read here"));
+		return;
+	}
+	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph =
+		    (const Elf64_Phdr *)(v + eh->e_phoff +
+					 (size_t)i * eh->e_phentsize);
+		if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > size)
+			size = ph->p_offset + ph->p_filesz;
+	}
+	copy = zalloc(size, 1);
+	memcpy(copy, v, size);
+	e = elf_memory(copy, size);
+	if (!e) {
+		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
+			fmtstr("vDSO: %s", elf_errmsg(-1)));
+	} else {
+		load_elf(s, mf, e);
+		elf_end(e);
+	}
+	free(copy);
+	if (mf->status == BT_SYM_MODULE_CHANGED)
+		mf_fail(mf, BT_SYM_MODULE_MISSING,
+			fmtstr("the traced kernel's vDSO (build-id %s) is not "
+			       "this one",
+			       mf->build_id[0] ? mf->build_id : "none"));
+}
+
+static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
+{
+	uint64_t t0 = now_ns();
+	int fd;
+	Elf *e;
+
+	mf->loaded = 1;
+	s->st.modules++;
+	if (is_vdso(mf->path)) {
+		load_vdso(s, mf);
+	} else if ((fd = open(mf->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		mf_fail(mf,
+			errno == ENOENT || errno == ENOTDIR
+			    ? BT_SYM_MODULE_MISSING
+			    : BT_SYM_MODULE_UNREADABLE,
+			fmtstr("%s: %s", mf->path, strerror(errno)));
+	} else {
+		e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		if (!e)
+			mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
+				fmtstr("%s: %s", mf->path, elf_errmsg(-1)));
+		else
+			load_elf(s, mf, e);
+		if (e)
+			elf_end(e);
+		close(fd);
+	}
+	switch (mf->status) {
+	case BT_SYM_MODULE_MISSING:
+		s->st.modules_missing++;
+		break;
+	case BT_SYM_MODULE_CHANGED:
+		s->st.modules_changed++;
+		break;
+	case BT_SYM_NO_SYMBOLS:
+		s->st.modules_stripped++;
+		break;
+	case BT_SYM_MODULE_UNREADABLE:
+		s->st.modules_unreadable++;
+		break;
+	default:
+		break;
+	}
+	if (mf->status == BT_SYM_OK) {
+		s->st.modules_dynsym += mf->dynsym;
+		s->st.modules_debugfile += mf->debugfile;
+		s->st.modules_unverified += mf->unverified;
+	}
+	s->st.load_ns += now_ns() - t0;
+}
+
+/* ---- module files by identity ---- */
+
+static uint64_t modfile_hash(const char *path, const char *bid,
+			     const uint64_t lay[4])
+{
+	uint64_t h = hash_str(hash_str(HASH_SEED, path), bid);
+	return hash_bytes(h, lay, 4 * sizeof(uint64_t));
+}
+
+static void file_tab_grow(struct bt_symbolizer *s)
+{
+	size_t cap = s->file_cap ? s->file_cap * 2 : 256;
+	uint32_t *tab = zalloc(cap, sizeof(*tab));
+	for (size_t j = 0; j < s->n_files; j++) {
+		size_t i = s->files[j]->hash & (cap - 1);
+		while (tab[i])
+			i = (i + 1) & (cap - 1);
+		tab[i] = (uint32_t)j + 1;
+	}
+	free(s->file_tab);
+	s->file_tab = tab;
+	s->file_cap = cap;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+static struct modfile *get_modfile(struct bt_symbolizer *s, const char *path,
+				   const char *bid, const uint64_t lay[4])
+{
+	uint64_t h = modfile_hash(path, bid, lay);
+	struct modfile *mf;
+	size_t i;
+
+	if ((s->n_files + 1) * 2 > s->file_cap)
+		file_tab_grow(s);
+	for (i = h & (s->file_cap - 1); s->file_tab[i];
+	     i = (i + 1) & (s->file_cap - 1)) {
+		mf = s->files[s->file_tab[i] - 1];
+		if (mf->hash == h && strcmp(mf->path, path) == 0 &&
+		    strcmp(mf->build_id, bid) == 0 &&
+		    memcmp(mf->lay, lay, sizeof(mf->lay)) == 0)
+			return mf;
+	}
+	mf = zalloc(1, sizeof(*mf));
+	mf->path = dupstr(path);
+	mf->base = intern_base(s, *path ? basename_of(path) : "[anonymous]");
+	mf->build_id = dupstr(bid);
+	memcpy(mf->lay, lay, sizeof(mf->lay));
+	mf->hash = h;
+	mf->idx = (uint32_t)s->n_files;
+	s->files = resize(s->files, (s->n_files + 1) * sizeof(*s->files));
+	s->files[s->n_files++] = mf;
+	s->file_tab[i] = mf->idx + 1;
+	return mf;
+}
+
+/* ---- per-image module maps ---- */
+
+static int map_cmp(const void *a, const void *b)
+{
+	const struct mapping *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->t_load != y->t_load)
+		return x->t_load < y->t_load ? -1 : 1;
+	return 0;
+}
+
+/* The path to open for module path P of IMG: relative paths (a dlopen
+ * with a relative name) are taken from the image's cwd, and the
+ * " (deleted)" that readlink adds for a replaced executable is dropped
+ * (the build-id check then tells whether the file there now is it). */
+static char *module_path(const struct bt_image *img, const char *p)
+{
+	static const char deleted[] = " (deleted)";
+	size_t n, dn = sizeof(deleted) - 1;
+	char *r;
+	if (p[0] != '/' && strchr(p, '/') && img->cwd && img->cwd[0] == '/')
+		r = fmtstr("%s/%s", img->cwd, p);
+	else
+		r = dupstr(p);
+	n = strlen(r);
+	if (n > dn && strcmp(r + n - dn, deleted) == 0)
+		r[n - dn] = 0;
+	return r;
+}
+
+struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
+					  const struct bt_image *img)
+{
+	struct bt_image_syms *m = zalloc(1, sizeof(*m));
+	size_t n = 0;
+
+	m->map = zalloc(img->n_modules, sizeof(*m->map));
+	for (size_t i = 0; i < img->n_modules; i++) {
+		const struct bt_module *md = &img->modules[i];
+		const struct bt_rec_module *r = &md->rec;
+		struct mapping *mp = NULL;
+		uint64_t lay[4];
+		char *path;
+
+		if (r->end <= r->start || r->start < r->bias)
+			continue;
+		if (r->event == BT_MODULE_UNLOADING) {
+			/* The latest open mapping of the same object. */
+			for (size_t j = n; j-- > 0;)
+				if (m->map[j].start == r->start &&
+				    m->map[j].end == r->end &&
+				    m->map[j].bias == r->bias &&
+				    m->map[j].t_unload == UINT64_MAX &&
+				    m->map[j].t_load <= r->mono_ns) {
+					mp = &m->map[j];
+					break;
+				}
+			if (mp) {
+				mp->t_unload = r->mono_ns;
+				continue;
+			}
+		} else if (r->event != BT_MODULE_LOADED) {
+			continue;
+		}
+		lay[0] = r->start - r->bias;
+		lay[1] = r->end - r->bias;
+		lay[2] = r->exec_end ? r->exec_start - r->bias : 0;
+		lay[3] = r->exec_end ? r->exec_end - r->bias : 0;
+		path = module_path(img, md->path ? md->path : "");
+		mp = &m->map[n++];
+		mp->start = r->start;
+		mp->end = r->end;
+		mp->bias = r->bias;
+		mp->mf =
+		    get_modfile(s, path, md->build_id ? md->build_id : "", lay);
+		if (r->event == BT_MODULE_LOADED) {
+			mp->t_load = r->mono_ns;
+			mp->t_unload = UINT64_MAX;
+		} else { /* unloading, never seen loaded */
+			mp->t_load = 0;
+			mp->t_unload = r->mono_ns;
+		}
+		free(path);
+	}
+	m->n = n;
+	qsort(m->map, n, sizeof(*m->map), map_cmp);
+	m->reach = zalloc(n, sizeof(*m->reach));
+	for (size_t i = 0; i < n; i++) {
+		m->reach[i] = m->map[i].end;
+		if (i && m->reach[i - 1] > m->reach[i])
+			m->reach[i] = m->reach[i - 1];
+		m->map[i].overlaps =
+		    (i && m->map[i].start < m->reach[i - 1]) ||
+		    (i + 1 < n && m->map[i + 1].start < m->map[i].end);
+	}
+	m->next = s->images;
+	s->images = m;
+	s->st.images++;
+	return m;
+}
+
+/* 0: loaded at T; 1: loaded within the lag after T; -1: neither. */
+static int when(const struct mapping *mp, uint64_t t)
+{
+	if (t >= mp->t_load)
+		return t < mp->t_unload ? 0 : -1;
+	return mp->t_load - t <= BT_SYM_LOAD_LAG_NS ? 1 : -1;
+}
+
+static struct mapping *find_mapping(struct bt_image_syms *m, uint64_t pc,
+				    uint64_t t)
+{
+	struct mapping *h, *live = NULL, *soon = NULL;
+	size_t lo = 0, hi = m->n;
+
+	if (!m->n)
+		return NULL;
+	h = &m->map[m->hint];
+	if (pc >= h->start && pc < h->end && !h->overlaps)
+		return when(h, t) >= 0 ? h : NULL;
+	/* The last mapping starting at or below pc ... */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->map[mid].start <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ... and back while earlier ones may still reach it. */
+	for (size_t j = lo; j-- > 0 && m->reach[j] > pc;) {
+		struct mapping *mp = &m->map[j];
+		if (pc >= mp->end)
+			continue;
+		switch (when(mp, t)) {
+		case 0:
+			if (!live || mp->t_load > live->t_load)
+				live = mp;
+			break;
+		case 1:
+			if (!soon || mp->t_load < soon->t_load)
+				soon = mp;
+			break;
+		default:
+			break;
+		}
+	}
+	h = live ? live : soon;
+	if (h)
+		m->hint = (size_t)(h - m->map);
+	return h;
+}
+
+/* ---- lookups ---- */
+
+static uint32_t resolve(struct bt_symbolizer *s, struct modfile *mf,
+			uint64_t rel)
+{
+	size_t lo = 0, hi = mf->n_ranges;
+	const struct range *r;
+	struct sym *sym;
+	char *d;
+
+	if (mf->status == BT_SYM_NO_SYMBOLS)
+		return intern_unnamed(s, mf, mf->status, rel);
+	if (mf->status != BT_SYM_OK)
+		return intern_unreadable(s, mf);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mf->ranges[mid].lo <= rel)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return intern_unnamed(s, mf, BT_SYM_NO_SYMBOL, rel);
+	r = &mf->ranges[lo - 1];
+	if (rel - r->lo >= r->len)
+		return intern_unnamed(s, mf, BT_SYM_NO_SYMBOL, rel);
+	sym = &mf->syms[r->sym];
+	if (sym->func == NO_ID) {
+		const char *name = mf->names + sym->name;
+		d = bt_sym_demangle(name);
+		sym->func = intern_func(s, BT_SYM_OK, mf->base, d ? d : name);
+		free(d);
+	}
+	return sym->func;
+}
+
+static void count(struct bt_symbolizer *s, struct modfile *mf,
+		  enum bt_sym_status st)
+{
+	mf->frames++;
+	s->st.frames[st]++;
+	if (st != BT_SYM_OK) {
+		mf->unnamed++;
+		s->st.unknown_frames++;
+	}
+}
+
+/* The id of PC's function; counts the lookup. */
+static uint32_t symbolize_id(struct bt_symbolizer *s, struct bt_image_syms *m,
+			     uint64_t pc, uint64_t t_ns)
+{
+	struct front_ent *fe =
+	    &s->front[mix64(pc ^ (uintptr_t)m) & ((1u << FRONT_BITS) - 1)];
+	const struct memo_ent *e = NULL;
+	enum bt_sym_status st;
+	struct mapping *mp;
+	struct modfile *mf;
+	uint64_t rel, key = 0;
+	uint32_t id;
+
+	s->st.lookups++;
+	if (fe->m == m && fe->pc == pc && m) {
+		mp = &m->map[fe->map];
+		/* Only mappings that share no address go in: no other
+		 * module can hold pc at another time. */
+		if (t_ns >= mp->t_load && t_ns < mp->t_unload) {
+			s->st.memo_hits++;
+			count(s, mp->mf, (enum bt_sym_status)fe->status);
+			return fe->func;
+		}
+	}
+	mp = m ? find_mapping(m, pc, t_ns) : NULL;
+	if (!mp) {
+		if (s->unknown_func == NO_ID)
+			s->unknown_func = intern_func(
+			    s, BT_SYM_NO_MODULE, intern_base(s, "[unknown]"),
+			    "[unknown]");
+		s->st.frames[BT_SYM_NO_MODULE]++;
+		s->st.unknown_frames++;
+		return s->unknown_func;
+	}
+	mf = mp->mf;
+	rel = pc - mp->bias;
+	if (rel < (1ull << MEMO_REL_BITS) &&
+	    mf->idx < (1u << (63 - MEMO_REL_BITS))) {
+		key = ((uint64_t)(mf->idx + 1) << MEMO_REL_BITS) | rel;
+		e = memo_get(s, key);
+	}
+	if (e) {
+		s->st.memo_hits++;
+		id = e->func;
+		st = (enum bt_sym_status)e->status;
+	} else {
+		if (!mf->loaded)
+			load_modfile(s, mf);
+		id = resolve(s, mf, rel);
+		st = func_at(s, id)->f.status;
+		if (key)
+			memo_put(s, key, id, st);
+	}
+	if (!mp->overlaps && m->n <= UINT16_MAX) {
+		fe->pc = pc;
+		fe->m = m;
+		fe->func = id;
+		fe->status = (uint16_t)st;
+		fe->map = (uint16_t)(mp - m->map);
+	}
+	count(s, mf, st);
+	return id;
+}
+
+const struct bt_func *bt_symbolize(struct bt_symbolizer *s,
+				   struct bt_image_syms *m, uint64_t pc,
+				   uint64_t t_ns)
+{
+	return &func_at(s, symbolize_id(s, m, pc, t_ns))->f;
+}
+
+size_t bt_symbolize_stack(struct bt_symbolizer *s, struct bt_image_syms *m,
+			  const uint64_t *pcs, size_t depth, uint64_t t_ns,
+			  uint32_t *ids)
+{
+	while (depth && pcs[depth - 1] == 0)
+		depth--;
+	for (size_t i = 0; i < depth; i++) {
+		uint64_t pc = i && pcs[i] ? pcs[i] - 1 : pcs[i];
+		ids[i] = symbolize_id(s, m, pc, t_ns);
+	}
+	return depth;
+}
+
+const struct bt_func *bt_symbolizer_func(const struct bt_symbolizer *s,
+					 uint32_t id)
+{
+	return id < s->n_funcs ? &func_at(s, id)->f : NULL;
+}
+
+size_t bt_symbolizer_n_funcs(const struct bt_symbolizer *s)
+{
+	return s->n_funcs;
+}
+
+void bt_symbolizer_stats(const struct bt_symbolizer *s,
+			 struct bt_sym_stats *out)
+{
+	*out = s->st;
+	out->funcs = s->n_funcs;
+}
+
+static void free_problems(struct bt_symbolizer *s)
+{
+	for (size_t i = 0; i < s->n_problems; i++)
+		free(s->problems[i]);
+	free(s->problems);
+	s->problems = NULL;
+	s->n_problems = 0;
+}
+
+size_t bt_symbolizer_problems(struct bt_symbolizer *s,
+			      const char *const **lines)
+{
+	free_problems(s);
+	s->problems = zalloc(s->n_files, sizeof(*s->problems));
+	for (size_t i = 0; i < s->n_files; i++) {
+		const struct modfile *mf = s->files[i];
+		const char *what;
+		if (!mf->loaded || mf->status == BT_SYM_OK)
+			continue;
+		switch (mf->status) {
+		case BT_SYM_MODULE_MISSING:
+			what = "missing";
+			break;
+		case BT_SYM_MODULE_CHANGED:
+			what = "changed on disk since the build";
+			break;
+		case BT_SYM_NO_SYMBOLS:
+			what = "no symbols";
+			break;
+		default:
+			what = "unreadable";
+			break;
+		}
+		s->problems[s->n_problems++] =
+		    fmtstr("%s: %s (%s); %" PRIu64 " frame%s unnamed", mf->base,
+			   what, mf->why ? mf->why : "", mf->unnamed,
+			   mf->unnamed == 1 ? "" : "s");
+	}
+	*lines = (const char *const *)s->problems;
+	return s->n_problems;
+}
+
+void bt_symbolizer_set_debug_dir(struct bt_symbolizer *s, const char *dir)
+{
+	free(s->debug_dir);
+	s->debug_dir = dir ? dupstr(dir) : NULL;
+}
+
+struct bt_symbolizer *bt_symbolizer_new(void)
+{
+	struct bt_symbolizer *s;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	s = zalloc(1, sizeof(*s));
+	s->unknown_func = NO_ID;
+	s->debug_dir = dupstr("/usr/lib/debug");
+	memo_grow(s);
+	return s;
+}
+
+void bt_symbolizer_free(struct bt_symbolizer *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_files; i++) {
+		struct modfile *mf = s->files[i];
+		free(mf->path);
+		free(mf->build_id);
+		free(mf->why);
+		free(mf->ranges);
+		free(mf->syms);
+		free(mf->names);
+		free(mf);
+	}
+	free(s->files);
+	free(s->file_tab);
+	for (size_t i = 0; i < (s->n_funcs + FUNC_CHUNK - 1) / FUNC_CHUNK; i++)
+		free(s->func_chunks[i]);
+	free(s->func_chunks);
+	free(s->func_tab);
+	free(s->memo);
+	free(s->bases);
+	while (s->images) {
+		struct bt_image_syms *m = s->images;
+		s->images = m->next;
+		free(m->map);
+		free(m->reach);
+		free(m);
+	}
+	free_problems(s);
+	free(s->debug_dir);
+	arena_free(&s->strings);
+	free(s);
+}

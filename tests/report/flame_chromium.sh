@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# flame_chromium.sh MAKE_FLAME - flame.svg in a real browser.
+#
+# make_flame writes the SVG of a hand-built profile (see make_flame.c for
+# its frames and values).  The checks are appended to a copy of it, as the
+# SVG's own last <script>, so they run after the flame graph's script has
+# set up, in the SVG document itself (file:// forbids fetching the SVG
+# into a page).  They drive the UI with DOM events and the window.search
+# and window.btraceFlame hooks, and write one <text class="check"> per
+# check; headless Chromium's --dump-dom prints the document and this
+# script reads the verdicts back.  A second document, 5000 frames deep,
+# checks that deep stacks still parse and render.
+#
+# Needs Debian's chromium (scripts/deps.sh installs it); exits 77 (skip)
+# when there is none.  Never installs anything itself.
+set -euo pipefail
+
+make_flame=$1
+chrome=
+for c in chromium chromium-browser google-chrome; do
+	if command -v "$c" >/dev/null 2>&1; then
+		chrome=$c
+		break
+	fi
+done
+if [ -z "$chrome" ]; then
+	echo "SKIP: no chromium on PATH (apt-get install chromium)"
+	exit 77
+fi
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+# The checks' helpers, shared by both documents.
+cat >"$dir/lib.js" <<'EOF'
+var NS = "http://www.w3.org/2000/svg", failed = 0, y = 20;
+function report(ok, what) {
+	var t = document.createElementNS(NS, "text");
+	t.setAttribute("class", "check");
+	t.setAttribute("x", "300");
+	t.setAttribute("y", String(y += 12));
+	t.textContent = (ok ? "ok " : "FAIL ") + what;
+	document.documentElement.appendChild(t);
+	if (!ok) failed++;
+}
+function near(a, b, eps) { return Math.abs(a - b) <= (eps || 0.5); }
+function check(what, got, want, eps) {
+	var ok = typeof want === "number" ? near(+got, want, eps) : got === want;
+	report(ok, what + ": got " + got + ", want " + want);
+}
+function finish(run) {
+	try {
+		run();
+	} catch (e) {
+		report(false, "exception: " + e);
+	}
+	report(true, failed ? "RESULT FAIL" : "RESULT PASS");
+}
+EOF
+
+# load NAME SVG JS: SVG with lib.js and JS appended as its last script, in
+# headless Chromium; prints the checks, fails unless all passed.
+load() {
+	local name=$1 svg=$2 js=$3 checks
+	grep -q '^</svg>$' "$svg"
+	{
+		sed '/^<\/svg>$/d' "$svg"
+		echo '<script type="text/ecmascript"><![CDATA['
+		cat "$dir/lib.js" "$js"
+		echo ']]></script>'
+		echo '</svg>'
+	} >"$dir/$name.test.svg"
+	timeout 30 "$chrome" --headless --no-sandbox --disable-gpu \
+		--no-first-run --user-data-dir="$dir/profile" \
+		--virtual-time-budget=5000 --dump-dom \
+		"file://$dir/$name.test.svg" >"$dir/$name.dom" \
+		2>"$dir/$name.log" || {
+		echo "FAIL: chromium failed on $name"
+		tail -20 "$dir/$name.log"
+		return 1
+	}
+	checks=$(grep -o '<text class="check"[^>]*>[^<]*</text>' \
+		"$dir/$name.dom" |
+		sed 's/<[^>]*>//g; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' ||
+		true)
+	if [ -z "$checks" ]; then
+		echo "FAIL: $name: no test output (the SVG did not load or" \
+			"its script failed)"
+		head -c 2000 "$dir/$name.dom"
+		return 1
+	fi
+	echo "$checks" | sed "s/^/$name: /"
+	echo "$checks" | grep -qx 'ok RESULT PASS'
+}
+
+# The small profile: rendering, zoom, reset, search.
+"$make_flame" "$dir/flame.svg"
+cat >"$dir/flame.js" <<'EOF'
+function run() {
+	var F = window.btraceFlame;
+	report(!!F && typeof window.search === "function", "test hooks exist");
+	function g(name) { return F.find(name); }
+	function rectOf(name) { return g(name).querySelector("rect"); }
+	function w(name) { return +rectOf(name).getAttribute("width"); }
+	function x(name) { return +rectOf(name).getAttribute("x"); }
+	function shown(name) {
+		return rectOf(name).getBoundingClientRect().width > 0;
+	}
+	function click(el) {
+		el.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+	}
+
+	/* It renders: every frame has a real on-screen width, the title and
+	 * the totals are there, names survived the XML escaping. */
+	var rects = document.querySelectorAll("#frames g.f > rect");
+	check("frames drawn", rects.length, 16, 0);
+	var zero = 0;
+	for (var i = 0; i < rects.length; i++)
+		if (!(rects[i].getBoundingClientRect().width > 0)) zero++;
+	check("frames with no rendered width", zero, 0, 0);
+	report(/btrace flame graph/.test(
+		document.getElementById("title").textContent), "title text");
+	report(/8\.00 s wall, 10\.00 s CPU, parallelism 1\.25/.test(
+		document.getElementById("totals").textContent), "totals text");
+	report(/9000 samples, 5\.0% of frames unknown/.test(
+		document.getElementById("profile").textContent), "profile text");
+	report(!!g('<alloc::vec::Vec<T> as Drop>::drop & "co"'),
+	       "escaped name reads back exactly");
+	report(!!g("[20 frames narrower than 0.1 px]"), "tiny frames merged");
+	report(g("[unknown]").getBoundingClientRect().width > 0 &&
+	       rectOf("[unknown]").getAttribute("fill") === "url(#pu)",
+	       "unknown frame hatched and visible");
+	check("root width", w("build"), 1180);
+	check("alloc_thing width", w("rustc_codegen_llvm::alloc_thing"), 295);
+	check("parse_crate x", x("rustc_parse::parse_crate"), 305);
+
+	/* Click zooms: the frame fills the width, its child scales, its
+	 * ancestors stay (greyed, full width), the rest is hidden. */
+	click(rectOf("rustc_codegen_llvm::alloc_thing"));
+	check("zoomed width", w("rustc_codegen_llvm::alloc_thing"), 1180);
+	check("zoomed x", x("rustc_codegen_llvm::alloc_thing"), 10);
+	check("zoomed child width",
+	      w('<alloc::vec::Vec<T> as Drop>::drop & "co"'), 472);
+	report(g("rustc_driver::main").classList.contains("a") &&
+	       near(w("rustc_driver::main"), 1180) && shown("rustc_driver::main"),
+	       "ancestor greyed and full width");
+	report(!shown("app 0.1.0 bin") && !shown("rustc_parse::parse_crate"),
+	       "frames outside the zoom hidden");
+	report(!document.getElementById("reset").classList.contains("off"),
+	       "reset control active");
+	rectOf('<alloc::vec::Vec<T> as Drop>::drop & "co"').dispatchEvent(
+		new MouseEvent("mouseover", {bubbles: true}));
+	var d = document.getElementById("details").textContent;
+	report(/1\.000 s CPU, 10\.00% of all, 40\.00% of the zoomed frame/.test(d),
+	       "hover details: " + d);
+
+	/* Reset restores the first layout. */
+	click(document.getElementById("reset"));
+	check("reset width", w("rustc_codegen_llvm::alloc_thing"), 295);
+	check("reset parse_crate x", x("rustc_parse::parse_crate"), 305);
+	report(shown("app 0.1.0 bin") &&
+	       !g("rustc_driver::main").classList.contains("a"),
+	       "reset shows everything");
+
+	/* Escape too. */
+	click(rectOf("ld::alloc_sections"));
+	check("zoom linker frame", w("ld::alloc_sections"), 1180);
+	window.dispatchEvent(new KeyboardEvent("keydown",
+		{key: "Escape", bubbles: true}));
+	check("escape resets", w("ld::alloc_sections"), 236);
+
+	/* Search: regex, any case; a match inside a match counts once
+	 * (2.5 s + 2 s, not + 1 s more). */
+	check("search share", window.search("ALLOC"), 45, 0.001);
+	check("frames highlighted",
+	      document.querySelectorAll("#frames g.m").length, 3, 0);
+	report(/Matched: 45\.00% of all/.test(
+		document.getElementById("matched").textContent),
+	       "matched share shown");
+	check("highlight colour", getComputedStyle(
+		rectOf("ld::alloc_sections")).fill, "rgb(230, 0, 230)");
+	check("regex search", window.search("^(rustc_parse|llvm::)"), 30,
+	      0.001);
+	check("not a regex: substring",
+	      window.search("endFunction(llvm::machine"), 15, 0.001);
+	check("substring of an escaped name", window.search("drop & \"co"), 10,
+	      0.001);
+	window.search("");
+	check("search cleared", document.querySelectorAll("#frames g.m").length,
+	      0, 0);
+	/* The UI's control asks with prompt() and calls the same search. */
+	window.prompt = function () { return "dwarfdebug"; };
+	click(document.getElementById("search"));
+	report(/Matched: 15\.00% of all/.test(
+		document.getElementById("matched").textContent),
+	       "search control: " +
+	       document.getElementById("matched").textContent);
+	click(document.getElementById("search"));
+	check("search control resets",
+	      document.querySelectorAll("#frames g.m").length, 0, 0);
+}
+finish(run);
+EOF
+load flame "$dir/flame.svg" "$dir/flame.js"
+
+# 5000 frames deep (deep recursion in the compiler): the document must
+# parse, and the deepest frame render and zoom.
+"$make_flame" "$dir/deep.svg" --nodes 5000 --chain 2>/dev/null
+cat >"$dir/deep.js" <<'EOF'
+finish(function () {
+	var F = window.btraceFlame;
+	check("deep frames", F.frames.length, 5000, 0);
+	var top = F.frames[4999].querySelector("rect");
+	check("deepest frame rendered width",
+	      top.getBoundingClientRect().width, 1180);
+	check("deepest frame above the root",
+	      +F.frames[0].querySelector("rect").getAttribute("y") -
+	      +top.getAttribute("y"), 4999 * 16, 0);
+	check("zoom deepest", F.zoom(F.frames[4999]), 1180);
+	report(F.frames[4998].classList.contains("a"), "deep ancestor greyed");
+});
+EOF
+load deep "$dir/deep.svg" "$dir/deep.js"
