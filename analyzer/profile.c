@@ -64,6 +64,7 @@ struct tree_builder {
 	uint32_t *slots; /* node index + 1, 0 = empty */
 	size_t n_slots;
 	int failed;
+	int pruned; /* tb_prune ran */
 };
 
 static uint64_t mix(uint64_t h)
@@ -82,9 +83,9 @@ static uint64_t child_key(uint32_t parent, const char *name, uint8_t kind)
 		   (uint64_t)(uintptr_t)name);
 }
 
-static int tb_grow_slots(struct tree_builder *b)
+/* Rebuilds the child index with N_SLOTS slots (a power of two). */
+static int tb_index(struct tree_builder *b, size_t n)
 {
-	size_t n = b->n_slots ? b->n_slots * 2 : 4096;
 	uint32_t *s = calloc(n, sizeof(*s));
 	if (!s)
 		return -1;
@@ -102,6 +103,84 @@ static int tb_grow_slots(struct tree_builder *b)
 	b->slots = s;
 	b->n_slots = n;
 	return 0;
+}
+
+static int tb_grow_slots(struct tree_builder *b)
+{
+	return tb_index(b, b->n_slots ? b->n_slots * 2 : 4096);
+}
+
+/* A tree bigger than this many nodes is pruned between images: a trace of
+ * millions of samples must not need a node per sample. */
+#define TREE_CAP (2u << 20)
+
+/* Drops the frames worth less than MIN_US, keeping groups.  The dropped
+ * children of a kept node become one "[merged]" child (the first of them,
+ * renamed), so the time stays visible and the values stay consistent; a
+ * later sample through a dropped frame makes it anew.  Nodes are stored
+ * parents first, which makes this one pass. */
+static int tb_prune(struct tree_builder *b, uint64_t min_us,
+		    const char *merged_name)
+{
+	struct bt_flame_tree *t = b->t;
+	/* map: old index -> new, or NONE if dropped; merged: new index ->
+	 * its merged child (new index), or NONE */
+	uint32_t *map = malloc((t->n_nodes + 1) * sizeof(*map));
+	uint32_t *merged = malloc((t->n_nodes + 1) * sizeof(*merged));
+	uint32_t n = 0;
+	if (!map || !merged) {
+		free(map);
+		free(merged);
+		return -1;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		struct bt_flame_node nd = t->nodes[i];
+		uint32_t p = nd.parent == BT_FLAME_NONE ? BT_FLAME_NONE
+						       : map[nd.parent];
+		map[i] = BT_FLAME_NONE;
+		if (nd.parent != BT_FLAME_NONE && p == BT_FLAME_NONE)
+			continue; /* its value is in a dropped ancestor's */
+		if (nd.kind != BT_FLAME_ROOT && nd.kind != BT_FLAME_GROUP &&
+		    nd.value_us < min_us) {
+			if (merged[p] != BT_FLAME_NONE) {
+				struct bt_flame_node *mg = &t->nodes[merged[p]];
+				mg->value_us += nd.value_us;
+				if (mg->category != nd.category)
+					mg->category = -1;
+				continue;
+			}
+			nd.name = merged_name;
+			nd.kind = BT_FLAME_UNKNOWN;
+			merged[p] = n;
+		} else {
+			map[i] = n;
+		}
+		nd.parent = p;
+		t->nodes[n] = nd;
+		merged[n++] = BT_FLAME_NONE;
+	}
+	free(map);
+	free(merged);
+	t->n_nodes = n;
+	b->pruned = 1;
+	return tb_index(b, b->n_slots);
+}
+
+/* Keeps the tree under TREE_CAP nodes: when it grows past, prunes at
+ * *MIN_US, doubling it until at most half the cap is left.  The threshold
+ * only goes up. */
+static int tb_bound(struct tree_builder *b, size_t cap, uint64_t *min_us,
+		    const char *merged_name)
+{
+	if (b->failed || b->t->n_nodes <= cap)
+		return 0;
+	for (;;) {
+		if (tb_prune(b, *min_us, merged_name) < 0)
+			return -1;
+		if (b->t->n_nodes <= cap / 2)
+			return 0;
+		*min_us *= 2;
+	}
 }
 
 static uint32_t tb_node(struct tree_builder *b, uint32_t parent,
@@ -331,6 +410,9 @@ struct maker {
 	int8_t *rule; /* per function id: its rule, or BT_CAT_MAX+2 unknown */
 	size_t n_rule;
 	struct stack_table st;
+	size_t cap;	   /* tree size that triggers pruning */
+	uint64_t prune_us; /* frames below this may be merged */
+	const char *merged_name;
 };
 
 #define RULE_UNSET ((int8_t)-2)
@@ -660,6 +742,11 @@ static int add_node(struct maker *m, struct bt_node *n)
 			      &sampled) < 0)
 			return -1;
 		lost += lost_us(pr->images[k]);
+		if (tb_bound(&m->crate, m->cap, &m->prune_us,
+			     m->merged_name) < 0 ||
+		    tb_bound(&m->cat, m->cap, &m->prune_us, m->merged_name) <
+			    0)
+			return -1;
 	}
 	if (lost) {
 		add_leaf(m, u, unit, NULL,
@@ -725,6 +812,14 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 			     BT_FLAME_ROOT, -1);
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		m.cat_node[c] = BT_FLAME_NONE;
+	/* BTRACE_PROFILE_NODES lowers the cap, for tests */
+	m.cap = TREE_CAP;
+	if (getenv("BTRACE_PROFILE_NODES") &&
+	    strtoul(getenv("BTRACE_PROFILE_NODES"), NULL, 10) >= 64)
+		m.cap = strtoul(getenv("BTRACE_PROFILE_NODES"), NULL, 10);
+	/* start pruning, if it comes to that, at 0.001% of the build */
+	m.prune_us = (uint64_t)(b->cpu_s * 10) + 1;
+	m.merged_name = pool_add(&m.names, "[small frames, merged]");
 	for (size_t i = 0; i < b->n_units; i++)
 		memset(b->units[i].categories, 0,
 		       sizeof(b->units[i].categories));
@@ -735,6 +830,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		goto oom;
 	if (tb_finish(&m.crate) < 0 || tb_finish(&m.cat) < 0)
 		goto oom;
+	if (m.crate.pruned || m.cat.pruned)
+		p->merged_below_us = m.prune_us;
 	bt_symbolizer_stats(m.sym, &ss);
 	p->modules = ss.modules;
 	p->modules_missing = ss.modules_missing;

@@ -64,6 +64,10 @@ struct bt_profile {
 	double sampled_cpu_s;		  /* CPU the samples stand for */
 	double unsampled_cpu_s;		  /* CPU no sample covers */
 	double lost_cpu_s;		  /* samples lost (dropped, cut) */
+	/* When the trees grew too big to keep every frame: frames worth less
+	 * than this many microseconds may be in "[small frames, merged]"
+	 * nodes.  0 when nothing was merged. */
+	uint64_t merged_below_us;
 	size_t modules, modules_missing, modules_changed, modules_stripped;
 	char **warnings; /* symbolization problems, one line each */
 	size_t n_warnings;

@@ -125,6 +125,7 @@ static void put_profile(struct json_out *j, cJSON *root,
 	put_s(j, o, "sampled_cpu_s", p->sampled_cpu_s);
 	put_s(j, o, "unsampled_cpu_s", p->unsampled_cpu_s);
 	put_s(j, o, "lost_cpu_s", p->lost_cpu_s);
+	put_s(j, o, "merged_below_s", (double)p->merged_below_us / 1e6);
 	put_n(j, o, "modules", (double)p->modules);
 	put_n(j, o, "modules_missing", (double)p->modules_missing);
 	put_n(j, o, "modules_changed", (double)p->modules_changed);

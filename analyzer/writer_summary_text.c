@@ -169,6 +169,11 @@ static void print_categories(FILE *f, const struct bt_build *b)
 			   "buffer was full or the trace could not be "
 			   "written): shown as [lost samples]\n",
 			p->lost_cpu_s);
+	if (p->merged_below_us)
+		fprintf(f, "  (the profile was too big to keep every frame: "
+			   "frames worth less than %.3fs each are merged into "
+			   "[small frames, merged]; the split above is exact)\n",
+			(double)p->merged_below_us / 1e6);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		fprintf(f, "  ! %s\n", p->warnings[i]);
 }
