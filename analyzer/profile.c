@@ -177,7 +177,10 @@ static int tb_bound(struct tree_builder *b, size_t cap, uint64_t *min_us,
 	for (;;) {
 		if (tb_prune(b, *min_us, merged_name) < 0)
 			return -1;
-		if (b->t->n_nodes <= cap / 2)
+		/* groups and merged nodes stay: once the threshold passes the
+		 * whole build, no frame is left to merge */
+		if (b->t->n_nodes <= cap / 2 ||
+		    *min_us > b->t->nodes[0].value_us)
 			return 0;
 		*min_us *= 2;
 	}
@@ -747,6 +750,9 @@ static int add_node(struct maker *m, struct bt_node *n)
 		    tb_bound(&m->cat, m->cap, &m->prune_us, m->merged_name) <
 			    0)
 			return -1;
+		/* pruning moves nodes: find the category groups anew */
+		for (int c = 0; c < BT_CAT_MAX; c++)
+			m->cat_node[c] = BT_FLAME_NONE;
 	}
 	if (lost) {
 		add_leaf(m, u, unit, NULL,
