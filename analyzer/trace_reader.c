@@ -284,6 +284,9 @@ void bt_image_drop_pages(const struct bt_image *img)
  * after the build. */
 #define MAP_FROM_BYTES (1u << 20)
 
+/* How long after a process's exit record its reap still counts as its end. */
+#define REAP_LAG_NS (250ull * 1000 * 1000)
+
 static int read_file(const char *path, char **out, size_t *len, int *mapped,
 		     const char **why)
 {
@@ -526,7 +529,14 @@ static void build_procs(struct bt_trace *t)
 			c->reaped = 1;
 			c->ru_reap = rp->rec.ru;
 			c->has_ru_reap = 1;
-			if (!c->end_known) {
+			/* A process ends when its parent can reap it: after
+			 * its exit record comes the kernel's teardown of its
+			 * address space (milliseconds for a big rustc), which
+			 * its parent waits for too.  A reap long after the
+			 * exit is the parent's delay, not the child's. */
+			if (!c->end_known ||
+			    (rp->rec.mono_ns > c->end_ns &&
+			     rp->rec.mono_ns - c->end_ns < REAP_LAG_NS)) {
 				c->end_ns = rp->rec.mono_ns;
 				c->end_known = 1;
 			}

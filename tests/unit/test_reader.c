@@ -182,7 +182,9 @@ static void test_tree_chains_reaps_reuse(void **state)
 	assert_string_equal(bt_proc_last(c)->argv[1], "a.rs");
 	assert_ptr_equal(c->parent, p);
 	assert_int_equal(c->start_ns, 1500); /* the spawn time, earlier */
-	assert_int_equal(c->end_ns, 2900);   /* its own end */
+	/* reaped 100 ns after its exit record: the reap ends it (the
+	 * kernel's teardown belongs to its lifetime) */
+	assert_int_equal(c->end_ns, 3000);
 	assert_true(c->reaped);
 	assert_int_equal(c->exit_code, 0);
 	assert_int_equal(c->cpu_us, 1000); /* RUSAGE_SELF from its end */
@@ -196,6 +198,31 @@ static void test_tree_chains_reaps_reuse(void **state)
 	assert_int_equal(c->signal, SIGKILL);
 	assert_int_equal(c->exit_code, -1);
 	assert_int_equal(c->cpu_us, 2000); /* from the reap's rusage */
+	bt_trace_free(&t);
+}
+
+/* A parent that reaps long after the exit (here 1 s) does not stretch the
+ * child's lifetime: its own end stands. */
+static void test_late_reap_keeps_own_end(void **state)
+{
+	struct bt_trace t;
+	char err[256];
+	struct tf f;
+	(void)state;
+	f = tf_open("400-1-0.btr", 400, 1);
+	tf_start(&f, 400, 1, 1, 1000, "/bin/make", "all");
+	tf_spawn(&f, 1100, 500);
+	tf_reap(&f, 2000 + 1000000000ull, 500, 0);
+	tf_end(&f, 3000 + 1000000000ull, 0);
+	tf_close(&f);
+	f = tf_open("500-2-0.btr", 500, 2);
+	tf_start(&f, 500, 400, 2, 1200, "/bin/cc", "x.c");
+	tf_end(&f, 2000, 0);
+	tf_close(&f);
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_procs, 2);
+	assert_int_equal(find(&t, 500, 0)->end_ns, 2000);
+	assert_true(find(&t, 500, 0)->reaped);
 	bt_trace_free(&t);
 }
 
@@ -289,6 +316,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tree_chains_reaps_reuse,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_reap_keeps_own_end,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_end_is_a_problem,
 						setup, teardown),
