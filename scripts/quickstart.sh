@@ -22,5 +22,5 @@ echo
 btrace report
 echo
 echo "trace:  $example/btrace.data/latest   (btrace dump lists every process)"
-echo "report: $example/btrace.data/latest/report/ (summary.txt, summary.json, trace.json for ui.perfetto.dev)"
+echo "report: $example/btrace.data/latest/report/ (flame.svg: open it in a browser; summary.txt, summary.json, stacks.folded, trace.json for ui.perfetto.dev)"
 echo "next:   LD_PRELOAD=libbtrace.so cargo build   (in any crate), then btrace report"
