@@ -785,7 +785,11 @@ static int add_node(struct maker *m, struct bt_node *n)
 
 static int add_warning(struct bt_profile *p, const char *line)
 {
-	char **w = realloc(p->warnings, (p->n_warnings + 1) * sizeof(*w));
+	char **w;
+	for (size_t i = 0; i < p->n_warnings; i++)
+		if (!strcmp(p->warnings[i], line))
+			return 0; /* a module file seen with two layouts */
+	w = realloc(p->warnings, (p->n_warnings + 1) * sizeof(*w));
 	if (!w)
 		return -1;
 	p->warnings = w;

@@ -574,6 +574,7 @@ static struct {
 	uint64_t t0, realtime0;
 	size_t n_images;
 	uint64_t bytes, samples_written;
+	int cranelift; /* --backend cranelift */
 } g;
 
 static struct rng proc_rng(size_t i, uint64_t stream)
@@ -1949,6 +1950,8 @@ static void rustc_argv(const struct proc *p, struct strv *a)
 	}
 	sv_add(a, "-C");
 	sv_add(a, "embed-bitcode=no");
+	if (g.cranelift)
+		sv_add(a, "-Zcodegen-backend=cranelift");
 	if (!bs) {
 		sv_add(a, "-C");
 		sv_add(a, "debuginfo=2");
@@ -2208,12 +2211,22 @@ static void map_modules(struct run *u, const struct placement *pl, size_t n,
 	u->map[M_MACRO] = base - 0x2bd7000 - rnd_below(r, 0x400) * 0x1000;
 }
 
+/* With --backend cranelift, a compiling rustc's codegen runs in the
+ * Cranelift backend library where libLLVM would be. */
+#define CRANELIFT_DYLIB                                                        \
+	TC "/lib/rustlib/x86_64-unknown-linux-gnu/codegen-backends/"         \
+	   "librustc_codegen_cranelift-1.95.0-nightly.so"
+
 static void write_modules(struct run *u, const struct placement *pl, size_t n,
 			  uint64_t t)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		const char *path = mods[pl[i].m].path;
+		if (g.cranelift && pl == rustc_layout && pl[i].m == M_LLVM)
+			path = CRANELIFT_DYLIB;
 		rec_module(u->o, t + i * 12000, pl[i].m, u->map[pl[i].m],
-			   mods[pl[i].m].path);
+			   path);
+	}
 }
 
 static void pend_close(struct run *u)
@@ -2628,14 +2641,18 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gen_trace -o DIR [-p PROCESSES] [-s TOTAL_SAMPLES] "
-		"[--seed N]\n"
+		"[--seed N] [--backend llvm|cranelift]\n"
 		"\n"
 		"Writes a synthetic trace of a cargo build (-j2) into DIR, as\n"
 		"libbtrace.so would: PROCESSES processes in all (default "
 		"1000,\n"
 		"at most %llu), TOTAL_SAMPLES CPU samples in rustc and the\n"
 		"linkers (default 5000000).  The same seed gives the same "
-		"trace.\n",
+		"trace.\n"
+		"--backend cranelift: the compilations ask for\n"
+		"-Zcodegen-backend=cranelift and their codegen samples fall in\n"
+		"rustc_codegen_cranelift's library (not on this machine: no\n"
+		"Cranelift component can be installed) instead of libLLVM.\n",
 		(unsigned long long)MAX_PROCS);
 }
 
@@ -2679,6 +2696,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, 'S'},
+		{"backend", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -2701,6 +2719,11 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			g.seed = parse_u64(optarg, "seed");
+			break;
+		case 'B':
+			if (strcmp(optarg, "llvm") && strcmp(optarg, "cranelift"))
+				die("--backend must be llvm or cranelift");
+			g.cranelift = !strcmp(optarg, "cranelift");
 			break;
 		case 'h':
 			usage(stdout);

@@ -32,3 +32,17 @@ total=$(tr -d ' \t\n' <"$work/r/summary.json" | sed 's/.*"categories":{\("fronte
 awk -v a="$folded" -v b="$total" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d < 0.01) }' ||
   { echo "FAIL: folded stacks hold ${folded}s, the categories ${total}s" >&2; exit 1; }
 echo "ok: a pruned profile keeps every CPU second (${folded}s)"
+# The Cranelift path, which cannot be installed here: a synthetic build
+# whose compilations ask for -Zcodegen-backend=cranelift and whose codegen
+# samples fall in rustc_codegen_cranelift's library.  The flags, the
+# settings and the attribution must all say Cranelift.
+"$gen" -o "$work/cl" -p 40 -s 10000 --seed 3 --backend cranelift >/dev/null
+"$btrace" report -q "$work/cl" 2>/dev/null
+grep -q '"codegen_backend":[[:space:]]*"cranelift"' "$work/cl/report/summary.json" || { echo "FAIL: no unit with the cranelift backend" >&2; exit 1; }
+grep -q '^  codegen-backend *cranelift$' "$work/cl/report/summary.txt" || { echo "FAIL: settings do not say cranelift" >&2; exit 1; }
+cl=$(sed -n 's/^  codegen_cranelift *\([0-9.]*\)s.*/\1/p' "$work/cl/report/summary.txt")
+ll=$(sed -n 's/^  codegen_llvm *\([0-9.]*\)s.*/\1/p' "$work/cl/report/summary.txt")
+awk -v c="${cl:-0}" -v l="${ll:-0}" 'BEGIN { exit !(c > 1 && c > 5 * l) }' ||
+  { echo "FAIL: codegen_cranelift ${cl}s, codegen_llvm ${ll}s" >&2; exit 1; }
+grep -q '^codegen_cranelift;' "$work/cl/report/stacks.folded" || { echo "FAIL: no codegen_cranelift stacks" >&2; exit 1; }
+echo "ok: a Cranelift build is attributed to codegen_cranelift (${cl}s; llvm ${ll}s)"
