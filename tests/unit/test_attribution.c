@@ -89,8 +89,14 @@ static const struct frame_case frames[] = {
 	 BT_CAT_FRONTEND},
 	{"rustc_hir_typeck::typeck", NULL, BT_CAT_FRONTEND},
 	{"rustc_borrowck::do_mir_borrowck", NULL, BT_CAT_FRONTEND},
-	{"rustc_mir_transform::run_optimization_passes", NULL,
-	 BT_CAT_FRONTEND},
+	/* query providers both phases call: their caller decides */
+	{"rustc_mir_transform::run_optimization_passes", NULL, BT_CAT_NONE},
+	{"rustc_ty_utils::abi::fn_abi_of_instance", NULL, BT_CAT_NONE},
+	{"rustc_trait_selection::traits::codegen::codegen_select_candidate",
+	 NULL, BT_CAT_NONE},
+	{"rustc_metadata::rmeta::decoder::<impl rustc_metadata::creader::"
+	 "CrateMetadataRef>::get_optimized_mir",
+	 NULL, BT_CAT_NONE},
 	{"rustc_metadata::rmeta::encoder::encode_metadata", NULL,
 	 BT_CAT_FRONTEND},
 	{"<proc_macro::bridge::client::Client<...>>::run", NULL,
@@ -146,6 +152,21 @@ static void test_stacks(void **state)
 		    bt_frame_rule("rustc_monomorphize::collector::"
 				  "collect_items_rec",
 				  NULL)};
+	/* MIR optimization run lazily for an instance codegen collected:
+	 * codegen; the same pass under the analysis phase: frontend */
+	int s5[] = {bt_frame_rule("rustc_mir_transform::run_optimization_"
+				  "passes",
+				  NULL),
+		    bt_frame_rule("rustc_query_system::query::plumbing::"
+				  "try_execute_query",
+				  NULL),
+		    bt_frame_rule("rustc_monomorphize::collector::"
+				  "collect_items_rec",
+				  NULL)};
+	int s6[] = {bt_frame_rule("rustc_mir_transform::run_optimization_"
+				  "passes",
+				  NULL),
+		    bt_frame_rule("rustc_interface::passes::analysis", NULL)};
 	/* nothing known: other */
 	int s4[] = {bt_frame_rule(NULL, NULL), bt_frame_rule("main", NULL)};
 
@@ -156,6 +177,9 @@ static void test_stacks(void **state)
 	assert_int_equal(bt_stack_category(s3, 2, "cranelift"),
 			 BT_CAT_CODEGEN_CRANELIFT);
 	assert_int_equal(bt_stack_category(s4, 2, "llvm"), BT_CAT_OTHER);
+	assert_int_equal(bt_stack_category(s5, 3, "llvm"),
+			 BT_CAT_CODEGEN_LLVM);
+	assert_int_equal(bt_stack_category(s6, 2, "llvm"), BT_CAT_FRONTEND);
 	assert_int_equal(bt_stack_category(s4, 0, "llvm"), BT_CAT_OTHER);
 }
 
