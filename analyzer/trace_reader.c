@@ -386,12 +386,50 @@ const char *bt_image_env(const struct bt_image *img, const char *name)
  * Spawn, start and reap times come from one monotonic clock, so no slop
  * is needed; a reused pid is told apart by its start.  Linear in the
  * processes. */
-static struct bt_proc *find_child(struct bt_trace *t, uint32_t pid,
+/* The processes of each pid, so that joining a parent's records with its
+ * children does not scan every process (a build of 50k processes would
+ * take minutes).  Chains hold procs[] indices + 1, newest first. */
+struct pid_index {
+	uint32_t *head, *next;
+	size_t mask;
+};
+
+static size_t pid_slot(const struct pid_index *x, uint32_t pid)
+{
+	return (size_t)(pid * 2654435761u) & x->mask;
+}
+
+static void pid_index_init(struct pid_index *x, size_t cap)
+{
+	size_t n = 64;
+	while (n < cap * 2)
+		n <<= 1;
+	x->head = xcalloc(n, sizeof(*x->head));
+	x->next = xcalloc(cap + 1, sizeof(*x->next));
+	x->mask = n - 1;
+}
+
+static void pid_index_add(struct pid_index *x, const struct bt_trace *t,
+			  size_t i)
+{
+	size_t s = pid_slot(x, t->procs[i].pid);
+	x->next[i] = x->head[s];
+	x->head[s] = (uint32_t)i + 1;
+}
+
+static void pid_index_free(struct pid_index *x)
+{
+	free(x->head);
+	free(x->next);
+}
+
+static struct bt_proc *find_child(struct bt_trace *t,
+				  const struct pid_index *x, uint32_t pid,
 				  uint32_t ppid, uint64_t at, int spawn)
 {
 	struct bt_proc *best = NULL;
-	for (size_t i = 0; i < t->n_procs; i++) {
-		struct bt_proc *p = &t->procs[i];
+	for (uint32_t k = x->head[pid_slot(x, pid)]; k; k = x->next[k - 1]) {
+		struct bt_proc *p = &t->procs[k - 1];
 		uint64_t own = p->images[0]->start.mono_ns;
 		if (p->pid != pid || (ppid && p->ppid != ppid))
 			continue;
@@ -412,8 +450,8 @@ static struct bt_proc *find_child(struct bt_trace *t, uint32_t pid,
 
 /* A process known only from its parent's records, with a stand-in
  * image: its path (if the spawn said) as exe and argv[0]. */
-static struct bt_proc *add_untraced(struct bt_trace *t, uint32_t pid,
-				    uint32_t ppid, uint64_t at,
+static struct bt_proc *add_untraced(struct bt_trace *t, struct pid_index *x,
+				    uint32_t pid, uint32_t ppid, uint64_t at,
 				    const char *path)
 {
 	struct bt_image *img = &t->untraced[t->n_untraced++];
@@ -438,12 +476,14 @@ static struct bt_proc *add_untraced(struct bt_trace *t, uint32_t pid,
 	p->start_ns = at;
 	p->exit_code = -1;
 	p->untraced = 1;
+	pid_index_add(x, t, (size_t)(p - t->procs));
 	return p;
 }
 
 static void build_procs(struct bt_trace *t)
 {
 	struct bt_image **order;
+	struct pid_index idx;
 	size_t n = 0;
 
 	order = xcalloc(t->n_images, sizeof(*order));
@@ -457,6 +497,7 @@ static void build_procs(struct bt_trace *t)
 			extra += t->images[i].n_spawns + t->images[i].n_reaps;
 		t->procs = xcalloc(n + extra, sizeof(*t->procs));
 		t->untraced = xcalloc(extra, sizeof(*t->untraced));
+		pid_index_init(&idx, n + extra);
 	}
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
@@ -484,6 +525,7 @@ static void build_procs(struct bt_trace *t)
 					p->exit_code = last->end.exit_status;
 			}
 		}
+		pid_index_add(&idx, t, t->n_procs - 1);
 		i = j;
 	}
 	free(order);
@@ -500,11 +542,12 @@ static void build_procs(struct bt_trace *t)
 			struct bt_proc *c;
 			if (!sp->rec.child_pid)
 				continue;
-			c = find_child(t, sp->rec.child_pid, parent,
+			c = find_child(t, &idx, sp->rec.child_pid, parent,
 				       sp->rec.mono_ns, 1);
 			if (!c)
-				c = add_untraced(t, sp->rec.child_pid, parent,
-						 sp->rec.mono_ns, sp->what);
+				c = add_untraced(t, &idx, sp->rec.child_pid,
+						 parent, sp->rec.mono_ns,
+						 sp->what);
 			c->spawn_matched = 1;
 			if (sp->rec.mono_ns < c->start_ns)
 				c->start_ns = sp->rec.mono_ns;
@@ -516,13 +559,14 @@ static void build_procs(struct bt_trace *t)
 		for (size_t k = 0; k < img->n_reaps; k++) {
 			struct bt_reap *rp = &img->reaps[k];
 			int st = rp->rec.wait_status;
-			struct bt_proc *c = find_child(
-				t, rp->rec.child_pid, parent, rp->rec.mono_ns, 0);
+			struct bt_proc *c =
+				find_child(t, &idx, rp->rec.child_pid, parent,
+					   rp->rec.mono_ns, 0);
 			if (!c) {
 				/* Started where we could not see it (vfork of
 				 * an untraced program): its start is unknown. */
-				c = add_untraced(t, rp->rec.child_pid, parent,
-						 rp->rec.mono_ns, "");
+				c = add_untraced(t, &idx, rp->rec.child_pid,
+						 parent, rp->rec.mono_ns, "");
 				c->start_unknown = 1;
 			}
 			rp->matched = 1;
@@ -556,16 +600,22 @@ static void build_procs(struct bt_trace *t)
 					     : 0;
 	}
 	qsort(t->procs, t->n_procs, sizeof(*t->procs), cmp_proc_start);
-	/* Parents: the process with pid == ppid that started before. */
+	/* Parents: the latest process with pid == ppid that started before.
+	 * The index is rebuilt in start order as we go, so each chain holds
+	 * only earlier processes, newest first. */
+	memset(idx.head, 0, (idx.mask + 1) * sizeof(*idx.head));
 	for (size_t i = 0; i < t->n_procs; i++) {
 		struct bt_proc *p = &t->procs[i];
-		for (size_t k = i; k-- > 0;) {
-			if (t->procs[k].pid == p->ppid) {
-				p->parent = &t->procs[k];
+		for (uint32_t k = idx.head[pid_slot(&idx, p->ppid)]; k;
+		     k = idx.next[k - 1]) {
+			if (t->procs[k - 1].pid == p->ppid) {
+				p->parent = &t->procs[k - 1];
 				break;
 			}
 		}
+		pid_index_add(&idx, t, i);
 	}
+	pid_index_free(&idx);
 }
 
 int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
