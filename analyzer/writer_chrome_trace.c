@@ -15,37 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "json_out.h"
 #include "report_writer.h"
 
 #define BUILD_PID 1
-
-struct chrome_out {
-	int failed;
-};
-
-static cJSON *attach(struct chrome_out *c, cJSON *parent, const char *key,
-		     cJSON *item)
-{
-	if (!item || (key ? !cJSON_AddItemToObject(parent, key, item)
-			  : !cJSON_AddItemToArray(parent, item))) {
-		cJSON_Delete(item);
-		c->failed = 1;
-		return NULL;
-	}
-	return item;
-}
-
-static void str(struct chrome_out *c, cJSON *o, const char *k, const char *v)
-{
-	attach(c, o, k, v ? cJSON_CreateString(v) : cJSON_CreateNull());
-}
-
-static void num(struct chrome_out *c, cJSON *o, const char *k, double v)
-{
-	attach(c, o, k, cJSON_CreateNumber(v));
-}
 
 static double us(double s)
 {
@@ -92,71 +65,71 @@ static void span_name(const struct bt_node *n, char *buf, size_t cap)
 	}
 }
 
-static void put_args(struct chrome_out *c, cJSON *ev, const struct bt_node *n)
+static void put_args(struct bt_json *c, cJSON *ev, const struct bt_node *n)
 {
 	const struct bt_image *im = bt_proc_last(n->proc);
 	const struct bt_proc *p = n->proc;
-	cJSON *args = attach(c, ev, "args", cJSON_CreateObject()), *argv;
+	cJSON *args = bt_json_add(c, ev, "args", cJSON_CreateObject()), *argv;
 	if (!args)
 		return;
-	num(c, args, "pid", p->pid);
-	num(c, args, "ppid", p->ppid);
-	str(c, args, "kind", bt_kind_name(n->kind));
-	str(c, args, "exe", im->exe);
-	argv = attach(c, args, "argv", cJSON_CreateArray());
+	bt_json_num(c, args, "pid", p->pid);
+	bt_json_num(c, args, "ppid", p->ppid);
+	bt_json_str(c, args, "kind", bt_kind_name(n->kind));
+	bt_json_str(c, args, "exe", im->exe);
+	argv = bt_json_add(c, args, "argv", cJSON_CreateArray());
 	for (uint32_t i = 0; argv && i < im->start.argc_kept; i++)
-		str(c, argv, NULL, im->argv[i]);
+		bt_json_str(c, argv, NULL, im->argv[i]);
 	if (im->start.flags & BT_START_ARGV_TRUNCATED)
-		num(c, args, "argc_before_cut", im->start.argc);
-	str(c, args, "cwd", im->cwd);
-	num(c, args, "cpu_s", round(n->cpu_s * 1e6) / 1e6);
-	num(c, args, "max_rss_kib", (double)n->max_rss_kib);
+		bt_json_num(c, args, "argc_before_cut", im->start.argc);
+	bt_json_str(c, args, "cwd", im->cwd);
+	bt_json_num(c, args, "cpu_s", round(n->cpu_s * 1e6) / 1e6);
+	bt_json_num(c, args, "max_rss_kib", (double)n->max_rss_kib);
 	if (n->no_end)
-		attach(c, args, "gap", cJSON_CreateTrue());
+		bt_json_add(c, args, "gap", cJSON_CreateTrue());
 	else if (p->signal)
-		num(c, args, "signal", p->signal);
+		bt_json_num(c, args, "signal", p->signal);
 	else if (p->exit_code >= 0)
-		num(c, args, "exit", p->exit_code);
+		bt_json_num(c, args, "exit", p->exit_code);
 	if (n->unit && n->kind != BT_KIND_LINKER) {
 		const struct bt_unit *u = n->unit;
-		str(c, args, "package", u->package);
-		str(c, args, "version", u->version);
-		str(c, args, "target", bt_target_name(u->target));
+		bt_json_str(c, args, "package", u->package);
+		bt_json_str(c, args, "version", u->version);
+		bt_json_str(c, args, "target", bt_target_name(u->target));
 		if (u->has_flags) {
 			const struct bt_rustc_flags *f = &u->flags;
-			cJSON *fl = attach(c, args, "flags", cJSON_CreateObject());
+			cJSON *fl = bt_json_add(c, args, "flags", cJSON_CreateObject());
 			if (fl) {
-				str(c, fl, "debuginfo", f->debuginfo);
-				str(c, fl, "opt_level", f->opt_level);
-				str(c, fl, "codegen_backend", f->codegen_backend);
-				num(c, fl, "codegen_units", f->codegen_units);
-				attach(c, fl, "incremental",
+				bt_json_str(c, fl, "debuginfo", f->debuginfo);
+				bt_json_str(c, fl, "opt_level", f->opt_level);
+				bt_json_str(c, fl, "codegen_backend", f->codegen_backend);
+				bt_json_num(c, fl, "codegen_units", f->codegen_units);
+				bt_json_add(c, fl, "incremental",
 				       cJSON_CreateBool(f->incremental));
-				str(c, fl, "linker", f->linker[0] ? f->linker
+				bt_json_str(c, fl, "linker", f->linker[0] ? f->linker
 								   : "cc");
 			}
-			num(c, args, "link_wall_s",
+			bt_json_num(c, args, "link_wall_s",
 			    round(u->link_wall_s * 1e6) / 1e6);
 		}
 	}
 }
 
-static void metadata(struct chrome_out *c, cJSON *events, const char *what,
+static void metadata(struct bt_json *c, cJSON *events, const char *what,
 		     int tid, const char *key, cJSON *value)
 {
-	cJSON *ev = attach(c, events, NULL, cJSON_CreateObject()), *args;
+	cJSON *ev = bt_json_add(c, events, NULL, cJSON_CreateObject()), *args;
 	if (!ev) {
 		cJSON_Delete(value);
 		return;
 	}
-	str(c, ev, "name", what);
-	str(c, ev, "ph", "M");
-	num(c, ev, "pid", BUILD_PID);
+	bt_json_str(c, ev, "name", what);
+	bt_json_str(c, ev, "ph", "M");
+	bt_json_num(c, ev, "pid", BUILD_PID);
 	if (tid >= 0)
-		num(c, ev, "tid", tid);
-	args = attach(c, ev, "args", cJSON_CreateObject());
+		bt_json_num(c, ev, "tid", tid);
+	args = bt_json_add(c, ev, "args", cJSON_CreateObject());
 	if (args)
-		attach(c, args, key, value);
+		bt_json_add(c, args, key, value);
 	else
 		cJSON_Delete(value);
 }
@@ -164,11 +137,10 @@ static void metadata(struct chrome_out *c, cJSON *events, const char *what,
 static int write_chrome_trace(const struct bt_build *b, FILE *f)
 {
 	const struct bt_trace *t = b->trace;
-	struct chrome_out c = {0};
+	struct bt_json c = {0};
 	cJSON *root = cJSON_CreateObject(), *events, *other, *w;
 	int *lane = calloc(b->n_nodes + 1, sizeof(*lane)), n_lanes = 0;
 	char title[512] = "build", name[600];
-	char *text;
 	int rc = -1;
 
 	if (!root || !lane || assign_lanes(b, lane, &n_lanes) < 0)
@@ -181,8 +153,8 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 					      "%s%s", i ? " " : "",
 					      t->command[i]);
 	}
-	str(&c, root, "displayTimeUnit", "ms");
-	events = attach(&c, root, "traceEvents", cJSON_CreateArray());
+	bt_json_str(&c, root, "displayTimeUnit", "ms");
+	events = bt_json_add(&c, root, "traceEvents", cJSON_CreateArray());
 	if (!events)
 		goto out;
 	metadata(&c, events, "process_name", -1, "name",
@@ -197,52 +169,47 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 	}
 	for (size_t i = 0; i < b->n_nodes && !c.failed; i++) {
 		const struct bt_node *n = &b->nodes[i];
-		cJSON *ev = attach(&c, events, NULL, cJSON_CreateObject());
+		cJSON *ev = bt_json_add(&c, events, NULL, cJSON_CreateObject());
 		if (!ev)
 			break;
 		span_name(n, name, sizeof(name));
-		str(&c, ev, "name", name);
-		str(&c, ev, "cat", bt_kind_name(n->kind));
-		str(&c, ev, "ph", "X");
-		num(&c, ev, "ts", us(n->start_s));
-		num(&c, ev, "dur", us(n->end_s - n->start_s));
-		num(&c, ev, "pid", BUILD_PID);
-		num(&c, ev, "tid", lane[i] + 1);
+		bt_json_str(&c, ev, "name", name);
+		bt_json_str(&c, ev, "cat", bt_kind_name(n->kind));
+		bt_json_str(&c, ev, "ph", "X");
+		bt_json_num(&c, ev, "ts", us(n->start_s));
+		bt_json_num(&c, ev, "dur", us(n->end_s - n->start_s));
+		bt_json_num(&c, ev, "pid", BUILD_PID);
+		bt_json_num(&c, ev, "tid", lane[i] + 1);
 		if (n->no_end)
-			str(&c, ev, "cname", "terrible");
+			bt_json_str(&c, ev, "cname", "terrible");
 		put_args(&c, ev, n);
 		if (n->no_end) {
 			/* Where the record of this process stops. */
-			cJSON *gap = attach(&c, events, NULL,
+			cJSON *gap = bt_json_add(&c, events, NULL,
 					    cJSON_CreateObject());
 			if (!gap)
 				break;
-			str(&c, gap, "name", "gap: no end recorded");
-			str(&c, gap, "ph", "i");
-			str(&c, gap, "s", "t");
-			num(&c, gap, "ts", us(n->end_s));
-			num(&c, gap, "pid", BUILD_PID);
-			num(&c, gap, "tid", lane[i] + 1);
+			bt_json_str(&c, gap, "name", "gap: no end recorded");
+			bt_json_str(&c, gap, "ph", "i");
+			bt_json_str(&c, gap, "s", "t");
+			bt_json_num(&c, gap, "ts", us(n->end_s));
+			bt_json_num(&c, gap, "pid", BUILD_PID);
+			bt_json_num(&c, gap, "tid", lane[i] + 1);
 		}
 	}
-	other = attach(&c, root, "otherData", cJSON_CreateObject());
+	other = bt_json_add(&c, root, "otherData", cJSON_CreateObject());
 	if (other) {
-		str(&c, other, "producer", "btrace");
-		str(&c, other, "version",
+		bt_json_str(&c, other, "producer", "btrace");
+		bt_json_str(&c, other, "version",
 		    t->has_session ? t->btrace_version : NULL);
-		attach(&c, other, "complete", cJSON_CreateBool(b->complete));
-		w = attach(&c, other, "warnings", cJSON_CreateArray());
+		bt_json_add(&c, other, "complete", cJSON_CreateBool(b->complete));
+		w = bt_json_add(&c, other, "warnings", cJSON_CreateArray());
 		for (size_t i = 0; w && i < b->n_warnings; i++)
-			str(&c, w, NULL, b->warnings[i]);
+			bt_json_str(&c, w, NULL, b->warnings[i]);
 	}
 	if (c.failed)
 		goto out;
-	text = cJSON_PrintUnformatted(root);
-	if (!text)
-		goto out;
-	if (fputs(text, f) >= 0 && fputc('\n', f) != EOF)
-		rc = 0;
-	free(text);
+	rc = bt_json_write(root, f, 0);
 out:
 	free(lane);
 	cJSON_Delete(root);

@@ -11,235 +11,188 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "json_out.h"
 #include "profile.h"
 #include "report_writer.h"
 
 #define SUMMARY_VERSION 1
 
-/* Adds and remembers any failure, so building stays readable and the
- * result is checked once. */
-struct json_out {
-	int failed;
-};
-
-static cJSON *put(struct json_out *j, cJSON *parent, const char *key,
-		  cJSON *item)
-{
-	if (!item) {
-		j->failed = 1;
-		return NULL;
-	}
-	if (!parent)
-		return item;
-	if (key ? !cJSON_AddItemToObject(parent, key, item)
-		: !cJSON_AddItemToArray(parent, item)) {
-		cJSON_Delete(item);
-		j->failed = 1;
-		return NULL;
-	}
-	return item;
-}
-
 /* Seconds rounded to the microsecond, so files read well and diff well. */
-static void put_s(struct json_out *j, cJSON *o, const char *key, double s)
+static void put_s(struct bt_json *j, cJSON *o, const char *key, double s)
 {
-	put(j, o, key, cJSON_CreateNumber(round(s * 1e6) / 1e6));
+	bt_json_num(j, o, key, round(s * 1e6) / 1e6);
 }
 
-static void put_n(struct json_out *j, cJSON *o, const char *key, double v)
-{
-	put(j, o, key, cJSON_CreateNumber(v));
-}
-
-static void put_str(struct json_out *j, cJSON *o, const char *key,
-		    const char *v)
-{
-	put(j, o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
-}
-
-static void put_bool(struct json_out *j, cJSON *o, const char *key, int v)
-{
-	put(j, o, key, cJSON_CreateBool(v));
-}
-
-static void put_flags(struct json_out *j, cJSON *unit, const struct bt_unit *u)
+static void put_flags(struct bt_json *j, cJSON *unit, const struct bt_unit *u)
 {
 	const struct bt_rustc_flags *f = &u->flags;
-	cJSON *o = put(j, unit, "flags", cJSON_CreateObject()), *unk;
+	cJSON *o = bt_json_add(j, unit, "flags", cJSON_CreateObject()), *unk;
 	if (!o)
 		return;
-	put_str(j, o, "debuginfo", f->debuginfo);
-	put_str(j, o, "opt_level", f->opt_level);
-	put_str(j, o, "codegen_backend", f->codegen_backend);
+	bt_json_str(j, o, "debuginfo", f->debuginfo);
+	bt_json_str(j, o, "opt_level", f->opt_level);
+	bt_json_str(j, o, "codegen_backend", f->codegen_backend);
 	if (f->codegen_units >= 0)
-		put_n(j, o, "codegen_units", f->codegen_units);
+		bt_json_num(j, o, "codegen_units", f->codegen_units);
 	else
-		put_str(j, o, "codegen_units", NULL);
-	put_bool(j, o, "incremental", f->incremental);
+		bt_json_str(j, o, "codegen_units", NULL);
+	bt_json_bool(j, o, "incremental", f->incremental);
 	/* What the command line asked for; "cc" is rustc's default driver
 	 * on Linux.  linker_used says what really ran. */
-	put_str(j, o, "linker", f->linker[0] ? f->linker : "cc");
-	put_str(j, o, "fuse_ld", f->fuse_ld[0] ? f->fuse_ld : NULL);
-	put_str(j, o, "linker_flavor",
+	bt_json_str(j, o, "linker", f->linker[0] ? f->linker : "cc");
+	bt_json_str(j, o, "fuse_ld", f->fuse_ld[0] ? f->fuse_ld : NULL);
+	bt_json_str(j, o, "linker_flavor",
 		f->linker_flavor[0] ? f->linker_flavor : NULL);
-	put_str(j, o, "link_self_contained",
+	bt_json_str(j, o, "link_self_contained",
 		f->link_self_contained[0] ? f->link_self_contained : NULL);
-	put_str(j, o, "lto", f->lto[0] ? f->lto : NULL);
-	put_str(j, o, "split_debuginfo",
+	bt_json_str(j, o, "lto", f->lto[0] ? f->lto : NULL);
+	bt_json_str(j, o, "split_debuginfo",
 		f->split_debuginfo[0] ? f->split_debuginfo : NULL);
-	put_str(j, o, "edition", f->edition[0] ? f->edition : "2015");
-	put_str(j, o, "crate_types", f->crate_types);
-	put_str(j, o, "emit", f->emit);
-	put_str(j, o, "target_triple", f->target[0] ? f->target : NULL);
-	put_bool(j, o, "test", f->test);
-	unk = put(j, o, "unknown", cJSON_CreateArray());
+	bt_json_str(j, o, "edition", f->edition[0] ? f->edition : "2015");
+	bt_json_str(j, o, "crate_types", f->crate_types);
+	bt_json_str(j, o, "emit", f->emit);
+	bt_json_str(j, o, "target_triple", f->target[0] ? f->target : NULL);
+	bt_json_bool(j, o, "test", f->test);
+	unk = bt_json_add(j, o, "unknown", cJSON_CreateArray());
 	for (size_t i = 0; unk && i < f->n_unknown && i < BT_RUSTC_UNKNOWN_MAX;
 	     i++)
-		put_str(j, unk, NULL, f->unknown[i]);
+		bt_json_str(j, unk, NULL, f->unknown[i]);
 	if (f->n_unknown > BT_RUSTC_UNKNOWN_MAX)
-		put_n(j, o, "unknown_cut", (double)f->n_unknown);
+		bt_json_num(j, o, "unknown_cut", (double)f->n_unknown);
 }
 
 /* CPU seconds by category: every category's key, or {} when there is no
  * profile (a trace without samples). */
-static void put_categories(struct json_out *j, cJSON *o, const double *cpu_s)
+static void put_categories(struct bt_json *j, cJSON *o, const double *cpu_s)
 {
-	cJSON *c = put(j, o, "categories", cJSON_CreateObject());
+	cJSON *c = bt_json_add(j, o, "categories", cJSON_CreateObject());
 	for (int i = 0; c && cpu_s && i < BT_CAT_MAX; i++)
 		put_s(j, c, bt_category_name(i), cpu_s[i]);
 }
 
-static void put_profile(struct json_out *j, cJSON *root,
+static void put_profile(struct bt_json *j, cJSON *root,
 			const struct bt_profile *p)
 {
-	cJSON *o = put(j, root, "profile", cJSON_CreateObject()), *w;
+	cJSON *o = bt_json_add(j, root, "profile", cJSON_CreateObject()), *w;
 	if (!o)
 		return;
-	put_n(j, o, "samples", (double)p->samples);
-	put_n(j, o, "sample_weight", (double)p->sample_weight);
+	bt_json_num(j, o, "samples", (double)p->samples);
+	bt_json_num(j, o, "sample_weight", (double)p->sample_weight);
 	put_s(j, o, "period_s", p->period_s);
-	put_n(j, o, "frames", (double)p->frames);
-	put_n(j, o, "frames_unknown", (double)p->frames_unknown);
+	bt_json_num(j, o, "frames", (double)p->frames);
+	bt_json_num(j, o, "frames_unknown", (double)p->frames_unknown);
 	put_s(j, o, "sampled_cpu_s", p->sampled_cpu_s);
 	put_s(j, o, "unsampled_cpu_s", p->unsampled_cpu_s);
 	put_s(j, o, "lost_cpu_s", p->lost_cpu_s);
 	put_s(j, o, "merged_below_s", (double)p->merged_below_us / 1e6);
-	put_n(j, o, "modules", (double)p->modules);
-	put_n(j, o, "modules_missing", (double)p->modules_missing);
-	put_n(j, o, "modules_changed", (double)p->modules_changed);
-	put_n(j, o, "modules_stripped", (double)p->modules_stripped);
-	w = put(j, o, "warnings", cJSON_CreateArray());
+	bt_json_num(j, o, "modules", (double)p->modules);
+	bt_json_num(j, o, "modules_missing", (double)p->modules_missing);
+	bt_json_num(j, o, "modules_changed", (double)p->modules_changed);
+	bt_json_num(j, o, "modules_stripped", (double)p->modules_stripped);
+	w = bt_json_add(j, o, "warnings", cJSON_CreateArray());
 	for (size_t i = 0; w && i < p->n_warnings; i++)
-		put_str(j, w, NULL, p->warnings[i]);
+		bt_json_str(j, w, NULL, p->warnings[i]);
 }
 
-static void put_unit(struct json_out *j, cJSON *units, const struct bt_build *b,
+static void put_unit(struct bt_json *j, cJSON *units, const struct bt_build *b,
 		     const struct bt_unit *u)
 {
-	cJSON *o = put(j, units, NULL, cJSON_CreateObject());
+	cJSON *o = bt_json_add(j, units, NULL, cJSON_CreateObject());
 	if (!o)
 		return;
-	put_str(j, o, "package", u->package);
-	put_str(j, o, "version", u->version);
-	put_str(j, o, "crate", u->crate);
-	put_str(j, o, "target", bt_target_name(u->target));
-	put_str(j, o, "kind", bt_kind_name(u->node->kind));
-	put_bool(j, o, "primary", u->primary);
-	put_n(j, o, "pid", u->node->proc->pid);
+	bt_json_str(j, o, "package", u->package);
+	bt_json_str(j, o, "version", u->version);
+	bt_json_str(j, o, "crate", u->crate);
+	bt_json_str(j, o, "target", bt_target_name(u->target));
+	bt_json_str(j, o, "kind", bt_kind_name(u->node->kind));
+	bt_json_bool(j, o, "primary", u->primary);
+	bt_json_num(j, o, "pid", u->node->proc->pid);
 	put_s(j, o, "start_s", u->start_s);
 	put_s(j, o, "wall_s", u->wall_s);
 	put_s(j, o, "cpu_s", u->cpu_s);
-	put_n(j, o, "max_rss_kib", (double)u->max_rss_kib);
+	bt_json_num(j, o, "max_rss_kib", (double)u->max_rss_kib);
 	if (u->no_end || u->signal || u->exit_code < 0)
-		put_str(j, o, "exit", NULL);
+		bt_json_str(j, o, "exit", NULL);
 	else
-		put_n(j, o, "exit", u->exit_code);
+		bt_json_num(j, o, "exit", u->exit_code);
 	if (u->signal)
-		put_n(j, o, "signal", u->signal);
-	put_bool(j, o, "complete", !u->no_end);
+		bt_json_num(j, o, "signal", u->signal);
+	bt_json_bool(j, o, "complete", !u->no_end);
 	if (u->has_flags)
 		put_flags(j, o, u);
 	put_s(j, o, "link_wall_s", u->link_wall_s);
 	put_s(j, o, "link_cpu_s", u->link_cpu_s);
-	put_n(j, o, "links", u->n_links);
-	put_str(j, o, "linker_used", u->linker_used[0] ? u->linker_used : NULL);
+	bt_json_num(j, o, "links", u->n_links);
+	bt_json_str(j, o, "linker_used", u->linker_used[0] ? u->linker_used : NULL);
 	put_categories(j, o, b->profile ? u->categories : NULL);
 }
 
-static void put_settings(struct json_out *j, cJSON *root,
+static void put_settings(struct bt_json *j, cJSON *root,
 			 const struct bt_build *b)
 {
-	cJSON *s = put(j, root, "settings", cJSON_CreateObject());
+	cJSON *s = bt_json_add(j, root, "settings", cJSON_CreateObject());
 	for (int i = 0; s && i < BT_SETTING_MAX; i++) {
 		const struct bt_setting *st = &b->settings[i];
-		cJSON *vals = put(j, s, st->name, cJSON_CreateObject());
+		cJSON *vals = bt_json_add(j, s, st->name, cJSON_CreateObject());
 		for (size_t k = 0; vals && k < st->n_values; k++)
-			put_n(j, vals, st->values[k].value,
+			bt_json_num(j, vals, st->values[k].value,
 			      (double)st->values[k].units);
 	}
 }
 
-static void put_session(struct json_out *j, cJSON *root,
+static void put_session(struct bt_json *j, cJSON *root,
 			const struct bt_build *b)
 {
 	const struct bt_trace *t = b->trace;
-	cJSON *s = put(j, root, "session", cJSON_CreateObject()), *a, *k;
+	cJSON *s = bt_json_add(j, root, "session", cJSON_CreateObject()), *a, *k;
 	if (!s)
 		return;
-	a = put(j, s, "command", cJSON_CreateArray());
+	a = bt_json_add(j, s, "command", cJSON_CreateArray());
 	for (uint32_t i = 0; a && t->has_session && i < t->session.argc; i++)
-		put_str(j, a, NULL, t->command[i]);
-	put_str(j, s, "trace_dir", t->dir);
-	put_str(j, s, "btrace_version", t->has_session ? t->btrace_version
+		bt_json_str(j, a, NULL, t->command[i]);
+	bt_json_str(j, s, "trace_dir", t->dir);
+	bt_json_str(j, s, "btrace_version", t->has_session ? t->btrace_version
 						       : NULL);
 	if (t->has_session)
-		put_n(j, s, "realtime_start_s",
+		bt_json_num(j, s, "realtime_start_s",
 		      (double)(t->session.realtime_ns / 1000000) / 1e3);
 	put_s(j, s, "wall_s", b->wall_s);
 	put_s(j, s, "cpu_s", b->cpu_s);
-	put_n(j, s, "parallelism", round(b->parallelism * 1000) / 1000);
-	put_n(j, s, "processes", (double)b->n_nodes);
-	k = put(j, s, "kinds", cJSON_CreateObject());
+	bt_json_num(j, s, "parallelism", round(b->parallelism * 1000) / 1000);
+	bt_json_num(j, s, "processes", (double)b->n_nodes);
+	k = bt_json_add(j, s, "kinds", cJSON_CreateObject());
 	for (int i = 0; k && i < BT_KIND_MAX; i++)
-		put_n(j, k, bt_kind_name(i), (double)b->kind_count[i]);
+		bt_json_num(j, k, bt_kind_name(i), (double)b->kind_count[i]);
 	put_s(j, s, "link_wall_s", b->link_wall_s);
 	put_s(j, s, "link_cpu_s", b->link_cpu_s);
-	put_bool(j, s, "complete", b->complete);
-	a = put(j, s, "warnings", cJSON_CreateArray());
+	bt_json_bool(j, s, "complete", b->complete);
+	a = bt_json_add(j, s, "warnings", cJSON_CreateArray());
 	for (size_t i = 0; a && i < b->n_warnings; i++)
-		put_str(j, a, NULL, b->warnings[i]);
+		bt_json_str(j, a, NULL, b->warnings[i]);
 }
 
 static int write_summary_json(const struct bt_build *b, FILE *f)
 {
-	struct json_out j = {0};
+	struct bt_json j = {0};
 	cJSON *root = cJSON_CreateObject(), *units;
-	char *text;
 	int rc = -1;
 
 	if (!root)
 		return -1;
-	put_str(&j, root, "format", "btrace-summary");
-	put_n(&j, root, "version", SUMMARY_VERSION);
+	bt_json_str(&j, root, "format", "btrace-summary");
+	bt_json_num(&j, root, "version", SUMMARY_VERSION);
 	put_session(&j, root, b);
-	units = put(&j, root, "units", cJSON_CreateArray());
+	units = bt_json_add(&j, root, "units", cJSON_CreateArray());
 	for (size_t i = 0; units && i < b->n_units; i++)
 		put_unit(&j, units, b, &b->units[i]);
 	put_settings(&j, root, b);
 	put_categories(&j, root, b->profile ? b->profile->cpu_s : NULL);
 	if (b->profile)
 		put_profile(&j, root, b->profile);
-	put(&j, root, "recommendations", cJSON_CreateArray());
+	bt_json_add(&j, root, "recommendations", cJSON_CreateArray());
 	if (j.failed)
 		goto out;
-	text = cJSON_Print(root);
-	if (!text)
-		goto out;
-	if (fputs(text, f) >= 0 && fputc('\n', f) != EOF)
-		rc = 0;
-	free(text);
+	rc = bt_json_write(root, f, 1);
 out:
 	cJSON_Delete(root);
 	return rc;
