@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "build_model.h"
+#include "hash_mix.h"
 #include "profile.h"
 #include "symbolize.h"
 
@@ -67,19 +68,9 @@ struct tree_builder {
 	int pruned; /* tb_prune ran */
 };
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint64_t child_key(uint32_t parent, const char *name, uint8_t kind)
 {
-	return mix(((uint64_t)parent << 8 ^ kind) * 0x9e3779b97f4a7c15ULL ^
+	return bt_mix64(((uint64_t)parent << 8 ^ kind) * 0x9e3779b97f4a7c15ULL ^
 		   (uint64_t)(uintptr_t)name);
 }
 
@@ -351,11 +342,11 @@ static int st_grow(struct stack_table *st)
 static int st_add(struct stack_table *st, const uint32_t *ids, uint16_t depth,
 		  uint16_t marker, uint32_t thread, uint64_t weight)
 {
-	uint64_t h = mix(((uint64_t)thread << 32) ^ ((uint64_t)marker << 16) ^
+	uint64_t h = bt_mix64(((uint64_t)thread << 32) ^ ((uint64_t)marker << 16) ^
 			 depth);
 	size_t j;
 	for (uint16_t i = 0; i < depth; i++)
-		h = mix(h ^ (ids[i] + 0x9e3779b97f4a7c15ULL));
+		h = bt_mix64(h ^ (ids[i] + 0x9e3779b97f4a7c15ULL));
 	if ((st->n + 1) * 2 > st->n_slots && st_grow(st) < 0)
 		return -1;
 	j = h & (st->n_slots - 1);

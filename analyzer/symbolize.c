@@ -31,6 +31,7 @@
  *     unnamed addresses intern as "[module+0xOFFSET]".
  * No global state but libelf's elf_version(). */
 #define _GNU_SOURCE
+#include "hash_mix.h"
 #include "symbolize.h"
 
 #include <errno.h>
@@ -117,16 +118,6 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 static uint64_t hash_str(uint64_t h, const char *s)
 {
 	return hash_bytes(h, s, strlen(s) + 1);
-}
-
-static uint64_t mix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ull;
-	k ^= k >> 33;
-	return k;
 }
 
 /* ---- strings: a bump arena, freed all at once ---- */
@@ -415,7 +406,7 @@ static void memo_grow(struct bt_symbolizer *s)
 		size_t i;
 		if (!s->memo[j].key)
 			continue;
-		i = mix64(s->memo[j].key) & (cap - 1);
+		i = bt_mix64(s->memo[j].key) & (cap - 1);
 		while (m[i].key)
 			i = (i + 1) & (cap - 1);
 		m[i] = s->memo[j];
@@ -429,7 +420,7 @@ static const struct memo_ent *memo_get(const struct bt_symbolizer *s,
 				       uint64_t key)
 {
 	size_t mask = s->memo_cap - 1;
-	for (size_t i = mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
+	for (size_t i = bt_mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
 		if (s->memo[i].key == key)
 			return &s->memo[i];
 	return NULL;
@@ -442,7 +433,7 @@ static void memo_put(struct bt_symbolizer *s, uint64_t key, uint32_t func,
 	if ((s->memo_n + 1) * 2 > s->memo_cap)
 		memo_grow(s);
 	mask = s->memo_cap - 1;
-	for (i = mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
+	for (i = bt_mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
 		if (s->memo[i].key == key)
 			return;
 	s->memo[i].key = key;
@@ -1240,7 +1231,7 @@ static uint32_t symbolize_id(struct bt_symbolizer *s, struct bt_image_syms *m,
 			     uint64_t pc, uint64_t t_ns)
 {
 	struct front_ent *fe =
-	    &s->front[mix64(pc ^ (uintptr_t)m) & ((1u << FRONT_BITS) - 1)];
+	    &s->front[bt_mix64(pc ^ (uintptr_t)m) & ((1u << FRONT_BITS) - 1)];
 	const struct memo_ent *e = NULL;
 	enum bt_sym_status st;
 	struct mapping *mp;
