@@ -9,8 +9,8 @@
  * process with no end runs to the end of the trace, is named "[no end]"
  * and carries "gap": true, with an instant event where its record stops.
  *
- * cJSON ownership as in writer_summary_json.c: children are attached at
- * once, the root's delete frees all. */
+ * cJSON ownership: children are attached at once (json_out.h), the root's
+ * delete frees all. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

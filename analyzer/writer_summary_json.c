@@ -5,8 +5,8 @@
  * is renamed or removed without bumping "version".
  *
  * cJSON ownership: every node is added to its parent as soon as it is
- * made, so deleting the root frees all; the printed string is ours to
- * free.  Nesting is four levels deep, far below CJSON_NESTING_LIMIT. */
+ * made (json_out.h), so deleting the root frees all.  Nesting is four
+ * levels deep, far below CJSON_NESTING_LIMIT. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
