@@ -19,10 +19,14 @@ struct rule {
 #define DEBUGINFO BT_CAT_DEBUGINFO
 #define LINK BT_CAT_LINK
 #define RULE(m, p, c) {m, p, sizeof(p) - 1, c},
+#define CATCHALL(m, p, c) {m, p, sizeof(p) - 1, (c) | BT_RULE_WEAK},
+#define LINES(m, p) {m, p, sizeof(p) - 1, BT_CAT_DEBUGINFO | BT_RULE_LINES},
 static const struct rule rules[] = {
 #include "attribution_rules.def"
 };
 #undef RULE
+#undef CATCHALL
+#undef LINES
 
 static const char *const names[BT_CAT_MAX] = {
 	[BT_CAT_FRONTEND] = "frontend",
@@ -65,14 +69,31 @@ int bt_codegen_category(const char *backend)
 		       : BT_CAT_CODEGEN_LLVM;
 }
 
-int bt_stack_category(const int *frame_rules, size_t n, const char *backend)
+int bt_stack_rule(const int *frame_rules, size_t n)
 {
+	int weak = BT_CAT_NONE;
 	for (size_t i = 0; i < n; i++) {
 		if (frame_rules[i] == BT_CAT_NONE)
 			continue;
-		if (frame_rules[i] == BT_CAT_CODEGEN)
-			return bt_codegen_category(backend);
-		return frame_rules[i];
+		if (!(frame_rules[i] & BT_RULE_WEAK))
+			return frame_rules[i];
+		if (weak == BT_CAT_NONE)
+			weak = frame_rules[i];
 	}
-	return BT_CAT_OTHER;
+	return weak;
+}
+
+int bt_stack_category(const int *frame_rules, size_t n, const char *backend)
+{
+	int rule = bt_stack_rule(frame_rules, n);
+	if (rule == BT_CAT_NONE)
+		return BT_CAT_OTHER;
+	rule &= ~BT_RULE_FLAGS;
+	return rule == BT_CAT_CODEGEN ? bt_codegen_category(backend) : rule;
+}
+
+int bt_stack_line_tables(const int *frame_rules, size_t n)
+{
+	int rule = bt_stack_rule(frame_rules, n);
+	return rule != BT_CAT_NONE && (rule & BT_RULE_LINES);
 }

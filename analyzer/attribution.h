@@ -25,23 +25,46 @@ enum bt_category {
 	BT_CAT_NONE = -1, /* no rule matches the frame */
 };
 
+/* A rule's result may carry flags on top of its category (small values:
+ * profile.c keeps them in an int8_t per function).
+ *  - BT_RULE_WEAK: a catch-all for a whole layer (all of llvm::, all of
+ *    rustc_codegen_ssa::, rustc_interface::).  A stack is decided by its
+ *    innermost strong rule, and only by its innermost weak rule when no
+ *    frame has a strong one, so that generic LLVM helpers (MDNode,
+ *    MCStreamer) called from DIBuilder or DwarfDebug are debuginfo.
+ *  - BT_RULE_LINES: a debuginfo rule for work that `debug =
+ *    "line-tables-only"` keeps (source locations, scopes, the line
+ *    table); the rest of debuginfo (types, variables) goes away with it. */
+enum {
+	BT_RULE_WEAK = 16,
+	BT_RULE_LINES = 32,
+	BT_RULE_FLAGS = BT_RULE_WEAK | BT_RULE_LINES,
+};
+
 /* "frontend", "codegen_llvm", ... */
 const char *bt_category_name(int category);
 
-/* The category the rules give one frame: its demangled function name
- * (NULL if unknown) and module basename (NULL if unknown).  Returns
- * BT_CAT_NONE when no rule matches, and may return BT_CAT_CODEGEN, which
- * the caller resolves with bt_codegen_category. */
+/* The rule one frame matches: its demangled function name (NULL if
+ * unknown) and module basename (NULL if unknown).  Returns BT_CAT_NONE
+ * when no rule matches, else a category (possibly BT_CAT_CODEGEN, which
+ * bt_stack_category resolves) with BT_RULE_* flags. */
 int bt_frame_rule(const char *func, const char *module);
 
 /* BT_CAT_CODEGEN_CRANELIFT for a "cranelift" backend, else
  * BT_CAT_CODEGEN_LLVM. */
 int bt_codegen_category(const char *backend);
 
-/* The category of a stack of N frames' rule results (innermost first):
- * the first that is not BT_CAT_NONE, with BT_CAT_CODEGEN resolved for
- * BACKEND; BT_CAT_OTHER if none has a rule. */
+/* The rule that decides a stack of N frames' rule results (innermost
+ * first): the first strong one, else the first weak one, else
+ * BT_CAT_NONE. */
+int bt_stack_rule(const int *frame_rules, size_t n);
+
+/* The category of a stack: its deciding rule's, with BT_CAT_CODEGEN
+ * resolved for BACKEND; BT_CAT_OTHER if no frame has a rule. */
 int bt_stack_category(const int *frame_rules, size_t n, const char *backend);
+
+/* Whether a debuginfo stack is line-table work (BT_RULE_LINES). */
+int bt_stack_line_tables(const int *frame_rules, size_t n);
 
 /* The number of rules, for tests and docs. */
 size_t bt_rule_count(void);

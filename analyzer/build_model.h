@@ -89,6 +89,9 @@ struct bt_unit {
 	/* CPU seconds by enum bt_category, filled by the profile (its
 	 * samples, its link chain, its unsampled CPU); all 0 until then */
 	double categories[BT_CAT_MAX];
+	/* the part of categories[BT_CAT_DEBUGINFO] that line-tables-only
+	 * keeps (BT_RULE_LINES) */
+	double debuginfo_lines_s;
 };
 
 /* A setting and how many units used each value of it. */

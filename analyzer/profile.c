@@ -559,12 +559,14 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		const uint32_t *ids = m->st.ids + s->first;
 		uint64_t value = (uint64_t)((double)s->weight * period_us + 0.5);
 		size_t levels = 2 + (size_t)s->depth, from_a, from_c;
-		int cat = whole_cat;
+		int cat = whole_cat, lines = 0;
 
 		if (cat < 0) {
 			for (uint16_t k = 0; k < s->depth; k++)
 				rules[k] = rule_of(m, ids[k]);
 			cat = bt_stack_category(rules, s->depth, backend);
+			lines = cat == BT_CAT_DEBUGINFO &&
+				bt_stack_line_tables(rules, s->depth);
 		}
 		if (uc[cat] == BT_FLAME_NONE)
 			uc[cat] = tb_node(&m->cat, cat_group(m, cat), unit,
@@ -606,6 +608,8 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		m->p->cpu_s[cat] += (double)value / 1e6;
 		if (u)
 			u->categories[cat] += (double)value / 1e6;
+		if (u && lines)
+			u->debuginfo_lines_s += (double)value / 1e6;
 		prev = s;
 		prev_cat = cat;
 	}

@@ -2,7 +2,8 @@
  * category is reachable, specific rules beat general ones, unwind tables
  * are not debuginfo, the innermost frame with a rule decides, shared
  * infrastructure defers to its caller, and the codegen driver follows the
- * unit's backend. */
+ * unit's backend; catch-alls (all of llvm::) give way to a specific rule
+ * further out; line-table work is told from the rest of debuginfo. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +44,14 @@ static const struct frame_case frames[] = {
 	{"LiveDebugValues::InstrRefBasedLDV::ExtendRanges(...)", NULL,
 	 BT_CAT_DEBUGINFO},
 	{"llvm::salvageDebugInfo(llvm::Instruction&)", NULL, BT_CAT_DEBUGINFO},
+	{"(anonymous namespace)::LiveDebugValuesLegacy::runOnMachineFunction("
+	 "llvm::MachineFunction&)",
+	 NULL, BT_CAT_DEBUGINFO},
+	{"(anonymous namespace)::RemoveRedundantDebugValuesImpl::"
+	 "reduceDbgValues(llvm::MachineFunction&)",
+	 NULL, BT_CAT_DEBUGINFO},
+	{"rustc_codegen_ssa::debuginfo::type_names::push_item_name", NULL,
+	 BT_CAT_DEBUGINFO},
 	{"llvm::MCDwarfLineTable::emit(llvm::MCStreamer*, "
 	 "llvm::MCDwarfLineTableParams)",
 	 NULL, BT_CAT_DEBUGINFO},
@@ -113,11 +122,18 @@ static const struct frame_case frames[] = {
 	{NULL, NULL, BT_CAT_NONE},
 };
 
+/* A rule's category without its flags. */
+static int cat_of(int rule)
+{
+	return rule == BT_CAT_NONE ? rule : rule & ~BT_RULE_FLAGS;
+}
+
 static void test_frames(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(frames) / sizeof(*frames); i++) {
-		int got = bt_frame_rule(frames[i].func, frames[i].module);
+		int got = cat_of(
+			bt_frame_rule(frames[i].func, frames[i].module));
 		if (got != frames[i].want)
 			fail_msg("frame %zu %s [%s]: category %d, want %d", i,
 				 frames[i].func ? frames[i].func : "(null)",
@@ -183,6 +199,65 @@ static void test_stacks(void **state)
 	assert_int_equal(bt_stack_category(s4, 0, "llvm"), BT_CAT_OTHER);
 }
 
+/* Catch-alls and line tables. */
+static void test_layers(void **state)
+{
+	(void)state;
+	/* a generic LLVM helper under DwarfDebug under the codegen driver:
+	 * the specific rule further out decides */
+	int s1[] = {bt_frame_rule("llvm::MDNode::MDNode(...)", NULL),
+		    bt_frame_rule("llvm::MCObjectStreamer::emitBytes("
+				  "llvm::StringRef)",
+				  NULL),
+		    bt_frame_rule("llvm::DwarfDebug::endModule()", NULL),
+		    bt_frame_rule("rustc_codegen_ssa::back::write::"
+				  "execute_work_item",
+				  NULL)};
+	/* the same helper under no specific frame: the innermost
+	 * catch-all, LLVM, not the driver further out */
+	int s2[] = {bt_frame_rule("llvm::MCObjectStreamer::emitBytes("
+				  "llvm::StringRef)",
+				  NULL),
+		    bt_frame_rule("llvm::AsmPrinter::emitFunctionBody()",
+				  NULL),
+		    bt_frame_rule("rustc_codegen_ssa::back::write::"
+				  "execute_work_item",
+				  NULL),
+		    bt_frame_rule("rustc_interface::passes::analysis", NULL)};
+	/* a debug location: debuginfo that line-tables-only keeps */
+	int s3[] = {bt_frame_rule("llvm::DenseMapBase<llvm::DenseMap<llvm::"
+				  "DILocation*>>::LookupBucketFor",
+				  NULL),
+		    bt_frame_rule("llvm::DILocation::getImpl(...)", NULL),
+		    bt_frame_rule("LLVMDIBuilderCreateDebugLocation", NULL),
+		    bt_frame_rule("rustc_codegen_ssa::mir::codegen_mir", NULL)};
+	/* a struct's type info: debuginfo that it drops */
+	int s4[] = {bt_frame_rule("llvm::MDNode::MDNode(...)", NULL),
+		    bt_frame_rule("llvm::DIBuilder::createMemberType(...)",
+				  NULL),
+		    bt_frame_rule("rustc_codegen_llvm::debuginfo::metadata::"
+				  "build_struct_type_di_node",
+				  NULL),
+		    bt_frame_rule("rustc_codegen_llvm::debuginfo::create_"
+				  "scope_map::make_mir_scope",
+				  NULL)};
+
+	assert_true(bt_frame_rule("llvm::MDNode::MDNode(...)", NULL) &
+		    BT_RULE_WEAK);
+	assert_false(bt_frame_rule("llvm::DwarfDebug::endModule()", NULL) &
+		     BT_RULE_WEAK);
+	assert_int_equal(bt_stack_category(s1, 4, "llvm"), BT_CAT_DEBUGINFO);
+	assert_false(bt_stack_line_tables(s1, 4));
+	assert_int_equal(bt_stack_category(s2, 4, "llvm"),
+			 BT_CAT_CODEGEN_LLVM);
+	assert_false(bt_stack_line_tables(s2, 4));
+	assert_int_equal(bt_stack_category(s3, 4, "llvm"), BT_CAT_DEBUGINFO);
+	assert_true(bt_stack_line_tables(s3, 4));
+	assert_int_equal(bt_stack_category(s4, 4, "llvm"), BT_CAT_DEBUGINFO);
+	assert_false(bt_stack_line_tables(s4, 4));
+	assert_int_equal(bt_stack_rule(s4, 0), BT_CAT_NONE);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -200,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_stacks),
+		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
