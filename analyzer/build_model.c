@@ -221,6 +221,14 @@ static void fill_unit(struct bt_unit *u, struct bt_node *n)
 	u->no_end = n->no_end;
 }
 
+int bt_unit_args(const struct bt_unit *u, const char *const **args)
+{
+	*args = NULL;
+	if (!u->has_flags)
+		return 0;
+	return rustc_args(bt_proc_last(u->node->proc), args);
+}
+
 void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s%s%s %s", u->package, u->version[0] ? " " : "",

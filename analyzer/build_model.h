@@ -47,6 +47,7 @@ enum bt_target {
 
 struct bt_unit;
 struct bt_profile;
+struct bt_recommendations;
 
 /* One process of the trace, placed in the build. */
 struct bt_node {
@@ -141,6 +142,9 @@ struct bt_build {
 	/* Where the CPU went (profile.h); NULL until it is made, or when
 	 * the trace has no samples.  Owned by whoever made it. */
 	const struct bt_profile *profile;
+	/* What to change (recommend.h); NULL until made.  Owned by whoever
+	 * made it. */
+	const struct bt_recommendations *recommendations;
 	int flame_by_category; /* --group category: the flame graph's first
 				  level is the category, not the crate */
 };
@@ -156,6 +160,10 @@ const char *bt_target_name(enum bt_target t); /* "lib", "proc-macro", ... */
 
 /* A unit's name for people: "regex 1.7.1 lib", "greet build-script-run". */
 void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap);
+
+/* A compilation unit's rustc arguments (after rustc, or after a
+ * RUSTC_WRAPPER's rustc); returns their number, 0 for other units. */
+int bt_unit_args(const struct bt_unit *u, const char *const **args);
 
 /* Whether a setting that matters for build time differs between units
  * (the edition may differ freely). */

@@ -20,6 +20,7 @@
 #include "build_model.h"
 #include "commands.h"
 #include "profile.h"
+#include "recommend.h"
 #include "report_writer.h"
 #include "trace_reader.h"
 
@@ -118,6 +119,7 @@ int cmd_report(int argc, char **argv)
 	struct bt_trace t;
 	struct bt_build b;
 	struct bt_profile profile;
+	struct bt_recommendations recs;
 	int quiet = 0, rc = 0, by_category = 0, have_profile = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -177,6 +179,13 @@ int cmd_report(int argc, char **argv)
 		}
 		b.profile = &profile;
 	}
+	/* What to change: estimated from the profile's categories. */
+	if (bt_recommend(&b, &recs) < 0) {
+		fprintf(stderr, "btrace report: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	b.recommendations = &recs;
 	if (out_arg)
 		out_dir = strdup(out_arg);
 	else if (asprintf(&out_dir, "%s/report", dir) < 0)

@@ -13,6 +13,7 @@
 
 #include "json_out.h"
 #include "profile.h"
+#include "recommend.h"
 #include "report_writer.h"
 
 #define SUMMARY_VERSION 1
@@ -171,6 +172,65 @@ static void put_session(struct bt_json *j, cJSON *root,
 		bt_json_str(j, a, NULL, b->warnings[i]);
 }
 
+static void put_recommendation(struct bt_json *j, cJSON *a,
+			       const struct bt_recommendation *r)
+{
+	cJSON *o = bt_json_add(j, a, NULL, cJSON_CreateObject()), *e;
+	if (!o)
+		return;
+	bt_json_str(j, o, "id", r->id);
+	bt_json_str(j, o, "reason", r->reason);
+	bt_json_str(j, o, "file", r->file);
+	bt_json_str(j, o, "snippet", r->snippet);
+	bt_json_str(j, o, "caveats", r->caveats[0] ? r->caveats : NULL);
+	if (r->option == BT_OPT_DEBUG_DEPS_OFF)
+		bt_json_str(j, o, "keeps_debuginfo", r->keeps);
+	e = bt_json_add(j, o, "estimate", cJSON_CreateObject());
+	if (!e)
+		return;
+	put_s(j, e, "cpu_s", r->estimate.cpu_s);
+	bt_json_num(j, e, "cpu_pct", round(r->estimate.cpu_pct * 100) / 100);
+	put_s(j, e, "wall_s", r->estimate.wall_s);
+	bt_json_num(j, e, "wall_pct", round(r->estimate.wall_pct * 100) / 100);
+	bt_json_str(j, e, "method", r->estimate.method);
+	put_s(j, e, "compile_cpu_s", r->estimate.compile_cpu_s);
+	put_s(j, e, "link_cpu_s", r->estimate.link_cpu_s);
+	bt_json_num(j, e, "units", (double)r->estimate.n_units);
+}
+
+/* "recommendations" (ordered by saving) and "considered" (the options
+ * not recommended, each with its reason), and what the estimates used. */
+static void put_recommendations(struct bt_json *j, cJSON *root,
+				const struct bt_build *b)
+{
+	const struct bt_recommendations *rs = b->recommendations;
+	cJSON *rec = bt_json_add(j, root, "recommendations",
+				 cJSON_CreateArray());
+	cJSON *con, *est;
+	double lines = 0, dbg = 0;
+	if (!rs)
+		return;
+	con = bt_json_add(j, root, "considered", cJSON_CreateArray());
+	for (size_t i = 0; rec && con && i < rs->n; i++)
+		put_recommendation(j, rs->items[i].recommended ? rec : con,
+				   &rs->items[i]);
+	est = bt_json_add(j, root, "estimation", cJSON_CreateObject());
+	if (!est)
+		return;
+	for (size_t i = 0; i < b->n_units; i++) {
+		dbg += b->units[i].categories[BT_CAT_DEBUGINFO];
+		lines += b->units[i].debuginfo_lines_s;
+	}
+	bt_json_str(j, est, "profile", rs->profile);
+	bt_json_num(j, est, "threshold_pct", BT_RECOMMEND_MIN_PCT);
+	put_s(j, est, "replay_wall_s", rs->replay_wall_s);
+	put_s(j, est, "debuginfo_s", dbg);
+	put_s(j, est, "debuginfo_line_tables_s", lines);
+	bt_json_num(j, est, "link_inputs", (double)rs->link_inputs);
+	bt_json_num(j, est, "link_inputs_missing",
+		    (double)rs->link_inputs_missing);
+}
+
 static int write_summary_json(const struct bt_build *b, FILE *f)
 {
 	struct bt_json j = {0};
@@ -189,7 +249,7 @@ static int write_summary_json(const struct bt_build *b, FILE *f)
 	put_categories(&j, root, b->profile ? b->profile->cpu_s : NULL);
 	if (b->profile)
 		put_profile(&j, root, b->profile);
-	bt_json_add(&j, root, "recommendations", cJSON_CreateArray());
+	put_recommendations(&j, root, b);
 	if (j.failed)
 		goto out;
 	rc = bt_json_write(root, f, 1);

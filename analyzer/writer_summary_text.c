@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "profile.h"
+#include "recommend.h"
 #include "report_writer.h"
 
 #define TOP_UNITS 10
@@ -215,6 +216,49 @@ static void print_settings(FILE *f, const struct bt_build *b)
 	}
 }
 
+/* Prints TEXT with every line indented by INDENT. */
+static void print_indented(FILE *f, const char *indent, const char *text)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		int len = nl ? (int)(nl - text) : (int)strlen(text);
+		fprintf(f, "%s%.*s\n", indent, len, text);
+		text += len + (nl != NULL);
+	}
+}
+
+static void print_recommendations(FILE *f, const struct bt_build *b)
+{
+	const struct bt_recommendations *rs = b->recommendations;
+	if (!rs)
+		return;
+	fprintf(f, "\nRecommendations (estimated from this build; "
+		   "`btrace experiment` measures them)\n");
+	if (!rs->n_recommended)
+		fprintf(f, "  none: no option saves %.0f%% or more\n",
+			BT_RECOMMEND_MIN_PCT);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct bt_recommendation *r = &rs->items[i];
+		if (!r->recommended)
+			continue;
+		fprintf(f, "\n  %s: -%.1fs CPU (%.1f%%), -%.1fs wall "
+			   "(%.1f%%) [%s]\n",
+			r->id, r->estimate.cpu_s, r->estimate.cpu_pct,
+			r->estimate.wall_s, r->estimate.wall_pct,
+			r->estimate.method);
+		fprintf(f, "    %s\n", r->reason);
+		if (r->caveats[0])
+			fprintf(f, "    caveats: %s\n", r->caveats);
+		fprintf(f, "    in %s:\n", r->file);
+		print_indented(f, "      ", r->snippet);
+	}
+	fprintf(f, "\n  Not recommended:\n");
+	for (size_t i = 0; i < rs->n; i++)
+		if (!rs->items[i].recommended)
+			fprintf(f, "    %s: %s\n", rs->items[i].id,
+				rs->items[i].reason);
+}
+
 static int write_summary_text(const struct bt_build *b, FILE *f)
 {
 	const struct bt_trace *t = b->trace;
@@ -249,6 +293,7 @@ static int write_summary_text(const struct bt_build *b, FILE *f)
 	print_links(f, b);
 	print_categories(f, b);
 	print_settings(f, b);
+	print_recommendations(f, b);
 	if (b->n_warnings) {
 		fprintf(f, "\nWarnings\n");
 		for (size_t i = 0; i < b->n_warnings; i++)

@@ -1,0 +1,193 @@
+/* estimate.c - the single-build estimator (estimate.h). */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimate.h"
+
+#define CALIBRATION(name, value) static const double name = value;
+#include "estimate_calibration.def"
+#undef CALIBRATION
+
+static const char *const ids[BT_OPT_MAX] = {
+	[BT_OPT_DEBUG_LINE_TABLES] = "debuginfo-line-tables-only",
+	[BT_OPT_DEBUG_OFF] = "debuginfo-off",
+	[BT_OPT_DEBUG_DEPS_OFF] = "debuginfo-deps-off",
+	[BT_OPT_CRANELIFT] = "codegen-backend-cranelift",
+	[BT_OPT_LINKER_LLD] = "linker-lld",
+	[BT_OPT_LINKER_MOLD] = "linker-mold",
+};
+
+const char *bt_option_id(enum bt_option o)
+{
+	return o < BT_OPT_MAX ? ids[o] : "?";
+}
+
+int bt_option_of_id(const char *id)
+{
+	for (int o = 0; o < BT_OPT_MAX; o++)
+		if (!strcmp(ids[o], id))
+			return o;
+	return -1;
+}
+
+double bt_estimate_constant(const char *name)
+{
+#define CALIBRATION(n, value)                                                  \
+	if (!strcmp(name, #n))                                                 \
+		return value;
+#include "estimate_calibration.def"
+#undef CALIBRATION
+	return NAN;
+}
+
+int bt_estimator_make(const struct bt_build *b, struct bt_estimator *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->b = b;
+	if (bt_schedule_make(b, &e->sched) < 0)
+		return -1;
+	e->links = calloc(b->n_units + 1, sizeof(*e->links));
+	e->wall = calloc(b->n_units + 1, sizeof(*e->wall));
+	if (!e->links || !e->wall || bt_link_inputs_read(b, e->links) < 0) {
+		bt_estimator_free(e);
+		return -1;
+	}
+	for (size_t i = 0; i < b->n_units; i++) {
+		e->n_link_inputs += e->links[i].n_inputs;
+		e->n_link_missing += e->links[i].n_missing;
+	}
+	e->replay_s = bt_schedule_replay(&e->sched, NULL);
+	return 0;
+}
+
+void bt_estimator_free(struct bt_estimator *e)
+{
+	bt_schedule_free(&e->sched);
+	free(e->links);
+	free(e->wall);
+	memset(e, 0, sizeof(*e));
+}
+
+/* The debuginfo level of a compilation, coarsely: 0 none, 1 line tables
+ * only (line-tables-only, line-directives-only), 2 more (limited, full). */
+static int debug_level(const struct bt_unit *u)
+{
+	const char *d = u->flags.debuginfo;
+	if (!u->has_flags || u->node->kind != BT_KIND_RUSTC || !strcmp(d, "0"))
+		return 0;
+	if (!strncmp(d, "line-", 5))
+		return 1;
+	return 2;
+}
+
+static int is_slow_linker(const char *l)
+{
+	return !strcmp(l, "ld") || !strcmp(l, "ld.bfd") ||
+	       !strcmp(l, "ld.gold") || !strcmp(l, "gold");
+}
+
+/* Bytes the option removes from unit I's link inputs, as a share of
+ * them. */
+static double link_share(const struct bt_link_inputs *li, enum bt_option o)
+{
+	double removed = 0;
+	if (!li->all.total)
+		return 0;
+	switch (o) {
+	case BT_OPT_DEBUG_OFF:
+		removed = (double)(li->primary.debug + li->deps.debug);
+		break;
+	case BT_OPT_DEBUG_LINE_TABLES:
+		removed = (double)(li->primary.debug - li->primary.lines +
+				   li->deps.debug - li->deps.lines);
+		break;
+	case BT_OPT_DEBUG_DEPS_OFF:
+		removed = (double)li->deps.debug;
+		break;
+	default:
+		break;
+	}
+	return removed / (double)li->all.total;
+}
+
+/* The CPU option O saves in unit I's compilation and in its link. */
+static void unit_saving(const struct bt_estimator *e, size_t i,
+			enum bt_option o, double *compile, double *link)
+{
+	const struct bt_unit *u = &e->b->units[i];
+	double dbg = u->categories[BT_CAT_DEBUGINFO];
+	int level = debug_level(u);
+
+	*compile = *link = 0;
+	switch (o) {
+	case BT_OPT_DEBUG_OFF:
+		if (level > 0)
+			*compile = K_OFF * dbg;
+		break;
+	case BT_OPT_DEBUG_LINE_TABLES:
+		if (level > 1)
+			*compile = K_LINES * fmax(0, dbg - u->debuginfo_lines_s);
+		break;
+	case BT_OPT_DEBUG_DEPS_OFF:
+		if (level > 0 && !u->primary)
+			*compile = K_OFF * dbg;
+		break;
+	case BT_OPT_CRANELIFT:
+		if (u->has_flags && strcmp(u->flags.codegen_backend, "cranelift"))
+			*compile = R_CRANELIFT *
+				   u->categories[BT_CAT_CODEGEN_LLVM];
+		break;
+	case BT_OPT_LINKER_LLD:
+		if (is_slow_linker(u->linker_used))
+			*link = (1 - R_LLD) * u->link_cpu_s;
+		break;
+	case BT_OPT_LINKER_MOLD:
+		if (is_slow_linker(u->linker_used))
+			*link = (1 - R_MOLD) * u->link_cpu_s;
+		break;
+	default:
+		break;
+	}
+	if (o <= BT_OPT_DEBUG_DEPS_OFF)
+		*link = LAMBDA * u->link_cpu_s * link_share(&e->links[i], o);
+}
+
+int bt_estimate(struct bt_estimator *e, enum bt_option o,
+		struct bt_estimate *out)
+{
+	const struct bt_build *b = e->b;
+	double replay;
+
+	memset(out, 0, sizeof(*out));
+	out->method = o == BT_OPT_CRANELIFT	 ? "published-ratio"
+		      : o >= BT_OPT_LINKER_LLD ? "measured-ratio"
+					       : "calibrated-model";
+	for (size_t i = 0; i < b->n_units; i++) {
+		const struct bt_unit *u = &b->units[i];
+		double compile, link, own_wall, w = 0;
+		unit_saving(e, i, o, &compile, &link);
+		if (compile > 0 || link > 0)
+			out->n_units++;
+		out->compile_cpu_s += compile;
+		out->link_cpu_s += link;
+		/* wall: each part at the unit's own wall/CPU ratio, since a
+		 * rustc's codegen runs on several threads */
+		own_wall = u->wall_s - u->link_wall_s;
+		if (compile > 0 && u->cpu_s > 0)
+			w += compile * fmin(1, fmax(0, own_wall) / u->cpu_s);
+		if (link > 0 && u->link_cpu_s > 0)
+			w += link * fmin(1, u->link_wall_s / u->link_cpu_s);
+		e->wall[i] = fmax(0, e->sched.units[i].wall_s - w);
+	}
+	out->cpu_s = out->compile_cpu_s + out->link_cpu_s;
+	replay = bt_schedule_replay(&e->sched, e->wall);
+	if (replay >= 0 && e->replay_s >= 0)
+		out->wall_s = fmax(0, e->replay_s - replay);
+	if (b->cpu_s > 0)
+		out->cpu_pct = 100 * out->cpu_s / b->cpu_s;
+	if (b->wall_s > 0)
+		out->wall_pct = 100 * out->wall_s / b->wall_s;
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* estimate.h - what a change to the build's settings would save, predicted
+ * from this one traced build.
+ *
+ * Per unit, the CPU a debuginfo option saves is a calibrated multiple of
+ * the unit's debuginfo category (all of it for debug = false, the part
+ * line-tables-only drops for that option, only the dependencies' for
+ * debuginfo-deps-off), plus the link CPU that the removed .debug_* bytes
+ * of the linker's inputs cost.  Cranelift and the faster linkers use
+ * published or measured ratios.  The wall saving replays the unit schedule
+ * (schedule.h) with each unit shortened by its saving, scaled by the
+ * unit's own wall/CPU ratio.  docs/estimation.md has the data. */
+#ifndef BTRACE_ESTIMATE_H
+#define BTRACE_ESTIMATE_H
+
+#include <stddef.h>
+
+#include "build_model.h"
+#include "link_inputs.h"
+#include "schedule.h"
+
+enum bt_option {
+	BT_OPT_DEBUG_LINE_TABLES = 0,
+	BT_OPT_DEBUG_OFF,
+	BT_OPT_DEBUG_DEPS_OFF,
+	BT_OPT_CRANELIFT,
+	BT_OPT_LINKER_LLD,
+	BT_OPT_LINKER_MOLD,
+	BT_OPT_MAX,
+};
+
+/* "debuginfo-line-tables-only", ... (summary.json's ids) */
+const char *bt_option_id(enum bt_option o);
+/* The option of an id, or -1. */
+int bt_option_of_id(const char *id);
+
+struct bt_estimate {
+	double cpu_s, cpu_pct;	 /* CPU saved; % of the build's CPU */
+	double wall_s, wall_pct; /* wall saved; % of the build's wall */
+	double compile_cpu_s;	 /* parts of cpu_s: in the compilations */
+	double link_cpu_s;	 /* and in their links */
+	size_t n_units;		 /* units the option changes */
+	const char *method;	 /* "calibrated-model", "published-ratio",
+				    "measured-ratio" */
+};
+
+struct bt_estimator {
+	const struct bt_build *b;
+	struct bt_schedule sched;
+	struct bt_link_inputs *links; /* parallel to b->units */
+	size_t n_link_inputs, n_link_missing;
+	double replay_s; /* the observed schedule replayed as it was */
+	double *wall;	 /* scratch: durations for a replay */
+};
+
+/* Prepares the estimates for B (its profile must be made for anything
+ * but 0 estimates).  Returns 0, or -1 when out of memory. */
+int bt_estimator_make(const struct bt_build *b, struct bt_estimator *e);
+void bt_estimator_free(struct bt_estimator *e);
+
+/* Estimates option O.  Returns 0 and fills OUT (zero savings if the option
+ * would change nothing). */
+int bt_estimate(struct bt_estimator *e, enum bt_option o,
+		struct bt_estimate *out);
+
+/* The calibration constants (estimate_calibration.def), by name; for the
+ * docs and the calibration script.  Returns NAN for an unknown name. */
+double bt_estimate_constant(const char *name);
+
+#endif

@@ -1,0 +1,278 @@
+/* recommend.c - recommendations with estimated savings (recommend.h). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recommend.h"
+
+/* The profile the compilations used, from their --out-dir
+ * (target/<dir>/deps; cargo names the dev profile's dir "debug"). */
+static void profile_of(const struct bt_build *b, char *out, size_t cap)
+{
+	snprintf(out, cap, "dev");
+	for (size_t i = 0; i < b->n_units; i++) {
+		const struct bt_unit *u = &b->units[i];
+		const char *const *args;
+		int argc = bt_unit_args(u, &args);
+		if (!u->primary)
+			continue;
+		for (int a = 0; a + 1 < argc; a++) {
+			const char *d = args[a + 1], *end, *start;
+			if (strcmp(args[a], "--out-dir"))
+				continue;
+			end = strstr(d, "/deps");
+			if (!end || end[5])
+				continue;
+			start = end;
+			while (start > d && start[-1] != '/')
+				start--;
+			if (end == start)
+				continue;
+			if ((size_t)(end - start) == 5 && !strncmp(start, "debug", 5))
+				snprintf(out, cap, "dev");
+			else
+				snprintf(out, cap, "%.*s", (int)(end - start),
+					 start);
+			return;
+		}
+	}
+}
+
+struct census {
+	size_t compilations, debug_full, debug_any, deps_debug, primary;
+	size_t not_cranelift, slow_linker, fast_linker;
+	double debuginfo_s, deps_debuginfo_s, llvm_s, link_cpu_s;
+	char fast_linker_name[64];
+};
+
+static void take_census(const struct bt_build *b, struct census *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < b->n_units; i++) {
+		const struct bt_unit *u = &b->units[i];
+		const char *l = u->linker_used;
+		if (!u->has_flags || u->node->kind != BT_KIND_RUSTC)
+			continue;
+		c->compilations++;
+		c->primary += u->primary != 0;
+		if (strcmp(u->flags.debuginfo, "0")) {
+			c->debug_any++;
+			c->debug_full += strncmp(u->flags.debuginfo, "line-", 5) != 0;
+			c->deps_debug += !u->primary;
+		}
+		c->debuginfo_s += u->categories[BT_CAT_DEBUGINFO];
+		if (!u->primary)
+			c->deps_debuginfo_s += u->categories[BT_CAT_DEBUGINFO];
+		c->llvm_s += u->categories[BT_CAT_CODEGEN_LLVM];
+		c->link_cpu_s += u->link_cpu_s;
+		c->not_cranelift += strcmp(u->flags.codegen_backend, "cranelift") != 0;
+		if (!l[0])
+			continue;
+		if (!strcmp(l, "ld") || !strcmp(l, "ld.bfd") ||
+		    !strcmp(l, "gold") || !strcmp(l, "ld.gold")) {
+			c->slow_linker++;
+		} else {
+			c->fast_linker++;
+			snprintf(c->fast_linker_name, sizeof(c->fast_linker_name),
+				 "%s", l);
+		}
+	}
+}
+
+/* The crates that keep debuginfo under debuginfo-deps-off. */
+static void primary_crates(const struct bt_build *b, char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < b->n_units; i++) {
+		const struct bt_unit *u = &b->units[i];
+		int seen = 0;
+		if (!u->primary || !u->has_flags)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = b->units[j].primary &&
+			       !strcmp(b->units[j].package, u->package);
+		if (seen || len + strlen(u->package) + 3 >= cap)
+			continue;
+		len += (size_t)snprintf(out + len, cap - len, "%s%s",
+					len ? ", " : "", u->package);
+	}
+}
+
+static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
+{
+	switch (o) {
+	case BT_OPT_DEBUG_OFF:
+		return c->debug_any ? NULL
+				    : "already in force: no compilation "
+				      "generates debuginfo";
+	case BT_OPT_DEBUG_LINE_TABLES:
+		return c->debug_full ? NULL
+				     : "already in force: no compilation "
+				       "generates more than line tables";
+	case BT_OPT_DEBUG_DEPS_OFF:
+		if (!c->primary)
+			return "cannot tell workspace members from dependencies "
+			       "(no CARGO_PRIMARY_PACKAGE in the trace)";
+		return c->deps_debug ? NULL
+				     : "already in force: dependencies build "
+				       "without debuginfo";
+	default:
+		return NULL;
+	}
+}
+
+static void fill(const struct bt_build *b, struct bt_recommendations *rs,
+		 const struct census *c, struct bt_recommendation *r)
+{
+	const struct bt_estimate *e = &r->estimate;
+	const char *prof = rs->profile;
+	const char *why = NULL;
+	char saves[160], why_buf[128], keeps[sizeof(r->keeps)];
+
+	snprintf(saves, sizeof(saves),
+		 "saves about %.1f s CPU (%.1f%%) and %.1f s wall (%.1f%%)",
+		 e->cpu_s, e->cpu_pct, e->wall_s, e->wall_pct);
+	r->file = "Cargo.toml";
+	switch (r->option) {
+	case BT_OPT_DEBUG_OFF:
+	case BT_OPT_DEBUG_LINE_TABLES:
+		why = why_not_debuginfo(r->option, c);
+		snprintf(r->snippet, sizeof(r->snippet),
+			 "[profile.%s]\ndebug = %s\n", prof,
+			 r->option == BT_OPT_DEBUG_OFF ? "false"
+						       : "\"line-tables-only\"");
+		snprintf(r->reason, sizeof(r->reason),
+			 "debuginfo generation took %.1f s of CPU (%.1f%%) in "
+			 "%zu compilations, plus link time; %s %s",
+			 c->debuginfo_s, 100 * c->debuginfo_s / b->cpu_s,
+			 c->debug_any,
+			 r->option == BT_OPT_DEBUG_OFF
+				 ? "debug = false"
+				 : "line tables only (backtraces keep file "
+				   "and line)",
+			 saves);
+		break;
+	case BT_OPT_DEBUG_DEPS_OFF:
+		why = why_not_debuginfo(r->option, c);
+		primary_crates(b, keeps, sizeof(keeps));
+		memcpy(r->keeps, keeps, sizeof(keeps));
+		snprintf(r->snippet, sizeof(r->snippet),
+			 "[profile.%s.package.\"*\"]\ndebug = false\n", prof);
+		snprintf(r->reason, sizeof(r->reason),
+			 "dependencies' debuginfo took %.1f s of CPU (%.1f%%); "
+			 "turning it off for them only %s; your workspace "
+			 "members keep full debuginfo: %s",
+			 c->deps_debuginfo_s,
+			 100 * c->deps_debuginfo_s / b->cpu_s, saves,
+			 keeps);
+		break;
+	case BT_OPT_CRANELIFT:
+		r->file = "Cargo.toml and .cargo/config.toml";
+		if (!c->not_cranelift)
+			why = "already in force: every compilation uses the "
+			      "Cranelift backend";
+		snprintf(r->snippet, sizeof(r->snippet),
+			 "# rustup component add "
+			 "rustc-codegen-cranelift-preview --toolchain nightly\n"
+			 "# Cargo.toml\n"
+			 "[profile.%s]\ncodegen-backend = \"cranelift\"\n"
+			 "# .cargo/config.toml (or: cargo +nightly build "
+			 "-Zcodegen-backend)\n"
+			 "[unstable]\ncodegen-backend = true\n",
+			 prof);
+		snprintf(r->caveats, sizeof(r->caveats),
+			 "nightly only; incremental rebuilds can be slower; "
+			 "the code is slower; some crates (inline asm, SIMD "
+			 "intrinsics) may not build; the saving is a published "
+			 "ratio, not measured on this machine");
+		snprintf(r->reason, sizeof(r->reason),
+			 "LLVM code generation took %.1f s of CPU (%.1f%%); "
+			 "the Cranelift backend %s (published ratio)",
+			 c->llvm_s, 100 * c->llvm_s / b->cpu_s, saves);
+		break;
+	case BT_OPT_LINKER_LLD:
+	case BT_OPT_LINKER_MOLD: {
+		const char *name = r->option == BT_OPT_LINKER_LLD ? "lld"
+								  : "mold";
+		r->file = ".cargo/config.toml";
+		if (c->fast_linker && !c->slow_linker) {
+			snprintf(why_buf, sizeof(why_buf),
+				 "already in force: a fast linker (%s) is "
+				 "used",
+				 c->fast_linker_name);
+			why = why_buf;
+		} else if (!c->slow_linker) {
+			why = "nothing was linked";
+		}
+		snprintf(r->snippet, sizeof(r->snippet),
+			 "[target.'cfg(target_os = \"linux\")']\n"
+			 "rustflags = [\"-C\", \"link-arg=-fuse-ld=%s\"]\n",
+			 name);
+		snprintf(r->caveats, sizeof(r->caveats),
+			 "needs %s installed (apt install %s) and a C compiler "
+			 "driver that knows -fuse-ld=%s",
+			 name, name, name);
+		snprintf(r->reason, sizeof(r->reason),
+			 "linking took %.1f s of CPU (%.1f%%) with GNU ld; %s "
+			 "%s",
+			 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s, name,
+			 saves);
+		break;
+	}
+	default:
+		break;
+	}
+	if (why) {
+		snprintf(r->reason, sizeof(r->reason), "%s", why);
+		r->recommended = 0;
+	} else if (e->cpu_pct < BT_RECOMMEND_MIN_PCT &&
+		   e->wall_pct < BT_RECOMMEND_MIN_PCT) {
+		char tmp[sizeof(r->reason)];
+		snprintf(tmp, sizeof(tmp),
+			 "below the %.0f%% threshold: %s", BT_RECOMMEND_MIN_PCT,
+			 saves);
+		memcpy(r->reason, tmp, sizeof(tmp));
+		r->recommended = 0;
+	} else {
+		r->recommended = 1;
+	}
+}
+
+static int by_recommended_then_saving(const void *a, const void *b)
+{
+	const struct bt_recommendation *x = a, *y = b;
+	if (x->recommended != y->recommended)
+		return y->recommended - x->recommended;
+	if (x->estimate.cpu_s != y->estimate.cpu_s)
+		return x->estimate.cpu_s < y->estimate.cpu_s ? 1 : -1;
+	return (int)x->option - (int)y->option;
+}
+
+int bt_recommend(const struct bt_build *b, struct bt_recommendations *out)
+{
+	struct bt_estimator e;
+	struct census c;
+
+	memset(out, 0, sizeof(*out));
+	if (bt_estimator_make(b, &e) < 0)
+		return -1;
+	profile_of(b, out->profile, sizeof(out->profile));
+	take_census(b, &c);
+	out->replay_wall_s = e.replay_s;
+	out->link_inputs = e.n_link_inputs;
+	out->link_inputs_missing = e.n_link_missing;
+	for (int o = 0; o < BT_OPT_MAX; o++) {
+		struct bt_recommendation *r = &out->items[out->n++];
+		r->option = (enum bt_option)o;
+		r->id = bt_option_id(r->option);
+		bt_estimate(&e, r->option, &r->estimate);
+		fill(b, out, &c, r);
+		out->n_recommended += r->recommended != 0;
+	}
+	qsort(out->items, out->n, sizeof(*out->items),
+	      by_recommended_then_saving);
+	bt_estimator_free(&e);
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* recommend.h - what to change in Cargo.toml, from the Cargo book's
+ * build-performance guide, with this build's estimated saving.
+ *
+ * Every option is considered; one is recommended only when it is not
+ * already in force (read from the compilations' parsed flags) and its
+ * estimated saving reaches BT_RECOMMEND_MIN_PCT of the build's CPU or
+ * wall time.  The others stay listed with the reason they were not
+ * recommended (summary.json "considered"). */
+#ifndef BTRACE_RECOMMEND_H
+#define BTRACE_RECOMMEND_H
+
+#include <stddef.h>
+
+#include "build_model.h"
+#include "estimate.h"
+
+#define BT_RECOMMEND_MIN_PCT 2.0
+
+struct bt_recommendation {
+	enum bt_option option;
+	const char *id;
+	int recommended;
+	char reason[512];   /* one line: the measured cost, or why not */
+	const char *file;   /* where the snippet goes */
+	char snippet[640];  /* the exact text to add */
+	char caveats[320];  /* "" if none */
+	char keeps[320];    /* debuginfo-deps-off: the crates that keep it */
+	struct bt_estimate estimate;
+};
+
+struct bt_recommendations {
+	/* the recommended ones first, by estimated saving, then the rest */
+	struct bt_recommendation items[BT_OPT_MAX];
+	size_t n, n_recommended;
+	char profile[64];	/* the Cargo profile the build used: "dev" */
+	double replay_wall_s;	/* the observed schedule replayed */
+	size_t link_inputs, link_inputs_missing;
+};
+
+/* Considers every option for B, whose profile should be made.  Returns 0,
+ * or -1 when out of memory. */
+int bt_recommend(const struct bt_build *b, struct bt_recommendations *out);
+
+#endif
