@@ -15,7 +15,12 @@ static void usage(FILE *f)
 		"\n"
 		"  record [-o DIR] -- CMD ARGS...  run CMD with every process traced\n"
 		"  report [-o OUT] [DIR]           the build: summary, slowest units,\n"
-		"                                  settings, a Chrome trace\n"
+		"                                  settings, where the CPU went, a\n"
+		"                                  flame graph, a Chrome trace, and\n"
+		"                                  what to change in Cargo.toml\n"
+		"  experiment [--runs N] [--only ID] -- CARGO_COMMAND\n"
+		"                                  measure the recommendations: clean\n"
+		"                                  builds with and without each one\n"
 		"  dump [DIR]                      list the processes of a trace and\n"
 		"                                  check every file\n"
 		"\n"
@@ -35,6 +40,8 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "experiment"))
+		return cmd_experiment(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);

@@ -1,0 +1,631 @@
+/* cmd_experiment.c - btrace experiment [--runs N] [--only ID] [-o DIR]
+ * -- CARGO_COMMAND: measure what the recommendations estimate.
+ *
+ * 1. One traced clean build at the current settings gives the estimates
+ *    (the same model as btrace report) and the options that apply: an
+ *    option already in force is not measured.  It also refuses to go on
+ *    when that build fails.
+ * 2. Then N rounds, each one clean untimed-by-tracing build of the baseline
+ *    and of every option, interleaved (the order rotates every round), so
+ *    that drift on the machine hits all alike.  Options are `--config`
+ *    overrides on the command line; every build goes to a private
+ *    --target-dir, so the user's target/ and Cargo.toml are never touched.
+ *    Wall time is the build's; CPU is the rusage of cargo and everything
+ *    it waited for.
+ * 3. The saving of an option is the median of its per-round differences
+ *    from the baseline, with their min and max as the spread.
+ * Writes DIR/experiment.json (default ./btrace.data/experiment), prints a
+ * table, shows progress on a terminal, cleans up on Ctrl-C (exit 130). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build_model.h"
+#include "commands.h"
+#include "json_out.h"
+#include "profile.h"
+#include "recommend.h"
+#include "trace_reader.h"
+
+extern char **environ;
+
+#define MAX_CONFIGS (1 + BT_OPT_MAX)
+#define MAX_RUNS 100
+
+struct config {
+	const char *name; /* "baseline" or an option id */
+	int option;	  /* -1 for the baseline */
+	char overrides[3][256]; /* --config values */
+	int n_overrides;
+	int extra_z;	  /* cranelift: -Zcodegen-backend */
+	struct bt_estimate estimate;
+	double wall[MAX_RUNS], cpu[MAX_RUNS];
+	int failed;
+};
+
+static volatile sig_atomic_t interrupted;
+static pid_t child_pgid;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	if (child_pgid > 0)
+		kill(-child_pgid, SIGTERM);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void rm_rf(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Runs ARGV in its own process group with stdout/stderr to LOG; returns
+ * its wait status (or -1), and its wall and CPU seconds. */
+static int run(char *const *argv, const char *log, double *wall, double *cpu)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct rusage ru;
+	pid_t pid;
+	int status = -1, rc;
+	double t0 = now_s();
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log,
+					 O_WRONLY | O_CREAT | O_APPEND, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	child_pgid = pid;
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	child_pgid = 0;
+	*wall = now_s() - t0;
+	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	return status;
+}
+
+/* The cargo command with CONFIG's overrides and the private target dir,
+ * inserted before a `--` that passes arguments on (cargo run -- ...). */
+static char **command_for(char **cmd, int n, const struct config *c,
+			  const char *target_dir)
+{
+	char **argv = calloc((size_t)n + 16, sizeof(*argv));
+	int k = 0, i = 0;
+	if (!argv)
+		return NULL;
+	for (; i < n && strcmp(cmd[i], "--"); i++)
+		argv[k++] = cmd[i];
+	for (int o = 0; o < c->n_overrides; o++) {
+		argv[k++] = "--config";
+		argv[k++] = (char *)c->overrides[o];
+	}
+	if (c->extra_z)
+		argv[k++] = "-Zcodegen-backend";
+	argv[k++] = "--target-dir";
+	argv[k++] = (char *)target_dir;
+	for (; i < n; i++)
+		argv[k++] = cmd[i];
+	argv[k] = NULL;
+	return argv;
+}
+
+/* The --config overrides of option O for PROFILE; 0 if it cannot be
+ * measured by overrides. */
+static int overrides_for(struct config *c, enum bt_option o,
+			 const char *profile)
+{
+	const char *fuse = NULL;
+	switch (o) {
+	case BT_OPT_DEBUG_LINE_TABLES:
+		snprintf(c->overrides[0], sizeof(c->overrides[0]),
+			 "profile.%s.debug=\"line-tables-only\"", profile);
+		break;
+	case BT_OPT_DEBUG_OFF:
+		snprintf(c->overrides[0], sizeof(c->overrides[0]),
+			 "profile.%s.debug=false", profile);
+		break;
+	case BT_OPT_DEBUG_DEPS_OFF:
+		snprintf(c->overrides[0], sizeof(c->overrides[0]),
+			 "profile.%s.package.\"*\".debug=false", profile);
+		break;
+	case BT_OPT_CRANELIFT:
+		snprintf(c->overrides[0], sizeof(c->overrides[0]),
+			 "profile.%s.codegen-backend=\"cranelift\"", profile);
+		snprintf(c->overrides[1], sizeof(c->overrides[1]),
+			 "unstable.codegen-backend=true");
+		c->n_overrides = 2;
+		c->extra_z = 1;
+		return 1;
+	case BT_OPT_LINKER_LLD:
+		fuse = "lld";
+		break;
+	case BT_OPT_LINKER_MOLD:
+		fuse = "mold";
+		break;
+	default:
+		return 0;
+	}
+	if (fuse)
+		snprintf(c->overrides[0], sizeof(c->overrides[0]),
+			 "build.rustflags=[\"-C\",\"link-arg=-fuse-ld=%s\"]",
+			 fuse);
+	c->n_overrides = 1;
+	return 1;
+}
+
+/* Whether PROG is on PATH. */
+static int on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		int len = colon ? (int)(colon - path) : (int)strlen(path);
+		snprintf(buf, sizeof(buf), "%.*s/%s", len, path, prog);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		path = colon ? colon + 1 : NULL;
+	}
+	return 0;
+}
+
+/* Whether option O can be measured here without being asked for: the
+ * debuginfo options always; a linker if it is installed; Cranelift only
+ * with --only (it needs nightly and a rustup component). */
+static int measurable(enum bt_option o)
+{
+	switch (o) {
+	case BT_OPT_CRANELIFT:
+		return 0;
+	case BT_OPT_LINKER_LLD:
+		return on_path("ld.lld");
+	case BT_OPT_LINKER_MOLD:
+		return on_path("mold");
+	default:
+		return 1;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	double s[MAX_RUNS];
+	if (n <= 0)
+		return NAN;
+	memcpy(s, v, (size_t)n * sizeof(*v));
+	qsort(s, (size_t)n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+struct saving {
+	double med, lo, hi;
+};
+
+/* The option's per-round savings against the baseline (X: wall or cpu
+ * arrays). */
+static struct saving saving_of(const double *base, const double *opt, int n)
+{
+	double d[MAX_RUNS];
+	struct saving s = {NAN, NAN, NAN};
+	for (int r = 0; r < n; r++)
+		d[r] = base[r] - opt[r];
+	if (n <= 0)
+		return s;
+	s.med = median(d, n);
+	qsort(d, (size_t)n, sizeof(*d), cmp_double);
+	s.lo = d[0];
+	s.hi = d[n - 1];
+	return s;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: btrace experiment [--runs N] [--only ID] [-o DIR] -- "
+		"CARGO_COMMAND...\n"
+		"\n"
+		"Measures the recommendations: one traced build for the "
+		"estimates, then N\n"
+		"clean builds (default 3) of the current settings and of each "
+		"option,\n"
+		"interleaved, in a private --target-dir.  ID: one of\n");
+	for (int o = 0; o < BT_OPT_MAX; o++)
+		fprintf(f, "  %s\n", bt_option_id(o));
+	fprintf(f, "Writes DIR/experiment.json (default "
+		   "./btrace.data/experiment).\n");
+}
+
+/* The estimates and applicable options from the traced baseline in
+ * TRACE_DIR.  Returns 0, or -1 with a message printed. */
+static int analyze(const char *trace_dir, struct bt_recommendations *recs)
+{
+	struct bt_trace t;
+	struct bt_build b;
+	struct bt_profile p;
+	char err[1024];
+	int have_profile = 0, rc = -1;
+
+	if (bt_trace_load(trace_dir, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "btrace experiment: %s\n", err);
+		return -1;
+	}
+	if (bt_build_make(&t, &b, err, sizeof(err)) < 0) {
+		fprintf(stderr, "btrace experiment: %s\n", err);
+		bt_trace_free(&t);
+		return -1;
+	}
+	for (size_t i = 0; i < t.n_images && !have_profile; i++)
+		have_profile = t.images[i].n_samples > 0;
+	if (have_profile && bt_profile_make(&b, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "btrace experiment: %s\n", err);
+		have_profile = 0;
+		goto out;
+	}
+	b.profile = have_profile ? &p : NULL;
+	if (bt_recommend(&b, recs) < 0) {
+		fprintf(stderr, "btrace experiment: out of memory\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (have_profile)
+		bt_profile_free(&p);
+	bt_build_free(&b);
+	bt_trace_free(&t);
+	return rc;
+}
+
+static void progress(int tty, int done, int total, const char *what, int run,
+		     int runs, double t0, double per_build)
+{
+	double elapsed = now_s() - t0, left = per_build * (total - done);
+	if (tty)
+		fprintf(stderr,
+			"\r\033[K[%d/%d] run %d/%d %s: building... elapsed "
+			"%dm%02ds, about %dm%02ds left",
+			done + 1, total, run, runs, what, (int)elapsed / 60,
+			(int)elapsed % 60, (int)left / 60, (int)left % 60);
+	else
+		fprintf(stderr, "btrace experiment: [%d/%d] run %d/%d %s\n",
+			done + 1, total, run, runs, what);
+}
+
+static int write_json(const char *dir, char **cmd, int n_cmd,
+		      struct config *cs, int n_cs, int runs)
+{
+	struct bt_json j = {0};
+	cJSON *root = cJSON_CreateObject(), *a, *opts;
+	char *path = NULL;
+	FILE *f = NULL;
+	int fd, rc = -1;
+
+	if (!root)
+		return -1;
+	bt_json_str(&j, root, "format", "btrace-experiment");
+	bt_json_num(&j, root, "version", 1);
+	a = bt_json_add(&j, root, "command", cJSON_CreateArray());
+	for (int i = 0; a && i < n_cmd; i++)
+		bt_json_str(&j, a, NULL, cmd[i]);
+	bt_json_num(&j, root, "runs", runs);
+	opts = bt_json_add(&j, root, "configs", cJSON_CreateArray());
+	for (int c = 0; opts && c < n_cs; c++) {
+		cJSON *o = bt_json_add(&j, opts, NULL, cJSON_CreateObject());
+		cJSON *w, *u, *ov, *m, *e;
+		struct saving sw, sc;
+		if (!o)
+			break;
+		bt_json_str(&j, o, "id", cs[c].name);
+		ov = bt_json_add(&j, o, "config", cJSON_CreateArray());
+		for (int k = 0; ov && k < cs[c].n_overrides; k++)
+			bt_json_str(&j, ov, NULL, cs[c].overrides[k]);
+		bt_json_bool(&j, o, "failed", cs[c].failed);
+		w = bt_json_add(&j, o, "wall_s", cJSON_CreateArray());
+		u = bt_json_add(&j, o, "cpu_s", cJSON_CreateArray());
+		for (int r = 0; w && u && r < runs; r++) {
+			bt_json_num(&j, w, NULL, round(cs[c].wall[r] * 1e3) / 1e3);
+			bt_json_num(&j, u, NULL, round(cs[c].cpu[r] * 1e3) / 1e3);
+		}
+		if (!c || cs[c].failed)
+			continue;
+		sw = saving_of(cs[0].wall, cs[c].wall, runs);
+		sc = saving_of(cs[0].cpu, cs[c].cpu, runs);
+		m = bt_json_add(&j, o, "measured", cJSON_CreateObject());
+		if (m) {
+			bt_json_num(&j, m, "cpu_s", round(sc.med * 1e3) / 1e3);
+			bt_json_num(&j, m, "cpu_s_min", round(sc.lo * 1e3) / 1e3);
+			bt_json_num(&j, m, "cpu_s_max", round(sc.hi * 1e3) / 1e3);
+			bt_json_num(&j, m, "cpu_pct",
+				    round(1e4 * sc.med / median(cs[0].cpu, runs)) /
+					    100);
+			bt_json_num(&j, m, "wall_s", round(sw.med * 1e3) / 1e3);
+			bt_json_num(&j, m, "wall_s_min", round(sw.lo * 1e3) / 1e3);
+			bt_json_num(&j, m, "wall_s_max", round(sw.hi * 1e3) / 1e3);
+			bt_json_num(&j, m, "wall_pct",
+				    round(1e4 * sw.med / median(cs[0].wall, runs)) /
+					    100);
+		}
+		e = bt_json_add(&j, o, "estimate", cJSON_CreateObject());
+		if (e) {
+			bt_json_num(&j, e, "cpu_s",
+				    round(cs[c].estimate.cpu_s * 1e3) / 1e3);
+			bt_json_num(&j, e, "wall_s",
+				    round(cs[c].estimate.wall_s * 1e3) / 1e3);
+			bt_json_str(&j, e, "method", cs[c].estimate.method);
+		}
+	}
+	if (j.failed || asprintf(&path, "%s/experiment.json", dir) < 0)
+		goto out;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	rc = bt_json_write(root, f, 1);
+	if (fclose(f) != 0)
+		rc = -1;
+out:
+	if (rc < 0)
+		fprintf(stderr, "btrace experiment: cannot write %s: %s\n",
+			path ? path : "experiment.json", strerror(errno));
+	else
+		fprintf(stderr, "btrace experiment: wrote %s\n", path);
+	free(path);
+	cJSON_Delete(root);
+	return rc;
+}
+
+static void print_table(struct config *cs, int n_cs, int runs)
+{
+	printf("\n%-28s %22s %22s %18s\n", "option (vs baseline)",
+	       "CPU saved: estimate", "measured [min, max]", "error");
+	for (int c = 1; c < n_cs; c++) {
+		struct saving sc, sw;
+		if (cs[c].failed) {
+			printf("%-28s build failed (see the log)\n", cs[c].name);
+			continue;
+		}
+		sc = saving_of(cs[0].cpu, cs[c].cpu, runs);
+		sw = saving_of(cs[0].wall, cs[c].wall, runs);
+		printf("%-28s %8.2fs CPU  %8.2fs [%.2f, %.2f]  %+6.0f%%\n",
+		       cs[c].name, cs[c].estimate.cpu_s, sc.med, sc.lo, sc.hi,
+		       sc.med != 0 ? 100 * (cs[c].estimate.cpu_s - sc.med) /
+					     fabs(sc.med)
+				   : 0);
+		printf("%-28s %8.2fs wall %8.2fs [%.2f, %.2f]  %+6.0f%%\n", "",
+		       cs[c].estimate.wall_s, sw.med, sw.lo, sw.hi,
+		       sw.med != 0 ? 100 * (cs[c].estimate.wall_s - sw.med) /
+					     fabs(sw.med)
+				   : 0);
+	}
+	printf("baseline: median %.2fs wall, %.2fs CPU over %d runs\n",
+	       median(cs[0].wall, runs), median(cs[0].cpu, runs), runs);
+}
+
+int cmd_experiment(int argc, char **argv)
+{
+	int runs = 3, n_cmd = 0, n_cs = 0, tty = isatty(2), rc = 1;
+	const char *only = NULL, *out_arg = NULL;
+	char **cmd = NULL, work[] = "/tmp/btrace-experiment.XXXXXX";
+	char target[sizeof(work) + 16], trace[sizeof(work) + 16];
+	char log[sizeof(work) + 16], self[4096];
+	struct config cs[MAX_CONFIGS];
+	struct bt_recommendations recs;
+	struct sigaction sa;
+	double t0, wall, cpu, spent = 0;
+	ssize_t sl;
+	int done = 0, total;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			cmd = argv + i + 1;
+			n_cmd = argc - i - 1;
+			break;
+		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+			runs = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			out_arg = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return BT_EXIT_BAD_INPUT;
+		}
+	}
+	if (!n_cmd || runs < 1 || runs > MAX_RUNS ||
+	    (only && bt_option_of_id(only) < 0)) {
+		usage(stderr);
+		return BT_EXIT_BAD_INPUT;
+	}
+	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sl <= 0) {
+		fprintf(stderr, "btrace experiment: cannot find myself: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	self[sl] = '\0';
+	if (!mkdtemp(work)) {
+		fprintf(stderr, "btrace experiment: cannot create %s: %s\n",
+			work, strerror(errno));
+		return 1;
+	}
+	snprintf(target, sizeof(target), "%s/target", work);
+	snprintf(trace, sizeof(trace), "%s/trace", work);
+	snprintf(log, sizeof(log), "%s/log", work);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	t0 = now_s();
+
+	/* 1. the traced baseline: estimates, and what applies */
+	{
+		struct config base = {.name = "baseline", .option = -1};
+		char **c = command_for(cmd, n_cmd, &base, target);
+		char **argv2 = calloc((size_t)n_cmd + 24, sizeof(*argv2));
+		int k = 0, st;
+		if (!c || !argv2) {
+			free(c);
+			free(argv2);
+			goto out;
+		}
+		argv2[k++] = self;
+		argv2[k++] = "record";
+		argv2[k++] = "-o";
+		argv2[k++] = trace;
+		argv2[k++] = "--";
+		for (int i = 0; c[i]; i++)
+			argv2[k++] = c[i];
+		progress(tty, 0, 1, "baseline, traced for the estimates", 0,
+			 0, t0, 0);
+		st = run(argv2, log, &wall, &cpu);
+		free(c);
+		free(argv2);
+		if (tty)
+			fputc('\n', stderr);
+		if (interrupted)
+			goto out;
+		if (st != 0) {
+			fprintf(stderr,
+				"btrace experiment: the build fails at the "
+				"current settings (see %s); fix it first\n",
+				log);
+			rc = 1;
+			goto keep_log;
+		}
+		if (analyze(trace, &recs) < 0)
+			goto out;
+		spent = wall;
+	}
+	cs[n_cs++] = (struct config){.name = "baseline", .option = -1};
+	for (size_t i = 0; i < recs.n; i++) {
+		const struct bt_recommendation *r = &recs.items[i];
+		struct config c = {.name = r->id, .option = (int)r->option};
+		int in_force = !strncmp(r->reason, "already in force", 16) ||
+			       !strncmp(r->reason, "cannot tell", 11) ||
+			       !strncmp(r->reason, "nothing", 7);
+		if (only ? strcmp(only, r->id) != 0
+			 : in_force || !measurable(r->option))
+			continue;
+		if (in_force)
+			fprintf(stderr, "btrace experiment: note: %s: %s\n",
+				r->id, r->reason);
+		if (!overrides_for(&c, r->option, recs.profile))
+			continue;
+		c.estimate = r->estimate;
+		cs[n_cs++] = c;
+	}
+	if (n_cs < 2) {
+		fprintf(stderr, "btrace experiment: nothing to measure: every "
+				"option is already in force\n");
+		rc = 0;
+		goto out;
+	}
+	rm_rf(trace);
+
+	/* 2. interleaved clean builds */
+	total = runs * n_cs;
+	for (int r = 0; r < runs && !interrupted; r++)
+		for (int k = 0; k < n_cs && !interrupted; k++) {
+			struct config *c = &cs[(k + r) % n_cs];
+			char **c_argv = command_for(cmd, n_cmd, c, target);
+			int st;
+			if (!c_argv)
+				goto out;
+			rm_rf(target);
+			progress(tty, done, total, c->name, r + 1, runs, t0,
+				 spent / (done + 1));
+			st = run(c_argv, log, &wall, &cpu);
+			free(c_argv);
+			if (interrupted)
+				break;
+			if (st != 0)
+				c->failed = 1;
+			c->wall[r] = wall;
+			c->cpu[r] = cpu;
+			spent += wall;
+			done++;
+		}
+	if (tty)
+		fputc('\n', stderr);
+	if (interrupted) {
+		fprintf(stderr, "btrace experiment: interrupted; cleaned up\n");
+		rc = 130;
+		goto out;
+	}
+	if (cs[0].failed) {
+		fprintf(stderr, "btrace experiment: a baseline build failed "
+				"(see %s)\n",
+			log);
+		goto keep_log;
+	}
+	print_table(cs, n_cs, runs);
+	{
+		char *dir = out_arg ? strdup(out_arg)
+				    : strdup("btrace.data/experiment");
+		if (dir && !out_arg)
+			mkdir("btrace.data", 0700);
+		if (!dir || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+		    write_json(dir, cmd, n_cmd, cs, n_cs, runs) < 0)
+			rc = 1;
+		else
+			rc = 0;
+		free(dir);
+	}
+out:
+	rm_rf(work);
+	return rc;
+keep_log:
+	rm_rf(target);
+	rm_rf(trace);
+	return rc;
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Recommendations on real builds of examples/hello-workspace:
+#  - at the default dev profile, every option is considered once, each
+#    estimate is non-negative, the debuginfo snippets are exact, what is
+#    recommended reaches the threshold and comes in order of saving, and
+#    the schedule replay reproduces the build's wall time;
+#  - at debug = 0, no debuginfo option is recommended ("already in force");
+#  - btrace experiment measures an option in a private target dir (the
+#    workspace's target/ is never created) and writes experiment.json;
+#    it refuses a build that fails at baseline.
+source "$(dirname "$0")/common.sh" "$@"
+check() { # SUMMARY_JSON MODE
+  python3 - "$1" "$2" <<'PY' || fail "summary.json check ($2)"
+import json, sys
+s = json.load(open(sys.argv[1])); mode = sys.argv[2]
+rec, con = s["recommendations"], s["considered"]
+ids = sorted(r["id"] for r in rec + con)
+want = sorted(["debuginfo-line-tables-only", "debuginfo-off", "debuginfo-deps-off",
+               "codegen-backend-cranelift", "linker-lld", "linker-mold"])
+assert ids == want, ids
+thr = s["estimation"]["threshold_pct"]
+for r in rec + con:
+    e = r["estimate"]
+    assert e["cpu_s"] >= 0 and e["wall_s"] >= 0, r
+    assert e["method"] in ("calibrated-model", "published-ratio", "measured-ratio"), e
+    assert r["reason"] and "\n" not in r["reason"], r
+for r in rec:
+    assert r["estimate"]["cpu_pct"] >= thr or r["estimate"]["wall_pct"] >= thr, r
+cpus = [r["estimate"]["cpu_s"] for r in rec]
+assert cpus == sorted(cpus, reverse=True), cpus
+by = {r["id"]: r for r in rec + con}
+assert by["debuginfo-off"]["snippet"] == "[profile.dev]\ndebug = false\n", by["debuginfo-off"]
+assert by["debuginfo-line-tables-only"]["snippet"] == '[profile.dev]\ndebug = "line-tables-only"\n'
+assert by["debuginfo-deps-off"]["snippet"] == '[profile.dev.package."*"]\ndebug = false\n'
+wall, replay = s["session"]["wall_s"], s["estimation"]["replay_wall_s"]
+assert abs(replay - wall) <= 0.15 * wall, (replay, wall)
+if mode == "debug2":
+    assert by["debuginfo-off"]["estimate"]["cpu_s"] > 0, by["debuginfo-off"]
+    assert by["debuginfo-off"]["estimate"]["cpu_s"] >= by["debuginfo-line-tables-only"]["estimate"]["cpu_s"]
+else:
+    for i in ("debuginfo-off", "debuginfo-line-tables-only", "debuginfo-deps-off"):
+        assert i not in [r["id"] for r in rec], i
+        assert by[i]["reason"].startswith("already in force") or by[i]["reason"].startswith("cannot tell"), by[i]
+    assert by["debuginfo-off"]["estimate"]["cpu_s"] == 0
+PY
+}
+"$BTRACE" record -o "$work/t2" -- cargo build --offline -q >/dev/null 2>&1 || fail "traced build failed"
+"$BTRACE" report -q "$work/t2" 2>/dev/null || fail "report failed"
+check "$work/t2/report/summary.json" debug2
+grep -q "^Recommendations" "$work/t2/report/summary.txt" || fail "no Recommendations section"
+cargo clean -q
+CARGO_PROFILE_DEV_DEBUG=0 "$BTRACE" record -o "$work/t0" -- cargo build --offline -q >/dev/null 2>&1 || fail "traced debug=0 build failed"
+"$BTRACE" report -q "$work/t0" 2>/dev/null || fail "report failed"
+check "$work/t0/report/summary.json" debug0
+cargo clean -q
+rm -rf target
+"$BTRACE" experiment --runs 1 --only debuginfo-off -- cargo build --offline -q >"$work/exp.out" 2>"$work/exp.err" ||
+  fail "experiment failed: $(cat "$work/exp.err")"
+[ ! -e target ] || fail "experiment wrote into the workspace's target/"
+python3 - btrace.data/experiment/experiment.json <<'PY' || fail "experiment.json check"
+import json, sys
+x = json.load(open(sys.argv[1]))
+assert x["format"] == "btrace-experiment" and x["runs"] == 1
+ids = [c["id"] for c in x["configs"]]
+assert ids == ["baseline", "debuginfo-off"], ids
+off = x["configs"][1]
+assert off["config"] == ["profile.dev.debug=false"], off
+assert len(off["wall_s"]) == 1 and off["wall_s"][0] > 0 and off["cpu_s"][0] > 0
+assert "measured" in off and "estimate" in off and not off["failed"]
+PY
+grep -q "debuginfo-off" "$work/exp.out" || fail "no table row"
+echo "fn broken( {" >>app/src/main.rs
+rc=0
+"$BTRACE" experiment --runs 1 -- cargo build --offline -q >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] || fail "a failing baseline gave exit $rc"
+grep -q "fails at the current settings" "$work/err" || fail "no refusal message: $(cat "$work/err")"
+echo "ok: recommendations and experiment"
