@@ -32,16 +32,6 @@ int bt_option_of_id(const char *id)
 	return -1;
 }
 
-double bt_estimate_constant(const char *name)
-{
-#define CALIBRATION(n, value)                                                  \
-	if (!strcmp(name, #n))                                                 \
-		return value;
-#include "estimate_calibration.def"
-#undef CALIBRATION
-	return NAN;
-}
-
 int bt_estimator_make(const struct bt_build *b, struct bt_estimator *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -112,27 +102,32 @@ static double link_share(const struct bt_link_inputs *li, enum bt_option o)
 	return removed / (double)li->all.total;
 }
 
-/* The CPU option O saves in unit I's compilation and in its link. */
+/* The CPU option O saves in unit I's compilation and in its link, and
+ * the model's terms for them (TERM, LINK_TERM: before the constants). */
 static void unit_saving(const struct bt_estimator *e, size_t i,
-			enum bt_option o, double *compile, double *link)
+			enum bt_option o, double *compile, double *link,
+			double *term, double *link_term)
 {
 	const struct bt_unit *u = &e->b->units[i];
 	double dbg = u->categories[BT_CAT_DEBUGINFO];
 	int level = debug_level(u);
 
-	*compile = *link = 0;
+	*compile = *link = *term = *link_term = 0;
 	switch (o) {
 	case BT_OPT_DEBUG_OFF:
 		if (level > 0)
-			*compile = K_OFF * dbg;
+			*term = dbg;
+		*compile = K_OFF * *term;
 		break;
 	case BT_OPT_DEBUG_LINE_TABLES:
 		if (level > 1)
-			*compile = K_LINES * fmax(0, dbg - u->debuginfo_lines_s);
+			*term = fmax(0, dbg - u->debuginfo_lines_s);
+		*compile = K_LINES * *term;
 		break;
 	case BT_OPT_DEBUG_DEPS_OFF:
 		if (level > 0 && !u->primary)
-			*compile = K_OFF * dbg;
+			*term = dbg;
+		*compile = K_OFF * *term;
 		break;
 	case BT_OPT_CRANELIFT:
 		if (u->has_flags && strcmp(u->flags.codegen_backend, "cranelift"))
@@ -150,8 +145,10 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 	default:
 		break;
 	}
-	if (o <= BT_OPT_DEBUG_DEPS_OFF)
-		*link = LAMBDA * u->link_cpu_s * link_share(&e->links[i], o);
+	if (o <= BT_OPT_DEBUG_DEPS_OFF) {
+		*link_term = u->link_cpu_s * link_share(&e->links[i], o);
+		*link = LAMBDA * *link_term;
+	}
 }
 
 int bt_estimate(struct bt_estimator *e, enum bt_option o,
@@ -166,8 +163,10 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 					       : "calibrated-model";
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
-		double compile, link, own_wall, w = 0;
-		unit_saving(e, i, o, &compile, &link);
+		double compile, link, term, link_term, own_wall, w = 0;
+		unit_saving(e, i, o, &compile, &link, &term, &link_term);
+		out->term_s += term;
+		out->link_term_s += link_term;
 		if (compile > 0 || link > 0)
 			out->n_units++;
 		out->compile_cpu_s += compile;

@@ -39,6 +39,9 @@ struct bt_estimate {
 	double compile_cpu_s;	 /* parts of cpu_s: in the compilations */
 	double link_cpu_s;	 /* and in their links */
 	size_t n_units;		 /* units the option changes */
+	/* the model's terms before its constants, for the calibration:
+	 * compile_cpu_s = K * term_s, link_cpu_s = LAMBDA * link_term_s */
+	double term_s, link_term_s;
 	const char *method;	 /* "calibrated-model", "published-ratio",
 				    "measured-ratio" */
 };
@@ -61,9 +64,5 @@ void bt_estimator_free(struct bt_estimator *e);
  * would change nothing). */
 int bt_estimate(struct bt_estimator *e, enum bt_option o,
 		struct bt_estimate *out);
-
-/* The calibration constants (estimate_calibration.def), by name; for the
- * docs and the calibration script.  Returns NAN for an unknown name. */
-double bt_estimate_constant(const char *name);
 
 #endif

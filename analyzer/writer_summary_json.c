@@ -196,6 +196,8 @@ static void put_recommendation(struct bt_json *j, cJSON *a,
 	put_s(j, e, "compile_cpu_s", r->estimate.compile_cpu_s);
 	put_s(j, e, "link_cpu_s", r->estimate.link_cpu_s);
 	bt_json_num(j, e, "units", (double)r->estimate.n_units);
+	put_s(j, e, "model_term_s", r->estimate.term_s);
+	put_s(j, e, "model_link_term_s", r->estimate.link_term_s);
 }
 
 /* "recommendations" (ordered by saving) and "considered" (the options

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# calibrate.sh - fits the recommendation estimator's constants on A/B
+# builds, then checks the single-build estimates against `btrace
+# experiment`'s measurements.  Re-measures everything it needs, so the
+# estimator can be checked against any toolchain.
+#
+# Workloads: ../shared/workloads/cli-app, and a generated synthetic
+# workspace (gen-synthetic.sh, 10 crates) whose libraries are path
+# dependencies outside the workspace's members, so that
+# debuginfo-deps-off has dependencies to act on.
+#
+#  1. Fit: -n rounds of clean traced builds at debug = 2, 0 and
+#     "line-tables-only", interleaved.  From btrace report's summary.json:
+#       K_OFF   = sum(CPU2 - CPU0 - (link2 - link0)) / sum(debuginfo term)
+#       K_LINES = the same for line-tables-only and its term
+#       LAMBDA  = sum(link2 - link0) / sum(link term)
+#     over both workloads (pooled), and per workload for the spread.
+#     debuginfo-deps-off is not fitted: it reuses K_OFF, so its check is
+#     out of sample.
+#  2. With -w: writes them into analyzer/estimate_calibration.def and
+#     rebuilds btrace.
+#  3. Check: `btrace experiment --runs R` on each workload (its own traced
+#     baseline gives the estimates; R clean untraced builds of each option,
+#     interleaved, give the measurements).  Table: estimate, measurement,
+#     relative error; targets +-20% (CPU) and +-25% (wall).
+# Writes the tables into BENCHMARKS.md (section "calibrate").
+#
+# usage: bench/calibrate.sh [-n FIT_ROUNDS] [-r EXPERIMENT_RUNS] [-w] [-s]
+#   -s  the synthetic workspace only (a quick run)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+shared="$(cd "$repo/.." && pwd)/shared"
+source "$repo/bench/lib.sh"
+export PATH="$HOME/.cargo/bin:$PATH"
+rounds=3 runs=5 write=0 only_syn=0
+while getopts "n:r:ws" o; do
+  case $o in
+    n) rounds=$OPTARG ;;
+    r) runs=$OPTARG ;;
+    w) write=1 ;;
+    s) only_syn=1 ;;
+    *) echo "usage: $0 [-n FIT_ROUNDS] [-r EXPERIMENT_RUNS] [-w] [-s]" >&2; exit 2 ;;
+  esac
+done
+btrace=$(bench_btrace "$repo")
+work=$(mktemp -d /tmp/btrace-bench-calibrate.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+t_start=$(date +%s)
+
+# The synthetic workspace: the libraries excluded from the members.
+bash "$shared/workloads/gen-synthetic.sh" "$work/synthetic" 10 60 >/dev/null
+libs=$(cd "$work/synthetic" && ls -d lib* | sed 's/.*/"&"/' | paste -sd, -)
+printf '[workspace]\nresolver = "2"\nmembers = ["app"]\nexclude = [%s]\n' "$libs" \
+  >"$work/synthetic/Cargo.toml"
+workloads=(synthetic)
+if [ "$only_syn" = 0 ]; then
+  cp -r "$shared/workloads/cli-app" "$work/cli-app" && chmod -R u+w "$work/cli-app"
+  workloads=(cli-app synthetic)
+fi
+
+config_for() { # DEBUG -> cargo --config argument
+  case $1 in
+    2) echo 'profile.dev.debug=2' ;;
+    0) echo 'profile.dev.debug=0' ;;
+    lto) echo 'profile.dev.debug="line-tables-only"' ;;
+  esac
+}
+
+# 1. fit
+: >"$work/fit.jsonl"
+for w in "${workloads[@]}"; do
+  for ((r = 1; r <= rounds; r++)); do
+    for d in 2 0 lto; do
+      (cd "$work/$w" && rm -rf target &&
+        "$btrace" record -o "$work/t-$w-$d-$r" -- cargo build --offline -q \
+          --config "$(config_for $d)" >/dev/null 2>&1 &&
+        "$btrace" report -q "$work/t-$w-$d-$r" >/dev/null 2>&1)
+      python3 - "$work/t-$w-$d-$r/report/summary.json" "$w" "$d" "$r" >>"$work/fit.jsonl" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+est = {r["id"]: r["estimate"] for r in s["recommendations"] + s["considered"]}
+print(json.dumps({"workload": sys.argv[2], "debug": sys.argv[3], "round": int(sys.argv[4]),
+                  "wall": s["session"]["wall_s"], "cpu": s["session"]["cpu_s"],
+                  "link": s["categories"]["link"],
+                  "terms": {k: [v["model_term_s"], v["model_link_term_s"]] for k, v in est.items()}}))
+PY
+      rm -rf "$work/t-$w-$d-$r"
+    done
+  done
+done
+python3 - "$work/fit.jsonl" "$work/fit.md" "$work/fit.def" <<'PY'
+import json, sys, collections
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = collections.defaultdict(dict)
+for r in rows:
+    by[(r["workload"], r["round"])][r["debug"]] = r
+def fit(keys):
+    num_off = den_off = num_l = den_l = dl = dlt = 0.0
+    for k in keys:
+        g = by[k]
+        if not all(d in g for d in ("2", "0", "lto")):
+            continue
+        a, z, l = g["2"], g["0"], g["lto"]
+        num_off += (a["cpu"] - z["cpu"]) - (a["link"] - z["link"])
+        den_off += a["terms"]["debuginfo-off"][0]
+        num_l += (a["cpu"] - l["cpu"]) - (a["link"] - l["link"])
+        den_l += a["terms"]["debuginfo-line-tables-only"][0]
+        dl += a["link"] - z["link"]
+        dlt += a["terms"]["debuginfo-off"][1]
+    return (num_off / den_off if den_off else float("nan"),
+            num_l / den_l if den_l else float("nan"),
+            dl / dlt if dlt else float("nan"), den_off, num_off)
+wls = sorted({k[0] for k in by})
+out = ["| fitted on | K_OFF | K_LINES | LAMBDA | debuginfo category at debug = 2 (sum) | measured compile-CPU saving, debug = 0 (sum) |",
+       "|---|---|---|---|---|---|"]
+for w in wls + ["pooled"]:
+    keys = [k for k in by if w == "pooled" or k[0] == w]
+    ko, kl, lam, den, num = fit(keys)
+    out.append(f"| {w} | {ko:.2f} | {kl:.2f} | {lam:.2f} | {den:.2f} s | {num:.2f} s |")
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+ko, kl, lam, _, _ = fit(list(by))
+lam = min(max(lam, 0.0), 1.0) if lam == lam else 0.5
+open(sys.argv[3], "w").write(f"{ko:.2f} {kl:.2f} {lam:.2f}\n")
+PY
+cat "$work/fit.md"
+read -r k_off k_lines lambda <"$work/fit.def"
+if [ "$write" = 1 ]; then
+  def="$repo/analyzer/estimate_calibration.def"
+  sed -i -e "s/^CALIBRATION(K_OFF, .*)/CALIBRATION(K_OFF, $k_off)/" \
+    -e "s/^CALIBRATION(K_LINES, .*)/CALIBRATION(K_LINES, $k_lines)/" \
+    -e "s/^CALIBRATION(LAMBDA, .*)/CALIBRATION(LAMBDA, $lambda)/" "$def"
+  echo "wrote $def: K_OFF=$k_off K_LINES=$k_lines LAMBDA=$lambda"
+  btrace=$(bench_btrace "$repo")
+fi
+
+# 3. check
+: >"$work/check.jsonl"
+for w in "${workloads[@]}"; do
+  (cd "$work/$w" && rm -rf target btrace.data &&
+    "$btrace" experiment --runs "$runs" -o "$work/exp-$w" -- cargo build --offline -q >/dev/null 2>&1)
+  python3 -c 'import json,sys; x=json.load(open(sys.argv[1])); x["workload"]=sys.argv[2]; print(json.dumps(x))' \
+    "$work/exp-$w/experiment.json" "$w" >>"$work/check.jsonl"
+done
+python3 - "$work/check.jsonl" "$work/check.md" <<'PY'
+import json, sys, statistics
+out = ["| workload | option | CPU: estimate | CPU: measured [min, max] | error | wall: estimate | wall: measured [min, max] | error | within +-20% CPU / +-25% wall |",
+       "|---|---|---|---|---|---|---|---|---|"]
+for line in open(sys.argv[1]):
+    x = json.loads(line)
+    base = x["configs"][0]
+    bc, bw = statistics.median(base["cpu_s"]), statistics.median(base["wall_s"])
+    for c in x["configs"][1:]:
+        if c["failed"]:
+            out.append(f"| {x['workload']} | {c['id']} | build failed | | | | | | |")
+            continue
+        e, m = c["estimate"], c["measured"]
+        ec = 100 * (e["cpu_s"] - m["cpu_s"]) / abs(m["cpu_s"]) if m["cpu_s"] else float("inf")
+        ew = 100 * (e["wall_s"] - m["wall_s"]) / abs(m["wall_s"]) if m["wall_s"] else float("inf")
+        ok = ("pass" if abs(ec) <= 20 else "**miss**") + " / " + ("pass" if abs(ew) <= 25 else "**miss**")
+        out.append(f"| {x['workload']} | `{c['id']}` | {e['cpu_s']:.2f} s | {m['cpu_s']:.2f} s [{m['cpu_s_min']:.2f}, {m['cpu_s_max']:.2f}] | {ec:+.0f}% "
+                   f"| {e['wall_s']:.2f} s | {m['wall_s']:.2f} s [{m['wall_s_min']:.2f}, {m['wall_s_max']:.2f}] | {ew:+.0f}% | {ok} |")
+    out.append(f"| {x['workload']} | baseline | {bc:.2f} s CPU | | | {bw:.2f} s wall | | | |")
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+cat "$work/check.md"
+section="$work/section.md"
+{
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version); $(( ($(date +%s) - t_start) / 60 )) min for the script."
+  echo
+  echo "**Fit** ($rounds clean traced builds each of debug = 2, 0 and line-tables-only per workload; constants in use: \`analyzer/estimate_calibration.def\`):"
+  echo
+  cat "$work/fit.md"
+  echo
+  echo "**Check** (\`btrace experiment --runs $runs\`: estimates from its traced baseline build; measured savings are medians of per-round paired differences from the baseline, clean untraced builds):"
+  echo
+  cat "$work/check.md"
+  echo
+  echo "Reproduce: \`bench/calibrate.sh -n $rounds -r $runs$([ "$write" = 1 ] && echo " -w")$([ "$only_syn" = 1 ] && echo " -s")\`."
+} >"$section"
+bench_write_section "$repo/BENCHMARKS.md" calibrate "$section"
