@@ -7,7 +7,7 @@
 #  - at debug = 0, no debuginfo option is recommended ("already in force");
 #  - btrace experiment measures an option in a private target dir (the
 #    workspace's target/ is never created) and writes experiment.json;
-#    it refuses a build that fails at baseline.
+#    it refuses a build that fails at baseline, and cleans up on Ctrl-C.
 source "$(dirname "$0")/common.sh" "$@"
 check() { # SUMMARY_JSON MODE
   python3 - "$1" "$2" <<'PY' || fail "summary.json check ($2)"
@@ -69,6 +69,25 @@ assert len(off["wall_s"]) == 1 and off["wall_s"][0] > 0 and off["cpu_s"][0] > 0
 assert "measured" in off and "estimate" in off and not off["failed"]
 PY
 grep -q "debuginfo-off" "$work/exp.out" || fail "no table row"
+# Ctrl-C during the measured builds: the build is stopped, the private
+# target dir removed, exit 130.
+ls -d /tmp/btrace-experiment.* 2>/dev/null | sort >"$work/before" || true
+"$BTRACE" experiment --runs 3 -- cargo build --offline -q >/dev/null 2>"$work/int.err" &
+pid=$!
+for _ in $(seq 1 1200); do
+  grep -q "run 1/3" "$work/int.err" 2>/dev/null && break
+  sleep 0.05
+done
+grep -q "run 1/3" "$work/int.err" || fail "experiment never reached its measured builds: $(cat "$work/int.err")"
+sleep 0.3
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" = 130 ] || fail "interrupted experiment exited $rc: $(cat "$work/int.err")"
+grep -q "interrupted; cleaned up" "$work/int.err" || fail "no clean-up message"
+ls -d /tmp/btrace-experiment.* 2>/dev/null | sort >"$work/after" || true
+[ -z "$(comm -13 "$work/before" "$work/after")" ] || fail "left $(comm -13 "$work/before" "$work/after")"
+! pgrep -f "target-dir /tmp/btrace-experiment" >/dev/null || fail "a build survived the interrupt"
 echo "fn broken( {" >>app/src/main.rs
 rc=0
 "$BTRACE" experiment --runs 1 -- cargo build --offline -q >/dev/null 2>"$work/err" || rc=$?
