@@ -252,6 +252,10 @@ static void print_recommendations(FILE *f, const struct bt_build *b)
 		fprintf(f, "    in %s:\n", r->file);
 		print_indented(f, "      ", r->snippet);
 	}
+	if (rs->link_inputs && rs->link_inputs_missing == rs->link_inputs)
+		fprintf(f, "\n  (the linkers' inputs are gone - target/ was "
+			   "cleaned? - so the debuginfo estimates leave out "
+			   "link time)\n");
 	fprintf(f, "\n  Not recommended:\n");
 	for (size_t i = 0; i < rs->n; i++)
 		if (!rs->items[i].recommended)
