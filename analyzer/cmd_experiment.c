@@ -485,6 +485,12 @@ int cmd_experiment(int argc, char **argv)
 		usage(stderr);
 		return BT_EXIT_BAD_INPUT;
 	}
+	for (int i = 0; i < n_cmd && strcmp(cmd[i], "--"); i++)
+		if (!strncmp(cmd[i], "--target-dir", 12)) {
+			fprintf(stderr, "btrace experiment: drop --target-dir: "
+					"every build goes to a private one\n");
+			return BT_EXIT_BAD_INPUT;
+		}
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (sl <= 0) {
 		fprintf(stderr, "btrace experiment: cannot find myself: %s\n",
