@@ -93,4 +93,9 @@ rc=0
 "$BTRACE" experiment --runs 1 -- cargo build --offline -q >/dev/null 2>"$work/err" || rc=$?
 [ "$rc" = 1 ] || fail "a failing baseline gave exit $rc"
 grep -q "fails at the current settings" "$work/err" || fail "no refusal message: $(cat "$work/err")"
+# it keeps the log it points at, and nothing else
+logdir=$(sed -n 's|.*(see \(/tmp/btrace-experiment\.[^/]*\)/log).*|\1|p' "$work/err")
+[ -f "$logdir/log" ] || fail "the log it names is missing: $(cat "$work/err")"
+[ "$(ls "$logdir")" = log ] || fail "left more than the log: $(ls "$logdir")"
+rm -rf "$logdir"
 echo "ok: recommendations and experiment"
