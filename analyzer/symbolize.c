@@ -1297,12 +1297,33 @@ const struct bt_func *bt_symbolize(struct bt_symbolizer *s,
 	return &func_at(s, symbolize_id(s, m, pc, t_ns))->f;
 }
 
+/* Starts loading the memo slot PC would be looked up in: a memo of
+ * millions of addresses is far bigger than the caches, so nearly every
+ * probe is a miss to memory, and a stack's frames are independent
+ * lookups whose misses can overlap. */
+static void memo_prefetch(const struct bt_symbolizer *s,
+			  struct bt_image_syms *m, uint64_t pc, uint64_t t_ns)
+{
+	const struct mapping *mp = m ? find_mapping(m, pc, t_ns) : NULL;
+	uint64_t rel, key;
+	if (!mp)
+		return;
+	rel = pc - mp->bias;
+	if (rel >= (1ull << MEMO_REL_BITS) ||
+	    mp->mf->idx >= (1u << (63 - MEMO_REL_BITS)))
+		return;
+	key = ((uint64_t)(mp->mf->idx + 1) << MEMO_REL_BITS) | rel;
+	__builtin_prefetch(&s->memo[bt_mix64(key) & (s->memo_cap - 1)]);
+}
+
 size_t bt_symbolize_stack(struct bt_symbolizer *s, struct bt_image_syms *m,
 			  const uint64_t *pcs, size_t depth, uint64_t t_ns,
 			  uint32_t *ids)
 {
 	while (depth && pcs[depth - 1] == 0)
 		depth--;
+	for (size_t i = 0; i < depth; i++)
+		memo_prefetch(s, m, i && pcs[i] ? pcs[i] - 1 : pcs[i], t_ns);
 	for (size_t i = 0; i < depth; i++) {
 		uint64_t pc = i && pcs[i] ? pcs[i] - 1 : pcs[i];
 		ids[i] = symbolize_id(s, m, pc, t_ns);
