@@ -938,15 +938,11 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 					t = (uint32_t)k;
 					break;
 				}
+			/* frames and frames_unknown are the symbolizer's
+			 * counts (bt_profile_make): reading each frame's
+			 * function here would be a cache miss per frame */
 			uint16_t depth = (uint16_t)bt_symbolize_stack(
 				m->sym, is, pcs, h.depth, h.mono_ns, ids);
-			for (uint16_t k = 0; k < depth; k++) {
-				const struct bt_func *f =
-					bt_symbolizer_func(m->sym, ids[k]);
-				m->p->frames_unknown +=
-					!f || f->status != BT_SYM_OK;
-			}
-			m->p->frames += depth;
 			if (h.flags & BT_SAMPLE_CUT)
 				marker = 1;
 			else if (h.flags & BT_SAMPLE_UNWIND_FAILED)
@@ -1120,6 +1116,9 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	if (m.crate.pruned || m.cat.pruned)
 		p->merged_below_us = m.prune_us;
 	bt_symbolizer_stats(m.sym, &ss);
+	/* every lookup of this symbolizer is a sampled frame */
+	p->frames = ss.lookups;
+	p->frames_unknown = ss.unknown_frames;
 	p->modules = ss.modules;
 	p->modules_missing = ss.modules_missing;
 	p->modules_changed = ss.modules_changed;
