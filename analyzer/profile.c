@@ -848,7 +848,7 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 	const char *marks[3] = {NULL, NULL, NULL};
 	struct lnode pa[LEVELS], pc[LEVELS];
 	uint32_t f[LEVELS], ua, uc[BT_CAT_MAX], *order;
-	int rules[BT_MAX_DEPTH], prev_cat = -1;
+	int rule = BT_CAT_NONE, prev_cat = -1;
 	const struct stack *prev = NULL;
 
 	order = malloc((m->st.n + 1) * sizeof(*order));
@@ -872,9 +872,14 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		int cat = whole_cat;
 
 		if (cat < 0) {
-			for (uint16_t k = 0; k < s->depth; k++)
-				rules[k] = rule_of(m, ids[k]);
-			cat = bt_stack_category(rules, s->depth, backend);
+			/* the innermost frame with a rule decides: the
+			 * frames outside it need no rule (nor the cache
+			 * misses of looking theirs up) */
+			uint16_t k = 0;
+			while (k < s->depth &&
+			       (rule = rule_of(m, ids[k])) == BT_CAT_NONE)
+				k++;
+			cat = bt_stack_category(&rule, k < s->depth, backend);
 		}
 		if (uc[cat] == BT_FLAME_NONE)
 			uc[cat] = tb_node(&m->cat, cat_group(m, cat), unit,
@@ -1111,6 +1116,9 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 			goto oom;
 	if (m.crate.failed || m.cat.failed)
 		goto oom;
+	/* the lookups are done: the memo need not live on beside the
+	 * expanded trees and the writers (it is the peak's biggest part) */
+	bt_symbolizer_trim(m.sym);
 	if (tb_finish(&m.crate) < 0 || tb_finish(&m.cat) < 0)
 		goto oom;
 	if (m.crate.pruned || m.cat.pruned)
