@@ -4,8 +4,11 @@
  * Work per sample is kept to a memo lookup per frame (the symbolizer's)
  * and one hash of the frame ids: identical stacks of a process image are
  * counted once in a stack table, and only distinct stacks are walked into
- * the two trees.  A trace of 5 million samples has far fewer distinct
- * (unit, thread kind, function stack) triples than samples. */
+ * the two trees, in path order, each from where it leaves the one before.
+ * Real builds repeat stacks; gen_trace's hardly do (498k distinct stacks
+ * in 500k samples: below a dozen levels nearly every stack is new), which
+ * is why the trees are path-compressed (see "tree building"): a stack's
+ * new part costs one node, not one per frame. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <stdarg.h>

@@ -24,8 +24,9 @@
  *     (image, pc), which stays in the CPU caches and catches the frames a
  *     process samples again and again; else it finds the image's mapping
  *     (a hint, else a binary search) and looks (module file, file address)
- *     up in a hash memo shared by all images; only a miss there
- *     binary-searches the module's ranges;
+ *     up in a hash memo shared by all images (on huge pages, its slots
+ *     prefetched a whole stack at a time); only a miss there searches the
+ *     module's ranges, within one page of them;
  *   - function names are interned: one dense id per distinct (status,
  *     module, demangled name), demangled once, when a symbol is first hit;
  *     unnamed addresses intern as "[module+0xOFFSET]".
