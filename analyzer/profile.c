@@ -4,8 +4,11 @@
  * Work per sample is kept to a memo lookup per frame (the symbolizer's)
  * and one hash of the frame ids: identical stacks of a process image are
  * counted once in a stack table, and only distinct stacks are walked into
- * the two trees.  A trace of 5 million samples has far fewer distinct
- * (unit, thread kind, function stack) triples than samples. */
+ * the two trees, in path order, each from where it leaves the one before.
+ * Real builds repeat stacks; gen_trace's hardly do (498k distinct stacks
+ * in 500k samples: below a dozen levels nearly every stack is new), which
+ * is why the trees are path-compressed (see "tree building"): a stack's
+ * new part costs one node, not one per frame. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <stdarg.h>
@@ -57,35 +60,82 @@ static void pool_free(struct pool *p)
 	free(p->s);
 }
 
-/* ---- tree building: children found through a hash of (parent, name) ---- */
+/* ---- tree building: runs of frames, children found through a hash ----
+ *
+ * Below a dozen levels most stacks are unique (a build's samples, and
+ * gen_trace's), so a tree with one node per frame makes a node for nearly
+ * every frame of every sample, most of them pruned again later: 24 million
+ * at 500k samples, each a lookup in a table far bigger than the caches.
+ * The builder keeps the tree path-compressed instead.  A *run* is a chain
+ * of frames in which each frame but the last has that one child and no
+ * CPU of its own, so all its frames have the same value and category: it
+ * is one node holding a slice of function ids.  The unshared end of a new
+ * stack becomes one run; a run is split where a later stack leaves it (or
+ * ends inside it).  Groups, markers and leaves are *named* nodes.
+ *
+ * The tree the runs stand for (the "logical" tree, one node per frame) is
+ * exactly the one a node per frame gives: the node cap and the pruning
+ * count and drop logical nodes, and tb_finish() expands the runs into the
+ * bt_flame_node array the writers read. */
+
+struct bnode {
+	uint64_t value_us; /* inclusive, as each of its logical nodes' */
+	const char *name;  /* a named node's name; NULL for a run */
+	uint32_t parent;   /* BT_FLAME_NONE for the root */
+	uint32_t run;	   /* a run: its first function id in ids[] */
+	uint16_t len;	   /* logical nodes: 1, or a run's frames */
+	uint16_t depth;	   /* of its first logical node; root 0 */
+	uint8_t kind;	   /* enum bt_flame_kind; BT_FLAME_FRAME for a run,
+			      whose frames have their own */
+	int8_t category;   /* as bt_flame_node's */
+};
+
+/* A logical node: a builder node and a position in it (0 unless a run). */
+struct lnode {
+	uint32_t node;
+	uint32_t pos;
+};
 
 struct tree_builder {
-	struct bt_flame_tree *t;
-	size_t cap;
-	uint32_t *slots; /* node index + 1, 0 = empty */
+	struct bt_flame_tree *t;	 /* what tb_finish() fills */
+	const struct bt_symbolizer *sym; /* names the runs' frames */
+	struct bnode *n;
+	size_t n_n, cap;
+	size_t logical;	 /* logical nodes: what the cap counts */
+	uint32_t *ids;	 /* the runs' function ids, outermost first */
+	size_t n_ids, cap_ids;
+	uint32_t *slots; /* node index + 1, by (parent, first logical node);
+			    0 = empty */
 	size_t n_slots;
 	int failed;
 	int pruned; /* tb_prune ran */
 };
 
-static uint64_t child_key(uint32_t parent, const char *name, uint8_t kind)
+#define KIND_RUN 0xff /* in keys: the child is a run */
+
+static uint64_t child_key(uint32_t parent, uint64_t what, uint8_t kind)
 {
 	return bt_mix64(((uint64_t)parent << 8 ^ kind) * 0x9e3779b97f4a7c15ULL ^
-		   (uint64_t)(uintptr_t)name);
+			what);
 }
 
-/* Rebuilds the child index with N_SLOTS slots (a power of two). */
+static uint64_t node_key(const struct tree_builder *b, const struct bnode *nd)
+{
+	return nd->name ? child_key(nd->parent, (uintptr_t)nd->name, nd->kind)
+			: child_key(nd->parent, b->ids[nd->run], KIND_RUN);
+}
+
+/* Rebuilds the child index with N slots (a power of two). */
 static int tb_index(struct tree_builder *b, size_t n)
 {
 	uint32_t *s = calloc(n, sizeof(*s));
 	if (!s)
 		return -1;
-	for (size_t i = 0; i < b->t->n_nodes; i++) {
-		const struct bt_flame_node *nd = &b->t->nodes[i];
+	for (size_t i = 0; i < b->n_n; i++) {
 		size_t j;
-		if (nd->parent == BT_FLAME_NONE)
+		if (b->n[i].parent == BT_FLAME_NONE)
 			continue;
-		j = child_key(nd->parent, nd->name, nd->kind) & (n - 1);
+		j = node_key(b, &b->n[i]) & (n - 1);
 		while (s[j])
 			j = (j + 1) & (n - 1);
 		s[j] = (uint32_t)i + 1;
@@ -96,9 +146,223 @@ static int tb_index(struct tree_builder *b, size_t n)
 	return 0;
 }
 
-static int tb_grow_slots(struct tree_builder *b)
+/* The slot of PARENT's child named NAME of KIND (NAME NULL: the run that
+ * starts with function ID), or the empty slot where it would go. */
+static size_t tb_slot(const struct tree_builder *b, uint32_t parent,
+		      const char *name, uint8_t kind, uint32_t id)
 {
-	return tb_index(b, b->n_slots ? b->n_slots * 2 : 4096);
+	uint64_t h = name ? child_key(parent, (uintptr_t)name, kind)
+			  : child_key(parent, id, KIND_RUN);
+	size_t mask = b->n_slots - 1, j;
+	for (j = h & mask; b->slots[j]; j = (j + 1) & mask) {
+		const struct bnode *nd = &b->n[b->slots[j] - 1];
+		if (nd->parent != parent)
+			continue;
+		if (name ? nd->name == name && nd->kind == kind
+			 : !nd->name && b->ids[nd->run] == id)
+			break;
+	}
+	return j;
+}
+
+/* Room for one more node, and N more ids: afterwards, appending moves
+ * nothing and slot indexes stay valid. */
+static int tb_reserve(struct tree_builder *b, size_t n_ids)
+{
+	if ((b->n_n + 1) * 2 > b->n_slots &&
+	    tb_index(b, b->n_slots ? b->n_slots * 2 : 4096) < 0)
+		goto fail;
+	if (b->n_n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		struct bnode *n = realloc(b->n, cap * sizeof(*n));
+		if (!n)
+			goto fail;
+		b->n = n;
+		b->cap = cap;
+	}
+	if (b->n_ids + n_ids > b->cap_ids) {
+		size_t cap = (b->n_ids + n_ids) * 2 + 65536;
+		uint32_t *x = realloc(b->ids, cap * sizeof(*x));
+		if (!x)
+			goto fail;
+		b->ids = x;
+		b->cap_ids = cap;
+	}
+	return 0;
+fail:
+	b->failed = 1;
+	return -1;
+}
+
+/* Appends a node below PARENT (reserved: see tb_reserve). */
+static uint32_t tb_append(struct tree_builder *b, uint32_t parent,
+			  const char *name, uint8_t kind, int category,
+			  uint32_t run, uint16_t len)
+{
+	struct bnode *nd = &b->n[b->n_n];
+	memset(nd, 0, sizeof(*nd));
+	nd->name = name;
+	nd->parent = parent;
+	nd->run = run;
+	nd->len = len;
+	nd->kind = kind;
+	nd->category = (int8_t)category;
+	if (parent != BT_FLAME_NONE)
+		nd->depth = (uint16_t)(b->n[parent].depth + b->n[parent].len);
+	b->logical += len;
+	return (uint32_t)b->n_n++;
+}
+
+/* The named node NAME of KIND below node PARENT (the end of it), made if
+ * it is not there. */
+static uint32_t tb_node(struct tree_builder *b, uint32_t parent,
+			const char *name, uint8_t kind, int category)
+{
+	size_t j = 0;
+	uint32_t i;
+
+	if (b->failed || tb_reserve(b, 0) < 0)
+		return 0;
+	if (parent != BT_FLAME_NONE) {
+		j = tb_slot(b, parent, name, kind, 0);
+		if (b->slots[j])
+			return b->slots[j] - 1;
+	}
+	i = tb_append(b, parent, name, kind, category, 0, 1);
+	if (parent != BT_FLAME_NONE)
+		b->slots[j] = i + 1;
+	return i;
+}
+
+/* Splits the run AT.node after AT.pos (not its last frame).  The frames
+ * up to AT.pos become a new node, which takes the run's place in the
+ * index; the run keeps the rest, and with it its children, which would
+ * otherwise all need a new parent and a new slot.  PATH[0..N), logical
+ * nodes the caller holds, are moved with their frames.  Returns -1 when
+ * out of memory. */
+static int tb_split(struct tree_builder *b, struct lnode at,
+		    struct lnode *path, size_t n)
+{
+	struct bnode *tail;
+	uint32_t head, cut = at.pos + 1;
+	size_t j;
+
+	if (tb_reserve(b, 0) < 0)
+		return -1;
+	tail = &b->n[at.node];
+	j = tb_slot(b, tail->parent, NULL, 0, b->ids[tail->run]);
+	head = (uint32_t)b->n_n++;
+	b->n[head] = *tail;
+	b->n[head].len = (uint16_t)cut;
+	tail->parent = head;
+	tail->run += cut;
+	tail->len = (uint16_t)(tail->len - cut);
+	tail->depth = (uint16_t)(tail->depth + cut);
+	b->slots[j] = head + 1;
+	b->slots[tb_slot(b, head, NULL, 0, b->ids[tail->run])] = at.node + 1;
+	for (size_t k = 0; k < n; k++) {
+		if (path[k].node != at.node)
+			continue;
+		if (path[k].pos < cut)
+			path[k].node = head;
+		else
+			path[k].pos -= cut;
+	}
+	return 0;
+}
+
+/* Follows the frames of levels FROM..N-1 of a path (F[l]: the function id
+ * of level l, outermost first) from PATH[FROM - 1], storing each level's
+ * logical node in PATH[l]; the first frame found nowhere starts a new run
+ * holding the rest. */
+static void tb_frames(struct tree_builder *b, struct lnode *path, size_t from,
+		      size_t n, const uint32_t *f, int category)
+{
+	size_t l, j;
+	uint32_t r;
+
+	for (l = from; l < n && !b->failed; l++) {
+		struct lnode at = path[l - 1];
+		const struct bnode *nd = &b->n[at.node];
+		if (at.pos + 1 < nd->len) {
+			/* inside a run: one child, its next frame */
+			if (b->ids[nd->run + at.pos + 1] == f[l]) {
+				path[l] = (struct lnode){at.node, at.pos + 1};
+				continue;
+			}
+			if (tb_split(b, at, path, l) < 0)
+				return;
+			at = path[l - 1];
+		} else {
+			j = tb_slot(b, at.node, NULL, 0, f[l]);
+			if (b->slots[j]) {
+				path[l] = (struct lnode){b->slots[j] - 1, 0};
+				continue;
+			}
+		}
+		/* nothing below AT has this frame: the rest is one new run */
+		if (tb_reserve(b, n - l) < 0)
+			return;
+		j = tb_slot(b, at.node, NULL, 0, f[l]);
+		memcpy(b->ids + b->n_ids, f + l, (n - l) * sizeof(*f));
+		r = tb_append(b, at.node, NULL, BT_FLAME_FRAME, category,
+			      (uint32_t)b->n_ids,
+			      (uint16_t)(n - l));
+		b->n_ids += n - l;
+		b->slots[j] = r + 1;
+		for (size_t k = l; k < n; k++)
+			path[k] = (struct lnode){r, (uint32_t)(k - l)};
+		return;
+	}
+}
+
+/* Makes PATH[N - 1] the last logical node of its node, splitting its run
+ * if the path ends inside it, so that CPU can be added there. */
+static uint32_t tb_leaf(struct tree_builder *b, struct lnode *path, size_t n)
+{
+	struct lnode at = path[n - 1];
+	if (b->failed)
+		return 0;
+	if (at.pos + 1 < b->n[at.node].len && tb_split(b, at, path, n) < 0)
+		return 0;
+	return path[n - 1].node;
+}
+
+/* Adds VALUE to NODE and its ancestors; a node whose samples are of
+ * several categories gets -1. */
+static void tb_add(struct tree_builder *b, uint32_t node, uint64_t value,
+		   int category)
+{
+	while (!b->failed && node != BT_FLAME_NONE) {
+		struct bnode *nd = &b->n[node];
+		if (nd->value_us == 0 && nd->kind != BT_FLAME_ROOT)
+			nd->category = (int8_t)category;
+		else if (nd->category != category)
+			nd->category = -1;
+		nd->value_us += value;
+		node = nd->parent;
+	}
+}
+
+/* The nodes in order of depth, so parents before children (a split makes
+ * a run's new head after it).  Returns a malloc'd array, or NULL. */
+static uint32_t *tb_order(const struct tree_builder *b)
+{
+	uint32_t *order = malloc((b->n_n + 1) * sizeof(*order));
+	size_t *at = calloc(UINT16_MAX + 2, sizeof(*at));
+	if (!order || !at) {
+		free(order);
+		free(at);
+		return NULL;
+	}
+	for (size_t i = 0; i < b->n_n; i++)
+		at[b->n[i].depth + 1]++;
+	for (size_t d = 1; d <= UINT16_MAX + 1; d++)
+		at[d] += at[d - 1];
+	for (size_t i = 0; i < b->n_n; i++)
+		order[at[b->n[i].depth]++] = (uint32_t)i;
+	free(at);
+	return order;
 }
 
 /* A tree bigger than this many nodes is pruned between images: a trace of
@@ -108,24 +372,32 @@ static int tb_grow_slots(struct tree_builder *b)
 /* Drops the frames worth less than MIN_US, keeping groups.  The dropped
  * children of a kept node become one "[merged]" child (the first of them,
  * renamed), so the time stays visible and the values stay consistent; a
- * later sample through a dropped frame makes it anew.  Nodes are stored
- * parents first, which makes this one pass. */
+ * later sample through a dropped frame makes it anew.  All logical nodes
+ * of a run have one value, so a run goes or stays whole.  In one pass,
+ * parents first; the kept runs' ids are copied, which compacts them. */
 static int tb_prune(struct tree_builder *b, uint64_t min_us,
 		    const char *merged_name)
 {
-	struct bt_flame_tree *t = b->t;
 	/* map: old index -> new, or NONE if dropped; merged: new index ->
 	 * its merged child (new index), or NONE */
-	uint32_t *map = malloc((t->n_nodes + 1) * sizeof(*map));
-	uint32_t *merged = malloc((t->n_nodes + 1) * sizeof(*merged));
-	uint32_t n = 0;
-	if (!map || !merged) {
+	uint32_t *order = tb_order(b);
+	uint32_t *map = malloc((b->n_n + 1) * sizeof(*map));
+	uint32_t *merged = malloc((b->n_n + 1) * sizeof(*merged));
+	struct bnode *nn = malloc((b->n_n + 1) * sizeof(*nn));
+	uint32_t *ids = malloc((b->n_ids + 1) * sizeof(*ids));
+	size_t n = 0, n_ids = 0, logical = 0;
+
+	if (!order || !map || !merged || !nn || !ids) {
+		free(order);
 		free(map);
 		free(merged);
+		free(nn);
+		free(ids);
 		return -1;
 	}
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		struct bt_flame_node nd = t->nodes[i];
+	for (size_t k = 0; k < b->n_n; k++) {
+		uint32_t i = order[k];
+		struct bnode nd = b->n[i];
 		uint32_t p = nd.parent == BT_FLAME_NONE ? BT_FLAME_NONE
 						       : map[nd.parent];
 		map[i] = BT_FLAME_NONE;
@@ -134,7 +406,7 @@ static int tb_prune(struct tree_builder *b, uint64_t min_us,
 		if (nd.kind != BT_FLAME_ROOT && nd.kind != BT_FLAME_GROUP &&
 		    nd.value_us < min_us) {
 			if (merged[p] != BT_FLAME_NONE) {
-				struct bt_flame_node *mg = &t->nodes[merged[p]];
+				struct bnode *mg = &nn[merged[p]];
 				mg->value_us += nd.value_us;
 				if (mg->category != nd.category)
 					mg->category = -1;
@@ -142,98 +414,66 @@ static int tb_prune(struct tree_builder *b, uint64_t min_us,
 			}
 			nd.name = merged_name;
 			nd.kind = BT_FLAME_UNKNOWN;
-			merged[p] = n;
+			nd.run = 0;
+			nd.len = 1;
+			merged[p] = (uint32_t)n;
 		} else {
-			map[i] = n;
+			map[i] = (uint32_t)n;
+			if (!nd.name) {
+				memcpy(ids + n_ids, b->ids + nd.run,
+				       nd.len * sizeof(*ids));
+				nd.run = (uint32_t)n_ids;
+				n_ids += nd.len;
+			}
 		}
 		nd.parent = p;
-		t->nodes[n] = nd;
+		logical += nd.len;
+		nn[n] = nd;
 		merged[n++] = BT_FLAME_NONE;
 	}
+	free(order);
 	free(map);
 	free(merged);
-	t->n_nodes = n;
+	free(b->n);
+	free(b->ids);
+	b->n = nn;
+	b->cap = b->n_n + 1;
+	b->n_n = n;
+	b->ids = ids;
+	b->cap_ids = b->n_ids + 1;
+	b->n_ids = n_ids;
+	b->logical = logical;
 	b->pruned = 1;
 	return tb_index(b, b->n_slots);
 }
 
-/* Keeps the tree under TREE_CAP nodes: when it grows past, prunes at
+/* Keeps the tree under CAP logical nodes: when it grows past, prunes at
  * *MIN_US, doubling it until at most half the cap is left.  The threshold
  * only goes up. */
 static int tb_bound(struct tree_builder *b, size_t cap, uint64_t *min_us,
 		    const char *merged_name)
 {
-	if (b->failed || b->t->n_nodes <= cap)
+	if (b->failed || b->logical <= cap)
 		return 0;
 	for (;;) {
 		if (tb_prune(b, *min_us, merged_name) < 0)
 			return -1;
 		/* groups and merged nodes stay: once the threshold passes the
 		 * whole build, no frame is left to merge */
-		if (b->t->n_nodes <= cap / 2 ||
-		    *min_us > b->t->nodes[0].value_us)
+		if (b->logical <= cap / 2 || *min_us > b->n[0].value_us)
 			return 0;
 		*min_us *= 2;
 	}
 }
 
-static uint32_t tb_node(struct tree_builder *b, uint32_t parent,
-			const char *name, uint8_t kind, int category)
+static void tb_free(struct tree_builder *b)
 {
-	struct bt_flame_tree *t = b->t;
-	struct bt_flame_node *nd;
-	size_t j;
-
-	if (b->failed)
-		return 0;
-	if ((t->n_nodes + 1) * 2 > b->n_slots && tb_grow_slots(b) < 0)
-		goto fail;
-	j = child_key(parent, name, kind) & (b->n_slots - 1);
-	while (b->slots[j]) {
-		nd = &t->nodes[b->slots[j] - 1];
-		if (nd->parent == parent && nd->name == name && nd->kind == kind)
-			return b->slots[j] - 1;
-		j = (j + 1) & (b->n_slots - 1);
-	}
-	if (t->n_nodes == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		struct bt_flame_node *n = realloc(t->nodes, cap * sizeof(*n));
-		if (!n)
-			goto fail;
-		t->nodes = n;
-		b->cap = cap;
-	}
-	nd = &t->nodes[t->n_nodes];
-	memset(nd, 0, sizeof(*nd));
-	nd->name = name;
-	nd->parent = parent;
-	nd->first_child = nd->next_sibling = BT_FLAME_NONE;
-	nd->kind = kind;
-	nd->category = (int8_t)category;
-	nd->depth = parent == BT_FLAME_NONE
-			    ? 0
-			    : (uint16_t)(t->nodes[parent].depth + 1);
-	b->slots[j] = (uint32_t)t->n_nodes + 1;
-	return (uint32_t)t->n_nodes++;
-fail:
-	b->failed = 1;
-	return 0;
-}
-
-/* Adds VALUE to NODE and its ancestors; a node whose samples are of
- * several categories gets -1. */
-static void tb_add(struct tree_builder *b, uint32_t node, uint64_t value,
-		   int category)
-{
-	while (!b->failed && node != BT_FLAME_NONE) {
-		struct bt_flame_node *nd = &b->t->nodes[node];
-		if (nd->value_us == 0 && nd->kind != BT_FLAME_ROOT)
-			nd->category = (int8_t)category;
-		else if (nd->category != category)
-			nd->category = -1;
-		nd->value_us += value;
-		node = nd->parent;
-	}
+	free(b->n);
+	free(b->ids);
+	free(b->slots);
+	b->n = NULL;
+	b->ids = NULL;
+	b->slots = NULL;
 }
 
 static int by_value_desc(const void *a, const void *b, void *arg)
@@ -245,7 +485,58 @@ static int by_value_desc(const void *a, const void *b, void *arg)
 	return strcmp(n[x].name, n[y].name);
 }
 
-/* Links children into lists, largest first (deterministic output). */
+/* The logical tree, one node per frame, parents first. */
+static int tb_expand(struct tree_builder *b)
+{
+	struct bt_flame_tree *t = b->t;
+	uint32_t *order = tb_order(b);
+	uint32_t *last = malloc((b->n_n + 1) * sizeof(*last));
+	size_t n = 0;
+
+	t->nodes = calloc(b->logical + 1, sizeof(*t->nodes));
+	if (!order || !last || !t->nodes) {
+		free(order);
+		free(last);
+		return -1;
+	}
+	for (size_t k = 0; k < b->n_n; k++) {
+		const struct bnode *bn = &b->n[order[k]];
+		uint32_t parent = bn->parent == BT_FLAME_NONE
+					  ? BT_FLAME_NONE
+					  : last[bn->parent];
+		for (uint16_t i = 0; i < bn->len; i++) {
+			struct bt_flame_node *nd = &t->nodes[n];
+			if (bn->name) {
+				nd->name = bn->name;
+				nd->kind = bn->kind;
+			} else {
+				const struct bt_func *f = bt_symbolizer_func(
+					b->sym, b->ids[bn->run + i]);
+				nd->name = f ? f->name : "[unknown]";
+				nd->kind = f && f->status == BT_SYM_OK
+						   ? BT_FLAME_FRAME
+						   : BT_FLAME_UNKNOWN;
+			}
+			nd->value_us = bn->value_us;
+			nd->category = bn->category;
+			nd->parent = parent;
+			nd->first_child = nd->next_sibling = BT_FLAME_NONE;
+			nd->depth = parent == BT_FLAME_NONE
+					    ? 0
+					    : (uint16_t)(t->nodes[parent].depth +
+							 1);
+			parent = (uint32_t)n++;
+		}
+		last[order[k]] = parent;
+	}
+	t->n_nodes = n;
+	free(order);
+	free(last);
+	return 0;
+}
+
+/* Expands the tree and links children into lists, largest first
+ * (deterministic output). */
 static int tb_finish(struct tree_builder *b)
 {
 	struct bt_flame_tree *t = b->t;
@@ -254,8 +545,9 @@ static int tb_finish(struct tree_builder *b)
 
 	free(b->slots);
 	b->slots = NULL;
-	if (b->failed)
+	if (b->failed || tb_expand(b) < 0)
 		return -1;
+	tb_free(b);
 	order = malloc((t->n_nodes + 1) * sizeof(*order));
 	count = calloc(t->n_nodes + 1, sizeof(*count));
 	start = malloc((t->n_nodes + 1) * sizeof(*start));
@@ -529,6 +821,26 @@ static size_t common_levels(const struct stack_table *st,
 	return 2 + (size_t)k;
 }
 
+/* Follows (or makes) levels FROM..N-1 of a stack's path below its unit's
+ * node TOP: the thread kind THREAD, the marker MARK (NULL: none), then the
+ * frames F[2..N), outermost first.  PATH[0..FROM) are the levels it
+ * shares with the stack before it. */
+static void tb_path(struct tree_builder *b, struct lnode *path, size_t from,
+		    size_t n, uint32_t top, const char *thread,
+		    const char *mark, const uint32_t *f, int category)
+{
+	if (from == 0)
+		path[0] = (struct lnode){
+			tb_node(b, top, thread, BT_FLAME_GROUP, category), 0};
+	if (from <= 1)
+		path[1] = mark ? (struct lnode){tb_node(b, path[0].node, mark,
+							BT_FLAME_UNKNOWN,
+							category),
+						0}
+			       : path[0];
+	tb_frames(b, path, from > 2 ? from : 2, n, f, category);
+}
+
 /* Walks the distinct stacks of one image into both trees, in path order,
  * looking up only the levels a stack does not share with the one before
  * it. */
@@ -537,8 +849,9 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		      int whole_cat, double period_us)
 {
 	const char *marks[3] = {NULL, NULL, NULL};
-	uint32_t pa[LEVELS], pc[LEVELS], ua, uc[BT_CAT_MAX], *order;
-	int rules[BT_MAX_DEPTH], prev_cat = -1;
+	struct lnode pa[LEVELS], pc[LEVELS];
+	uint32_t f[LEVELS], ua, uc[BT_CAT_MAX], *order;
+	int rule = BT_CAT_NONE, prev_cat = -1;
 	const struct stack *prev = NULL;
 
 	order = malloc((m->st.n + 1) * sizeof(*order));
@@ -562,49 +875,43 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		int cat = whole_cat, lines = 0;
 
 		if (cat < 0) {
-			for (uint16_t k = 0; k < s->depth; k++)
-				rules[k] = rule_of(m, ids[k]);
-			cat = bt_stack_category(rules, s->depth, backend);
+			/* the innermost frame with a specific rule decides,
+			 * else the innermost catch-all (attribution.h): the
+			 * frames outside a specific rule need no lookup (nor
+			 * its cache misses) */
+			int weak = BT_CAT_NONE;
+			rule = BT_CAT_NONE;
+			for (uint16_t k = 0; k < s->depth; k++) {
+				int r = rule_of(m, ids[k]);
+				if (r == BT_CAT_NONE)
+					continue;
+				if (!(r & BT_RULE_WEAK)) {
+					rule = r;
+					break;
+				}
+				if (weak == BT_CAT_NONE)
+					weak = r;
+			}
+			if (rule == BT_CAT_NONE)
+				rule = weak;
+			cat = bt_stack_category(&rule, rule != BT_CAT_NONE,
+						backend);
 			lines = cat == BT_CAT_DEBUGINFO &&
-				bt_stack_line_tables(rules, s->depth);
+				bt_stack_line_tables(&rule, 1);
 		}
 		if (uc[cat] == BT_FLAME_NONE)
 			uc[cat] = tb_node(&m->cat, cat_group(m, cat), unit,
 					  BT_FLAME_GROUP, cat);
 		from_a = prev ? common_levels(&m->st, prev, s) : 0;
 		from_c = cat == prev_cat ? from_a : 0;
-		for (size_t l = from_a < from_c ? from_a : from_c; l < levels;
-		     l++) {
-			const char *name;
-			uint8_t kind;
-			if (l == 0) {
-				name = threads[s->thread];
-				kind = BT_FLAME_GROUP;
-			} else if (l == 1) {
-				if (!s->marker) {
-					pa[1] = pa[0];
-					pc[1] = pc[0];
-					continue;
-				}
-				name = marks[s->marker];
-				kind = BT_FLAME_UNKNOWN;
-			} else {
-				const struct bt_func *f = bt_symbolizer_func(
-					m->sym, ids[s->depth - 1 - (l - 2)]);
-				kind = f && f->status == BT_SYM_OK
-					       ? BT_FLAME_FRAME
-					       : BT_FLAME_UNKNOWN;
-				name = f ? f->name : "[unknown]";
-			}
-			if (l >= from_a)
-				pa[l] = tb_node(&m->crate, l ? pa[l - 1] : ua,
-						name, kind, cat);
-			if (l >= from_c)
-				pc[l] = tb_node(&m->cat, l ? pc[l - 1] : uc[cat],
-						name, kind, cat);
-		}
-		tb_add(&m->crate, pa[levels - 1], value, cat);
-		tb_add(&m->cat, pc[levels - 1], value, cat);
+		for (uint16_t k = 0; k < s->depth; k++)
+			f[2 + k] = ids[s->depth - 1 - k];
+		tb_path(&m->crate, pa, from_a, levels, ua, threads[s->thread],
+			marks[s->marker], f, cat);
+		tb_path(&m->cat, pc, from_c, levels, uc[cat],
+			threads[s->thread], marks[s->marker], f, cat);
+		tb_add(&m->crate, tb_leaf(&m->crate, pa, levels), value, cat);
+		tb_add(&m->cat, tb_leaf(&m->cat, pc, levels), value, cat);
 		m->p->cpu_s[cat] += (double)value / 1e6;
 		if (u)
 			u->categories[cat] += (double)value / 1e6;
@@ -656,15 +963,11 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 					t = (uint32_t)k;
 					break;
 				}
+			/* frames and frames_unknown are the symbolizer's
+			 * counts (bt_profile_make): reading each frame's
+			 * function here would be a cache miss per frame */
 			uint16_t depth = (uint16_t)bt_symbolize_stack(
 				m->sym, is, pcs, h.depth, h.mono_ns, ids);
-			for (uint16_t k = 0; k < depth; k++) {
-				const struct bt_func *f =
-					bt_symbolizer_func(m->sym, ids[k]);
-				m->p->frames_unknown +=
-					!f || f->status != BT_SYM_OK;
-			}
-			m->p->frames += depth;
 			if (h.flags & BT_SAMPLE_CUT)
 				marker = 1;
 			else if (h.flags & BT_SAMPLE_UNWIND_FAILED)
@@ -800,7 +1103,7 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 {
 	struct maker m = {0};
 	struct bt_sym_stats ss;
-	const char *const *lines;
+	const char *const *lines, *root;
 	size_t n_lines;
 
 	memset(p, 0, sizeof(*p));
@@ -811,10 +1114,10 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	m.sym = bt_symbolizer_new();
 	if (!m.sym)
 		goto oom;
-	m.crate_root = tb_node(&m.crate, BT_FLAME_NONE,
-			       pool_add(&m.names, "build"), BT_FLAME_ROOT, -1);
-	m.cat_root = tb_node(&m.cat, BT_FLAME_NONE, m.crate.t->nodes[0].name,
-			     BT_FLAME_ROOT, -1);
+	m.crate.sym = m.cat.sym = m.sym;
+	root = pool_add(&m.names, "build");
+	m.crate_root = tb_node(&m.crate, BT_FLAME_NONE, root, BT_FLAME_ROOT, -1);
+	m.cat_root = tb_node(&m.cat, BT_FLAME_NONE, root, BT_FLAME_ROOT, -1);
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		m.cat_node[c] = BT_FLAME_NONE;
 	/* BTRACE_PROFILE_NODES lowers the cap, for tests */
@@ -833,11 +1136,17 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 			goto oom;
 	if (m.crate.failed || m.cat.failed)
 		goto oom;
+	/* the lookups are done: the memo need not live on beside the
+	 * expanded trees and the writers (it is the peak's biggest part) */
+	bt_symbolizer_trim(m.sym);
 	if (tb_finish(&m.crate) < 0 || tb_finish(&m.cat) < 0)
 		goto oom;
 	if (m.crate.pruned || m.cat.pruned)
 		p->merged_below_us = m.prune_us;
 	bt_symbolizer_stats(m.sym, &ss);
+	/* every lookup of this symbolizer is a sampled frame */
+	p->frames = ss.lookups;
+	p->frames_unknown = ss.unknown_frames;
 	p->modules = ss.modules;
 	p->modules_missing = ss.modules_missing;
 	p->modules_changed = ss.modules_changed;
@@ -854,8 +1163,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory making the profile");
-	free(m.crate.slots);
-	free(m.cat.slots);
+	tb_free(&m.crate);
+	tb_free(&m.cat);
 	free(m.rule);
 	st_free(&m.st);
 	pool_free(&m.names);

@@ -24,8 +24,9 @@
  *     (image, pc), which stays in the CPU caches and catches the frames a
  *     process samples again and again; else it finds the image's mapping
  *     (a hint, else a binary search) and looks (module file, file address)
- *     up in a hash memo shared by all images; only a miss there
- *     binary-searches the module's ranges;
+ *     up in a hash memo shared by all images (on huge pages, its slots
+ *     prefetched a whole stack at a time); only a miss there searches the
+ *     module's ranges, within one page of them;
  *   - function names are interned: one dense id per distinct (status,
  *     module, demangled name), demangled once, when a symbol is first hit;
  *     unnamed addresses intern as "[module+0xOFFSET]".
@@ -44,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,6 +172,12 @@ struct range {
 	uint32_t sym;
 };
 
+/* The page index: pages[p] is the number of ranges that start below
+ * file address p << PAGE_BITS, so a lookup searches one page's ranges
+ * instead of all of them (librustc_driver has 150,000). */
+#define PAGE_BITS 12
+#define MAX_PAGES (1u << 22) /* 16 MiB of index for 16 GiB of addresses */
+
 struct modfile {
 	char *path;	  /* resolved path of the recorded module */
 	const char *base; /* its basename (interned) */
@@ -186,6 +194,8 @@ struct modfile {
 	char *why;		   /* detail of a problem */
 	struct range *ranges;
 	size_t n_ranges;
+	uint32_t *pages; /* NULL: no index, search all the ranges */
+	size_t n_pages;
 	struct sym *syms;
 	size_t n_syms;
 	char *names;
@@ -398,10 +408,32 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 
 /* ---- the memo: (module file, file address) -> function ---- */
 
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+/* A zeroed memo of CAP entries, on huge pages if the kernel gives them.
+ * At 5M samples the memo holds millions of addresses probed in no order:
+ * with 4 KiB pages nearly every probe also misses the TLB, and the page
+ * walk costs as much as the probe (that report went from 40 s to 32 s).
+ * Transparent huge pages are often "madvise"-only, so ask, before the
+ * first write: calloc leaves a big block's fresh pages untouched.  (Tried
+ * for the profile's tables and the function index too: no gain there,
+ * the allocation's compaction costs more.) */
+static struct memo_ent *memo_alloc(size_t cap)
+{
+	struct memo_ent *m = zalloc(cap, sizeof(*m));
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t e = ((uintptr_t)m + cap * sizeof(*m)) & ~(HUGE_PAGE - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+#endif
+	return m;
+}
+
 static void memo_grow(struct bt_symbolizer *s)
 {
 	size_t cap = s->memo_cap ? s->memo_cap * 2 : 1u << 16;
-	struct memo_ent *m = zalloc(cap, sizeof(*m));
+	struct memo_ent *m = memo_alloc(cap);
 	for (size_t j = 0; j < s->memo_cap; j++) {
 		size_t i;
 		if (!s->memo[j].key)
@@ -686,6 +718,26 @@ static void flat_emit(struct flat *f, uint32_t sym, uint64_t lo, uint64_t hi)
 	f->n++;
 }
 
+/* Indexes MF's ranges by page (a module that spans too much goes
+ * without: its lookups search all the ranges). */
+static void build_pages(struct modfile *mf)
+{
+	const struct range *r = mf->ranges;
+	size_t n = mf->n_ranges, np, i = 0;
+	if (!n)
+		return;
+	np = ((r[n - 1].lo + r[n - 1].len) >> PAGE_BITS) + 2;
+	if (np > MAX_PAGES)
+		return;
+	mf->pages = zalloc(np, sizeof(*mf->pages));
+	mf->n_pages = np;
+	for (size_t p = 0; p < np; p++) {
+		while (i < n && r[i].lo < (uint64_t)p << PAGE_BITS)
+			i++;
+		mf->pages[p] = (uint32_t)i;
+	}
+}
+
 /* Builds MF's tables from candidates C[0..N) (sorted, one per address):
  * symbols without a size reach to the next symbol (or their section's
  * end); nested symbols are flattened so that the innermost wins. */
@@ -742,6 +794,7 @@ static void build_tables(struct modfile *mf, struct cand *c, size_t n)
 	free(stack);
 	mf->ranges = f.r;
 	mf->n_ranges = f.n;
+	build_pages(mf);
 }
 
 /* Sorts candidates and merges those at one address: the best-ranked name
@@ -1193,6 +1246,16 @@ static uint32_t resolve(struct bt_symbolizer *s, struct modfile *mf,
 		return intern_unnamed(s, mf, mf->status, rel);
 	if (mf->status != BT_SYM_OK)
 		return intern_unreadable(s, mf);
+	if (mf->pages) {
+		/* the ranges starting at or below REL and not below its
+		 * page; past the last page, all of them */
+		uint64_t p = rel >> PAGE_BITS;
+		lo = hi = mf->n_ranges;
+		if (p + 1 < mf->n_pages) {
+			lo = mf->pages[p];
+			hi = mf->pages[p + 1];
+		}
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (mf->ranges[mid].lo <= rel)
@@ -1297,17 +1360,46 @@ const struct bt_func *bt_symbolize(struct bt_symbolizer *s,
 	return &func_at(s, symbolize_id(s, m, pc, t_ns))->f;
 }
 
+/* Starts loading the memo slot PC would be looked up in: a memo of
+ * millions of addresses is far bigger than the caches, so nearly every
+ * probe is a miss to memory, and a stack's frames are independent
+ * lookups whose misses can overlap. */
+static void memo_prefetch(const struct bt_symbolizer *s,
+			  struct bt_image_syms *m, uint64_t pc, uint64_t t_ns)
+{
+	const struct mapping *mp = m ? find_mapping(m, pc, t_ns) : NULL;
+	uint64_t rel, key;
+	if (!mp)
+		return;
+	rel = pc - mp->bias;
+	if (rel >= (1ull << MEMO_REL_BITS) ||
+	    mp->mf->idx >= (1u << (63 - MEMO_REL_BITS)))
+		return;
+	key = ((uint64_t)(mp->mf->idx + 1) << MEMO_REL_BITS) | rel;
+	__builtin_prefetch(&s->memo[bt_mix64(key) & (s->memo_cap - 1)]);
+}
+
 size_t bt_symbolize_stack(struct bt_symbolizer *s, struct bt_image_syms *m,
 			  const uint64_t *pcs, size_t depth, uint64_t t_ns,
 			  uint32_t *ids)
 {
 	while (depth && pcs[depth - 1] == 0)
 		depth--;
+	for (size_t i = 0; i < depth; i++)
+		memo_prefetch(s, m, i && pcs[i] ? pcs[i] - 1 : pcs[i], t_ns);
 	for (size_t i = 0; i < depth; i++) {
 		uint64_t pc = i && pcs[i] ? pcs[i] - 1 : pcs[i];
 		ids[i] = symbolize_id(s, m, pc, t_ns);
 	}
 	return depth;
+}
+
+void bt_symbolizer_trim(struct bt_symbolizer *s)
+{
+	free(s->memo);
+	s->memo = NULL;
+	s->memo_cap = s->memo_n = 0;
+	memo_grow(s);
 }
 
 const struct bt_func *bt_symbolizer_func(const struct bt_symbolizer *s,
@@ -1398,6 +1490,7 @@ void bt_symbolizer_free(struct bt_symbolizer *s)
 		free(mf->build_id);
 		free(mf->why);
 		free(mf->ranges);
+		free(mf->pages);
 		free(mf->syms);
 		free(mf->names);
 		free(mf);

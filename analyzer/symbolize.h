@@ -95,6 +95,11 @@ size_t bt_symbolize_stack(struct bt_symbolizer *s, struct bt_image_syms *m,
 			  const uint64_t *pcs, size_t depth, uint64_t t_ns,
 			  uint32_t *ids);
 
+/* Frees the lookup caches (hundreds of megabytes after millions of
+ * samples) once the lookups are done: the functions stay, and later
+ * lookups still work, only slower until the caches fill again. */
+void bt_symbolizer_trim(struct bt_symbolizer *s);
+
 /* The function with id ID, or NULL if there is none. */
 const struct bt_func *bt_symbolizer_func(const struct bt_symbolizer *s,
 					 uint32_t id);

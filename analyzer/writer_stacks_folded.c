@@ -27,19 +27,45 @@
 #include "profile.h"
 #include "report_writer.h"
 
-/* Writes one frame name, safe for the format. */
-static void put_frame(FILE *f, const char *name)
+/* The current path as one line's text: frames are escaped and appended
+ * once per node, not once per line that goes through them, and each line
+ * is one fwrite.  A profile pruned to two million nodes still writes
+ * hundreds of megabytes, most of it the long outer frames again and
+ * again, so this is the writer's whole cost. */
+struct line {
+	char *s;
+	size_t len, cap;
+};
+
+/* Appends ";" (unless FIRST) and NAME, made safe for the format. */
+static int line_put(struct line *l, const char *name, int first)
 {
+	size_t n;
 	if (!name || !*name)
 		name = "[unnamed]";
-	for (const char *s = name; *s; s++) {
-		char c = *s;
-		if (c == ';')
-			c = ':';
-		else if (c == '\n' || c == '\r')
-			c = ' ';
-		fputc(c, f);
+	n = strlen(name) + 1;
+	if (l->len + n + 1 > l->cap) {
+		size_t cap = (l->len + n + 1) * 2;
+		char *s = realloc(l->s, cap);
+		if (!s)
+			return -1;
+		l->s = s;
+		l->cap = cap;
 	}
+	if (!first)
+		l->s[l->len++] = ';';
+	for (const char *c = name; *c; c++)
+		l->s[l->len++] = *c == ';' ? ':'
+				 : *c == '\n' || *c == '\r' ? ' '
+							   : *c;
+	return 0;
+}
+
+/* Writes the line and its count. */
+static void line_write(FILE *f, const struct line *l, uint64_t v)
+{
+	fwrite(l->s, 1, l->len, f);
+	fprintf(f, " %" PRIu64 "\n", v);
 }
 
 /* The node's value minus its children's, never below zero (a child
@@ -66,8 +92,10 @@ static uint64_t self_value(const struct bt_flame_tree *t, uint32_t i)
 static int write_stacks_folded(const struct bt_build *b, FILE *f)
 {
 	const struct bt_flame_tree *t;
-	uint32_t *path = NULL, *next = NULL;
+	uint32_t *next = NULL;
+	size_t *at = NULL; /* at[d]: the line's length up to depth d */
 	unsigned char *seen = NULL;
+	struct line l = {NULL, 0, 0};
 	size_t depth = 0;
 	uint64_t v;
 	int rc = -1;
@@ -75,21 +103,22 @@ static int write_stacks_folded(const struct bt_build *b, FILE *f)
 	if (!b->profile || !b->profile->by_category.n_nodes)
 		return ferror(f) ? -1 : 0;
 	t = &b->profile->by_category;
-	/* path[d] is the node at depth d; next[d] the next sibling to visit
-	 * at depth d + 1 once the current one is done. */
-	path = calloc(t->n_nodes + 1, sizeof(*path));
+	/* next[d] is the next sibling to visit at depth d + 1 once the
+	 * current one is done. */
+	at = calloc(t->n_nodes + 1, sizeof(*at));
 	next = calloc(t->n_nodes + 1, sizeof(*next));
 	seen = calloc(t->n_nodes, 1);
-	if (!path || !next || !seen)
+	if (!at || !next || !seen)
 		goto out;
 
 	v = self_value(t, 0);
 	if (v) {
-		put_frame(f, t->nodes[0].name);
-		fprintf(f, " %" PRIu64 "\n", v);
+		if (line_put(&l, t->nodes[0].name, 1) < 0)
+			goto out;
+		line_write(f, &l, v);
 	}
 	seen[0] = 1;
-	path[0] = 0;
+	at[0] = 0;
 	next[0] = t->nodes[0].first_child;
 	while (!ferror(f)) {
 		uint32_t c = next[depth];
@@ -101,21 +130,19 @@ static int write_stacks_folded(const struct bt_build *b, FILE *f)
 		}
 		seen[c] = 1;
 		next[depth] = t->nodes[c].next_sibling;
-		path[++depth] = c;
+		l.len = at[depth];
+		if (line_put(&l, t->nodes[c].name, depth == 0) < 0)
+			goto out;
+		at[++depth] = l.len;
 		next[depth] = t->nodes[c].first_child;
 		v = self_value(t, c);
-		if (!v)
-			continue;
-		for (size_t d = 1; d <= depth; d++) {
-			if (d > 1)
-				fputc(';', f);
-			put_frame(f, t->nodes[path[d]].name);
-		}
-		fprintf(f, " %" PRIu64 "\n", v);
+		if (v)
+			line_write(f, &l, v);
 	}
 	rc = ferror(f) ? -1 : 0;
-out: /* calloc set errno */
-	free(path);
+out: /* calloc and realloc set errno */
+	free(l.s);
+	free(at);
 	free(next);
 	free(seen);
 	return rc;
