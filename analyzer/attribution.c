@@ -21,12 +21,15 @@ struct rule {
 #define RULE(m, p, c) {m, p, sizeof(p) - 1, c},
 #define CATCHALL(m, p, c) {m, p, sizeof(p) - 1, (c) | BT_RULE_WEAK},
 #define LINES(m, p) {m, p, sizeof(p) - 1, BT_CAT_DEBUGINFO | BT_RULE_LINES},
+#define DEBUG_VALUES(m, p)                                                     \
+	{m, p, sizeof(p) - 1, BT_CAT_DEBUGINFO | BT_RULE_DEBUG_VALUES},
 static const struct rule rules[] = {
 #include "attribution_rules.def"
 };
 #undef RULE
 #undef CATCHALL
 #undef LINES
+#undef DEBUG_VALUES
 
 static const char *const names[BT_CAT_MAX] = {
 	[BT_CAT_FRONTEND] = "frontend",
@@ -96,4 +99,10 @@ int bt_stack_line_tables(const int *frame_rules, size_t n)
 {
 	int rule = bt_stack_rule(frame_rules, n);
 	return rule != BT_CAT_NONE && (rule & BT_RULE_LINES);
+}
+
+int bt_stack_debug_values(const int *frame_rules, size_t n)
+{
+	int rule = bt_stack_rule(frame_rules, n);
+	return rule != BT_CAT_NONE && (rule & BT_RULE_DEBUG_VALUES);
 }

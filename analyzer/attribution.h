@@ -34,11 +34,16 @@ enum bt_category {
  *    MCStreamer) called from DIBuilder or DwarfDebug are debuginfo.
  *  - BT_RULE_LINES: a debuginfo rule for work that `debug =
  *    "line-tables-only"` keeps (source locations, scopes, the line
- *    table); the rest of debuginfo (types, variables) goes away with it. */
+ *    table); the rest of debuginfo (types, variables) goes away with it.
+ *  - BT_RULE_DEBUG_VALUES: a debuginfo rule for the machine passes that
+ *    track variables' debug values (LiveDebugValues and its kin): their
+ *    time measures how many debug-value instructions the unit carries,
+ *    which also slow instruction selection and emission (estimate.h). */
 enum {
 	BT_RULE_WEAK = 16,
 	BT_RULE_LINES = 32,
-	BT_RULE_FLAGS = BT_RULE_WEAK | BT_RULE_LINES,
+	BT_RULE_DEBUG_VALUES = 64,
+	BT_RULE_FLAGS = BT_RULE_WEAK | BT_RULE_LINES | BT_RULE_DEBUG_VALUES,
 };
 
 /* "frontend", "codegen_llvm", ... */
@@ -65,6 +70,10 @@ int bt_stack_category(const int *frame_rules, size_t n, const char *backend);
 
 /* Whether a debuginfo stack is line-table work (BT_RULE_LINES). */
 int bt_stack_line_tables(const int *frame_rules, size_t n);
+
+/* Whether a debuginfo stack is debug-value tracking
+ * (BT_RULE_DEBUG_VALUES). */
+int bt_stack_debug_values(const int *frame_rules, size_t n);
 
 /* The number of rules, for tests and docs. */
 size_t bt_rule_count(void);

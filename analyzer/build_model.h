@@ -93,6 +93,8 @@ struct bt_unit {
 	/* the part of categories[BT_CAT_DEBUGINFO] that line-tables-only
 	 * keeps (BT_RULE_LINES) */
 	double debuginfo_lines_s;
+	/* and the part that is debug-value tracking (BT_RULE_DEBUG_VALUES) */
+	double debug_values_s;
 };
 
 /* A setting and how many units used each value of it. */

@@ -103,31 +103,40 @@ static double link_share(const struct bt_link_inputs *li, enum bt_option o)
 }
 
 /* The CPU option O saves in unit I's compilation and in its link, and
- * the model's terms for them (TERM, LINK_TERM: before the constants). */
+ * the model's terms (TERM, DV, LINK_TERM: before the constants).
+ *
+ * The debuginfo options save the debuginfo they drop (all of it, or all
+ * but the line-table part) plus K_DV times the unit's debug-value passes:
+ * the cost the category cannot see, spread over instruction selection
+ * and emission of the DBG_VALUE instructions (docs/estimation.md).  Both
+ * options drop every variable location, so both save that part. */
 static void unit_saving(const struct bt_estimator *e, size_t i,
 			enum bt_option o, double *compile, double *link,
-			double *term, double *link_term)
+			double *term, double *dv, double *link_term)
 {
 	const struct bt_unit *u = &e->b->units[i];
 	double dbg = u->categories[BT_CAT_DEBUGINFO];
 	int level = debug_level(u);
 
-	*compile = *link = *term = *link_term = 0;
+	*compile = *link = *term = *dv = *link_term = 0;
 	switch (o) {
 	case BT_OPT_DEBUG_OFF:
-		if (level > 0)
+		if (level > 0) {
 			*term = dbg;
-		*compile = K_OFF * *term;
+			*dv = u->debug_values_s;
+		}
 		break;
 	case BT_OPT_DEBUG_LINE_TABLES:
-		if (level > 1)
+		if (level > 1) {
 			*term = fmax(0, dbg - u->debuginfo_lines_s);
-		*compile = K_LINES * *term;
+			*dv = u->debug_values_s;
+		}
 		break;
 	case BT_OPT_DEBUG_DEPS_OFF:
-		if (level > 0 && !u->primary)
+		if (level > 0 && !u->primary) {
 			*term = dbg;
-		*compile = K_OFF * *term;
+			*dv = u->debug_values_s;
+		}
 		break;
 	case BT_OPT_CRANELIFT:
 		if (u->has_flags && strcmp(u->flags.codegen_backend, "cranelift"))
@@ -146,6 +155,7 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 		break;
 	}
 	if (o <= BT_OPT_DEBUG_DEPS_OFF) {
+		*compile = *term + K_DV * *dv;
 		*link_term = u->link_cpu_s * link_share(&e->links[i], o);
 		*link = LAMBDA * *link_term;
 	}
@@ -163,9 +173,10 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 					       : "calibrated-model";
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
-		double compile, link, term, link_term, own_wall, w = 0;
-		unit_saving(e, i, o, &compile, &link, &term, &link_term);
+		double compile, link, term, dv, link_term, own_wall, w = 0;
+		unit_saving(e, i, o, &compile, &link, &term, &dv, &link_term);
 		out->term_s += term;
+		out->dv_term_s += dv;
 		out->link_term_s += link_term;
 		if (compile > 0 || link > 0)
 			out->n_units++;

@@ -1,11 +1,12 @@
 /* estimate.h - what a change to the build's settings would save, predicted
  * from this one traced build.
  *
- * Per unit, the CPU a debuginfo option saves is a calibrated multiple of
- * the unit's debuginfo category (all of it for debug = false, the part
- * line-tables-only drops for that option, only the dependencies' for
- * debuginfo-deps-off), plus the link CPU that the removed .debug_* bytes
- * of the linker's inputs cost.  Cranelift and the faster linkers use
+ * Per unit, the CPU a debuginfo option saves is the debuginfo it drops
+ * (all of the category for debug = false, all but the line-table part
+ * for line-tables-only, only the dependencies' for debuginfo-deps-off),
+ * plus a calibrated multiple of the unit's debug-value passes for the
+ * cost spread outside the category, plus the link CPU that the removed
+ * .debug_* bytes of the linker's inputs cost.  Cranelift and the faster linkers use
  * published or measured ratios.  The wall saving replays the unit schedule
  * (schedule.h) with each unit shortened by its saving, scaled by the
  * unit's own wall/CPU ratio.  docs/estimation.md has the data. */
@@ -40,8 +41,9 @@ struct bt_estimate {
 	double link_cpu_s;	 /* and in their links */
 	size_t n_units;		 /* units the option changes */
 	/* the model's terms before its constants, for the calibration:
-	 * compile_cpu_s = K * term_s, link_cpu_s = LAMBDA * link_term_s */
-	double term_s, link_term_s;
+	 * compile_cpu_s = term_s + K_DV * dv_term_s (debuginfo options),
+	 * link_cpu_s = LAMBDA * link_term_s */
+	double term_s, dv_term_s, link_term_s;
 	const char *method;	 /* "calibrated-model", "published-ratio",
 				    "measured-ratio" */
 };

@@ -872,7 +872,7 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		const uint32_t *ids = m->st.ids + s->first;
 		uint64_t value = (uint64_t)((double)s->weight * period_us + 0.5);
 		size_t levels = 2 + (size_t)s->depth, from_a, from_c;
-		int cat = whole_cat, lines = 0;
+		int cat = whole_cat, lines = 0, values = 0;
 
 		if (cat < 0) {
 			/* the innermost frame with a specific rule decides,
@@ -898,6 +898,8 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 						backend);
 			lines = cat == BT_CAT_DEBUGINFO &&
 				bt_stack_line_tables(&rule, 1);
+			values = cat == BT_CAT_DEBUGINFO &&
+				 bt_stack_debug_values(&rule, 1);
 		}
 		if (uc[cat] == BT_FLAME_NONE)
 			uc[cat] = tb_node(&m->cat, cat_group(m, cat), unit,
@@ -917,6 +919,8 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 			u->categories[cat] += (double)value / 1e6;
 		if (u && lines)
 			u->debuginfo_lines_s += (double)value / 1e6;
+		if (u && values)
+			u->debug_values_s += (double)value / 1e6;
 		prev = s;
 		prev_cat = cat;
 	}

@@ -197,6 +197,7 @@ static void put_recommendation(struct bt_json *j, cJSON *a,
 	put_s(j, e, "link_cpu_s", r->estimate.link_cpu_s);
 	bt_json_num(j, e, "units", (double)r->estimate.n_units);
 	put_s(j, e, "model_term_s", r->estimate.term_s);
+	put_s(j, e, "model_dv_term_s", r->estimate.dv_term_s);
 	put_s(j, e, "model_link_term_s", r->estimate.link_term_s);
 }
 
@@ -209,7 +210,7 @@ static void put_recommendations(struct bt_json *j, cJSON *root,
 	cJSON *rec = bt_json_add(j, root, "recommendations",
 				 cJSON_CreateArray());
 	cJSON *con, *est;
-	double lines = 0, dbg = 0;
+	double lines = 0, dbg = 0, values = 0;
 	if (!rs)
 		return;
 	con = bt_json_add(j, root, "considered", cJSON_CreateArray());
@@ -222,12 +223,14 @@ static void put_recommendations(struct bt_json *j, cJSON *root,
 	for (size_t i = 0; i < b->n_units; i++) {
 		dbg += b->units[i].categories[BT_CAT_DEBUGINFO];
 		lines += b->units[i].debuginfo_lines_s;
+		values += b->units[i].debug_values_s;
 	}
 	bt_json_str(j, est, "profile", rs->profile);
 	bt_json_num(j, est, "threshold_pct", BT_RECOMMEND_MIN_PCT);
 	put_s(j, est, "replay_wall_s", rs->replay_wall_s);
 	put_s(j, est, "debuginfo_s", dbg);
 	put_s(j, est, "debuginfo_line_tables_s", lines);
+	put_s(j, est, "debug_values_s", values);
 	bt_json_num(j, est, "link_inputs", (double)rs->link_inputs);
 	bt_json_num(j, est, "link_inputs_missing",
 		    (double)rs->link_inputs_missing);

@@ -11,12 +11,15 @@
 #
 #  1. Fit: -n rounds of clean traced builds at debug = 2, 0 and
 #     "line-tables-only", interleaved.  From btrace report's summary.json:
-#       K_OFF   = sum(CPU2 - CPU0 - (link2 - link0)) / sum(debuginfo term)
-#       K_LINES = the same for line-tables-only and its term
-#       LAMBDA  = sum(link2 - link0) / sum(link term)
-#     over both workloads (pooled), and per workload for the spread.
-#     debuginfo-deps-off is not fitted: it reuses K_OFF, so its check is
-#     out of sample.
+#       K_DV   = sum(back2 - s * backB - term) / sum(debug-value term)
+#                over both options B (debug = 0, line-tables-only)
+#       LAMBDA = sum(link2 - s * link0) / sum(link term)
+#     where back is the codegen + debuginfo categories' CPU, term the
+#     debuginfo the option drops, and s = frontend2 / frontendB scales out
+#     the machine's speed drift between the two builds (the frontend does
+#     the same work in both); pooled over both workloads, and per workload
+#     and option for the spread.  debuginfo-deps-off is not fitted, so its
+#     check is out of sample.
 #  2. With -w: writes them into analyzer/estimate_calibration.def and
 #     rebuilds btrace.
 #  3. Check: `btrace experiment --runs R` on each workload (its own traced
@@ -81,8 +84,9 @@ s = json.load(open(sys.argv[1]))
 est = {r["id"]: r["estimate"] for r in s["recommendations"] + s["considered"]}
 print(json.dumps({"workload": sys.argv[2], "debug": sys.argv[3], "round": int(sys.argv[4]),
                   "wall": s["session"]["wall_s"], "cpu": s["session"]["cpu_s"],
-                  "link": s["categories"]["link"],
-                  "terms": {k: [v["model_term_s"], v["model_link_term_s"]] for k, v in est.items()}}))
+                  "link": s["categories"]["link"], "cats": s["categories"],
+                  "terms": {k: [v["model_term_s"], v["model_link_term_s"], v["model_dv_term_s"]]
+                            for k, v in est.items()}}))
 PY
       rm -rf "$work/t-$w-$d-$r"
     done
@@ -95,41 +99,54 @@ by = collections.defaultdict(dict)
 for r in rows:
     by[(r["workload"], r["round"])][r["debug"]] = r
 def fit(keys):
-    num_off = den_off = num_l = den_l = dl = dlt = 0.0
+    """K_DV per option and pooled, and LAMBDA.  The machine's speed drifts
+    between builds (CPU of the same build varies by several seconds here),
+    and the frontend's work does not depend on debuginfo: each B build's
+    categories are scaled by frontend(A)/frontend(B) before they are
+    subtracted, the frontend serving as a yardstick."""
+    acc = {"debuginfo-off": [0.0, 0.0, 0.0], "debuginfo-line-tables-only": [0.0, 0.0, 0.0]}
+    dl = dlt = 0.0
     for k in keys:
         g = by[k]
         if not all(d in g for d in ("2", "0", "lto")):
             continue
-        a, z, l = g["2"], g["0"], g["lto"]
-        num_off += (a["cpu"] - z["cpu"]) - (a["link"] - z["link"])
-        den_off += a["terms"]["debuginfo-off"][0]
-        num_l += (a["cpu"] - l["cpu"]) - (a["link"] - l["link"])
-        den_l += a["terms"]["debuginfo-line-tables-only"][0]
-        dl += a["link"] - z["link"]
-        dlt += a["terms"]["debuginfo-off"][1]
-    return (num_off / den_off if den_off else float("nan"),
-            num_l / den_l if den_l else float("nan"),
-            dl / dlt if dlt else float("nan"), den_off, num_off)
+        a = g["2"]
+        def back(c):  # codegen and debuginfo CPU
+            return c["codegen_llvm"] + c["codegen_cranelift"] + c["debuginfo"]
+        for opt, b in (("debuginfo-off", g["0"]), ("debuginfo-line-tables-only", g["lto"])):
+            s = a["cats"]["frontend"] / b["cats"]["frontend"]
+            saved = back(a["cats"]) - s * back(b["cats"])
+            term, _, dv = a["terms"][opt]
+            acc[opt][0] += saved - term   # what the category misses
+            acc[opt][1] += dv
+            acc[opt][2] += saved
+            if opt == "debuginfo-off":
+                dl += a["link"] - s * b["link"]
+                dlt += a["terms"][opt][1]
+    kdv = {o: (v[0] / v[1] if v[1] else float("nan")) for o, v in acc.items()}
+    pooled = sum(v[0] for v in acc.values()) / max(1e-9, sum(v[1] for v in acc.values()))
+    return kdv, pooled, (dl / dlt if dlt else float("nan")), acc
 wls = sorted({k[0] for k in by})
-out = ["| fitted on | K_OFF | K_LINES | LAMBDA | debuginfo category at debug = 2 (sum) | measured compile-CPU saving, debug = 0 (sum) |",
-       "|---|---|---|---|---|---|"]
+out = ["| fitted on | K_DV (debug = 0) | K_DV (line-tables-only) | K_DV pooled | LAMBDA | saved at debug = 0: codegen + debuginfo, frontend-scaled | of which outside the category | debug-value passes |",
+       "|---|---|---|---|---|---|---|---|"]
 for w in wls + ["pooled"]:
     keys = [k for k in by if w == "pooled" or k[0] == w]
-    ko, kl, lam, den, num = fit(keys)
-    out.append(f"| {w} | {ko:.2f} | {kl:.2f} | {lam:.2f} | {den:.2f} s | {num:.2f} s |")
+    kdv, pooled, lam, acc = fit(keys)
+    off = acc["debuginfo-off"]
+    out.append(f"| {w} | {kdv['debuginfo-off']:.2f} | {kdv['debuginfo-line-tables-only']:.2f} | {pooled:.2f} | {lam:.2f} "
+               f"| {off[2]:.2f} s | {off[0]:.2f} s | {off[1]:.2f} s |")
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
-ko, kl, lam, _, _ = fit(list(by))
+_, pooled, lam, _ = fit(list(by))
 lam = min(max(lam, 0.0), 1.0) if lam == lam else 0.5
-open(sys.argv[3], "w").write(f"{ko:.2f} {kl:.2f} {lam:.2f}\n")
+open(sys.argv[3], "w").write(f"{pooled:.2f} {lam:.2f}\n")
 PY
 cat "$work/fit.md"
-read -r k_off k_lines lambda <"$work/fit.def"
+read -r k_dv lambda <"$work/fit.def"
 if [ "$write" = 1 ]; then
   def="$repo/analyzer/estimate_calibration.def"
-  sed -i -e "s/^CALIBRATION(K_OFF, .*)/CALIBRATION(K_OFF, $k_off)/" \
-    -e "s/^CALIBRATION(K_LINES, .*)/CALIBRATION(K_LINES, $k_lines)/" \
+  sed -i -e "s/^CALIBRATION(K_DV, .*)/CALIBRATION(K_DV, $k_dv)/" \
     -e "s/^CALIBRATION(LAMBDA, .*)/CALIBRATION(LAMBDA, $lambda)/" "$def"
-  echo "wrote $def: K_OFF=$k_off K_LINES=$k_lines LAMBDA=$lambda"
+  echo "wrote $def: K_DV=$k_dv LAMBDA=$lambda"
   btrace=$(bench_btrace "$repo")
 fi
 

@@ -256,6 +256,23 @@ static void test_layers(void **state)
 	assert_int_equal(bt_stack_category(s4, 4, "llvm"), BT_CAT_DEBUGINFO);
 	assert_false(bt_stack_line_tables(s4, 4));
 	assert_int_equal(bt_stack_rule(s4, 0), BT_CAT_NONE);
+	/* the debug-value passes are told apart (the estimator's proxy) */
+	int s5[] = {bt_frame_rule("llvm::LexicalScopes::getOrCreateLexicalScope"
+				  "(llvm::DILocation const*)",
+				  NULL),
+		    bt_frame_rule("(anonymous namespace)::VarLocBasedLDV::"
+				  "ExtendRanges(...)",
+				  NULL),
+		    bt_frame_rule("(anonymous namespace)::LiveDebugValuesLegacy::"
+				  "runOnMachineFunction(llvm::MachineFunction&)",
+				  NULL)};
+	assert_int_equal(bt_stack_category(s5 + 1, 2, "llvm"),
+			 BT_CAT_DEBUGINFO);
+	assert_true(bt_stack_debug_values(s5 + 1, 2));
+	assert_false(bt_stack_debug_values(s4, 4));
+	/* lexical scopes under the pass are debuginfo, not line tables */
+	assert_int_equal(bt_stack_category(s5, 3, "llvm"), BT_CAT_DEBUGINFO);
+	assert_false(bt_stack_line_tables(s5, 3));
 }
 
 static void test_names(void **state)
