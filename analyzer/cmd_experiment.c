@@ -559,6 +559,8 @@ int cmd_experiment(int argc, char **argv)
 		int in_force = !strncmp(r->reason, "already in force", 16) ||
 			       !strncmp(r->reason, "cannot tell", 11) ||
 			       !strncmp(r->reason, "nothing", 7);
+		/* (a recommendation below the threshold is still measured:
+		 * the measurement is what the user asked for) */
 		if (only ? strcmp(only, r->id) != 0
 			 : in_force || !measurable(r->option))
 			continue;

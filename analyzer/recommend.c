@@ -40,7 +40,7 @@ static void profile_of(const struct bt_build *b, char *out, size_t cap)
 }
 
 struct census {
-	size_t compilations, debug_full, debug_any, deps_debug, primary;
+	size_t compilations, debug_full, debug_any, deps, deps_debug, primary;
 	size_t not_cranelift, slow_linker, fast_linker;
 	double debuginfo_s, deps_debuginfo_s, llvm_s, link_cpu_s;
 	char fast_linker_name[64];
@@ -56,6 +56,7 @@ static void take_census(const struct bt_build *b, struct census *c)
 			continue;
 		c->compilations++;
 		c->primary += u->primary != 0;
+		c->deps += !u->primary;
 		if (strcmp(u->flags.debuginfo, "0")) {
 			c->debug_any++;
 			c->debug_full += strncmp(u->flags.debuginfo, "line-", 5) != 0;
@@ -115,6 +116,9 @@ static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
 		if (!c->primary)
 			return "cannot tell workspace members from dependencies "
 			       "(no CARGO_PRIMARY_PACKAGE in the trace)";
+		if (!c->deps)
+			return "nothing to do: every compilation is a "
+			       "workspace member";
 		return c->deps_debug ? NULL
 				     : "already in force: dependencies build "
 				       "without debuginfo";
