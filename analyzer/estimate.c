@@ -103,40 +103,40 @@ static double link_share(const struct bt_link_inputs *li, enum bt_option o)
 }
 
 /* The CPU option O saves in unit I's compilation and in its link, and
- * the model's terms (TERM, DV, LINK_TERM: before the constants).
+ * the model's terms (TERM, HIDDEN, LINK_TERM: before the constants).
  *
- * The debuginfo options save the debuginfo they drop (all of it, or all
- * but the line-table part) plus K_DV times the unit's debug-value passes:
- * the cost the category cannot see, spread over instruction selection
- * and emission of the DBG_VALUE instructions (docs/estimation.md).  Both
- * options drop every variable location, so both save that part. */
+ * A debuginfo option saves the debuginfo it drops (all of the category,
+ * or all but its line-table part) plus a calibrated multiple of the
+ * instruction-level debuginfo it removes: the cost the category cannot
+ * see, spread over instruction selection, emission and metadata teardown
+ * (docs/estimation.md).  debug = false removes the debug locations on
+ * every instruction and the debug values (the line-table and debug-value
+ * parts of the category measure how many there are); line-tables-only
+ * removes the debug values only. */
 static void unit_saving(const struct bt_estimator *e, size_t i,
 			enum bt_option o, double *compile, double *link,
-			double *term, double *dv, double *link_term)
+			double *term, double *hidden, double *link_term)
 {
 	const struct bt_unit *u = &e->b->units[i];
 	double dbg = u->categories[BT_CAT_DEBUGINFO];
 	int level = debug_level(u);
 
-	*compile = *link = *term = *dv = *link_term = 0;
+	*compile = *link = *term = *hidden = *link_term = 0;
 	switch (o) {
 	case BT_OPT_DEBUG_OFF:
-		if (level > 0) {
+	case BT_OPT_DEBUG_DEPS_OFF:
+		if (level > 0 && (o == BT_OPT_DEBUG_OFF || !u->primary)) {
 			*term = dbg;
-			*dv = u->debug_values_s;
+			*hidden = u->debuginfo_lines_s + u->debug_values_s;
 		}
+		*compile = *term + K_OFF * *hidden;
 		break;
 	case BT_OPT_DEBUG_LINE_TABLES:
 		if (level > 1) {
 			*term = fmax(0, dbg - u->debuginfo_lines_s);
-			*dv = u->debug_values_s;
+			*hidden = u->debug_values_s;
 		}
-		break;
-	case BT_OPT_DEBUG_DEPS_OFF:
-		if (level > 0 && !u->primary) {
-			*term = dbg;
-			*dv = u->debug_values_s;
-		}
+		*compile = *term + K_LINES * *hidden;
 		break;
 	case BT_OPT_CRANELIFT:
 		if (u->has_flags && strcmp(u->flags.codegen_backend, "cranelift"))
@@ -155,7 +155,6 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 		break;
 	}
 	if (o <= BT_OPT_DEBUG_DEPS_OFF) {
-		*compile = *term + K_DV * *dv;
 		*link_term = u->link_cpu_s * link_share(&e->links[i], o);
 		*link = LAMBDA * *link_term;
 	}
@@ -173,10 +172,11 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 					       : "calibrated-model";
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
-		double compile, link, term, dv, link_term, own_wall, w = 0;
-		unit_saving(e, i, o, &compile, &link, &term, &dv, &link_term);
+		double compile, link, term, hidden, link_term, own_wall, w = 0;
+		unit_saving(e, i, o, &compile, &link, &term, &hidden,
+			    &link_term);
 		out->term_s += term;
-		out->dv_term_s += dv;
+		out->hidden_term_s += hidden;
 		out->link_term_s += link_term;
 		if (compile > 0 || link > 0)
 			out->n_units++;

@@ -4,8 +4,9 @@
  * Per unit, the CPU a debuginfo option saves is the debuginfo it drops
  * (all of the category for debug = false, all but the line-table part
  * for line-tables-only, only the dependencies' for debuginfo-deps-off),
- * plus a calibrated multiple of the unit's debug-value passes for the
- * cost spread outside the category, plus the link CPU that the removed
+ * plus a calibrated multiple of its instruction-level debuginfo work (the
+ * line-table and debug-value parts) for the cost spread outside the
+ * category, plus the link CPU that the removed
  * .debug_* bytes of the linker's inputs cost.  Cranelift and the faster linkers use
  * published or measured ratios.  The wall saving replays the unit schedule
  * (schedule.h) with each unit shortened by its saving, scaled by the
@@ -41,9 +42,9 @@ struct bt_estimate {
 	double link_cpu_s;	 /* and in their links */
 	size_t n_units;		 /* units the option changes */
 	/* the model's terms before its constants, for the calibration:
-	 * compile_cpu_s = term_s + K_DV * dv_term_s (debuginfo options),
-	 * link_cpu_s = LAMBDA * link_term_s */
-	double term_s, dv_term_s, link_term_s;
+	 * compile_cpu_s = term_s + K * hidden_term_s (debuginfo options;
+	 * K_OFF or K_LINES), link_cpu_s = LAMBDA * link_term_s */
+	double term_s, hidden_term_s, link_term_s;
 	const char *method;	 /* "calibrated-model", "published-ratio",
 				    "measured-ratio" */
 };

@@ -197,7 +197,7 @@ static void put_recommendation(struct bt_json *j, cJSON *a,
 	put_s(j, e, "link_cpu_s", r->estimate.link_cpu_s);
 	bt_json_num(j, e, "units", (double)r->estimate.n_units);
 	put_s(j, e, "model_term_s", r->estimate.term_s);
-	put_s(j, e, "model_dv_term_s", r->estimate.dv_term_s);
+	put_s(j, e, "model_hidden_term_s", r->estimate.hidden_term_s);
 	put_s(j, e, "model_link_term_s", r->estimate.link_term_s);
 }
 

@@ -11,15 +11,16 @@
 #
 #  1. Fit: -n rounds of clean traced builds at debug = 2, 0 and
 #     "line-tables-only", interleaved.  From btrace report's summary.json:
-#       K_DV   = sum(back2 - s * backB - term) / sum(debug-value term)
-#                over both options B (debug = 0, line-tables-only)
+#       saved  = back2 - s * backB for each option B (debug = 0,
+#                line-tables-only), where back is the codegen + debuginfo
+#                categories' CPU and s = frontend2 / frontendB scales out
+#                the machine's speed drift between the two builds (the
+#                frontend does the same work in both)
+#       K_OFF, K_LINES: saved ~ term + K * hidden term (the debuginfo the
+#                option drops, and the instruction-level debuginfo it
+#                removes), K fitted on the workloads' relative errors
 #       LAMBDA = sum(link2 - s * link0) / sum(link term)
-#     where back is the codegen + debuginfo categories' CPU, term the
-#     debuginfo the option drops, and s = frontend2 / frontendB scales out
-#     the machine's speed drift between the two builds (the frontend does
-#     the same work in both); pooled over both workloads, and per workload
-#     and option for the spread.  debuginfo-deps-off is not fitted, so its
-#     check is out of sample.
+#     debuginfo-deps-off is not fitted, so its check is out of sample.
 #  2. With -w: writes them into analyzer/estimate_calibration.def and
 #     rebuilds btrace.
 #  3. Check: `btrace experiment --runs R` on each workload (its own traced
@@ -85,7 +86,7 @@ est = {r["id"]: r["estimate"] for r in s["recommendations"] + s["considered"]}
 print(json.dumps({"workload": sys.argv[2], "debug": sys.argv[3], "round": int(sys.argv[4]),
                   "wall": s["session"]["wall_s"], "cpu": s["session"]["cpu_s"],
                   "link": s["categories"]["link"], "cats": s["categories"],
-                  "terms": {k: [v["model_term_s"], v["model_link_term_s"], v["model_dv_term_s"]]
+                  "terms": {k: [v["model_term_s"], v["model_link_term_s"], v["model_hidden_term_s"]]
                             for k, v in est.items()}}))
 PY
       rm -rf "$work/t-$w-$d-$r"
@@ -98,55 +99,69 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 by = collections.defaultdict(dict)
 for r in rows:
     by[(r["workload"], r["round"])][r["debug"]] = r
-def fit(keys):
-    """K_DV per option and pooled, and LAMBDA.  The machine's speed drifts
-    between builds (CPU of the same build varies by several seconds here),
-    and the frontend's work does not depend on debuginfo: each B build's
-    categories are scaled by frontend(A)/frontend(B) before they are
-    subtracted, the frontend serving as a yardstick."""
-    acc = {"debuginfo-off": [0.0, 0.0, 0.0], "debuginfo-line-tables-only": [0.0, 0.0, 0.0]}
-    dl = dlt = 0.0
-    for k in keys:
-        g = by[k]
-        if not all(d in g for d in ("2", "0", "lto")):
+def back(c):  # codegen and debuginfo CPU
+    return c["codegen_llvm"] + c["codegen_cranelift"] + c["debuginfo"]
+# Per workload and option, means over the rounds of: the CPU saved, the
+# debuginfo the option drops (term) and the instruction-level debuginfo
+# work it removes (hidden term).  The machine's speed drifts between
+# builds (the same clean cli-app build varies by 4 s of 70 here), and the
+# frontend's work does not depend on debuginfo: each B build's categories
+# are scaled by frontend(A)/frontend(B) before they are subtracted.
+opts = {"debuginfo-off": "0", "debuginfo-line-tables-only": "lto"}
+stats = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+link = collections.defaultdict(lambda: [0.0, 0.0])
+for (w, r), g in by.items():
+    if not all(d in g for d in ("2", "0", "lto")):
+        continue
+    a = g["2"]
+    for opt, d in opts.items():
+        b = g[d]
+        s = a["cats"]["frontend"] / b["cats"]["frontend"]
+        term, link_term, hidden = a["terms"][opt]
+        st = stats[(w, opt)]
+        st[0] += back(a["cats"]) - s * back(b["cats"]); st[1] += term; st[2] += hidden; st[3] += 1
+        if opt == "debuginfo-off":
+            link[w][0] += a["link"] - s * b["link"]; link[w][1] += link_term
+wls = sorted({w for w, _ in stats})
+def mean(w, opt):
+    S, t, x, n = stats[(w, opt)]
+    return S / n, t / n, x / n
+def fit_k(opt):
+    """K minimizing the workloads' squared relative errors of
+    term + K * hidden against the measured saving (each workload counts
+    alike, whatever its size); never negative."""
+    num = den = 0.0
+    for w in wls:
+        S, t, x = mean(w, opt)
+        if S <= 0:
             continue
-        a = g["2"]
-        def back(c):  # codegen and debuginfo CPU
-            return c["codegen_llvm"] + c["codegen_cranelift"] + c["debuginfo"]
-        for opt, b in (("debuginfo-off", g["0"]), ("debuginfo-line-tables-only", g["lto"])):
-            s = a["cats"]["frontend"] / b["cats"]["frontend"]
-            saved = back(a["cats"]) - s * back(b["cats"])
-            term, _, dv = a["terms"][opt]
-            acc[opt][0] += saved - term   # what the category misses
-            acc[opt][1] += dv
-            acc[opt][2] += saved
-            if opt == "debuginfo-off":
-                dl += a["link"] - s * b["link"]
-                dlt += a["terms"][opt][1]
-    kdv = {o: (v[0] / v[1] if v[1] else float("nan")) for o, v in acc.items()}
-    pooled = sum(v[0] for v in acc.values()) / max(1e-9, sum(v[1] for v in acc.values()))
-    return kdv, pooled, (dl / dlt if dlt else float("nan")), acc
-wls = sorted({k[0] for k in by})
-out = ["| fitted on | K_DV (debug = 0) | K_DV (line-tables-only) | K_DV pooled | LAMBDA | saved at debug = 0: codegen + debuginfo, frontend-scaled | of which outside the category | debug-value passes |",
-       "|---|---|---|---|---|---|---|---|"]
-for w in wls + ["pooled"]:
-    keys = [k for k in by if w == "pooled" or k[0] == w]
-    kdv, pooled, lam, acc = fit(keys)
-    off = acc["debuginfo-off"]
-    out.append(f"| {w} | {kdv['debuginfo-off']:.2f} | {kdv['debuginfo-line-tables-only']:.2f} | {pooled:.2f} | {lam:.2f} "
-               f"| {off[2]:.2f} s | {off[0]:.2f} s | {off[1]:.2f} s |")
+        num += (x / S) * ((S - t) / S); den += (x / S) ** 2
+    return max(0.0, num / den) if den else 0.0
+k = {opt: fit_k(opt) for opt in opts}
+lam = sum(v[0] for v in link.values()) / max(1e-9, sum(v[1] for v in link.values()))
+lam = min(max(lam, 0.0), 1.0)
+out = ["| workload | option | CPU saved (codegen + debuginfo, frontend-scaled) | debuginfo it drops | instruction-level debuginfo it removes | K implied | K fitted | model | error |",
+       "|---|---|---|---|---|---|---|---|---|"]
+for w in wls:
+    for opt in opts:
+        S, t, x = mean(w, opt)
+        kk = "KOFF" if opt == "debuginfo-off" else "KLINES"
+        m = t + k[opt] * x
+        out.append(f"| {w} | `{opt}` | {S:.2f} s | {t:.2f} s | {x:.2f} s | {(S - t) / x if x else float('nan'):.2f} "
+                   f"| {k[opt]:.2f} | {m:.2f} s | {100 * (m - S) / S:+.0f}% |")
+out.append("")
+out.append(f"Link: LAMBDA = {lam:.2f} (link CPU saved at debug = 0, frontend-scaled, per second of link CPU times the removed share of input bytes; clamped to [0, 1]).")
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
-_, pooled, lam, _ = fit(list(by))
-lam = min(max(lam, 0.0), 1.0) if lam == lam else 0.5
-open(sys.argv[3], "w").write(f"{pooled:.2f} {lam:.2f}\n")
+open(sys.argv[3], "w").write(f"{k['debuginfo-off']:.2f} {k['debuginfo-line-tables-only']:.2f} {lam:.2f}\n")
 PY
 cat "$work/fit.md"
-read -r k_dv lambda <"$work/fit.def"
+read -r k_off k_lines lambda <"$work/fit.def"
 if [ "$write" = 1 ]; then
   def="$repo/analyzer/estimate_calibration.def"
-  sed -i -e "s/^CALIBRATION(K_DV, .*)/CALIBRATION(K_DV, $k_dv)/" \
+  sed -i -e "s/^CALIBRATION(K_OFF, .*)/CALIBRATION(K_OFF, $k_off)/" \
+    -e "s/^CALIBRATION(K_LINES, .*)/CALIBRATION(K_LINES, $k_lines)/" \
     -e "s/^CALIBRATION(LAMBDA, .*)/CALIBRATION(LAMBDA, $lambda)/" "$def"
-  echo "wrote $def: K_DV=$k_dv LAMBDA=$lambda"
+  echo "wrote $def: K_OFF=$k_off K_LINES=$k_lines LAMBDA=$lambda"
   btrace=$(bench_btrace "$repo")
 fi
 
