@@ -39,8 +39,8 @@ int bt_estimator_make(const struct bt_build *b, struct bt_estimator *e)
 	if (bt_schedule_make(b, &e->sched) < 0)
 		return -1;
 	e->links = calloc(b->n_units + 1, sizeof(*e->links));
-	e->wall = calloc(b->n_units + 1, sizeof(*e->wall));
-	if (!e->links || !e->wall || bt_link_inputs_read(b, e->links) < 0) {
+	e->cut = calloc(b->n_units + 1, sizeof(*e->cut));
+	if (!e->links || !e->cut || bt_link_inputs_read(b, e->links) < 0) {
 		bt_estimator_free(e);
 		return -1;
 	}
@@ -56,7 +56,7 @@ void bt_estimator_free(struct bt_estimator *e)
 {
 	bt_schedule_free(&e->sched);
 	free(e->links);
-	free(e->wall);
+	free(e->cut);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -171,8 +171,7 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 		      : o >= BT_OPT_LINKER_LLD ? "measured-ratio"
 					       : "calibrated-model";
 	for (size_t i = 0; i < b->n_units; i++) {
-		const struct bt_unit *u = &b->units[i];
-		double compile, link, term, hidden, link_term, own_wall, w = 0;
+		double compile, link, term, hidden, link_term;
 		unit_saving(e, i, o, &compile, &link, &term, &hidden,
 			    &link_term);
 		out->term_s += term;
@@ -182,17 +181,14 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 			out->n_units++;
 		out->compile_cpu_s += compile;
 		out->link_cpu_s += link;
-		/* wall: each part at the unit's own wall/CPU ratio, since a
-		 * rustc's codegen runs on several threads */
-		own_wall = u->wall_s - u->link_wall_s;
-		if (compile > 0 && u->cpu_s > 0)
-			w += compile * fmin(1, fmax(0, own_wall) / u->cpu_s);
-		if (link > 0 && u->link_cpu_s > 0)
-			w += link * fmin(1, u->link_wall_s / u->link_cpu_s);
-		e->wall[i] = fmax(0, e->sched.units[i].wall_s - w);
+		/* the saving is code generation work (debuginfo, the
+		 * backend) and link work */
+		e->cut[i][BT_PHASE_FRONTEND] = 0;
+		e->cut[i][BT_PHASE_CODEGEN] = compile;
+		e->cut[i][BT_PHASE_LINK] = link;
 	}
 	out->cpu_s = out->compile_cpu_s + out->link_cpu_s;
-	replay = bt_schedule_replay(&e->sched, e->wall);
+	replay = bt_schedule_replay(&e->sched, (const double(*)[BT_PHASES])e->cut);
 	if (replay >= 0 && e->replay_s >= 0)
 		out->wall_s = fmax(0, e->replay_s - replay);
 	if (b->cpu_s > 0)

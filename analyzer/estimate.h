@@ -8,9 +8,9 @@
  * line-table and debug-value parts) for the cost spread outside the
  * category, plus the link CPU that the removed
  * .debug_* bytes of the linker's inputs cost.  Cranelift and the faster linkers use
- * published or measured ratios.  The wall saving replays the unit schedule
- * (schedule.h) with each unit shortened by its saving, scaled by the
- * unit's own wall/CPU ratio.  docs/estimation.md has the data. */
+ * published or measured ratios.  The wall saving replays the build
+ * (schedule.h) with that much less code generation and link work.
+ * docs/estimation.md has the data. */
 #ifndef BTRACE_ESTIMATE_H
 #define BTRACE_ESTIMATE_H
 
@@ -55,7 +55,7 @@ struct bt_estimator {
 	struct bt_link_inputs *links; /* parallel to b->units */
 	size_t n_link_inputs, n_link_missing;
 	double replay_s; /* the observed schedule replayed as it was */
-	double *wall;	 /* scratch: durations for a replay */
+	double (*cut)[BT_PHASES]; /* scratch: the work a replay removes */
 };
 
 /* Prepares the estimates for B (its profile must be made for anything

@@ -265,6 +265,8 @@ int bt_recommend(const struct bt_build *b, struct bt_recommendations *out)
 	profile_of(b, out->profile, sizeof(out->profile));
 	take_census(b, &c);
 	out->replay_wall_s = e.replay_s;
+	out->jobs = e.sched.jobs;
+	out->cpus = e.sched.cpus;
 	out->link_inputs = e.n_link_inputs;
 	out->link_inputs_missing = e.n_link_missing;
 	for (int o = 0; o < BT_OPT_MAX; o++) {

@@ -34,6 +34,8 @@ struct bt_recommendations {
 	size_t n, n_recommended;
 	char profile[64];	/* the Cargo profile the build used: "dev" */
 	double replay_wall_s;	/* the observed schedule replayed */
+	int jobs;		/* the replay's job slots */
+	double cpus;		/* and the CPU capacity it fitted */
 	size_t link_inputs, link_inputs_missing;
 };
 

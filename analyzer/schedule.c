@@ -7,6 +7,9 @@
 #include "schedule.h"
 #include "trace_reader.h"
 
+static double replay(const struct bt_schedule *s,
+		     const double (*cut)[BT_PHASES], double cpus);
+
 static const char *base_name(const char *path)
 {
 	const char *s = path ? strrchr(path, '/') : NULL;
@@ -204,6 +207,45 @@ static int max_concurrency(const struct bt_build *b)
 	return best;
 }
 
+/* The phases' CPU work of unit U: codegen is its codegen and debuginfo
+ * categories (none without a profile), the frontend the rest of its own
+ * CPU, the link its link chain's CPU. */
+static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
+{
+	double cg = u->categories[BT_CAT_CODEGEN_LLVM] +
+		    u->categories[BT_CAT_CODEGEN_CRANELIFT] +
+		    u->categories[BT_CAT_DEBUGINFO];
+	double own = u->cpu_s > 0 ? u->cpu_s : 0;
+	if (cg > own)
+		cg = own;
+	su->work_s[BT_PHASE_FRONTEND] = own - cg;
+	su->work_s[BT_PHASE_CODEGEN] = cg;
+	su->work_s[BT_PHASE_LINK] = u->link_cpu_s > 0 ? u->link_cpu_s : 0;
+	su->fixed = own + su->work_s[BT_PHASE_LINK] < 0.5 * su->wall_s;
+}
+
+/* The CPU capacity the build really had: other load on the machine takes
+ * some, so the replay of the observed work would finish early with all
+ * JOBS CPUs.  Bisects for the capacity whose replay takes the observed
+ * WALL_S (JOBS if even that is too slow). */
+static void fit_cpus(struct bt_schedule *s, double wall_s)
+{
+	double lo = 0.1, hi = s->jobs > 0 ? s->jobs : 1;
+	s->cpus = hi;
+	if (replay(s, NULL, hi) >= wall_s)
+		return;
+	for (int i = 0; i < 30; i++) {
+		double mid = (lo + hi) / 2, r = replay(s, NULL, mid);
+		if (r < 0)
+			return;
+		if (r > wall_s)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	s->cpus = hi;
+}
+
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 {
 	struct keyed *keys;
@@ -219,7 +261,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		const struct bt_unit *u = &b->units[i];
 		s->units[i].start_s = u->start_s;
 		s->units[i].wall_s = u->wall_s > 0 ? u->wall_s : 0;
-		s->units[i].rmeta_s = s->units[i].wall_s;
+		split_work(u, &s->units[i]);
 		if (u->has_flags)
 			output_key(u, keys[i].key, sizeof(keys[i].key),
 				   &keys[i].out_dir);
@@ -234,18 +276,11 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		if (rc < 0 || package_deps(b, i, su) < 0)
 			goto fail;
 		s->n_deps += su->n_deps;
-		/* a metadata dependency was ready by the time its user
-		 * started: the earliest such start bounds when */
-		for (size_t k = 0; k < su->n_deps; k++) {
-			struct bt_sched_unit *p = &s->units[su->deps[k].unit];
-			double at = su->start_s - p->start_s;
-			if (!su->deps[k].needs_end && at >= 0 && at < p->rmeta_s)
-				p->rmeta_s = at;
-		}
 	}
 	s->jobs = max_concurrency(b);
 	s->first_start_s = b->n_units ? b->units[0].start_s : 0;
 	s->tail_s = b->wall_s > last_end ? b->wall_s - last_end : 0;
+	fit_cpus(s, b->wall_s);
 	free(keys);
 	return 0;
 fail:
@@ -262,43 +297,193 @@ void bt_schedule_free(struct bt_schedule *s)
 	memset(s, 0, sizeof(*s));
 }
 
-double bt_schedule_replay(const struct bt_schedule *s, const double *wall_s)
-{
-	double *start, *slot, end = s->first_start_s;
-	int jobs = s->jobs > 0 ? s->jobs : 1;
+/* The replay's state of one unit. */
+struct run {
+	int phase;	 /* -1 waiting, BT_PHASE_*, BT_PHASES done */
+	double left;	 /* CPU work left in the phase (fixed: its end) */
+	double fe_end;	 /* when its frontend ended: metadata ready */
+	double end;	 /* when it ended */
+	double rate;	 /* CPUs it gets now */
+	double cap;	 /* CPUs its phase can use */
+	double work[BT_PHASES];
+};
 
-	start = calloc(s->n_units + 1, sizeof(*start));
-	slot = calloc((size_t)jobs, sizeof(*slot));
-	if (!start || !slot) {
-		free(start);
-		free(slot);
+/* Moves unit R to its next phase with work, or ends it, at time T. */
+static void next_phase(struct run *r, double t, int jobs)
+{
+	static const double caps[BT_PHASES] = {1, 0, 1}; /* 0: every CPU */
+	for (r->phase++; r->phase < BT_PHASES; r->phase++) {
+		if (r->phase == BT_PHASE_CODEGEN && r->fe_end < 0)
+			r->fe_end = t;
+		if (r->work[r->phase] > 1e-9) {
+			r->left = r->work[r->phase];
+			r->cap = caps[r->phase] ? caps[r->phase] : jobs;
+			return;
+		}
+	}
+	if (r->fe_end < 0)
+		r->fe_end = t;
+	r->end = t;
+}
+
+/* When unit U's dependencies are ready, or -1 if one is not yet known. */
+static double ready_at(const struct bt_schedule *s, const struct run *rs,
+		       size_t u)
+{
+	double at = s->first_start_s;
+	for (size_t k = 0; k < s->units[u].n_deps; k++) {
+		const struct bt_sched_dep *d = &s->units[u].deps[k];
+		double t = d->needs_end ? rs[d->unit].end : rs[d->unit].fe_end;
+		if (t < 0)
+			return -1;
+		if (t > at)
+			at = t;
+	}
+	return at;
+}
+
+/* Shares the CPUs among the running units: fixed ones take their
+ * observed rate, the others an equal share up to their phase's limit
+ * (water-filling, smallest limits first). */
+static void share_cpus(struct run *rs, const size_t *running, size_t n,
+		       double cpus)
+{
+	size_t left = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct run *r = &rs[running[k]];
+		if (r->cap > 0)
+			left++;
+		else
+			cpus -= r->rate;
+	}
+	if (cpus < 0)
+		cpus = 0;
+	/* smallest limits first: 1-thread phases, then codegen */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < n; k++) {
+			struct run *r = &rs[running[k]];
+			double share;
+			if (r->cap <= 0 || (pass == 0) != (r->cap <= 1))
+				continue;
+			share = left ? cpus / (double)left : 0;
+			r->rate = share < r->cap ? share : r->cap;
+			cpus -= r->rate;
+			left--;
+		}
+}
+
+double bt_schedule_replay(const struct bt_schedule *s,
+			  const double (*cut)[BT_PHASES])
+{
+	return replay(s, cut, s->cpus > 0 ? s->cpus : s->jobs);
+}
+
+static double replay(const struct bt_schedule *s,
+		     const double (*cut)[BT_PHASES], double cpus)
+{
+	struct run *rs = calloc(s->n_units + 1, sizeof(*rs));
+	size_t *running = calloc(s->n_units + 1, sizeof(*running));
+	size_t n_run = 0, n_done = 0, steps = 0;
+	int jobs = s->jobs > 0 ? s->jobs : 1;
+	double t = s->first_start_s, end = s->first_start_s;
+
+	if (!rs || !running) {
+		free(rs);
+		free(running);
 		return -1;
 	}
-	for (int k = 0; k < jobs; k++)
-		slot[k] = s->first_start_s;
 	for (size_t i = 0; i < s->n_units; i++) {
-		const struct bt_sched_unit *u = &s->units[i];
-		double ready = s->first_start_s, dur;
-		int free_k = 0;
-		for (size_t k = 0; k < u->n_deps; k++) {
-			size_t d = u->deps[k].unit;
-			double dd = wall_s ? wall_s[d] : s->units[d].wall_s;
-			double at = u->deps[k].needs_end || s->units[d].rmeta_s > dd
-					    ? dd
-					    : s->units[d].rmeta_s;
-			if (start[d] + at > ready)
-				ready = start[d] + at;
+		rs[i].phase = -1;
+		rs[i].fe_end = rs[i].end = -1;
+		for (int p = 0; p < BT_PHASES; p++) {
+			double w = s->units[i].work_s[p] - (cut ? cut[i][p] : 0);
+			rs[i].work[p] = w > 0 ? w : 0;
 		}
-		for (int k = 1; k < jobs; k++)
-			if (slot[k] < slot[free_k])
-				free_k = k;
-		start[i] = ready > slot[free_k] ? ready : slot[free_k];
-		dur = wall_s ? wall_s[i] : u->wall_s;
-		slot[free_k] = start[i] + dur;
-		if (slot[free_k] > end)
-			end = slot[free_k];
 	}
-	free(start);
-	free(slot);
+	while (n_done < s->n_units && steps++ < 16 * s->n_units + 64) {
+		double dt = -1, next_ready = -1;
+		/* start what can start, in the observed order */
+		for (size_t i = 0; i < s->n_units && n_run < (size_t)jobs; i++) {
+			struct run *r = &rs[i];
+			double at;
+			if (r->phase != -1)
+				continue;
+			at = ready_at(s, rs, i);
+			if (at < 0)
+				continue;
+			if (at > t + 1e-12) {
+				if (next_ready < 0 || at < next_ready)
+					next_ready = at;
+				continue;
+			}
+			if (s->units[i].fixed) {
+				r->phase = BT_PHASE_FRONTEND;
+				r->cap = 0;
+				r->left = t + s->units[i].wall_s;
+				r->rate = s->units[i].wall_s > 0
+						  ? (s->units[i].work_s[0] +
+						     s->units[i].work_s[1] +
+						     s->units[i].work_s[2]) /
+							    s->units[i].wall_s
+						  : 0;
+			} else {
+				next_phase(r, t, jobs);
+				if (r->phase == BT_PHASES) {
+					n_done++;
+					continue;
+				}
+			}
+			running[n_run++] = i;
+		}
+		if (!n_run) {
+			if (next_ready < 0)
+				break; /* nothing can ever start */
+			t = next_ready;
+			continue;
+		}
+		share_cpus(rs, running, n_run, cpus);
+		for (size_t k = 0; k < n_run; k++) {
+			const struct run *r = &rs[running[k]];
+			double d = r->cap <= 0 ? r->left - t
+			    : r->rate > 0      ? r->left / r->rate
+					       : -1;
+			if (d >= 0 && (dt < 0 || d < dt))
+				dt = d;
+		}
+		if (next_ready > t && n_run < (size_t)jobs &&
+		    (dt < 0 || next_ready - t < dt))
+			dt = next_ready - t;
+		if (dt < 0)
+			break;
+		t += dt;
+		for (size_t k = 0; k < n_run;) {
+			struct run *r = &rs[running[k]];
+			int finished;
+			if (r->cap <= 0) {
+				finished = r->left <= t + 1e-9;
+			} else {
+				r->left -= r->rate * dt;
+				finished = r->left <= 1e-9;
+			}
+			if (finished) {
+				if (r->cap <= 0) {
+					r->fe_end = r->end = t;
+					r->phase = BT_PHASES;
+				} else {
+					next_phase(r, t, jobs);
+				}
+			}
+			if (r->phase == BT_PHASES) {
+				if (t > end)
+					end = t;
+				n_done++;
+				running[k] = running[--n_run];
+			} else {
+				k++;
+			}
+		}
+	}
+	free(rs);
+	free(running);
 	return end + s->tail_s;
 }

@@ -1,24 +1,33 @@
-/* schedule.h - the build's unit schedule, and a replay of it with other
- * durations.
+/* schedule.h - the build's unit schedule, and a replay of it with less
+ * work.
  *
- * A saving in a unit off the critical path saves little wall time, so the
- * recommendations' wall estimates do not scale the total: they replay the
- * schedule cargo ran, with the same job count and the dependencies it
- * observed, and with the units' reduced durations.
+ * A saving in a unit off the critical path saves little wall time, and a
+ * saving in a unit that shares the CPUs with others lets them run faster,
+ * so the recommendations' wall estimates do not scale the total: they
+ * replay the build.
  *
  * Dependencies come from the units' command lines:
  *  - `--extern NAME=PATH`: PATH is another unit's output.  A `.rmeta`
  *    dependency (cargo's pipelining) is ready when the producer has
- *    written its metadata, which is observed as the earliest start of any
- *    unit that waited for it; an `.rlib` or a proc macro's `.so` is ready
- *    when the producer ends.
+ *    written its metadata, at the end of its frontend; an `.rlib` or a
+ *    proc macro's `.so` when the producer ends.
  *  - a build-script run waits for the compilation of its script (the
  *    script is that compilation's output), and its package's other units
  *    that start after it ends wait for it (they read its OUT_DIR).
- * Units start in their observed order, each as soon as its dependencies
- * are ready and one of the JOBS slots is free; JOBS is the largest number
- * of units that ran at once.  docs/estimation.md tells how close a replay
- * with the observed durations comes to the observed build. */
+ *
+ * The replay is a fluid model of the CPUs.  A compilation is three
+ * phases of CPU work, from its profile: the frontend (one thread), code
+ * generation (up to every CPU: rustc's codegen threads), and its link
+ * (one thread).  At most JOBS units run at once (JOBS: the most that
+ * ran at once, cargo's -j).  The running phases share the CPU capacity
+ * the build had, each getting an equal share up to its thread limit; the
+ * capacity is JOBS CPUs, or less when other load on the machine made the
+ * observed build slower than that (fitted so that the replay of the
+ * observed work takes the observed wall time).  A unit that mostly waited (CPU below half its lifetime:
+ * build-script runs, say) keeps its observed duration.  Units start in
+ * their observed order as soon as their dependencies are ready and fewer
+ * than JOBS run.  docs/estimation.md tells how close a replay of the
+ * observed work comes to the observed build. */
 #ifndef BTRACE_SCHEDULE_H
 #define BTRACE_SCHEDULE_H
 
@@ -31,9 +40,12 @@ struct bt_sched_dep {
 	int needs_end;	  /* 1: the producer's end; 0: its metadata */
 };
 
+enum { BT_PHASE_FRONTEND, BT_PHASE_CODEGEN, BT_PHASE_LINK, BT_PHASES };
+
 struct bt_sched_unit {
-	double start_s, wall_s; /* observed */
-	double rmeta_s;		/* metadata ready, seconds after its start */
+	double start_s, wall_s;	    /* observed */
+	double work_s[BT_PHASES];   /* CPU seconds of each phase */
+	int fixed;		    /* mostly waited: keeps wall_s */
 	struct bt_sched_dep *deps;
 	size_t n_deps;
 };
@@ -42,6 +54,7 @@ struct bt_schedule {
 	struct bt_sched_unit *units; /* parallel to bt_build.units */
 	size_t n_units;
 	int jobs;
+	double cpus;	      /* the CPU capacity the build had (fitted) */
 	double first_start_s; /* the first unit's start (cargo's set-up) */
 	double tail_s;	      /* build end after the last unit ends */
 	size_t n_deps;	      /* all edges, for the report */
@@ -55,8 +68,10 @@ void bt_unit_output_key(const struct bt_unit *u, char *key, size_t cap);
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);
 void bt_schedule_free(struct bt_schedule *s);
 
-/* The wall time of the build replayed with unit I lasting WALL_S[I]
- * seconds (NULL: the observed durations). */
-double bt_schedule_replay(const struct bt_schedule *s, const double *wall_s);
+/* The wall time of the build replayed with CUT[I][P] CPU seconds less
+ * work in phase P of unit I (NULL: the observed work).  Returns -1 when
+ * out of memory. */
+double bt_schedule_replay(const struct bt_schedule *s,
+			  const double (*cut)[BT_PHASES]);
 
 #endif

@@ -228,6 +228,8 @@ static void put_recommendations(struct bt_json *j, cJSON *root,
 	bt_json_str(j, est, "profile", rs->profile);
 	bt_json_num(j, est, "threshold_pct", BT_RECOMMEND_MIN_PCT);
 	put_s(j, est, "replay_wall_s", rs->replay_wall_s);
+	bt_json_num(j, est, "jobs", rs->jobs);
+	bt_json_num(j, est, "cpus", round(rs->cpus * 1000) / 1000);
 	put_s(j, est, "debuginfo_s", dbg);
 	put_s(j, est, "debuginfo_line_tables_s", lines);
 	put_s(j, est, "debug_values_s", values);

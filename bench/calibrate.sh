@@ -29,20 +29,23 @@
 #     relative error; targets +-20% (CPU) and +-25% (wall).
 # Writes the tables into BENCHMARKS.md (section "calibrate").
 #
-# usage: bench/calibrate.sh [-n FIT_ROUNDS] [-r EXPERIMENT_RUNS] [-w] [-s]
+# usage: bench/calibrate.sh [-n FIT_ROUNDS] [-r EXPERIMENT_RUNS] [-w] [-s] [-c]
 #   -s  the synthetic workspace only (a quick run)
+#   -c  the check only, with the constants in use (keeps the last fit's
+#       table in BENCHMARKS.md)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-rounds=3 runs=5 write=0 only_syn=0
-while getopts "n:r:ws" o; do
+rounds=3 runs=5 write=0 only_syn=0 check_only=0
+while getopts "n:r:wsc" o; do
   case $o in
     n) rounds=$OPTARG ;;
     r) runs=$OPTARG ;;
     w) write=1 ;;
     s) only_syn=1 ;;
+    c) check_only=1 ;;
     *) echo "usage: $0 [-n FIT_ROUNDS] [-r EXPERIMENT_RUNS] [-w] [-s]" >&2; exit 2 ;;
   esac
 done
@@ -72,6 +75,7 @@ config_for() { # DEBUG -> cargo --config argument
 
 # 1. fit
 : >"$work/fit.jsonl"
+[ "$check_only" = 1 ] && rounds=0
 for w in "${workloads[@]}"; do
   for ((r = 1; r <= rounds; r++)); do
     for d in 2 0 lto; do
@@ -93,6 +97,16 @@ PY
     done
   done
 done
+if [ "$check_only" = 1 ]; then
+  python3 - "$repo/BENCHMARKS.md" "$work/fit.md" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"\*\*Fit\*\*.*?\n\n(.*?)\n\n\*\*Check", text, re.S)
+open(sys.argv[2], "w").write((m.group(1) if m else "(no earlier fit in BENCHMARKS.md)") + "\n")
+PY
+  fit_rounds=$(sed -n 's/.*\*\*Fit\*\* (\([0-9]*\) clean.*/\1/p' "$repo/BENCHMARKS.md" | head -1)
+  rounds=${fit_rounds:-3}
+else
 python3 - "$work/fit.jsonl" "$work/fit.md" "$work/fit.def" <<'PY'
 import json, sys, collections
 rows = [json.loads(l) for l in open(sys.argv[1])]
@@ -145,7 +159,6 @@ out = ["| workload | option | CPU saved (codegen + debuginfo, frontend-scaled) |
 for w in wls:
     for opt in opts:
         S, t, x = mean(w, opt)
-        kk = "KOFF" if opt == "debuginfo-off" else "KLINES"
         m = t + k[opt] * x
         out.append(f"| {w} | `{opt}` | {S:.2f} s | {t:.2f} s | {x:.2f} s | {(S - t) / x if x else float('nan'):.2f} "
                    f"| {k[opt]:.2f} | {m:.2f} s | {100 * (m - S) / S:+.0f}% |")
@@ -154,9 +167,10 @@ out.append(f"Link: LAMBDA = {lam:.2f} (link CPU saved at debug = 0, frontend-sca
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 open(sys.argv[3], "w").write(f"{k['debuginfo-off']:.2f} {k['debuginfo-line-tables-only']:.2f} {lam:.2f}\n")
 PY
+fi
 cat "$work/fit.md"
-read -r k_off k_lines lambda <"$work/fit.def"
-if [ "$write" = 1 ]; then
+if [ "$check_only" = 0 ] && [ "$write" = 1 ]; then
+  read -r k_off k_lines lambda <"$work/fit.def"
   def="$repo/analyzer/estimate_calibration.def"
   sed -i -e "s/^CALIBRATION(K_OFF, .*)/CALIBRATION(K_OFF, $k_off)/" \
     -e "s/^CALIBRATION(K_LINES, .*)/CALIBRATION(K_LINES, $k_lines)/" \
@@ -207,6 +221,6 @@ section="$work/section.md"
   echo
   cat "$work/check.md"
   echo
-  echo "Reproduce: \`bench/calibrate.sh -n $rounds -r $runs$([ "$write" = 1 ] && echo " -w")$([ "$only_syn" = 1 ] && echo " -s")\`."
+  echo "Reproduce: \`bench/calibrate.sh -n $rounds -r $runs$([ "$write" = 1 ] && echo " -w")$([ "$only_syn" = 1 ] && echo " -s")\` (the check alone: \`bench/calibrate.sh -c -r $runs\`)."
 } >"$section"
 bench_write_section "$repo/BENCHMARKS.md" calibrate "$section"

@@ -34,6 +34,8 @@ assert by["debuginfo-line-tables-only"]["snippet"] == '[profile.dev]\ndebug = "l
 assert by["debuginfo-deps-off"]["snippet"] == '[profile.dev.package."*"]\ndebug = false\n'
 wall, replay = s["session"]["wall_s"], s["estimation"]["replay_wall_s"]
 assert abs(replay - wall) <= 0.15 * wall, (replay, wall)
+est = s["estimation"]
+assert est["jobs"] >= 1 and 0 < est["cpus"] <= est["jobs"], est
 if mode == "debug2":
     assert by["debuginfo-off"]["estimate"]["cpu_s"] > 0, by["debuginfo-off"]
     assert by["debuginfo-off"]["estimate"]["cpu_s"] >= by["debuginfo-line-tables-only"]["estimate"]["cpu_s"]

@@ -1,9 +1,11 @@
-/* test_schedule.c - the schedule replay behind the wall estimates: with
- * the observed durations it reproduces a build; a saving off the critical
- * path saves no wall time, on it saves all of it; a metadata dependency
- * (cargo's pipelining) is ready before its producer ends; the job count
- * bounds how many units run at once.  Also the libelf section counter on
- * an object with and without debuginfo. */
+/* test_schedule.c - the replay behind the wall estimates: it shares the
+ * CPUs among the running phases (one thread for a frontend or a link,
+ * every CPU for codegen), a metadata dependency (cargo's pipelining) is
+ * ready when the producer's frontend ends, an .rlib dependency when it
+ * ends; less codegen in a unit off the critical path still saves wall
+ * time when it frees a CPU for another unit; a unit that mostly waited
+ * keeps its duration.  Also the libelf section counter on objects with
+ * and without debuginfo. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,52 +19,63 @@
 #include "link_inputs.h"
 #include "schedule.h"
 
-/* Units: a (0-4 s) feeds b (4-6 s, waits for a's end) and c (1-2 s,
- * waits for a's metadata at 1 s); 2 jobs. */
-static struct bt_sched_dep b_deps[] = {{0, 1}};
-static struct bt_sched_dep c_deps[] = {{0, 0}};
-
-static void make(struct bt_schedule *s, struct bt_sched_unit *u)
+static int near(double a, double b)
 {
-	memset(u, 0, 3 * sizeof(*u));
-	u[0] = (struct bt_sched_unit){.start_s = 0, .wall_s = 4, .rmeta_s = 1};
-	u[1] = (struct bt_sched_unit){
-		.start_s = 4, .wall_s = 2, .rmeta_s = 2, .deps = b_deps,
-		.n_deps = 1};
-	u[2] = (struct bt_sched_unit){
-		.start_s = 1, .wall_s = 1, .rmeta_s = 1, .deps = c_deps,
-		.n_deps = 1};
-	/* observed start order: a, c, b */
-	struct bt_sched_unit tmp = u[1];
-	u[1] = u[2];
-	u[2] = tmp;
-	b_deps[0].unit = 0;
-	c_deps[0].unit = 0;
-	*s = (struct bt_schedule){.units = u, .n_units = 3, .jobs = 2,
-				  .first_start_s = 0, .tail_s = 0.5};
+	return fabs(a - b) < 1e-6;
+}
+
+/* a: frontend 1 s, codegen 2 s; b: frontend 1 s, waits for a's
+ * metadata; 2 CPUs. */
+static struct bt_sched_dep b_meta[] = {{0, 0}};
+static struct bt_sched_dep b_end[] = {{0, 1}};
+
+static void pipeline(struct bt_schedule *s, struct bt_sched_unit *u,
+		     struct bt_sched_dep *dep)
+{
+	memset(u, 0, 2 * sizeof(*u));
+	u[0].work_s[BT_PHASE_FRONTEND] = 1;
+	u[0].work_s[BT_PHASE_CODEGEN] = 2;
+	u[0].wall_s = 2.5;
+	u[1].start_s = 1;
+	u[1].work_s[BT_PHASE_FRONTEND] = 1;
+	u[1].wall_s = 1;
+	u[1].deps = dep;
+	u[1].n_deps = 1;
+	*s = (struct bt_schedule){.units = u, .n_units = 2, .jobs = 2,
+				  .tail_s = 0.25};
 }
 
 static void test_replay(void **state)
 {
 	struct bt_schedule s;
-	struct bt_sched_unit u[3];
-	double w[3];
+	struct bt_sched_unit u[2];
+	double cut[2][BT_PHASES] = {{0}};
 	(void)state;
-	make(&s, u);
-	/* as observed: a ends at 4, b at 6, plus the tail */
-	assert_true(fabs(bt_schedule_replay(&s, NULL) - 6.5) < 1e-9);
-	/* c (off the critical path) twice as fast: no wall saved */
-	w[0] = 4, w[1] = 0.5, w[2] = 2;
-	assert_true(fabs(bt_schedule_replay(&s, w) - 6.5) < 1e-9);
-	/* b one second faster: one second saved */
-	w[0] = 4, w[1] = 1, w[2] = 1;
-	assert_true(fabs(bt_schedule_replay(&s, w) - 5.5) < 1e-9);
-	/* a shorter than its metadata point: c waits for a's end */
-	w[0] = 0.5, w[1] = 1, w[2] = 2;
-	assert_true(fabs(bt_schedule_replay(&s, w) - 3.0) < 1e-9);
-	/* one job: everything in a row */
+	/* a's frontend 0-1; then a's codegen and b's frontend share the
+	 * two CPUs one each until 2; a's codegen has 1 s left, alone on
+	 * two CPUs: ends at 2.5; plus the tail */
+	pipeline(&s, u, b_meta);
+	assert_true(near(bt_schedule_replay(&s, NULL), 2.75));
+	/* 1 s less codegen in a: both end at 2 */
+	cut[0][BT_PHASE_CODEGEN] = 1;
+	assert_true(near(bt_schedule_replay(&s, cut), 2.25));
+	/* b waits for a's end instead: a ends at 2 (codegen on 2 CPUs),
+	 * b at 3 */
+	pipeline(&s, u, b_end);
+	assert_true(near(bt_schedule_replay(&s, NULL), 3.25));
+	/* one CPU: a's codegen takes 2 s alone */
+	pipeline(&s, u, b_meta);
 	s.jobs = 1;
-	assert_true(fabs(bt_schedule_replay(&s, NULL) - 7.5) < 1e-9);
+	assert_true(near(bt_schedule_replay(&s, NULL), 4.25));
+	/* a unit that mostly waited keeps its duration */
+	pipeline(&s, u, b_end);
+	u[0].fixed = 1;
+	u[0].wall_s = 5;
+	assert_true(near(bt_schedule_replay(&s, NULL), 6.25));
+	/* cutting more than there is leaves no work, not negative work */
+	pipeline(&s, u, b_meta);
+	cut[0][BT_PHASE_CODEGEN] = 9;
+	assert_true(near(bt_schedule_replay(&s, cut), 2.25));
 }
 
 static void test_sections(void **state)
