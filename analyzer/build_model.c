@@ -229,6 +229,16 @@ int bt_unit_args(const struct bt_unit *u, const char *const **args)
 	return rustc_args(bt_proc_last(u->node->proc), args);
 }
 
+int bt_unit_debug_level(const struct bt_unit *u)
+{
+	const char *d = u->flags.debuginfo;
+	if (!u->has_flags || u->node->kind != BT_KIND_RUSTC || !strcmp(d, "0"))
+		return 0;
+	if (!strncmp(d, "line-", 5))
+		return 1;
+	return 2;
+}
+
 void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s%s%s %s", u->package, u->version[0] ? " " : "",

@@ -167,6 +167,11 @@ void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap);
  * RUSTC_WRAPPER's rustc); returns their number, 0 for other units. */
 int bt_unit_args(const struct bt_unit *u, const char *const **args);
 
+/* The debuginfo level of a compilation, coarsely: 0 none (or not a
+ * compilation), 1 line tables only (line-tables-only,
+ * line-directives-only), 2 more (limited, full). */
+int bt_unit_debug_level(const struct bt_unit *u);
+
 /* Whether a setting that matters for build time differs between units
  * (the edition may differ freely). */
 int bt_setting_mixed(const struct bt_setting *s);

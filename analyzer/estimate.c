@@ -60,19 +60,7 @@ void bt_estimator_free(struct bt_estimator *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* The debuginfo level of a compilation, coarsely: 0 none, 1 line tables
- * only (line-tables-only, line-directives-only), 2 more (limited, full). */
-static int debug_level(const struct bt_unit *u)
-{
-	const char *d = u->flags.debuginfo;
-	if (!u->has_flags || u->node->kind != BT_KIND_RUSTC || !strcmp(d, "0"))
-		return 0;
-	if (!strncmp(d, "line-", 5))
-		return 1;
-	return 2;
-}
-
-static int is_slow_linker(const char *l)
+int bt_linker_is_slow(const char *l)
 {
 	return !strcmp(l, "ld") || !strcmp(l, "ld.bfd") ||
 	       !strcmp(l, "ld.gold") || !strcmp(l, "gold");
@@ -119,7 +107,7 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 {
 	const struct bt_unit *u = &e->b->units[i];
 	double dbg = u->categories[BT_CAT_DEBUGINFO];
-	int level = debug_level(u);
+	int level = bt_unit_debug_level(u);
 
 	*compile = *link = *term = *hidden = *link_term = 0;
 	switch (o) {
@@ -144,11 +132,11 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 				   u->categories[BT_CAT_CODEGEN_LLVM];
 		break;
 	case BT_OPT_LINKER_LLD:
-		if (is_slow_linker(u->linker_used))
+		if (bt_linker_is_slow(u->linker_used))
 			*link = (1 - R_LLD) * u->link_cpu_s;
 		break;
 	case BT_OPT_LINKER_MOLD:
-		if (is_slow_linker(u->linker_used))
+		if (bt_linker_is_slow(u->linker_used))
 			*link = (1 - R_MOLD) * u->link_cpu_s;
 		break;
 	default:

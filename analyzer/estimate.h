@@ -35,6 +35,10 @@ const char *bt_option_id(enum bt_option o);
 /* The option of an id, or -1. */
 int bt_option_of_id(const char *id);
 
+/* Whether a linker is one a faster linker would replace: GNU ld or
+ * gold (not lld, rust-lld or mold). */
+int bt_linker_is_slow(const char *name);
+
 struct bt_estimate {
 	double cpu_s, cpu_pct;	 /* CPU saved; % of the build's CPU */
 	double wall_s, wall_pct; /* wall saved; % of the build's wall */

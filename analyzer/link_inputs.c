@@ -85,28 +85,19 @@ static void add_bytes(struct bt_section_bytes *to,
 /* The unit that produced the file at PATH ("lib<crate><extra>.rlib"), or
  * NULL.  KEYS holds each unit's output stem. */
 static const struct bt_unit *producer(const struct bt_build *b,
-				      char (*keys)[192], const char *path)
+				      char (*keys)[BT_OUTPUT_KEY_MAX],
+				      const char *path)
 {
-	const char *base = strrchr(path, '/');
-	const char *dot;
-	size_t n;
-	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	n = dot ? (size_t)(dot - base) : strlen(base);
+	char stem[BT_OUTPUT_KEY_MAX];
+	bt_output_stem(path, stem, sizeof(stem));
 	for (size_t i = 0; i < b->n_units; i++)
-		if (keys[i][0] && strlen(keys[i]) == n &&
-		    !strncmp(keys[i], base, n))
+		if (keys[i][0] && !strcmp(keys[i], stem))
 			return &b->units[i];
 	return NULL;
 }
 
-static int has_debuginfo(const struct bt_unit *u)
-{
-	return u->has_flags && strcmp(u->flags.debuginfo, "0") != 0;
-}
-
 /* Reads the inputs of one link driver node N of unit U. */
-static void read_link(const struct bt_build *b, char (*keys)[192],
+static void read_link(const struct bt_build *b, char (*keys)[BT_OUTPUT_KEY_MAX],
 		      const struct bt_node *n, const struct bt_unit *u,
 		      struct bt_link_inputs *out)
 {
@@ -136,14 +127,14 @@ static void read_link(const struct bt_build *b, char (*keys)[192],
 		}
 		add_bytes(&out->all, &sb);
 		p = ends_with(arg, ".o") ? u : producer(b, keys, arg);
-		if (p && has_debuginfo(p))
+		if (p && bt_unit_debug_level(p) > 0)
 			add_bytes(p->primary ? &out->primary : &out->deps, &sb);
 	}
 }
 
 int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
 {
-	char (*keys)[192] = calloc(b->n_units + 1, sizeof(*keys));
+	char (*keys)[BT_OUTPUT_KEY_MAX] = calloc(b->n_units + 1, sizeof(*keys));
 	if (!keys)
 		return -1;
 	memset(out, 0, b->n_units * sizeof(*out));

@@ -6,36 +6,24 @@
 
 #include "recommend.h"
 
-/* The profile the compilations used, from their --out-dir
+/* The profile the compilations used, from a workspace member's --out-dir
  * (target/<dir>/deps; cargo names the dev profile's dir "debug"). */
 static void profile_of(const struct bt_build *b, char *out, size_t cap)
 {
 	snprintf(out, cap, "dev");
 	for (size_t i = 0; i < b->n_units; i++) {
-		const struct bt_unit *u = &b->units[i];
-		const char *const *args;
-		int argc = bt_unit_args(u, &args);
-		if (!u->primary)
+		const char *d = b->units[i].flags.out_dir, *end, *start;
+		if (!b->units[i].primary || !(end = strstr(d, "/deps")) ||
+		    end[5])
 			continue;
-		for (int a = 0; a + 1 < argc; a++) {
-			const char *d = args[a + 1], *end, *start;
-			if (strcmp(args[a], "--out-dir"))
-				continue;
-			end = strstr(d, "/deps");
-			if (!end || end[5])
-				continue;
-			start = end;
-			while (start > d && start[-1] != '/')
-				start--;
-			if (end == start)
-				continue;
-			if ((size_t)(end - start) == 5 && !strncmp(start, "debug", 5))
-				snprintf(out, cap, "dev");
-			else
-				snprintf(out, cap, "%.*s", (int)(end - start),
-					 start);
-			return;
-		}
+		start = end;
+		while (start > d && start[-1] != '/')
+			start--;
+		if (end == start)
+			continue;
+		if (end - start != 5 || strncmp(start, "debug", 5))
+			snprintf(out, cap, "%.*s", (int)(end - start), start);
+		return;
 	}
 }
 
@@ -52,14 +40,15 @@ static void take_census(const struct bt_build *b, struct census *c)
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
 		const char *l = u->linker_used;
+		int level = bt_unit_debug_level(u);
 		if (!u->has_flags || u->node->kind != BT_KIND_RUSTC)
 			continue;
 		c->compilations++;
 		c->primary += u->primary != 0;
 		c->deps += !u->primary;
-		if (strcmp(u->flags.debuginfo, "0")) {
+		if (level > 0) {
 			c->debug_any++;
-			c->debug_full += strncmp(u->flags.debuginfo, "line-", 5) != 0;
+			c->debug_full += level > 1;
 			c->deps_debug += !u->primary;
 		}
 		c->debuginfo_s += u->categories[BT_CAT_DEBUGINFO];
@@ -70,8 +59,7 @@ static void take_census(const struct bt_build *b, struct census *c)
 		c->not_cranelift += strcmp(u->flags.codegen_backend, "cranelift") != 0;
 		if (!l[0])
 			continue;
-		if (!strcmp(l, "ld") || !strcmp(l, "ld.bfd") ||
-		    !strcmp(l, "gold") || !strcmp(l, "ld.gold")) {
+		if (bt_linker_is_slow(l)) {
 			c->slow_linker++;
 		} else {
 			c->fast_linker++;

@@ -26,6 +26,7 @@ enum act {
 	ACT_EMIT,
 	ACT_EDITION,
 	ACT_TARGET,
+	ACT_OUT_DIR,
 	ACT_TEST,
 	ACT_DEBUG_FULL,	 /* -g */
 	ACT_OPT_DEFAULT, /* -O */
@@ -55,7 +56,7 @@ static const struct opt opts[] = {
 	{NULL, 'g', 0, ACT_DEBUG_FULL},
 	{NULL, 'O', 0, ACT_OPT_DEFAULT},
 	{NULL, 'o', 1, ACT_IGNORE},
-	{"out-dir", 0, 1, ACT_IGNORE},
+	{"out-dir", 0, 1, ACT_OUT_DIR},
 	{"explain", 0, 1, ACT_PROBE},
 	{"test", 0, 0, ACT_TEST},
 	{"target", 0, 1, ACT_TARGET},
@@ -267,6 +268,14 @@ static int set_split_debuginfo(struct bt_rustc_flags *f, const char *v)
 	return 1;
 }
 
+static int set_extra_filename(struct bt_rustc_flags *f, const char *v)
+{
+	if (!v)
+		return 0;
+	COPY(f->extra_filename, v);
+	return 1;
+}
+
 static int set_linker(struct bt_rustc_flags *f, const char *v)
 {
 	if (!v || !*v)
@@ -365,7 +374,7 @@ static const struct setting codegen_settings[] = {
 	{"link-self-contained", set_self_contained},
 	{"linker-flavor", set_linker_flavor},
 	{"metadata", ignore_setting},
-	{"extra-filename", ignore_setting},
+	{"extra-filename", set_extra_filename},
 	{"strip", ignore_setting},
 	{"embed-bitcode", ignore_setting},
 	{"prefer-dynamic", ignore_setting},
@@ -438,6 +447,9 @@ static void apply(struct parser *p, const struct opt *o, const char *arg,
 		break;
 	case ACT_TARGET:
 		COPY(f->target, value);
+		break;
+	case ACT_OUT_DIR:
+		COPY(f->out_dir, value);
 		break;
 	case ACT_TEST:
 		f->test = 1;

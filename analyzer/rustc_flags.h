@@ -33,6 +33,9 @@ struct bt_rustc_flags {
 				   only: "dep-info,metadata,link" */
 	char edition[8];	/* --edition; "" if not given (rustc: 2015) */
 	char target[64];	/* --target; "" for the host */
+	char out_dir[512];	/* --out-dir; "" if not given */
+	char extra_filename[64]; /* -C extra-filename: the hash suffix of
+				    the outputs' names; "" if not given */
 	const char *input;	/* the source file, "-" for stdin, or NULL */
 	int test;		/* --test */
 

@@ -29,54 +29,13 @@ static const char *opt_value(int argc, const char *const *args, int *i,
 	return NULL;
 }
 
-/* -C extra-filename=X, written any of the ways rustc takes -C. */
-static const char *extra_filename(int argc, const char *const *args)
-{
-	static const char key[] = "extra-filename=";
-	for (int i = 0; i < argc; i++) {
-		const char *v = NULL;
-		if (!strcmp(args[i], "-C") && i + 1 < argc)
-			v = args[++i];
-		else if (!strncmp(args[i], "-C", 2))
-			v = args[i] + 2;
-		else if (!strncmp(args[i], "--codegen=", 10))
-			v = args[i] + 10;
-		if (v && !strncmp(v, key, sizeof(key) - 1))
-			return v + sizeof(key) - 1;
-	}
-	return "";
-}
-
-/* The output key of a compilation: "lib<crate><extra-filename>", the
- * stem of its .rlib/.rmeta/.so, and its --out-dir (for build scripts). */
-static void output_key(const struct bt_unit *u, char *key, size_t cap,
-		       const char **out_dir);
-
 void bt_unit_output_key(const struct bt_unit *u, char *key, size_t cap)
 {
-	const char *out_dir;
-	output_key(u, key, cap, &out_dir);
-}
-
-static void output_key(const struct bt_unit *u, char *key, size_t cap,
-		       const char **out_dir)
-{
-	const char *const *args;
-	int argc = bt_unit_args(u, &args);
-	*out_dir = NULL;
-	for (int i = 0; i < argc; i++) {
-		const char *v = opt_value(argc, args, &i, "--out-dir");
-		if (v)
-			*out_dir = v;
-	}
 	snprintf(key, cap, "lib%s%s", u->flags.crate_name,
-		 extra_filename(argc, args));
+		 u->flags.extra_filename);
 }
 
-/* The stem of an --extern path: "libfoo-123" of ".../libfoo-123.rmeta";
- * sets *NEEDS_END unless it is metadata. */
-static void extern_stem(const char *path, char *stem, size_t cap,
-			int *needs_end)
+int bt_output_stem(const char *path, char *stem, size_t cap)
 {
 	const char *b = base_name(path), *dot = strrchr(b, '.');
 	size_t n = dot ? (size_t)(dot - b) : strlen(b);
@@ -84,7 +43,7 @@ static void extern_stem(const char *path, char *stem, size_t cap,
 		n = cap - 1;
 	memcpy(stem, b, n);
 	stem[n] = '\0';
-	*needs_end = !(dot && !strcmp(dot, ".rmeta"));
+	return dot && !strcmp(dot, ".rmeta");
 }
 
 static int add_dep(struct bt_sched_unit *su, size_t unit, int needs_end)
@@ -106,8 +65,7 @@ static int add_dep(struct bt_sched_unit *su, size_t unit, int needs_end)
 }
 
 struct keyed {
-	char key[192];
-	const char *out_dir;
+	char key[BT_OUTPUT_KEY_MAX];
 };
 
 /* The dependencies of compilation I from its --extern arguments. */
@@ -119,11 +77,11 @@ static int extern_deps(const struct bt_build *b, const struct keyed *keys,
 	for (int a = 0; a < argc; a++) {
 		const char *v = opt_value(argc, args, &a, "--extern");
 		const char *eq;
-		char stem[192];
+		char stem[BT_OUTPUT_KEY_MAX];
 		int needs_end;
 		if (!v || !(eq = strchr(v, '=')))
 			continue;
-		extern_stem(eq + 1, stem, sizeof(stem), &needs_end);
+		needs_end = !bt_output_stem(eq + 1, stem, sizeof(stem));
 		/* the producer started before its user; several units may
 		 * share a stem across profiles: take the latest before */
 		for (size_t j = i; j-- > 0;)
@@ -146,8 +104,8 @@ static int script_deps(const struct bt_build *b, const struct keyed *keys,
 	const char *slash = strrchr(exe, '/');
 	size_t dir_len = slash ? (size_t)(slash - exe) : 0;
 	for (size_t j = i; dir_len && j-- > 0;) {
-		const char *od = keys[j].out_dir;
-		if (b->units[j].target == BT_TARGET_BUILD_SCRIPT && od &&
+		const char *od = b->units[j].flags.out_dir;
+		if (b->units[j].target == BT_TARGET_BUILD_SCRIPT &&
 		    strlen(od) == dir_len && !strncmp(od, exe, dir_len))
 			return add_dep(su, j, 1);
 	}
@@ -263,8 +221,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		s->units[i].wall_s = u->wall_s > 0 ? u->wall_s : 0;
 		split_work(u, &s->units[i]);
 		if (u->has_flags)
-			output_key(u, keys[i].key, sizeof(keys[i].key),
-				   &keys[i].out_dir);
+			bt_unit_output_key(u, keys[i].key, sizeof(keys[i].key));
 		if (u->start_s + u->wall_s > last_end)
 			last_end = u->start_s + u->wall_s;
 	}

@@ -61,8 +61,14 @@ struct bt_schedule {
 };
 
 /* The stem of a compilation's outputs: "lib<crate><extra-filename>", as
- * in target/debug/deps/libregex-5f1c0e2a.rlib. */
+ * in target/debug/deps/libregex-5f1c0e2a.rlib; KEY holds
+ * BT_OUTPUT_KEY_MAX bytes. */
+#define BT_OUTPUT_KEY_MAX 256
 void bt_unit_output_key(const struct bt_unit *u, char *key, size_t cap);
+
+/* The stem of an output's path into STEM (CAP bytes): "libfoo-123" of
+ * ".../libfoo-123.rmeta".  Returns 1 if it is metadata (.rmeta). */
+int bt_output_stem(const char *path, char *stem, size_t cap);
 
 /* Builds the schedule of B.  Returns 0, or -1 when out of memory. */
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);

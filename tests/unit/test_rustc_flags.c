@@ -27,6 +27,7 @@ struct row {
 
 	enum bt_rustc_mode mode;
 	const char *crate_name, *crate_types, *emit, *edition, *target;
+	const char *out_dir, *extra_filename; /* NULL: not given, so "" */
 	const char *input;
 	int test;
 	const char *debuginfo; /* NULL: not given, so "0" */
@@ -104,6 +105,8 @@ static const struct row rows[] = {
 		.crate_name = "shout_macro",
 		.edition = "2021",
 		.input = "shout-macro/src/lib.rs",
+		.out_dir = "/t/target/debug/deps",
+		.extra_filename = "-77aa",
 		.crate_types = "proc-macro",
 		.emit = "dep-info,link",
 		.debuginfo = "2",
@@ -446,6 +449,7 @@ static const struct row rows[] = {
 		     "always", "-l", "static=z", "--crate-name", "app",
 		     "src/main.rs"),
 		.crate_name = "app",
+		.out_dir = "/o",
 		.input = "src/main.rs",
 	},
 	{
@@ -459,6 +463,8 @@ static const struct row rows[] = {
 		     "--crate-name", "a", "-C", "strip=symbols", "-Cprefer-dynamic",
 		     "-Cembed-bitcode=no", "-Cmetadata=1", "-Cextra-filename=-1"),
 		.crate_name = "a",
+		.out_dir = "/o",
+		.extra_filename = "-1",
 		.input = "src/a.rs",
 	},
 
@@ -634,6 +640,11 @@ static void check_row(const struct row *r)
 	check_str(r, "emit", f.emit, OR(r->emit, ""));
 	check_str(r, "edition", f.edition, OR(r->edition, ""));
 	check_str(r, "target", f.target, OR(r->target, ""));
+	if (r->out_dir)
+		check_str(r, "out_dir", f.out_dir, r->out_dir);
+	if (r->extra_filename)
+		check_str(r, "extra_filename", f.extra_filename,
+			  r->extra_filename);
 	if (r->input)
 		check_str(r, "input", f.input ? f.input : "(null)", r->input);
 	else if (f.input)
