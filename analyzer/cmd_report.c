@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,6 +113,19 @@ out:
 	return rc;
 }
 
+/* BTRACE_DEBUG: how long each phase took, on stderr. */
+static void phase(const char *what)
+{
+	static struct timespec last;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (what && getenv("BTRACE_DEBUG"))
+		fprintf(stderr, "btrace report: %-10s %.3f s\n", what,
+			(double)(now.tv_sec - last.tv_sec) +
+				(double)(now.tv_nsec - last.tv_nsec) / 1e9);
+	last = now;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const char *trace_arg = NULL, *out_arg = NULL;
@@ -155,6 +169,7 @@ int cmd_report(int argc, char **argv)
 				"btrace record -- cargo build)\n");
 		return BT_EXIT_BAD_INPUT;
 	}
+	phase(NULL);
 	if (bt_trace_load(dir, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "btrace report: %s\n", err);
 		free(dir);
@@ -166,6 +181,7 @@ int cmd_report(int argc, char **argv)
 		free(dir);
 		return 1;
 	}
+	phase("load");
 	b.flame_by_category = by_category;
 	/* Where the CPU went: only when something was sampled. */
 	for (size_t i = 0; i < t.n_images && !have_profile; i++)
@@ -178,6 +194,7 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		}
 		b.profile = &profile;
+		phase("profile");
 	}
 	/* What to change: estimated from the profile's categories. */
 	if (bt_recommend(&b, &recs) < 0) {
@@ -186,6 +203,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	b.recommendations = &recs;
+	phase("recommend");
 	if (out_arg)
 		out_dir = strdup(out_arg);
 	else if (asprintf(&out_dir, "%s/report", dir) < 0)
@@ -197,9 +215,11 @@ int cmd_report(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
+	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++) {
 		if (write_one(writers[i], &b, out_dir) < 0)
 			rc = 1;
+		phase(writers[i]->file);
+	}
 	if (!quiet)
 		bt_writer_summary_text.write(&b, stdout);
 	fflush(stdout);

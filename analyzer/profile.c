@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "build_model.h"
 #include "hash_mix.h"
@@ -699,7 +700,18 @@ struct maker {
 	size_t cap;	   /* tree size that triggers pruning */
 	uint64_t prune_us; /* frames below this may be merged */
 	const char *merged_name;
+	uint64_t distinct_stacks; /* summed over the images */
+	int premerge;  /* keep_levels() before the walks */
+	int premerged; /* ... and it merged something */
+	double t_read, t_sort, t_cat, t_walk, t_bound; /* BTRACE_DEBUG */
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 #define RULE_UNSET ((int8_t)-2)
 
@@ -802,6 +814,78 @@ static int cmp_stacks(const void *a, const void *b, void *arg)
 	return (int)x->depth - (int)y->depth;
 }
 
+/* Level D of stack S's path as a sort key (see cmp_stacks): the thread
+ * kind, the marker, then the frames outermost first; 0 past its end, so
+ * that a stack sorts before the stacks it is a prefix of. */
+static inline uint64_t level_key(const struct stack_table *st,
+				 const struct stack *s, size_t d)
+{
+	if (d == 0)
+		return (uint64_t)s->thread + 1;
+	if (d == 1)
+		return (uint64_t)s->marker + 1;
+	d -= 2;
+	return d < s->depth ? (uint64_t)st->ids[s->first + s->depth - 1 - d] + 1
+			    : 0;
+}
+
+/* Sorts ORDER[0..N) in path order (as cmp_stacks) from level D on, all of
+ * them sharing levels 0..D-1: a multikey quicksort (Bentley and
+ * Sedgewick), which looks at each stack's level D once per partition
+ * instead of comparing whole shared prefixes again and again: the stacks
+ * of one thread share their outer dozen frames. */
+static void sort_stacks(const struct stack_table *st, uint32_t *order,
+			size_t n, size_t d)
+{
+	while (n > 1) {
+		size_t lt = 0, i = 0, gt = n;
+		uint64_t pivot;
+		if (n < 12) {
+			/* insertion sort on the whole keys */
+			for (size_t a = 1; a < n; a++)
+				for (size_t b = a; b > 0 &&
+						   cmp_stacks(&order[b - 1],
+							      &order[b],
+							      (void *)st) > 0;
+				     b--) {
+					uint32_t t = order[b];
+					order[b] = order[b - 1];
+					order[b - 1] = t;
+				}
+			return;
+		}
+		{
+			/* median of three */
+			uint64_t x = level_key(st, &st->s[order[0]], d);
+			uint64_t y = level_key(st, &st->s[order[n / 2]], d);
+			uint64_t z = level_key(st, &st->s[order[n - 1]], d);
+			pivot = x < y ? (y < z ? y : x < z ? z : x)
+				      : (x < z ? x : y < z ? z : y);
+		}
+		/* three-way partition: [0,lt) < pivot, [lt,gt) ==, [gt,n) > */
+		while (i < gt) {
+			uint64_t k = level_key(st, &st->s[order[i]], d);
+			uint32_t t = order[i];
+			if (k < pivot) {
+				order[i++] = order[lt];
+				order[lt++] = t;
+			} else if (k > pivot) {
+				order[i] = order[--gt];
+				order[gt] = t;
+			} else {
+				i++;
+			}
+		}
+		sort_stacks(st, order, lt, d);
+		sort_stacks(st, order + gt, n - gt, d);
+		if (pivot == 0)
+			return; /* all ended here: equal paths */
+		order += lt;
+		n = gt - lt;
+		d++;
+	}
+}
+
 /* Levels of a stack's path below its unit: 0 the thread kind, 1 the
  * marker (or nothing), 2.. the frames, outermost first. */
 #define LEVELS (BT_MAX_DEPTH + 2)
@@ -841,25 +925,172 @@ static void tb_path(struct tree_builder *b, struct lnode *path, size_t from,
 	tb_frames(b, path, from > 2 ? from : 2, n, f, category);
 }
 
-/* Walks the distinct stacks of one image into both trees, in path order,
- * looking up only the levels a stack does not share with the one before
- * it. */
+/* The category of stack S: the innermost frame with a specific rule
+ * decides, else the innermost catch-all (attribution.h); the frames
+ * outside a specific rule need no lookup (nor its cache misses).  Sets
+ * *LINES and *VALUES for debuginfo kept by line-tables-only and for the
+ * debug-value passes. */
+static int stack_category(struct maker *m, const struct stack *s,
+			  const char *backend, int *lines, int *values)
+{
+	const uint32_t *ids = m->st.ids + s->first;
+	int weak = BT_CAT_NONE, rule = BT_CAT_NONE, cat;
+	for (uint16_t k = 0; k < s->depth; k++) {
+		int r = rule_of(m, ids[k]);
+		if (r == BT_CAT_NONE)
+			continue;
+		if (!(r & BT_RULE_WEAK)) {
+			rule = r;
+			break;
+		}
+		if (weak == BT_CAT_NONE)
+			weak = r;
+	}
+	if (rule == BT_CAT_NONE)
+		rule = weak;
+	cat = bt_stack_category(&rule, rule != BT_CAT_NONE, backend);
+	*lines = cat == BT_CAT_DEBUGINFO && bt_stack_line_tables(&rule, 1);
+	*values = cat == BT_CAT_DEBUGINFO && bt_stack_debug_values(&rule, 1);
+	return cat;
+}
+
+/* Pre-merging, for builds whose trees will be pruned anyway (see
+ * bt_profile_make): the levels of each stack, in ORDER, that lie in a
+ * node of this image worth at least MIN_US; the deeper ones will go to
+ * "[small frames, merged]" as tb_prune would merge them, so they need
+ * never be made.  ORDER is path order (per category for the by-category
+ * tree), so a node's stacks are consecutive: a sweep over the levels
+ * each stack opens (LCPS[i]: the levels it shares with the one before)
+ * finds every node's value from prefix sums.
+ * Levels 0 and 1 (thread kind and marker) are always kept.  A node that
+ * two images of a unit share is judged by each image's share alone: a
+ * unit's rustc and its linker share only their outermost frames, which
+ * are heavy anyway.  The processes outside any unit (cargo, probes) are
+ * not pre-merged: they share one node. */
+static void keep_levels(struct maker *m, const uint32_t *order,
+			const uint16_t *lcps, double period_us,
+			uint64_t min_us, uint64_t *sum, uint16_t *keep)
+{
+	size_t start[LEVELS], open = 0, n = m->st.n;
+
+	sum[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct stack *s = &m->st.s[order[i]];
+		sum[i + 1] = sum[i] + (uint64_t)((double)s->weight * period_us +
+						 0.5);
+		keep[order[i]] = 2;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		const struct stack *s = i < n ? &m->st.s[order[i]] : NULL;
+		size_t lcp = i < n ? lcps[i] : 0;
+		size_t levels = s ? 2 + (size_t)s->depth : 0;
+		/* close the levels the stack does not share, deepest first */
+		while (open > lcp) {
+			size_t l = --open;
+			if (l < 2 || sum[i] - sum[start[l]] < min_us)
+				continue;
+			for (size_t j = start[l]; j < i; j++)
+				if (keep[order[j]] < l + 1)
+					keep[order[j]] = (uint16_t)(l + 1);
+		}
+		for (; open < levels; open++)
+			start[open] = i;
+	}
+	for (size_t i = 0; i < n && !m->premerged; i++)
+		m->premerged = keep[i] < 2 + m->st.s[i].depth;
+}
+
+/* Walks the distinct stacks of one image, in ORDER, into the tree B below
+ * the unit's node (TOP, or per category TOPS[cat]), looking up only the
+ * levels a stack does not share with the one before it (LCPS[i]).  KEEP (or NULL:
+ * all): the levels of each stack to make; the rest of its value goes to
+ * a "[small frames, merged]" child of its last kept level. */
+static void walk_stacks(struct maker *m, struct tree_builder *b,
+			const uint32_t *order, const uint16_t *lcps,
+			const uint8_t *cats, const uint16_t *keep,
+			const uint32_t *top, int per_cat,
+			const char *const *threads, const char *const *marks,
+			double period_us)
+{
+	struct lnode path[LEVELS];
+	uint32_t f[LEVELS], pending = BT_FLAME_NONE;
+	int pending_cat = -1;
+	size_t prev_kept = 0;
+	uint64_t pending_us = 0;
+
+	for (size_t i = 0; i < m->st.n; i++) {
+		const struct stack *s = &m->st.s[order[i]];
+		const uint32_t *ids = m->st.ids + s->first;
+		uint64_t value = (uint64_t)((double)s->weight * period_us + 0.5);
+		size_t levels = 2 + (size_t)s->depth, from, kept;
+		int cat = cats[order[i]];
+		uint32_t leaf;
+
+		kept = keep ? keep[order[i]] : levels;
+		from = lcps[i];
+		if (from > prev_kept)
+			from = prev_kept;
+		if (from > kept)
+			from = kept;
+		for (size_t k = 2; k < kept; k++)
+			f[k] = ids[s->depth - 1 - (k - 2)];
+		tb_path(b, path, from, kept, top[per_cat ? cat : 0],
+			threads[s->thread], marks[s->marker], f, cat);
+		leaf = tb_leaf(b, path, kept);
+		if (kept < levels)
+			leaf = tb_node(b, leaf, m->merged_name,
+				       BT_FLAME_UNKNOWN, cat);
+		/* consecutive stacks often end in the same merged node: add
+		 * their CPU up the tree once */
+		if (leaf != pending || cat != pending_cat) {
+			if (pending != BT_FLAME_NONE)
+				tb_add(b, pending, pending_us, pending_cat);
+			pending = leaf;
+			pending_cat = cat;
+			pending_us = 0;
+		}
+		pending_us += value;
+		prev_kept = kept;
+	}
+	if (pending != BT_FLAME_NONE)
+		tb_add(b, pending, pending_us, pending_cat);
+}
+
+/* Adds the distinct stacks of one image to both trees and to the unit's
+ * categories.  The by-crate tree takes them in path order; the
+ * by-category tree in path order within each category (a stable bucket
+ * sort of the same order), so that both follow each stack from where it
+ * leaves the one before it. */
 static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		      const char *const *threads, const char *backend,
 		      int whole_cat, double period_us)
 {
 	const char *marks[3] = {NULL, NULL, NULL};
-	struct lnode pa[LEVELS], pc[LEVELS];
-	uint32_t f[LEVELS], ua, uc[BT_CAT_MAX], *order;
-	int rule = BT_CAT_NONE, prev_cat = -1;
-	const struct stack *prev = NULL;
+	uint32_t ua, uc[BT_CAT_MAX], *order, *order_c;
+	size_t start[BT_CAT_MAX + 1] = {0};
+	uint8_t *cats;
+	uint64_t *sum = NULL;
+	uint16_t *keep = NULL, *lcp, *lcp_c;
 
 	order = malloc((m->st.n + 1) * sizeof(*order));
-	if (!order)
+	order_c = malloc((m->st.n + 1) * sizeof(*order_c));
+	cats = malloc(m->st.n + 1);
+	lcp = malloc((m->st.n + 1) * sizeof(*lcp));
+	lcp_c = malloc((m->st.n + 1) * sizeof(*lcp_c));
+	if (!order || !order_c || !cats || !lcp || !lcp_c) {
+		free(order);
+		free(order_c);
+		free(cats);
+		free(lcp);
+		free(lcp_c);
 		return -1;
+	}
+	double t0 = mono_s(), t1, t2;
 	for (size_t i = 0; i < m->st.n; i++)
 		order[i] = (uint32_t)i;
-	qsort_r(order, m->st.n, sizeof(*order), cmp_stacks, &m->st);
+	sort_stacks(&m->st, order, m->st.n, 0);
+	t1 = mono_s();
+	m->t_sort += t1 - t0;
 	marks[1] = pool_add(&m->names, "[stack cut at %d frames]",
 			    BT_MAX_DEPTH);
 	marks[2] = pool_add(&m->names, "[unwinding failed]");
@@ -868,63 +1099,88 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		uc[c] = BT_FLAME_NONE;
 	for (size_t i = 0; i < m->st.n; i++) {
-		const struct stack *s = &m->st.s[order[i]];
-		const uint32_t *ids = m->st.ids + s->first;
-		uint64_t value = (uint64_t)((double)s->weight * period_us + 0.5);
-		size_t levels = 2 + (size_t)s->depth, from_a, from_c;
+		const struct stack *s = &m->st.s[i];
+		double value_s =
+		    (double)(uint64_t)((double)s->weight * period_us + 0.5) /
+		    1e6;
 		int cat = whole_cat, lines = 0, values = 0;
-
-		if (cat < 0) {
-			/* the innermost frame with a specific rule decides,
-			 * else the innermost catch-all (attribution.h): the
-			 * frames outside a specific rule need no lookup (nor
-			 * its cache misses) */
-			int weak = BT_CAT_NONE;
-			rule = BT_CAT_NONE;
-			for (uint16_t k = 0; k < s->depth; k++) {
-				int r = rule_of(m, ids[k]);
-				if (r == BT_CAT_NONE)
-					continue;
-				if (!(r & BT_RULE_WEAK)) {
-					rule = r;
-					break;
-				}
-				if (weak == BT_CAT_NONE)
-					weak = r;
-			}
-			if (rule == BT_CAT_NONE)
-				rule = weak;
-			cat = bt_stack_category(&rule, rule != BT_CAT_NONE,
-						backend);
-			lines = cat == BT_CAT_DEBUGINFO &&
-				bt_stack_line_tables(&rule, 1);
-			values = cat == BT_CAT_DEBUGINFO &&
-				 bt_stack_debug_values(&rule, 1);
-		}
-		if (uc[cat] == BT_FLAME_NONE)
-			uc[cat] = tb_node(&m->cat, cat_group(m, cat), unit,
-					  BT_FLAME_GROUP, cat);
-		from_a = prev ? common_levels(&m->st, prev, s) : 0;
-		from_c = cat == prev_cat ? from_a : 0;
-		for (uint16_t k = 0; k < s->depth; k++)
-			f[2 + k] = ids[s->depth - 1 - k];
-		tb_path(&m->crate, pa, from_a, levels, ua, threads[s->thread],
-			marks[s->marker], f, cat);
-		tb_path(&m->cat, pc, from_c, levels, uc[cat],
-			threads[s->thread], marks[s->marker], f, cat);
-		tb_add(&m->crate, tb_leaf(&m->crate, pa, levels), value, cat);
-		tb_add(&m->cat, tb_leaf(&m->cat, pc, levels), value, cat);
-		m->p->cpu_s[cat] += (double)value / 1e6;
+		if (cat < 0)
+			cat = stack_category(m, s, backend, &lines, &values);
+		cats[i] = (uint8_t)cat;
+		start[cat + 1]++;
+		m->p->cpu_s[cat] += value_s;
 		if (u)
-			u->categories[cat] += (double)value / 1e6;
+			u->categories[cat] += value_s;
 		if (u && lines)
-			u->debuginfo_lines_s += (double)value / 1e6;
+			u->debuginfo_lines_s += value_s;
 		if (u && values)
-			u->debug_values_s += (double)value / 1e6;
-		prev = s;
-		prev_cat = cat;
+			u->debug_values_s += value_s;
 	}
+	for (int c = 0; c < BT_CAT_MAX; c++) {
+		if (start[c + 1])
+			uc[c] = tb_node(&m->cat, cat_group(m, c), unit,
+					BT_FLAME_GROUP, c);
+		start[c + 1] += start[c];
+	}
+	/* the levels each stack shares with the one before it, in path
+	 * order; and in each category's order, where the one before it is
+	 * the last stack of its category: in sorted order the levels two
+	 * stacks share are the least any two neighbours between share */
+	{
+		uint16_t run[BT_CAT_MAX];
+		int seen[BT_CAT_MAX] = {0};
+		for (int k = 0; k < BT_CAT_MAX; k++)
+			run[k] = UINT16_MAX;
+		for (size_t i = 0; i < m->st.n; i++) {
+			const struct stack *s = &m->st.s[order[i]];
+			uint16_t l = i ? (uint16_t)common_levels(
+					     &m->st, &m->st.s[order[i - 1]], s)
+				       : 0;
+			int c = cats[order[i]];
+			lcp[i] = l;
+			for (int k = 0; k < BT_CAT_MAX; k++)
+				if (run[k] > l)
+					run[k] = l;
+			lcp_c[start[c]] = seen[c] ? run[c] : 0;
+			seen[c] = 1;
+			run[c] = UINT16_MAX;
+			order_c[start[c]++] = order[i];
+		}
+	}
+	t2 = mono_s();
+	m->t_cat += t2 - t1;
+	/* not in the group of cargo, probes and other processes: its many
+	 * images share one node, whose frames are judged on their sum */
+	if (m->premerge && u) {
+		sum = malloc((m->st.n + 1) * sizeof(*sum));
+		keep = malloc((m->st.n + 1) * sizeof(*keep));
+		if (!sum || !keep) {
+			free(order);
+			free(order_c);
+			free(cats);
+			free(sum);
+			free(keep);
+			free(lcp);
+			free(lcp_c);
+			return -1;
+		}
+		keep_levels(m, order, lcp, period_us, m->prune_us, sum, keep);
+	}
+	walk_stacks(m, &m->crate, order, lcp, cats, keep, &ua, 0, threads,
+		    marks, period_us);
+	if (keep)
+		keep_levels(m, order_c, lcp_c, period_us, m->prune_us, sum,
+			    keep);
+	walk_stacks(m, &m->cat, order_c, lcp_c, cats, keep, uc, 1, threads,
+		    marks, period_us);
+	free(lcp);
+	free(lcp_c);
+	free(sum);
+	free(keep);
+	m->t_walk += mono_s() - t2;
 	free(order);
+	free(order_c);
+	free(cats);
 	return 0;
 }
 
@@ -935,8 +1191,8 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 {
 	struct bt_image_syms *is;
 	const char **threads;
-	uint32_t ids[BT_MAX_DEPTH];
-	uint64_t pcs[BT_MAX_DEPTH];
+	uint32_t ids[BT_MAX_DEPTH], *kind, last_t = 0;
+	uint64_t pcs[BT_MAX_DEPTH], last_tid = UINT64_MAX;
 	double period_us = (double)im->sampling.period_ns / 1e3;
 	size_t n_threads = im->n_threads + 1;
 
@@ -944,17 +1200,31 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 		return 0;
 	is = bt_symbolizer_image(m->sym, im);
 	threads = calloc(n_threads + 1, sizeof(*threads));
-	if (!is || !threads) {
+	kind = calloc(n_threads + 1, sizeof(*kind));
+	if (!is || !threads || !kind) {
 		free(threads);
+		free(kind);
 		return -1;
 	}
 	/* thread kinds: index k < n_threads-1 is im->threads[k]; the last
-	 * stands for threads that left no THREAD record */
+	 * stands for threads that left no THREAD record.  KIND[k] is the
+	 * first thread of k's kind ("opt cgu.00" and "opt cgu.07" are one
+	 * kind, one node): the stack table counts stacks by kind, so that
+	 * a kind's stacks sort together and equal stacks count once. */
 	for (size_t k = 0; k < im->n_threads; k++)
 		threads[k] = thread_kind(m, im->threads[k].name,
 					 (im->threads[k].rec.flags & 1) != 0);
 	threads[n_threads - 1] = thread_kind(m, NULL, 0);
+	for (size_t k = 0; k < n_threads; k++) {
+		kind[k] = (uint32_t)k;
+		for (size_t j = 0; j < k; j++)
+			if (threads[j] == threads[k]) {
+				kind[k] = (uint32_t)j;
+				break;
+			}
+	}
 	st_reset(&m->st);
+	double t0 = mono_s();
 	for (size_t bi = 0; bi < im->n_batches; bi++) {
 		const struct bt_sample_batch *bt = &im->batches[bi];
 		struct bt_sample_head h;
@@ -962,11 +1232,18 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 		while (bt_batch_next(bt, &off, &h, pcs)) {
 			uint32_t t = (uint32_t)(n_threads - 1);
 			uint16_t marker = 0;
-			for (size_t k = 0; k < im->n_threads; k++)
-				if (im->threads[k].rec.tid == h.tid) {
-					t = (uint32_t)k;
-					break;
-				}
+			if (h.tid == last_tid) {
+				t = last_t;
+			} else {
+				for (size_t k = 0; k < im->n_threads; k++)
+					if (im->threads[k].rec.tid == h.tid) {
+						t = (uint32_t)k;
+						break;
+					}
+				last_tid = h.tid;
+				last_t = t;
+			}
+			t = kind[t];
 			/* frames and frames_unknown are the symbolizer's
 			 * counts (bt_profile_make): reading each frame's
 			 * function here would be a cache miss per frame */
@@ -983,17 +1260,22 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 			if (st_add(&m->st, ids, depth, marker, t, h.weight) <
 			    0) {
 				free(threads);
+				free(kind);
 				return -1;
 			}
 		}
 	}
 	m->p->period_s = period_us / 1e6;
+	m->distinct_stacks += m->st.n;
+	m->t_read += mono_s() - t0;
 	if (add_stacks(m, u, unit, threads, backend, whole_cat, period_us) <
 	    0) {
 		free(threads);
+		free(kind);
 		return -1;
 	}
 	free(threads);
+	free(kind);
 	bt_image_drop_pages(im);
 	return 0;
 }
@@ -1047,11 +1329,13 @@ static int add_node(struct maker *m, struct bt_node *n)
 			      &sampled) < 0)
 			return -1;
 		lost += lost_us(pr->images[k]);
+		double t0 = mono_s();
 		if (tb_bound(&m->crate, m->cap, &m->prune_us,
 			     m->merged_name) < 0 ||
 		    tb_bound(&m->cat, m->cap, &m->prune_us, m->merged_name) <
 			    0)
 			return -1;
+		m->t_bound += mono_s() - t0;
 		/* pruning moves nodes: find the category groups anew */
 		for (int c = 0; c < BT_CAT_MAX; c++)
 			m->cat_node[c] = BT_FLAME_NONE;
@@ -1131,7 +1415,26 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		m.cap = strtoul(getenv("BTRACE_PROFILE_NODES"), NULL, 10);
 	/* start pruning, if it comes to that, at 0.001% of the build */
 	m.prune_us = (uint64_t)(b->cpu_s * 10) + 1;
+	/* BTRACE_PROFILE_MERGE_US raises it, for tests */
+	if (getenv("BTRACE_PROFILE_MERGE_US") &&
+	    strtoull(getenv("BTRACE_PROFILE_MERGE_US"), NULL, 10) > m.prune_us)
+		m.prune_us = strtoull(getenv("BTRACE_PROFILE_MERGE_US"), NULL, 10);
 	m.merged_name = pool_add(&m.names, "[small frames, merged]");
+	/* A build with more sampled frames than the cap will be pruned:
+	 * merge each image's small frames before they are made (at about
+	 * 20 frames a sample; real rustc stacks are 23 deep) */
+	{
+		uint64_t samples = 0;
+		for (size_t i = 0; i < b->n_nodes; i++)
+			for (size_t k = 0; k < b->nodes[i].proc->n_images; k++)
+				samples += b->nodes[i].proc->images[k]->n_samples;
+		m.premerge = samples * 20 > m.cap;
+		/* BTRACE_PROFILE_PREMERGE=0 or 1: never or always (for
+		 * tests and benchmarks) */
+		if (getenv("BTRACE_PROFILE_PREMERGE"))
+			m.premerge =
+			    !strcmp(getenv("BTRACE_PROFILE_PREMERGE"), "1");
+	}
 	for (size_t i = 0; i < b->n_units; i++)
 		memset(b->units[i].categories, 0,
 		       sizeof(b->units[i].categories));
@@ -1145,9 +1448,25 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	bt_symbolizer_trim(m.sym);
 	if (tb_finish(&m.crate) < 0 || tb_finish(&m.cat) < 0)
 		goto oom;
-	if (m.crate.pruned || m.cat.pruned)
+	if (m.crate.pruned || m.cat.pruned || m.premerged)
 		p->merged_below_us = m.prune_us;
 	bt_symbolizer_stats(m.sym, &ss);
+	if (getenv("BTRACE_DEBUG"))
+		fprintf(stderr,
+			"btrace: profile: %llu samples, %llu frames, %llu "
+			"distinct stacks, %llu distinct addresses, %llu "
+			"front-cache hits, %llu memo hits, %zu functions\n",
+			(unsigned long long)p->samples,
+			(unsigned long long)ss.lookups,
+			(unsigned long long)m.distinct_stacks,
+			(unsigned long long)ss.memo_entries,
+			(unsigned long long)ss.front_hits,
+			(unsigned long long)ss.memo_hits, ss.funcs);
+	if (getenv("BTRACE_DEBUG"))
+		fprintf(stderr,
+			"btrace: profile: read+symbolize %.3f s, sort %.3f s, "
+			"categories %.3f s, walk %.3f s, bound %.3f s\n",
+			m.t_read, m.t_sort, m.t_cat, m.t_walk, m.t_bound);
 	/* every lookup of this symbolizer is a sampled frame */
 	p->frames = ss.lookups;
 	p->frames_unknown = ss.unknown_frames;

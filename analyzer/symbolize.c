@@ -1309,6 +1309,7 @@ static uint32_t symbolize_id(struct bt_symbolizer *s, struct bt_image_syms *m,
 		 * module can hold pc at another time. */
 		if (t_ns >= mp->t_load && t_ns < mp->t_unload) {
 			s->st.memo_hits++;
+			s->st.front_hits++;
 			count(s, mp->mf, (enum bt_sym_status)fe->status);
 			return fe->func;
 		}
@@ -1367,8 +1368,13 @@ const struct bt_func *bt_symbolize(struct bt_symbolizer *s,
 static void memo_prefetch(const struct bt_symbolizer *s,
 			  struct bt_image_syms *m, uint64_t pc, uint64_t t_ns)
 {
-	const struct mapping *mp = m ? find_mapping(m, pc, t_ns) : NULL;
+	const struct front_ent *fe =
+	    &s->front[bt_mix64(pc ^ (uintptr_t)m) & ((1u << FRONT_BITS) - 1)];
+	const struct mapping *mp;
 	uint64_t rel, key;
+	if (fe->m == m && fe->pc == pc)
+		return; /* the front cache will answer */
+	mp = m ? find_mapping(m, pc, t_ns) : NULL;
 	if (!mp)
 		return;
 	rel = pc - mp->bias;
@@ -1396,6 +1402,8 @@ size_t bt_symbolize_stack(struct bt_symbolizer *s, struct bt_image_syms *m,
 
 void bt_symbolizer_trim(struct bt_symbolizer *s)
 {
+	if (s->memo_n > s->st.memo_entries)
+		s->st.memo_entries = s->memo_n;
 	free(s->memo);
 	s->memo = NULL;
 	s->memo_cap = s->memo_n = 0;
@@ -1418,6 +1426,8 @@ void bt_symbolizer_stats(const struct bt_symbolizer *s,
 {
 	*out = s->st;
 	out->funcs = s->n_funcs;
+	if (s->memo_n > out->memo_entries)
+		out->memo_entries = s->memo_n;
 }
 
 static void free_problems(struct bt_symbolizer *s)

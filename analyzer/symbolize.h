@@ -121,6 +121,8 @@ struct bt_sym_stats {
 	uint64_t lookups;	   /* frames looked up */
 	uint64_t memo_hits;	   /* ... answered from the caches, without
 				      searching a symbol table */
+	uint64_t front_hits;	   /* ... of which from the front cache */
+	uint64_t memo_entries;	   /* distinct (module file, address) pairs */
 	uint64_t unknown_frames;   /* ... with a status other than OK */
 	uint64_t frames[BT_SYM_N_STATUS]; /* lookups by status */
 	uint64_t load_ns;		  /* time spent reading symbol tables */

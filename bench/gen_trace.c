@@ -26,10 +26,19 @@
  *    spawn, reap (pids, times, status, rusage) and exit in its place;
  *  - samples only in rustc and rust-lld, on the threads rustc and lld
  *    really have (rustc's main thread, its compiler thread, "coordinator",
- *    LLVM's "opt cgu.N" workers; lld's workers), 10 to 60 PCs deep, every
- *    PC inside a mapped module (librustc_driver, libLLVM, libc, the rustc
- *    or rust-lld executable, a proc macro dlopen'ed mid-run) from the same
- *    call trees in every process, so that stacks aggregate.  Each process
+ *    LLVM's "opt cgu.N" workers; lld's workers), every PC inside a
+ *    mapped module (librustc_driver, libLLVM, libc, the rustc or rust-lld
+ *    executable, a proc macro dlopen'ed mid-run) from the same call trees
+ *    in every process, so that stacks aggregate.  With --stacks real (the
+ *    default) the stacks are shaped like a real build's, measured on the
+ *    cli-app trace (15.5k samples): 6 to 40 PCs deep (23 on average, as
+ *    there), call graphs that converge on a few hot functions (a callee's
+ *    index is n^(u^1.4) of the library's real symbol count), and samples
+ *    that stop at a few hot places per function; at 15k samples that
+ *    gives 20k distinct addresses (cli-app: 20.2k) and 9k functions
+ *    (4.7k), and the distinct addresses grow as samples^0.63 (cli-app:
+ *    ^0.68).  --stacks diverse keeps the older model, 10 to 60 PCs deep,
+ *    with 15 new addresses per sample: a worst case.  Each process
  *    gets a share of the samples proportional to its CPU time, and its CPU
  *    time (rusage in PROC_END and in its parent's REAP, THREAD cpu_ns,
  *    SAMPLER_END) is its sample weight times 4 ms (250 Hz) plus start-up.
@@ -334,10 +343,27 @@ static uint64_t fn_off(int m, uint64_t f, uint64_t *len)
 	return (d->x0 + (((h & 0xffffffffu) * (span - l)) >> 32)) & ~15ull;
 }
 
+/* --stacks: "real" (the default) matches the shape of real rustc samples;
+ * "diverse" is the old, much more varied model, kept as a worst case. */
+static int stacks_diverse;
+
+#define REAL_SKEW 1.4
 static uint32_t next_node(int m, uint64_t cur, uint64_t c)
 {
 	uint64_t h = mix64((cur << 2 | c) ^ ((uint64_t)(m + 7) << 50));
-	return (uint32_t)(64 + scale(h, mods[m].n_funcs - 64));
+	/* real: as many functions as the real libraries have symbols */
+	uint64_t n = (stacks_diverse ? mods[m].n_funcs
+		      : m == M_DRIVER ? 120000
+		      : m == M_LLVM   ? 180000
+		      : m == M_LLD    ? 60000
+				      : mods[m].n_funcs) - 64;
+	double u;
+	if (stacks_diverse)
+		return (uint32_t)(64 + scale(h, n));
+	/* real: call graphs converge on a few hot functions; the callee's
+	 * index is log-distributed, n^(u^SKEW) */
+	u = (double)(h >> 11) * 0x1p-53;
+	return (uint32_t)(64 + (uint64_t)pow((double)n, pow(u, REAL_SKEW)) - 1);
 }
 
 struct frame {
@@ -410,10 +436,27 @@ static uint64_t pick(uint64_t bits, int level, uint64_t salt)
 {
 	static const uint8_t skew[16] = {0, 0, 0, 0, 0, 0, 0, 0,
 					 1, 1, 1, 1, 2, 2, 3, 3};
-	uint64_t c = skew[bits & 15];
+	static const uint8_t skew_real[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+					      0, 0, 0, 1, 1, 1, 2, 3};
+	uint64_t c = (stacks_diverse ? skew : skew_real)[bits & 15];
 	if (level < 6)
 		c = (c + (salt >> (2 * level))) & 3;
 	return c;
+}
+
+#define HOT_SPOTS 4096 /* places per function where "real" stacks stop */
+
+/* Where a "real" stack is interrupted in its function: one of up to
+ * HOT_SPOTS places, log-distributed, so a few are hot. */
+static uint64_t hot_spot(struct rng *r)
+{
+	return (uint64_t)pow((double)HOT_SPOTS, rnd_unit(r));
+}
+
+/* The callee of a tail frame: any of four, or (real) mostly the first. */
+static uint64_t tail_pick(struct rng *r)
+{
+	return stacks_diverse ? rnd(r) & 3 : pick(rnd(r), 99, 0);
 }
 
 /* One stack, innermost PC first.  MAP holds each module's load address
@@ -424,7 +467,9 @@ static int make_stack(struct rng *r, int type, const uint64_t *map,
 {
 	const struct tdef *t = &tdefs[type];
 	struct frame fr[64];
-	int depth = 10 + (int)rnd_below(r, 51), n = 0, tail, walk;
+	int depth = stacks_diverse ? 10 + (int)rnd_below(r, 51)
+				   : 6 + (int)rnd_below(r, 35),
+	    n = 0, tail, walk;
 	uint64_t bits = rnd(r), cur, x = rnd(r);
 	int tm = t->tail_mod[3], level = 0, used = 0;
 
@@ -463,7 +508,7 @@ static int make_stack(struct rng *r, int type, const uint64_t *map,
 	if (tm == t->walk_mod) {
 		for (int i = 0; i < tail; i++, level++) {
 			fr[n++] = (struct frame){(uint8_t)tm, (uint32_t)cur};
-			cur = next_node(tm, cur, rnd(r) & 3);
+			cur = next_node(tm, cur, tail_pick(r));
 		}
 	} else {
 		int i = 0;
@@ -476,14 +521,18 @@ static int make_stack(struct rng *r, int type, const uint64_t *map,
 		cur = next_node(tm, cur ^ 0x5a5a, 0);
 		for (; i < tail; i++) {
 			fr[n++] = (struct frame){(uint8_t)tm, (uint32_t)cur};
-			cur = next_node(tm, cur, rnd(r) & 3);
+			cur = next_node(tm, cur, tail_pick(r));
 		}
 	}
 
 	/* Innermost first: the interrupted PC, then return addresses. */
 	for (int i = 0; i < n; i++) {
 		const struct frame *f = &fr[n - 1 - i];
-		uint64_t len, callee = i ? fr[n - i].f : rnd(r);
+		/* the interrupted PC: anywhere in the function, or (real)
+		 * one of a few hot spots */
+		uint64_t len, callee = i ? fr[n - i].f
+				       : stacks_diverse ? rnd(r)
+							: hot_spot(r);
 		uint64_t off = fn_off(f->m, f->f, &len);
 		uint64_t h = mix64(f->f * 31 + callee) & 0xffffffffu;
 		pcs[i] = map[f->m] + off + 1 + ((h * (len - 1)) >> 32);
@@ -2642,6 +2691,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gen_trace -o DIR [-p PROCESSES] [-s TOTAL_SAMPLES] "
 		"[--seed N] [--backend llvm|cranelift]\n"
+		"                 [--stacks real|diverse]\n"
 		"\n"
 		"Writes a synthetic trace of a cargo build (-j2) into DIR, as\n"
 		"libbtrace.so would: PROCESSES processes in all (default "
@@ -2652,7 +2702,12 @@ static void usage(FILE *f)
 		"--backend cranelift: the compilations ask for\n"
 		"-Zcodegen-backend=cranelift and their codegen samples fall in\n"
 		"rustc_codegen_cranelift's library (not on this machine: no\n"
-		"Cranelift component can be installed) instead of libLLVM.\n",
+		"Cranelift component can be installed) instead of libLLVM.\n"
+		"--stacks real (default): stacks shaped like a real build's\n"
+		"(cli-app: about 23 frames deep, about 1.3 new addresses per\n"
+		"sample at 15k samples, growing as samples^0.68); diverse: the\n"
+		"older, far more varied stacks (35 deep, 15 new addresses per\n"
+		"sample), a worst case for btrace report.\n",
 		(unsigned long long)MAX_PROCS);
 }
 
@@ -2697,6 +2752,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, 'S'},
 		{"backend", required_argument, NULL, 'B'},
+		{"stacks", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -2724,6 +2780,11 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "llvm") && strcmp(optarg, "cranelift"))
 				die("--backend must be llvm or cranelift");
 			g.cranelift = !strcmp(optarg, "cranelift");
+			break;
+		case 'K':
+			if (strcmp(optarg, "real") && strcmp(optarg, "diverse"))
+				die("--stacks must be real or diverse");
+			stacks_diverse = !strcmp(optarg, "diverse");
 			break;
 		case 'h':
 			usage(stdout);

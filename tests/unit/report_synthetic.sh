@@ -32,6 +32,29 @@ total=$(tr -d ' \t\n' <"$work/r/summary.json" | sed 's/.*"categories":{\("fronte
 awk -v a="$folded" -v b="$total" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d < 0.01) }' ||
   { echo "FAIL: folded stacks hold ${folded}s, the categories ${total}s" >&2; exit 1; }
 echo "ok: a pruned profile keeps every CPU second (${folded}s)"
+# Pre-merging (big builds merge each process's small frames before making
+# them) must give the tree that merging the whole tree at the same
+# threshold gives: compared against prune_folded.awk run on an unmerged
+# profile, at 20 ms (5 samples), stack by stack.  Leaves for unsampled or
+# lost CPU are not frames, and the processes outside any unit are not
+# pre-merged: those must come out whole.
+here=$(cd "$(dirname "$0")" && pwd)
+agg() { awk '{ v = $NF; p = substr($0, 1, length($0) - length(v) - 1); a[p] += v } END { for (o in a) print o " " a[o] }'; }
+rm -rf "$work/full" "$work/pm"
+BTRACE_PROFILE_PREMERGE=0 BTRACE_PROFILE_NODES=100000000 "$btrace" report -q -o "$work/full" "$work/t" 2>/dev/null
+BTRACE_PROFILE_PREMERGE=1 BTRACE_PROFILE_NODES=100000000 BTRACE_PROFILE_MERGE_US=20000 "$btrace" report -q -o "$work/pm" "$work/t" 2>/dev/null
+grep -q '"merged_below_s":[[:space:]]*0.02[,}]' "$work/pm/summary.json" || { echo "FAIL: pre-merged profile does not report its threshold" >&2; exit 1; }
+grep -v '\[not sampled\|\[lost' "$work/full/stacks.folded" >"$work/full.f"
+awk -v t=0.02 -f "$here/prune_folded.awk" "$work/full.f" | grep -v '^other;\[cargo' | sort >"$work/expect"
+grep -v '\[not sampled\|\[lost' "$work/pm/stacks.folded" | agg | grep -v '^other;\[cargo' | sort >"$work/got"
+grep '^other;\[cargo' "$work/full.f" | agg | sort >"$work/expect.other"
+grep -v '\[not sampled\|\[lost' "$work/pm/stacks.folded" | grep '^other;\[cargo' | agg | sort >"$work/got.other"
+lines=$(wc -l <"$work/got")
+merged=$(grep -c 'small frames, merged' "$work/got" || true)
+[ "$merged" -gt 10 ] || { echo "FAIL: pre-merging merged only $merged paths" >&2; exit 1; }
+cmp -s "$work/expect" "$work/got" || { echo "FAIL: pre-merged profile differs from the merged whole tree:" >&2; diff "$work/expect" "$work/got" | cut -c1-200 | head -n 6 >&2; exit 1; }
+cmp -s "$work/expect.other" "$work/got.other" || { echo "FAIL: the processes outside units were merged" >&2; exit 1; }
+echo "ok: pre-merging gives the merged whole tree ($lines paths, $merged merged)"
 # The Cranelift path, which cannot be installed here: a synthetic build
 # whose compilations ask for -Zcodegen-backend=cranelift and whose codegen
 # samples fall in rustc_codegen_cranelift's library.  The flags, the
