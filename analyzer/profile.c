@@ -11,6 +11,7 @@
  * new part costs one node, not one per frame. */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -696,7 +697,10 @@ struct maker {
 	uint32_t cat_node[BT_CAT_MAX];
 	int8_t *rule; /* per function id: its rule, or BT_CAT_MAX+2 unknown */
 	size_t n_rule;
-	struct stack_table st;
+	const char *cat_names[BT_CAT_MAX];
+	const char *marks[3]; /* by marker: none, cut, unwinding failed */
+	struct stack_table *cur; /* the builder's current image */
+	struct pipeline *pl;
 	size_t cap;	   /* tree size that triggers pruning */
 	uint64_t prune_us; /* frames below this may be merged */
 	const char *merged_name;
@@ -727,7 +731,7 @@ static int rule_of(struct maker *m, uint32_t id)
 		m->n_rule = n;
 	}
 	if (m->rule[id] == RULE_UNSET) {
-		const struct bt_func *f = bt_symbolizer_func(m->sym, id);
+		const struct bt_func *f = bt_symbolizer_func_shared(m->sym, id);
 		m->rule[id] = (int8_t)bt_frame_rule(
 			f && f->status == BT_SYM_OK ? f->name : NULL,
 			f ? f->module : NULL);
@@ -741,9 +745,8 @@ static uint32_t cat_group(struct maker *m, int cat)
 {
 	if (m->cat_node[cat] == BT_FLAME_NONE)
 		m->cat_node[cat] = tb_node(&m->cat, m->cat_root,
-					   pool_add(&m->names, "%s",
-						    bt_category_name(cat)),
-					   BT_FLAME_GROUP, cat);
+					   m->cat_names[cat], BT_FLAME_GROUP,
+					   cat);
 	return m->cat_node[cat];
 }
 
@@ -933,7 +936,7 @@ static void tb_path(struct tree_builder *b, struct lnode *path, size_t from,
 static int stack_category(struct maker *m, const struct stack *s,
 			  const char *backend, int *lines, int *values)
 {
-	const uint32_t *ids = m->st.ids + s->first;
+	const uint32_t *ids = m->cur->ids + s->first;
 	int weak = BT_CAT_NONE, rule = BT_CAT_NONE, cat;
 	for (uint16_t k = 0; k < s->depth; k++) {
 		int r = rule_of(m, ids[k]);
@@ -971,17 +974,17 @@ static void keep_levels(struct maker *m, const uint32_t *order,
 			const uint16_t *lcps, double period_us,
 			uint64_t min_us, uint64_t *sum, uint16_t *keep)
 {
-	size_t start[LEVELS], open = 0, n = m->st.n;
+	size_t start[LEVELS], open = 0, n = m->cur->n;
 
 	sum[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct stack *s = &m->st.s[order[i]];
+		const struct stack *s = &m->cur->s[order[i]];
 		sum[i + 1] = sum[i] + (uint64_t)((double)s->weight * period_us +
 						 0.5);
 		keep[order[i]] = 2;
 	}
 	for (size_t i = 0; i <= n; i++) {
-		const struct stack *s = i < n ? &m->st.s[order[i]] : NULL;
+		const struct stack *s = i < n ? &m->cur->s[order[i]] : NULL;
 		size_t lcp = i < n ? lcps[i] : 0;
 		size_t levels = s ? 2 + (size_t)s->depth : 0;
 		/* close the levels the stack does not share, deepest first */
@@ -997,7 +1000,7 @@ static void keep_levels(struct maker *m, const uint32_t *order,
 			start[open] = i;
 	}
 	for (size_t i = 0; i < n && !m->premerged; i++)
-		m->premerged = keep[i] < 2 + m->st.s[i].depth;
+		m->premerged = keep[i] < 2 + m->cur->s[i].depth;
 }
 
 /* Walks the distinct stacks of one image, in ORDER, into the tree B below
@@ -1018,9 +1021,9 @@ static void walk_stacks(struct maker *m, struct tree_builder *b,
 	size_t prev_kept = 0;
 	uint64_t pending_us = 0;
 
-	for (size_t i = 0; i < m->st.n; i++) {
-		const struct stack *s = &m->st.s[order[i]];
-		const uint32_t *ids = m->st.ids + s->first;
+	for (size_t i = 0; i < m->cur->n; i++) {
+		const struct stack *s = &m->cur->s[order[i]];
+		const uint32_t *ids = m->cur->ids + s->first;
 		uint64_t value = (uint64_t)((double)s->weight * period_us + 0.5);
 		size_t levels = 2 + (size_t)s->depth, from, kept;
 		int cat = cats[order[i]];
@@ -1065,18 +1068,18 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		      const char *const *threads, const char *backend,
 		      int whole_cat, double period_us)
 {
-	const char *marks[3] = {NULL, NULL, NULL};
+	const char *const *marks = m->marks;
 	uint32_t ua, uc[BT_CAT_MAX], *order, *order_c;
 	size_t start[BT_CAT_MAX + 1] = {0};
 	uint8_t *cats;
 	uint64_t *sum = NULL;
 	uint16_t *keep = NULL, *lcp, *lcp_c;
 
-	order = malloc((m->st.n + 1) * sizeof(*order));
-	order_c = malloc((m->st.n + 1) * sizeof(*order_c));
-	cats = malloc(m->st.n + 1);
-	lcp = malloc((m->st.n + 1) * sizeof(*lcp));
-	lcp_c = malloc((m->st.n + 1) * sizeof(*lcp_c));
+	order = malloc((m->cur->n + 1) * sizeof(*order));
+	order_c = malloc((m->cur->n + 1) * sizeof(*order_c));
+	cats = malloc(m->cur->n + 1);
+	lcp = malloc((m->cur->n + 1) * sizeof(*lcp));
+	lcp_c = malloc((m->cur->n + 1) * sizeof(*lcp_c));
 	if (!order || !order_c || !cats || !lcp || !lcp_c) {
 		free(order);
 		free(order_c);
@@ -1086,20 +1089,17 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		return -1;
 	}
 	double t0 = mono_s(), t1, t2;
-	for (size_t i = 0; i < m->st.n; i++)
+	for (size_t i = 0; i < m->cur->n; i++)
 		order[i] = (uint32_t)i;
-	sort_stacks(&m->st, order, m->st.n, 0);
+	sort_stacks(m->cur, order, m->cur->n, 0);
 	t1 = mono_s();
 	m->t_sort += t1 - t0;
-	marks[1] = pool_add(&m->names, "[stack cut at %d frames]",
-			    BT_MAX_DEPTH);
-	marks[2] = pool_add(&m->names, "[unwinding failed]");
 	ua = tb_node(&m->crate, m->crate_root, unit, BT_FLAME_GROUP,
 		     whole_cat);
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		uc[c] = BT_FLAME_NONE;
-	for (size_t i = 0; i < m->st.n; i++) {
-		const struct stack *s = &m->st.s[i];
+	for (size_t i = 0; i < m->cur->n; i++) {
+		const struct stack *s = &m->cur->s[i];
 		double value_s =
 		    (double)(uint64_t)((double)s->weight * period_us + 0.5) /
 		    1e6;
@@ -1131,10 +1131,10 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		int seen[BT_CAT_MAX] = {0};
 		for (int k = 0; k < BT_CAT_MAX; k++)
 			run[k] = UINT16_MAX;
-		for (size_t i = 0; i < m->st.n; i++) {
-			const struct stack *s = &m->st.s[order[i]];
+		for (size_t i = 0; i < m->cur->n; i++) {
+			const struct stack *s = &m->cur->s[order[i]];
 			uint16_t l = i ? (uint16_t)common_levels(
-					     &m->st, &m->st.s[order[i - 1]], s)
+					     m->cur, &m->cur->s[order[i - 1]], s)
 				       : 0;
 			int c = cats[order[i]];
 			lcp[i] = l;
@@ -1152,8 +1152,8 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 	/* not in the group of cargo, probes and other processes: its many
 	 * images share one node, whose frames are judged on their sum */
 	if (m->premerge && u) {
-		sum = malloc((m->st.n + 1) * sizeof(*sum));
-		keep = malloc((m->st.n + 1) * sizeof(*keep));
+		sum = malloc((m->cur->n + 1) * sizeof(*sum));
+		keep = malloc((m->cur->n + 1) * sizeof(*keep));
 		if (!sum || !keep) {
 			free(order);
 			free(order_c);
@@ -1184,16 +1184,189 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 	return 0;
 }
 
-/* One process image's samples: symbolize, count distinct stacks, add. */
+/* ---- the pipeline: one thread reads and symbolizes the samples, the
+ * other builds the trees ----
+ *
+ * Both halves cost about the same at millions of samples, and neither
+ * needs the other's data but for a finished stack table, so the reader
+ * (the caller's thread, "producer") hands each image's table to a builder
+ * thread ("consumer") through a short queue of jobs, in order; the
+ * builder sees them in the order one thread would have done them, so the
+ * profile is the same byte for byte (BTRACE_THREADS=1 runs the jobs
+ * inline, which the tests compare).  What the builder reads of the
+ * producer's: the stack table it is handed, and functions by id
+ * (bt_symbolizer_func_shared); names it needs are made by the producer
+ * (the pool is the producer's) or before the threads start. */
+
+enum job_kind { JOB_IMAGE, JOB_LEAF, JOB_END };
+
+struct job {
+	enum job_kind kind;
+	int skip; /* JOB_IMAGE: only give the table back */
+	struct bt_unit *u;
+	const char *unit;
+	int cat; /* JOB_IMAGE: the whole image's, or -1; JOB_LEAF: its */
+	/* JOB_IMAGE */
+	struct stack_table *st;
+	const char **threads; /* by stack thread index; the job's */
+	const char *backend;
+	double period_us;
+	/* JOB_LEAF */
+	const char *thread, *leaf;
+	uint8_t leaf_kind;
+	uint64_t value;
+};
+
+#define QUEUE 8	 /* jobs */
+#define TABLES 3 /* stack tables: one filling, two queued or building */
+
+struct pipeline {
+	pthread_t thread;
+	int threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	struct job q[QUEUE];
+	size_t head, n;
+	struct stack_table tables[TABLES];
+	struct stack_table *free_tables[TABLES];
+	size_t n_free;
+	int failed; /* the builder ran out of memory: it drains the rest */
+};
+
+static void consume(struct maker *m, struct job *j)
+{
+	struct pipeline *pl = m->pl;
+	if (j->kind == JOB_IMAGE) {
+		double t0;
+		m->cur = j->st;
+		if (j->skip)
+			pl->failed = 1;
+		if (!pl->failed &&
+		    add_stacks(m, j->u, j->unit, j->threads, j->backend, j->cat,
+			       j->period_us) < 0)
+			pl->failed = 1;
+		t0 = mono_s();
+		if (!pl->failed &&
+		    (tb_bound(&m->crate, m->cap, &m->prune_us,
+			      m->merged_name) < 0 ||
+		     tb_bound(&m->cat, m->cap, &m->prune_us, m->merged_name) <
+			     0))
+			pl->failed = 1;
+		m->t_bound += mono_s() - t0;
+		/* pruning moves nodes: find the category groups anew */
+		for (int c = 0; c < BT_CAT_MAX; c++)
+			m->cat_node[c] = BT_FLAME_NONE;
+		free(j->threads);
+		pthread_mutex_lock(&pl->mu);
+		pl->free_tables[pl->n_free++] = j->st;
+		pthread_cond_broadcast(&pl->changed);
+		pthread_mutex_unlock(&pl->mu);
+	} else if (j->kind == JOB_LEAF && !pl->failed) {
+		add_leaf(m, j->u, j->unit, j->thread, j->leaf, j->leaf_kind,
+			 j->cat, j->value);
+	}
+}
+
+static void *builder(void *arg)
+{
+	struct maker *m = arg;
+	struct pipeline *pl = m->pl;
+	for (;;) {
+		struct job j;
+		pthread_mutex_lock(&pl->mu);
+		while (!pl->n)
+			pthread_cond_wait(&pl->changed, &pl->mu);
+		j = pl->q[pl->head];
+		pl->head = (pl->head + 1) % QUEUE;
+		pl->n--;
+		pthread_cond_broadcast(&pl->changed);
+		pthread_mutex_unlock(&pl->mu);
+		if (j.kind == JOB_END)
+			return NULL;
+		consume(m, &j);
+	}
+}
+
+/* Hands job J to the builder (or, unthreaded, does it). */
+static void put(struct maker *m, const struct job *j)
+{
+	struct pipeline *pl = m->pl;
+	if (!pl->threaded) {
+		struct job c = *j;
+		if (c.kind != JOB_END)
+			consume(m, &c);
+		return;
+	}
+	pthread_mutex_lock(&pl->mu);
+	while (pl->n == QUEUE)
+		pthread_cond_wait(&pl->changed, &pl->mu);
+	pl->q[(pl->head + pl->n) % QUEUE] = *j;
+	pl->n++;
+	pthread_cond_broadcast(&pl->changed);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+/* A stack table to fill, once the builder has given one back. */
+static struct stack_table *take_table(struct maker *m)
+{
+	struct pipeline *pl = m->pl;
+	struct stack_table *st;
+	pthread_mutex_lock(&pl->mu);
+	while (!pl->n_free)
+		pthread_cond_wait(&pl->changed, &pl->mu);
+	st = pl->free_tables[--pl->n_free];
+	pthread_mutex_unlock(&pl->mu);
+	return st;
+}
+
+static int pipeline_start(struct maker *m, struct pipeline *pl)
+{
+	const char *env = getenv("BTRACE_THREADS");
+	memset(pl, 0, sizeof(*pl));
+	m->pl = pl;
+	for (size_t i = 0; i < TABLES; i++)
+		pl->free_tables[pl->n_free++] = &pl->tables[i];
+	if (pthread_mutex_init(&pl->mu, NULL))
+		return -1;
+	if (pthread_cond_init(&pl->changed, NULL)) {
+		pthread_mutex_destroy(&pl->mu);
+		return -1;
+	}
+	/* without a second thread (BTRACE_THREADS=1, or none to be had)
+	 * the jobs run inline, in the same order */
+	pl->threaded = !(env && !strcmp(env, "1")) &&
+		       pthread_create(&pl->thread, NULL, builder, m) == 0;
+	return 0;
+}
+
+/* Waits for the builder to finish every job; -1 if it failed. */
+static int pipeline_finish(struct maker *m)
+{
+	struct pipeline *pl = m->pl;
+	struct job end = {.kind = JOB_END};
+	put(m, &end);
+	if (pl->threaded)
+		pthread_join(pl->thread, NULL);
+	pthread_cond_destroy(&pl->changed);
+	pthread_mutex_destroy(&pl->mu);
+	for (size_t i = 0; i < TABLES; i++)
+		st_free(&pl->tables[i]);
+	return pl->failed ? -1 : 0;
+}
+
+/* One process image's samples: symbolize, count distinct stacks, and
+ * hand them to the builder. */
 static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 		     const struct bt_image *im, const char *backend,
 		     int whole_cat, uint64_t *sampled_us)
 {
 	struct bt_image_syms *is;
+	struct stack_table *st;
+	struct job j;
 	const char **threads;
 	uint32_t ids[BT_MAX_DEPTH], *kind, last_t = 0;
 	uint64_t pcs[BT_MAX_DEPTH], last_tid = UINT64_MAX;
-	double period_us = (double)im->sampling.period_ns / 1e3;
+	double period_us = (double)im->sampling.period_ns / 1e3, t0;
 	size_t n_threads = im->n_threads + 1;
 
 	if (!im->n_samples || !im->has_sampling)
@@ -1223,15 +1396,16 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 				break;
 			}
 	}
-	st_reset(&m->st);
-	double t0 = mono_s();
+	st = take_table(m);
+	st_reset(st);
+	t0 = mono_s();
 	for (size_t bi = 0; bi < im->n_batches; bi++) {
 		const struct bt_sample_batch *bt = &im->batches[bi];
 		struct bt_sample_head h;
 		size_t off = 0;
 		while (bt_batch_next(bt, &off, &h, pcs)) {
 			uint32_t t = (uint32_t)(n_threads - 1);
-			uint16_t marker = 0;
+			uint16_t marker = 0, depth;
 			if (h.tid == last_tid) {
 				t = last_t;
 			} else {
@@ -1247,7 +1421,7 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 			/* frames and frames_unknown are the symbolizer's
 			 * counts (bt_profile_make): reading each frame's
 			 * function here would be a cache miss per frame */
-			uint16_t depth = (uint16_t)bt_symbolize_stack(
+			depth = (uint16_t)bt_symbolize_stack(
 				m->sym, is, pcs, h.depth, h.mono_ns, ids);
 			if (h.flags & BT_SAMPLE_CUT)
 				marker = 1;
@@ -1257,27 +1431,32 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 			m->p->sample_weight += h.weight;
 			*sampled_us += (uint64_t)((double)h.weight * period_us +
 						  0.5);
-			if (st_add(&m->st, ids, depth, marker, t, h.weight) <
-			    0) {
-				free(threads);
-				free(kind);
-				return -1;
-			}
+			if (st_add(st, ids, depth, marker, t, h.weight) < 0)
+				goto fail;
 		}
 	}
 	m->p->period_s = period_us / 1e6;
-	m->distinct_stacks += m->st.n;
+	m->distinct_stacks += st->n;
 	m->t_read += mono_s() - t0;
-	if (add_stacks(m, u, unit, threads, backend, whole_cat, period_us) <
-	    0) {
-		free(threads);
-		free(kind);
-		return -1;
-	}
-	free(threads);
 	free(kind);
 	bt_image_drop_pages(im);
+	j = (struct job){.kind = JOB_IMAGE,
+			 .u = u,
+			 .unit = unit,
+			 .cat = whole_cat,
+			 .st = st,
+			 .threads = threads,
+			 .backend = backend,
+			 .period_us = period_us};
+	put(m, &j);
 	return 0;
+fail:
+	/* give the table back through the builder, which skips no job */
+	free(kind);
+	j = (struct job){.kind = JOB_IMAGE, .st = st, .threads = threads,
+			 .skip = 1};
+	put(m, &j);
+	return -1;
 }
 
 /* Samples lost by the sampler (buffer full, write failed), in us. */
@@ -1287,6 +1466,23 @@ static uint64_t lost_us(const struct bt_image *im)
 		return 0;
 	return (im->sampler_end.dropped_full + im->sampler_end.dropped_write) *
 	       im->sampling.period_ns / 1000;
+}
+
+/* A leaf of VALUE us below UNIT (and THREAD, if not NULL), for the
+ * builder's add_leaf(). */
+static void put_leaf(struct maker *m, struct bt_unit *u, const char *unit,
+		     const char *thread, const char *leaf, uint8_t kind,
+		     int cat, uint64_t value)
+{
+	struct job j = {.kind = JOB_LEAF,
+			.u = u,
+			.unit = unit,
+			.cat = cat,
+			.thread = thread,
+			.leaf = leaf,
+			.leaf_kind = kind,
+			.value = value};
+	put(m, &j);
 }
 
 static int add_node(struct maker *m, struct bt_node *n)
@@ -1329,19 +1525,9 @@ static int add_node(struct maker *m, struct bt_node *n)
 			      &sampled) < 0)
 			return -1;
 		lost += lost_us(pr->images[k]);
-		double t0 = mono_s();
-		if (tb_bound(&m->crate, m->cap, &m->prune_us,
-			     m->merged_name) < 0 ||
-		    tb_bound(&m->cat, m->cap, &m->prune_us, m->merged_name) <
-			    0)
-			return -1;
-		m->t_bound += mono_s() - t0;
-		/* pruning moves nodes: find the category groups anew */
-		for (int c = 0; c < BT_CAT_MAX; c++)
-			m->cat_node[c] = BT_FLAME_NONE;
 	}
 	if (lost) {
-		add_leaf(m, u, unit, NULL,
+		put_leaf(m, u, unit, NULL,
 			 pool_add(&m->names, "[lost samples]"), BT_FLAME_GAP,
 			 cat_rest, lost);
 		m->p->lost_cpu_s += (double)lost / 1e6;
@@ -1362,7 +1548,7 @@ static int add_node(struct maker *m, struct bt_node *n)
 					n->kind == BT_KIND_BUILD_SCRIPT
 						? "build script"
 						: n->name);
-		add_leaf(m, u, unit, thread, leaf, BT_FLAME_UNSAMPLED,
+		put_leaf(m, u, unit, thread, leaf, BT_FLAME_UNSAMPLED,
 			 cat_rest, rest);
 		m->p->unsampled_cpu_s += (double)rest / 1e6;
 	}
@@ -1390,9 +1576,11 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		    size_t errlen)
 {
 	struct maker m = {0};
+	struct pipeline pl;
 	struct bt_sym_stats ss;
 	const char *const *lines, *root;
 	size_t n_lines;
+	int failed = 0;
 
 	memset(p, 0, sizeof(*p));
 	m.b = b;
@@ -1435,12 +1623,20 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 			m.premerge =
 			    !strcmp(getenv("BTRACE_PROFILE_PREMERGE"), "1");
 	}
+	for (int c = 0; c < BT_CAT_MAX; c++)
+		m.cat_names[c] = pool_add(&m.names, "%s", bt_category_name(c));
+	m.marks[1] = pool_add(&m.names, "[stack cut at %d frames]",
+			      BT_MAX_DEPTH);
+	m.marks[2] = pool_add(&m.names, "[unwinding failed]");
 	for (size_t i = 0; i < b->n_units; i++)
 		memset(b->units[i].categories, 0,
 		       sizeof(b->units[i].categories));
-	for (size_t i = 0; i < b->n_nodes; i++)
-		if (add_node(&m, &b->nodes[i]) < 0)
-			goto oom;
+	if (pipeline_start(&m, &pl) < 0)
+		goto oom;
+	for (size_t i = 0; i < b->n_nodes && !failed; i++)
+		failed = add_node(&m, &b->nodes[i]) < 0;
+	if (pipeline_finish(&m) < 0 || failed)
+		goto oom;
 	if (m.crate.failed || m.cat.failed)
 		goto oom;
 	/* the lookups are done: the memo need not live on beside the
@@ -1482,14 +1678,12 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	p->n_names_ = m.names.n;
 	p->sym_ = m.sym;
 	free(m.rule);
-	st_free(&m.st);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory making the profile");
 	tb_free(&m.crate);
 	tb_free(&m.cat);
 	free(m.rule);
-	st_free(&m.st);
 	pool_free(&m.names);
 	if (m.sym)
 		bt_symbolizer_free(m.sym);

@@ -54,6 +54,7 @@
 #define NO_ID UINT32_MAX
 #define FUNC_CHUNK_BITS 12
 #define FUNC_CHUNK (1u << FUNC_CHUNK_BITS)
+#define FUNC_CHUNKS ((size_t)1 << (32 - FUNC_CHUNK_BITS))
 #define ARENA_CHUNK (256u * 1024)
 #define MEMO_REL_BITS 40 /* file addresses below 1 TiB are memoized */
 
@@ -247,7 +248,10 @@ struct bt_symbolizer {
 	uint32_t *file_tab; /* open addressing: file index + 1, 0 empty */
 	size_t file_cap;
 
-	struct func_rec **func_chunks;
+	struct func_rec **func_chunks; /* FUNC_CHUNKS, allocated at once:
+					  it never moves, so that another
+					  thread can read the functions of
+					  ids it was given */
 	size_t n_funcs;
 	uint32_t *func_tab; /* open addressing: func id + 1, 0 empty */
 	size_t func_cap;
@@ -365,13 +369,11 @@ static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 			return r->f.id;
 	}
 	id = (uint32_t)s->n_funcs;
-	if ((id & (FUNC_CHUNK - 1)) == 0) {
-		s->func_chunks =
-		    resize(s->func_chunks, ((id >> FUNC_CHUNK_BITS) + 1) *
-					       sizeof(*s->func_chunks));
+	if (id == UINT32_MAX)
+		oom(); /* 4 billion functions: no id left */
+	if ((id & (FUNC_CHUNK - 1)) == 0)
 		s->func_chunks[id >> FUNC_CHUNK_BITS] =
 		    zalloc(FUNC_CHUNK, sizeof(struct func_rec));
-	}
 	r = func_at(s, id);
 	r->f.id = id;
 	r->f.name = arena_strdup(&s->strings, name);
@@ -1416,6 +1418,12 @@ const struct bt_func *bt_symbolizer_func(const struct bt_symbolizer *s,
 	return id < s->n_funcs ? &func_at(s, id)->f : NULL;
 }
 
+const struct bt_func *bt_symbolizer_func_shared(const struct bt_symbolizer *s,
+						uint32_t id)
+{
+	return &func_at(s, id)->f;
+}
+
 size_t bt_symbolizer_n_funcs(const struct bt_symbolizer *s)
 {
 	return s->n_funcs;
@@ -1484,6 +1492,9 @@ struct bt_symbolizer *bt_symbolizer_new(void)
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return NULL;
 	s = zalloc(1, sizeof(*s));
+	/* 8 MiB of address space; only the pages of used chunks are ever
+	 * touched */
+	s->func_chunks = zalloc(FUNC_CHUNKS, sizeof(*s->func_chunks));
 	s->unknown_func = NO_ID;
 	s->debug_dir = dupstr("/usr/lib/debug");
 	memo_grow(s);

@@ -105,6 +105,12 @@ const struct bt_func *bt_symbolizer_func(const struct bt_symbolizer *s,
 					 uint32_t id);
 size_t bt_symbolizer_n_funcs(const struct bt_symbolizer *s);
 
+/* The same, from a thread other than the one looking up: ID must be an id
+ * a lookup returned, handed over with synchronization (a mutex); the
+ * symbolizer may go on looking up meanwhile.  Functions never move. */
+const struct bt_func *bt_symbolizer_func_shared(const struct bt_symbolizer *s,
+						uint32_t id);
+
 struct bt_sym_stats {
 	size_t modules;		   /* module files read (tables built) */
 	size_t modules_missing;	   /* ... of which gone from disk */

@@ -80,23 +80,42 @@ if [ -d "$shared/workloads/cli-app" ]; then
   } >>"$out"
 fi
 
-# Scale: synthetic traces.
+# Scale: synthetic traces.  --stacks real is shaped on the cli-app trace
+# (see gen_trace.c); --stacks diverse is the older, much more varied model,
+# a worst case.  The profile is built by two threads; BTRACE_THREADS=1
+# shows what one gives.
 {
   echo
-  echo "**Scale** (synthetic traces from \`bench/gen_trace\`, 1000 processes shaped like a cargo build; targets for 5M samples: at most 10 s and 1 GiB):"
+  echo "**Scale** (synthetic traces from \`bench/gen_trace\`, 1000 processes shaped like a cargo build; targets for 5M samples: at most 10 s and 1 GiB; median of 3 for the 5M rows):"
   echo
-  echo "| samples | trace size | \`btrace report\` wall | max RSS | what it covers |"
-  echo "|---|---|---|---|---|"
+  echo "| samples | stacks | threads | trace size | \`btrace report\` wall | max RSS | what it covers |"
+  echo "|---|---|---|---|---|---|---|"
 } >>"$out"
-for s in 0 500000 "$big"; do
-  rm -rf "$work/syn"
-  "$bin/gen_trace" -o "$work/syn" -p 1000 -s "$s" >/dev/null
-  size=$(du -sm "$work/syn" | cut -f1)
-  /usr/bin/time -f "%e %M" -o "$work/time" "$bin/btrace" report -q "$work/syn" >/dev/null 2>&1 || true
-  read -r wall rss <"$work/time"
+scale_row() { # SAMPLES STACKS THREADS RUNS
+  local s=$1 kind=$2 threads=$3 runs=$4 size times=() med wall rss what
+  if [ ! -e "$work/syn-$s-$kind/.done" ]; then
+    rm -rf "$work/syn-$s-$kind"
+    "$bin/gen_trace" -o "$work/syn-$s-$kind" -p 1000 -s "$s" --stacks "$kind" >/dev/null
+    touch "$work/syn-$s-$kind/.done"
+  fi
+  size=$(du -sm "$work/syn-$s-$kind" | cut -f1)
+  for ((r = 0; r < runs; r++)); do
+    BTRACE_THREADS=$threads /usr/bin/time -f "%e %M" -o "$work/time" \
+      "$bin/btrace" report -q -o "$work/rep" "$work/syn-$s-$kind" >/dev/null 2>&1 || true
+    times+=("$(cat "$work/time")")
+  done
+  med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
+  read -r wall rss <<<"$med"
   if [ "$s" = 0 ]; then what="the process part: tree, units, summaries, Chrome trace"; else what="everything, with symbolization and the flame graph"; fi
-  echo "| $s | ${size} MB | ${wall} s | $((rss / 1024)) MiB | $what |" >>"$out"
-done
+  echo "| $s | $kind | $threads | ${size} MB | ${wall} s | $((rss / 1024)) MiB | $what |" >>"$out"
+}
+scale_row 0 real 2 1
+scale_row 500000 real 2 1
+scale_row "$big" real 2 3
+scale_row "$big" real 1 1
+rm -rf "$work/syn-$big-real"
+scale_row "$big" diverse 2 3
+rm -rf "$work/syn-$big-diverse"
 echo >>"$out"
 echo "Reproduce: \`bench/report.sh -n $runs -s $big\`." >>"$out"
 cat "$out"

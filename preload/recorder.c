@@ -134,7 +134,13 @@ static void append(const void *buf, size_t len)
 {
 	int fd;
 	ssize_t n;
-	if (!fsize_allows(bt_st.written + len)) {
+	/* Reserve the bytes first: threads appending at once must not each
+	 * find room for themselves in the same last bytes below the limit
+	 * (seen under load: SIGXFSZ with 8 threads and ulimit -f 16).  A
+	 * reservation that does not fit is never written, and recording
+	 * stops; what others reserved before it still fits. */
+	uint64_t end = __atomic_add_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
+	if (!fsize_allows(end)) {
 		/* Writing on would raise SIGXFSZ in the traced program. */
 		bt_st.enabled = 0;
 		return;
@@ -154,7 +160,6 @@ static void append(const void *buf, size_t len)
 		bt_st.enabled = 0;
 		return;
 	}
-	__atomic_add_fetch(&bt_st.written, len, __ATOMIC_RELAXED);
 }
 
 /* [AS-safe] Creates this image's trace file with its header and start

@@ -4,6 +4,8 @@
 #   build/       unit, functional and cargo tests (ctest)
 #   build-asan/  the analyzer, the format code, the shim core and the unit
 #                tests under ASan/UBSan
+#   build-tsan/  the whole report pipeline under TSan (the profile is
+#                built by two threads)
 #   build-fuzz/  the trace-reader fuzzer, for a bounded time (clang)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,12 +22,15 @@ run() { # NAME BUILD_DIR CMAKE_ARGS... -- CTEST_ARGS...
   targs=("$@")
   echo "== $name"
   cmake -S "$repo" -B "$dir" "${cargs[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
-  cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1 || { tail -n 50 "$dir.build.log"; return 1; }
+  # TARGETS (optional): build only these
+  cmake --build "$dir" -j"$jobs" ${TARGETS:+--target $TARGETS} >"$dir.build.log" 2>&1 || { tail -n 50 "$dir.build.log"; return 1; }
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${targs[@]}"
 }
 
 run "tests (unit, functional, cargo)" "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- -LE fuzz || failed=1
 run "unit tests under ASan/UBSan" "$repo/build-asan" -DCMAKE_BUILD_TYPE=Debug -DBTRACE_SANITIZE=ON -- -L unit || failed=1
+TARGETS="btrace_cli gen_trace" TSAN_OPTIONS="halt_on_error=1 log_path=$repo/build-tsan/tsan" \
+  run "the report pipeline under TSan" "$repo/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBTRACE_TSAN=ON -- -R unit_report_synthetic || failed=1
 run "fuzzing the trace reader" "$repo/build-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON -DBTRACE_SANITIZE=ON -- -L fuzz || failed=1
 
 if ((failed)); then

@@ -20,6 +20,15 @@ for group in crate category; do
   grep -q "Where the CPU went" "$work/r/summary.txt" || { echo "FAIL: no CPU split" >&2; exit 1; }
 done
 echo "ok: dump and report of a synthetic trace"
+# The profile is built by two threads (one reads and symbolizes, one
+# builds the trees): the same report, byte for byte, as with one.
+rm -rf "$work/r1" "$work/r2"
+BTRACE_THREADS=1 "$btrace" report -q -o "$work/r1" "$work/t" 2>/dev/null
+"$btrace" report -q -o "$work/r2" "$work/t" 2>/dev/null
+for f in summary.txt summary.json trace.json flame.svg stacks.folded; do
+  cmp -s "$work/r1/$f" "$work/r2/$f" || { echo "FAIL: $f differs between one thread and two" >&2; exit 1; }
+done
+echo "ok: one thread or two, the same report"
 # A profile too big to keep whole (the node cap lowered to 2000): frames
 # are merged, the report says so, and no CPU is lost: the folded counts
 # still add up to the categories' total.
