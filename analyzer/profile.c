@@ -708,6 +708,7 @@ struct maker {
 	int premerge;  /* keep_levels() before the walks */
 	int premerged; /* ... and it merged something */
 	double t_read, t_sort, t_cat, t_walk, t_bound; /* BTRACE_DEBUG */
+	double t_wait, t_join, t_finish;
 };
 
 static double mono_s(void)
@@ -1217,8 +1218,8 @@ struct job {
 	uint64_t value;
 };
 
-#define QUEUE 8	 /* jobs */
-#define TABLES 3 /* stack tables: one filling, two queued or building */
+#define QUEUE 64 /* jobs */
+#define TABLES 16 /* stack tables: one filling, the rest queued or building */
 
 struct pipeline {
 	pthread_t thread;
@@ -1396,7 +1397,9 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 				break;
 			}
 	}
+	t0 = mono_s();
 	st = take_table(m);
+	m->t_wait += mono_s() - t0;
 	st_reset(st);
 	t0 = mono_s();
 	for (size_t bi = 0; bi < im->n_batches; bi++) {
@@ -1635,15 +1638,24 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		goto oom;
 	for (size_t i = 0; i < b->n_nodes && !failed; i++)
 		failed = add_node(&m, &b->nodes[i]) < 0;
-	if (pipeline_finish(&m) < 0 || failed)
-		goto oom;
+	{
+		double t0 = mono_s();
+		int rc = pipeline_finish(&m);
+		m.t_join = mono_s() - t0;
+		if (rc < 0 || failed)
+			goto oom;
+	}
 	if (m.crate.failed || m.cat.failed)
 		goto oom;
 	/* the lookups are done: the memo need not live on beside the
 	 * expanded trees and the writers (it is the peak's biggest part) */
-	bt_symbolizer_trim(m.sym);
-	if (tb_finish(&m.crate) < 0 || tb_finish(&m.cat) < 0)
-		goto oom;
+	{
+		double t0 = mono_s();
+		bt_symbolizer_trim(m.sym);
+		if (tb_finish(&m.crate) < 0 || tb_finish(&m.cat) < 0)
+			goto oom;
+		m.t_finish = mono_s() - t0;
+	}
 	if (m.crate.pruned || m.cat.pruned || m.premerged)
 		p->merged_below_us = m.prune_us;
 	bt_symbolizer_stats(m.sym, &ss);
@@ -1661,8 +1673,11 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	if (getenv("BTRACE_DEBUG"))
 		fprintf(stderr,
 			"btrace: profile: read+symbolize %.3f s, sort %.3f s, "
-			"categories %.3f s, walk %.3f s, bound %.3f s\n",
-			m.t_read, m.t_sort, m.t_cat, m.t_walk, m.t_bound);
+			"categories %.3f s, walk %.3f s, bound %.3f s; waited "
+			"%.3f s for tables, %.3f s for the builder; finish "
+			"%.3f s\n",
+			m.t_read, m.t_sort, m.t_cat, m.t_walk, m.t_bound,
+			m.t_wait, m.t_join, m.t_finish);
 	/* every lookup of this symbolizer is a sampled frame */
 	p->frames = ss.lookups;
 	p->frames_unknown = ss.unknown_frames;
