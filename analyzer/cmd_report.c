@@ -237,11 +237,13 @@ int cmd_report(int argc, char **argv)
 			fprintf(stderr, "btrace report: warning: %s\n",
 				profile.warnings[i]);
 out:
+	phase(NULL);
 	if (have_profile)
 		bt_profile_free(&profile);
 	bt_build_free(&b);
 	bt_trace_free(&t);
 	free(out_dir);
 	free(dir);
+	phase("free");
 	return rc;
 }

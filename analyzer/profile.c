@@ -1407,7 +1407,7 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 		struct bt_sample_head h;
 		size_t off = 0;
 		while (bt_batch_next(bt, &off, &h, pcs)) {
-			uint32_t t = (uint32_t)(n_threads - 1);
+			uint32_t t = (uint32_t)(n_threads - 1), raw_t;
 			uint16_t marker = 0, depth;
 			if (h.tid == last_tid) {
 				t = last_t;
@@ -1420,12 +1420,14 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 				last_tid = h.tid;
 				last_t = t;
 			}
+			raw_t = t;
 			t = kind[t];
 			/* frames and frames_unknown are the symbolizer's
 			 * counts (bt_profile_make): reading each frame's
 			 * function here would be a cache miss per frame */
-			depth = (uint16_t)bt_symbolize_stack(
-				m->sym, is, pcs, h.depth, h.mono_ns, ids);
+			depth = (uint16_t)bt_symbolize_thread_stack(
+				m->sym, is, raw_t, pcs, h.depth, h.mono_ns,
+				ids);
 			if (h.flags & BT_SAMPLE_CUT)
 				marker = 1;
 			else if (h.flags & BT_SAMPLE_UNWIND_FAILED)

@@ -95,6 +95,16 @@ size_t bt_symbolize_stack(struct bt_symbolizer *s, struct bt_image_syms *m,
 			  const uint64_t *pcs, size_t depth, uint64_t t_ns,
 			  uint32_t *ids);
 
+/* The same for a stack of thread SLOT (any small number the caller gives
+ * each thread of the image): the outer frames it shares with that
+ * thread's previous stack are taken from it without a lookup, as long as
+ * M's module map has not changed in between.  The ids and the counts are
+ * those bt_symbolize_stack() gives. */
+size_t bt_symbolize_thread_stack(struct bt_symbolizer *s,
+				 struct bt_image_syms *m, size_t slot,
+				 const uint64_t *pcs, size_t depth,
+				 uint64_t t_ns, uint32_t *ids);
+
 /* Frees the lookup caches (hundreds of megabytes after millions of
  * samples) once the lookups are done: the functions stay, and later
  * lookups still work, only slower until the caches fill again. */

@@ -621,6 +621,65 @@ static void test_stack(void **state)
 	bt_symbolizer_free(s);
 }
 
+/* A thread's stacks share their outer frames with its previous stack:
+ * bt_symbolize_thread_stack() takes those from it, and must give what
+ * bt_symbolize_stack() gives, ids and counts, also when the stack got
+ * deeper or shallower, and when the module map changed in between (the
+ * library unloaded: the same pcs are nobody's afterwards). */
+static void test_thread_stack(void **state)
+{
+	struct bt_symbolizer *s = bt_symbolizer_new(),
+			     *r = bt_symbolizer_new();
+	struct fix_sym alpha = fix_sym(FIX_LIB, "fixture_alpha");
+	struct fix_sym beta = fix_sym(FIX_LIB, "fixture_beta");
+	struct fix_sym after = fix_sym(FIX_LIB, "fixture_after");
+	struct bt_image_syms *m, *mr;
+	struct bt_sym_stats a, b;
+	struct fake f;
+	uint64_t A = LIB_BIAS + alpha.value + 4, B = LIB_BIAS + beta.value + 10,
+		 C = LIB_BIAS + after.value + 1;
+	/* outermost last; times in seconds */
+	const struct {
+		uint64_t t, pcs[6];
+		size_t depth;
+	} seq[] = {
+	    {10, {C, B, B, A, 0}, 5},	 {11, {B, C, B, B, A}, 5},
+	    {12, {A, C, B, B, A, 0}, 6}, {13, {C, A}, 2},
+	    {14, {B, A}, 2},		 {15, {A, B, C, B, A}, 5},
+	    {250, {A, B, C, B, A}, 5}, /* unloaded at 200 s */
+	    {251, {C, B, A}, 3},
+	};
+	(void)state;
+
+	fake_init(&f);
+	fake_module(&f, FIX_LIB, FIX_LIB_ID, LIB_BIAS, BT_MODULE_LOADED, SEC);
+	fake_module(&f, FIX_LIB, FIX_LIB_ID, LIB_BIAS, BT_MODULE_UNLOADING,
+		    200 * SEC);
+	m = bt_symbolizer_image(s, &f.img);
+	mr = bt_symbolizer_image(r, &f.img);
+	for (size_t i = 0; i < sizeof(seq) / sizeof(*seq); i++) {
+		uint32_t got[6], want[6];
+		size_t n = bt_symbolize_thread_stack(s, m, 3, seq[i].pcs,
+						     seq[i].depth,
+						     seq[i].t * SEC, got);
+		size_t nr = bt_symbolize_stack(r, mr, seq[i].pcs, seq[i].depth,
+					       seq[i].t * SEC, want);
+		assert_int_equal(n, nr);
+		for (size_t k = 0; k < n; k++)
+			assert_string_equal(bt_symbolizer_func(s, got[k])->name,
+					    bt_symbolizer_func(r, want[k])->name);
+	}
+	bt_symbolizer_stats(s, &a);
+	bt_symbolizer_stats(r, &b);
+	assert_int_equal(a.lookups, b.lookups);
+	assert_int_equal(a.unknown_frames, b.unknown_frames);
+	assert_true(b.unknown_frames > 0); /* the unloaded part counted */
+	for (int k = 0; k < BT_SYM_N_STATUS; k++)
+		assert_int_equal(a.frames[k], b.frames[k]);
+	bt_symbolizer_free(s);
+	bt_symbolizer_free(r);
+}
+
 /* The analyzer's own vDSO stands in for the traced one when the build-ids
  * match (same kernel). */
 struct vdso_find {
@@ -785,6 +844,7 @@ int main(void)
 	    cmocka_unit_test(test_no_build_id),
 	    cmocka_unit_test(test_dlopen_over_time),
 	    cmocka_unit_test(test_stack),
+	    cmocka_unit_test(test_thread_stack),
 	    cmocka_unit_test(test_vdso),
 	    cmocka_unit_test(test_demangle),
 	};
