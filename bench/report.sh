@@ -97,6 +97,7 @@ scale_row() { # SAMPLES STACKS THREADS RUNS
     rm -rf "$work/syn-$s-$kind"
     "$bin/gen_trace" -o "$work/syn-$s-$kind" -p 1000 -s "$s" --stacks "$kind" >/dev/null
     touch "$work/syn-$s-$kind/.done"
+    sync # the generator's gigabyte goes to disk now, not during the report
   fi
   size=$(du -sm "$work/syn-$s-$kind" | cut -f1)
   for ((r = 0; r < runs; r++)); do
