@@ -47,8 +47,9 @@
 #define CHAR_W 6.6	/* monospace 11px advance (0.6 em): label fitting */
 #define MIN_W_PX 0.1	/* narrower frames are merged, not drawn ... */
 #define MAX_DRAWN 25000 /* ... and the smallest past this many frames */
-#define TOP_H 108	/* title, totals and legend above the frames */
-#define BOTTOM_H 34	/* the details line below them */
+#define TOP_H 124	/* title, totals, legend and the details line */
+#define BOTTOM_H 12	/* a margin below the frames */
+#define DETAILS_Y 115	/* the details line, right above the frames */
 #define TITLE_CHARS 110 /* of the command, in the 17px title */
 
 /* Per node of the profile: the drawn tree and its layout. */
@@ -480,9 +481,14 @@ static void put_fill(FILE *f, const struct bt_flame_node *n)
 	}
 }
 
+/* An icicle: the root ("build") right below the header, callees
+ * hanging down.  rustc's stacks are 20 to 60 frames deep, so a graph
+ * with the root at the bottom opened on a window of thin towers, with
+ * the units and the big frames a long scroll away. */
 static double frame_y(const struct flame *fl, uint32_t depth)
 {
-	return TOP_H + (double)(fl->max_depth - depth) * FRAME_H;
+	(void)fl;
+	return TOP_H + (double)depth * FRAME_H;
 }
 
 /* One frame: its <g> names the parent's index in the list (none for the
@@ -861,7 +867,7 @@ static int write_flame_svg(const struct bt_build *b, FILE *f)
 		"<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n"
 		"<text id=\"matched\" x=\"%d\" y=\"%d\" "
 		"text-anchor=\"end\"></text>\n",
-		XPAD, height - 12, IMG_W - XPAD, height - 12);
+		XPAD, DETAILS_Y, IMG_W - XPAD, DETAILS_Y);
 	fprintf(f,
 		"<script type=\"text/ecmascript\"><![CDATA[\n"
 		"(function () {\n\"use strict\";\n"

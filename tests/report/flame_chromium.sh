@@ -213,9 +213,9 @@ finish(function () {
 	var top = F.frames[4999].querySelector("rect");
 	check("deepest frame rendered width",
 	      top.getBoundingClientRect().width, 1180);
-	check("deepest frame above the root",
-	      +F.frames[0].querySelector("rect").getAttribute("y") -
-	      +top.getAttribute("y"), 4999 * 16, 0);
+	check("deepest frame below the root (an icicle)",
+	      +top.getAttribute("y") -
+	      +F.frames[0].querySelector("rect").getAttribute("y"), 4999 * 16, 0);
 	check("zoom deepest", F.zoom(F.frames[4999]), 1180);
 	report(F.frames[4998].classList.contains("a"), "deep ancestor greyed");
 });
