@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash_mix.h"
 #include "link_inputs.h"
 #include "schedule.h"
 #include "trace_reader.h"
@@ -82,24 +83,133 @@ static void add_bytes(struct bt_section_bytes *to,
 	to->lines += b->lines;
 }
 
+/* A string -> value table (open addressing), for the files read once
+ * however many links name them (every link names the standard library's
+ * rlibs, each an archive of hundreds of objects) and for the units by
+ * output stem. */
+struct str_tab {
+	char **keys;
+	size_t *vals;
+	size_t cap, n;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	while (*s)
+		h = bt_mix64(h ^ (unsigned char)*s++);
+	return h;
+}
+
+/* The slot of KEY: its own, or the empty one where it would go. */
+static size_t tab_slot(const struct str_tab *t, const char *key)
+{
+	size_t i = str_hash(key) & (t->cap - 1);
+	while (t->keys[i] && strcmp(t->keys[i], key))
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+static int tab_get(const struct str_tab *t, const char *key, size_t *val)
+{
+	size_t i;
+	if (!t->cap)
+		return 0;
+	i = tab_slot(t, key);
+	if (!t->keys[i])
+		return 0;
+	*val = t->vals[i];
+	return 1;
+}
+
+static int tab_put(struct str_tab *t, const char *key, size_t val)
+{
+	size_t i;
+	if ((t->n + 1) * 2 > t->cap) {
+		struct str_tab g = {0};
+		g.cap = t->cap ? t->cap * 2 : 64;
+		g.keys = calloc(g.cap, sizeof(*g.keys));
+		g.vals = calloc(g.cap, sizeof(*g.vals));
+		if (!g.keys || !g.vals) {
+			free(g.keys);
+			free(g.vals);
+			return -1;
+		}
+		for (size_t j = 0; j < t->cap; j++)
+			if (t->keys[j]) {
+				size_t k = tab_slot(&g, t->keys[j]);
+				g.keys[k] = t->keys[j];
+				g.vals[k] = t->vals[j];
+			}
+		g.n = t->n;
+		free(t->keys);
+		free(t->vals);
+		*t = g;
+	}
+	i = tab_slot(t, key);
+	if (!t->keys[i]) {
+		t->keys[i] = strdup(key);
+		if (!t->keys[i])
+			return -1;
+		t->n++;
+	}
+	t->vals[i] = val;
+	return 0;
+}
+
+static void tab_free(struct str_tab *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->keys[i]);
+	free(t->keys);
+	free(t->vals);
+}
+
+struct reader {
+	const struct bt_build *b;
+	struct str_tab units; /* output stem -> unit index */
+	struct str_tab files; /* path -> index in bytes, or SIZE_MAX */
+	struct bt_section_bytes *bytes;
+	size_t n_bytes;
+};
+
 /* The unit that produced the file at PATH ("lib<crate><extra>.rlib"), or
- * NULL.  KEYS holds each unit's output stem. */
-static const struct bt_unit *producer(const struct bt_build *b,
-				      char (*keys)[BT_OUTPUT_KEY_MAX],
-				      const char *path)
+ * NULL. */
+static const struct bt_unit *producer(struct reader *r, const char *path)
 {
 	char stem[BT_OUTPUT_KEY_MAX];
+	size_t i;
 	bt_output_stem(path, stem, sizeof(stem));
-	for (size_t i = 0; i < b->n_units; i++)
-		if (keys[i][0] && !strcmp(keys[i], stem))
-			return &b->units[i];
-	return NULL;
+	return tab_get(&r->units, stem, &i) ? &r->b->units[i] : NULL;
+}
+
+/* The section sizes of the file at PATH, read once; -1 if unreadable. */
+static int file_bytes(struct reader *r, const char *path,
+		      struct bt_section_bytes *sb)
+{
+	size_t i;
+	struct bt_section_bytes *nb;
+	if (tab_get(&r->files, path, &i)) {
+		if (i == SIZE_MAX)
+			return -1;
+		*sb = r->bytes[i];
+		return 0;
+	}
+	if (bt_section_bytes_of_file(path, sb) < 0)
+		return tab_put(&r->files, path, SIZE_MAX), -1;
+	nb = realloc(r->bytes, (r->n_bytes + 1) * sizeof(*nb));
+	if (nb) {
+		r->bytes = nb;
+		r->bytes[r->n_bytes] = *sb;
+		if (tab_put(&r->files, path, r->n_bytes) == 0)
+			r->n_bytes++;
+	}
+	return 0;
 }
 
 /* Reads the inputs of one link driver node N of unit U. */
-static void read_link(const struct bt_build *b, char (*keys)[BT_OUTPUT_KEY_MAX],
-		      const struct bt_node *n, const struct bt_unit *u,
-		      struct bt_link_inputs *out)
+static void read_link(struct reader *r, const struct bt_node *n,
+		      const struct bt_unit *u, struct bt_link_inputs *out)
 {
 	const struct bt_image *im = bt_proc_last(n->proc);
 	int argc = im ? (int)im->start.argc_kept : 0;
@@ -121,12 +231,12 @@ static void read_link(const struct bt_build *b, char (*keys)[BT_OUTPUT_KEY_MAX],
 		else
 			snprintf(path, sizeof(path), "%s/%s", im->cwd, arg);
 		out->n_inputs++;
-		if (bt_section_bytes_of_file(path, &sb) < 0) {
+		if (file_bytes(r, path, &sb) < 0) {
 			out->n_missing++;
 			continue;
 		}
 		add_bytes(&out->all, &sb);
-		p = ends_with(arg, ".o") ? u : producer(b, keys, arg);
+		p = ends_with(arg, ".o") ? u : producer(r, arg);
 		if (p && bt_unit_debug_level(p) > 0)
 			add_bytes(p->primary ? &out->primary : &out->deps, &sb);
 	}
@@ -134,21 +244,27 @@ static void read_link(const struct bt_build *b, char (*keys)[BT_OUTPUT_KEY_MAX],
 
 int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
 {
-	char (*keys)[BT_OUTPUT_KEY_MAX] = calloc(b->n_units + 1, sizeof(*keys));
-	if (!keys)
-		return -1;
+	struct reader r = {.b = b};
+	int rc = 0;
 	memset(out, 0, b->n_units * sizeof(*out));
-	for (size_t i = 0; i < b->n_units; i++)
-		if (b->units[i].has_flags)
-			bt_unit_output_key(&b->units[i], keys[i],
-					   sizeof(keys[i]));
-	for (size_t i = 0; i < b->n_nodes; i++) {
+	/* the first unit of each output stem, as a scan in order finds */
+	for (size_t i = b->n_units; i-- > 0;) {
+		char key[BT_OUTPUT_KEY_MAX];
+		if (!b->units[i].has_flags)
+			continue;
+		bt_unit_output_key(&b->units[i], key, sizeof(key));
+		if (key[0] && tab_put(&r.units, key, i) < 0)
+			rc = -1;
+	}
+	for (size_t i = 0; i < b->n_nodes && rc == 0; i++) {
 		const struct bt_node *n = &b->nodes[i];
 		if (n->kind != BT_KIND_LINKER || !n->parent ||
 		    n->parent->kind == BT_KIND_LINKER || !n->unit)
 			continue;
-		read_link(b, keys, n, n->unit, &out[n->unit - b->units]);
+		read_link(&r, n, n->unit, &out[n->unit - b->units]);
 	}
-	free(keys);
-	return 0;
+	tab_free(&r.units);
+	tab_free(&r.files);
+	free(r.bytes);
+	return rc;
 }
