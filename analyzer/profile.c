@@ -751,7 +751,9 @@ static uint32_t cat_group(struct maker *m, int cat)
 	return m->cat_node[cat];
 }
 
-/* "opt cgu.07" -> "opt cgu", "rustc" stays: threads grouped by kind. */
+/* "opt cgu.07" -> "opt cgu", "rustc" stays: threads grouped by kind.
+ * LLVM's workers are named after their codegen unit, which in an
+ * incremental build is a hash ("opt 7p2mgx..."): all are "opt cgu". */
 static const char *thread_kind(struct maker *m, const char *name, int main)
 {
 	char buf[64];
@@ -760,6 +762,8 @@ static const char *thread_kind(struct maker *m, const char *name, int main)
 		return pool_add(&m->names, "main thread");
 	if (!name || !*name)
 		return pool_add(&m->names, "thread");
+	if (!strncmp(name, "opt ", 4))
+		return pool_add(&m->names, "opt cgu");
 	snprintf(buf, sizeof(buf), "%s", name);
 	l = strlen(buf);
 	while (l && (isdigit((unsigned char)buf[l - 1]) || buf[l - 1] == '.' ||
