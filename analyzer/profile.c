@@ -1208,6 +1208,7 @@ enum job_kind { JOB_IMAGE, JOB_LEAF, JOB_END };
 struct job {
 	enum job_kind kind;
 	int skip; /* JOB_IMAGE: only give the table back */
+	size_t bytes; /* JOB_IMAGE: the table's, as handed over */
 	struct bt_unit *u;
 	const char *unit;
 	int cat; /* JOB_IMAGE: the whole image's, or -1; JOB_LEAF: its */
@@ -1224,6 +1225,17 @@ struct job {
 
 #define QUEUE 64 /* jobs */
 #define TABLES 16 /* stack tables: one filling, the rest queued or building */
+/* ... but no more than this much of them waiting, so that a build of a
+ * few huge processes does not hold 16 huge tables at once; and a table
+ * bigger than TABLE_KEEP gives its memory back once built */
+#define QUEUED_BYTES ((size_t)256 << 20)
+#define TABLE_KEEP ((size_t)64 << 20)
+
+static size_t st_bytes(const struct stack_table *st)
+{
+	return st->cap * sizeof(*st->s) + st->n_slots * sizeof(*st->slots) +
+	       st->cap_ids * sizeof(*st->ids);
+}
 
 struct pipeline {
 	pthread_t thread;
@@ -1235,6 +1247,7 @@ struct pipeline {
 	struct stack_table tables[TABLES];
 	struct stack_table *free_tables[TABLES];
 	size_t n_free;
+	size_t queued_bytes; /* of the tables handed over, not yet back */
 	int failed; /* the builder ran out of memory: it drains the rest */
 };
 
@@ -1262,7 +1275,12 @@ static void consume(struct maker *m, struct job *j)
 		for (int c = 0; c < BT_CAT_MAX; c++)
 			m->cat_node[c] = BT_FLAME_NONE;
 		free(j->threads);
+		if (st_bytes(j->st) > TABLE_KEEP) {
+			st_free(j->st);
+			memset(j->st, 0, sizeof(*j->st));
+		}
 		pthread_mutex_lock(&pl->mu);
+		pl->queued_bytes -= j->bytes;
 		pl->free_tables[pl->n_free++] = j->st;
 		pthread_cond_broadcast(&pl->changed);
 		pthread_mutex_unlock(&pl->mu);
@@ -1298,6 +1316,7 @@ static void put(struct maker *m, const struct job *j)
 	struct pipeline *pl = m->pl;
 	if (!pl->threaded) {
 		struct job c = *j;
+		pl->queued_bytes += c.bytes;
 		if (c.kind != JOB_END)
 			consume(m, &c);
 		return;
@@ -1305,6 +1324,7 @@ static void put(struct maker *m, const struct job *j)
 	pthread_mutex_lock(&pl->mu);
 	while (pl->n == QUEUE)
 		pthread_cond_wait(&pl->changed, &pl->mu);
+	pl->queued_bytes += j->bytes;
 	pl->q[(pl->head + pl->n) % QUEUE] = *j;
 	pl->n++;
 	pthread_cond_broadcast(&pl->changed);
@@ -1317,7 +1337,8 @@ static struct stack_table *take_table(struct maker *m)
 	struct pipeline *pl = m->pl;
 	struct stack_table *st;
 	pthread_mutex_lock(&pl->mu);
-	while (!pl->n_free)
+	while (!pl->n_free ||
+	       (pl->queued_bytes > QUEUED_BYTES && pl->n_free < TABLES))
 		pthread_cond_wait(&pl->changed, &pl->mu);
 	st = pl->free_tables[--pl->n_free];
 	pthread_mutex_unlock(&pl->mu);
@@ -1450,6 +1471,7 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 	free(kind);
 	bt_image_drop_pages(im);
 	j = (struct job){.kind = JOB_IMAGE,
+			 .bytes = st_bytes(st),
 			 .u = u,
 			 .unit = unit,
 			 .cat = whole_cat,
@@ -1463,7 +1485,7 @@ fail:
 	/* give the table back through the builder, which skips no job */
 	free(kind);
 	j = (struct job){.kind = JOB_IMAGE, .st = st, .threads = threads,
-			 .skip = 1};
+			 .skip = 1, .bytes = st_bytes(st)};
 	put(m, &j);
 	return -1;
 }
