@@ -1,14 +1,19 @@
 /* profile.c - fold the samples of a build into the profile trees and the
  * per-unit categories.
  *
- * Work per sample is kept to a memo lookup per frame (the symbolizer's)
- * and one hash of the frame ids: identical stacks of a process image are
- * counted once in a stack table, and only distinct stacks are walked into
- * the two trees, in path order, each from where it leaves the one before.
- * Real builds repeat stacks; gen_trace's hardly do (498k distinct stacks
- * in 500k samples: below a dozen levels nearly every stack is new), which
- * is why the trees are path-compressed (see "tree building"): a stack's
- * new part costs one node, not one per frame. */
+ * Per image (one process's samples), in two threads (see "the pipeline"):
+ *  - the reader decodes the samples, symbolizes each stack (a memo lookup
+ *    per frame, none for the outer frames a thread's stack shares with its
+ *    previous one) and counts the distinct stacks in a stack table;
+ *  - the builder sorts the table's stacks in path order (multikey
+ *    quicksort), finds each one's category, and walks them into the two
+ *    trees, each from where it leaves the one before.  In a build too big
+ *    to keep whole, each image's small frames are merged first
+ *    (keep_levels()), as the pruning would merge them anyway.
+ * Real builds repeat stacks, but most stacks of an image are still new
+ * below a dozen levels (90% of cli-app's, 98% of gen_trace's), which is
+ * why the trees are path-compressed (see "tree building"): a stack's new
+ * part costs one node, not one per frame. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <pthread.h>

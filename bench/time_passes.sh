@@ -74,6 +74,14 @@
 # ~= CPU, and both tools measure the same work.  -Z threads=1 (the
 # default) keeps the frontend on one thread in both runs.
 #
+# Also shown, not judged: time-passes made CPU-equivalent.  The frontend
+# runs on one thread (-Z threads=1), so its CPU is about its wall time,
+# total - codegen - link; what is left of the rustc's CPU (rusage, from
+# summary.json) is codegen's, on every thread it ran on.  Share = that /
+# (the rustc's CPU + its link chain's), btrace's denominator.  It leans
+# the other way where the frontend waited (I/O, loading): that wait
+# counts as frontend wall but is no CPU.
+#
 # rustc samples in `other` or unknown frames: of the sampled CPU of rustc
 # processes (linker samples excluded: a `link` line with no `rustc_`
 # frame), the share in category `other` and the share whose leaf frame is
@@ -259,13 +267,14 @@ def table(name):
     s = json.load(open(os.path.join(d, 'summary.json')))
     per, q, inside = folded(os.path.join(d, 'stacks.folded'))
     tpdir = os.path.join(work, 'tp-' + name)
-    rows = {}  # label -> [units, cpu_s, tp codegen, tp total, n without log]
+    rows = {}  # label -> [units, cpu_s, tp codegen, tp total, n without log,
+               #           CPU-equivalent codegen, its CPU]
     nolog = []
     for u in s['units']:
         if u['kind'] != 'rustc':
             continue
         lab = label(u)
-        r = rows.setdefault(lab, [0, 0.0, 0.0, 0.0, 0])
+        r = rows.setdefault(lab, [0, 0.0, 0.0, 0.0, 0, 0.0, 0.0])
         r[0] += 1
         r[1] += u['cpu_s']
         f = os.path.join(tpdir, '%d.tp' % u['pid'])
@@ -276,6 +285,12 @@ def table(name):
             continue
         r[2] += tp[0]
         r[3] += tp[2]
+        # CPU-equivalent: the frontend runs on one thread, so its CPU is
+        # about its wall time (total - codegen - link); the rest of the
+        # rustc's CPU is codegen's, on every thread it used
+        fe = tp[2] - tp[0] - tp[1]
+        r[5] += max(u['cpu_s'] - fe, 0.0)
+        r[6] += u['cpu_s'] + u.get('link_cpu_s', 0.0)
     out = []
     missing = sum(r[4] for r in rows.values())
 
@@ -285,20 +300,24 @@ def table(name):
         byp = sum(per[l][2] for l in labs)
         tc = sum(rows[l][2] for l in labs)
         tt = sum(rows[l][3] for l in labs)
+        ce = sum(rows[l][5] for l in labs)
+        cc = sum(rows[l][6] for l in labs)
         if not den or not tt or not tc:
-            return '| %s | %.2f | - | - | - | - | - |' % (title, cpu)
+            return '| %s | %.2f | - | - | - | - | - | - |' % (title, cpu)
         b, t = num / den, tc / tt
         rel = (b - t) / t
         ok = 'pass' if abs(rel) <= LIMIT else '**miss**'
-        return '| %s | %.2f | %s | %s | %+.1f%% | %s | %s |' % (
-            title, cpu, pct(b), pct(t), 100 * rel, ok, pct(byp / den))
+        eq = '%s (%+.1f%%)' % (pct(ce / cc), 100 * (b - ce / cc) / (ce / cc)) if ce and cc else '-'
+        return '| %s | %.2f | %s | %s | %+.1f%% | %s | %s | %s |' % (
+            title, cpu, pct(b), pct(t), 100 * rel, ok, pct(byp / den), eq)
 
     labs = [l for l, r in rows.items() if r[3] > 0]
     cpu_all = sum(rows[l][1] for l in labs)
     out.append('| unit | rustc CPU (s) | btrace: codegen_llvm + debuginfo, share of sampled CPU '
                '| time-passes: codegen passes, share of total | relative difference '
-               '| within ±15% | btrace by pass (not judged) |')
-    out.append('|---|---|---|---|---|---|---|')
+               '| within ±15% | btrace by pass (not judged) '
+               '| time-passes, CPU-equivalent (not judged): (rustc CPU - frontend wall) / CPU, and btrace against it |')
+    out.append('|---|---|---|---|---|---|---|---|')
     out.append(line('**whole build** (%d units)' % sum(rows[l][0] for l in labs), labs, cpu_all))
     top = sorted(labs, key=lambda l: -rows[l][1])[:10]
     for l in top:
