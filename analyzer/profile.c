@@ -601,6 +601,14 @@ struct stack {
 	uint64_t weight;
 };
 
+/* A sample weight's CPU in whole microseconds, rounded as the profile
+ * counts it everywhere (so that the trees, the categories and the
+ * folded stacks add up alike). */
+static uint64_t weight_us(uint64_t weight, double period_us)
+{
+	return (uint64_t)((double)weight * period_us + 0.5);
+}
+
 struct stack_table {
 	struct stack *s;
 	size_t n, cap;
@@ -989,8 +997,7 @@ static void keep_levels(struct maker *m, const uint32_t *order,
 	sum[0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct stack *s = &m->cur->s[order[i]];
-		sum[i + 1] = sum[i] + (uint64_t)((double)s->weight * period_us +
-						 0.5);
+		sum[i + 1] = sum[i] + weight_us(s->weight, period_us);
 		keep[order[i]] = 2;
 	}
 	for (size_t i = 0; i <= n; i++) {
@@ -1034,7 +1041,7 @@ static void walk_stacks(struct maker *m, struct tree_builder *b,
 	for (size_t i = 0; i < m->cur->n; i++) {
 		const struct stack *s = &m->cur->s[order[i]];
 		const uint32_t *ids = m->cur->ids + s->first;
-		uint64_t value = (uint64_t)((double)s->weight * period_us + 0.5);
+		uint64_t value = weight_us(s->weight, period_us);
 		size_t levels = 2 + (size_t)s->depth, from, kept;
 		int cat = cats[order[i]];
 		uint32_t leaf;
@@ -1110,9 +1117,7 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 		uc[c] = BT_FLAME_NONE;
 	for (size_t i = 0; i < m->cur->n; i++) {
 		const struct stack *s = &m->cur->s[i];
-		double value_s =
-		    (double)(uint64_t)((double)s->weight * period_us + 0.5) /
-		    1e6;
+		double value_s = (double)weight_us(s->weight, period_us) / 1e6;
 		int cat = whole_cat, lines = 0, values = 0;
 		if (cat < 0)
 			cat = stack_category(m, s, backend, &lines, &values);
@@ -1464,8 +1469,7 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 				marker = 2;
 			m->p->samples++;
 			m->p->sample_weight += h.weight;
-			*sampled_us += (uint64_t)((double)h.weight * period_us +
-						  0.5);
+			*sampled_us += weight_us(h.weight, period_us);
 			if (st_add(st, ids, depth, marker, t, h.weight) < 0)
 				goto fail;
 		}

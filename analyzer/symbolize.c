@@ -1317,13 +1317,16 @@ static uint32_t resolve(struct bt_symbolizer *s, struct modfile *mf,
 	return sym->func;
 }
 
+/* Counts a frame of MF (NULL: in no module) with status ST. */
 static void count(struct bt_symbolizer *s, struct modfile *mf,
 		  enum bt_sym_status st)
 {
-	mf->frames++;
+	if (mf)
+		mf->frames++;
 	s->st.frames[st]++;
 	if (st != BT_SYM_OK) {
-		mf->unnamed++;
+		if (mf)
+			mf->unnamed++;
 		s->st.unknown_frames++;
 	}
 }
@@ -1363,8 +1366,7 @@ static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 			s->unknown_func = intern_func(
 			    s, BT_SYM_NO_MODULE, intern_base(s, "[unknown]"),
 			    "[unknown]");
-		s->st.frames[BT_SYM_NO_MODULE]++;
-		s->st.unknown_frames++;
+		count(s, NULL, BT_SYM_NO_MODULE);
 		*mfp = NULL;
 		*stp = BT_SYM_NO_MODULE;
 		return s->unknown_func;
@@ -1440,18 +1442,34 @@ static void memo_prefetch(const struct bt_symbolizer *s,
 	__builtin_prefetch(&s->memo[bt_mix64(key) & (s->memo_cap - 1)]);
 }
 
+/* Looks up the frames PCS[0..N) of a stack (innermost first: PCS[0] as
+ * is, the others minus 1) into IDS, and, if not NULL, their module files
+ * and statuses into MFS and STS. */
+static void lookup_frames(struct bt_symbolizer *s, struct bt_image_syms *m,
+			  const uint64_t *pcs, size_t n, uint64_t t_ns,
+			  uint32_t *ids, struct modfile **mfs, uint8_t *sts)
+{
+	for (size_t i = 0; i < n; i++)
+		memo_prefetch(s, m, i && pcs[i] ? pcs[i] - 1 : pcs[i], t_ns);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pc = i && pcs[i] ? pcs[i] - 1 : pcs[i];
+		struct modfile *mf;
+		uint8_t st;
+		ids[i] = lookup(s, m, pc, t_ns, &mf, &st);
+		if (mfs) {
+			mfs[i] = mf;
+			sts[i] = st;
+		}
+	}
+}
+
 size_t bt_symbolize_stack(struct bt_symbolizer *s, struct bt_image_syms *m,
 			  const uint64_t *pcs, size_t depth, uint64_t t_ns,
 			  uint32_t *ids)
 {
 	while (depth && pcs[depth - 1] == 0)
 		depth--;
-	for (size_t i = 0; i < depth; i++)
-		memo_prefetch(s, m, i && pcs[i] ? pcs[i] - 1 : pcs[i], t_ns);
-	for (size_t i = 0; i < depth; i++) {
-		uint64_t pc = i && pcs[i] ? pcs[i] - 1 : pcs[i];
-		ids[i] = symbolize_id(s, m, pc, t_ns);
-	}
+	lookup_frames(s, m, pcs, depth, t_ns, ids, NULL, NULL);
 	return depth;
 }
 
@@ -1508,20 +1526,10 @@ size_t bt_symbolize_thread_stack(struct bt_symbolizer *s,
 		ids[i] = l->ids[i];
 		s->st.lookups++;
 		s->st.memo_hits++;
-		if (l->mf[i]) {
-			count(s, l->mf[i], (enum bt_sym_status)l->st[i]);
-		} else {
-			s->st.frames[BT_SYM_NO_MODULE]++;
-			s->st.unknown_frames++;
-		}
+		count(s, l->mf[i], (enum bt_sym_status)l->st[i]);
 	}
-	for (size_t i = 0; i < n; i++)
-		memo_prefetch(s, m, i && pcs[i] ? pcs[i] - 1 : pcs[i], t_ns);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t pc = i && pcs[i] ? pcs[i] - 1 : pcs[i];
-		ids[i] = lookup(s, m, pc, t_ns, &l->mf[i], &l->st[i]);
-		l->ids[i] = ids[i];
-	}
+	lookup_frames(s, m, pcs, n, t_ns, ids, l->mf, l->st);
+	memcpy(l->ids, ids, n * sizeof(*ids));
 	memcpy(l->pcs, pcs, depth * sizeof(*pcs));
 	l->depth = (uint16_t)depth;
 	l->m = m;
