@@ -1,19 +1,25 @@
-/* cmd_experiment.c - btrace experiment [--runs N] [--only ID] [-o DIR]
- * -- CARGO_COMMAND: measure what the recommendations estimate.
+/* cmd_experiment.c - btrace experiment [--runs N] [--only ID] [--untraced]
+ * [-o DIR] -- CARGO_COMMAND: measure what the recommendations estimate.
  *
  * 1. One traced clean build at the current settings gives the estimates
  *    (the same model as btrace report) and the options that apply: an
  *    option already in force is not measured.  It also refuses to go on
  *    when that build fails.
- * 2. Then N rounds, each one clean untimed-by-tracing build of the baseline
- *    and of every option, interleaved (the order rotates every round), so
- *    that drift on the machine hits all alike.  Options are `--config`
- *    overrides on the command line; every build goes to a private
- *    --target-dir, so the user's target/ and Cargo.toml are never touched.
- *    Wall time is the build's; CPU is the rusage of cargo and everything
- *    it waited for.
+ * 2. Then N rounds, each one clean build of the baseline and of every
+ *    option, interleaved (the order rotates every round), so that drift
+ *    on the machine hits all alike.  Options are `--config` overrides on
+ *    the command line; every build goes to a private --target-dir, so the
+ *    user's target/ and Cargo.toml are never touched.  Wall time is the
+ *    build's; CPU is the rusage of cargo and everything it waited for.
+ *    Every build is traced too (not with --untraced), for its frontend
+ *    CPU.
  * 3. The saving of an option is the median of its per-round differences
- *    from the baseline, with their min and max as the spread.
+ *    from the baseline, with their min and max as the spread.  Each
+ *    option build is first scaled by the baseline's frontend CPU over its
+ *    own: the frontend's work does not depend on these options, so the
+ *    ratio is the machine's speed drift between the two builds, which on
+ *    a shared machine is larger than the saving (docs/estimation.md,
+ *    "Measuring a saving").  The plain differences are kept beside.
  * Writes DIR/experiment.json (default ./btrace.data/experiment), prints a
  * table, shows progress on a terminal, cleans up on Ctrl-C (exit 130). */
 #define _GNU_SOURCE
@@ -52,6 +58,7 @@ struct config {
 	int extra_z;	  /* cranelift: -Zcodegen-backend */
 	struct bt_estimate estimate;
 	double wall[MAX_RUNS], cpu[MAX_RUNS];
+	double front[MAX_RUNS]; /* frontend CPU of each traced build, or NAN */
 	int failed;
 };
 
@@ -243,23 +250,52 @@ static double median(double *v, int n)
 
 struct saving {
 	double med, lo, hi;
+	int n; /* rounds it is made of */
 };
 
-/* The option's per-round savings against the baseline (X: wall or cpu
- * arrays). */
-static struct saving saving_of(const double *base, const double *opt, int n)
+/* The option's per-round savings against the baseline (BASE, OPT: the
+ * wall or CPU arrays).  With FB and FO, the frontend CPU of the same
+ * builds, each option build is first scaled by FB/FO: the frontend does
+ * the same work at every setting the options change, so its ratio is the
+ * machine's speed drift between the two builds (docs/estimation.md).
+ * Rounds without a frontend figure are left out of a scaled saving. */
+static struct saving saving_of(const double *base, const double *opt,
+			       const double *fb, const double *fo, int n)
 {
 	double d[MAX_RUNS];
-	struct saving s = {NAN, NAN, NAN};
-	for (int r = 0; r < n; r++)
-		d[r] = base[r] - opt[r];
-	if (n <= 0)
+	struct saving s = {NAN, NAN, NAN, 0};
+	for (int r = 0; r < n; r++) {
+		double scale = 1;
+		if (fb) {
+			if (!(fb[r] > 0) || !(fo[r] > 0))
+				continue;
+			scale = fb[r] / fo[r];
+		}
+		d[s.n++] = base[r] - scale * opt[r];
+	}
+	if (s.n <= 0)
 		return s;
-	s.med = median(d, n);
-	qsort(d, (size_t)n, sizeof(*d), cmp_double);
+	s.med = median(d, s.n);
+	qsort(d, (size_t)s.n, sizeof(*d), cmp_double);
 	s.lo = d[0];
-	s.hi = d[n - 1];
+	s.hi = d[s.n - 1];
 	return s;
+}
+
+/* The drift-corrected savings of config C against cs[0] when every build
+ * was traced (NULL arrays otherwise: plain savings). */
+static struct saving cpu_saving(const struct config *cs, int c, int runs,
+				int scaled)
+{
+	return saving_of(cs[0].cpu, cs[c].cpu, scaled ? cs[0].front : NULL,
+			 scaled ? cs[c].front : NULL, runs);
+}
+
+static struct saving wall_saving(const struct config *cs, int c, int runs,
+				 int scaled)
+{
+	return saving_of(cs[0].wall, cs[c].wall, scaled ? cs[0].front : NULL,
+			 scaled ? cs[c].front : NULL, runs);
 }
 
 static void usage(FILE *f)
@@ -272,16 +308,23 @@ static void usage(FILE *f)
 		"estimates, then N\n"
 		"clean builds (default 3) of the current settings and of each "
 		"option,\n"
-		"interleaved, in a private --target-dir.  ID: one of\n");
+		"interleaved, in a private --target-dir.  Each build is "
+		"traced, and its\n"
+		"CPU and wall time scaled by the frontend's CPU to take out "
+		"the machine's\n"
+		"speed drift; --untraced measures plain builds, unscaled.  "
+		"ID: one of\n");
 	for (int o = 0; o < BT_OPT_MAX; o++)
 		fprintf(f, "  %s\n", bt_option_id(o));
 	fprintf(f, "Writes DIR/experiment.json (default "
 		   "./btrace.data/experiment).\n");
 }
 
-/* The estimates and applicable options from the traced baseline in
- * TRACE_DIR.  Returns 0, or -1 with a message printed. */
-static int analyze(const char *trace_dir, struct bt_recommendations *recs)
+/* Reads the trace in TRACE_DIR: with RECS, the estimates and applicable
+ * options (the traced baseline); with FRONTEND, the frontend's CPU seconds
+ * (NAN without samples).  Returns 0, or -1 with a message printed. */
+static int analyze(const char *trace_dir, struct bt_recommendations *recs,
+		   double *frontend)
 {
 	struct bt_trace t;
 	struct bt_build b;
@@ -289,6 +332,8 @@ static int analyze(const char *trace_dir, struct bt_recommendations *recs)
 	char err[1024];
 	int have_profile = 0, rc = -1;
 
+	if (frontend)
+		*frontend = NAN;
 	if (bt_trace_load(trace_dir, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "btrace experiment: %s\n", err);
 		return -1;
@@ -306,7 +351,9 @@ static int analyze(const char *trace_dir, struct bt_recommendations *recs)
 		goto out;
 	}
 	b.profile = have_profile ? &p : NULL;
-	if (bt_recommend(&b, recs) < 0) {
+	if (frontend && have_profile)
+		*frontend = p.cpu_s[BT_CAT_FRONTEND];
+	if (recs && bt_recommend(&b, recs) < 0) {
 		fprintf(stderr, "btrace experiment: out of memory\n");
 		goto out;
 	}
@@ -317,6 +364,26 @@ out:
 	bt_build_free(&b);
 	bt_trace_free(&t);
 	return rc;
+}
+
+/* ARGV run under `btrace record -o TRACE`: SELF is this program. */
+static char **traced(const char *self, const char *trace, char **argv)
+{
+	int n = 0, k = 0;
+	char **t;
+	while (argv[n])
+		n++;
+	t = calloc((size_t)n + 6, sizeof(*t));
+	if (!t)
+		return NULL;
+	t[k++] = (char *)self;
+	t[k++] = "record";
+	t[k++] = "-o";
+	t[k++] = (char *)trace;
+	t[k++] = "--";
+	for (int i = 0; i < n; i++)
+		t[k++] = argv[i];
+	return t;
 }
 
 static void progress(int tty, int done, int total, const char *what, int run,
@@ -334,11 +401,52 @@ static void progress(int tty, int done, int total, const char *what, int run,
 			done + 1, total, run, runs, what);
 }
 
+/* Relative error of an estimate (a share of its build) against a
+ * measurement (a share of the baseline's median), in %. */
+static double error_pct(double est_pct, double meas_pct)
+{
+	return meas_pct != 0 ? 100 * (est_pct - meas_pct) / fabs(meas_pct)
+			     : NAN;
+}
+
+static double r3(double x)
+{
+	return round(x * 1e3) / 1e3;
+}
+
+static double r2(double x)
+{
+	return round(x * 1e2) / 1e2;
+}
+
+/* O.KEY = {method, rounds, cpu_s, cpu_s_min, ..., wall_pct}. */
+static cJSON *measured_json(struct bt_json *j, cJSON *o, const char *key,
+			    const char *method, struct saving sc,
+			    struct saving sw, double base_cpu, double base_wall)
+{
+	cJSON *m = bt_json_add(j, o, key, cJSON_CreateObject());
+	if (!m)
+		return NULL;
+	bt_json_str(j, m, "method", method);
+	bt_json_num(j, m, "rounds", sc.n);
+	bt_json_num(j, m, "cpu_s", r3(sc.med));
+	bt_json_num(j, m, "cpu_s_min", r3(sc.lo));
+	bt_json_num(j, m, "cpu_s_max", r3(sc.hi));
+	bt_json_num(j, m, "cpu_pct", r2(100 * sc.med / base_cpu));
+	bt_json_num(j, m, "wall_s", r3(sw.med));
+	bt_json_num(j, m, "wall_s_min", r3(sw.lo));
+	bt_json_num(j, m, "wall_s_max", r3(sw.hi));
+	bt_json_num(j, m, "wall_pct", r2(100 * sw.med / base_wall));
+	return m;
+}
+
 static int write_json(const char *dir, char **cmd, int n_cmd,
-		      struct config *cs, int n_cs, int runs)
+		      struct config *cs, int n_cs, int runs, int scaled)
 {
 	struct bt_json j = {0};
 	cJSON *root = cJSON_CreateObject(), *a, *opts;
+	double base_cpu = median(cs[0].cpu, runs);
+	double base_wall = median(cs[0].wall, runs);
 	char *path = NULL;
 	FILE *f = NULL;
 	int fd, rc = -1;
@@ -346,15 +454,16 @@ static int write_json(const char *dir, char **cmd, int n_cmd,
 	if (!root)
 		return -1;
 	bt_json_str(&j, root, "format", "btrace-experiment");
-	bt_json_num(&j, root, "version", 1);
+	bt_json_num(&j, root, "version", 2);
 	a = bt_json_add(&j, root, "command", cJSON_CreateArray());
 	for (int i = 0; a && i < n_cmd; i++)
 		bt_json_str(&j, a, NULL, cmd[i]);
 	bt_json_num(&j, root, "runs", runs);
+	bt_json_bool(&j, root, "scaled", scaled);
 	opts = bt_json_add(&j, root, "configs", cJSON_CreateArray());
 	for (int c = 0; opts && c < n_cs; c++) {
 		cJSON *o = bt_json_add(&j, opts, NULL, cJSON_CreateObject());
-		cJSON *w, *u, *ov, *m, *e;
+		cJSON *w, *u, *fr = NULL, *ov, *m, *e;
 		struct saving sw, sc;
 		if (!o)
 			break;
@@ -365,36 +474,50 @@ static int write_json(const char *dir, char **cmd, int n_cmd,
 		bt_json_bool(&j, o, "failed", cs[c].failed);
 		w = bt_json_add(&j, o, "wall_s", cJSON_CreateArray());
 		u = bt_json_add(&j, o, "cpu_s", cJSON_CreateArray());
+		if (scaled)
+			fr = bt_json_add(&j, o, "frontend_s",
+					 cJSON_CreateArray());
 		for (int r = 0; w && u && r < runs; r++) {
-			bt_json_num(&j, w, NULL, round(cs[c].wall[r] * 1e3) / 1e3);
-			bt_json_num(&j, u, NULL, round(cs[c].cpu[r] * 1e3) / 1e3);
+			bt_json_num(&j, w, NULL, r3(cs[c].wall[r]));
+			bt_json_num(&j, u, NULL, r3(cs[c].cpu[r]));
+			if (fr && isfinite(cs[c].front[r]))
+				bt_json_num(&j, fr, NULL, r3(cs[c].front[r]));
+			else if (fr)
+				bt_json_add(&j, fr, NULL, cJSON_CreateNull());
 		}
 		if (!c || cs[c].failed)
 			continue;
-		sw = saving_of(cs[0].wall, cs[c].wall, runs);
-		sc = saving_of(cs[0].cpu, cs[c].cpu, runs);
-		m = bt_json_add(&j, o, "measured", cJSON_CreateObject());
-		if (m) {
-			bt_json_num(&j, m, "cpu_s", round(sc.med * 1e3) / 1e3);
-			bt_json_num(&j, m, "cpu_s_min", round(sc.lo * 1e3) / 1e3);
-			bt_json_num(&j, m, "cpu_s_max", round(sc.hi * 1e3) / 1e3);
-			bt_json_num(&j, m, "cpu_pct",
-				    round(1e4 * sc.med / median(cs[0].cpu, runs)) /
-					    100);
-			bt_json_num(&j, m, "wall_s", round(sw.med * 1e3) / 1e3);
-			bt_json_num(&j, m, "wall_s_min", round(sw.lo * 1e3) / 1e3);
-			bt_json_num(&j, m, "wall_s_max", round(sw.hi * 1e3) / 1e3);
-			bt_json_num(&j, m, "wall_pct",
-				    round(1e4 * sw.med / median(cs[0].wall, runs)) /
-					    100);
-		}
+		sc = cpu_saving(cs, c, runs, scaled);
+		sw = wall_saving(cs, c, runs, scaled);
+		m = measured_json(&j, o, "measured",
+				  scaled ? "frontend-scaled" : "plain", sc, sw,
+				  base_cpu, base_wall);
+		if (scaled)
+			measured_json(&j, o, "measured_plain", "plain",
+				      cpu_saving(cs, c, runs, 0),
+				      wall_saving(cs, c, runs, 0), base_cpu,
+				      base_wall);
 		e = bt_json_add(&j, o, "estimate", cJSON_CreateObject());
 		if (e) {
-			bt_json_num(&j, e, "cpu_s",
-				    round(cs[c].estimate.cpu_s * 1e3) / 1e3);
-			bt_json_num(&j, e, "wall_s",
-				    round(cs[c].estimate.wall_s * 1e3) / 1e3);
+			bt_json_num(&j, e, "cpu_s", r3(cs[c].estimate.cpu_s));
+			bt_json_num(&j, e, "cpu_pct",
+				    r2(cs[c].estimate.cpu_pct));
+			bt_json_num(&j, e, "wall_s", r3(cs[c].estimate.wall_s));
+			bt_json_num(&j, e, "wall_pct",
+				    r2(cs[c].estimate.wall_pct));
 			bt_json_str(&j, e, "method", cs[c].estimate.method);
+		}
+		e = m ? bt_json_add(&j, o, "error_pct", cJSON_CreateObject())
+		      : NULL;
+		if (e) {
+			double ec = error_pct(cs[c].estimate.cpu_pct,
+					      100 * sc.med / base_cpu);
+			double ew = error_pct(cs[c].estimate.wall_pct,
+					      100 * sw.med / base_wall);
+			if (isfinite(ec))
+				bt_json_num(&j, e, "cpu", r2(ec));
+			if (isfinite(ew))
+				bt_json_num(&j, e, "wall", r2(ew));
 		}
 	}
 	if (j.failed || asprintf(&path, "%s/experiment.json", dir) < 0)
@@ -420,36 +543,58 @@ out:
 	return rc;
 }
 
-static void print_table(struct config *cs, int n_cs, int runs)
+/* One line of the table: estimate and measurement in seconds and as
+ * shares, the spread, and the error of the shares. */
+static void print_row(const char *name, const char *what, double est_s,
+		      double est_pct, struct saving m, double base)
 {
-	printf("\n%-28s %22s %22s %18s\n", "option (vs baseline)",
-	       "CPU saved: estimate", "measured [min, max]", "error");
+	double pct = 100 * m.med / base;
+	printf("%-27s %-4s %7.2fs %5.1f%% %7.2fs %5.1f%% [%6.2f, %6.2f] "
+	       "%+5.0f%%\n",
+	       name, what, est_s, est_pct, m.med, pct, m.lo, m.hi,
+	       error_pct(est_pct, pct));
+}
+
+static void print_table(struct config *cs, int n_cs, int runs, int scaled)
+{
+	double base_cpu = median(cs[0].cpu, runs);
+	double base_wall = median(cs[0].wall, runs);
+	printf("\n%-32s %14s %14s %16s %6s\n", "option (vs baseline)",
+	       "estimate", "measured", "[min, max]", "error");
 	for (int c = 1; c < n_cs; c++) {
-		struct saving sc, sw;
 		if (cs[c].failed) {
-			printf("%-28s build failed (see the log)\n", cs[c].name);
+			printf("%-27s build failed (see the log)\n",
+			       cs[c].name);
 			continue;
 		}
-		sc = saving_of(cs[0].cpu, cs[c].cpu, runs);
-		sw = saving_of(cs[0].wall, cs[c].wall, runs);
-		printf("%-28s %8.2fs CPU  %8.2fs [%.2f, %.2f]  %+6.0f%%\n",
-		       cs[c].name, cs[c].estimate.cpu_s, sc.med, sc.lo, sc.hi,
-		       sc.med != 0 ? 100 * (cs[c].estimate.cpu_s - sc.med) /
-					     fabs(sc.med)
-				   : 0);
-		printf("%-28s %8.2fs wall %8.2fs [%.2f, %.2f]  %+6.0f%%\n", "",
-		       cs[c].estimate.wall_s, sw.med, sw.lo, sw.hi,
-		       sw.med != 0 ? 100 * (cs[c].estimate.wall_s - sw.med) /
-					     fabs(sw.med)
-				   : 0);
+		print_row(cs[c].name, "CPU", cs[c].estimate.cpu_s,
+			  cs[c].estimate.cpu_pct,
+			  cpu_saving(cs, c, runs, scaled), base_cpu);
+		print_row("", "wall", cs[c].estimate.wall_s,
+			  cs[c].estimate.wall_pct,
+			  wall_saving(cs, c, runs, scaled), base_wall);
+		if (scaled) {
+			struct saving p = cpu_saving(cs, c, runs, 0);
+			printf("%-27s      unscaled: %.2fs CPU [%.2f, %.2f], "
+			       "%.2fs wall\n",
+			       "", p.med, p.lo, p.hi,
+			       wall_saving(cs, c, runs, 0).med);
+		}
 	}
-	printf("baseline: median %.2fs wall, %.2fs CPU over %d runs\n",
-	       median(cs[0].wall, runs), median(cs[0].cpu, runs), runs);
+	printf("baseline: median %.2fs wall, %.2fs CPU over %d runs.\n",
+	       base_wall, base_cpu, runs);
+	printf("Measured: medians of the per-round differences from the "
+	       "baseline%s.\nError: of the estimate's share of its build "
+	       "against the measured share of the\nbaseline's median.\n",
+	       scaled ? ", each option build scaled by the baseline's "
+			"frontend CPU over its own\n(the machine's speed "
+			"drift; --untraced: no scaling)"
+		      : " (--untraced: no drift correction)");
 }
 
 int cmd_experiment(int argc, char **argv)
 {
-	int runs = 3, n_cmd = 0, n_cs = 0, tty = isatty(2), rc = 1;
+	int runs = 3, n_cmd = 0, n_cs = 0, tty = isatty(2), rc = 1, plain = 0;
 	const char *only = NULL, *out_arg = NULL;
 	char **cmd = NULL, work[] = "/tmp/btrace-experiment.XXXXXX";
 	char target[sizeof(work) + 16], trace[sizeof(work) + 16];
@@ -468,6 +613,8 @@ int cmd_experiment(int argc, char **argv)
 			break;
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
 			runs = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--untraced")) {
+			plain = 1;
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
@@ -517,20 +664,12 @@ int cmd_experiment(int argc, char **argv)
 	{
 		struct config base = {.name = "baseline", .option = -1};
 		char **c = command_for(cmd, n_cmd, &base, target);
-		char **argv2 = calloc((size_t)n_cmd + 24, sizeof(*argv2));
-		int k = 0, st;
-		if (!c || !argv2) {
+		char **argv2 = c ? traced(self, trace, c) : NULL;
+		int st;
+		if (!argv2) {
 			free(c);
-			free(argv2);
 			goto out;
 		}
-		argv2[k++] = self;
-		argv2[k++] = "record";
-		argv2[k++] = "-o";
-		argv2[k++] = trace;
-		argv2[k++] = "--";
-		for (int i = 0; c[i]; i++)
-			argv2[k++] = c[i];
 		progress(tty, 0, 1, "baseline, traced for the estimates", 0,
 			 0, t0, 0);
 		st = run(argv2, log, &wall, &cpu);
@@ -548,7 +687,7 @@ int cmd_experiment(int argc, char **argv)
 			rc = 1;
 			goto keep_log;
 		}
-		if (analyze(trace, &recs) < 0)
+		if (analyze(trace, &recs, NULL) < 0)
 			goto out;
 		spent = wall;
 	}
@@ -586,20 +725,30 @@ int cmd_experiment(int argc, char **argv)
 		for (int k = 0; k < n_cs && !interrupted; k++) {
 			struct config *c = &cs[(k + r) % n_cs];
 			char **c_argv = command_for(cmd, n_cmd, c, target);
+			char **t_argv = c_argv && !plain
+						? traced(self, trace, c_argv)
+						: NULL;
 			int st;
-			if (!c_argv)
+			if (!c_argv || (!plain && !t_argv)) {
+				free(c_argv);
 				goto out;
+			}
 			rm_rf(target);
+			rm_rf(trace);
 			progress(tty, done, total, c->name, r + 1, runs, t0,
 				 spent / (done + 1));
-			st = run(c_argv, log, &wall, &cpu);
+			st = run(plain ? c_argv : t_argv, log, &wall, &cpu);
 			free(c_argv);
+			free(t_argv);
 			if (interrupted)
 				break;
 			if (st != 0)
 				c->failed = 1;
 			c->wall[r] = wall;
 			c->cpu[r] = cpu;
+			c->front[r] = NAN;
+			if (!plain && st == 0)
+				analyze(trace, NULL, &c->front[r]);
 			spent += wall;
 			done++;
 		}
@@ -616,14 +765,24 @@ int cmd_experiment(int argc, char **argv)
 			log);
 		goto keep_log;
 	}
-	print_table(cs, n_cs, runs);
+	for (int c = 0; c < n_cs && !plain; c++)
+		for (int r = 0; r < runs && !cs[c].failed && !plain; r++)
+			if (!(cs[c].front[r] > 0)) {
+				fprintf(stderr,
+					"btrace experiment: note: %s, run %d "
+					"has no frontend samples: savings "
+					"are not scaled for drift\n",
+					cs[c].name, r + 1);
+				plain = 1;
+			}
+	print_table(cs, n_cs, runs, !plain);
 	{
 		char *dir = out_arg ? strdup(out_arg)
 				    : strdup("btrace.data/experiment");
 		if (dir && !out_arg)
 			mkdir("btrace.data", 0700);
 		if (!dir || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
-		    write_json(dir, cmd, n_cmd, cs, n_cs, runs) < 0)
+		    write_json(dir, cmd, n_cmd, cs, n_cs, runs, !plain) < 0)
 			rc = 1;
 		else
 			rc = 0;

@@ -69,8 +69,35 @@ off = x["configs"][1]
 assert off["config"] == ["profile.dev.debug=false"], off
 assert len(off["wall_s"]) == 1 and off["wall_s"][0] > 0 and off["cpu_s"][0] > 0
 assert "measured" in off and "estimate" in off and not off["failed"]
+# every build traced: the saving is scaled by the frontend's CPU ratio
+base = x["configs"][0]
+assert x["scaled"] is True
+assert base["frontend_s"][0] > 0 and off["frontend_s"][0] > 0, (base, off)
+m, p = off["measured"], off["measured_plain"]
+assert m["method"] == "frontend-scaled" and m["rounds"] == 1 and p["method"] == "plain"
+scale = base["frontend_s"][0] / off["frontend_s"][0]
+want = base["cpu_s"][0] - scale * off["cpu_s"][0]
+assert abs(m["cpu_s"] - want) < 0.01, (m, want)
+assert abs(p["cpu_s"] - (base["cpu_s"][0] - off["cpu_s"][0])) < 0.002, p
+assert abs(m["cpu_pct"] - 100 * m["cpu_s"] / base["cpu_s"][0]) < 0.05, m
+est = off["estimate"]
+if m["cpu_pct"] != 0:
+    err = 100 * (est["cpu_pct"] - m["cpu_pct"]) / abs(m["cpu_pct"])
+    assert abs(off["error_pct"]["cpu"] - err) < 0.5, (off["error_pct"], err)
 PY
 grep -q "debuginfo-off" "$work/exp.out" || fail "no table row"
+# --untraced: plain builds, no scaling
+"$BTRACE" experiment --untraced --runs 1 --only debuginfo-off -o "$work/plain" -- cargo build --offline -q >/dev/null 2>"$work/exp.err" ||
+  fail "experiment --untraced failed: $(cat "$work/exp.err")"
+python3 - "$work/plain/experiment.json" <<'PY' || fail "experiment --untraced: experiment.json check"
+import json, sys
+x = json.load(open(sys.argv[1]))
+off = x["configs"][1]
+assert x["scaled"] is False and "frontend_s" not in off and "measured_plain" not in off, x
+assert off["measured"]["method"] == "plain", off
+base = x["configs"][0]
+assert abs(off["measured"]["cpu_s"] - (base["cpu_s"][0] - off["cpu_s"][0])) < 0.002, off
+PY
 # Ctrl-C during the measured builds: the build is stopped, the private
 # target dir removed, exit 130.
 ls -d /tmp/btrace-experiment.* 2>/dev/null | sort >"$work/before" || true
