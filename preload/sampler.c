@@ -213,25 +213,41 @@ static void build_id(const struct dl_phdr_info *info, char *out, size_t cap)
 	}
 }
 
-static void write_module(const struct dl_phdr_info *info, uint32_t event)
+/* Writes INFO's module record; a LOADED one only once per address range
+ * unless AGAIN. */
+/* The address range of INFO's loadable segments (START = UINT64_MAX if
+ * it has none). */
+static void module_range(const struct dl_phdr_info *info, uint64_t *start,
+			 uint64_t *end)
+{
+	*start = UINT64_MAX;
+	*end = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (a < *start)
+			*start = a;
+		if (b > *end)
+			*end = b;
+	}
+}
+
+static void write_module(const struct dl_phdr_info *info, uint32_t event,
+			 int again)
 {
 	char rec[4096], bid[130], exe[1024];
 	struct bt_rec_module m;
 	struct bt_enc e;
 	const char *path = info->dlpi_name;
 	memset(&m, 0, sizeof(m));
-	m.start = UINT64_MAX;
+	module_range(info, &m.start, &m.end);
 	m.exec_start = UINT64_MAX;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uint64_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (a < m.start)
-			m.start = a;
-		if (b > m.end)
-			m.end = b;
-		if (ph->p_flags & PF_X) {
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
 			if (a < m.exec_start)
 				m.exec_start = a;
 			if (b > m.exec_end)
@@ -242,7 +258,7 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event)
 		return;
 	if (m.exec_start == UINT64_MAX)
 		m.exec_start = m.exec_end = 0;
-	if (event == BT_MODULE_LOADED) {
+	if (event == BT_MODULE_LOADED && !again) {
 		if (module_seen(m.start, m.end) || sp.n_modules >= MAX_MODULES)
 			return;
 		sp.modules[sp.n_modules].start = m.start;
@@ -267,7 +283,7 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
 	(void)arg;
-	write_module(info, BT_MODULE_LOADED);
+	write_module(info, BT_MODULE_LOADED, 0);
 	return 0;
 }
 
@@ -280,6 +296,8 @@ static void scan_modules(void)
 struct unload_arg {
 	uint64_t bias;
 	const char *name;
+	int found;
+	uint64_t start, end; /* its range, as module_seen() keeps it */
 };
 
 static int unload_cb(struct dl_phdr_info *info, size_t size, void *arg)
@@ -288,30 +306,81 @@ static int unload_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	if (info->dlpi_addr == u->bias && info->dlpi_name &&
 	    strcmp(info->dlpi_name, u->name) == 0) {
-		write_module(info, BT_MODULE_UNLOADING);
+		write_module(info, BT_MODULE_UNLOADING, 0);
+		module_range(info, &u->start, &u->end);
+		u->found = 1;
 		return 1;
 	}
 	return 0;
 }
 
+/* After dlclose: if the module is still mapped (it had other
+ * references), write it again as loaded, since the analyzer closed its
+ * range at the UNLOADING record. */
+static int still_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct unload_arg *u = arg;
+	(void)size;
+	if (info->dlpi_addr == u->bias && info->dlpi_name &&
+	    strcmp(info->dlpi_name, u->name) == 0) {
+		u->found = 1;
+		write_module(info, BT_MODULE_LOADED, 1);
+		return 1;
+	}
+	return 0;
+}
+
+/* Forgets a range module_seen() knew, so that a library loaded at the
+ * same addresses later is written.  Called inside dl_iterate_phdr, whose
+ * loader lock also serializes scan_modules()' writers. */
+static int forget_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct unload_arg *u = arg;
+	(void)info;
+	(void)size;
+	for (size_t i = 0; i < sp.n_modules; i++)
+		if (sp.modules[i].start == u->start &&
+		    sp.modules[i].end == u->end) {
+			sp.modules[i] = sp.modules[--sp.n_modules];
+			break;
+		}
+	return 1;
+}
+
 /* dlclose: write the module before it goes, so samples in it (a proc
- * macro) can still be symbolized. */
+ * macro) can still be symbolized; afterwards, forget its range if it is
+ * gone, or write it again if it stays. */
 BT_EXPORT int dlclose(void *handle)
 {
 	static int (*real_dlclose)(void *);
+	struct unload_arg u = {0, NULL, 0, 0, 0};
+	char name[1024];
+	int rc;
 	if (!real_dlclose)
 		*(void **)&real_dlclose = dlsym(RTLD_NEXT, "dlclose");
 	if (sp.on && bt_active()) {
 		struct link_map *lm = NULL;
 		int saved = errno;
-		if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
-			struct unload_arg u = {(uint64_t)lm->l_addr, lm->l_name};
+		if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm &&
+		    lm->l_name) {
+			snprintf(name, sizeof(name), "%s", lm->l_name);
+			u.bias = (uint64_t)lm->l_addr;
+			u.name = name;
 			scan_modules(); /* make sure it was written at all */
 			dl_iterate_phdr(unload_cb, &u);
 		}
 		errno = saved;
 	}
-	return real_dlclose(handle);
+	rc = real_dlclose(handle);
+	if (u.found) {
+		int saved = errno;
+		u.found = 0;
+		dl_iterate_phdr(still_cb, &u);
+		if (!u.found)
+			dl_iterate_phdr(forget_cb, &u);
+		errno = saved;
+	}
+	return rc;
 }
 
 /* ---- draining the ring (one consumer at a time) ---- */
