@@ -559,7 +559,7 @@ static void print_table(struct config *cs, int n_cs, int runs, int scaled)
 {
 	double base_cpu = median(cs[0].cpu, runs);
 	double base_wall = median(cs[0].wall, runs);
-	printf("\n%-32s %14s %14s %16s %6s\n", "option (vs baseline)",
+	printf("\n%-32s %15s %15s %16s %6s\n", "option (vs baseline)",
 	       "estimate", "measured", "[min, max]", "error");
 	for (int c = 1; c < n_cs; c++) {
 		if (cs[c].failed) {
@@ -575,21 +575,25 @@ static void print_table(struct config *cs, int n_cs, int runs, int scaled)
 			  wall_saving(cs, c, runs, scaled), base_wall);
 		if (scaled) {
 			struct saving p = cpu_saving(cs, c, runs, 0);
-			printf("%-27s      unscaled: %.2fs CPU [%.2f, %.2f], "
+			printf("%-32s unscaled: %.2fs CPU [%.2f, %.2f], "
 			       "%.2fs wall\n",
 			       "", p.med, p.lo, p.hi,
 			       wall_saving(cs, c, runs, 0).med);
 		}
 	}
-	printf("baseline: median %.2fs wall, %.2fs CPU over %d runs.\n",
-	       base_wall, base_cpu, runs);
-	printf("Measured: medians of the per-round differences from the "
-	       "baseline%s.\nError: of the estimate's share of its build "
-	       "against the measured share of the\nbaseline's median.\n",
-	       scaled ? ", each option build scaled by the baseline's "
-			"frontend CPU over its own\n(the machine's speed "
-			"drift; --untraced: no scaling)"
-		      : " (--untraced: no drift correction)");
+	printf("baseline: median %.2fs wall, %.2fs CPU over %d run%s.\n",
+	       base_wall, base_cpu, runs, runs == 1 ? "" : "s");
+	if (scaled)
+		printf("Measured: medians of the per-round differences from the "
+		       "baseline; each option\nbuild is scaled by the "
+		       "baseline's frontend CPU over its own, which takes out "
+		       "the\nmachine's speed drift (--untraced: plain "
+		       "builds).\n");
+	else
+		printf("Measured: medians of the per-round differences from the "
+		       "baseline (plain builds,\nno drift scaling).\n");
+	printf("Error: the estimate's share of its build against the "
+	       "measured share of the\nbaseline's median.\n");
 }
 
 int cmd_experiment(int argc, char **argv)
