@@ -235,6 +235,6 @@ section="$work/section.md"
   echo
   cat "$work/check.md"
   echo
-  echo "Reproduce: \`bench/calibrate.sh -n $rounds -r $runs$([ "$write" = 1 ] && echo " -w")$([ "$only_syn" = 1 ] && echo " -s")\` (the check alone: \`bench/calibrate.sh -c -r $runs -R $syn_runs\`)."
+  echo "Reproduce: \`bench/calibrate.sh -n $rounds -r $runs -R $syn_runs$([ "$write" = 1 ] && echo " -w")$([ "$only_syn" = 1 ] && echo " -s")\` (the check alone: \`bench/calibrate.sh -c -r $runs -R $syn_runs\`)."
 } >"$section"
 bench_write_section "$repo/BENCHMARKS.md" calibrate "$section"
