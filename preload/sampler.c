@@ -213,8 +213,6 @@ static void build_id(const struct dl_phdr_info *info, char *out, size_t cap)
 	}
 }
 
-/* Writes INFO's module record; a LOADED one only once per address range
- * unless AGAIN. */
 /* The address range of INFO's loadable segments (START = UINT64_MAX if
  * it has none). */
 static void module_range(const struct dl_phdr_info *info, uint64_t *start,
@@ -234,6 +232,8 @@ static void module_range(const struct dl_phdr_info *info, uint64_t *start,
 	}
 }
 
+/* Writes INFO's module record; a LOADED one only once per address range
+ * unless AGAIN. */
 static void write_module(const struct dl_phdr_info *info, uint32_t event,
 			 int again)
 {
@@ -300,12 +300,19 @@ struct unload_arg {
 	uint64_t start, end; /* its range, as module_seen() keeps it */
 };
 
+/* Whether INFO is the object U names (its load bias and path). */
+static int is_object(const struct dl_phdr_info *info,
+		     const struct unload_arg *u)
+{
+	return info->dlpi_addr == u->bias && info->dlpi_name &&
+	       strcmp(info->dlpi_name, u->name) == 0;
+}
+
 static int unload_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct unload_arg *u = arg;
 	(void)size;
-	if (info->dlpi_addr == u->bias && info->dlpi_name &&
-	    strcmp(info->dlpi_name, u->name) == 0) {
+	if (is_object(info, u)) {
 		write_module(info, BT_MODULE_UNLOADING, 0);
 		module_range(info, &u->start, &u->end);
 		u->found = 1;
@@ -321,8 +328,7 @@ static int still_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct unload_arg *u = arg;
 	(void)size;
-	if (info->dlpi_addr == u->bias && info->dlpi_name &&
-	    strcmp(info->dlpi_name, u->name) == 0) {
+	if (is_object(info, u)) {
 		u->found = 1;
 		write_module(info, BT_MODULE_LOADED, 1);
 		return 1;
