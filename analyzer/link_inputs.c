@@ -20,6 +20,19 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/* The debuginfo section a section's name is, relocations included
+ * (".rela.debug_info" -> ".debug_info"), or NULL. */
+static const char *debug_section(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (!strncmp(name, ".rela.", 6))
+		name += 5;
+	else if (!strncmp(name, ".rel.", 5))
+		name += 4;
+	return strncmp(name, ".debug_", 7) ? NULL : name;
+}
+
 /* Adds the sections of one ELF object. */
 static void add_elf(Elf *e, struct bt_section_bytes *out)
 {
@@ -32,14 +45,18 @@ static void add_elf(Elf *e, struct bt_section_bytes *out)
 		const char *name;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
 			continue;
-		name = elf_strptr(e, shstrndx, sh.sh_name);
 		out->total += sh.sh_size;
-		if (!name || strncmp(name, ".debug_", 7))
+		name = debug_section(elf_strptr(e, shstrndx, sh.sh_name));
+		if (!name)
 			continue;
 		out->debug += sh.sh_size;
 		if (!strcmp(name, ".debug_line") ||
-		    !strcmp(name, ".debug_line_str"))
+		    !strcmp(name, ".debug_line_str") ||
+		    !strcmp(name, ".debug_aranges"))
 			out->lines += sh.sh_size;
+		else if (!strcmp(name, ".debug_ranges") ||
+			 !strcmp(name, ".debug_rnglists"))
+			out->ranges += sh.sh_size;
 	}
 }
 
@@ -81,6 +98,7 @@ static void add_bytes(struct bt_section_bytes *to,
 	to->total += b->total;
 	to->debug += b->debug;
 	to->lines += b->lines;
+	to->ranges += b->ranges;
 }
 
 /* A string -> value table (open addressing), for the files read once
@@ -167,11 +185,15 @@ static void tab_free(struct str_tab *t)
 
 struct reader {
 	const struct bt_build *b;
-	struct str_tab units; /* output stem -> unit index */
-	struct str_tab files; /* path -> index in bytes, or SIZE_MAX */
+	struct str_tab units;  /* output stem -> unit index */
+	struct str_tab files;  /* path -> index in bytes, or SIZE_MAX */
+	struct str_tab reused; /* path -> origin (enum origin) */
 	struct bt_section_bytes *bytes;
-	size_t n_bytes;
+	size_t n_bytes, n_reused;
 };
+
+/* Where an input from no unit of this build came from. */
+enum origin { FROM_NONE, FROM_MEMBER, FROM_DEPENDENCY };
 
 /* The unit that produced the file at PATH ("lib<crate><extra>.rlib"), or
  * NULL. */
@@ -181,6 +203,53 @@ static const struct bt_unit *producer(struct reader *r, const char *path)
 	size_t i;
 	bt_output_stem(path, stem, sizeof(stem));
 	return tab_get(&r->units, stem, &i) ? &r->b->units[i] : NULL;
+}
+
+int bt_depinfo_is_local(const char *path)
+{
+	char buf[4096], *colon;
+	size_t n;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "<output>: <first source> <more sources>..." */
+	colon = strstr(buf, ": ");
+	if (!colon || colon[2] == '\n' || colon[2] == '\0')
+		return -1;
+	return colon[2] != '/';
+}
+
+/* The origin of an .rlib at PATH that no unit of this build produced: a
+ * crate an earlier build left in cargo's deps directory has its dep-info
+ * file beside it (deps/libfoo-123.rlib, deps/foo-123.d); anything else
+ * (the standard library's rlibs) is FROM_NONE.  Looked up once per
+ * path. */
+static enum origin reused_origin(struct reader *r, const char *path)
+{
+	char dep[PATH_MAX];
+	const char *base = strrchr(path, '/');
+	size_t dir_len, val;
+	int local;
+	if (tab_get(&r->reused, path, &val))
+		return (enum origin)val;
+	base = base ? base + 1 : path;
+	dir_len = (size_t)(base - path);
+	local = -1;
+	if (!strncmp(base, "lib", 3) && ends_with(base, ".rlib") &&
+	    dir_len + strlen(base) < sizeof(dep)) {
+		snprintf(dep, sizeof(dep), "%.*s%.*s.d", (int)dir_len, path,
+			 (int)(strlen(base) - 8), base + 3);
+		local = bt_depinfo_is_local(dep);
+	}
+	val = local < 0 ? FROM_NONE : local ? FROM_MEMBER : FROM_DEPENDENCY;
+	if (val != FROM_NONE)
+		r->n_reused++;
+	if (tab_put(&r->reused, path, val) < 0)
+		return FROM_NONE;
+	return (enum origin)val;
 }
 
 /* The section sizes of the file at PATH, read once; -1 if unreadable. */
@@ -237,16 +306,36 @@ static void read_link(struct reader *r, const struct bt_node *n,
 		}
 		add_bytes(&out->all, &sb);
 		p = ends_with(arg, ".o") ? u : producer(r, arg);
-		if (p && bt_unit_debug_level(p) > 0)
-			add_bytes(p->primary ? &out->primary : &out->deps, &sb);
+		if (p) {
+			/* this build's units: as their flags say */
+			if (bt_unit_debug_level(p) > 0)
+				add_bytes(p->primary ? &out->primary
+						     : &out->deps,
+					  &sb);
+			continue;
+		}
+		switch (reused_origin(r, path)) {
+		case FROM_MEMBER:
+			add_bytes(&out->primary, &sb);
+			out->n_reused++;
+			break;
+		case FROM_DEPENDENCY:
+			add_bytes(&out->deps, &sb);
+			out->n_reused++;
+			break;
+		default:
+			break;
+		}
 	}
 }
 
-int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
+int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
+			struct bt_link_census *census)
 {
 	struct reader r = {.b = b};
 	int rc = 0;
 	memset(out, 0, b->n_units * sizeof(*out));
+	memset(census, 0, sizeof(*census));
 	/* the first unit of each output stem, as a scan in order finds */
 	for (size_t i = b->n_units; i-- > 0;) {
 		char key[BT_OUTPUT_KEY_MAX];
@@ -263,7 +352,13 @@ int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
 			continue;
 		read_link(&r, n, n->unit, &out[n->unit - b->units]);
 	}
+	for (size_t i = 0; i < b->n_units; i++) {
+		census->inputs += out[i].n_inputs;
+		census->missing += out[i].n_missing;
+	}
+	census->reused_crates = r.n_reused;
 	tab_free(&r.units);
+	tab_free(&r.reused);
 	tab_free(&r.files);
 	free(r.bytes);
 	return rc;

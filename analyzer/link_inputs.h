@@ -4,10 +4,20 @@
  * the .debug_* sections of every object it reads.  For each unit that
  * linked, this reads its link driver's inputs (objects and archives such
  * as .rlib) with libelf after the build and sums their section sizes:
- * all of them, the .debug_* ones, and the line-table ones (.debug_line,
- * .debug_line_str) that line-tables-only keeps.  Each input is put with
- * the unit that produced it, or with none (the standard library and
- * system objects, which no Cargo.toml setting changes).  Inputs that are
+ * all of them, the debuginfo ones (.debug_* and their relocations,
+ * .rela.debug_*), the part line-tables-only keeps (.debug_line,
+ * .debug_line_str, .debug_aranges) and the address ranges a split-DWARF
+ * skeleton keeps besides (.debug_ranges, .debug_rnglists).
+ *
+ * Each input is put with the crate that produced it: a unit of this build,
+ * or a crate an earlier build left in cargo's deps directory (a rebuild
+ * links the rlibs of every dependency it did not recompile).  Such a
+ * crate is recognised by its dep-info file beside it (deps/<crate>-<hash>.d
+ * for deps/lib<crate>-<hash>.rlib), and is a workspace member when that
+ * file names its sources relative to the workspace (cargo gives rustc
+ * relative paths for packages under the workspace root, absolute ones for
+ * registry and git dependencies).  Everything else (the standard
+ * library, system objects) no Cargo.toml setting changes.  Inputs that are
  * gone (rustc deletes a binary's own objects after linking) are counted
  * as missing, not guessed. */
 #ifndef BTRACE_LINK_INPUTS_H
@@ -19,18 +29,27 @@
 #include "build_model.h"
 
 struct bt_section_bytes {
-	uint64_t total; /* every section with file contents */
-	uint64_t debug; /* .debug_* */
-	uint64_t lines; /* .debug_line, .debug_line_str */
+	uint64_t total;	 /* every section with file contents */
+	uint64_t debug;	 /* .debug_* and .rela.debug_* */
+	uint64_t lines;	 /* of debug: .debug_line, .debug_line_str,
+			    .debug_aranges (with their relocations) */
+	uint64_t ranges; /* of debug: .debug_ranges, .debug_rnglists */
 };
 
 /* The inputs of one unit's link, by producer. */
 struct bt_link_inputs {
 	struct bt_section_bytes all;	 /* every readable input */
 	struct bt_section_bytes primary; /* produced by workspace members */
-	struct bt_section_bytes deps;	 /* produced by other cargo units
-					    that had debuginfo on */
+	struct bt_section_bytes deps;	 /* produced by other crates cargo
+					    built */
 	size_t n_inputs, n_missing;
+	size_t n_reused; /* inputs an earlier build produced */
+};
+
+/* What the links of a build read, over all of them. */
+struct bt_link_census {
+	size_t inputs, missing;
+	size_t reused_crates; /* distinct crates from earlier builds */
 };
 
 /* Sums the section sizes of one file (an ELF object, or an archive of
@@ -38,8 +57,14 @@ struct bt_link_inputs {
 int bt_section_bytes_of_file(const char *path, struct bt_section_bytes *out);
 
 /* Reads the link inputs of every unit of B that linked: OUT[i] for
- * b->units[i] (zeroed for the others).  Returns 0, or -1 when out of
- * memory. */
-int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out);
+ * b->units[i] (zeroed for the others), and the totals into CENSUS.
+ * Returns 0, or -1 when out of memory. */
+int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
+			struct bt_link_census *census);
+
+/* Whether the dep-info file at PATH (a rustc .d file) names its sources
+ * relative to the workspace: 1 (a workspace package), 0 (absolute paths:
+ * a registry or git dependency), -1 if unreadable. */
+int bt_depinfo_is_local(const char *path);
 
 #endif
