@@ -163,7 +163,7 @@ static void print_categories(FILE *f, const struct bt_build *b)
 	if (p->unsampled_cpu_s > 0)
 		fprintf(f, "  (%.2fs no sample covers - start-up, build "
 			   "scripts, cargo, probes - is in its process's "
-			   "category or other)\n",
+			   "category; a compiler's in startup)\n",
 			p->unsampled_cpu_s);
 	if (p->lost_cpu_s > 0)
 		fprintf(f, "  ! %.2fs of samples were lost (the sampler's "
