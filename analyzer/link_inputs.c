@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hash_mix.h"
@@ -187,13 +188,10 @@ struct reader {
 	const struct bt_build *b;
 	struct str_tab units;  /* output stem -> unit index */
 	struct str_tab files;  /* path -> index in bytes, or SIZE_MAX */
-	struct str_tab reused; /* path -> origin (enum origin) */
+	struct str_tab reused; /* path -> enum bt_origin */
 	struct bt_section_bytes *bytes;
-	size_t n_bytes, n_reused;
+	size_t n_bytes, n_reused, n_reused_deps;
 };
-
-/* Where an input from no unit of this build came from. */
-enum origin { FROM_NONE, FROM_MEMBER, FROM_DEPENDENCY };
 
 /* The unit that produced the file at PATH ("lib<crate><extra>.rlib"), or
  * NULL. */
@@ -205,51 +203,57 @@ static const struct bt_unit *producer(struct reader *r, const char *path)
 	return tab_get(&r->units, stem, &i) ? &r->b->units[i] : NULL;
 }
 
-int bt_depinfo_is_local(const char *path)
+/* Whether the files at A and B are one (a hard link), or a copy with the
+ * same size and modification time. */
+static int same_file(const char *a, const char *b)
 {
-	char buf[4096], *colon;
-	size_t n;
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* "<output>: <first source> <more sources>..." */
-	colon = strstr(buf, ": ");
-	if (!colon || colon[2] == '\n' || colon[2] == '\0')
-		return -1;
-	return colon[2] != '/';
+	struct stat x, y;
+	if (stat(a, &x) < 0 || stat(b, &y) < 0)
+		return 0;
+	if (x.st_dev == y.st_dev && x.st_ino == y.st_ino)
+		return 1;
+	return x.st_size == y.st_size && x.st_mtim.tv_sec == y.st_mtim.tv_sec &&
+	       x.st_mtim.tv_nsec == y.st_mtim.tv_nsec;
 }
 
-/* The origin of an .rlib at PATH that no unit of this build produced: a
- * crate an earlier build left in cargo's deps directory has its dep-info
- * file beside it (deps/libfoo-123.rlib, deps/foo-123.d); anything else
- * (the standard library's rlibs) is FROM_NONE.  Looked up once per
- * path. */
-static enum origin reused_origin(struct reader *r, const char *path)
+enum bt_origin bt_rlib_origin(const char *path)
 {
-	char dep[PATH_MAX];
-	const char *base = strrchr(path, '/');
-	size_t dir_len, val;
-	int local;
-	if (tab_get(&r->reused, path, &val))
-		return (enum origin)val;
+	char other[PATH_MAX];
+	const char *base = strrchr(path, '/'), *dash;
+	int dir_len, stem_len;
 	base = base ? base + 1 : path;
-	dir_len = (size_t)(base - path);
-	local = -1;
-	if (!strncmp(base, "lib", 3) && ends_with(base, ".rlib") &&
-	    dir_len + strlen(base) < sizeof(dep)) {
-		snprintf(dep, sizeof(dep), "%.*s%.*s.d", (int)dir_len, path,
-			 (int)(strlen(base) - 8), base + 3);
-		local = bt_depinfo_is_local(dep);
-	}
-	val = local < 0 ? FROM_NONE : local ? FROM_MEMBER : FROM_DEPENDENCY;
-	if (val != FROM_NONE)
-		r->n_reused++;
+	dir_len = (int)(base - path);
+	dash = strrchr(base, '-');
+	if (strncmp(base, "lib", 3) || !ends_with(base, ".rlib") || !dash ||
+	    strlen(path) + 8 > sizeof(other))
+		return BT_ORIGIN_NONE;
+	/* deps/libfoo-123.rlib: cargo's if deps/foo-123.d is there */
+	stem_len = (int)(strlen(base) - 8); /* "foo-123" */
+	snprintf(other, sizeof(other), "%.*s%.*s.d", dir_len, path, stem_len,
+		 base + 3);
+	if (access(other, F_OK) < 0)
+		return BT_ORIGIN_NONE;
+	/* a member's is uplifted to deps/../libfoo.rlib */
+	if (dir_len < 6 || strncmp(base - 6, "/deps/", 6))
+		return BT_ORIGIN_DEPENDENCY;
+	snprintf(other, sizeof(other), "%.*s%.*s.rlib", dir_len - 5, path,
+		 (int)(dash - base), base);
+	return same_file(path, other) ? BT_ORIGIN_MEMBER : BT_ORIGIN_DEPENDENCY;
+}
+
+/* The origin of an .rlib at PATH that no unit of this build produced
+ * (bt_rlib_origin), looked up once per path. */
+static enum bt_origin reused_origin(struct reader *r, const char *path)
+{
+	size_t val;
+	if (tab_get(&r->reused, path, &val))
+		return (enum bt_origin)val;
+	val = bt_rlib_origin(path);
+	r->n_reused += val != BT_ORIGIN_NONE;
+	r->n_reused_deps += val == BT_ORIGIN_DEPENDENCY;
 	if (tab_put(&r->reused, path, val) < 0)
-		return FROM_NONE;
-	return (enum origin)val;
+		return BT_ORIGIN_NONE;
+	return (enum bt_origin)val;
 }
 
 /* The section sizes of the file at PATH, read once; -1 if unreadable. */
@@ -315,11 +319,11 @@ static void read_link(struct reader *r, const struct bt_node *n,
 			continue;
 		}
 		switch (reused_origin(r, path)) {
-		case FROM_MEMBER:
+		case BT_ORIGIN_MEMBER:
 			add_bytes(&out->primary, &sb);
 			out->n_reused++;
 			break;
-		case FROM_DEPENDENCY:
+		case BT_ORIGIN_DEPENDENCY:
 			add_bytes(&out->deps, &sb);
 			out->n_reused++;
 			break;
@@ -357,6 +361,7 @@ int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
 		census->missing += out[i].n_missing;
 	}
 	census->reused_crates = r.n_reused;
+	census->reused_deps = r.n_reused_deps;
 	tab_free(&r.units);
 	tab_free(&r.reused);
 	tab_free(&r.files);

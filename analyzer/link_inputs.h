@@ -12,12 +12,13 @@
  * Each input is put with the crate that produced it: a unit of this build,
  * or a crate an earlier build left in cargo's deps directory (a rebuild
  * links the rlibs of every dependency it did not recompile).  Such a
- * crate is recognised by its dep-info file beside it (deps/<crate>-<hash>.d
- * for deps/lib<crate>-<hash>.rlib), and is a workspace member when that
- * file names its sources relative to the workspace (cargo gives rustc
- * relative paths for packages under the workspace root, absolute ones for
- * registry and git dependencies).  Everything else (the standard
- * library, system objects) no Cargo.toml setting changes.  Inputs that are
+ * crate is recognised by the dep-info file cargo has rustc write beside
+ * it (deps/<crate>-<hash>.d for deps/lib<crate>-<hash>.rlib), and was a
+ * workspace member when cargo also "uplifted" it: it links (or copies)
+ * the libraries of the packages it builds as members, and only those, to
+ * the profile directory (target/debug/lib<crate>.rlib, the same file).
+ * Everything else (the standard library, system objects) no Cargo.toml
+ * setting changes.  Inputs that are
  * gone (rustc deletes a binary's own objects after linking) are counted
  * as missing, not guessed. */
 #ifndef BTRACE_LINK_INPUTS_H
@@ -50,6 +51,7 @@ struct bt_link_inputs {
 struct bt_link_census {
 	size_t inputs, missing;
 	size_t reused_crates; /* distinct crates from earlier builds */
+	size_t reused_deps;   /* of them, dependencies (not members) */
 };
 
 /* Sums the section sizes of one file (an ELF object, or an archive of
@@ -62,9 +64,11 @@ int bt_section_bytes_of_file(const char *path, struct bt_section_bytes *out);
 int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
 			struct bt_link_census *census);
 
-/* Whether the dep-info file at PATH (a rustc .d file) names its sources
- * relative to the workspace: 1 (a workspace package), 0 (absolute paths:
- * a registry or git dependency), -1 if unreadable. */
-int bt_depinfo_is_local(const char *path);
+/* Where the .rlib at PATH, which no unit of this build produced, came
+ * from: BT_ORIGIN_NONE (not cargo's: the standard library's),
+ * BT_ORIGIN_MEMBER or BT_ORIGIN_DEPENDENCY (read from the files beside
+ * it, as above). */
+enum bt_origin { BT_ORIGIN_NONE, BT_ORIGIN_MEMBER, BT_ORIGIN_DEPENDENCY };
+enum bt_origin bt_rlib_origin(const char *path);
 
 #endif

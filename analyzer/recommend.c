@@ -36,6 +36,7 @@ struct census {
 	double debuginfo_s, deps_debuginfo_s, llvm_s, link_cpu_s;
 	uint64_t link_debug, link_deps_debug; /* debuginfo bytes the links
 						 read from cargo's crates */
+	size_t reused_deps; /* dependencies linked from earlier builds */
 	char fast_linker_name[64];
 };
 
@@ -43,6 +44,7 @@ static void take_census(const struct bt_build *b, const struct bt_estimator *e,
 			struct census *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->reused_deps = e->census.reused_deps;
 	for (size_t i = 0; i < b->n_units; i++) {
 		c->link_debug +=
 		    e->links[i].primary.debug + e->links[i].deps.debug;
@@ -122,10 +124,10 @@ static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
 		if (!c->primary)
 			return "cannot tell workspace members from dependencies "
 			       "(no CARGO_PRIMARY_PACKAGE in the trace)";
-		if (!c->deps && !c->link_deps_debug)
+		if (!c->deps && !c->reused_deps)
 			return "nothing to do: every compilation is a "
-			       "workspace member and no dependency's "
-			       "debuginfo was linked";
+			       "workspace member and no dependency was "
+			       "linked";
 		return c->deps_debug || c->link_deps_debug
 			   ? NULL
 			   : "already in force: dependencies build "
@@ -211,12 +213,12 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			 "[profile.%s]\nsplit-debuginfo = \"unpacked\"\n",
 			 prof);
 		snprintf(r->caveats, sizeof(r->caveats),
-			 "the .dwo files stay in target/ beside the objects "
-			 "and debuggers read them from there (copying or "
-			 "shipping the binary alone loses its debuginfo); "
-			 "tools that need packed DWARF in the binary "
-			 "(some profilers, backtraces with file and line) "
-			 "need a dwp first");
+			 "the .dwo files must stay beside the objects in "
+			 "target/, where debuggers find them (a binary "
+			 "copied elsewhere has no debuginfo); tools that need "
+			 "packed DWARF (no split-DWARF support, or a binary "
+			 "shipped alone) need a .dwp made with dwp or "
+			 "llvm-dwp first");
 		snprintf(r->reason, sizeof(r->reason),
 			 "the links read %.1f MiB of debuginfo; split "
 			 "debuginfo keeps it in .dwo files the linker does not "
