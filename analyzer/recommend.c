@@ -282,6 +282,10 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	default:
 		break;
 	}
+	/* a no-op build: no setting changes a build that does nothing */
+	if (!c->compilations && !c->slow_linker && !c->fast_linker)
+		why = "nothing to do: a no-op build (nothing compiled or "
+		      "linked)";
 	if (why) {
 		snprintf(r->reason, sizeof(r->reason), "%s", why);
 		r->recommended = 0;

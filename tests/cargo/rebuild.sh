@@ -9,7 +9,8 @@
 #    recommended with a non-zero saving, all of it in the link;
 #  - split-debuginfo-unpacked is recommended (Linux, debuginfo on);
 #  - built with [profile.dev.package."*"] debug = false, the same rebuild
-#    gets no deps-off recommendation and a zero estimate.
+#    gets no deps-off recommendation and a zero estimate;
+#  - built again with nothing changed: a no-op build, nothing recommended.
 source "$(dirname "$0")/common.sh" "$@"
 gen="$(cd "$EXAMPLES/../.." && pwd)/shared/workloads/gen-synthetic.sh"
 [ -f "$gen" ] || { echo "SKIP: no gen-synthetic.sh next to the repository"; exit 77; }
@@ -69,3 +70,15 @@ echo "ok: rebuild with the dependencies' debuginfo: deps-off and split-debuginfo
 rebuild deps-nodebug --config 'profile.dev.package."*".debug=false'
 check deps-nodebug deps-nodebug
 echo "ok: rebuild with dependencies built without debuginfo: deps-off not recommended"
+# Nothing changed: a no-op build, for which nothing is recommended.
+"$BTRACE" record -o "$work/noop" -- cargo build --offline -q --config 'profile.dev.package."*".debug=false' >/dev/null 2>&1 ||
+  fail "traced no-op build failed"
+"$BTRACE" report -q "$work/noop" 2>/dev/null || fail "report (no-op) failed"
+python3 - "$work/noop/report/summary.json" <<'PY' || fail "summary.json check (no-op)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["build"]["kind"] == "no-op" and s["build"]["units_compiled"] == 0, s["build"]
+assert s["recommendations"] == [], s["recommendations"]
+assert all(r["reason"].startswith("nothing to do: a no-op build") for r in s["considered"]), s["considered"]
+PY
+echo "ok: a no-op build is one, and nothing is recommended for it"
