@@ -10,6 +10,8 @@
 #  - split-debuginfo-unpacked is recommended (Linux, debuginfo on);
 #  - the app's own objects, deleted after the link, are read from its
 #    incremental cache;
+#  - after an edit of the library the app depends on, two units are
+#    compiled and deps-off still saves in the link;
 #  - built with [profile.dev.package."*"] debug = false, the same rebuild
 #    gets no deps-off recommendation and a zero estimate;
 #  - built again with nothing changed: a no-op build, nothing recommended.
@@ -74,6 +76,26 @@ check deps-debug deps-debug
 grep -q "Build kind: rebuild: 1 of 7 units compiled" "$work/deps-debug/report/summary.txt" ||
   fail "summary.txt does not say it was a rebuild"
 echo "ok: rebuild with the dependencies' debuginfo: deps-off and split-debuginfo recommended"
+# An edit of a library the app depends on: it and the app are compiled,
+# the other five linked from the earlier build, and deps-off still takes
+# the dependencies' debuginfo out of the link.  (The libraries are
+# generic code: recompiling one generates almost nothing, so its compile
+# saving is not asserted.)
+last=$(ls -d lib* | sort -V | tail -n 1)
+touch "$last/src/lib.rs"
+"$BTRACE" record -o "$work/lib-edit" -- cargo build --offline -q >/dev/null 2>&1 || fail "traced rebuild (lib-edit) failed"
+"$BTRACE" report -q "$work/lib-edit" 2>/dev/null || fail "report (lib-edit) failed"
+python3 - "$work/lib-edit/report/summary.json" <<'PY' || fail "summary.json check (lib-edit)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+b = s["build"]
+assert b["kind"] == "rebuild" and b["units_compiled"] == 2 and b["crates_reused"] == 5, b
+every = {r["id"]: r for r in s["recommendations"] + s["considered"]}
+dep = every["debuginfo-deps-off"]["estimate"]
+assert dep["link_cpu_s"] > 0 and dep["compile_cpu_s"] >= 0, dep
+assert every["debuginfo-deps-off"]["reason"].startswith("dependencies' debuginfo took"), every["debuginfo-deps-off"]
+PY
+echo "ok: rebuild after a library edit: 2 of 7 units compiled, deps-off saves in the link"
 rebuild deps-nodebug --config 'profile.dev.package."*".debug=false'
 check deps-nodebug deps-nodebug
 echo "ok: rebuild with dependencies built without debuginfo: deps-off not recommended"
