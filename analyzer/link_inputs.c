@@ -1,5 +1,6 @@
 /* link_inputs.c - section sizes of the linkers' inputs (link_inputs.h). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hash_mix.h"
@@ -18,6 +20,19 @@ static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* The debuginfo section a section's name is, relocations included
+ * (".rela.debug_info" -> ".debug_info"), or NULL. */
+static const char *debug_section(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (!strncmp(name, ".rela.", 6))
+		name += 5;
+	else if (!strncmp(name, ".rel.", 5))
+		name += 4;
+	return strncmp(name, ".debug_", 7) ? NULL : name;
 }
 
 /* Adds the sections of one ELF object. */
@@ -32,14 +47,18 @@ static void add_elf(Elf *e, struct bt_section_bytes *out)
 		const char *name;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
 			continue;
-		name = elf_strptr(e, shstrndx, sh.sh_name);
 		out->total += sh.sh_size;
-		if (!name || strncmp(name, ".debug_", 7))
+		name = debug_section(elf_strptr(e, shstrndx, sh.sh_name));
+		if (!name)
 			continue;
 		out->debug += sh.sh_size;
 		if (!strcmp(name, ".debug_line") ||
-		    !strcmp(name, ".debug_line_str"))
+		    !strcmp(name, ".debug_line_str") ||
+		    !strcmp(name, ".debug_aranges"))
 			out->lines += sh.sh_size;
+		else if (!strcmp(name, ".debug_ranges") ||
+			 !strcmp(name, ".debug_rnglists"))
+			out->ranges += sh.sh_size;
 	}
 }
 
@@ -81,6 +100,7 @@ static void add_bytes(struct bt_section_bytes *to,
 	to->total += b->total;
 	to->debug += b->debug;
 	to->lines += b->lines;
+	to->ranges += b->ranges;
 }
 
 /* A string -> value table (open addressing), for the files read once
@@ -167,10 +187,11 @@ static void tab_free(struct str_tab *t)
 
 struct reader {
 	const struct bt_build *b;
-	struct str_tab units; /* output stem -> unit index */
-	struct str_tab files; /* path -> index in bytes, or SIZE_MAX */
+	struct str_tab units;  /* output stem -> unit index */
+	struct str_tab files;  /* path -> index in bytes, or SIZE_MAX */
+	struct str_tab reused; /* path -> enum bt_origin */
 	struct bt_section_bytes *bytes;
-	size_t n_bytes;
+	size_t n_bytes, n_reused, n_reused_deps;
 };
 
 /* The unit that produced the file at PATH ("lib<crate><extra>.rlib"), or
@@ -181,6 +202,59 @@ static const struct bt_unit *producer(struct reader *r, const char *path)
 	size_t i;
 	bt_output_stem(path, stem, sizeof(stem));
 	return tab_get(&r->units, stem, &i) ? &r->b->units[i] : NULL;
+}
+
+/* Whether the files at A and B are one (a hard link), or a copy with the
+ * same size and modification time. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	if (stat(a, &x) < 0 || stat(b, &y) < 0)
+		return 0;
+	if (x.st_dev == y.st_dev && x.st_ino == y.st_ino)
+		return 1;
+	return x.st_size == y.st_size && x.st_mtim.tv_sec == y.st_mtim.tv_sec &&
+	       x.st_mtim.tv_nsec == y.st_mtim.tv_nsec;
+}
+
+enum bt_origin bt_rlib_origin(const char *path)
+{
+	char other[PATH_MAX];
+	const char *base = strrchr(path, '/'), *dash;
+	int dir_len, stem_len;
+	base = base ? base + 1 : path;
+	dir_len = (int)(base - path);
+	dash = strrchr(base, '-');
+	if (strncmp(base, "lib", 3) || !ends_with(base, ".rlib") || !dash ||
+	    strlen(path) + 8 > sizeof(other))
+		return BT_ORIGIN_NONE;
+	/* deps/libfoo-123.rlib: cargo's if deps/foo-123.d is there */
+	stem_len = (int)(strlen(base) - 8); /* "foo-123" */
+	snprintf(other, sizeof(other), "%.*s%.*s.d", dir_len, path, stem_len,
+		 base + 3);
+	if (access(other, F_OK) < 0)
+		return BT_ORIGIN_NONE;
+	/* a member's is uplifted to deps/../libfoo.rlib */
+	if (dir_len < 6 || strncmp(base - 6, "/deps/", 6))
+		return BT_ORIGIN_DEPENDENCY;
+	snprintf(other, sizeof(other), "%.*s%.*s.rlib", dir_len - 5, path,
+		 (int)(dash - base), base);
+	return same_file(path, other) ? BT_ORIGIN_MEMBER : BT_ORIGIN_DEPENDENCY;
+}
+
+/* The origin of an .rlib at PATH that no unit of this build produced
+ * (bt_rlib_origin), looked up once per path. */
+static enum bt_origin reused_origin(struct reader *r, const char *path)
+{
+	size_t val;
+	if (tab_get(&r->reused, path, &val))
+		return (enum bt_origin)val;
+	val = bt_rlib_origin(path);
+	r->n_reused += val != BT_ORIGIN_NONE;
+	r->n_reused_deps += val == BT_ORIGIN_DEPENDENCY;
+	if (tab_put(&r->reused, path, val) < 0)
+		return BT_ORIGIN_NONE;
+	return (enum bt_origin)val;
 }
 
 /* The section sizes of the file at PATH, read once; -1 if unreadable. */
@@ -207,12 +281,98 @@ static int file_bytes(struct reader *r, const char *path,
 	return 0;
 }
 
+/* The incremental session directory unit U's compilation used, into OUT
+ * (CAP bytes): the newest DIR/<crate>-<hash>/s-* of its
+ * `-C incremental=DIR`.  Returns 0, or -1 if it has none. */
+static int incr_session(const struct bt_unit *u, char *out, size_t cap)
+{
+	const struct bt_image *im = bt_proc_last(u->node->proc);
+	const char *dir = NULL;
+	char base[PATH_MAX], sub[PATH_MAX];
+	size_t crate_len = strlen(u->flags.crate_name);
+	struct timespec best = {0};
+	DIR *d, *sd;
+	struct dirent *e, *se;
+	int argc = im ? (int)im->start.argc_kept : 0;
+
+	for (int a = 1; a < argc && !dir; a++) {
+		const char *v = im->argv[a];
+		if (!strcmp(v, "-C") && a + 1 < argc)
+			v = im->argv[++a];
+		else if (!strncmp(v, "-C", 2))
+			v += 2;
+		if (!strncmp(v, "incremental=", 12))
+			dir = v + 12;
+	}
+	if (!dir || !crate_len)
+		return -1;
+	if (dir[0] == '/' || !im->cwd)
+		snprintf(base, sizeof(base), "%s", dir);
+	else
+		snprintf(base, sizeof(base), "%s/%s", im->cwd, dir);
+	out[0] = '\0';
+	d = opendir(base);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, u->flags.crate_name, crate_len) ||
+		    e->d_name[crate_len] != '-')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", base, e->d_name) >=
+			(int)sizeof(sub) ||
+		    !(sd = opendir(sub)))
+			continue;
+		while ((se = readdir(sd)) != NULL) {
+			char sess[PATH_MAX];
+			struct stat st;
+			if (strncmp(se->d_name, "s-", 2) ||
+			    ends_with(se->d_name, "-working") ||
+			    snprintf(sess, sizeof(sess), "%s/%s", sub,
+				     se->d_name) >= (int)sizeof(sess) ||
+			    stat(sess, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			    st.st_mtim.tv_sec < best.tv_sec ||
+			    (st.st_mtim.tv_sec == best.tv_sec &&
+			     st.st_mtim.tv_nsec <= best.tv_nsec))
+				continue;
+			best = st.st_mtim;
+			snprintf(out, cap, "%s", sess);
+		}
+		closedir(sd);
+	}
+	closedir(d);
+	return out[0] ? 0 : -1;
+}
+
+/* The incremental cache's copy of a deleted object ARG of unit U:
+ * rustc links <stem>.<cgu>.<suffix>.rcgu.o, a copy of <cgu>.o in the
+ * session directory, and deletes it after the link; the cache keeps
+ * it.  SESSION is looked up once per link (*HAVE: 0 not yet, 1 found,
+ * -1 none).  Returns 0 with PATH set, or -1. */
+static int incr_copy(const struct bt_unit *u, const char *arg, char *session,
+		     int *have, char *path, size_t cap)
+{
+	const char *base = strrchr(arg, '/'), *cgu, *end;
+	base = base ? base + 1 : arg;
+	if (!ends_with(base, ".rcgu.o") || !(cgu = strchr(base, '.')) ||
+	    !(end = strchr(cgu + 1, '.')))
+		return -1;
+	if (!*have)
+		*have = incr_session(u, session, PATH_MAX) == 0 ? 1 : -1;
+	if (*have < 0)
+		return -1;
+	snprintf(path, cap, "%s/%.*s.o", session, (int)(end - cgu - 1),
+		 cgu + 1);
+	return 0;
+}
+
 /* Reads the inputs of one link driver node N of unit U. */
 static void read_link(struct reader *r, const struct bt_node *n,
 		      const struct bt_unit *u, struct bt_link_inputs *out)
 {
 	const struct bt_image *im = bt_proc_last(n->proc);
 	int argc = im ? (int)im->start.argc_kept : 0;
+	char session[PATH_MAX];
+	int have_session = 0;
 	for (int a = 1; a < argc; a++) {
 		const char *arg = im->argv[a];
 		char path[PATH_MAX];
@@ -231,22 +391,46 @@ static void read_link(struct reader *r, const struct bt_node *n,
 		else
 			snprintf(path, sizeof(path), "%s/%s", im->cwd, arg);
 		out->n_inputs++;
-		if (file_bytes(r, path, &sb) < 0) {
+		if (file_bytes(r, path, &sb) < 0 &&
+		    (!u->flags.incremental ||
+		     incr_copy(u, arg, session, &have_session, path,
+			       sizeof(path)) < 0 ||
+		     file_bytes(r, path, &sb) < 0)) {
 			out->n_missing++;
 			continue;
 		}
 		add_bytes(&out->all, &sb);
 		p = ends_with(arg, ".o") ? u : producer(r, arg);
-		if (p && bt_unit_debug_level(p) > 0)
-			add_bytes(p->primary ? &out->primary : &out->deps, &sb);
+		if (p) {
+			/* this build's units: as their flags say */
+			if (bt_unit_debug_level(p) > 0)
+				add_bytes(p->primary ? &out->primary
+						     : &out->deps,
+					  &sb);
+			continue;
+		}
+		switch (reused_origin(r, path)) {
+		case BT_ORIGIN_MEMBER:
+			add_bytes(&out->primary, &sb);
+			out->n_reused++;
+			break;
+		case BT_ORIGIN_DEPENDENCY:
+			add_bytes(&out->deps, &sb);
+			out->n_reused++;
+			break;
+		default:
+			break;
+		}
 	}
 }
 
-int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
+int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
+			struct bt_link_census *census)
 {
 	struct reader r = {.b = b};
 	int rc = 0;
 	memset(out, 0, b->n_units * sizeof(*out));
+	memset(census, 0, sizeof(*census));
 	/* the first unit of each output stem, as a scan in order finds */
 	for (size_t i = b->n_units; i-- > 0;) {
 		char key[BT_OUTPUT_KEY_MAX];
@@ -263,7 +447,14 @@ int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
 			continue;
 		read_link(&r, n, n->unit, &out[n->unit - b->units]);
 	}
+	for (size_t i = 0; i < b->n_units; i++) {
+		census->inputs += out[i].n_inputs;
+		census->missing += out[i].n_missing;
+	}
+	census->reused_crates = r.n_reused;
+	census->reused_deps = r.n_reused_deps;
 	tab_free(&r.units);
+	tab_free(&r.reused);
 	tab_free(&r.files);
 	free(r.bytes);
 	return rc;
