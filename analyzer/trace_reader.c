@@ -237,6 +237,13 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			free(s);
 			break;
 		}
+		case BT_REC_DROPPED: {
+			struct bt_rec_dropped d;
+			bt_record_fixed(&rec, &d, sizeof(d));
+			img->dropped_records += d.records;
+			img->dropped_bytes += d.bytes;
+			break;
+		}
 		case BT_REC_SAMPLES:
 			if (parse_samples(img, &rec) < 0)
 				img->n_bad_batches++;
