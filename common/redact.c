@@ -294,10 +294,15 @@ int bt_redact_exempt(const char *argv0)
 const char *bt_redact_filter(void *ctx, char *const argv[], unsigned i)
 {
 	struct bt_redact_buf *rb = ctx;
+	int c;
 	if (rb->exempt)
 		return argv[i];
-	int c =
-	    bt_redact_arg(argv[i], i ? argv[i - 1] : NULL, rb->buf, rb->cap);
+	if (i && strcmp(argv[i - 1], "-c") == 0)
+		/* sh -c COMMAND (system, popen, scripts): a command line. */
+		c = bt_redact_command(argv[i], rb->buf, rb->cap);
+	else
+		c = bt_redact_arg(argv[i], i ? argv[i - 1] : NULL, rb->buf,
+				  rb->cap);
 	if (!c)
 		return argv[i];
 	rb->count += c;

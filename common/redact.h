@@ -33,7 +33,8 @@ int bt_redact_command(const char *cmd, char *out, size_t cap);
 int bt_redact_exempt(const char *argv0);
 
 /* For bt_enc_argv_filtered: returns argv[i], or a redacted copy in the
- * struct bt_redact_buf that CTX points to. */
+ * struct bt_redact_buf that CTX points to.  The argument after "-c" is
+ * read as a command line (sh -c). */
 struct bt_redact_buf {
 	char *buf;
 	size_t cap;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Defect 3: the hooks' stack use is bounded.  posix_spawn (with the
+# environment as it is, repaired, and repaired with 300 extra variables),
+# system, popen and fork+execve from a thread with a 32 KiB stack work
+# traced as they do untraced.  (Before the fix each hook put 36 KiB on the
+# stack: a segfault.)
+source "$(dirname "$0")/../../functional/common.sh" "$@"
+"$BIN/adversary" smallstack >"$work/out.plain" 2>&1 || fail "untraced: $(cat "$work/out.plain")"
+rc=0
+LD_PRELOAD="$LIB" BTRACE_DIR="$work/t" "$BIN/adversary" smallstack >"$work/out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "traced: exit $rc (139 = SIGSEGV): $(cat "$work/out")"
+cmp -s "$work/out.plain" "$work/out" || fail "output differs: $(cat "$work/out")"
+"$BIN/trace_lines" "$work/t" >"$work/lines" || fail "trace does not load"
+noops=$(awk '$1 == "arg" && $3 == 1 && $4 == "noop"' "$work/lines" | wc -l)
+[ "$noops" = 3 ] || fail "$noops spawned children recorded, want 3 (repaired ones traced too)"
+grep -q '^arg [0-9]* 1 code$' "$work/lines" || fail "the fork+execve child was not traced"
+echo "ok: every hook works from a 32 KiB thread stack"
