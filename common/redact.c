@@ -13,6 +13,7 @@ enum rule_kind {
 	R_HEADER,	      /* an HTTP header whose value is a credential */
 	R_URL,		      /* scheme://userinfo@host: userinfo is one */
 	R_EXEMPT_PROG, /* a program whose arguments are kept as they are */
+	R_KEEP_AFTER,  /* a flag of rustc's whose value is no credential */
 };
 
 /* Names are split into components at '_', '-' and '.', compared without
@@ -46,6 +47,14 @@ static const struct rule {
     {R_EXEMPT_PROG, "rustc", NULL},
     {R_EXEMPT_PROG, "rustdoc", NULL},
     {R_EXEMPT_PROG, "clippy-driver", NULL},
+    /* rustc's, under a wrapper (sccache): --extern password_hash=... */
+    {R_KEEP_AFTER, "--extern", NULL},
+    {R_KEEP_AFTER, "--crate-name", NULL},
+    {R_KEEP_AFTER, "--cfg", NULL},
+    {R_KEEP_AFTER, "--check-cfg", NULL},
+    {R_KEEP_AFTER, "-C", NULL},
+    {R_KEEP_AFTER, "-L", NULL},
+    {R_KEEP_AFTER, "-l", NULL},
 };
 #define NRULES (sizeof(rules) / sizeof(*rules))
 
@@ -240,10 +249,23 @@ static int redact_word(struct out *o, const char *w, size_t n, int after_flag)
 	return count;
 }
 
+static int keep_after(const char *prev)
+{
+	for (size_t r = 0; prev && r < NRULES; r++)
+		if (rules[r].kind == R_KEEP_AFTER &&
+		    strcmp(prev, rules[r].a) == 0)
+			return 1;
+	return 0;
+}
+
 int bt_redact_arg(const char *arg, const char *prev, char *out, size_t cap)
 {
 	struct out o = {out, cap, 0};
 	put(&o, "", 0);
+	if (keep_after(prev)) {
+		put(&o, arg, strlen(arg));
+		return 0;
+	}
 	return redact_word(&o, arg, strlen(arg),
 			   prev && secret_flag(prev, strlen(prev)));
 }
@@ -274,6 +296,14 @@ int bt_redact_command(const char *cmd, char *out, size_t cap)
 		after_flag = secret_flag(w, n);
 	}
 	return count;
+}
+
+int bt_redact_exempt_argv(char *const argv[])
+{
+	/* rustc itself, or rustc run by a wrapper (RUSTC_WRAPPER=sccache). */
+	return argv && argv[0] &&
+	       (bt_redact_exempt(argv[0]) ||
+		(argv[1] && bt_redact_exempt(argv[1])));
 }
 
 int bt_redact_exempt(const char *argv0)

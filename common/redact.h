@@ -19,6 +19,8 @@
 /* Copies the argument ARG into OUT (CAP bytes, always NUL-terminated, cut
  * to fit) with its credential-shaped parts replaced by BT_REDACTED.  PREV
  * is the argument before it, or NULL: "--token VALUE" redacts VALUE.
+ * The argument after a flag of rustc's whose value is never a credential
+ * (--extern NAME=PATH, -C, --cfg) is kept as it is.
  * Returns the number of replacements (0: OUT is ARG, perhaps cut). */
 int bt_redact_arg(const char *arg, const char *prev, char *out, size_t cap);
 
@@ -31,6 +33,8 @@ int bt_redact_command(const char *cmd, char *out, size_t cap);
  * rustdoc's are (crate names such as tokenizers=..., -C flags: what the
  * analyzer reads, and never credentials). */
 int bt_redact_exempt(const char *argv0);
+/* ... or, for ARGV, its argv[0] or (under a wrapper) argv[1]. */
+int bt_redact_exempt_argv(char *const argv[]);
 
 /* For bt_enc_argv_filtered: returns argv[i], or a redacted copy in the
  * struct bt_redact_buf that CTX points to.  The argument after "-c" is

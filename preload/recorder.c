@@ -329,7 +329,7 @@ static int create_file(void)
 		return -1;
 	bt_enc_str(&e, exe, 1023);
 	bt_enc_str(&e, cwd, 1023);
-	rb.exempt = bt_st.argv && bt_redact_exempt(bt_st.argv[0]);
+	rb.exempt = bt_redact_exempt_argv(bt_st.argv);
 	if (bt_enc_argv_filtered(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
 				 &st.argc_kept, &st.argc, bt_redact_filter,
 				 &rb))
@@ -566,7 +566,7 @@ static void write_session_record(void)
 	s.root_pid = (uint32_t)bt_st.pid;
 	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
 	bt_enc_str(&e, BTRACE_VERSION, 64);
-	rb.exempt = bt_st.argv && bt_redact_exempt(bt_st.argv[0]);
+	rb.exempt = bt_redact_exempt_argv(bt_st.argv);
 	bt_enc_argv_filtered(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
 			     &kept, &total, bt_redact_filter, &rb);
 	s.argc = kept;

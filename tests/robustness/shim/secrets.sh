@@ -34,6 +34,11 @@ $want"
 grep -qF "spawn $(awk '$1 == "arg" && $3 == 1 && $4 == "secrets" {print $2}' "$work/lines") system true --token <redacted> 'Authorization: <redacted>' https://<redacted>@example.org/" "$work/lines" ||
   fail "system() string: $(grep ' system ' "$work/lines")"
 grep -qF "popen API_KEY=<redacted> echo popen-ok" "$work/lines" || fail "popen() string: $(grep ' popen ' "$work/lines")"
+# btrace record writes the session's command itself: redacted too.
+"$BTRACE" record -o "$work/t3" -- "$BIN/adversary" noop --token tok-IIII 2>/dev/null ||
+  fail "btrace record failed"
+if grep -r -a -l "tok-IIII" "$work/t3"; then fail "a secret is in btrace record's session record"; fi
+"$BTRACE" dump -w "$work/t3" 2>/dev/null | grep -q -- '--token <redacted>' || fail "btrace record: $("$BTRACE" dump -w "$work/t3")"
 # rustc's arguments are its own: recorded as they are.
 cp "$BIN/adversary" "$work/rustc"
 LD_PRELOAD="$LIB" BTRACE_DIR="$work/t2" "$work/rustc" noop --extern tokenizers=/x/libtokenizers.rlib --token keep-me ||
