@@ -214,11 +214,13 @@ static void write_dropped(int fd)
 	__atomic_add_fetch(&bt_st.dropped_bytes, b, __ATOMIC_SEQ_CST);
 }
 
-/* [AS-safe] Writes BUF whole to the trace file.  A record that cannot be
- * written (the file cannot be opened, the disk is full) is counted and
- * the next one tries again; only a limit the file has reached
- * (RLIMIT_FSIZE) or a record torn in the middle ends recording. */
-static void append(const void *buf, size_t len)
+/* [AS-safe] Writes BUF whole to the trace file, after the DROPPED record
+ * of what was lost before it unless it is the START record (which comes
+ * first in a file).  A record that cannot be written (the file cannot be
+ * opened, the disk is full) is counted and the next one tries again; only
+ * a limit the file has reached (RLIMIT_FSIZE) or a record torn in the
+ * middle ends recording. */
+static void append(const void *buf, size_t len, int is_start)
 {
 	int fd;
 	ssize_t n;
@@ -235,7 +237,8 @@ static void append(const void *buf, size_t len)
 		drop(len);
 		return;
 	}
-	write_dropped(fd);
+	if (!is_start)
+		write_dropped(fd);
 	n = write_once(fd, buf, len);
 	close(fd);
 	if (n == (ssize_t)len)
@@ -351,7 +354,7 @@ static int create_file(void)
 		return -1;
 	/* The file exists: from here on it is READY whatever happens to the
 	 * start record (a lost one is counted like any other). */
-	append(rec, len);
+	append(rec, len, 1);
 	return 0;
 }
 
@@ -396,7 +399,7 @@ void bt_emit(const void *rec, size_t len)
 		drop(len);
 		return;
 	}
-	append(rec, len);
+	append(rec, len, 0);
 }
 
 /* ---- records of events (called by the hooks) ---- */
