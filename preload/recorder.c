@@ -282,9 +282,9 @@ static int create_file(void)
 	size_t len;
 	extern char **environ;
 
-	bt_st.start_ticks = read_start_ticks();
 	if (!fsize_allows(sizeof(fh) + 4096))
 		return -1;
+	bt_st.start_ticks = read_start_ticks();
 	dfd = open(bt_st.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 || !same_dir(dfd)) {
 		bt_debug("trace directory gone or replaced", bt_st.dir);

@@ -138,14 +138,14 @@ static void test_cut_to_fit(void **state)
 
 static void expect_argv_intact(char **argv, int exempt)
 {
-	char buf[1024], rec[8192], copy[8192];
+	char buf[1024], rec[8192], copy[8192], fixed[8] = {0};
 	struct bt_redact_buf rb = {buf, sizeof(buf), exempt, 0};
 	struct bt_enc e, e2;
 	uint32_t kept, total, kept2, total2;
-	bt_enc_begin(&e, rec, sizeof(rec), 1, NULL, 0);
+	bt_enc_begin(&e, rec, sizeof(rec), 1, fixed, sizeof(fixed));
 	bt_enc_argv_filtered(&e, argv, 4096, 100, &kept, &total,
 			     bt_redact_filter, &rb);
-	bt_enc_begin(&e2, copy, sizeof(copy), 1, NULL, 0);
+	bt_enc_begin(&e2, copy, sizeof(copy), 1, fixed, sizeof(fixed));
 	bt_enc_argv(&e2, argv, 4096, 100, &kept2, &total2);
 	assert_int_equal(rb.count, 0);
 	assert_int_equal(kept, kept2);

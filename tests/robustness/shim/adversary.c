@@ -10,9 +10,11 @@
  *   forkthreads CHILDREN THREADS
  *                             fork children whose THREADS threads all
  *                             posix_spawn at the same moment (defect 1)
- *   smallstack                posix_spawn, system, popen and fork+exec
- *                             from a thread with a 32 KiB stack, with
+ *   smallstack [BYTES]        posix_spawn, system, popen and fork+exec
+ *                             from a thread with a 32 KiB stack (or
+ *                             BYTES), with
  *                             environments that need repair (defect 3)
+ *   stackuse                  prints the stack smallstack's work uses
  *   sysrace THREADS CALLS     concurrent system() with an environment
  *                             that needs repair; SIGINT and SIGQUIT must
  *                             be as before (defect 5)
@@ -198,18 +200,41 @@ static void *small_stack_work(void *arg)
 	return NULL;
 }
 
-static int smallstack(void)
+static int smallstack(size_t size)
 {
 	pthread_attr_t a;
 	pthread_t th;
 	small_env = env_without_preload(0);
 	big_env = env_without_preload(300);
 	pthread_attr_init(&a);
-	if (pthread_attr_setstacksize(&a, 32768) != 0)
+	if (pthread_attr_setstacksize(&a, size) != 0)
 		return 2;
 	if (pthread_create(&th, &a, small_stack_work, NULL) != 0)
 		return 2;
 	pthread_join(th, NULL);
+	return 0;
+}
+
+/* The most stack small_stack_work uses: run on a painted 256 KiB stack,
+ * then find the deepest byte it changed. */
+static int stackuse(void)
+{
+	enum { SIZE = 256 * 1024 };
+	pthread_attr_t a;
+	pthread_t th;
+	unsigned char *stack = aligned_alloc(4096, SIZE);
+	size_t low = 0;
+	small_env = env_without_preload(0);
+	big_env = env_without_preload(300);
+	memset(stack, 0xa5, SIZE);
+	pthread_attr_init(&a);
+	if (pthread_attr_setstack(&a, stack, SIZE) != 0 ||
+	    pthread_create(&th, &a, small_stack_work, NULL) != 0)
+		return 2;
+	pthread_join(th, NULL);
+	while (low < SIZE && stack[low] == 0xa5)
+		low++;
+	printf("stack used: %zu bytes\n", (size_t)SIZE - low);
 	return 0;
 }
 
@@ -616,7 +641,9 @@ int main(int argc, char **argv)
 	if (!strcmp(m, "forkthreads") && argc == 4)
 		r = forkthreads(atoi(argv[2]), atoi(argv[3]));
 	else if (!strcmp(m, "smallstack"))
-		r = smallstack();
+		r = smallstack(argc > 2 ? (size_t)atol(argv[2]) : 32768);
+	else if (!strcmp(m, "stackuse"))
+		return stackuse();
 	else if (!strcmp(m, "sysrace") && argc == 4)
 		r = sysrace(atoi(argv[2]), atoi(argv[3]));
 	else if (!strcmp(m, "preload") && argc == 4)
