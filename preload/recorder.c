@@ -87,10 +87,12 @@ void bt_rusage_conv(const struct rusage *in, struct bt_rusage *out)
 }
 
 /* [AS-safe] starttime (field 22) of /proc/self/stat: with the pid, it names
- * a process across exec and tells reused pids apart. */
+ * a process across exec and tells reused pids apart.  Only create_file
+ * calls it, one thread at a time: its buffer is static, off the stack of a
+ * hook (issue 14, defect 3). */
 static uint64_t read_start_ticks(void)
 {
-	char buf[1024];
+	static char buf[1024];
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 	char *p;
@@ -271,8 +273,8 @@ static int create_file(void)
 {
 	static char rec[BT_MAX_RECORD];
 	static char arg[BT_MAX_ARGV_BYTES]; /* one redacted argument */
+	static char exe[1024], cwd[1024];
 	struct bt_redact_buf rb = {arg, sizeof(arg), 0, 0};
-	char exe[1024], cwd[1024];
 	struct bt_file_header fh;
 	struct bt_rec_proc_start st;
 	struct stat fst;
@@ -406,7 +408,7 @@ void bt_emit(const void *rec, size_t len)
 
 void bt_record_exec(uint32_t api, const char *path, int repaired)
 {
-	char rec[2048];
+	char rec[1024 + 128];
 	struct bt_rec_exec ex = {bt_now_ns(), api, (uint32_t)repaired};
 	struct bt_enc e;
 	if (!bt_active())
@@ -431,7 +433,7 @@ void bt_record_exec_failed(uint32_t api, int err)
 void bt_record_spawn(uint32_t api, uint64_t t0, pid_t child, int result,
 		     const char *what, int repaired)
 {
-	char rec[2048];
+	char rec[1024 + 128];
 	struct bt_rec_spawn sp;
 	struct bt_enc e;
 	if (!bt_active())

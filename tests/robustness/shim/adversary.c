@@ -215,11 +215,49 @@ static int smallstack(size_t size)
 	return 0;
 }
 
+/* On a painted stack: a fork child's first record is the EXEC record of
+ * an execve that fails, so the child creates its trace file right there
+ * (the deepest path of the recorder).  The child repaints what lies below
+ * its frame, runs it, and reports the deepest byte it changed. */
+static unsigned char *painted;
+enum { PAINTED = 256 * 1024 };
+
+static void *fork_exec_fail_work(void *arg)
+{
+	int fds[2], st;
+	size_t used = 0;
+	pid_t pid;
+	(void)arg;
+	if (pipe(fds) < 0)
+		return NULL;
+	pid = fork();
+	if (pid == 0) {
+		char *av[] = {"/nonexistent/x", NULL};
+		unsigned char here;
+		size_t low = 0, below = (size_t)(&here - painted) - 512;
+		memset(painted, 0xa5, below);
+		execve(av[0], av, small_env);
+		while (low < PAINTED && painted[low] == 0xa5)
+			low++;
+		used = PAINTED - low;
+		if (write(fds[1], &used, sizeof(used)) != sizeof(used))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (read(fds[0], &used, sizeof(used)) != sizeof(used))
+		used = 0;
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	printf("fork child's failed execve, stack used: %zu bytes\n", used);
+	return NULL;
+}
+
 /* The most stack small_stack_work uses: run on a painted 256 KiB stack,
  * then find the deepest byte it changed. */
 static int stackuse(void)
 {
-	enum { SIZE = 256 * 1024 };
+	enum { SIZE = PAINTED };
 	pthread_attr_t a;
 	pthread_t th;
 	unsigned char *stack = aligned_alloc(4096, SIZE);
@@ -235,6 +273,12 @@ static int stackuse(void)
 	while (low < SIZE && stack[low] == 0xa5)
 		low++;
 	printf("stack used: %zu bytes\n", (size_t)SIZE - low);
+	fflush(stdout);
+	painted = stack;
+	memset(stack, 0xa5, SIZE);
+	if (pthread_create(&th, &a, fork_exec_fail_work, NULL) != 0)
+		return 2;
+	pthread_join(th, NULL);
 	return 0;
 }
 
