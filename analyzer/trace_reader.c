@@ -722,6 +722,13 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			warn(t, 1, "%s: sampling never finished (killed?): its "
 				   "last samples are missing",
 			     names[i]);
+		if (img->dropped_records)
+			warn(t, 1,
+			     "%s: %llu records (%llu bytes) could not be "
+			     "written by the recorder (no free descriptor, a "
+			     "full disk or a moved trace directory)",
+			     names[i], (unsigned long long)img->dropped_records,
+			     (unsigned long long)img->dropped_bytes);
 		if (!img->has_start && !img->has_session)
 			warn(t, 1, "%s: no process start record", names[i]);
 		if (img->has_session && !t->has_session) {

@@ -16,6 +16,9 @@ read -r _ _ _ _ spawns reaps end dropped _ <<<"$line"
 [ "$spawns" = 1 ] && [ "$reaps" = 1 ] && [ "$end" = 1 ] ||
   fail "after the descriptors were freed: $spawns spawns, $reaps reaps, end $end; want 1 1 1 ($line)"
 [ "$dropped" -ge 4 ] || fail "$dropped records counted as dropped, want >= 4 (2 forks, 2 reaps)"
-"$BTRACE" dump "$work/t" >"$work/dump" 2>/dev/null || true
+rc=0
+"$BTRACE" dump "$work/t" >"$work/dump" 2>"$work/dump.err" || rc=$?
+[ "$rc" = 1 ] || fail "btrace dump exited $rc, want 1 (records are missing)"
 grep -q "records dropped" "$work/dump" || fail "btrace dump does not show the dropped records: $(cat "$work/dump")"
+grep -q "could not be written by the recorder" "$work/dump.err" || fail "no warning: $(cat "$work/dump.err")"
 echo "ok: recording resumed after EMFILE, $dropped dropped records counted"
