@@ -207,9 +207,12 @@ static void write_dropped(int fd)
 	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_DROPPED, &d, sizeof(d));
 	len = bt_enc_end(&e);
 	if (len && reserve(len) == 0) {
-		if (write_once(fd, rec, len) == (ssize_t)len)
+		ssize_t n = write_once(fd, rec, len);
+		if (n == (ssize_t)len)
 			return;
 		__atomic_sub_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
+		if (n > 0)
+			bt_st.enabled = 0; /* torn: nothing after it reads */
 	}
 	/* Still lost: keep counting them. */
 	__atomic_add_fetch(&bt_st.dropped, r, __ATOMIC_SEQ_CST);
@@ -241,6 +244,10 @@ static void append(const void *buf, size_t len, int is_start)
 	}
 	if (!is_start)
 		write_dropped(fd);
+	if (!bt_st.enabled) {
+		close(fd);
+		return;
+	}
 	n = write_once(fd, buf, len);
 	close(fd);
 	if (n == (ssize_t)len)
