@@ -379,14 +379,19 @@ static int ensure_file(void)
 		if (s == FILE_READY)
 			return 0;
 		if (s == FILE_NONE) {
-			int r;
+			int r, cs;
 			if (!__atomic_compare_exchange_n(
 				&bt_st.file_state, &s, FILE_CREATING, 0,
 				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 				continue;
+			/* open and write are cancellation points: a thread
+			 * cancelled in here would leave the others waiting
+			 * for good. */
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
 			bt_st.file_creator = tid;
 			r = create_file();
 			bt_st.file_creator = 0;
+			pthread_setcancelstate(cs, NULL);
 			__atomic_store_n(&bt_st.file_state,
 					 r == 0 ? FILE_READY : FILE_NONE,
 					 __ATOMIC_RELEASE);

@@ -10,6 +10,8 @@
  *   forkthreads CHILDREN THREADS
  *                             fork children whose THREADS threads all
  *                             posix_spawn at the same moment (defect 1)
+ *   cancel                    a fork child's thread is cancelled while
+ *                             its record creates the trace file
  *   smallstack [BYTES]        posix_spawn, system, popen and fork+exec
  *                             from a thread with a 32 KiB stack (or
  *                             BYTES), with
@@ -142,6 +144,43 @@ static int forkthreads(int children, int threads)
 		    WEXITSTATUS(st) != 0)
 			FAIL("fork child %d", c);
 	}
+	return 0;
+}
+
+/* A thread cancelled while its record creates the fork child's trace
+ * file (open and write are cancellation points): the other threads must
+ * not wait for that file for good. */
+static void *cancelled_spawner(void *arg)
+{
+	(void)arg;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	pthread_barrier_wait(&barrier); /* main cancels us now */
+	pthread_barrier_wait(&barrier);
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	spawn_wait("noop", environ); /* the first record of the child */
+	return NULL;
+}
+
+static int cancel(void)
+{
+	int st;
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_t th;
+		void *ret;
+		pthread_barrier_init(&barrier, NULL, 2);
+		pthread_create(&th, NULL, cancelled_spawner, NULL);
+		pthread_barrier_wait(&barrier);
+		pthread_cancel(th);
+		pthread_barrier_wait(&barrier);
+		pthread_join(th, &ret);
+		if (spawn_wait("noop", environ) != 0)
+			_exit(1);
+		exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		FAIL("fork child with a cancelled thread");
 	return 0;
 }
 
@@ -684,6 +723,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(m, "forkthreads") && argc == 4)
 		r = forkthreads(atoi(argv[2]), atoi(argv[3]));
+	else if (!strcmp(m, "cancel"))
+		r = cancel();
 	else if (!strcmp(m, "smallstack"))
 		r = smallstack(argc > 2 ? (size_t)atol(argv[2]) : 32768);
 	else if (!strcmp(m, "stackuse"))

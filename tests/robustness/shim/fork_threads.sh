@@ -24,4 +24,11 @@ $bad"
   noops=$(awk '$1 == "arg" && $3 == 1 && $4 == "noop"' "$work/lines" | wc -l)
   [ "$noops" = 160 ] || fail "round $round: $noops noop children recorded, want 160"
 done
-echo "ok: 2 x 20 fork children with 8 spawning threads each: one whole file each"
+# A thread cancelled inside the file's creation (open and write are
+# cancellation points) must not leave the child's other threads waiting
+# for the file for good.
+"$BIN/adversary" cancel >"$work/out.plain" || fail "cancel untraced: $(cat "$work/out.plain")"
+rc=0
+LD_PRELOAD="$LIB" BTRACE_DIR="$work/tc" timeout 30 "$BIN/adversary" cancel >"$work/out" || rc=$?
+[ "$rc" = 0 ] || fail "cancel traced: exit $rc (124: hung): $(cat "$work/out")"
+echo "ok: 2 x 20 fork children with 8 spawning threads each: one whole file each; a cancelled creator"
