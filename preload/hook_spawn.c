@@ -5,6 +5,7 @@
  * repaired environment.  Rust's Command uses posix_spawnp. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -96,15 +97,44 @@ void bt_system_forked(void)
 	sys_sig.users = 0;
 }
 
+static void sys_leave(void)
+{
+	sys_lock();
+	if (--sys_sig.users == 0) {
+		sigaction(SIGINT, &sys_sig.old_int, NULL);
+		sigaction(SIGQUIT, &sys_sig.old_quit, NULL);
+	}
+	sys_unlock();
+}
+
+/* A thread cancelled while it waits for the shell (wait4 is a
+ * cancellation point): as glibc does, kill and reap the shell, then leave
+ * as a return would, or SIGINT would stay ignored. */
+struct sys_call {
+	pid_t pid;
+	sigset_t old_mask;
+};
+
+static void system_cancelled(void *arg)
+{
+	struct sys_call *c = arg;
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		BT_REAL(wait4)(c->pid, NULL, 0, NULL);
+	}
+	sys_leave();
+	sigprocmask(SIG_SETMASK, &c->old_mask, NULL);
+}
+
 /* system() for an environment that lost our variables: what glibc does
  * (sh -c with SIGINT/SIGQUIT ignored and SIGCHLD blocked in the caller),
  * with a repaired environment. */
 static int system_repaired(const char *cmd, char *const env[])
 {
 	struct sigaction ign;
-	sigset_t block, old_mask, defaults;
+	sigset_t block, defaults;
+	struct sys_call c = {0};
 	posix_spawnattr_t attr;
-	pid_t pid;
 	int status = -1, r;
 	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
 
@@ -124,35 +154,35 @@ static int system_repaired(const char *cmd, char *const env[])
 	sys_unlock();
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old_mask);
+	sigprocmask(SIG_BLOCK, &block, &c.old_mask);
 
 	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &old_mask);
+	posix_spawnattr_setsigmask(&attr, &c.old_mask);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setflags(&attr,
 				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-	r = BT_REAL(posix_spawn)(&pid, "/bin/sh", NULL, &attr, argv, env);
+	pthread_cleanup_push(system_cancelled, &c);
+	r = BT_REAL(posix_spawn)(&c.pid, "/bin/sh", NULL, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
 	if (r == 0) {
 		struct rusage ru;
 		pid_t w;
+		pid_t child;
 		do
-			w = BT_REAL(wait4)(pid, &status, 0, &ru);
+			w = BT_REAL(wait4)(c.pid, &status, 0, &ru);
 		while (w < 0 && errno == EINTR);
-		if (w == pid)
-			bt_record_reap(BT_API_SYSTEM, pid, status, &ru);
+		child = c.pid;
+		c.pid = 0; /* reaped: nothing to kill from here on */
+		if (w == child)
+			bt_record_reap(BT_API_SYSTEM, child, status, &ru);
 		else
 			status = -1;
 	} else {
 		status = 127 << 8; /* as if the shell failed to run */
 	}
-	sys_lock();
-	if (--sys_sig.users == 0) {
-		sigaction(SIGINT, &sys_sig.old_int, NULL);
-		sigaction(SIGQUIT, &sys_sig.old_quit, NULL);
-	}
-	sys_unlock();
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	pthread_cleanup_pop(0);
+	sys_leave();
+	sigprocmask(SIG_SETMASK, &c.old_mask, NULL);
 	return status;
 }
 

@@ -17,6 +17,7 @@
  *                             BYTES), with
  *                             environments that need repair (defect 3)
  *   stackuse                  prints the stack smallstack's work uses
+ *   syscancel                 a thread cancelled in system() (same)
  *   sysrace THREADS CALLS     concurrent system() with an environment
  *                             that needs repair; SIGINT and SIGQUIT must
  *                             be as before (defect 5)
@@ -333,6 +334,33 @@ static void *system_loop(void *arg)
 			FAIL("system: %#x", st);
 	}
 	return NULL;
+}
+
+static void *system_sleeper(void *arg)
+{
+	(void)arg;
+	system("sleep 10");
+	return NULL;
+}
+
+/* A thread cancelled in system(): SIGINT and SIGQUIT come back all the
+ * same (glibc's system() has a cancellation handler, so must ours). */
+static int syscancel(void)
+{
+	pthread_t th;
+	struct sigaction sa;
+	unsetenv("LD_PRELOAD");
+	pthread_create(&th, NULL, system_sleeper, NULL);
+	usleep(300 * 1000);
+	pthread_cancel(th);
+	pthread_join(th, NULL);
+	sigaction(SIGINT, NULL, &sa);
+	if (sa.sa_handler != SIG_DFL)
+		FAIL("SIGINT is not SIG_DFL after a cancelled system()");
+	sigaction(SIGQUIT, NULL, &sa);
+	if (sa.sa_handler != SIG_DFL)
+		FAIL("SIGQUIT is not SIG_DFL after a cancelled system()");
+	return 0;
 }
 
 static int sysrace(int threads, int calls)
@@ -729,6 +757,8 @@ int main(int argc, char **argv)
 		r = smallstack(argc > 2 ? (size_t)atol(argv[2]) : 32768);
 	else if (!strcmp(m, "stackuse"))
 		return stackuse();
+	else if (!strcmp(m, "syscancel"))
+		r = syscancel();
 	else if (!strcmp(m, "sysrace") && argc == 4)
 		r = sysrace(atoi(argv[2]), atoi(argv[3]));
 	else if (!strcmp(m, "preload") && argc == 4)

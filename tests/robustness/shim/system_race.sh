@@ -15,4 +15,8 @@ done
 "$BIN/trace_lines" "$work/t1" >"$work/lines"
 n=$(grep -c '^spawn [0-9]* system true$' "$work/lines" || true)
 [ "$n" = 400 ] || fail "$n system() calls recorded, want 400"
-echo "ok: SIGINT and SIGQUIT restored after 3 x 400 concurrent system() calls"
+# A thread cancelled while its system() waits: restored all the same.
+"$BIN/adversary" syscancel >"$work/out" || fail "syscancel untraced: $(cat "$work/out")"
+LD_PRELOAD="$LIB" BTRACE_DIR="$work/tc" "$BIN/adversary" syscancel >"$work/out" ||
+  fail "syscancel traced: $(cat "$work/out")"
+echo "ok: SIGINT and SIGQUIT restored after 3 x 400 concurrent system() calls, and a cancelled one"
