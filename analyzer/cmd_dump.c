@@ -99,6 +99,14 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 	if (p->untraced)
 		out(" [untraced%s]", p->start_unknown ? ", start unknown" : "");
 	{
+		uint64_t dropped = 0;
+		for (size_t k = 0; k < p->n_images; k++)
+			dropped += p->images[k]->dropped_records;
+		if (dropped)
+			out(" [%llu records dropped]",
+			    (unsigned long long)dropped);
+	}
+	{
 		size_t n = 0, complete = 0, threads = 0;
 		double period = 0;
 		uint64_t weight = 0;
@@ -184,8 +192,16 @@ int cmd_dump(int argc, char **argv)
 		fprintf(stderr, "btrace dump: warning: %s\n", t.warnings[i]);
 	{
 		size_t samples = 0;
-		for (size_t i = 0; i < t.n_images; i++)
+		uint64_t dropped = 0;
+		for (size_t i = 0; i < t.n_images; i++) {
 			samples += t.images[i].n_samples;
+			dropped += t.images[i].dropped_records;
+		}
+		/* Records the recorder could not write (full disk, no free
+		 * descriptor): said, never silently missing. */
+		if (dropped)
+			printf("# %llu records dropped by the recorder\n",
+			       (unsigned long long)dropped);
 		printf("%zu processes, %zu images, %zu records, %zu samples, "
 		       "%zu problems\n",
 		       t.n_procs, t.n_images, t.n_records, samples,

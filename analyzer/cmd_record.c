@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "redact.h"
 #include "trace_codec.h"
 #include "trace_dir.h"
 
@@ -112,7 +113,14 @@ static int session_file_open(const char *dir, const char *session,
 	s.root_pid = (uint32_t)getpid();
 	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
 	bt_enc_str(&e, BTRACE_VERSION, 64);
-	bt_enc_argv(&e, cmd, BT_MAX_ARGV_BYTES, BT_MAX_ARGS, &kept, &total);
+	{
+		/* The command as the shim records argv: no credentials. */
+		static char arg[BT_MAX_ARGV_BYTES];
+		struct bt_redact_buf rb = {arg, sizeof(arg),
+					   bt_redact_exempt_argv(cmd), 0};
+		bt_enc_argv_filtered(&e, cmd, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
+				     &kept, &total, bt_redact_filter, &rb);
+	}
 	s.argc = kept;
 	bt_enc_patch_fixed(&e, &s, sizeof(s));
 	if (write_all(fd, &fh, sizeof(fh)) < 0 ||

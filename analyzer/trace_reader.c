@@ -237,6 +237,13 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			free(s);
 			break;
 		}
+		case BT_REC_DROPPED: {
+			struct bt_rec_dropped d;
+			bt_record_fixed(&rec, &d, sizeof(d));
+			img->dropped_records += d.records;
+			img->dropped_bytes += d.bytes;
+			break;
+		}
 		case BT_REC_SAMPLES:
 			if (parse_samples(img, &rec) < 0)
 				img->n_bad_batches++;
@@ -715,6 +722,13 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			warn(t, 1, "%s: sampling never finished (killed?): its "
 				   "last samples are missing",
 			     names[i]);
+		if (img->dropped_records)
+			warn(t, 1,
+			     "%s: %llu records (%llu bytes) could not be "
+			     "written by the recorder (no free descriptor, a "
+			     "full disk or a moved trace directory)",
+			     names[i], (unsigned long long)img->dropped_records,
+			     (unsigned long long)img->dropped_bytes);
 		if (!img->has_start && !img->has_session)
 			warn(t, 1, "%s: no process start record", names[i]);
 		if (img->has_session && !t->has_session) {

@@ -73,6 +73,8 @@ struct bt_image {
 	int truncated; /* the file ends in a cut-off record */
 	int corrupt;   /* reading stopped at a record that made no sense */
 	size_t n_records, n_unknown;
+	/* DROPPED records: what the recorder could not write (summed). */
+	uint64_t dropped_records, dropped_bytes;
 	char *blob; /* the file's bytes; strings point into it */
 	size_t blob_len;
 	int blob_mapped; /* blob is a read-only mapping of the file */

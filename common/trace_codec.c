@@ -94,15 +94,25 @@ int bt_enc_bytes(struct bt_enc *e, const void *p, size_t n)
 int bt_enc_argv(struct bt_enc *e, char *const argv[], size_t max_bytes,
 		uint32_t max_args, uint32_t *kept, uint32_t *total)
 {
+	return bt_enc_argv_filtered(e, argv, max_bytes, max_args, kept, total,
+				    NULL, NULL);
+}
+
+int bt_enc_argv_filtered(struct bt_enc *e, char *const argv[], size_t max_bytes,
+			 uint32_t max_args, uint32_t *kept, uint32_t *total,
+			 bt_arg_filter filter, void *ctx)
+{
 	uint32_t i = 0, k = 0;
 	size_t used = 0;
 	int cut = 0;
 	if (argv) {
 		for (; argv[i]; i++) {
 			size_t n, budget;
+			const char *a;
 			if (cut)
 				continue; /* keep counting the total */
-			n = bt_strnlen(argv[i], max_bytes) + 1;
+			a = filter ? filter(ctx, argv, i) : argv[i];
+			n = bt_strnlen(a, max_bytes) + 1;
 			budget = max_bytes - used;
 			if (k >= max_args || budget < sizeof(BT_TRUNC_MARK) + 1) {
 				cut = 1;
@@ -110,7 +120,7 @@ int bt_enc_argv(struct bt_enc *e, char *const argv[], size_t max_bytes,
 			}
 			if (n <= budget) {
 				size_t before = e->len;
-				int r = bt_enc_str(e, argv[i], n - 1);
+				int r = bt_enc_str(e, a, n - 1);
 				if (r < 0) {
 					e->overflow = 0; /* stop, keep record */
 					cut = 1;
@@ -122,7 +132,7 @@ int bt_enc_argv(struct bt_enc *e, char *const argv[], size_t max_bytes,
 					cut = 1;
 			} else {
 				size_t before = e->len;
-				if (bt_enc_str(e, argv[i],
+				if (bt_enc_str(e, a,
 					       budget - sizeof(BT_TRUNC_MARK)) >= 0) {
 					used += e->len - before;
 					k++;
@@ -294,6 +304,7 @@ const char *bt_record_type_name(uint32_t type)
 	case BT_REC_SAMPLES: return "samples";
 	case BT_REC_THREAD: return "thread";
 	case BT_REC_SAMPLER_END: return "sampler_end";
+	case BT_REC_DROPPED: return "dropped";
 	default: return "unknown";
 	}
 }

@@ -42,6 +42,12 @@ int bt_enc_bytes(struct bt_enc *e, const void *p, size_t n);
  * count in *TOTAL.  Returns 1 if argv was cut, else 0. */
 int bt_enc_argv(struct bt_enc *e, char *const argv[], size_t max_bytes,
 		uint32_t max_args, uint32_t *kept, uint32_t *total);
+/* The same with each argument passed through FILTER(CTX, ARGV, i), which
+ * returns the string to encode in place of ARGV[i] (see redact.h). */
+typedef const char *(*bt_arg_filter)(void *ctx, char *const argv[], unsigned i);
+int bt_enc_argv_filtered(struct bt_enc *e, char *const argv[], size_t max_bytes,
+			 uint32_t max_args, uint32_t *kept, uint32_t *total,
+			 bt_arg_filter filter, void *ctx);
 /* Patches the fixed body after strings were added (counts known late). */
 void bt_enc_patch_fixed(struct bt_enc *e, const void *fixed,
 			uint16_t fixed_size);

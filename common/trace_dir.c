@@ -157,11 +157,18 @@ int bt_session_dir_create(const char *base, char *out, size_t cap,
 int bt_trace_file_create(const char *dir, uint32_t pid, uint64_t ticks,
 			 char *path_out, size_t cap)
 {
+	return bt_trace_file_createat(AT_FDCWD, dir, pid, ticks, path_out, cap);
+}
+
+int bt_trace_file_createat(int dirfd, const char *dir, uint32_t pid,
+			   uint64_t ticks, char *path_out, size_t cap)
+{
 	for (uint64_t k = 0; k < 1000; k++) {
-		size_t pos = 0;
+		size_t pos = 0, name;
 		int fd;
 		put_str(path_out, cap, &pos, dir);
 		put_str(path_out, cap, &pos, "/");
+		name = pos;
 		put_u64(path_out, cap, &pos, pid);
 		put_str(path_out, cap, &pos, "-");
 		put_u64(path_out, cap, &pos, ticks);
@@ -170,10 +177,11 @@ int bt_trace_file_create(const char *dir, uint32_t pid, uint64_t ticks,
 		put_str(path_out, cap, &pos, BT_FILE_SUFFIX);
 		if (pos + 1 >= cap)
 			return -1;
-		fd = open(path_out,
-			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-				  O_APPEND,
-			  0600);
+		fd = openat(dirfd,
+			    dirfd == AT_FDCWD ? path_out : path_out + name,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				O_CLOEXEC | O_APPEND,
+			    0600);
 		if (fd >= 0)
 			return fd;
 		if (errno != EEXIST)

@@ -26,4 +26,10 @@ int bt_session_dir_create(const char *base, char *out, size_t cap,
 int bt_trace_file_create(const char *dir, uint32_t pid, uint64_t ticks,
 			 char *path_out, size_t cap);
 
+/* [AS-safe] The same, created in the directory DIRFD (open on DIR, or
+ * AT_FDCWD): the file lands in that very directory even if DIR's path
+ * names another one by now.  PATH_OUT still gets DIR/<name>. */
+int bt_trace_file_createat(int dirfd, const char *dir, uint32_t pid,
+			   uint64_t ticks, char *path_out, size_t cap);
+
 #endif

@@ -58,6 +58,8 @@ enum bt_record_type {
 	BT_REC_SAMPLES = 10,
 	BT_REC_THREAD = 11,
 	BT_REC_SAMPLER_END = 12,
+	/* added within version 2 (older readers skip it): records lost */
+	BT_REC_DROPPED = 13,
 };
 
 /* Resource usage, as getrusage/wait4 report it, in fixed-width units. */
@@ -273,6 +275,17 @@ struct bt_rec_sampler_end {
 	uint32_t threads;       /* threads that had a timer */
 	uint32_t reserved;
 	uint64_t process_cpu_ns; /* CPU of the process when sampling stopped */
+};
+
+/* BT_REC_DROPPED: records of this image that could not be written (the
+ * trace file could not be opened: EMFILE, ENOSPC, a trace directory that
+ * was moved) since the last record that could.  Written before the next
+ * record that can be; each file's counts add up to its losses, except
+ * those of its last moments (nothing follows them). */
+struct bt_rec_dropped {
+	uint64_t mono_ns;
+	uint64_t records;
+	uint64_t bytes;
 };
 
 /* Limits that keep every record bounded. */

@@ -38,48 +38,83 @@ static int preload_has(const char *value, const char *needle)
 	return 0;
 }
 
-int bt_env_repair(char *const envp[], const struct bt_inject *inj,
-		  char **out, size_t cap, char *scratch, size_t scratch_cap)
+/* Which entry of ENVP is the one that counts for the name of WANT: the
+ * loader takes the last LD_PRELOAD= (each one it meets replaces the one
+ * before), getenv() and so our BTRACE_* the first.  -1 if none. */
+static long counting_entry(char *const envp[], size_t n, const char *want)
 {
-	size_t n = 0, k = 0;
-	int changed = 0;
-	unsigned char present[BT_INJECT_MAX] = {0};
+	int last = strncmp(want, "LD_PRELOAD=", 11) == 0;
+	long found = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!same_name(envp[i], want))
+			continue;
+		found = (long)i;
+		if (!last)
+			break;
+	}
+	return found;
+}
+
+int bt_env_repair(char *const envp[], const struct bt_inject *inj, char **out,
+		  size_t cap, char *scratch, size_t scratch_cap)
+{
+	size_t n = 0, k = 0, add = 0;
+	long at[BT_INJECT_MAX];
+	long merge = -1; /* the LD_PRELOAD= entry that lacks our library */
+	size_t merge_inj = 0;
 
 	if (envp)
 		while (envp[n])
 			n++;
-	if (n + inj->count + 1 > cap)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char *e = envp[i];
-		out[k++] = e;
-		for (size_t j = 0; j < inj->count; j++) {
-			const char *want = inj->entries[j];
-			if (present[j] || !same_name(e, want))
-				continue;
-			present[j] = 1;
-			if (strncmp(want, "LD_PRELOAD=", 11) == 0 &&
-			    !preload_has(e + 11, inj->preload_needle)) {
-				/* Ours first, then theirs. */
-				size_t wl = strlen(want), tl = strlen(e + 11);
-				if (wl + 1 + tl + 1 > scratch_cap)
-					return -1;
-				memcpy(scratch, want, wl);
-				scratch[wl] = ' ';
-				memcpy(scratch + wl + 1, e + 11, tl + 1);
-				out[k - 1] = scratch;
-				changed = 1;
-			}
-		}
-	}
+	/* First decide, without writing anything: most environments need
+	 * nothing, and then no buffer is needed at all. */
 	for (size_t j = 0; j < inj->count; j++) {
-		if (!present[j]) {
-			out[k++] = (char *)inj->entries[j];
-			changed = 1;
+		at[j] = counting_entry(envp, n, inj->entries[j]);
+		if (at[j] < 0)
+			add++;
+		else if (strncmp(inj->entries[j], "LD_PRELOAD=", 11) == 0 &&
+			 !preload_has(envp[at[j]] + 11, inj->preload_needle)) {
+			merge = at[j];
+			merge_inj = j;
 		}
 	}
+	if (!add && merge < 0)
+		return 0;
+	if (n + add + 1 > cap)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		out[k++] = envp[i];
+	if (merge >= 0) {
+		/* Ours first, then theirs: "LD_PRELOAD=<ours> <theirs>". */
+		const char *want = inj->entries[merge_inj];
+		const char *e = envp[merge];
+		size_t wl = strlen(want), tl = strlen(e + 11);
+		if (wl + 1 + tl + 1 > scratch_cap)
+			return -1;
+		memcpy(scratch, want, wl);
+		scratch[wl] = ' ';
+		memcpy(scratch + wl + 1, e + 11, tl + 1);
+		out[merge] = scratch;
+	}
+	for (size_t j = 0; j < inj->count; j++)
+		if (at[j] < 0)
+			out[k++] = (char *)inj->entries[j];
 	out[k] = NULL;
-	return changed ? (int)k : 0;
+	return (int)k;
+}
+
+size_t bt_env_repair_need(char *const envp[], const struct bt_inject *inj,
+			  size_t *scratch_need)
+{
+	size_t n = 0, s = 0;
+	if (envp)
+		for (; envp[n]; n++)
+			if (strncmp(envp[n], "LD_PRELOAD=", 11) == 0)
+				s += strlen(envp[n]);
+	for (size_t j = 0; j < inj->count; j++)
+		s += strlen(inj->entries[j]);
+	*scratch_need = s + 2;
+	return n + inj->count + 1;
 }
 
 /* Variables worth recording: cargo's facts about the unit, and the flags

@@ -18,13 +18,11 @@ extern char **environ;
 static int do_exec(uint32_t api, int fd, const char *path,
 		   char *const argv[], char *const envp[], int at_flags)
 {
-	char *envbuf[BT_ENV_MAX];
-	char scratch[BT_PRELOAD_MAX];
+	struct bt_envbuf envbuf;
 	char *const *env;
 	int repaired, err, saved = errno;
 
-	env = bt_child_env(envp, envbuf, BT_ENV_MAX, scratch, sizeof(scratch),
-			   &repaired);
+	env = bt_child_env(envp, &envbuf, &repaired);
 	bt_sampler_stop(); /* no timer may outlive the image */
 	bt_record_exec(api, path ? path : "", repaired);
 	errno = saved;
@@ -48,6 +46,7 @@ static int do_exec(uint32_t api, int fd, const char *path,
 		break;
 	}
 	err = errno;
+	bt_child_env_release(&envbuf);
 	bt_record_exec_failed(api, err);
 	errno = err;
 	return -1;

@@ -10,14 +10,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/redact.h"
 #include "../common/trace_codec.h"
 #include "shim.h"
 
@@ -84,10 +87,12 @@ void bt_rusage_conv(const struct rusage *in, struct bt_rusage *out)
 }
 
 /* [AS-safe] starttime (field 22) of /proc/self/stat: with the pid, it names
- * a process across exec and tells reused pids apart. */
+ * a process across exec and tells reused pids apart.  Only create_file
+ * calls it, one thread at a time: its buffer is static, off the stack of a
+ * hook (issue 14, defect 3). */
 static uint64_t read_start_ticks(void)
 {
-	char buf[1024];
+	static char buf[1024];
 	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 	char *p;
@@ -129,79 +134,202 @@ static int fsize_allows(uint64_t size)
 	return size <= bt_st.fsize_limit;
 }
 
-/* [AS-safe] Writes BUF whole to the trace file, or turns recording off. */
-static void append(const void *buf, size_t len)
+enum { FILE_NONE, FILE_CREATING, FILE_READY };
+
+/* [AS-safe] Counts a record that could not be written; the next record
+ * that can be written says how many were lost before it. */
+static void drop(size_t len)
+{
+	__atomic_add_fetch(&bt_st.dropped, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&bt_st.dropped_bytes, len, __ATOMIC_SEQ_CST);
+}
+
+/* [AS-safe] Opens this image's trace file for appending, and makes sure it
+ * is still the file we created: a trace directory renamed away and
+ * replaced (by someone who can write its parent) must not receive our
+ * records.  Returns the fd, or -1. */
+static int open_trace_file(void)
+{
+	struct stat st;
+	int fd = open(bt_st.path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_dev != bt_st.file_dev ||
+	    (uint64_t)st.st_ino != bt_st.file_ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/* [AS-safe] Reserves LEN bytes of the file within RLIMIT_FSIZE.  Threads
+ * appending at once must not each find room for themselves in the same
+ * last bytes below the limit (seen under load: SIGXFSZ with 8 threads and
+ * ulimit -f 16).  Returns 0, or -1 (nothing reserved). */
+static int reserve(size_t len)
+{
+	uint64_t end =
+	    __atomic_add_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
+	if (fsize_allows(end))
+		return 0;
+	__atomic_sub_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
+	return -1;
+}
+
+/* [AS-safe] Writes LEN bytes in one write(2); returns what it wrote. */
+static ssize_t write_once(int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* [AS-safe] Before a record: the DROPPED record for what was lost since
+ * the last one, if anything was. */
+static void write_dropped(int fd)
+{
+	char rec[128];
+	struct bt_rec_dropped d;
+	struct bt_enc e;
+	size_t len;
+	uint64_t r = __atomic_exchange_n(&bt_st.dropped, 0, __ATOMIC_SEQ_CST);
+	uint64_t b;
+	if (!r)
+		return;
+	b = __atomic_exchange_n(&bt_st.dropped_bytes, 0, __ATOMIC_SEQ_CST);
+	memset(&d, 0, sizeof(d));
+	d.mono_ns = bt_now_ns();
+	d.records = r;
+	d.bytes = b;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_DROPPED, &d, sizeof(d));
+	len = bt_enc_end(&e);
+	if (len && reserve(len) == 0) {
+		ssize_t n = write_once(fd, rec, len);
+		if (n == (ssize_t)len)
+			return;
+		__atomic_sub_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
+		if (n > 0)
+			bt_st.enabled = 0; /* torn: nothing after it reads */
+	}
+	/* Still lost: keep counting them. */
+	__atomic_add_fetch(&bt_st.dropped, r, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&bt_st.dropped_bytes, b, __ATOMIC_SEQ_CST);
+}
+
+/* [AS-safe] Writes BUF whole to the trace file, after the DROPPED record
+ * of what was lost before it unless it is the START record (which comes
+ * first in a file).  A record that cannot be written (the file cannot be
+ * opened, the disk is full) is counted and the next one tries again; only
+ * a limit the file has reached (RLIMIT_FSIZE) or a record torn in the
+ * middle ends recording. */
+static void append(const void *buf, size_t len, int is_start)
 {
 	int fd;
 	ssize_t n;
-	/* Reserve the bytes first: threads appending at once must not each
-	 * find room for themselves in the same last bytes below the limit
-	 * (seen under load: SIGXFSZ with 8 threads and ulimit -f 16).  A
-	 * reservation that does not fit is never written, and recording
-	 * stops; what others reserved before it still fits. */
-	uint64_t end = __atomic_add_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
-	if (!fsize_allows(end)) {
+	if (reserve(len) < 0) {
 		/* Writing on would raise SIGXFSZ in the traced program. */
 		bt_st.enabled = 0;
 		return;
 	}
-	fd = open(bt_st.path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	fd = open_trace_file();
 	if (fd < 0) {
-		bt_debug("cannot reopen trace file, recording off", bt_st.path);
-		bt_st.enabled = 0;
+		bt_debug("cannot reopen trace file, record dropped",
+			 bt_st.path);
+		__atomic_sub_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
+		drop(len);
 		return;
 	}
-	do
-		n = write(fd, buf, len);
-	while (n < 0 && errno == EINTR);
+	if (!is_start)
+		write_dropped(fd);
+	if (!bt_st.enabled) {
+		close(fd);
+		return;
+	}
+	n = write_once(fd, buf, len);
 	close(fd);
-	if (n != (ssize_t)len) {
-		bt_debug("short write to trace file, recording off", bt_st.path);
-		bt_st.enabled = 0;
+	if (n == (ssize_t)len)
+		return;
+	if (n <= 0) {
+		/* Nothing written (ENOSPC, EDQUOT, EIO): the file is whole. */
+		bt_debug("cannot write trace file, record dropped", bt_st.path);
+		__atomic_sub_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
+		drop(len);
 		return;
 	}
+	/* Part of a record: what followed it would not read. */
+	bt_debug("short write to trace file, recording off", bt_st.path);
+	bt_st.enabled = 0;
+}
+
+/* [AS-safe] Is the open directory DFD the trace directory we checked? */
+static int same_dir(int dfd)
+{
+	struct stat st;
+	return fstat(dfd, &st) == 0 && (uint64_t)st.st_dev == bt_st.dir_dev &&
+	       (uint64_t)st.st_ino == bt_st.dir_ino;
 }
 
 /* [AS-safe] Creates this image's trace file with its header and start
- * record.  ARGV is what to record as the command line. */
-static int create_file(uint32_t flags)
+ * record.  Only the one thread that moved file_state to FILE_CREATING
+ * gets here (or the constructor, before there are threads), so the
+ * static buffers are its own. */
+static int create_file(void)
 {
-	/* Static, not on the stack: only the constructor and a fork child
-	 * (which has a single thread) get here. */
 	static char rec[BT_MAX_RECORD];
-	char exe[1024], cwd[1024];
+	static char arg[BT_MAX_ARGV_BYTES]; /* one redacted argument */
+	static char exe[1024], cwd[1024];
+	struct bt_redact_buf rb = {arg, sizeof(arg), 0, 0};
 	struct bt_file_header fh;
 	struct bt_rec_proc_start st;
+	struct stat fst;
 	struct bt_enc e;
 	ssize_t n;
-	int fd;
+	int fd, dfd;
 	size_t len;
 	extern char **environ;
 
-	bt_st.start_ticks = read_start_ticks();
 	if (!fsize_allows(sizeof(fh) + 4096))
 		return -1;
-	fd = bt_trace_file_create(bt_st.dir, (uint32_t)bt_st.pid,
-				  bt_st.start_ticks, bt_st.path,
-				  sizeof(bt_st.path));
+	bt_st.start_ticks = read_start_ticks();
+	dfd = open(bt_st.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || !same_dir(dfd)) {
+		bt_debug("trace directory gone or replaced", bt_st.dir);
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	fd = bt_trace_file_createat(dfd, bt_st.dir, (uint32_t)bt_st.pid,
+				    bt_st.start_ticks, bt_st.path,
+				    sizeof(bt_st.path));
+	close(dfd);
 	if (fd < 0) {
-		bt_debug("cannot create trace file, recording off", bt_st.dir);
+		bt_debug("cannot create trace file", bt_st.dir);
 		return -1;
 	}
 	bt_file_header_init(&fh, (uint32_t)bt_st.pid, bt_st.start_ticks,
 			    bt_st.session);
-	n = write(fd, &fh, sizeof(fh));
+	n = fstat(fd, &fst) == 0 ? write_once(fd, &fh, sizeof(fh)) : -1;
 	close(fd);
-	if (n != (ssize_t)sizeof(fh))
+	if (n != (ssize_t)sizeof(fh)) {
+		/* A file without its header would never read: try anew. */
+		unlink(bt_st.path);
 		return -1;
+	}
+	bt_st.file_dev = (uint64_t)fst.st_dev;
+	bt_st.file_ino = (uint64_t)fst.st_ino;
 	bt_st.written = sizeof(fh);
 
 	memset(&st, 0, sizeof(st));
 	st.pid = (uint32_t)bt_st.pid;
 	st.ppid = (uint32_t)getppid();
 	st.start_ticks = bt_st.start_ticks;
-	st.mono_ns = bt_now_ns();
-	st.flags = flags;
+	st.mono_ns = bt_st.image_start_ns;
+	st.flags = bt_st.is_fork_child	? BT_START_FORKED
+		   : bt_st.session_root ? BT_START_SESSION_ROOT
+					: 0;
 	st.uid = (uint32_t)getuid();
 	st.tid = (uint32_t)syscall(SYS_gettid);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -213,8 +341,10 @@ static int create_file(uint32_t flags)
 		return -1;
 	bt_enc_str(&e, exe, 1023);
 	bt_enc_str(&e, cwd, 1023);
-	if (bt_enc_argv(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
-			&st.argc_kept, &st.argc))
+	rb.exempt = bt_redact_exempt_argv(bt_st.argv);
+	if (bt_enc_argv_filtered(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
+				 &st.argc_kept, &st.argc, bt_redact_filter,
+				 &rb))
 		st.flags |= BT_START_ARGV_TRUNCATED;
 	for (char **ep = environ; ep && *ep; ep++) {
 		if (!bt_env_allowed(*ep))
@@ -231,28 +361,66 @@ static int create_file(uint32_t flags)
 	len = bt_enc_end(&e);
 	if (!len)
 		return -1;
-	bt_st.file_ready = 1;
-	append(rec, len);
-	return bt_st.enabled ? 0 : -1;
+	/* The file exists: from here on it is READY whatever happens to the
+	 * start record (a lost one is counted like any other). */
+	append(rec, len, 1);
+	return 0;
+}
+
+/* [AS-safe] Makes sure this image's trace file exists: the first record
+ * creates it, once, even when several threads of a fork child record at
+ * the same moment (issue 14, defect 1: two files, or lost records).  The
+ * others wait for it.  Returns 0 if the file is there. */
+static int ensure_file(void)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	for (;;) {
+		int s = __atomic_load_n(&bt_st.file_state, __ATOMIC_ACQUIRE);
+		if (s == FILE_READY)
+			return 0;
+		if (s == FILE_NONE) {
+			int r, cs;
+			if (!__atomic_compare_exchange_n(
+				&bt_st.file_state, &s, FILE_CREATING, 0,
+				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				continue;
+			/* open and write are cancellation points: a thread
+			 * cancelled in here would leave the others waiting
+			 * for good. */
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
+			bt_st.file_creator = tid;
+			r = create_file();
+			bt_st.file_creator = 0;
+			pthread_setcancelstate(cs, NULL);
+			__atomic_store_n(&bt_st.file_state,
+					 r == 0 ? FILE_READY : FILE_NONE,
+					 __ATOMIC_RELEASE);
+			return r;
+		}
+		/* FILE_CREATING: by this very thread, from a signal handler
+		 * that interrupted it, or by another thread: wait. */
+		if (bt_st.file_creator == tid)
+			return -1;
+		sched_yield();
+	}
 }
 
 void bt_emit(const void *rec, size_t len)
 {
 	if (!bt_active() || !len)
 		return;
-	if (!bt_st.file_ready &&
-	    create_file(bt_st.is_fork_child ? BT_START_FORKED : 0) < 0) {
-		bt_st.enabled = 0;
+	if (ensure_file() < 0) {
+		drop(len);
 		return;
 	}
-	append(rec, len);
+	append(rec, len, 0);
 }
 
 /* ---- records of events (called by the hooks) ---- */
 
 void bt_record_exec(uint32_t api, const char *path, int repaired)
 {
-	char rec[2048];
+	char rec[1024 + 128];
 	struct bt_rec_exec ex = {bt_now_ns(), api, (uint32_t)repaired};
 	struct bt_enc e;
 	if (!bt_active())
@@ -277,7 +445,7 @@ void bt_record_exec_failed(uint32_t api, int err)
 void bt_record_spawn(uint32_t api, uint64_t t0, pid_t child, int result,
 		     const char *what, int repaired)
 {
-	char rec[2048];
+	char rec[1024 + 128];
 	struct bt_rec_spawn sp;
 	struct bt_enc e;
 	if (!bt_active())
@@ -290,7 +458,14 @@ void bt_record_spawn(uint32_t api, uint64_t t0, pid_t child, int result,
 	sp.result = result;
 	sp.env_repaired = (uint32_t)repaired;
 	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp, sizeof(sp));
-	bt_enc_str(&e, what, 1024);
+	if (api == BT_API_SYSTEM || api == BT_API_POPEN) {
+		/* A shell command line: may hold credentials (redact.h). */
+		char cmd[1024 + sizeof(BT_TRUNC_MARK)];
+		bt_redact_command(what, cmd, sizeof(cmd));
+		bt_enc_str(&e, cmd, 1024);
+	} else {
+		bt_enc_str(&e, what, 1024);
+	}
 	bt_emit(rec, bt_enc_end(&e));
 }
 
@@ -335,18 +510,45 @@ void bt_record_end(uint32_t api, int status, int status_known)
 	bt_emit(rec, bt_enc_end(&e));
 }
 
-char *const *bt_child_env(char *const envp[], char **out, size_t cap,
-			  char *scratch, size_t scratch_cap, int *repaired)
+char *const *bt_child_env(char *const envp[], struct bt_envbuf *b,
+			  int *repaired)
 {
+	size_t slots, scratch;
 	int n;
 	*repaired = 0;
+	b->map = NULL;
+	b->map_len = 0;
 	if (!bt_st.initialized || !bt_st.inject.count)
 		return envp;
-	n = bt_env_repair(envp, &bt_st.inject, out, cap, scratch, scratch_cap);
+	n = bt_env_repair(envp, &bt_st.inject, b->slots, BT_ENV_SMALL,
+			  b->scratch, sizeof(b->scratch));
+	if (n < 0) {
+		/* Too big for the frame: an area of its own. */
+		slots = bt_env_repair_need(envp, &bt_st.inject, &scratch);
+		b->map_len = slots * sizeof(char *) + scratch;
+		b->map = mmap(NULL, b->map_len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (b->map == MAP_FAILED) {
+			b->map = NULL;
+			bt_debug("no memory to repair a child's environment",
+				 NULL);
+			return envp;
+		}
+		n = bt_env_repair(envp, &bt_st.inject, b->map, slots,
+				  (char *)b->map + slots * sizeof(char *),
+				  scratch);
+	}
 	if (n <= 0)
 		return envp;
 	*repaired = 1;
-	return out;
+	return b->map ? (char *const *)b->map : b->slots;
+}
+
+void bt_child_env_release(struct bt_envbuf *b)
+{
+	if (b->map)
+		munmap(b->map, b->map_len);
+	b->map = NULL;
 }
 
 /* ---- set-up ---- */
@@ -366,6 +568,8 @@ static void add_inject(const char *name, const char *value)
 static void write_session_record(void)
 {
 	static char rec[BT_MAX_RECORD]; /* constructor only */
+	static char arg[BT_MAX_ARGV_BYTES];
+	struct bt_redact_buf rb = {arg, sizeof(arg), 0, 0};
 	struct bt_rec_session s;
 	struct timespec mono, real;
 	struct bt_enc e;
@@ -379,19 +583,45 @@ static void write_session_record(void)
 	s.root_pid = (uint32_t)bt_st.pid;
 	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
 	bt_enc_str(&e, BTRACE_VERSION, 64);
-	bt_enc_argv(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS, &kept,
-		    &total);
+	rb.exempt = bt_redact_exempt_argv(bt_st.argv);
+	bt_enc_argv_filtered(&e, bt_st.argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
+			     &kept, &total, bt_redact_filter, &rb);
 	s.argc = kept;
 	bt_enc_patch_fixed(&e, &s, sizeof(s));
 	bt_emit(rec, bt_enc_end(&e));
+}
+
+/* Notes the device and inode of the trace directory that bt_dir_prepare
+ * accepted, checking owner and mode again on the same inode. */
+static int dir_identify(void)
+{
+	struct stat st;
+	int fd =
+	    open(bt_st.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r = -1;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    !(st.st_mode & (S_IWGRP | S_IWOTH))) {
+		bt_st.dir_dev = (uint64_t)st.st_dev;
+		bt_st.dir_ino = (uint64_t)st.st_ino;
+		r = 0;
+	}
+	close(fd);
+	return r;
 }
 
 static void atfork_child(void)
 {
 	/* A fork child gets a file of its own, made on its first record. */
 	bt_st.pid = (pid_t)syscall(SYS_getpid);
-	bt_st.file_ready = 0;
+	bt_st.image_start_ns = bt_now_ns();
+	/* Whatever the parent was doing to its file, the child has none. */
+	bt_st.file_state = FILE_NONE;
+	bt_st.file_creator = 0;
+	bt_st.dropped = bt_st.dropped_bytes = 0;
 	bt_st.is_fork_child = 1;
+	bt_system_forked();
 	bt_sampler_forked();
 	bt_st.session_root = 0;
 	bt_st.ended = 0;
@@ -425,6 +655,7 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 
 	bt_libc_resolve();
 	bt_st.pid = (pid_t)syscall(SYS_getpid);
+	bt_st.image_start_ns = bt_now_ns();
 	bt_st.argc = argc;
 	bt_st.argv = argv;
 	bt_st.fsize_limit = UINT64_MAX;
@@ -447,8 +678,10 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 		goto out;
 	}
 	bt_st.inject.preload_needle = needle;
-	v = getenv("LD_PRELOAD");
-	add_inject("LD_PRELOAD", v && *v ? v : libpath);
+	/* Only our library goes back into a child's LD_PRELOAD: what else
+	 * the first process preloaded, a program may have dropped on purpose
+	 * (issue 14, defect 8). */
+	add_inject("LD_PRELOAD", libpath);
 
 	dir = getenv("BTRACE_DIR");
 	v = getenv("BTRACE_SESSION");
@@ -526,11 +759,15 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 		bt_debug("pthread_atfork failed, recording off", NULL);
 		goto out;
 	}
-	bt_st.enabled = 1;
-	if (create_file(bt_st.session_root ? BT_START_SESSION_ROOT : 0) < 0) {
-		bt_st.enabled = 0;
+	if (dir_identify() < 0) {
+		bt_debug("trace directory changed while checked, recording off",
+			 bt_st.dir);
 		goto out;
 	}
+	bt_st.enabled = 1;
+	/* A file that cannot be made now (EMFILE, ENOSPC) is tried again by
+	 * the next record. */
+	ensure_file();
 	if (bt_st.session_root)
 		write_session_record();
 	bt_sampler_start();

@@ -52,9 +52,7 @@ void bt_libc_resolve(void);
 #define BT_REAL(fn) (bt_real.fn ? bt_real.fn : (bt_libc_resolve(), bt_real.fn))
 
 /* ---- environment repair (env_repair.c) ---- */
-#define BT_ENV_MAX 4096     /* child env entries we can repair on the stack */
 #define BT_INJECT_MAX 16
-#define BT_PRELOAD_MAX 4096 /* merged LD_PRELOAD= entry */
 
 struct bt_inject {
 	const char *entries[BT_INJECT_MAX]; /* "NAME=value", built once */
@@ -63,12 +61,18 @@ struct bt_inject {
 };
 
 /* [AS-safe] Writes into OUT (CAP slots) a copy of ENVP with every entry of
- * INJ that ENVP lacks added.  LD_PRELOAD without our library is replaced by
- * "LD_PRELOAD=<ours> <theirs>", built in SCRATCH.  Returns the number of
- * entries written (OUT is NULL-terminated), 0 if ENVP needs no repair, or
- * -1 if it does not fit (then ENVP is used as it is). */
-int bt_env_repair(char *const envp[], const struct bt_inject *inj,
-		  char **out, size_t cap, char *scratch, size_t scratch_cap);
+ * INJ that ENVP lacks added.  An LD_PRELOAD without our library is
+ * replaced by "LD_PRELOAD=<ours> <theirs>", built in SCRATCH; of several
+ * LD_PRELOAD= entries, the last is the one the loader reads, so that is
+ * the one looked at and fixed.  Returns the number of entries written
+ * (OUT is NULL-terminated), 0 if ENVP needs no repair (OUT untouched), or
+ * -1 if it does not fit. */
+int bt_env_repair(char *const envp[], const struct bt_inject *inj, char **out,
+		  size_t cap, char *scratch, size_t scratch_cap);
+/* [AS-safe] Slots (and in *SCRATCH_NEED, scratch bytes) that are always
+ * enough for bt_env_repair of ENVP. */
+size_t bt_env_repair_need(char *const envp[], const struct bt_inject *inj,
+			  size_t *scratch_need);
 
 /* Is NAME=value one of the environment variables we record?  See
  * docs/trace-format.md for the allow-list. */
@@ -79,13 +83,24 @@ int bt_env_allowed(const char *entry);
 /* ---- the recorder (recorder.c) ---- */
 struct bt_state {
 	int initialized; /* constructor ran */
-	int enabled;     /* recording (0 after any failure) */
+	int enabled;     /* recording (0 once the file cannot grow) */
 	int debug;       /* BTRACE_DEBUG=1 */
 	int session_root;
 	pid_t pid; /* the process this state belongs to */
 	uint64_t start_ticks;
-	int file_ready;
+	uint64_t image_start_ns; /* constructor or fork: PROC_START's time */
+	/* The trace file of this image is made once, by the first record
+	 * (FILE_NONE -> FILE_CREATING -> FILE_READY, or back to FILE_NONE
+	 * if it failed, to be tried again by the next record). */
+	int file_state;
+	pid_t file_creator; /* tid that holds FILE_CREATING */
 	int is_fork_child;
+	/* What the trace directory and file were when we made them: after
+	 * every open they must still be the same (issue 14, defect 12). */
+	uint64_t dir_dev, dir_ino, file_dev, file_ino;
+	/* Records that could not be written since the last one that could;
+	 * the next one that can writes them down as a DROPPED record. */
+	uint64_t dropped, dropped_bytes;
 	char dir[1024];
 	char path[1200];
 	char session[BT_SESSION_LEN];
@@ -114,9 +129,26 @@ void bt_rusage_conv(const struct rusage *in, struct bt_rusage *out);
 void bt_debug(const char *msg, const char *arg);
 /* Records the end of this image (exit/_exit/destructor), once. */
 void bt_record_end(uint32_t api, int status, int status_known);
-/* [AS-safe] Repairs ENVP for a child into OUT; returns the env to use. */
-char *const *bt_child_env(char *const envp[], char **out, size_t cap,
-			  char *scratch, size_t scratch_cap, int *repaired);
+/* Room for a repaired child environment.  A hook keeps it in its frame,
+ * which must stay small (a thread may have a 32 KiB stack: issue 14,
+ * defect 3), so a bigger environment gets an area from mmap: a syscall,
+ * safe in a vfork child.  (A vfork child whose exec succeeds leaves that
+ * area mapped in its parent: only for environments of more than
+ * BT_ENV_SMALL entries that need repair, and the size of one.) */
+#define BT_ENV_SMALL 128
+#define BT_SCRATCH_SMALL 1024
+struct bt_envbuf {
+	char *slots[BT_ENV_SMALL];
+	char scratch[BT_SCRATCH_SMALL];
+	void *map;
+	size_t map_len;
+};
+/* [AS-safe] Repairs ENVP for a child into B; returns the env to use (ENVP
+ * itself if it needs nothing or cannot be repaired). */
+char *const *bt_child_env(char *const envp[], struct bt_envbuf *b,
+			  int *repaired);
+/* [AS-safe] Gives back what bt_child_env mapped. */
+void bt_child_env_release(struct bt_envbuf *b);
 /* [AS-safe] Records an exec attempt and, if it failed, its errno. */
 void bt_record_exec(uint32_t api, const char *path, int repaired);
 void bt_record_exec_failed(uint32_t api, int err);
@@ -124,6 +156,9 @@ void bt_record_spawn(uint32_t api, uint64_t t0, pid_t child, int result,
 		     const char *what, int repaired);
 void bt_record_reap(uint32_t api, pid_t child, int status,
 		    const struct rusage *ru);
+
+/* In a fork child: system()'s count of callers starts anew (hook_spawn.c). */
+void bt_system_forked(void);
 
 /* ---- CPU sampling (sampler.c) ---- */
 /* Decides whether this image is sampled (BTRACE_SAMPLE, the exe) and, if

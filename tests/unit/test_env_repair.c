@@ -133,6 +133,52 @@ static void test_does_not_fit(void **state)
 	assert_int_equal(bt_env_repair(big, &inj, out, 8, scratch, 16), -1);
 }
 
+/* The loader reads the last LD_PRELOAD= (each replaces the one before):
+ * that is the one checked and fixed (issue 14, defect 8). */
+static void test_duplicate_preload(void **state)
+{
+	char *first_ours[] = {"LD_PRELOAD=/opt/lib/libbtrace.so",
+			      "LD_PRELOAD=/x/libfoo.so", "BTRACE_DIR=/t/d",
+			      "BTRACE_SESSION=s1", NULL};
+	char *last_ours[] = {"LD_PRELOAD=/x/libfoo.so",
+			     "LD_PRELOAD=/opt/lib/libbtrace.so",
+			     "BTRACE_DIR=/t/d", "BTRACE_SESSION=s1", NULL};
+	char *out[16], scratch[256];
+	(void)state;
+	assert_int_equal(bt_env_repair(first_ours, &inj, out, 16, scratch,
+				       sizeof(scratch)),
+			 4);
+	assert_ptr_equal(out[0], first_ours[0]); /* left as it was */
+	assert_ptr_equal(out[1], scratch);
+	assert_string_equal(out[1], "LD_PRELOAD=/opt/lib/libbtrace.so "
+				    "/x/libfoo.so");
+	assert_null(out[4]);
+	assert_int_equal(bt_env_repair(last_ours, &inj, out, 16, scratch,
+				       sizeof(scratch)),
+			 0);
+}
+
+/* Nothing to repair: no buffer needed (the hooks pass none first). */
+static void test_decides_before_writing(void **state)
+{
+	char *fine[] = {"LD_PRELOAD=/opt/lib/libbtrace.so", "BTRACE_DIR=/t/d",
+			"BTRACE_SESSION=s1", NULL};
+	char *lacking[] = {"A=1", "LD_PRELOAD=/x/libfoo.so", NULL};
+	char *out[8], scratch[128];
+	size_t slots, need;
+	(void)state;
+	assert_int_equal(bt_env_repair(fine, &inj, NULL, 0, NULL, 0), 0);
+	assert_int_equal(bt_env_repair(lacking, &inj, NULL, 0, NULL, 0), -1);
+	/* bt_env_repair_need is always enough */
+	slots = bt_env_repair_need(lacking, &inj, &need);
+	assert_true(slots <= 8 && need <= sizeof(scratch));
+	assert_int_equal(bt_env_repair(lacking, &inj, out, slots, scratch,
+				       need),
+			 4);
+	assert_string_equal(out[1], "LD_PRELOAD=/opt/lib/libbtrace.so "
+				    "/x/libfoo.so");
+}
+
 static void test_allow_list(void **state)
 {
 	(void)state;
@@ -161,6 +207,8 @@ int main(void)
 		cmocka_unit_test(test_preload_merged),
 		cmocka_unit_test(test_cleared_environment),
 		cmocka_unit_test(test_does_not_fit),
+		cmocka_unit_test(test_duplicate_preload),
+		cmocka_unit_test(test_decides_before_writing),
 		cmocka_unit_test(test_allow_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

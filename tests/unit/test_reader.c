@@ -242,6 +242,46 @@ static void test_missing_end_is_a_problem(void **state)
 	bt_trace_free(&t);
 }
 
+static void tf_dropped(struct tf *t, uint64_t ns, uint64_t records,
+		       uint64_t bytes)
+{
+	char rec[128];
+	struct bt_rec_dropped d = {ns, records, bytes};
+	struct bt_enc e;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_DROPPED, &d, sizeof(d));
+	fwrite(rec, bt_enc_end(&e), 1, t->f);
+}
+
+/* DROPPED records (issue 14, defect 11): summed per image, and a file
+ * that lost records is a problem with a warning that says so. */
+static void test_dropped_records(void **state)
+{
+	struct bt_trace t;
+	char err[256];
+	int warned = 0;
+	struct tf f = tf_open("310-1-0.btr", 310, 1);
+	(void)state;
+	tf_start(&f, 310, 1, 1, 10, "/bin/cargo", "build");
+	tf_dropped(&f, 20, 2, 300);
+	tf_spawn(&f, 30, 311);
+	tf_dropped(&f, 40, 3, 150);
+	tf_end(&f, 50, 0);
+	tf_close(&f);
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_images, 1);
+	assert_int_equal(t.images[0].dropped_records, 5);
+	assert_int_equal(t.images[0].dropped_bytes, 450);
+	assert_int_equal(t.images[0].n_unknown, 0);
+	assert_int_equal(t.images[0].n_spawns, 1);
+	assert_true(t.procs[0].end_known);
+	assert_true(t.n_problems > 0);
+	for (size_t i = 0; i < t.n_warnings; i++)
+		warned |= strstr(t.warnings[i], "5 records (450 bytes) could "
+						"not be written") != NULL;
+	assert_true(warned);
+	bt_trace_free(&t);
+}
+
 static void test_truncated_and_garbage_files(void **state)
 {
 	struct bt_trace t;
@@ -321,6 +361,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_end_is_a_problem,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_records, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_and_garbage_files,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unusable_traces, setup,

@@ -169,6 +169,36 @@ static void test_trace_files(void **state)
 			 -1);
 }
 
+/* bt_trace_file_createat: the file lands in the directory the fd is open
+ * on, even after that directory was renamed and another put at its path
+ * (issue 14, defect 12); the path it reports is DIR/<name>. */
+static void test_createat_follows_the_fd(void **state)
+{
+	char dir[128], moved[160], path[512], want[512];
+	const char *why = NULL;
+	struct stat st;
+	int dfd, fd;
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/at", root);
+	snprintf(moved, sizeof(moved), "%s/at.moved", root);
+	assert_int_equal(bt_dir_prepare(dir, &why), 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	assert_int_equal(rename(dir, moved), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	fd = bt_trace_file_createat(dfd, dir, 7, 8, path, sizeof(path));
+	assert_true(fd >= 0);
+	close(fd);
+	close(dfd);
+	snprintf(want, sizeof(want), "%s/7-8-0.btr", dir);
+	assert_string_equal(path, want);
+	/* in the moved directory, not in the new one at the old path */
+	snprintf(want, sizeof(want), "%s/7-8-0.btr", moved);
+	assert_int_equal(stat(want, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(path, &st), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_bad_dirs),
 		cmocka_unit_test(test_session_dirs_and_latest),
 		cmocka_unit_test(test_trace_files),
+		cmocka_unit_test(test_createat_follows_the_fd),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
