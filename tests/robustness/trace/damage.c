@@ -19,7 +19,9 @@
  * (any signal), a hang (20 s), another exit status or an unmarked
  * difference fails the test.
  *
- * usage: damage BTRACE TRACE_DIR OTHER_SESSION_DIR WORK_DIR SEED */
+ * usage: damage BTRACE TRACE_DIR OTHER_SESSION_DIR WORK_DIR SEED [EVERY]
+ * (EVERY > 1: cut at every EVERY-th record boundary only, for slow
+ * sanitized builds) */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -397,8 +399,8 @@ int main(int argc, char **argv)
 {
 	struct verdict v;
 	unsigned seed;
-	size_t n_cut = 0, n_flip = 0;
-	if (argc != 6) {
+	size_t n_cut = 0, n_flip = 0, every = 1;
+	if (argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: damage BTRACE TRACE_DIR OTHER_DIR WORK "
 				"SEED\n");
 		return 2;
@@ -406,6 +408,8 @@ int main(int argc, char **argv)
 	btrace = argv[1];
 	work = argv[4];
 	seed = (unsigned)strtoul(argv[5], NULL, 10);
+	if (argc == 7 && atoi(argv[6]) > 1)
+		every = (size_t)atoi(argv[6]);
 	srand(seed);
 	if (load_dir(argv[2], files, &n_files) < 0 || n_files < 3 ||
 	    load_dir(argv[3], others, &n_others) < 0 || !n_others) {
@@ -447,7 +451,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n_files; i++) {
 		struct file *f = &files[i];
 		size_t hdr[] = {0, 1, 8, 20, 63, 64, 71};
-		for (size_t k = 0; k + 1 < f->n_bounds; k++, n_cut++)
+		for (size_t k = i % every; k + 1 < f->n_bounds;
+		     k += every, n_cut++)
 			case_cut(i, f->bounds[k], MAY_PASS);
 		for (size_t k = 0; k < sizeof(hdr) / sizeof(*hdr); k++, n_cut++)
 			case_cut(i, hdr[k], MUST_FLAG);
