@@ -162,9 +162,8 @@ static int resync(const char *blob, size_t len, size_t from, unsigned flags,
 {
 	if (!(flags & BT_FILE_CHECKED))
 		return -1;
-	for (size_t o = from + 1; o + sizeof(struct bt_record_header) +
-					   BT_RECORD_CHECK_SIZE <=
-				   len;
+	for (size_t o = from + 1;
+	     o + sizeof(struct bt_record_header) + BT_RECORD_CHECK_SIZE <= len;
 	     o++) {
 		struct bt_record_header rh;
 		struct bt_record rec;
@@ -883,14 +882,13 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 		 * file without one lost its tail (cut at a record
 		 * boundary, where nothing else shows it). */
 		if (!p->untraced && p->reaped && p->exit_code >= 0 &&
-		    !bt_proc_last(p)->has_end &&
-		    !bt_proc_last(p)->truncated && !bt_proc_last(p)->corrupt)
+		    !bt_proc_last(p)->has_end && !bt_proc_last(p)->truncated &&
+		    !bt_proc_last(p)->corrupt)
 			warn(t, 1,
 			     "process %u (%s) exited with status %d, but %s "
 			     "has no exit record: its last records are missing",
 			     p->pid, bt_proc_last(p)->exe, p->exit_code,
 			     bt_proc_last(p)->file);
-
 	}
 	if (t->t0_ns == UINT64_MAX)
 		t->t0_ns = 0;
