@@ -87,7 +87,7 @@ k_detail=$(echo "$kl" | sed -n 's/^[0-9]* rounds: \(.*\); the next.*/\1/p')
   echo "| what | figure | passed |"
   echo "|---|---|---|"
   echo "| processes in the storm (4 threads, posix_spawn, posix_spawnp, fork+exec) | $n_storm: none lost or duplicated, 0 problems | yes |"
-  echo "| largest process of the storm | $rss | yes (bound: +4 MiB) |"
+  echo "| largest process of the storm (traced: its own rusage at its end, from the trace; untraced: the waiter's RUSAGE_CHILDREN) | $rss | yes (bound: +4 MiB) |"
   echo "| storm parent's open descriptors, most at once | $fds | yes (bound: +1 per thread) |"
   echo "| btrace report on the storm's trace | $((rep_kib / 1024)) MiB, $rep_s s | - |"
   echo "| concurrent traced builds of hello-workspace | $n_conc: every trace whole, with a lone build's processes | yes |"
