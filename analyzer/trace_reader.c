@@ -676,42 +676,52 @@ static void build_procs(struct bt_trace *t)
 /* Every file names its session in its header.  Files of another session
  * (two traces copied into one directory, a BTRACE_DIR shared by two
  * builds) would add their processes to this build's totals: keep the
- * session the directory is named after, else the one with the session
- * record, else the one with the most files, and leave the others out
- * with a warning. */
-static size_t session_files(const struct bt_trace *t, const char *id)
+ * session the directory is named after, else the one with the most files
+ * (on a tie, the first file's in name order), and leave the others out
+ * with a warning.  O(n log n) in the files. */
+static int cmp_session_ptr(const void *a, const void *b)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < t->n_images; i++)
-		n += !strcmp(t->images[i].header.session, id);
-	return n;
+	const struct bt_image *x = *(struct bt_image *const *)a;
+	const struct bt_image *y = *(struct bt_image *const *)b;
+	int c = strcmp(x->header.session, y->header.session);
+	return c ? c : (x < y ? -1 : x > y);
 }
 
 static void keep_one_session(struct bt_trace *t)
 {
 	const char *base = strrchr(t->dir, '/');
-	const char *pick = NULL;
+	const struct bt_image *best = NULL;
+	struct bt_image **by;
 	char keep[BT_SESSION_LEN];
-	size_t best = 0, kept = 0;
+	size_t best_n = 0, kept = 0, same = 0;
 	base = base ? base + 1 : t->dir;
-	for (size_t i = 0; i < t->n_images && !pick; i++)
-		if (!strcmp(t->images[i].header.session, base))
-			pick = t->images[i].header.session;
-	for (size_t i = 0; i < t->n_images && !pick; i++)
-		if (t->images[i].has_session)
-			pick = t->images[i].header.session;
-	for (size_t i = 0; i < t->n_images && !pick; i++) {
-		size_t n = session_files(t, t->images[i].header.session);
-		if (n > best) {
-			best = n;
-			snprintf(keep, sizeof(keep), "%s",
-				 t->images[i].header.session);
+	for (size_t i = 0; i < t->n_images; i++)
+		same += !strcmp(t->images[i].header.session,
+				t->images[0].header.session);
+	if (same == t->n_images)
+		return; /* the usual case: one session */
+	by = xcalloc(t->n_images, sizeof(*by));
+	for (size_t i = 0; i < t->n_images; i++)
+		by[i] = &t->images[i];
+	qsort(by, t->n_images, sizeof(*by), cmp_session_ptr);
+	for (size_t i = 0, j; i < t->n_images; i = j) {
+		for (j = i + 1; j < t->n_images &&
+				!strcmp(by[j]->header.session,
+					by[i]->header.session);
+		     j++)
+			;
+		/* by[i] is the run's first file in name order. */
+		if (!strcmp(by[i]->header.session, base)) {
+			best = by[i];
+			break;
+		}
+		if (j - i > best_n || (j - i == best_n && by[i] < best)) {
+			best_n = j - i;
+			best = by[i];
 		}
 	}
-	if (pick)
-		snprintf(keep, sizeof(keep), "%s", pick);
-	if (session_files(t, keep) == t->n_images)
-		return;
+	snprintf(keep, sizeof(keep), "%s", best->header.session);
+	free(by);
 	for (size_t i = 0; i < t->n_images; i++) {
 		struct bt_image *img = &t->images[i];
 		if (strcmp(img->header.session, keep) != 0) {
