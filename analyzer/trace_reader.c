@@ -705,9 +705,9 @@ static void keep_one_session(struct bt_trace *t)
 		by[i] = &t->images[i];
 	qsort(by, t->n_images, sizeof(*by), cmp_session_ptr);
 	for (size_t i = 0, j; i < t->n_images; i = j) {
-		for (j = i + 1; j < t->n_images &&
-				!strcmp(by[j]->header.session,
-					by[i]->header.session);
+		for (j = i + 1;
+		     j < t->n_images &&
+		     !strcmp(by[j]->header.session, by[i]->header.session);
 		     j++)
 			;
 		/* by[i] is the run's first file in name order. */
