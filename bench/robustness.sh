@@ -52,7 +52,7 @@ echo "damaged traces..." >&2
 cases=0 dfail=0
 for ((s = 1; s <= seeds; s++)); do
   rc=0
-  bash "$t/damaged.sh" "$bin/btrace" "$bin/libbtrace.so" "$bin/tiny" "$bin/damage" "$s" >"$work/dmg" 2>&1 || rc=$?
+  bash "$t/damaged.sh" "$bin/btrace" "$bin/libbtrace.so" "$bin/trace_tiny" "$bin/trace_damage" "$s" >"$work/dmg" 2>&1 || rc=$?
   line=$(grep '^damage: ' "$work/dmg" | tail -n 1)
   [ -n "$line" ] || { cat "$work/dmg"; exit 1; }
   cases=$((cases + $(echo "$line" | sed 's/^damage: \([0-9]*\) cases.*/\1/')))

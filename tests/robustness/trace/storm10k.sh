@@ -19,14 +19,14 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 n=$((threads * per))
 field() { sed -n "s/.*peak: .*$1=\([0-9.]*\).*/\1/p" "$2" | tail -n 1; }
 
-"$bin/peak" "$bin/storm" parent "$threads" "$per" >/dev/null 2>"$work/untraced" ||
+"$bin/trace_peak" "$bin/storm" parent "$threads" "$per" >/dev/null 2>"$work/untraced" ||
   fail "the untraced storm failed: $(cat "$work/untraced")"
 "$btrace" record -o "$work/t" -- "$bin/storm" parent "$threads" "$per" >"$work/out" 2>&1 &
 rec=$!
 # The storm parent's descriptors, watched from outside.
 for _ in $(seq 1 1000); do spid=$(pgrep -P "$rec" || true); [ -z "$spid" ] || break; sleep 0.005; done
 [ -n "$spid" ] || fail "the traced storm did not start"
-"$bin/peak" -p "$spid" 2>"$work/traced" &
+"$bin/trace_peak" -p "$spid" 2>"$work/traced" &
 watch=$!
 wait "$rec" || fail "the traced storm failed: $(cat "$work/out")"
 wait "$watch"
@@ -38,7 +38,7 @@ last=$(tail -n 1 "$work/dump")
 # The storm's children and the storm parent.
 [[ "$last" =~ ^$((n + 1))\ processes,\ [0-9]+\ images,\ [0-9]+\ records,\ 0\ samples,\ 0\ problems$ ]] ||
   fail "dump says: $last"
-"$bin/peak" "$btrace" report -q "$work/t" >/dev/null 2>"$work/report" ||
+"$bin/trace_peak" "$btrace" report -q "$work/t" >/dev/null 2>"$work/report" ||
   fail "btrace report failed: $(cat "$work/report")"
 
 "$bin/trace_peaks" "$work/t" >"$work/peaks"
