@@ -147,20 +147,75 @@ static int parse_samples(struct bt_image *img, const struct bt_record *rec)
 	return 0;
 }
 
+/* Bytes a file may have checked while looking for a whole record after
+ * a damaged one: bounds the time a hostile file can cost (each candidate
+ * offset checks up to 64 KiB). */
+#define RESYNC_BUDGET (64u << 20)
+
+/* Finds the next whole record after the damaged one at FROM in a checked
+ * file: the first later offset holding a plausible record header whose
+ * check matches.  A record's check covers its size, so a stretch of
+ * garbage passes with a chance of 2^-32 per candidate.  Returns 0 with
+ * *NEXT, or -1 if there is none (or the budget ran out). */
+static int resync(const char *blob, size_t len, size_t from, unsigned flags,
+		  size_t *budget, size_t *next)
+{
+	if (!(flags & BT_FILE_CHECKED))
+		return -1;
+	for (size_t o = from + 1;
+	     o + sizeof(struct bt_record_header) + BT_RECORD_CHECK_SIZE <= len;
+	     o++) {
+		struct bt_record_header rh;
+		struct bt_record rec;
+		size_t at = o;
+		memcpy(&rh, blob + o, sizeof(rh));
+		if (rh.type == 0 || rh.size > len - o ||
+		    rh.size < sizeof(rh) + BT_RECORD_CHECK_SIZE ||
+		    rh.size > BT_MAX_RECORD ||
+		    rh.fixed_size > rh.size - sizeof(rh) - BT_RECORD_CHECK_SIZE)
+			continue;
+		if (*budget < rh.size)
+			return -1;
+		*budget -= rh.size;
+		if (bt_read_record(blob, len, &at, flags, &rec) == BT_READ_OK) {
+			*next = o;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		   const char **why)
 {
 	struct bt_record rec;
-	size_t off;
+	size_t off, budget = RESYNC_BUDGET;
 	enum bt_read_status st;
 
 	img->blob = blob;
 	if (bt_check_file_header(blob, len, &img->header, why) < 0)
 		return -1;
 	off = img->header.header_size;
-	while ((st = bt_next_record(blob, len, &off, &rec)) == BT_READ_OK) {
+	for (;;) {
 		const char **s = NULL;
 		int n;
+		size_t next;
+		st = bt_read_record(blob, len, &off, img->header.flags, &rec);
+		if (st == BT_READ_END)
+			break;
+		if (st != BT_READ_OK) {
+			/* A checked file reads on after a damaged stretch: a
+			 * torn record, flipped bits, a hole of zeros. */
+			if (resync(blob, len, off, img->header.flags, &budget,
+				   &next) < 0)
+				break;
+			if (!img->n_damaged)
+				img->damaged_at = off;
+			img->n_damaged++;
+			img->damaged_bytes += next - off;
+			off = next;
+			continue;
+		}
 		img->n_records++;
 		switch (rec.type) {
 		case BT_REC_PROC_START:
@@ -255,8 +310,8 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 	}
 	if (st == BT_READ_TRUNCATED)
 		img->truncated = 1;
-	else if (st == BT_READ_CORRUPT)
-		img->corrupt = 1;
+	else if (st != BT_READ_END)
+		img->corrupt = 1; /* nonsense, or a damaged last record */
 	return 0;
 }
 
@@ -625,6 +680,71 @@ static void build_procs(struct bt_trace *t)
 	pid_index_free(&idx);
 }
 
+/* Every file names its session in its header.  Files of another session
+ * (two traces copied into one directory, a BTRACE_DIR shared by two
+ * builds) would add their processes to this build's totals: keep the
+ * session the directory is named after, else the one with the most files
+ * (on a tie, the first file's in name order), and leave the others out
+ * with a warning.  O(n log n) in the files. */
+static int cmp_session_ptr(const void *a, const void *b)
+{
+	const struct bt_image *x = *(struct bt_image *const *)a;
+	const struct bt_image *y = *(struct bt_image *const *)b;
+	int c = strcmp(x->header.session, y->header.session);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static void keep_one_session(struct bt_trace *t)
+{
+	const char *base = strrchr(t->dir, '/');
+	const struct bt_image *best = NULL;
+	struct bt_image **by;
+	char keep[BT_SESSION_LEN];
+	size_t best_n = 0, kept = 0, same = 0;
+	base = base ? base + 1 : t->dir;
+	for (size_t i = 0; i < t->n_images; i++)
+		same += !strcmp(t->images[i].header.session,
+				t->images[0].header.session);
+	if (same == t->n_images)
+		return; /* the usual case: one session */
+	by = xcalloc(t->n_images, sizeof(*by));
+	for (size_t i = 0; i < t->n_images; i++)
+		by[i] = &t->images[i];
+	qsort(by, t->n_images, sizeof(*by), cmp_session_ptr);
+	for (size_t i = 0, j; i < t->n_images; i = j) {
+		for (j = i + 1;
+		     j < t->n_images &&
+		     !strcmp(by[j]->header.session, by[i]->header.session);
+		     j++)
+			;
+		/* by[i] is the run's first file in name order. */
+		if (!strcmp(by[i]->header.session, base)) {
+			best = by[i];
+			break;
+		}
+		if (j - i > best_n || (j - i == best_n && by[i] < best)) {
+			best_n = j - i;
+			best = by[i];
+		}
+	}
+	snprintf(keep, sizeof(keep), "%s", best->header.session);
+	free(by);
+	for (size_t i = 0; i < t->n_images; i++) {
+		struct bt_image *img = &t->images[i];
+		if (strcmp(img->header.session, keep) != 0) {
+			warn(t, 1,
+			     "%s: belongs to session '%s', not '%s': left out",
+			     img->file, img->header.session, keep);
+			bt_image_free(img);
+			continue;
+		}
+		if (kept != i)
+			t->images[kept] = *img;
+		kept++;
+	}
+	t->n_images = kept;
+}
+
 int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 		  size_t errlen)
 {
@@ -701,6 +821,21 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			warn(t, 1, "%s: corrupt record after %zu records; rest "
 				   "of the file skipped",
 			     names[i], img->n_records);
+		if (img->n_damaged)
+			warn(t, 1,
+			     "%s: %zu damaged stretches (%zu bytes, the first at "
+			     "offset %zu) skipped; the whole records around them "
+			     "were read",
+			     names[i], img->n_damaged, img->damaged_bytes,
+			     img->damaged_at);
+		if (img->has_sampler_end &&
+		    img->n_samples < img->sampler_end.written)
+			warn(t, 1,
+			     "%s: %llu of the %llu samples written are missing",
+			     names[i],
+			     (unsigned long long)(img->sampler_end.written -
+						  img->n_samples),
+			     (unsigned long long)img->sampler_end.written);
 		if (img->n_bad_batches)
 			warn(t, 1, "%s: %zu sample batches are malformed and were "
 				   "skipped",
@@ -731,12 +866,6 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			     (unsigned long long)img->dropped_bytes);
 		if (!img->has_start && !img->has_session)
 			warn(t, 1, "%s: no process start record", names[i]);
-		if (img->has_session && !t->has_session) {
-			t->has_session = 1;
-			t->session = img->session;
-			t->btrace_version = img->session_version;
-			t->command = img->session_argv;
-		}
 		t->n_images++;
 		n_ok++;
 	}
@@ -746,6 +875,16 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			 first_file, first_why ? first_why : "unreadable");
 		bt_trace_free(t);
 		return -1;
+	}
+	keep_one_session(t);
+	for (size_t i = 0; i < t->n_images; i++) {
+		struct bt_image *img = &t->images[i];
+		if (img->has_session && !t->has_session) {
+			t->has_session = 1;
+			t->session = img->session;
+			t->btrace_version = img->session_version;
+			t->command = img->session_argv;
+		}
 	}
 	build_procs(t);
 	t->t0_ns = t->has_session ? t->session.mono_ns : UINT64_MAX;
@@ -762,6 +901,18 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			     "or the trace is incomplete",
 			     p->pid, last->exe);
 		}
+		/* Its parent saw it exit with a status, so it passed
+		 * through exit() or _exit() and wrote its end record: a
+		 * file without one lost its tail (cut at a record
+		 * boundary, where nothing else shows it). */
+		if (!p->untraced && p->reaped && p->exit_code >= 0 &&
+		    !bt_proc_last(p)->has_end && !bt_proc_last(p)->truncated &&
+		    !bt_proc_last(p)->corrupt)
+			warn(t, 1,
+			     "process %u (%s) exited with status %d, but %s "
+			     "has no exit record: its last records are missing",
+			     p->pid, bt_proc_last(p)->exe, p->exit_code,
+			     bt_proc_last(p)->file);
 	}
 	if (t->t0_ns == UINT64_MAX)
 		t->t0_ns = 0;

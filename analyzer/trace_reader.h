@@ -72,6 +72,9 @@ struct bt_image {
 	const char **session_argv; /* session.argc entries */
 	int truncated; /* the file ends in a cut-off record */
 	int corrupt;   /* reading stopped at a record that made no sense */
+	/* Damaged stretches skipped in a checked file (reading went on at
+	 * the next whole record), their bytes and the first one's offset. */
+	size_t n_damaged, damaged_bytes, damaged_at;
 	size_t n_records, n_unknown;
 	/* DROPPED records: what the recorder could not write (summed). */
 	uint64_t dropped_records, dropped_bytes;

@@ -51,7 +51,8 @@ int bt_enc_argv_filtered(struct bt_enc *e, char *const argv[], size_t max_bytes,
 /* Patches the fixed body after strings were added (counts known late). */
 void bt_enc_patch_fixed(struct bt_enc *e, const void *fixed,
 			uint16_t fixed_size);
-/* Finishes the record; returns its total size, or 0 on overflow. */
+/* Finishes the record: sets its size and appends its check (bt_enc_begin
+ * kept room for it).  Returns its total size, or 0 on overflow. */
 size_t bt_enc_end(struct bt_enc *e);
 
 /* ---- decoding ---- */
@@ -61,7 +62,12 @@ enum bt_read_status {
 	BT_READ_END = 1,       /* clean end of file */
 	BT_READ_TRUNCATED = 2, /* cut-off tail: the last record is partial */
 	BT_READ_CORRUPT = 3,   /* a record header makes no sense */
+	BT_READ_DAMAGED = 4,   /* a whole record whose check does not match */
 };
+
+/* The check of records and headers (BT_FILE_CHECKED): see trace_codec.c.
+ * Async-signal-safe. */
+uint32_t bt_check32(const void *data, size_t len);
 
 /* Validates a file header.  Returns 0, or -1 with a one-line reason. */
 int bt_check_file_header(const void *data, size_t len,
@@ -77,7 +83,13 @@ struct bt_record {
 	size_t offset; /* offset of the record in the file */
 };
 
-/* Reads the record at *OFF and advances *OFF past it. */
+/* Reads the record at *OFF and advances *OFF past it (only on
+ * BT_READ_OK).  FILE_FLAGS is the file header's flags: with
+ * BT_FILE_CHECKED each record's check is verified and not counted in its
+ * strings. */
+enum bt_read_status bt_read_record(const void *data, size_t len, size_t *off,
+				   unsigned file_flags, struct bt_record *rec);
+/* bt_read_record of a record written by this version (checked). */
 enum bt_read_status bt_next_record(const void *data, size_t len, size_t *off,
 				   struct bt_record *rec);
 

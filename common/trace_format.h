@@ -20,8 +20,10 @@
 
 #define BT_MAGIC "BTRACE\0\n"
 #define BT_MAGIC_LEN 8
-#define BT_FORMAT_VERSION 2
-#define BT_MIN_READER_VERSION 1
+#define BT_FORMAT_VERSION 3
+/* Version 3 added checksums (below): older readers would take a record's
+ * check for string bytes, so they must refuse these files. */
+#define BT_MIN_READER_VERSION 3
 #define BT_ENDIAN_MARK 0x01020304u
 #define BT_SESSION_LEN 32 /* NUL-padded session id string */
 #define BT_FILE_SUFFIX ".btr"
@@ -31,12 +33,29 @@ struct bt_file_header {
 	uint16_t version;            /* format version of the writer */
 	uint16_t min_reader_version; /* oldest reader that understands it */
 	uint16_t header_size;        /* sizeof(struct bt_file_header) */
-	uint16_t reserved0;
+	uint16_t flags;              /* enum bt_file_flags (version 3) */
 	uint32_t endian_mark; /* BT_ENDIAN_MARK in the writer's order */
 	uint32_t pid;
 	uint64_t start_ticks; /* /proc/<pid>/stat starttime: pid identity */
 	char session[BT_SESSION_LEN];
+	/* version 3 */
+	uint32_t header_check; /* bt_check32 of this header, this field 0 */
+	uint32_t reserved1;
 };
+
+/* The size of a version 1 and 2 header, which ends after session. */
+#define BT_HEADER_V2_SIZE 64u
+
+enum bt_file_flags {
+	/* Every record ends in a u32 bt_check32 of its bytes before it (size
+	 * included), and the header carries header_check.  Set by every
+	 * version 3 writer; a reader then finds a damaged record, skips it
+	 * and reads on from the next whole one. */
+	BT_FILE_CHECKED = 1u << 0,
+};
+
+/* Bytes of a record's check, at its end, in BT_FILE_CHECKED files. */
+#define BT_RECORD_CHECK_SIZE 4u
 
 struct bt_record_header {
 	uint32_t size;       /* whole record, header included */

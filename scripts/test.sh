@@ -3,10 +3,12 @@
 # the tests need, then run every layer:
 #   build/       unit, functional and cargo tests (ctest)
 #   build-asan/  the analyzer, the format code, the shim core and the unit
-#                tests under ASan/UBSan
+#                tests under ASan/UBSan, and the damaged-trace and fuzz
+#                replay tests on that analyzer
 #   build-tsan/  the whole report pipeline under TSan (the profile is
 #                built by two threads)
-#   build-fuzz/  the trace-reader fuzzer, for a bounded time (clang)
+#   build-fuzz/  the fuzzers (trace reader, symbolizer's ELF input, rustc
+#                flags), 90 s in all (clang)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -28,10 +30,10 @@ run() { # NAME BUILD_DIR CMAKE_ARGS... -- CTEST_ARGS...
 }
 
 run "tests (unit, functional, cargo)" "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- -LE fuzz || failed=1
-run "unit tests under ASan/UBSan" "$repo/build-asan" -DCMAKE_BUILD_TYPE=Debug -DBTRACE_SANITIZE=ON -- -L unit || failed=1
+run "unit tests, damaged traces and fuzz inputs under ASan/UBSan" "$repo/build-asan" -DCMAKE_BUILD_TYPE=Debug -DBTRACE_SANITIZE=ON -- -L 'unit|robustness' || failed=1
 TARGETS="btrace_cli gen_trace" TSAN_OPTIONS="halt_on_error=1 log_path=$repo/build-tsan/tsan" \
   run "the report pipeline under TSan" "$repo/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBTRACE_TSAN=ON -- -R unit_report_synthetic || failed=1
-run "fuzzing the trace reader" "$repo/build-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON -DBTRACE_SANITIZE=ON -- -L fuzz || failed=1
+run "fuzzing the reader, the symbolizer and the flag parser" "$repo/build-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON -DBTRACE_SANITIZE=ON -- -L fuzz || failed=1
 
 if ((failed)); then
   echo "test.sh: FAILED" >&2

@@ -96,6 +96,13 @@ int main(int argc, char **argv)
 	}
 	if (save(argv[1], "full.btr") < 0)
 		return 1;
+	/* The same with checks recomputed by the fuzz target (reserved1). */
+	h.reserved1 = 1;
+	h.header_check = 0;
+	h.header_check = bt_check32(&h, sizeof(h));
+	memcpy(buf, &h, sizeof(h));
+	if (save(argv[1], "fix.btr") < 0)
+		return 1;
 	len = sizeof(h) + 40; /* a cut-off copy */
 	return save(argv[1], "cut.btr") < 0 ? 1 : 0;
 }

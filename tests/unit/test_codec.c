@@ -317,8 +317,43 @@ static void test_corrupt_sizes(void **state)
 	memcpy(buf, &rh, sizeof(rh));
 	memcpy(buf + 8, "abcd", 4);
 	off = 0;
-	assert_int_equal(bt_next_record(buf, 12, &off, &r), BT_READ_OK);
+	assert_int_equal(bt_read_record(buf, 12, &off, 0, &r), BT_READ_OK);
 	assert_int_equal(bt_record_strings(&r, NULL, 0), -1);
+}
+
+/* Version 3 records end in a check: any flipped byte of a record (its
+ * size included) is found, and the record is not returned. */
+static void test_record_check(void **state)
+{
+	char rec[256], copy[256];
+	struct bt_rec_exec ex = {123, BT_API_EXECVE, 0};
+	struct bt_enc e;
+	struct bt_record r;
+	size_t len, off;
+	(void)state;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_EXEC, &ex, sizeof(ex));
+	bt_enc_str(&e, "/usr/bin/cc", 64);
+	len = bt_enc_end(&e);
+	assert_int_equal(len, 8 + sizeof(ex) + 12 + BT_RECORD_CHECK_SIZE);
+	off = 0;
+	assert_int_equal(bt_next_record(rec, len, &off, &r), BT_READ_OK);
+	assert_int_equal(r.strings_len, 12); /* the check is not a string */
+	for (size_t i = 0; i < len; i++) {
+		for (int bit = 0; bit < 8; bit++) {
+			enum bt_read_status st;
+			memcpy(copy, rec, len);
+			copy[i] ^= (char)(1 << bit);
+			off = 0;
+			st = bt_next_record(copy, len, &off, &r);
+			assert_int_not_equal(st, BT_READ_OK);
+			assert_int_equal(off, 0);
+		}
+	}
+	/* An unchecked (version 2) reading of the same bytes sees the check
+	 * as string bytes: the reader must go by the file's flags. */
+	off = 0;
+	assert_int_equal(bt_read_record(rec, len, &off, 0, &r), BT_READ_OK);
+	assert_int_equal(r.strings_len, 12 + BT_RECORD_CHECK_SIZE);
 }
 
 static void test_bad_headers(void **state)
@@ -355,8 +390,31 @@ static void test_bad_headers(void **state)
 
 	/* A newer writer that older readers may still read is accepted. */
 	h.min_reader_version = BT_FORMAT_VERSION;
+	h.header_check = 0;
+	h.header_check = bt_check32(&h, sizeof(h));
 	memcpy(buf, &h, sizeof(h));
 	assert_int_equal(bt_check_file_header(buf, sizeof(h), NULL, &why), 0);
+
+	/* Any flipped byte of a version 3 header is found. */
+	bt_file_header_init(&h, 1, 2, "s");
+	for (size_t i = BT_MAGIC_LEN; i < sizeof(h); i++) {
+		memcpy(buf, &h, sizeof(h));
+		buf[i] ^= 0x10;
+		assert_int_equal(
+			bt_check_file_header(buf, sizeof(h), NULL, &why), -1);
+	}
+
+	/* A version 2 header (64 bytes, no checks) is still read. */
+	bt_file_header_init(&h, 1, 2, "s");
+	h.version = 2;
+	h.min_reader_version = 1;
+	h.header_size = BT_HEADER_V2_SIZE;
+	h.flags = 0;
+	memcpy(buf, &h, BT_HEADER_V2_SIZE);
+	assert_int_equal(bt_check_file_header(buf, BT_HEADER_V2_SIZE, &h, &why),
+			 0);
+	assert_int_equal(h.pid, 1);
+	assert_int_equal(h.flags & BT_FILE_CHECKED, 0);
 }
 
 /* argv bounding: counts, the cut mark, and never a byte past the buffer. */
@@ -456,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_records_are_skipped),
 		cmocka_unit_test(test_fixed_body_sizes),
 		cmocka_unit_test(test_corrupt_sizes),
+		cmocka_unit_test(test_record_check),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_argv_bounding),
 		cmocka_unit_test(test_names),

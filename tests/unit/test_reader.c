@@ -313,6 +313,61 @@ static void test_truncated_and_garbage_files(void **state)
 	bt_trace_free(&t);
 }
 
+/* A version 2 file (64-byte header, records without checks) is still
+ * read in full. */
+static void test_version2_file(void **state)
+{
+	struct bt_trace t;
+	char err[256], path[256], rec[1024];
+	char *argv[] = {"/bin/cargo", "build", NULL};
+	struct bt_file_header h;
+	struct bt_rec_proc_start st;
+	struct bt_rec_proc_end pe;
+	struct bt_enc e;
+	uint32_t size;
+	FILE *g;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/500-1-0.btr", dir);
+	g = fopen(path, "wb");
+	assert_non_null(g);
+	bt_file_header_init(&h, 500, 1, "s");
+	h.version = 2;
+	h.min_reader_version = 1;
+	h.header_size = BT_HEADER_V2_SIZE;
+	h.flags = 0;
+	fwrite(&h, BT_HEADER_V2_SIZE, 1, g);
+	memset(&st, 0, sizeof(st));
+	st.pid = 500;
+	st.ppid = 1;
+	st.start_ticks = 1;
+	st.mono_ns = 10;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st, sizeof(st));
+	bt_enc_str(&e, "/bin/cargo", 64);
+	bt_enc_str(&e, "/w", 64);
+	bt_enc_argv(&e, argv, 4096, 16, &st.argc_kept, &st.argc);
+	bt_enc_patch_fixed(&e, &st, sizeof(st));
+	size = (uint32_t)bt_enc_end(&e) - BT_RECORD_CHECK_SIZE; /* as v2 */
+	memcpy(rec, &size, sizeof(size));
+	fwrite(rec, size, 1, g);
+	memset(&pe, 0, sizeof(pe));
+	pe.mono_ns = 20;
+	pe.flags = BT_END_STATUS_KNOWN;
+	pe.ru.utime_us = 5000;
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe, sizeof(pe));
+	size = (uint32_t)bt_enc_end(&e) - BT_RECORD_CHECK_SIZE;
+	memcpy(rec, &size, sizeof(size));
+	fwrite(rec, size, 1, g);
+	fclose(g);
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_problems, 0);
+	assert_int_equal(t.n_procs, 1);
+	assert_true(t.procs[0].end_known);
+	assert_int_equal(t.procs[0].cpu_us, 5000);
+	assert_int_equal(t.procs[0].images[0]->start.argc_kept, 2);
+	assert_string_equal(t.procs[0].images[0]->argv[1], "build");
+	bt_trace_free(&t);
+}
+
 static void test_unusable_traces(void **state)
 {
 	struct bt_trace t;
@@ -365,6 +420,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_and_garbage_files,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version2_file, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_unusable_traces, setup,
 						teardown),
 	};
