@@ -49,6 +49,7 @@ static int do_exec(uint32_t api, int fd, const char *path,
 	}
 	err = errno;
 	bt_record_exec_failed(api, err);
+	bt_sampler_exec_failed();
 	errno = err;
 	return -1;
 }
