@@ -212,6 +212,10 @@ out:
 	errno = saved;
 }
 
+static void drain(void);
+static int drain_lock(int wait);
+static void drain_unlock(void);
+
 /* ---- module map ---- */
 
 static int module_seen(uint64_t start, uint64_t end)
@@ -417,6 +421,12 @@ BT_EXPORT int dlclose(void *handle)
 			snprintf(name, sizeof(name), "%s", lm->l_name);
 			u.bias = (uint64_t)lm->l_addr;
 			u.name = name;
+			/* its samples go before its unloading record (with no
+			 * flusher yet, they would otherwise wait for the end) */
+			if (drain_lock(1) == 0) {
+				drain();
+				drain_unlock();
+			}
 			scan_modules(); /* make sure it was written at all */
 			dl_iterate_phdr(unload_cb, &u);
 		}
@@ -432,6 +442,25 @@ BT_EXPORT int dlclose(void *handle)
 		errno = saved;
 	}
 	return rc;
+}
+
+/* dlopen: a module loaded after the start is written when dlopen
+ * returns, before any sample in it (the flusher, every 100 ms, would be
+ * late for its first samples, and a process with no flusher yet would
+ * write it only at the end, after its samples). */
+BT_EXPORT void *dlopen(const char *file, int flags)
+{
+	static void *(*real_dlopen)(const char *, int);
+	void *h;
+	if (!real_dlopen)
+		*(void **)&real_dlopen = dlsym(RTLD_NEXT, "dlopen");
+	h = real_dlopen(file, flags);
+	if (h && sp.on && bt_active()) {
+		int saved = errno;
+		scan_modules();
+		errno = saved;
+	}
+	return h;
 }
 
 /* ---- draining the ring (one consumer at a time) ---- */
