@@ -3,7 +3,9 @@
  *
  *   check_sampler samples TRACE EXE MIN [forked]
  *       the processes whose executable is named EXE (only fork children
- *       with "forked") have at least MIN samples between them
+ *       with "forked") have samples that stand for at least MIN periods
+ *       between them (a sample's weight: two threads running at once
+ *       under the process timer give one sample of weight 2)
  *   check_sampler truncated TRACE EXE
  *       EXE's samples: at least 80% flagged truncated, and none that
  *       stopped after one frame flagged complete (code without unwind
@@ -36,7 +38,7 @@ static const char *base(const char *p)
 }
 
 struct counts {
-	size_t procs, samples, complete, truncated, depth1_complete;
+	size_t procs, samples, weight, complete, truncated, depth1_complete;
 };
 
 static void count(const struct bt_trace *t, const char *exe, int forked,
@@ -58,6 +60,7 @@ static void count(const struct bt_trace *t, const char *exe, int forked,
 				while (bt_batch_next(&im->batches[bi], &off, &h,
 						     NULL)) {
 					c->samples++;
+					c->weight += h.weight ? h.weight : 1;
 					c->complete +=
 					    (h.flags & BT_SAMPLE_COMPLETE) != 0;
 					c->truncated +=
@@ -70,10 +73,10 @@ static void count(const struct bt_trace *t, const char *exe, int forked,
 			}
 		}
 	}
-	printf("%s%s: %zu images, %zu samples, %zu complete, %zu truncated, "
-	       "%zu complete at depth 1\n",
+	printf("%s%s: %zu images, %zu samples (weight %zu), %zu complete, %zu "
+	       "truncated, %zu complete at depth 1\n",
 	       exe, forked ? " (fork children)" : "", c->procs, c->samples,
-	       c->complete, c->truncated, c->depth1_complete);
+	       c->weight, c->complete, c->truncated, c->depth1_complete);
 }
 
 int main(int argc, char **argv)
@@ -95,8 +98,8 @@ int main(int argc, char **argv)
 		size_t min = strtoul(argv[4], NULL, 10);
 		count(&t, argv[3], argc > 5 && !strcmp(argv[5], "forked"), &c);
 		CHECK(c.procs > 0, "no %s in the trace", argv[3]);
-		CHECK(c.samples >= min, "%zu samples, fewer than %zu",
-		      c.samples, min);
+		CHECK(c.weight >= min, "samples of weight %zu, less than %zu",
+		      c.weight, min);
 	} else if (!strcmp(argv[1], "truncated")) {
 		count(&t, argv[3], 0, &c);
 		CHECK(c.samples >= 20, "only %zu samples", c.samples);
