@@ -40,10 +40,10 @@ unshare) # PROG: unshare(CLONE_NEWUSER) works traced if it does untraced
 		[ "$rc" = 0 ] || fail "--sample $mode: exit $rc"
 	done
 	;;
-sigwait) # PROG CHECK: only the signal it sent, main thread and thread,
-	# with the process timer and with per-thread timers
+sigwait) # PROG CHECK: only the signal it sent, main thread, a thread,
+	# and a mask inherited across exec, with both kinds of timer
 	prog=$1 check=$2
-	for how in main thread; do
+	for how in main thread exec; do
 		"$prog" "$how" || fail "untraced $how: failed"
 		for timer in process thread; do
 			rm -rf "$work/trace"

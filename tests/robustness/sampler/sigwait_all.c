@@ -1,7 +1,8 @@
 /* sigwait_all.c - a program that blocks every signal and takes them with
  * sigwait() on a full set (issue 14, defect 4), in its main thread
- * (ARGV[1] "main") or in a thread started after the mask was set
- * ("thread").  It burns CPU, sends itself SIGUSR1, and must receive
+ * (ARGV[1] "main"), in a thread started after the mask was set
+ * ("thread"), or in a new image that got the mask across exec and never
+ * sets one itself ("exec": the shim's constructor finds it blocked).  It burns CPU, sends itself SIGUSR1, and must receive
  * SIGUSR1 and nothing else: no other signal pending, ever.  Exits 0 if
  * so. */
 #define _GNU_SOURCE
@@ -59,9 +60,20 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
 	sigset_t all;
+	if (argc > 1 && !strcmp(argv[1], "inherited")) {
+		if (rounds())
+			return 1;
+		printf("sigwait_all: only SIGUSR1, 5 times\n");
+		return 0;
+	}
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
 		return 2;
+	if (argc > 1 && !strcmp(argv[1], "exec")) {
+		char *args[] = {argv[0], "inherited", NULL};
+		execv("/proc/self/exe", args);
+		return 2;
+	}
 	if (argc > 1 && !strcmp(argv[1], "thread")) {
 		pthread_t th;
 		void *rc;
