@@ -2,9 +2,9 @@
  * sigwait() on a full set (issue 14, defect 4), in its main thread
  * (ARGV[1] "main"), in a thread started after the mask was set
  * ("thread"), or in a new image that got the mask across exec and never
- * sets one itself ("exec": the shim's constructor finds it blocked).  It burns CPU, sends itself SIGUSR1, and must receive
- * SIGUSR1 and nothing else: no other signal pending, ever.  Exits 0 if
- * so. */
+ * sets one itself ("exec": the shim's constructor finds it blocked).  It burns
+ * CPU, sends itself SIGUSR1, and must receive SIGUSR1 and nothing else: no
+ * other signal pending, ever.  Exits 0 if so. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
