@@ -94,6 +94,12 @@ static struct {
 		uint64_t start, end;
 	} modules[MAX_MODULES];
 	size_t n_modules;
+	/* When the last scan of the modules began (0: none yet).  A module
+	 * that scan did not see was loaded after it: that is the time its
+	 * LOADED record carries, so that its first samples, taken before a
+	 * later scan wrote it, fall within it (with no flusher yet, that
+	 * scan may be the one at exit). */
+	uint64_t last_scan_ns;
 } sp;
 
 static struct sigaction sp_original; /* SIGPROF before we installed ours */
@@ -318,7 +324,9 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 		exe[n > 0 ? n : 0] = 0;
 		path = exe;
 	}
-	m.mono_ns = bt_now_ns();
+	m.mono_ns = event == BT_MODULE_LOADED && !again && sp.last_scan_ns
+			    ? sp.last_scan_ns
+			    : bt_now_ns();
 	m.bias = info->dlpi_addr;
 	m.event = event;
 	build_id(info, bid, sizeof(bid));
@@ -339,7 +347,9 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 /* Not AS-safe (dl_iterate_phdr takes the loader lock). */
 static void scan_modules(void)
 {
+	uint64_t t = bt_now_ns();
 	dl_iterate_phdr(module_cb, NULL);
+	sp.last_scan_ns = t;
 }
 
 struct unload_arg {
@@ -437,30 +447,15 @@ BT_EXPORT int dlclose(void *handle)
 		int saved = errno;
 		u.found = 0;
 		dl_iterate_phdr(still_cb, &u);
-		if (!u.found)
+		if (!u.found) {
 			dl_iterate_phdr(forget_cb, &u);
+			/* an object loaded at its addresses from now on is
+			 * another one */
+			sp.last_scan_ns = bt_now_ns();
+		}
 		errno = saved;
 	}
 	return rc;
-}
-
-/* dlopen: a module loaded after the start is written when dlopen
- * returns, before any sample in it (the flusher, every 100 ms, would be
- * late for its first samples, and a process with no flusher yet would
- * write it only at the end, after its samples). */
-BT_EXPORT void *dlopen(const char *file, int flags)
-{
-	static void *(*real_dlopen)(const char *, int);
-	void *h;
-	if (!real_dlopen)
-		*(void **)&real_dlopen = dlsym(RTLD_NEXT, "dlopen");
-	h = real_dlopen(file, flags);
-	if (h && sp.on && bt_active()) {
-		int saved = errno;
-		scan_modules();
-		errno = saved;
-	}
-	return h;
 }
 
 /* ---- draining the ring (one consumer at a time) ---- */
