@@ -789,7 +789,8 @@ static void thread_end(void *arg)
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 		if (sp.timers[slot].has_timer)
 			timer_delete(sp.timers[slot].id);
-		write_thread(sp.timers[slot].tid, 0);
+		write_thread(sp.timers[slot].tid,
+			     sp.timers[slot].tid == bt_st.pid ? 1 : 0);
 		__atomic_store_n(&sp.timers[slot].used, 0, __ATOMIC_RELEASE);
 	} else if (__atomic_compare_exchange_n(&sp.timers[slot].used, &three, 0,
 					       0, __ATOMIC_ACQ_REL,
@@ -940,6 +941,10 @@ static void begin_sampling(void)
 		write_sampling(BT_SAMPLING_NO_TIMER);
 		return;
 	}
+	/* thread_end() also for this thread, should it end before the
+	 * process (pthread_exit from main): it must stop counting as a
+	 * thread that takes SIGPROF. */
+	pthread_setspecific(sp.key, (void *)1);
 	if (sp.process_timer) {
 		sp.has_ptimer = 1;
 		__atomic_add_fetch(&sp.gen, 1, __ATOMIC_ACQ_REL);

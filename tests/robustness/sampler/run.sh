@@ -41,9 +41,10 @@ unshare) # PROG: unshare(CLONE_NEWUSER) works traced if it does untraced
 	done
 	;;
 sigwait) # PROG CHECK: only the signal it sent, main thread, a thread,
-	# and a mask inherited across exec, with both kinds of timer
+	# a mask inherited across exec, and a blocking thread left alone by
+	# pthread_exit in main, with both kinds of timer
 	prog=$1 check=$2
-	for how in main thread exec; do
+	for how in main thread exec mainexit; do
 		"$prog" "$how" || fail "untraced $how: failed"
 		for timer in process thread; do
 			rm -rf "$work/trace"

@@ -2,13 +2,16 @@
  * sigwait() on a full set (issue 14, defect 4), in its main thread
  * (ARGV[1] "main"), in a thread started after the mask was set
  * ("thread"), or in a new image that got the mask across exec and never
- * sets one itself ("exec": the shim's constructor finds it blocked).  It burns
+ * sets one itself ("exec": the shim's constructor finds it blocked), or
+ * in a thread that blocks them itself while the main thread, which does
+ * not, leaves with pthread_exit ("mainexit").  It burns
  * CPU, sends itself SIGUSR1, and must receive SIGUSR1 and nothing else: no
  * other signal pending, ever.  Exits 0 if so. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +60,18 @@ static void *thread_main(void *arg)
 	return (void *)(long)rounds();
 }
 
+static void *blocking_thread(void *arg)
+{
+	sigset_t all;
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	if (rounds())
+		exit(1);
+	printf("sigwait_all: only SIGUSR1, 5 times\n");
+	exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t all;
@@ -65,6 +80,12 @@ int main(int argc, char **argv)
 			return 1;
 		printf("sigwait_all: only SIGUSR1, 5 times\n");
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "mainexit")) {
+		pthread_t th;
+		if (pthread_create(&th, NULL, blocking_thread, NULL) != 0)
+			return 2;
+		pthread_exit(NULL);
 	}
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
