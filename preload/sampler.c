@@ -75,9 +75,9 @@ static struct {
 	pthread_key_t key;
 	int flusher;	      /* FLUSHER_* */
 	int lazy_flusher;     /* none until the program starts a thread */
-	int stopped_for_exec; /* bt_sampler_stop() ran before an exec */
 	/* Threads that block SIGPROF, threads registered and alive, and a
-	 * generation that every change of either bumps (arm_timers()). */
+	 * generation that every change of either bumps
+	 * (arm_process_timer()). */
 	int blockers, live;
 	uint32_t gen;
 	timer_t ptimer; /* the process-wide timer, if any */
