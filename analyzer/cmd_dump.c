@@ -107,7 +107,7 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 			    (unsigned long long)dropped);
 	}
 	{
-		size_t n = 0, complete = 0, threads = 0;
+		size_t n = 0, complete = 0, truncated = 0, threads = 0;
 		double period = 0;
 		uint64_t weight = 0;
 		for (size_t k = 0; k < p->n_images; k++) {
@@ -117,13 +117,15 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 			if (im->has_sampling)
 				period = (double)im->sampling.period_ns / 1e9;
 			complete += p->images[k]->n_samples_complete;
+			truncated += p->images[k]->n_samples_truncated;
 			threads += p->images[k]->n_threads;
 		}
 		if (n)
-			out(" [%zu samples = %.3fs CPU, %.1f%% to root, %zu "
-			    "threads]",
+			out(" [%zu samples = %.3fs CPU, %.1f%% to root, %.1f%% "
+			    "truncated, %zu threads]",
 			    n, (double)weight * period,
-			    100.0 * (double)complete / (double)n, threads);
+			    100.0 * (double)complete / (double)n,
+			    100.0 * (double)truncated / (double)n, threads);
 	}
 	out("\n");
 	/* An exec chain: the images this process was before. */

@@ -596,7 +596,8 @@ struct stack {
 	uint32_t first; /* into the frame id buffer */
 	uint16_t depth;
 	uint16_t marker; /* 0, or 1 = cut at the depth limit, 2 = unwind
-			    failed: an outermost "[...]" frame is added */
+			    failed, 3 = truncated where code has no unwind
+			    info: an outermost "[...]" frame is added */
 	uint32_t thread; /* index into the image's thread kinds */
 	uint64_t weight;
 };
@@ -711,7 +712,8 @@ struct maker {
 	int8_t *rule; /* per function id: its rule, or BT_CAT_MAX+2 unknown */
 	size_t n_rule;
 	const char *cat_names[BT_CAT_MAX];
-	const char *marks[3]; /* by marker: none, cut, unwinding failed */
+	const char *marks[4]; /* by marker: none, cut, unwinding failed,
+				 truncated (no unwind info) */
 	struct stack_table *cur; /* the builder's current image */
 	struct pipeline *pl;
 	size_t cap;	   /* tree size that triggers pruning */
@@ -1467,6 +1469,13 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 				marker = 1;
 			else if (h.flags & BT_SAMPLE_UNWIND_FAILED)
 				marker = 2;
+			else if (h.flags & BT_SAMPLE_TRUNCATED)
+				marker = 3;
+			if (h.flags & BT_SAMPLE_TRUNCATED)
+				m->p->truncated_cpu_s +=
+					(double)weight_us(h.weight,
+							  period_us) /
+					1e6;
 			m->p->samples++;
 			m->p->sample_weight += h.weight;
 			*sampled_us += weight_us(h.weight, period_us);
@@ -1682,6 +1691,7 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	m.marks[1] = pool_add(&m.names, "[stack cut at %d frames]",
 			      BT_MAX_DEPTH);
 	m.marks[2] = pool_add(&m.names, "[unwinding failed]");
+	m.marks[3] = pool_add(&m.names, "[no unwind info: stack truncated]");
 	for (size_t i = 0; i < b->n_units; i++)
 		memset(b->units[i].categories, 0,
 		       sizeof(b->units[i].categories));

@@ -64,6 +64,9 @@ struct bt_profile {
 	double sampled_cpu_s;		  /* CPU the samples stand for */
 	double unsampled_cpu_s;		  /* CPU no sample covers */
 	double lost_cpu_s;		  /* samples lost (dropped, cut) */
+	/* samples whose stack stops at code without unwind information:
+	 * their callers, and so their category, are unknown */
+	double truncated_cpu_s;
 	/* When the trees grew too big to keep every frame: frames worth less
 	 * than this many microseconds may be in "[small frames, merged]"
 	 * nodes.  0 when nothing was merged. */

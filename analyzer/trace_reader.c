@@ -127,7 +127,7 @@ static int parse_samples(struct bt_image *img, const struct bt_record *rec)
 	struct bt_sample_batch b;
 	struct bt_sample_head h;
 	size_t off = 0;
-	uint32_t n = 0, complete = 0;
+	uint32_t n = 0, complete = 0, truncated = 0;
 	uint64_t weight = 0;
 	bt_record_fixed(rec, &hdr, sizeof(hdr));
 	b.data = (const unsigned char *)rec->strings;
@@ -136,6 +136,7 @@ static int parse_samples(struct bt_image *img, const struct bt_record *rec)
 	while (bt_batch_next(&b, &off, &h, NULL)) {
 		n++;
 		complete += (h.flags & BT_SAMPLE_COMPLETE) != 0;
+		truncated += (h.flags & BT_SAMPLE_TRUNCATED) != 0;
 		weight += h.weight ? h.weight : 1;
 	}
 	if (n != hdr.count || off != b.len)
@@ -143,6 +144,7 @@ static int parse_samples(struct bt_image *img, const struct bt_record *rec)
 	*GROW(img->batches, img->n_batches) = b;
 	img->n_samples += n;
 	img->n_samples_complete += complete;
+	img->n_samples_truncated += truncated;
 	img->sample_weight += weight;
 	return 0;
 }

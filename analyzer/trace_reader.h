@@ -65,6 +65,7 @@ struct bt_image {
 	struct bt_sample_batch *batches;
 	size_t n_batches;
 	size_t n_samples, n_samples_complete, n_bad_batches;
+	size_t n_samples_truncated; /* BT_SAMPLE_TRUNCATED: no unwind info */
 	uint64_t sample_weight; /* sum of weights: periods sampled */
 	int has_session; /* this file started the session */
 	struct bt_rec_session session;

@@ -85,6 +85,7 @@ static void put_profile(struct bt_json *j, cJSON *root,
 	put_s(j, o, "sampled_cpu_s", p->sampled_cpu_s);
 	put_s(j, o, "unsampled_cpu_s", p->unsampled_cpu_s);
 	put_s(j, o, "lost_cpu_s", p->lost_cpu_s);
+	put_s(j, o, "truncated_cpu_s", p->truncated_cpu_s);
 	put_s(j, o, "merged_below_s", (double)p->merged_below_us / 1e6);
 	bt_json_num(j, o, "modules", (double)p->modules);
 	bt_json_num(j, o, "modules_missing", (double)p->modules_missing);

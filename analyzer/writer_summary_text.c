@@ -170,6 +170,15 @@ static void print_categories(FILE *f, const struct bt_build *b)
 			   "buffer was full or the trace could not be "
 			   "written): shown as [lost samples]\n",
 			p->lost_cpu_s);
+	if (p->truncated_cpu_s > 0)
+		fprintf(f, "  ! %.2fs (%.1f%% of the sampled CPU) in stacks cut "
+			   "short at code without unwind information: their "
+			   "callers are unknown, shown as [no unwind info: "
+			   "stack truncated]\n",
+			p->truncated_cpu_s,
+			p->sampled_cpu_s > 0
+				? 100.0 * p->truncated_cpu_s / p->sampled_cpu_s
+				: 0.0);
 	if (p->merged_below_us)
 		fprintf(f, "  (the profile was too big to keep every frame: "
 			   "frames worth less than %.3fs each are merged into "

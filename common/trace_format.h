@@ -253,6 +253,10 @@ enum bt_sample_flags {
 	BT_SAMPLE_COMPLETE = 1u << 0, /* unwound to the root of the stack */
 	BT_SAMPLE_CUT = 1u << 1,      /* stopped at the depth limit */
 	BT_SAMPLE_UNWIND_FAILED = 1u << 2, /* only the interrupted PC */
+	/* The unwinder stopped at a frame with no unwind information (no
+	 * FDE): the stack is cut there and its root is unknown.  Older
+	 * writers flagged such stacks COMPLETE (docs/sampling.md). */
+	BT_SAMPLE_TRUNCATED = 1u << 3,
 };
 
 /* BT_REC_SAMPLES: a batch of stack samples.  After the fixed body comes

@@ -48,6 +48,7 @@ static int do_exec(uint32_t api, int fd, const char *path,
 	err = errno;
 	bt_child_env_release(&envbuf);
 	bt_record_exec_failed(api, err);
+	bt_sampler_exec_failed();
 	errno = err;
 	return -1;
 }

@@ -47,6 +47,14 @@ struct slot {
 
 typedef _Unwind_Reason_Code (*backtrace_fn)(_Unwind_Trace_Fn, void *);
 typedef _Unwind_Ptr (*getipinfo_fn)(struct _Unwind_Context *, int *);
+struct dwarf_eh_bases {
+	void *tbase, *dbase, *func;
+};
+typedef const void *(*find_fde_fn)(void *, struct dwarf_eh_bases *);
+typedef int (*sigmask_fn)(int, const sigset_t *, sigset_t *);
+
+/* The flusher thread's life: a failed exec stops it and takes it back. */
+enum { FLUSHER_NONE, FLUSHER_RUNNING, FLUSHER_STOPPING };
 
 static struct {
 	volatile int on; /* timers may fire and samples count */
@@ -60,27 +68,48 @@ static struct {
 	uint64_t taken, dropped_full, dropped_write, written;
 	uint32_t threads;
 	int installed; /* our SIGPROF handler is in place */
+	int began;     /* sampling was active in this image */
 	backtrace_fn backtrace;
 	getipinfo_fn getipinfo;
+	find_fde_fn find_fde;
 	pthread_key_t key;
-	int stop_flusher;
+	int flusher;	      /* FLUSHER_* */
+	int lazy_flusher;     /* none until the program starts a thread */
+	/* Threads that block SIGPROF, threads registered and alive, and a
+	 * generation that every change of either bumps
+	 * (arm_process_timer()). */
+	int blockers, live;
+	uint32_t gen;
+	timer_t ptimer; /* the process-wide timer, if any */
+	int has_ptimer;
 	struct {
 		int used;
 		timer_t id;
 		pid_t tid;
 		int has_timer;
-	} timers[MAX_TIMERS]; /* registered threads */
+		uint64_t left; /* of its period, while it is off */
+	} timers[MAX_TIMERS];  /* registered threads */
 	int process_timer; /* one process-wide timer instead of one a thread */
 	struct {
 		uint64_t start, end;
 	} modules[MAX_MODULES];
 	size_t n_modules;
+	/* When the last scan of the modules began (0: none yet).  A module
+	 * that scan did not see was loaded after it: that is the time its
+	 * LOADED record carries, so that its first samples, taken before a
+	 * later scan wrote it, fall within it (with no flusher yet, that
+	 * scan may be the one at exit). */
+	uint64_t last_scan_ns;
 } sp;
 
 static struct sigaction sp_original; /* SIGPROF before we installed ours */
 
 static __thread int in_handler __attribute__((tls_model("initial-exec")));
 static __thread int timer_slot __attribute__((tls_model("initial-exec")));
+/* This thread blocks SIGPROF (it counts in sp.blockers). */
+static __thread int blocks_prof __attribute__((tls_model("initial-exec")));
+
+static sigmask_fn real_sigmask; /* pthread_sigmask, resolved at start */
 
 /* ---- the signal handler [AS-safe] ---- */
 
@@ -88,6 +117,8 @@ struct unwind_state {
 	uint64_t *pcs;
 	uint64_t pc0; /* the interrupted PC: frames before it are ours */
 	int n, started, skipped;
+	int last_before; /* the last PC is the instruction itself, not a
+			    return address (a signal frame) */
 };
 
 static _Unwind_Reason_Code unwind_cb(struct _Unwind_Context *ctx, void *arg)
@@ -105,7 +136,26 @@ static _Unwind_Reason_Code unwind_cb(struct _Unwind_Context *ctx, void *arg)
 	if (u->n >= BT_MAX_DEPTH)
 		return _URC_NORMAL_STOP;
 	u->pcs[u->n++] = ip;
+	u->last_before = before;
 	return _URC_NO_REASON;
+}
+
+/* [AS-safe as the unwinder is: no syscall] libgcc reports the end of
+ * the stack both where the CFI says so and where it finds no FDE at all.
+ * At the root (_start, clone, clone3: `.cfi_undefined rip`) the return
+ * address becomes 0, and libgcc calls us once more with that 0 as the
+ * outermost PC.  Where it found no FDE (hand-written assembly, JIT code)
+ * the outermost PC is real and has no FDE: the stack is cut there.  The
+ * lookup is one more of the kind the unwinder made for every frame. */
+static int reached_root(const struct unwind_state *u)
+{
+	struct dwarf_eh_bases bases;
+	uint64_t pc = u->pcs[u->n - 1];
+	if (!pc)
+		return 1;
+	if (!u->last_before)
+		pc--; /* a return address: look up the call */
+	return sp.find_fde((void *)pc, &bases) != NULL;
 }
 
 static void on_sigprof(int sig, siginfo_t *si, void *ucv)
@@ -142,7 +192,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	}
 	u.pcs = s->pcs;
 	u.pc0 = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-	u.n = u.started = u.skipped = 0;
+	u.n = u.started = u.skipped = u.last_before = 0;
 	r = sp.backtrace(unwind_cb, &u);
 	s->head.mono_ns = bt_now_ns();
 	s->head.tid = (uint32_t)syscall(SYS_gettid);
@@ -154,7 +204,8 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	} else if (u.n >= BT_MAX_DEPTH) {
 		s->head.flags = BT_SAMPLE_CUT;
 	} else if (r == _URC_END_OF_STACK) {
-		s->head.flags = BT_SAMPLE_COMPLETE;
+		s->head.flags =
+		    reached_root(&u) ? BT_SAMPLE_COMPLETE : BT_SAMPLE_TRUNCATED;
 	}
 	s->head.depth = (uint16_t)u.n;
 	s->head.weight = 1u + (uint32_t)(overrun > 0 ? overrun : 0);
@@ -166,6 +217,10 @@ done:
 out:
 	errno = saved;
 }
+
+static void drain(void);
+static int drain_lock(int wait);
+static void drain_unlock(void);
 
 /* ---- module map ---- */
 
@@ -269,7 +324,9 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 		exe[n > 0 ? n : 0] = 0;
 		path = exe;
 	}
-	m.mono_ns = bt_now_ns();
+	m.mono_ns = event == BT_MODULE_LOADED && !again && sp.last_scan_ns
+			    ? sp.last_scan_ns
+			    : bt_now_ns();
 	m.bias = info->dlpi_addr;
 	m.event = event;
 	build_id(info, bid, sizeof(bid));
@@ -290,7 +347,9 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 /* Not AS-safe (dl_iterate_phdr takes the loader lock). */
 static void scan_modules(void)
 {
+	uint64_t t = bt_now_ns();
 	dl_iterate_phdr(module_cb, NULL);
+	sp.last_scan_ns = t;
 }
 
 struct unload_arg {
@@ -372,6 +431,12 @@ BT_EXPORT int dlclose(void *handle)
 			snprintf(name, sizeof(name), "%s", lm->l_name);
 			u.bias = (uint64_t)lm->l_addr;
 			u.name = name;
+			/* its samples go before its unloading record (with no
+			 * flusher yet, they would otherwise wait for the end) */
+			if (drain_lock(1) == 0) {
+				drain();
+				drain_unlock();
+			}
 			scan_modules(); /* make sure it was written at all */
 			dl_iterate_phdr(unload_cb, &u);
 		}
@@ -382,8 +447,12 @@ BT_EXPORT int dlclose(void *handle)
 		int saved = errno;
 		u.found = 0;
 		dl_iterate_phdr(still_cb, &u);
-		if (!u.found)
+		if (!u.found) {
 			dl_iterate_phdr(forget_cb, &u);
+			/* an object loaded at its addresses from now on is
+			 * another one */
+			sp.last_scan_ns = bt_now_ns();
+		}
 		errno = saved;
 	}
 	return rc;
@@ -454,38 +523,144 @@ static void drain_unlock(void)
 	__atomic_store_n(&sp.draining, 0, __ATOMIC_RELEASE);
 }
 
+/* The flusher: every FLUSH_MS, new modules and the ring into the file.
+ * bt_sampler_stop() asks it to stop (FLUSHER_STOPPING); if the exec that
+ * stopped it fails, bt_sampler_exec_failed() takes the request back. */
 static void *flusher(void *arg)
 {
 	(void)arg;
-	while (!__atomic_load_n(&sp.stop_flusher, __ATOMIC_RELAXED)) {
+	for (;;) {
 		struct timespec ts = {0, FLUSH_MS * 1000000L};
+		int stopping = FLUSHER_STOPPING;
 		nanosleep(&ts, NULL);
+		if (__atomic_compare_exchange_n(
+			&sp.flusher, &stopping, FLUSHER_NONE, 0,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return NULL;
 		if (!sp.on || drain_lock(0) < 0)
 			continue;
 		scan_modules();
 		drain();
 		drain_unlock();
 	}
-	return NULL;
 }
 
-/* ---- timers ---- */
+/* Starts the flusher unless it runs; it takes no signal: they stay with
+ * the program's threads. */
+static void start_flusher(void)
+{
+	static int (*real)(pthread_t *, const pthread_attr_t *,
+			   void *(*)(void *), void *);
+	sigset_t all, prev;
+	pthread_t th;
+	int st = FLUSHER_STOPPING;
+	if (__atomic_compare_exchange_n(&sp.flusher, &st, FLUSHER_RUNNING, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return; /* it had not stopped yet: it goes on */
+	st = FLUSHER_NONE;
+	if (!__atomic_compare_exchange_n(&sp.flusher, &st, FLUSHER_RUNNING, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return; /* running */
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
+	sigfillset(&all);
+	real_sigmask(SIG_SETMASK, &all, &prev);
+	if (real(&th, NULL, flusher, NULL) == 0)
+		pthread_detach(th);
+	else
+		__atomic_store_n(&sp.flusher, FLUSHER_NONE, __ATOMIC_RELEASE);
+	real_sigmask(SIG_SETMASK, &prev, NULL);
+}
 
-/* Registers the calling thread (for its name and CPU time at its end)
- * and, in thread mode or for the first thread in process mode, arms a
- * CPU-time timer. */
-static int register_this_thread(void)
+/* ---- timers ----
+ * A timer that is switched off keeps what was left of its period, and
+ * gets it back when switched on, so that a program that blocks and
+ * unblocks SIGPROF often is sampled neither more nor less. */
+
+/* [AS-safe] Switches timer ID on or off; *LEFT is what was left of the
+ * period when it went off (0: none yet, start at a random point in the
+ * first period, so that a thread that runs for less than a period is
+ * sampled with the right probability rather than never). */
+static void set_timer(timer_t id, int on, uint64_t *left)
+{
+	struct itimerspec its, old;
+	memset(&its, 0, sizeof(its));
+	if (on) {
+		uint64_t first = *left;
+		if (!first) {
+			uint64_t x = bt_now_ns() ^
+				     ((uint64_t)(uintptr_t)id << 32) ^
+				     0x9e3779b97f4a7c15u;
+			x ^= x >> 33;
+			x *= 0xff51afd7ed558ccdu;
+			x ^= x >> 33;
+			first = 1 + x % sp.period_ns;
+		}
+		its.it_interval.tv_sec = (time_t)(sp.period_ns / 1000000000u);
+		its.it_interval.tv_nsec = (long)(sp.period_ns % 1000000000u);
+		its.it_value.tv_sec = (time_t)(first / 1000000000u);
+		its.it_value.tv_nsec = (long)(first % 1000000000u);
+		*left = 0;
+		timer_settime(id, 0, &its, NULL);
+	} else if (timer_settime(id, 0, &its, &old) == 0) {
+		*left = (uint64_t)old.it_value.tv_sec * 1000000000u +
+			(uint64_t)old.it_value.tv_nsec;
+	}
+}
+
+static uint64_t ptimer_left; /* the process timer's, while it is off */
+static int ptimer_armed;
+
+/* [AS-safe] The process-wide timer runs while some sampled thread
+ * does not block SIGPROF: when every one blocks it, its signal would
+ * stay pending for the program to find (sigwait, signalfd).  Callers
+ * changed sp.blockers or sp.live and bumped sp.gen first; whoever sees
+ * the generation unchanged after switching has switched to the final
+ * state, however the callers interleave. */
+static void arm_process_timer(void)
+{
+	for (;;) {
+		uint32_t g = __atomic_load_n(&sp.gen, __ATOMIC_ACQUIRE);
+		int on = sp.on && sp.has_ptimer &&
+			 __atomic_load_n(&sp.blockers, __ATOMIC_ACQUIRE) <
+			     __atomic_load_n(&sp.live, __ATOMIC_ACQUIRE);
+		if (sp.has_ptimer && on != ptimer_armed) {
+			set_timer(sp.ptimer, on, &ptimer_left);
+			ptimer_armed = on;
+		}
+		if (__atomic_load_n(&sp.gen, __ATOMIC_ACQUIRE) == g)
+			return;
+	}
+}
+
+static int create_timer(pid_t tid, timer_t *id)
 {
 	struct sigevent sev;
-	struct itimerspec its;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_signo = SIGPROF;
+	if (!tid) {
+		sev.sigev_notify = SIGEV_SIGNAL;
+		return timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, id);
+	}
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev._sigev_un._tid = tid;
+	return timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, id);
+}
+
+/* Registers the calling thread (for its name and CPU time at its end,
+ * and whether it blocks SIGPROF) and, with per-thread timers, arms its
+ * timer unless it blocks SIGPROF. */
+static int register_this_thread(void)
+{
 	timer_t id;
+	sigset_t cur;
 	pid_t tid = (pid_t)syscall(SYS_gettid);
-	int slot = -1, want_timer;
+	int slot = -1;
 
 	for (int i = 0; i < MAX_TIMERS; i++) {
 		int expected = 0;
-		if (__atomic_compare_exchange_n(&sp.timers[i].used, &expected, 1,
-						0, __ATOMIC_ACQ_REL,
+		if (__atomic_compare_exchange_n(&sp.timers[i].used, &expected,
+						1, 0, __ATOMIC_ACQ_REL,
 						__ATOMIC_RELAXED)) {
 			slot = i;
 			break;
@@ -493,21 +668,15 @@ static int register_this_thread(void)
 	}
 	if (slot < 0)
 		return -1;
-	want_timer = !sp.process_timer || !sp.threads;
 	sp.timers[slot].tid = tid;
 	sp.timers[slot].has_timer = 0;
-	if (want_timer) {
-		memset(&sev, 0, sizeof(sev));
-		sev.sigev_signo = SIGPROF;
-		if (sp.process_timer) {
-			sev.sigev_notify = SIGEV_SIGNAL;
-		} else {
-			sev.sigev_notify = SIGEV_THREAD_ID;
-			sev._sigev_un._tid = tid;
-		}
-		if (timer_create(sp.process_timer ? CLOCK_PROCESS_CPUTIME_ID
-						  : CLOCK_THREAD_CPUTIME_ID,
-				 &sev, &id) < 0) {
+	sp.timers[slot].left = 0;
+	/* The mask a thread starts with is its creator's (or, for the main
+	 * thread, what the parent left across exec). */
+	blocks_prof = real_sigmask(SIG_BLOCK, NULL, &cur) == 0 &&
+		      sigismember(&cur, SIGPROF) == 1;
+	if (!sp.process_timer) {
+		if (create_timer(tid, &id) < 0) {
 			__atomic_store_n(&sp.timers[slot].used, 0,
 					 __ATOMIC_RELEASE);
 			return -1;
@@ -518,23 +687,32 @@ static int register_this_thread(void)
 	__atomic_store_n(&sp.timers[slot].used, 2, __ATOMIC_RELEASE);
 	timer_slot = slot + 1;
 	__atomic_add_fetch(&sp.threads, 1, __ATOMIC_RELAXED);
-	if (want_timer) {
-		/* A random first expiry in (0, period], so that a thread
-		 * that runs for less than a period is sampled with the right
-		 * probability rather than never. */
-		uint64_t x = bt_now_ns() ^ ((uint64_t)tid << 32) ^
-			     0x9e3779b97f4a7c15u, first;
-		x ^= x >> 33;
-		x *= 0xff51afd7ed558ccdu;
-		x ^= x >> 33;
-		first = 1 + x % sp.period_ns;
-		its.it_interval.tv_sec = (time_t)(sp.period_ns / 1000000000u);
-		its.it_interval.tv_nsec = (long)(sp.period_ns % 1000000000u);
-		its.it_value.tv_sec = (time_t)(first / 1000000000u);
-		its.it_value.tv_nsec = (long)(first % 1000000000u);
-		timer_settime(id, 0, &its, NULL);
+	if (sp.process_timer) {
+		__atomic_add_fetch(&sp.live, 1, __ATOMIC_ACQ_REL);
+		if (blocks_prof)
+			__atomic_add_fetch(&sp.blockers, 1, __ATOMIC_ACQ_REL);
+		__atomic_add_fetch(&sp.gen, 1, __ATOMIC_ACQ_REL);
+		arm_process_timer();
+	} else if (!blocks_prof) {
+		set_timer(id, 1, &sp.timers[slot].left);
 	}
 	return 0;
+}
+
+/* [AS-safe] The calling thread starts (ON) or stops blocking SIGPROF. */
+static void set_blocking(int on)
+{
+	int slot = timer_slot - 1;
+	blocks_prof = on;
+	if (sp.process_timer) {
+		__atomic_add_fetch(&sp.blockers, on ? 1 : -1, __ATOMIC_ACQ_REL);
+		__atomic_add_fetch(&sp.gen, 1, __ATOMIC_ACQ_REL);
+		arm_process_timer();
+	} else if (slot >= 0 && sp.timers[slot].has_timer &&
+		   __atomic_load_n(&sp.timers[slot].used, __ATOMIC_ACQUIRE) ==
+		       2) {
+		set_timer(sp.timers[slot].id, !on, &sp.timers[slot].left);
+	}
 }
 
 /* A thread's CPU clock, from its tid (the kernel's encoding, as
@@ -587,25 +765,37 @@ static void write_thread(pid_t tid, uint32_t flags)
 	bt_emit(rec, bt_enc_end(&e));
 }
 
-/* The thread is ending: its timer goes, its name is written. */
+/* The thread is ending: it no longer counts for the process timer; its
+ * timer goes and its name is written (unless bt_sampler_stop() wrote it:
+ * 3). */
 static void thread_end(void *arg)
 {
-	int slot = timer_slot - 1;
+	int slot = timer_slot - 1, two = 2, three = 3;
 	(void)arg;
-	if (slot < 0 || !bt_active())
+	if (slot < 0)
 		return;
 	timer_slot = 0;
-	{
-		int two = 2;
-		if (__atomic_compare_exchange_n(&sp.timers[slot].used, &two, 4,
-						0, __ATOMIC_ACQ_REL,
-						__ATOMIC_RELAXED)) {
-			if (sp.timers[slot].has_timer)
-				timer_delete(sp.timers[slot].id);
-			write_thread(sp.timers[slot].tid, 0);
-			__atomic_store_n(&sp.timers[slot].used, 0,
-					 __ATOMIC_RELEASE);
-		}
+	if (sp.process_timer) {
+		__atomic_sub_fetch(&sp.live, 1, __ATOMIC_ACQ_REL);
+		if (blocks_prof)
+			__atomic_sub_fetch(&sp.blockers, 1, __ATOMIC_ACQ_REL);
+		__atomic_add_fetch(&sp.gen, 1, __ATOMIC_ACQ_REL);
+		arm_process_timer();
+	}
+	blocks_prof = 0;
+	if (!bt_active())
+		return;
+	if (__atomic_compare_exchange_n(&sp.timers[slot].used, &two, 4, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		if (sp.timers[slot].has_timer)
+			timer_delete(sp.timers[slot].id);
+		write_thread(sp.timers[slot].tid,
+			     sp.timers[slot].tid == bt_st.pid ? 1 : 0);
+		__atomic_store_n(&sp.timers[slot].used, 0, __ATOMIC_RELEASE);
+	} else if (__atomic_compare_exchange_n(&sp.timers[slot].used, &three, 0,
+					       0, __ATOMIC_ACQ_REL,
+					       __ATOMIC_RELAXED)) {
+		/* written, and its timer deleted, before a failed exec */
 	}
 }
 
@@ -623,6 +813,10 @@ static void *thread_start(void *p)
 	return t.fn(t.arg);
 }
 
+/* Every thread the program starts is registered; in a process whose
+ * flusher waits for the program's first thread (BTRACE_SAMPLE=all, not
+ * a compiler), that thread's start also starts the flusher: the process
+ * is then multi-threaded anyway. */
 BT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 			     void *(*fn)(void *), void *arg)
 {
@@ -634,6 +828,8 @@ BT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
 	if (!sp.on || !bt_active() || !(t = malloc(sizeof(*t))))
 		return real(th, attr, fn, arg);
+	if (sp.lazy_flusher)
+		start_flusher();
 	t->fn = fn;
 	t->arg = arg;
 	r = real(th, attr, thread_start, t);
@@ -712,14 +908,61 @@ static _Unwind_Reason_Code prime_cb(struct _Unwind_Context *c, void *a)
 	return _URC_NO_REASON;
 }
 
+
+/* fork() takes the consumer lock around itself, so that the flusher is
+ * not inside dl_iterate_phdr() (whose lock a fork child would inherit
+ * held, and hang on when it writes its modules) nor half-way through a
+ * record when the child is made. */
+static int fork_locked;
+
+static void prefork(void)
+{
+	if (sp.on && drain_lock(1) == 0)
+		fork_locked = 1;
+}
+
+static void postfork_parent(void)
+{
+	if (fork_locked) {
+		fork_locked = 0;
+		drain_unlock();
+	}
+}
+
+/* Registers this thread, makes the process timer if there is to be one,
+ * writes the SAMPLING record and starts the flusher unless it waits for
+ * the program's first thread.  The constructor and a fork child. */
+static void begin_sampling(void)
+{
+	sp.on = 1;
+	if (register_this_thread() < 0 ||
+	    (sp.process_timer && create_timer(0, &sp.ptimer) < 0)) {
+		sp.on = 0;
+		write_sampling(BT_SAMPLING_NO_TIMER);
+		return;
+	}
+	/* thread_end() also for this thread, should it end before the
+	 * process (pthread_exit from main): it must stop counting as a
+	 * thread that takes SIGPROF. */
+	pthread_setspecific(sp.key, (void *)1);
+	if (sp.process_timer) {
+		sp.has_ptimer = 1;
+		__atomic_add_fetch(&sp.gen, 1, __ATOMIC_ACQ_REL);
+		arm_process_timer();
+	}
+	sp.began = 1;
+	write_sampling(BT_SAMPLING_ACTIVE |
+		       (sp.process_timer ? BT_SAMPLING_PROCESS_TIMER : 0));
+	if (!sp.lazy_flusher)
+		start_flusher();
+}
+
 void bt_sampler_start(void)
 {
 	const char *v = getenv("BTRACE_SAMPLE");
 	char exe[1024];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	struct sigaction sa, old;
-	pthread_t th;
-	sigset_t all, prev;
 	void *gcc;
 	long hz;
 
@@ -732,6 +975,11 @@ void bt_sampler_start(void)
 	if (sp.mode == BT_SAMPLE_OFF ||
 	    (sp.mode == BT_SAMPLE_COMPILERS && !is_compiler(exe)))
 		return;
+	/* BTRACE_SAMPLE=all: a process that is not a compiler gets no
+	 * thread of ours while it has none of its own (a second thread
+	 * makes unshare(CLONE_NEWUSER) and setns into a user namespace fail
+	 * with EINVAL: bwrap, `unshare -U`). */
+	sp.lazy_flusher = !is_compiler(exe);
 	v = getenv("BTRACE_HZ");
 	hz = v ? strtol(v, NULL, 10) : 250;
 	if (hz < 1 || hz > 10000)
@@ -739,6 +987,9 @@ void bt_sampler_start(void)
 	sp.hz = (uint32_t)hz;
 	sp.period_ns = 1000000000u / sp.hz;
 	sp.process_timer = use_process_timer();
+	*(void **)&real_sigmask = dlsym(RTLD_NEXT, "pthread_sigmask");
+	if (!real_sigmask)
+		return;
 
 	/* Never take SIGPROF from a program that handles it itself. */
 	if (sigaction(SIGPROF, NULL, &old) < 0 ||
@@ -751,8 +1002,9 @@ void bt_sampler_start(void)
 	if (gcc) {
 		*(void **)&sp.backtrace = dlsym(gcc, "_Unwind_Backtrace");
 		*(void **)&sp.getipinfo = dlsym(gcc, "_Unwind_GetIPInfo");
+		*(void **)&sp.find_fde = dlsym(gcc, "_Unwind_Find_FDE");
 	}
-	if (!sp.backtrace || !sp.getipinfo) {
+	if (!sp.backtrace || !sp.getipinfo || !sp.find_fde) {
 		write_sampling(BT_SAMPLING_NO_UNWINDER);
 		return;
 	}
@@ -775,33 +1027,16 @@ void bt_sampler_start(void)
 	if (sigaction(SIGPROF, &sa, &sp_original) < 0)
 		return;
 	sp.installed = 1;
-	scan_modules();
-	sp.on = 1;
-	if (register_this_thread() < 0) {
-		sp.on = 0;
-		write_sampling(BT_SAMPLING_NO_TIMER);
+	if (pthread_atfork(prefork, postfork_parent, NULL) != 0)
 		return;
-	}
-	/* The flusher takes no signal: they stay with the program's
-	 * threads. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &prev);
-	{
-		static int (*real)(pthread_t *, const pthread_attr_t *,
-				   void *(*)(void *), void *);
-		if (!real)
-			*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
-		if (real(&th, NULL, flusher, NULL) == 0)
-			pthread_detach(th);
-	}
-	pthread_sigmask(SIG_SETMASK, &prev, NULL);
-	write_sampling(BT_SAMPLING_ACTIVE |
-		       (sp.process_timer ? BT_SAMPLING_PROCESS_TIMER : 0));
+	scan_modules();
+	begin_sampling();
 }
 
 /* Stops every timer, writes what the ring holds, the threads' names and
  * the totals.  Called before exec, at exit and from _exit; not in a vfork
- * child (bt_active() is false there). */
+ * child (bt_active() is false there).  The totals count from the start of
+ * the image: after a failed exec the last SAMPLER_END holds them all. */
 void bt_sampler_stop(void)
 {
 	char rec[256];
@@ -809,24 +1044,32 @@ void bt_sampler_stop(void)
 	struct bt_enc e;
 	sigset_t prof, prev;
 	struct timespec zero = {0, 0};
-	int main_tid = (int)bt_st.pid;
+	int main_tid = (int)bt_st.pid, running = FLUSHER_RUNNING;
 
 	if (!sp.on || !bt_active())
 		return;
 	sp.on = 0;
-	__atomic_store_n(&sp.stop_flusher, 1, __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&sp.flusher, &running, FLUSHER_STOPPING, 0,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	if (sp.has_ptimer) {
+		sp.has_ptimer = 0;
+		ptimer_armed = 0;
+		ptimer_left = 0;
+		timer_delete(sp.ptimer);
+	}
 	for (int i = 0; i < MAX_TIMERS; i++)
-		if (__atomic_load_n(&sp.timers[i].used, __ATOMIC_ACQUIRE) == 2 &&
+		if (__atomic_load_n(&sp.timers[i].used, __ATOMIC_ACQUIRE) ==
+			2 &&
 		    sp.timers[i].has_timer)
 			timer_delete(sp.timers[i].id);
 	/* A SIGPROF still pending here would outlive exec and, with the
 	 * default action, kill the new program: take it now. */
 	sigemptyset(&prof);
 	sigaddset(&prof, SIGPROF);
-	pthread_sigmask(SIG_BLOCK, &prof, &prev);
+	real_sigmask(SIG_BLOCK, &prof, &prev);
 	while (sigtimedwait(&prof, NULL, &zero) == SIGPROF)
 		;
-	pthread_sigmask(SIG_SETMASK, &prev, NULL);
+	real_sigmask(SIG_SETMASK, &prev, NULL);
 
 	if (drain_lock(1) == 0) {
 		scan_modules();
@@ -856,11 +1099,79 @@ void bt_sampler_stop(void)
 	bt_emit(rec, bt_enc_end(&e));
 }
 
+/* The exec that bt_sampler_stop() ran for failed: the image goes on, and
+ * so does its sampling.  Its timer comes back: the process timer, or, with
+ * per-thread timers, the calling thread's (the other threads' timers were
+ * deleted and stay so: they are no longer sampled); the flusher too.  The
+ * threads' names were written and are not written again.  [AS-safe]
+ * except for starting the flusher, which bt_active() (false in a vfork
+ * child) guards. */
+void bt_sampler_exec_failed(void)
+{
+	int saved = errno, slot = timer_slot - 1;
+	if (sp.on || !sp.began || !sp.installed || !bt_active())
+		return;
+	sp.on = 1;
+	if (sp.process_timer) {
+		if (create_timer(0, &sp.ptimer) == 0) {
+			sp.has_ptimer = 1;
+			__atomic_add_fetch(&sp.gen, 1, __ATOMIC_ACQ_REL);
+			arm_process_timer();
+		}
+	} else {
+		if (slot >= 0) {
+			int three = 3;
+			timer_slot = 0;
+			if (__atomic_compare_exchange_n(
+				&sp.timers[slot].used, &three, 0, 0,
+				__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+				__atomic_sub_fetch(&sp.threads, 1,
+						   __ATOMIC_RELAXED);
+		}
+		register_this_thread();
+	}
+	if (!sp.lazy_flusher || sp.threads > 1)
+		start_flusher();
+	errno = saved;
+}
+
+/* A fork child inherits the handler, the ring's contents and the thread
+ * table, but no timer and no other thread.  A child of a sampled image
+ * (mold does its work in one) is sampled as an image of its own: the
+ * parent's samples are dropped from the ring (the parent writes them),
+ * the table starts empty with the forking thread, the totals at zero,
+ * and every module is written again to the child's own file.  Runs in
+ * the child's atfork handler, which glibc runs with one thread. */
+void bt_sampler_forked(void)
+{
+	int was_on = sp.on;
+	sp.on = 0;
+	sp.has_ptimer = 0;
+	ptimer_armed = 0;
+	ptimer_left = 0;
+	__atomic_store_n(&sp.flusher, FLUSHER_NONE, __ATOMIC_RELEASE);
+	__atomic_store_n(&sp.draining, 0, __ATOMIC_RELEASE);
+	fork_locked = 0;
+	if (!was_on || !sp.installed || !bt_active())
+		return;
+	for (uint64_t pos = sp.tail; pos != sp.head; pos++)
+		__atomic_store_n(&sp.ring[pos % NSLOTS].seq, pos + NSLOTS,
+				 __ATOMIC_RELEASE);
+	sp.tail = sp.head;
+	sp.taken = sp.dropped_full = sp.dropped_write = sp.written = 0;
+	sp.threads = 0;
+	sp.live = sp.blockers = 0;
+	memset(sp.timers, 0, sizeof(sp.timers));
+	sp.n_modules = 0;
+	timer_slot = 0;
+	blocks_prof = 0;
+	begin_sampling();
+}
+
 /* ---- the program takes SIGPROF ----
  * A program that installs its own SIGPROF handler after our constructor
  * gets it: sampling stops for good (what was sampled so far stays), and
  * the program sees the disposition it would have seen without us. */
-
 
 static void yield_sigprof(void)
 {
@@ -892,20 +1203,87 @@ BT_EXPORT int sigaction(int sig, const struct sigaction *act,
 	return r;
 }
 
+/* signal() is hooked for SIGPROF only, and only because glibc's signal()
+ * calls its internal __sigaction, which an interposed sigaction() never
+ * sees: without this hook a program's signal(SIGPROF, h) would replace
+ * our handler unnoticed, and our timer would go on firing into the
+ * program's handler.  Every call goes to glibc's own signal(), so its
+ * semantics are glibc's exactly: SA_RESTART unless siginterrupt() asked
+ * otherwise, the old handler returned.  (sysv_signal, bsd_signal and
+ * sigset also reach __sigaction, and are not hooked: a gap,
+ * docs/sampling.md.) */
 BT_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = handler;
-	sa.sa_flags = SA_RESTART; /* glibc's signal() has BSD semantics */
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(sig, &sa, &old) < 0)
-		return SIG_ERR;
-	return old.sa_handler;
+	static sighandler_t (*real)(int, sighandler_t);
+	sighandler_t r;
+	int ours;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "signal");
+	ours = sig == SIGPROF && sp.installed;
+	if (ours)
+		yield_sigprof();
+	r = real(sig, handler);
+	if (r != SIG_ERR && ours) {
+		r = (sp_original.sa_flags & SA_SIGINFO)
+			? SIG_DFL
+			: sp_original.sa_handler;
+		sp.installed = 0;
+	}
+	return r;
 }
 
-/* A fork child inherits the handler but no timers: it is not sampled. */
-void bt_sampler_forked(void)
+/* ---- the program blocks SIGPROF ----
+ * A thread that blocks SIGPROF (to sigwait() on a full set, to read a
+ * signalfd) must never find one of our signals pending.  The hooks see
+ * the change before it is made (blocking) or after (unblocking) and
+ * switch timers off while it lasts: with per-thread timers that thread's
+ * own; with the process timer, the process's while every sampled thread
+ * blocks SIGPROF (the kernel gives a process-wide signal to a thread that
+ * does not block it).  The program's mask itself is never touched.
+ * glibc-internal masking (posix_spawn, system) does not come here and
+ * needs not: it ends before the function returns.  [AS-safe] */
+static int mask_hook(sigmask_fn real, int how, const sigset_t *set,
+		     sigset_t *old)
 {
-	sp.on = 0;
+	int will, r, was = blocks_prof;
+	if (!set || !timer_slot || !real_sigmask)
+		return real(how, set, old);
+	switch (how) {
+	case SIG_BLOCK:
+		will = was || sigismember(set, SIGPROF) == 1;
+		break;
+	case SIG_UNBLOCK:
+		will = was && sigismember(set, SIGPROF) != 1;
+		break;
+	case SIG_SETMASK:
+		will = sigismember(set, SIGPROF) == 1;
+		break;
+	default:
+		return real(how, set, old);
+	}
+	if (will && !was)
+		set_blocking(1); /* off before the mask can hold it back */
+	r = real(how, set, old);
+	if (r != 0 ? will && !was : !will && was) {
+		int saved = errno;
+		set_blocking(0);
+		errno = saved;
+	}
+	return r;
+}
+
+BT_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static sigmask_fn real;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "pthread_sigmask");
+	return mask_hook(real, how, set, old);
+}
+
+BT_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static sigmask_fn real;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "sigprocmask");
+	return mask_hook(real, how, set, old);
 }

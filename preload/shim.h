@@ -167,7 +167,11 @@ void bt_system_forked(void);
 void bt_sampler_start(void);
 /* Stops sampling and writes what is left: before exec, at exit, _exit. */
 void bt_sampler_stop(void);
-/* In a fork child: no timers came along, so no sampling. */
+/* In a fork child of a sampled image: sampling starts again, for the
+ * child (its atfork handler). */
 void bt_sampler_forked(void);
+/* [AS-safe in a vfork child, where it does nothing] The exec that
+ * bt_sampler_stop() ran for failed: sampling goes on. */
+void bt_sampler_exec_failed(void);
 
 #endif
