@@ -61,14 +61,20 @@ golden_sums() {
 # toolchain's libraries have no build-id: a new toolchain at the same path
 # changes the names in the outputs), the /usr/lib/debug build-id tree and
 # the running kernel's vDSO.  One line per absolute path the traces name
-# that is a file here (size and mtime), "absent" for module-like paths
-# that are not, the kernel release and the debug tree's listing.
+# that is an ELF file or an ar archive here (size and mtime), "absent" for module-like
+# paths that are not here, the kernel release and the debug tree's
+# listing.
 golden_fingerprint() {
-  local work=$1 p
+  local work=$1 p magic
   cat "$work"/traces/*/*.btr | strings -n 4 | grep -oE '^/[^ =:]+' |
     LC_ALL=C sort -u | while IFS= read -r p; do
     if [ -f "$p" ]; then
-      printf '%s %s\n' "$p" "$(stat -L -c '%s %Y' "$p")"
+      # only ELF files and ar archives (rlibs): the symbolizer and the
+      # link-input counter (link_inputs.c) read nothing else
+      magic=$(head -c 7 "$p" 2>/dev/null | od -An -c | tr -d ' \n')
+      if [[ $magic == 177ELF* || $magic == '!<arch>' ]]; then
+        printf '%s %s\n' "$p" "$(stat -L -c '%s %Y' "$p")"
+      fi
     elif [[ $p =~ \.so(\.[0-9.]+)?$|/bin/|/deps/|collect2|build-script ]]; then
       printf '%s absent\n' "$p"
     fi
