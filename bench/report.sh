@@ -81,7 +81,7 @@ if [ -d "$shared/workloads/cli-app" ]; then
 fi
 
 # Scale: synthetic traces.  --stacks real is shaped on the cli-app trace
-# (see gen_trace.c); --stacks diverse is the older, much more varied model,
+# (see gen_trace/main.c); --stacks diverse is the older, much more varied model,
 # a worst case.  The profile is built by two threads; BTRACE_THREADS=1
 # shows what one gives.
 {

@@ -23,9 +23,12 @@ run() { # NAME BUILD_DIR CMAKE_ARGS... -- CTEST_ARGS...
   shift || true
   targs=("$@")
   echo "== $name"
-  cmake -S "$repo" -B "$dir" "${cargs[@]}" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+  # the logs live inside the build directory: nothing under the checkout
+  # changes when the tests run (the clean-tree check below)
+  mkdir -p "$dir"
+  cmake -S "$repo" -B "$dir" "${cargs[@]}" >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; return 1; }
   # TARGETS (optional): build only these
-  cmake --build "$dir" -j"$jobs" ${TARGETS:+--target $TARGETS} >"$dir.build.log" 2>&1 || { tail -n 50 "$dir.build.log"; return 1; }
+  cmake --build "$dir" -j"$jobs" ${TARGETS:+--target $TARGETS} >"$dir/build.log" 2>&1 || { tail -n 50 "$dir/build.log"; return 1; }
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${targs[@]}"
 }
 
@@ -34,6 +37,16 @@ run "unit tests, damaged traces and fuzz inputs under ASan/UBSan" "$repo/build-a
 TARGETS="btrace_cli gen_trace" TSAN_OPTIONS="halt_on_error=1 log_path=$repo/build-tsan/tsan" \
   run "the report pipeline under TSan" "$repo/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBTRACE_TSAN=ON -- -R unit_report_synthetic || failed=1
 run "fuzzing the reader, the symbolizer and the flag parser" "$repo/build-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON -DBTRACE_SANITIZE=ON -- -L fuzz || failed=1
+
+# The clean-tree check: the tests wrote only to build dirs and mktemp.
+if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  dirty=$(git -C "$repo" status --porcelain)
+  if [ -n "$dirty" ]; then
+    echo "test.sh: the tests left the checkout dirty (git status --porcelain):" >&2
+    printf '%s\n' "$dirty" >&2
+    failed=1
+  fi
+fi
 
 if ((failed)); then
   echo "test.sh: FAILED" >&2

@@ -22,41 +22,7 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);                 \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
-
-static char *slurp(const char *dir, const char *name)
-{
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long len;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)len + 1);
-	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[len] = 0;
-	fclose(f);
-	return buf;
-}
+#include "check.h"
 
 static const cJSON *get(const cJSON *o, const char *path)
 {
@@ -105,7 +71,7 @@ static const cJSON *find_unit(const cJSON *units, const char *crate,
  * overlap within a lane; returns the number of spans and of gaps. */
 static void check_chrome(const char *dir, int *spans, int *gaps)
 {
-	char *text = slurp(dir, "trace.json");
+	char *text = slurp_at(dir, "trace.json");
 	cJSON *root = text ? cJSON_Parse(text) : NULL;
 	const cJSON *ev, *events = get(root, "traceEvents");
 	int lanes_named = 0, build_named = 0, max_tid = 0;
@@ -163,7 +129,7 @@ out:
 
 static void check_example(const char *dir)
 {
-	char *text = slurp(dir, "summary.json"), *txt = slurp(dir, "summary.txt");
+	char *text = slurp_at(dir, "summary.json"), *txt = slurp_at(dir, "summary.txt");
 	cJSON *s = text ? cJSON_Parse(text) : NULL;
 	const cJSON *units = get(s, "units");
 	static const char *const want[][2] = {
@@ -280,7 +246,7 @@ static void check_example(const char *dir)
 
 static void check_killed(const char *dir)
 {
-	char *text = slurp(dir, "summary.json"), *txt = slurp(dir, "summary.txt");
+	char *text = slurp_at(dir, "summary.json"), *txt = slurp_at(dir, "summary.txt");
 	cJSON *s = text ? cJSON_Parse(text) : NULL;
 	const cJSON *u;
 	int gap_units = 0, spans, gaps;
@@ -317,7 +283,7 @@ int main(int argc, char **argv)
 		check_killed(argv[2]);
 	else
 		return 2;
-	if (failures)
+	if (check_failures)
 		return 1;
 	printf("ok: %s report checked\n", argv[1]);
 	return 0;

@@ -20,30 +20,7 @@
 
 #include <cjson/cJSON.h>
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	if (!f)
-		return NULL;
-	do {
-		if (len + 65536 + 1 > cap) {
-			char *nb = realloc(buf, cap = len + 65536 * 2 + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[len] = 0;
-	return buf;
-}
+#include "check.h"
 
 /* cargo's target string -> summary.json's target kind, "" meaning lib or
  * proc-macro (cargo prints nothing for a package's library target). */

@@ -36,17 +36,7 @@
 #include <sys/wait.h>
 
 #include "trace_reader.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);                 \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 static const char *arg_of(const struct bt_image *im, uint32_t i)
 {
@@ -56,12 +46,6 @@ static const char *arg_of(const struct bt_image *im, uint32_t i)
 static const char *arg(const struct bt_proc *p, uint32_t i)
 {
 	return arg_of(bt_proc_last(p), i);
-}
-
-static const char *base(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
 }
 
 /* The test program's first process: not a fork child, argv[1] MODE. */
@@ -609,7 +593,7 @@ static int check_untraced(const struct bt_trace *t, const char *name,
 	const struct bt_proc *c = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < t->n_procs; i++)
-		if (!strcmp(base(bt_proc_last(&t->procs[i])->exe), name)) {
+		if (!strcmp(base_name(bt_proc_last(&t->procs[i])->exe), name)) {
 			c = &t->procs[i];
 			n++;
 		}
@@ -735,5 +719,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bt_trace_free(&t);
-	return failures ? 1 : 0;
+	return check_status();
 }

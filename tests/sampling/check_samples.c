@@ -17,17 +17,7 @@
 #include <string.h>
 
 #include "trace_reader.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);                 \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 struct range {
 	uint64_t lo, hi;
@@ -36,12 +26,6 @@ struct range {
 static int in(const struct range *r, uint64_t pc)
 {
 	return pc >= r->lo && pc < r->hi;
-}
-
-static const char *base(const char *p)
-{
-	const char *b = strrchr(p, '/');
-	return b ? b + 1 : p;
 }
 
 /* Sampled CPU of a process: weights times period. */
@@ -106,7 +90,7 @@ static int check_hot(const struct bt_trace *t, const char *ranges)
 	fclose(f);
 	CHECK(a.hi && b.hi && tm.hi, "ranges file incomplete");
 	for (size_t i = 0; i < t->n_procs; i++)
-		if (!strcmp(base(bt_proc_last(&t->procs[i])->exe), "hot"))
+		if (!strcmp(base_name(bt_proc_last(&t->procs[i])->exe), "hot"))
 			hot = &t->procs[i];
 	CHECK(hot, "no hot process in the trace");
 	if (!hot)
@@ -166,7 +150,7 @@ static int check_hot(const struct bt_trace *t, const char *ranges)
 		CHECK(complete >= 0.99 * (double)n, "only %zu of %zu to root",
 		      complete, n);
 	}
-	return failures ? 1 : 0;
+	return check_status();
 }
 
 static int is_compilation(const struct bt_image *im)
@@ -187,7 +171,7 @@ static int check_cargo(const struct bt_trace *t)
 		const struct bt_image *im = bt_proc_last(p);
 		size_t worker = 0, mine = 0;
 		int emits_code = 0;
-		if (strcmp(base(im->exe), "rustc") || !is_compilation(im))
+		if (strcmp(base_name(im->exe), "rustc") || !is_compilation(im))
 			continue;
 		units++;
 		for (uint32_t k = 0; k < im->start.argc_kept; k++)
@@ -250,7 +234,7 @@ static int check_cargo(const struct bt_trace *t)
 	CHECK(with_workers == codegen,
 	      "%zu of %zu code-emitting units have no LLVM-thread samples",
 	      codegen - with_workers, codegen);
-	return failures ? 1 : 0;
+	return check_status();
 }
 
 static int check_yielded(const struct bt_trace *t, const char *exe)
@@ -258,7 +242,7 @@ static int check_yielded(const struct bt_trace *t, const char *exe)
 	int found = 0;
 	for (size_t i = 0; i < t->n_procs; i++) {
 		const struct bt_image *im = bt_proc_last(&t->procs[i]);
-		if (strcmp(base(im->exe), exe))
+		if (strcmp(base_name(im->exe), exe))
 			continue;
 		found = 1;
 		CHECK(im->has_sampling &&
@@ -267,7 +251,7 @@ static int check_yielded(const struct bt_trace *t, const char *exe)
 		      exe);
 	}
 	CHECK(found, "no %s process in the trace", exe);
-	return failures ? 1 : 0;
+	return check_status();
 }
 
 int main(int argc, char **argv)
@@ -293,5 +277,5 @@ int main(int argc, char **argv)
 	else
 		rc = 2;
 	bt_trace_free(&t);
-	return rc ? rc : (failures ? 1 : 0);
+	return rc ? rc : check_status();
 }
