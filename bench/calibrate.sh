@@ -21,7 +21,7 @@
 #                removes), K fitted on the workloads' relative errors
 #       LAMBDA = sum(link2 - s * link0) / sum(link term)
 #     debuginfo-deps-off is not fitted, so its check is out of sample.
-#  2. With -w: writes them into analyzer/estimate_calibration.def and
+#  2. With -w: writes them into analyzer/advice/estimate_calibration.def and
 #     rebuilds btrace.
 #  3. Check: `btrace experiment --runs R` on each workload (its own traced
 #     baseline gives the estimates; R clean traced builds of each option,
@@ -177,7 +177,7 @@ fi
 cat "$work/fit.md"
 if [ "$check_only" = 0 ] && [ "$write" = 1 ]; then
   read -r k_off k_lines lambda <"$work/fit.def"
-  def="$repo/analyzer/estimate_calibration.def"
+  def="$repo/analyzer/advice/estimate_calibration.def"
   sed -i -e "s/^CALIBRATION(K_OFF, .*)/CALIBRATION(K_OFF, $k_off)/" \
     -e "s/^CALIBRATION(K_LINES, .*)/CALIBRATION(K_LINES, $k_lines)/" \
     -e "s/^CALIBRATION(LAMBDA, .*)/CALIBRATION(LAMBDA, $lambda)/" "$def"
@@ -227,7 +227,7 @@ section="$work/section.md"
 {
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version); $(( ($(date +%s) - t_start) / 60 )) min for the script."
   echo
-  echo "**Fit** ($rounds clean traced builds each of debug = 2, 0 and line-tables-only per workload; constants in use: \`analyzer/estimate_calibration.def\`):"
+  echo "**Fit** ($rounds clean traced builds each of debug = 2, 0 and line-tables-only per workload; constants in use: \`analyzer/advice/estimate_calibration.def\`):"
   echo
   cat "$work/fit.md"
   echo

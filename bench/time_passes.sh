@@ -157,7 +157,7 @@ MONO = ('monomorphization_collector_root_collections',
         'partition_and_assert_distinct_symbols')
 
 
-def label(u):  # analyzer/build_model.c bt_unit_label
+def label(u):  # analyzer/model/build_model.c bt_unit_label
     s = '%s%s%s %s' % (u['package'], ' ' if u['version'] else '', u['version'], u['target'])
     if u['crate'] != u['package'] and u['target'] not in ('build-script', 'build-script-run'):
         s += ' (%s)' % u['crate']

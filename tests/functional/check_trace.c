@@ -35,7 +35,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 #include "check.h"
 
 static const char *arg_of(const struct bt_image *im, uint32_t i)

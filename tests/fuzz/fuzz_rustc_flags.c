@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rustc_flags.h"
+#include "model/rustc_flags.h"
 
 #define MAX_ARGS 512
 

@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "symbolize.h"
+#include "profile/symbolize.h"
 
 static int fd = -1;
 static char path[64];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 /* Recomputes the checks of a checked file, record by record, as far as
  * the record headers make sense. */

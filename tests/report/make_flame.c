@@ -33,8 +33,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "profile.h"
-#include "report_writer.h"
+#include "profile/profile.h"
+#include "output/writer.h"
 
 struct tree_maker {
 	struct bt_flame_tree *t;

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 #include "check.h"
 
 struct range {

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "attribution.h"
+#include "profile/attribution.h"
 
 struct frame_case {
 	const char *func, *module;

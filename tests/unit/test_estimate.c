@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "estimate.h"
-#include "link_inputs.h"
+#include "advice/estimate.h"
+#include "model/link_inputs.h"
 
 /* A link of 1000 bytes: a member's objects and the dependencies' rlibs
  * with debuginfo, the rest the standard library's. */

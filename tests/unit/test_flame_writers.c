@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "profile.h"
-#include "report_writer.h"
+#include "profile/profile.h"
+#include "output/writer.h"
 
 #define MAX_NODES 64
 

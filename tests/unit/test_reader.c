@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 static char dir[64];
 

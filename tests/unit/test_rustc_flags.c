@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "rustc_flags.h"
+#include "model/rustc_flags.h"
 
 #define MAX_ARGS 48
 

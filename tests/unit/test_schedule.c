@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "link_inputs.h"
-#include "schedule.h"
+#include "model/link_inputs.h"
+#include "model/schedule.h"
 
 static int near(double a, double b)
 {

@@ -19,7 +19,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#include "symbolize.h"
+#include "profile/symbolize.h"
 
 #define SEC 1000000000ull
 #define LIB_BIAS 0x7f1200000000ull

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 static int failures;
 

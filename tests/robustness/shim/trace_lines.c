@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 int main(int argc, char **argv)
 {

@@ -3,7 +3,7 @@
  * usage: trace_peaks DIR   prints "processes=N max_rss_kib=M" */
 #include <stdio.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 int main(int argc, char **argv)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schedule.h"
-#include "trace_reader.h"
+#include "model/schedule.h"
+#include "model/trace_reader.h"
 
 static double replay(const struct bt_schedule *s,
 		     const double (*cut)[BT_PHASES], double cpus);

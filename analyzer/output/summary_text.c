@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "recommend.h"
-#include "report_writer.h"
+#include "profile/profile.h"
+#include "advice/recommend.h"
+#include "output/writer.h"
 
 #define TOP_UNITS 10
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "recommend.h"
+#include "advice/recommend.h"
 
 /* The profile the compilations used, from a workspace member's --out-dir
  * (target/<dir>/deps; cargo names the dev profile's dir "debug"). */

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "build_model.h"
+#include "model/build_model.h"
 
 struct bt_section_bytes {
 	uint64_t total;	 /* every section with file contents */

@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "report_writer.h"
+#include "profile/profile.h"
+#include "output/writer.h"
 
 /* The current path as one line's text: frames are escaped and appended
  * once per node, not once per line that goes through them, and each line

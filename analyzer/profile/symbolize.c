@@ -32,8 +32,8 @@
  *     unnamed addresses intern as "[module+0xOFFSET]".
  * No global state but libelf's elf_version(). */
 #define _GNU_SOURCE
-#include "hash_mix.h"
-#include "symbolize.h"
+#include "base/hash_mix.h"
+#include "profile/symbolize.h"
 
 #include <errno.h>
 #include <fcntl.h>

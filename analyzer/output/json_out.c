@@ -1,7 +1,7 @@
 /* json_out.c - see json_out.h. */
 #include <stdlib.h>
 
-#include "json_out.h"
+#include "output/json_out.h"
 
 cJSON *bt_json_add(struct bt_json *j, cJSON *parent, const char *key,
 		   cJSON *item)

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_out.h"
-#include "report_writer.h"
+#include "output/json_out.h"
+#include "output/writer.h"
 
 #define BUILD_PID 1
 

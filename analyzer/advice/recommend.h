@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "build_model.h"
-#include "estimate.h"
+#include "model/build_model.h"
+#include "advice/estimate.h"
 
 #define BT_RECOMMEND_MIN_PCT 2.0
 

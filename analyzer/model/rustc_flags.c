@@ -7,7 +7,7 @@
  * values group (`-vV`); a long option's value follows '=' or is the next
  * argument; "--" ends the options.  -C and -Z keys match with '-' and '_'
  * alike, as rustc looks them up. */
-#include "rustc_flags.h"
+#include "model/rustc_flags.h"
 
 #include <limits.h>
 #include <string.h>

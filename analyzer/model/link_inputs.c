@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hash_mix.h"
-#include "link_inputs.h"
-#include "schedule.h"
-#include "trace_reader.h"
+#include "base/hash_mix.h"
+#include "model/link_inputs.h"
+#include "model/schedule.h"
+#include "model/trace_reader.h"
 
 static int ends_with(const char *s, const char *suffix)
 {

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-#include "build_model.h"
+#include "model/build_model.h"
 
 struct bt_report_writer {
 	const char *file; /* its name in the report folder */

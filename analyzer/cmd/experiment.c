@@ -38,12 +38,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "build_model.h"
+#include "model/build_model.h"
 #include "commands.h"
-#include "json_out.h"
-#include "profile.h"
-#include "recommend.h"
-#include "trace_reader.h"
+#include "output/json_out.h"
+#include "profile/profile.h"
+#include "advice/recommend.h"
+#include "model/trace_reader.h"
 
 extern char **environ;
 

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attribution.h"
-#include "rustc_flags.h"
-#include "trace_reader.h"
+#include "profile/attribution.h"
+#include "model/rustc_flags.h"
+#include "model/trace_reader.h"
 
 /* What a process was, in the build. */
 enum bt_kind {

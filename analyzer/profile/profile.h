@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attribution.h"
+#include "profile/attribution.h"
 
 enum bt_flame_kind {
 	BT_FLAME_ROOT = 0,  /* the build */

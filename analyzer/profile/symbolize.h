@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 enum bt_sym_status {
 	BT_SYM_OK = 0,

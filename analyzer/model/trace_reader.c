@@ -1,6 +1,6 @@
 /* trace_reader.c - load a trace directory and rebuild its processes. */
 #define _GNU_SOURCE
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -23,10 +23,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "build_model.h"
-#include "hash_mix.h"
-#include "profile.h"
-#include "symbolize.h"
+#include "model/build_model.h"
+#include "base/hash_mix.h"
+#include "profile/profile.h"
+#include "profile/symbolize.h"
 
 /* ---- a string pool for group names ---- */
 

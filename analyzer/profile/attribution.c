@@ -1,7 +1,7 @@
 /* attribution.c - match frames against attribution_rules.def. */
 #include <string.h>
 
-#include "attribution.h"
+#include "profile/attribution.h"
 
 enum match { PREFIX, CONTAINS, MODULE };
 
@@ -24,7 +24,7 @@ struct rule {
 #define DEBUG_VALUES(m, p)                                                     \
 	{m, p, sizeof(p) - 1, BT_CAT_DEBUGINFO | BT_RULE_DEBUG_VALUES},
 static const struct rule rules[] = {
-#include "attribution_rules.def"
+#include "profile/attribution_rules.def"
 };
 #undef RULE
 #undef CATCHALL

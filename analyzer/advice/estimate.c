@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "estimate.h"
+#include "advice/estimate.h"
 
 #define CALIBRATION(name, value) static const double name = value;
-#include "estimate_calibration.def"
+#include "advice/estimate_calibration.def"
 #undef CALIBRATION
 
 static const char *const ids[BT_OPT_MAX] = {

@@ -36,7 +36,7 @@
 
 #include <stddef.h>
 
-#include "build_model.h"
+#include "model/build_model.h"
 
 struct bt_sched_dep {
 	size_t unit;	  /* index into bt_build.units */

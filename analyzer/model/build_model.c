@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build_model.h"
+#include "model/build_model.h"
 
 static const char *const kind_names[BT_KIND_MAX] = {
 	[BT_KIND_OTHER] = "other",	 [BT_KIND_CARGO] = "cargo",

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_out.h"
-#include "profile.h"
-#include "recommend.h"
-#include "report_writer.h"
+#include "output/json_out.h"
+#include "profile/profile.h"
+#include "advice/recommend.h"
+#include "output/writer.h"
 
 #define SUMMARY_VERSION 1
 

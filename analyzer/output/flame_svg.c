@@ -37,8 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "report_writer.h"
+#include "profile/profile.h"
+#include "output/writer.h"
 
 #define IMG_W 1200
 #define XPAD 10

@@ -18,12 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "build_model.h"
+#include "model/build_model.h"
 #include "commands.h"
-#include "profile.h"
-#include "recommend.h"
-#include "report_writer.h"
-#include "trace_reader.h"
+#include "profile/profile.h"
+#include "advice/recommend.h"
+#include "output/writer.h"
+#include "model/trace_reader.h"
 
 static const struct bt_report_writer *const writers[] = {
 	&bt_writer_summary_text,

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "trace_reader.h"
+#include "model/trace_reader.h"
 
 /* On a terminal, lines are cut to its width unless --wide. */
 static int line_cap;

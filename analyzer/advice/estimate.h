@@ -18,9 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "build_model.h"
-#include "link_inputs.h"
-#include "schedule.h"
+#include "model/build_model.h"
+#include "model/link_inputs.h"
+#include "model/schedule.h"
 
 enum bt_option {
 	BT_OPT_DEBUG_LINE_TABLES = 0,
