@@ -1,4 +1,4 @@
-/* cmd_dump.c - btrace dump [DIR]: check every trace file and list the
+/* dump.c - btrace dump [DIR]: check every trace file and list the
  * processes, one line each, then a line of counts.
  *
  * Exit status: 0 if every file is whole, 1 if some records are missing or

@@ -1,4 +1,4 @@
-/* cmd_report.c - btrace report [TRACE_DIR] [-o OUT_DIR]: read a trace,
+/* report.c - btrace report [TRACE_DIR] [-o OUT_DIR]: read a trace,
  * model the build, and hand the model to every output writer.
  *
  * Outputs go to TRACE_DIR/report/ (0700, files 0600: argv and paths can be

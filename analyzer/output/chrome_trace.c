@@ -1,4 +1,4 @@
-/* writer_chrome_trace.c - trace.json, the build on a timeline for Perfetto
+/* chrome_trace.c - trace.json, the build on a timeline for Perfetto
  * (ui.perfetto.dev) and chrome://tracing.
  *
  * The Chrome trace event format's JSON object form: complete events

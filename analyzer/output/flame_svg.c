@@ -1,4 +1,4 @@
-/* writer_flame_svg.c - flame.svg: where the build's CPU went, as an
+/* flame_svg.c - flame.svg: where the build's CPU went, as an
  * interactive flame graph in one file.
  *
  * Flame orientation, as flamegraph.pl draws it: the root (the whole

@@ -1,4 +1,4 @@
-/* writer_stacks_folded.c - stacks.folded: the profile as folded stacks.
+/* stacks_folded.c - stacks.folded: the profile as folded stacks.
  *
  * The format flamegraph.pl, inferno and speedscope read: one line per
  * path from the root, "frame;frame;frame count", outermost frame first.

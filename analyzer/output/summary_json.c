@@ -1,4 +1,4 @@
-/* writer_summary_json.c - summary.json, for scripts and the next tools.
+/* summary_json.c - summary.json, for scripts and the next tools.
  *
  * The field names below are a contract (docs/report-format.md): later
  * reports and external scripts read them.  New fields may be added; none

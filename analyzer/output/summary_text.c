@@ -1,4 +1,4 @@
-/* writer_summary_text.c - summary.txt: the build in one screen.
+/* summary_text.c - summary.txt: the build in one screen.
  *
  * What a developer asks first: how long, how parallel, which crates were
  * slow, what the build scripts and the linker cost, and which settings

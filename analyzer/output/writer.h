@@ -1,4 +1,4 @@
-/* report_writer.h - one writer per output format, behind one interface.
+/* writer.h - one writer per output format, behind one interface.
  *
  * `btrace report` builds the model of the build once (build_model.h) and
  * hands it to each writer in turn.  A writer only formats: it never reads
