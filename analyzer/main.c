@@ -1,31 +1,42 @@
-/* main.c - the btrace command: dispatch to one file per subcommand. */
+/* main.c - the btrace command: a table of commands, one file per command
+ * in cmd/; the exit codes are enum bt_exit (cli.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cli.h"
 
 #ifndef BTRACE_VERSION
 #define BTRACE_VERSION "0"
 #endif
 
+struct bt_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct bt_command commands[] = {
+	{"record", cmd_record, "run a command with every process traced"},
+	{"report", cmd_report,
+	 "where the build's time went, and what to change in Cargo.toml"},
+	{"experiment", cmd_experiment,
+	 "measure the recommendations with clean builds"},
+	{"dump", cmd_dump, "list the processes of a trace and check every file"},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(*commands))
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: btrace <command> [args]\n"
-		"\n"
-		"  record [-o DIR] -- CMD ARGS...  run CMD with every process traced\n"
-		"  report [-o OUT] [DIR]           the build: summary, slowest units,\n"
-		"                                  settings, where the CPU went, a\n"
-		"                                  flame graph, a Chrome trace, and\n"
-		"                                  what to change in Cargo.toml\n"
-		"  experiment [--runs N] [--only ID] -- CARGO_COMMAND\n"
-		"                                  measure the recommendations: clean\n"
-		"                                  builds with and without each one\n"
-		"  dump [DIR]                      list the processes of a trace and\n"
-		"                                  check every file\n"
-		"\n"
-		"DIR defaults to ./btrace.data/latest.  Without btrace record,\n"
-		"LD_PRELOAD=libbtrace.so CMD records the same trace.\n");
+	fprintf(f, "usage: btrace <command> [options] [args]\n\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n"
+		   "btrace <command> --help describes the command's options.\n"
+		   "The trace directory defaults to ./btrace.data/latest.  "
+		   "Without btrace\n"
+		   "record, LD_PRELOAD=libbtrace.so CMD records the same "
+		   "trace.\n");
 }
 
 int main(int argc, char **argv)
@@ -34,22 +45,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return BT_EXIT_BAD_INPUT;
 	}
-	if (!strcmp(argv[1], "record"))
-		return cmd_record(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "dump"))
-		return cmd_dump(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "report"))
-		return cmd_report(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "experiment"))
-		return cmd_experiment(argc - 1, argv + 1);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return BT_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("btrace %s\n", BTRACE_VERSION);
-		return 0;
+		return BT_EXIT_OK;
 	}
 	fprintf(stderr, "btrace: unknown command '%s' (try btrace --help)\n",
 		argv[1]);

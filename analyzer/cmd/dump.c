@@ -4,6 +4,7 @@
  * Exit status: 0 if every file is whole, 1 if some records are missing or
  * a process has no end, 2 if there is no usable trace at all. */
 #define _GNU_SOURCE
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cli.h"
 #include "model/trace_reader.h"
 
 /* On a terminal, lines are cut to its width unless --wide. */
@@ -139,6 +140,22 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 	}
 }
 
+static const struct option options[] = {
+	{"wide", no_argument, NULL, 'w'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btrace dump [-w|--wide] [TRACE_DIR]\n"
+		   "\n"
+		   "Checks every file of the trace (default ./btrace.data/latest) "
+		   "and lists\n"
+		   "its processes, one line each.\n"
+		   "  -w, --wide     do not cut lines to the terminal's width\n");
+}
+
 int cmd_dump(int argc, char **argv)
 {
 	struct bt_trace t;
@@ -150,17 +167,27 @@ int cmd_dump(int argc, char **argv)
 	const char *arg = NULL;
 	int wide = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-w") || !strcmp(argv[i], "--wide")) {
+	for (;;) {
+		int c = getopt_long(argc, argv, ":wh", options, NULL);
+		if (c == -1)
+			break;
+		if (c == 'w') {
 			wide = 1;
-		} else if (argv[i][0] == '-' || arg) {
-			fprintf(stderr, "usage: btrace dump [-w|--wide] "
-					"[TRACE_DIR]\n");
-			return BT_EXIT_BAD_INPUT;
+		} else if (c == 'h') {
+			usage(stdout);
+			return BT_EXIT_OK;
 		} else {
-			arg = argv[i];
+			bt_cli_bad_option("dump", c, argv);
+			return BT_EXIT_BAD_INPUT;
 		}
 	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "btrace dump: one trace directory at most, "
+				"not '%s' too\n",
+			argv[optind + 1]);
+		return BT_EXIT_BAD_INPUT;
+	}
+	arg = optind < argc ? argv[optind] : NULL;
 	if (!wide && isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 &&
 	    ws.ws_col > 40)
 		line_cap = ws.ws_col;

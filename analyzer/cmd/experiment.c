@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "model/build_model.h"
-#include "commands.h"
+#include "cli.h"
 #include "output/json_out.h"
 #include "profile/profile.h"
 #include "advice/recommend.h"

@@ -2,11 +2,14 @@
  *
  * Runs CMD with libbtrace.so preloaded and the trace directory exported,
  * writes the session file (the realtime anchor, the command, and CMD's reap
- * with its rusage), and returns CMD's exit status. */
+ * with its rusage), and returns CMD's exit status (128+N if a signal N
+ * killed it); its own failures, usage included, exit 125 (enum bt_exit),
+ * as env, nice and timeout do, so they are not taken for the build's. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cli.h"
 #include "redact.h"
 #include "trace_codec.h"
 #include "trace_dir.h"
@@ -174,24 +178,57 @@ static int set_preload(const char *lib)
 	return r;
 }
 
-static void record_usage(void)
+static const struct option options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"sample", required_argument, NULL, 's'},
+	{"hz", required_argument, NULL, 'z'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char *const sample_modes[] = {"off", "compilers", "all", NULL};
+
+static void usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: btrace record [-o DIR] [--sample off|compilers|all] "
-		"[--hz N] -- CMD ARGS...\n");
+		"[--hz N] [--] CMD ARGS...\n"
+		"\n"
+		"Runs CMD with every process traced and returns its exit "
+		"status; btrace's\n"
+		"own failures exit 125.\n"
+		"  -o, --output DIR  the trace directory (made like mkdir -p, "
+		"0700); default\n"
+		"                    ./btrace.data/DATE-TIME-PID, linked from "
+		"./btrace.data/latest\n"
+		"  --sample MODE     sample the CPU of the compilers (default), "
+		"all, or off\n"
+		"  --hz N            samples per CPU second, 1 to 10000\n");
 }
 
-/* "--opt VALUE" or "--opt=VALUE": returns VALUE and advances *I. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
+/* Creates the missing parents of PATH, like mkdir -p, 0700 (the trace
+ * they lead to is private); PATH itself is left to bt_dir_prepare().
+ * Returns 0, or -1 with errno. */
+static int make_parents(const char *path)
 {
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = 0;
+	for (char *p = buf + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+		while (p[1] == '/')
+			p++;
+	}
+	return 0;
 }
 
 int cmd_record(int argc, char **argv)
@@ -200,74 +237,70 @@ int cmd_record(int argc, char **argv)
 	const char *out = NULL, *why = NULL;
 	struct sigaction ign, old_int, old_quit;
 	struct rusage ru;
-	int i, fd, status = 0;
+	int i, e, fd, status = 0;
 	pid_t pid, w;
 	uint64_t mono, real;
 
-	const char *v;
-	for (i = 1; i < argc; i++) {
-		if ((v = opt_value(argc, argv, &i, "--sample"))) {
-			if (strcmp(v, "off") && strcmp(v, "compilers") &&
-			    strcmp(v, "all")) {
-				fprintf(stderr, "btrace record: --sample takes "
-						"off, compilers or all\n");
-				return BT_EXIT_BAD_INPUT;
-			}
-			setenv("BTRACE_SAMPLE", v, 1);
-		} else if ((v = opt_value(argc, argv, &i, "--hz"))) {
-			char *end;
-			long hz = strtol(v, &end, 10);
-			if (*end || hz < 1 || hz > 10000) {
-				fprintf(stderr, "btrace record: --hz takes a rate "
-						"from 1 to 10000\n");
-				return BT_EXIT_BAD_INPUT;
-			}
-			setenv("BTRACE_HZ", v, 1);
-		} else if (!strcmp(argv[i], "--")) {
-			i++;
+	for (;;) {
+		long hz;
+		int c = getopt_long(argc, argv, "+:o:h", options, NULL);
+		if (c == -1)
 			break;
-		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
-			if (++i >= argc) {
-				record_usage();
-				return BT_EXIT_BAD_INPUT;
-			}
-			out = argv[i];
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "btrace record: unknown option '%s'\n",
-				argv[i]);
-			record_usage();
-			return BT_EXIT_BAD_INPUT;
+		if (c == 'o') {
+			out = optarg;
+		} else if (c == 's') {
+			if (bt_cli_choice("record", "--sample", optarg,
+					  sample_modes) < 0)
+				return BT_EXIT_RECORD_FAILED;
+			setenv("BTRACE_SAMPLE", optarg, 1);
+		} else if (c == 'z') {
+			if (bt_cli_uint("record", "--hz", optarg, 1, 10000,
+					&hz) < 0)
+				return BT_EXIT_RECORD_FAILED;
+			setenv("BTRACE_HZ", optarg, 1);
+		} else if (c == 'h') {
+			usage(stdout);
+			return BT_EXIT_OK;
 		} else {
-			break;
+			bt_cli_bad_option("record", c, argv);
+			return BT_EXIT_RECORD_FAILED;
 		}
 	}
+	i = optind;
 	if (i >= argc) {
-		record_usage();
-		return BT_EXIT_BAD_INPUT;
+		fprintf(stderr, "btrace record: no command to run (try btrace "
+				"record --help)\n");
+		return BT_EXIT_RECORD_FAILED;
 	}
 	if (find_library(lib, sizeof(lib)) < 0) {
 		fprintf(stderr,
 			"btrace record: cannot find libbtrace.so (set "
 			"BTRACE_LIB, or install btrace)\n");
-		return BT_EXIT_BAD_INPUT;
+		return BT_EXIT_RECORD_FAILED;
 	}
 	if (out) {
 		char *b;
+		if (make_parents(out) < 0) {
+			fprintf(stderr, "btrace record: %s: cannot create its "
+					"parent directories: %s\n",
+				out, strerror(errno));
+			return BT_EXIT_RECORD_FAILED;
+		}
 		if (bt_dir_prepare(out, &why) < 0) {
 			fprintf(stderr, "btrace record: %s: %s\n", out, why);
-			return BT_EXIT_BAD_INPUT;
+			return BT_EXIT_RECORD_FAILED;
 		}
 		if (!realpath(out, dir)) {
 			fprintf(stderr, "btrace record: %s: %s\n", out,
 				strerror(errno));
-			return BT_EXIT_BAD_INPUT;
+			return BT_EXIT_RECORD_FAILED;
 		}
 		if (dir_has_trace_files(dir)) {
 			fprintf(stderr,
 				"btrace record: %s already holds a trace; "
 				"choose an empty directory\n",
 				out);
-			return BT_EXIT_BAD_INPUT;
+			return BT_EXIT_RECORD_FAILED;
 		}
 		b = strrchr(dir, '/');
 		b = b ? b + 1 : dir;
@@ -277,7 +310,7 @@ int cmd_record(int argc, char **argv)
 					 session, sizeof(session), &why) < 0) {
 		fprintf(stderr, "btrace record: ./%s: %s\n", BT_DEFAULT_BASE,
 			why);
-		return BT_EXIT_BAD_INPUT;
+		return BT_EXIT_RECORD_FAILED;
 	}
 
 	mono = ts_ns(CLOCK_MONOTONIC);
@@ -286,13 +319,13 @@ int cmd_record(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "btrace record: cannot write to %s: %s\n", dir,
 			strerror(errno));
-		return BT_EXIT_BAD_INPUT;
+		return BT_EXIT_RECORD_FAILED;
 	}
 	if (set_preload(lib) < 0 || setenv("BTRACE_DIR", dir, 1) < 0 ||
 	    setenv("BTRACE_SESSION", session, 1) < 0) {
 		fprintf(stderr, "btrace record: cannot set the environment\n");
 		close(fd);
-		return BT_EXIT_BAD_INPUT;
+		return BT_EXIT_RECORD_FAILED;
 	}
 
 	/* Like time(1): the build gets ^C, we stay to finish the trace. */
@@ -304,16 +337,17 @@ int cmd_record(int argc, char **argv)
 	if (pid < 0) {
 		fprintf(stderr, "btrace record: fork: %s\n", strerror(errno));
 		close(fd);
-		return BT_EXIT_BAD_INPUT;
+		return BT_EXIT_RECORD_FAILED;
 	}
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 		close(fd);
 		execvp(argv[i], argv + i);
+		e = errno;
 		fprintf(stderr, "btrace record: cannot run %s: %s\n", argv[i],
-			strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+			strerror(e));
+		_exit(e == ENOENT ? BT_EXIT_NOT_FOUND : BT_EXIT_CANNOT_EXECUTE);
 	}
 	do
 		w = wait4(pid, &status, 0, &ru);

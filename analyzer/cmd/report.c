@@ -6,10 +6,11 @@
  * (a killed build, a cut-off file) are warnings on stderr and marks in
  * every output, and the exit status stays 0: the report was written.
  * Exit 2 when there is no usable trace, 1 when an output cannot be
- * written. */
+ * written, 3 when out of memory (enum bt_exit). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 #include "model/build_model.h"
-#include "commands.h"
+#include "cli.h"
 #include "profile/profile.h"
 #include "advice/recommend.h"
 #include "output/writer.h"
@@ -33,6 +34,16 @@ static const struct bt_report_writer *const writers[] = {
 	&bt_writer_stacks_folded,
 };
 
+static const struct option options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"group", required_argument, NULL, 'g'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char *const groups[] = {"crate", "category", NULL};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: btrace report [-q] [-o OUT_DIR] [--group crate|category] "
@@ -42,7 +53,8 @@ static void usage(FILE *f)
 		   "TRACE_DIR/report.  Writes:\n");
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
 		fprintf(f, "  %-14s %s\n", writers[i]->file, writers[i]->what);
-	fprintf(f, "  -q             do not print summary.txt\n"
+	fprintf(f, "  -o, --output D write them into D\n"
+		   "  -q, --quiet    do not print summary.txt\n"
 		   "  --group G      the flame graph's first level: crate "
 		   "(default) or category\n");
 }
@@ -63,7 +75,8 @@ static int make_out_dir(const char *dir)
 }
 
 /* Writes one output through a temporary file renamed into place, so a
- * failed run never leaves half a report that looks whole. */
+ * failed run never leaves half a report that looks whole.  Returns 0, or
+ * -1 with errno after one line on stderr. */
 static int write_one(const struct bt_report_writer *w,
 		     const struct bt_build *b, const char *dir)
 {
@@ -110,6 +123,7 @@ out:
 			path ? path : w->file, strerror(saved));
 	free(path);
 	free(tmp);
+	errno = saved;
 	return rc;
 }
 
@@ -136,32 +150,35 @@ int cmd_report(int argc, char **argv)
 	struct bt_recommendations recs;
 	int quiet = 0, rc = 0, by_category = 0, have_profile = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-			out_arg = argv[++i];
-		} else if (!strncmp(argv[i], "--output=", 9)) {
-			out_arg = argv[i] + 9;
-		} else if (!strcmp(argv[i], "--group") && i + 1 < argc) {
-			const char *g = argv[++i];
-			if (strcmp(g, "crate") && strcmp(g, "category")) {
-				usage(stderr);
+	for (;;) {
+		int c = getopt_long(argc, argv, ":o:qh", options, NULL);
+		if (c == -1)
+			break;
+		if (c == 'o') {
+			out_arg = optarg;
+		} else if (c == 'g') {
+			int g = bt_cli_choice("report", "--group", optarg,
+					      groups);
+			if (g < 0)
 				return BT_EXIT_BAD_INPUT;
-			}
-			by_category = !strcmp(g, "category");
-		} else if (!strcmp(argv[i], "-q") ||
-			   !strcmp(argv[i], "--quiet")) {
+			by_category = g == 1;
+		} else if (c == 'q') {
 			quiet = 1;
-		} else if (!strcmp(argv[i], "-h") ||
-			   !strcmp(argv[i], "--help")) {
+		} else if (c == 'h') {
 			usage(stdout);
-			return 0;
-		} else if (argv[i][0] == '-' || trace_arg) {
-			usage(stderr);
-			return BT_EXIT_BAD_INPUT;
+			return BT_EXIT_OK;
 		} else {
-			trace_arg = argv[i];
+			bt_cli_bad_option("report", c, argv);
+			return BT_EXIT_BAD_INPUT;
 		}
 	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "btrace report: one trace directory at most, "
+				"not '%s' too\n",
+			argv[optind + 1]);
+		return BT_EXIT_BAD_INPUT;
+	}
+	trace_arg = optind < argc ? argv[optind] : NULL;
 	dir = trace_arg ? strdup(trace_arg) : bt_default_trace_dir();
 	if (!dir) {
 		fprintf(stderr, "btrace report: no trace at "
@@ -179,7 +196,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "btrace report: %s\n", err);
 		bt_trace_free(&t);
 		free(dir);
-		return 1;
+		return BT_EXIT_NOMEM; /* its only failure */
 	}
 	phase("load");
 	b.flame_by_category = by_category;
@@ -189,7 +206,7 @@ int cmd_report(int argc, char **argv)
 	if (have_profile) {
 		if (bt_profile_make(&b, &profile, err, sizeof(err)) < 0) {
 			fprintf(stderr, "btrace report: %s\n", err);
-			rc = 1;
+			rc = BT_EXIT_NOMEM; /* its only failure */
 			have_profile = 0;
 			goto out;
 		}
@@ -199,7 +216,7 @@ int cmd_report(int argc, char **argv)
 	/* What to change: estimated from the profile's categories. */
 	if (bt_recommend(&b, &recs) < 0) {
 		fprintf(stderr, "btrace report: out of memory\n");
-		rc = 1;
+		rc = BT_EXIT_NOMEM;
 		goto out;
 	}
 	b.recommendations = &recs;
@@ -212,12 +229,12 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "btrace report: cannot create %s: %s\n",
 			out_dir ? out_dir : "the report directory",
 			strerror(errno));
-		rc = 1;
+		rc = BT_EXIT_PROBLEM;
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++) {
 		if (write_one(writers[i], &b, out_dir) < 0)
-			rc = 1;
+			rc = errno == ENOMEM ? BT_EXIT_NOMEM : BT_EXIT_PROBLEM;
 		phase(writers[i]->file);
 	}
 	if (!quiet)

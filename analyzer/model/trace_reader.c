@@ -1,6 +1,7 @@
 /* trace_reader.c - load a trace directory and rebuild its processes. */
 #define _GNU_SOURCE
 #include "model/trace_reader.h"
+#include "base/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,8 +21,7 @@ static void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
 	if (!p) {
-		fprintf(stderr, "btrace: out of memory\n");
-		exit(2);
+		bt_oom_exit();
 	}
 	return p;
 }
@@ -30,8 +30,7 @@ static void *xrealloc(void *p, size_t size)
 {
 	p = realloc(p, size ? size : 1);
 	if (!p) {
-		fprintf(stderr, "btrace: out of memory\n");
-		exit(2);
+		bt_oom_exit();
 	}
 	return p;
 }

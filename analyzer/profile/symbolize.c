@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include "base/hash_mix.h"
 #include "profile/symbolize.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,8 +61,7 @@
 
 static void oom(void)
 {
-	fprintf(stderr, "btrace: out of memory\n");
-	exit(2);
+	bt_oom_exit();
 }
 
 static void *zalloc(size_t n, size_t size)
