@@ -66,6 +66,17 @@ int bt_linker_is_slow(const char *l)
 	       !strcmp(l, "ld.gold") || !strcmp(l, "gold");
 }
 
+int bt_linker_is_lld(const char *l)
+{
+	return !strcmp(l, "lld") || !strcmp(l, "ld.lld") ||
+	       !strcmp(l, "rust-lld");
+}
+
+int bt_linker_is_mold(const char *l)
+{
+	return !strcmp(l, "mold") || !strcmp(l, "ld.mold");
+}
+
 /* Bytes the option removes from unit I's link inputs, as a share of
  * them. */
 static double link_share(const struct bt_link_inputs *li, enum bt_option o)
@@ -136,8 +147,12 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 			*link = (1 - R_LLD) * u->link_cpu_s;
 		break;
 	case BT_OPT_LINKER_MOLD:
+		/* published ratios: mold's link CPU as a share of GNU ld's,
+		 * and of lld's (R_MOLD / R_LLD); none measured here */
 		if (bt_linker_is_slow(u->linker_used))
 			*link = (1 - R_MOLD) * u->link_cpu_s;
+		else if (bt_linker_is_lld(u->linker_used))
+			*link = (1 - R_MOLD / R_LLD) * u->link_cpu_s;
 		break;
 	default:
 		break;
@@ -155,8 +170,9 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 	double replay;
 
 	memset(out, 0, sizeof(*out));
-	out->method = o == BT_OPT_CRANELIFT	 ? "published-ratio"
-		      : o >= BT_OPT_LINKER_LLD ? "measured-ratio"
+	out->method = o == BT_OPT_CRANELIFT || o == BT_OPT_LINKER_MOLD
+			      ? "published-ratio"
+		      : o == BT_OPT_LINKER_LLD ? "measured-ratio"
 					       : "calibrated-model";
 	for (size_t i = 0; i < b->n_units; i++) {
 		double compile, link, term, hidden, link_term;

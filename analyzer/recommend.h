@@ -43,4 +43,7 @@ struct bt_recommendations {
  * or -1 when out of memory. */
 int bt_recommend(const struct bt_build *b, struct bt_recommendations *out);
 
+/* Whether an executable PROG is on PATH. */
+int bt_on_path(const char *prog);
+
 #endif

@@ -22,7 +22,7 @@ thr = s["estimation"]["threshold_pct"]
 for r in rec + con:
     e = r["estimate"]
     assert e["cpu_s"] >= 0 and e["wall_s"] >= 0, r
-    assert e["method"] in ("calibrated-model", "published-ratio", "measured-ratio"), e
+    assert e["method"] in ("calibrated-model", "published-ratio", "measured-ratio", "measured-here"), e
     assert r["reason"] and "\n" not in r["reason"], r
 for r in rec:
     assert r["estimate"]["cpu_pct"] >= thr or r["estimate"]["wall_pct"] >= thr, r
