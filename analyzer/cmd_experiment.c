@@ -583,7 +583,8 @@ static cJSON *measured_json(struct bt_json *j, cJSON *o, const char *key,
 
 static int write_json(const char *dir, char **cmd, int n_cmd,
 		      struct config *cs, int n_cs, int runs, int scaled,
-		      const char *touch, const char *base_linker)
+		      const char *touch, const char *base_linker,
+		      const struct bt_recommendations *recs)
 {
 	struct bt_json j = {0};
 	cJSON *root = cJSON_CreateObject(), *a, *opts;
@@ -610,6 +611,23 @@ static int write_json(const char *dir, char **cmd, int n_cmd,
 		bt_json_str(&j, root, "baseline_linker", base_linker);
 	else
 		bt_json_add(&j, root, "baseline_linker", cJSON_CreateNull());
+	/* the options not measured, with the traced baseline's reason */
+	a = bt_json_add(&j, root, "not_measured", cJSON_CreateArray());
+	for (size_t i = 0; a && i < recs->n; i++) {
+		int measured = 0;
+		cJSON *o;
+		for (int c = 1; c < n_cs && !measured; c++)
+			measured = cs[c].option == (int)recs->items[i].option;
+		if (measured ||
+		    !(o = bt_json_add(&j, a, NULL, cJSON_CreateObject())))
+			continue;
+		bt_json_str(&j, o, "id", recs->items[i].id);
+		bt_json_str(&j, o, "reason", recs->items[i].reason);
+		bt_json_num(&j, o, "estimate_cpu_pct",
+			    r2(recs->items[i].estimate.cpu_pct));
+		bt_json_num(&j, o, "estimate_wall_pct",
+			    r2(recs->items[i].estimate.wall_pct));
+	}
 	opts = bt_json_add(&j, root, "configs", cJSON_CreateArray());
 	for (int c = 0; opts && c < n_cs; c++) {
 		cJSON *o = bt_json_add(&j, opts, NULL, cJSON_CreateObject());
@@ -1057,7 +1075,7 @@ int cmd_experiment(int argc, char **argv)
 			mkdir("btrace.data", 0700);
 		if (!dir || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
 		    write_json(dir, cmd, n_cmd, cs, n_cs, runs, !plain, touch,
-			       base_linker) < 0)
+			       base_linker, &recs) < 0)
 			rc = 1;
 		else
 			rc = 0;

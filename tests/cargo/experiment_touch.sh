@@ -23,9 +23,10 @@ sleep 1.1 # mtimes in whole seconds must show the touch too
 grep -q "rebuilds after touching app/src/main.rs" "$work/x.out" || fail "no rebuild line: $(cat "$work/x.out")"
 mold=0
 command -v mold >/dev/null && mold=1
-python3 - "$work/x/experiment.json" "$mold" <<'PY' || fail "experiment --touch: experiment.json check"
+n_opts=$("$BTRACE" experiment --help | grep -cE '^  [a-z][a-z-]+$')
+python3 - "$work/x/experiment.json" "$mold" "$n_opts" <<'PY' || fail "experiment --touch: experiment.json check"
 import json, sys, statistics
-x = json.load(open(sys.argv[1])); mold = sys.argv[2] == "1"
+x = json.load(open(sys.argv[1])); mold = sys.argv[2] == "1"; n_opts = int(sys.argv[3])
 assert x["format"] == "btrace-experiment" and x["version"] == 3, x
 assert x["touch"] == "app/src/main.rs" and x["runs"] == 3, x
 assert x["scaled"] is False, "rebuilds are measured plain"
@@ -34,6 +35,11 @@ cs = {c["id"]: c for c in x["configs"]}
 assert x["configs"][0]["id"] == "baseline"
 assert "debuginfo-off" in cs and "debuginfo-line-tables-only" in cs, list(cs)
 assert ("linker-mold" in cs) == mold, list(cs)
+# every option once: measured, or not with the traced rebuild's reason
+nm = {n["id"]: n for n in x["not_measured"]}
+assert not set(nm) & set(cs), (list(nm), list(cs))
+assert n_opts >= 6 and len(nm) + len(cs) - 1 == n_opts and all(n["reason"] for n in nm.values()), (list(nm), list(cs))
+assert "codegen-backend-cranelift" in nm, "Cranelift is measured only with --only"
 base = cs["baseline"]
 for c in x["configs"]:
     assert not c["failed"], c
