@@ -76,7 +76,7 @@ struct config {
 	double front[MAX_RUNS]; /* frontend CPU of each traced build, or NAN */
 	int failed;
 	char failure[256]; /* why, when not just a failing build */
-	char target[64];   /* its private target dir (--touch) */
+	char target[288];  /* its private target dir (--touch) */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -811,9 +811,10 @@ int cmd_experiment(int argc, char **argv)
 {
 	int runs = 0, n_cmd = 0, n_cs = 0, tty = isatty(2), rc = 1, plain = 0;
 	const char *only = NULL, *out_arg = NULL, *touch = NULL;
-	char **cmd = NULL, work[] = "/tmp/btrace-experiment.XXXXXX";
+	char **cmd = NULL, work[256];
 	char target[sizeof(work) + 16], trace[sizeof(work) + 16];
 	char log[sizeof(work) + 16], self[4096], base_linker[64] = "";
+	const char *tmp = getenv("TMPDIR");
 	struct config cs[MAX_CONFIGS];
 	struct bt_recommendations recs;
 	struct sigaction sa;
@@ -879,6 +880,9 @@ int cmd_experiment(int argc, char **argv)
 		return 1;
 	}
 	self[sl] = '\0';
+	if (!tmp || tmp[0] != '/' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	snprintf(work, sizeof(work), "%s/btrace-experiment.XXXXXX", tmp);
 	if (!mkdtemp(work)) {
 		fprintf(stderr, "btrace experiment: cannot create %s: %s\n",
 			work, strerror(errno));

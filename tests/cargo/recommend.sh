@@ -100,8 +100,10 @@ assert abs(off["measured"]["cpu_s"] - (base["cpu_s"][0] - off["cpu_s"][0])) < 0.
 PY
 # Ctrl-C during the measured builds: the build is stopped, the private
 # target dir removed, exit 130.
-ls -d /tmp/btrace-experiment.* 2>/dev/null | sort >"$work/before" || true
-"$BTRACE" experiment --runs 3 -- cargo build --offline -q >/dev/null 2>"$work/int.err" &
+# (in a TMPDIR of its own: other experiments may run on the machine)
+mkdir "$work/tmp"
+ls -d "$work"/tmp/btrace-experiment.* 2>/dev/null | sort >"$work/before" || true
+TMPDIR="$work/tmp" "$BTRACE" experiment --runs 3 -- cargo build --offline -q >/dev/null 2>"$work/int.err" &
 pid=$!
 for _ in $(seq 1 1200); do
   grep -q "run 1/3" "$work/int.err" 2>/dev/null && break
@@ -114,9 +116,9 @@ rc=0
 wait "$pid" || rc=$?
 [ "$rc" = 130 ] || fail "interrupted experiment exited $rc: $(cat "$work/int.err")"
 grep -q "interrupted; cleaned up" "$work/int.err" || fail "no clean-up message"
-ls -d /tmp/btrace-experiment.* 2>/dev/null | sort >"$work/after" || true
+ls -d "$work"/tmp/btrace-experiment.* 2>/dev/null | sort >"$work/after" || true
 [ -z "$(comm -13 "$work/before" "$work/after")" ] || fail "left $(comm -13 "$work/before" "$work/after")"
-! pgrep -f "target-dir /tmp/btrace-experiment" >/dev/null || fail "a build survived the interrupt"
+! pgrep -f "target-dir $work/tmp/btrace-experiment" >/dev/null || fail "a build survived the interrupt"
 echo "fn broken( {" >>app/src/main.rs
 rc=0
 "$BTRACE" experiment --runs 1 -- cargo build --offline -q >/dev/null 2>"$work/err" || rc=$?
