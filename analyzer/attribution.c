@@ -38,6 +38,9 @@ static const char *const names[BT_CAT_MAX] = {
 	[BT_CAT_DEBUGINFO] = "debuginfo",
 	[BT_CAT_LINK] = "link",
 	[BT_CAT_BUILD_SCRIPT] = "build_script",
+	[BT_CAT_CARGO] = "cargo",
+	[BT_CAT_PROBE] = "probe",
+	[BT_CAT_STARTUP] = "startup",
 	[BT_CAT_OTHER] = "other",
 };
 

@@ -4,7 +4,8 @@
  * Categories are fixed (summary.json's "categories" keys).  Frames are
  * matched against the rules in attribution_rules.def; the innermost frame
  * with a rule decides the stack.  Whole processes that are not compilers
- * are attributed by kind: linkers to link, build scripts to build_script.
+ * are attributed by kind: linkers to link, build scripts to build_script,
+ * cargo to cargo, rustc probes to probe.
  * docs/attribution.md explains the rules and their evidence. */
 #ifndef BTRACE_ATTRIBUTION_H
 #define BTRACE_ATTRIBUTION_H
@@ -18,6 +19,11 @@ enum bt_category {
 	BT_CAT_DEBUGINFO,
 	BT_CAT_LINK,
 	BT_CAT_BUILD_SCRIPT,
+	BT_CAT_CARGO,	/* cargo's own process: fingerprints, resolution,
+			   job control */
+	BT_CAT_PROBE,	/* rustc probes (-vV, --print): cargo's queries */
+	BT_CAT_STARTUP, /* a compiler's CPU no sample covers: start-up
+			   before the sampler runs, and exit */
 	BT_CAT_OTHER,
 	BT_CAT_MAX,
 	/* Not a category: a rule's "the unit's codegen backend". */

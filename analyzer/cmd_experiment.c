@@ -191,6 +191,10 @@ static int overrides_for(struct config *c, enum bt_option o,
 		snprintf(c->overrides[0], sizeof(c->overrides[0]),
 			 "profile.%s.package.\"*\".debug=false", profile);
 		break;
+	case BT_OPT_SPLIT_DEBUGINFO:
+		snprintf(c->overrides[0], sizeof(c->overrides[0]),
+			 "profile.%s.split-debuginfo=\"unpacked\"", profile);
+		break;
 	case BT_OPT_CRANELIFT:
 		snprintf(c->overrides[0], sizeof(c->overrides[0]),
 			 "profile.%s.codegen-backend=\"cranelift\"", profile);

@@ -11,13 +11,20 @@
 #undef CALIBRATION
 
 static const char *const ids[BT_OPT_MAX] = {
-	[BT_OPT_DEBUG_LINE_TABLES] = "debuginfo-line-tables-only",
-	[BT_OPT_DEBUG_OFF] = "debuginfo-off",
-	[BT_OPT_DEBUG_DEPS_OFF] = "debuginfo-deps-off",
-	[BT_OPT_CRANELIFT] = "codegen-backend-cranelift",
-	[BT_OPT_LINKER_LLD] = "linker-lld",
-	[BT_OPT_LINKER_MOLD] = "linker-mold",
+    [BT_OPT_DEBUG_LINE_TABLES] = "debuginfo-line-tables-only",
+    [BT_OPT_DEBUG_OFF] = "debuginfo-off",
+    [BT_OPT_DEBUG_DEPS_OFF] = "debuginfo-deps-off",
+    [BT_OPT_CRANELIFT] = "codegen-backend-cranelift",
+    [BT_OPT_LINKER_LLD] = "linker-lld",
+    [BT_OPT_LINKER_MOLD] = "linker-mold",
+    [BT_OPT_SPLIT_DEBUGINFO] = "split-debuginfo-unpacked",
 };
+
+int bt_option_is_debuginfo(enum bt_option o)
+{
+	return o == BT_OPT_DEBUG_LINE_TABLES || o == BT_OPT_DEBUG_OFF ||
+	       o == BT_OPT_DEBUG_DEPS_OFF || o == BT_OPT_SPLIT_DEBUGINFO;
+}
 
 const char *bt_option_id(enum bt_option o)
 {
@@ -40,14 +47,13 @@ int bt_estimator_make(const struct bt_build *b, struct bt_estimator *e)
 		return -1;
 	e->links = calloc(b->n_units + 1, sizeof(*e->links));
 	e->cut = calloc(b->n_units + 1, sizeof(*e->cut));
-	if (!e->links || !e->cut || bt_link_inputs_read(b, e->links) < 0) {
+	if (!e->links || !e->cut ||
+	    bt_link_inputs_read(b, e->links, &e->census) < 0) {
 		bt_estimator_free(e);
 		return -1;
 	}
-	for (size_t i = 0; i < b->n_units; i++) {
-		e->n_link_inputs += e->links[i].n_inputs;
-		e->n_link_missing += e->links[i].n_missing;
-	}
+	e->n_link_inputs = e->census.inputs;
+	e->n_link_missing = e->census.missing;
 	e->replay_s = bt_schedule_replay(&e->sched, NULL);
 	return 0;
 }
@@ -77,28 +83,36 @@ int bt_linker_is_mold(const char *l)
 	return !strcmp(l, "mold") || !strcmp(l, "ld.mold");
 }
 
-/* Bytes the option removes from unit I's link inputs, as a share of
- * them. */
-static double link_share(const struct bt_link_inputs *li, enum bt_option o)
+static uint64_t without(const struct bt_section_bytes *s, uint64_t kept)
 {
-	double removed = 0;
-	if (!li->all.total)
-		return 0;
+	return s->debug > kept ? s->debug - kept : 0;
+}
+
+uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
+			       enum bt_option o)
+{
+	const struct bt_section_bytes *p = &li->primary, *d = &li->deps;
 	switch (o) {
 	case BT_OPT_DEBUG_OFF:
-		removed = (double)(li->primary.debug + li->deps.debug);
-		break;
+		return p->debug + d->debug;
 	case BT_OPT_DEBUG_LINE_TABLES:
-		removed = (double)(li->primary.debug - li->primary.lines +
-				   li->deps.debug - li->deps.lines);
-		break;
+		return without(p, p->lines) + without(d, d->lines);
 	case BT_OPT_DEBUG_DEPS_OFF:
-		removed = (double)li->deps.debug;
-		break;
+		return d->debug;
+	case BT_OPT_SPLIT_DEBUGINFO:
+		return without(p, p->lines + p->ranges) +
+		       without(d, d->lines + d->ranges);
 	default:
-		break;
+		return 0;
 	}
-	return removed / (double)li->all.total;
+}
+
+double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o)
+{
+	if (!li->all.total)
+		return 0;
+	return fmin(1, (double)bt_link_removed_bytes(li, o) /
+			   (double)li->all.total);
 }
 
 /* The CPU option O saves in unit I's compilation and in its link, and
@@ -157,8 +171,9 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 	default:
 		break;
 	}
-	if (o <= BT_OPT_DEBUG_DEPS_OFF) {
-		*link_term = u->link_cpu_s * link_share(&e->links[i], o);
+	if (bt_option_is_debuginfo(o)) {
+		*link_term =
+		    u->link_cpu_s * bt_link_removed_share(&e->links[i], o);
 		*link = LAMBDA * *link_term;
 	}
 }
@@ -172,8 +187,8 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 	memset(out, 0, sizeof(*out));
 	out->method = o == BT_OPT_CRANELIFT || o == BT_OPT_LINKER_MOLD
 			      ? "published-ratio"
-		      : o == BT_OPT_LINKER_LLD ? "measured-ratio"
-					       : "calibrated-model";
+		      : bt_option_is_debuginfo(o) ? "calibrated-model"
+						  : "measured-ratio";
 	for (size_t i = 0; i < b->n_units; i++) {
 		double compile, link, term, hidden, link_term;
 		unit_saving(e, i, o, &compile, &link, &term, &hidden,

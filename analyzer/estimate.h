@@ -6,15 +6,17 @@
  * for line-tables-only, only the dependencies' for debuginfo-deps-off),
  * plus a calibrated multiple of its instruction-level debuginfo work (the
  * line-table and debug-value parts) for the cost spread outside the
- * category, plus the link CPU that the removed
- * .debug_* bytes of the linker's inputs cost.  Cranelift and the faster linkers use
- * published or measured ratios.  The wall saving replays the build
+ * category, plus the link CPU that the removed debuginfo bytes of the
+ * linker's inputs cost (every input: in a rebuild most of them are rlibs
+ * an earlier build left, bt_link_removed_bytes).  Cranelift and the faster
+ * linkers use published or measured ratios.  The wall saving replays the build
  * (schedule.h) with that much less code generation and link work.
  * docs/estimation.md has the data. */
 #ifndef BTRACE_ESTIMATE_H
 #define BTRACE_ESTIMATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "build_model.h"
 #include "link_inputs.h"
@@ -27,8 +29,34 @@ enum bt_option {
 	BT_OPT_CRANELIFT,
 	BT_OPT_LINKER_LLD,
 	BT_OPT_LINKER_MOLD,
+	/* -C split-debuginfo=unpacked: full debuginfo kept in .dwo files
+	 * beside the objects, out of the link (Linux) */
+	BT_OPT_SPLIT_DEBUGINFO,
 	BT_OPT_MAX,
 };
+
+/* Whether O changes what debuginfo is generated or linked (the options
+ * the link model applies to). */
+int bt_option_is_debuginfo(enum bt_option o);
+
+/* The link model: the bytes of a link's inputs that option O takes out
+ * of the link.
+ *  - debuginfo-off: the debuginfo of every crate cargo builds (members'
+ *    and dependencies', from this build or an earlier one);
+ *  - debuginfo-line-tables-only: the same but the line tables and the
+ *    address ranges of the compile units (.debug_line, .debug_line_str,
+ *    .debug_aranges);
+ *  - debuginfo-deps-off: the dependencies' debuginfo;
+ *  - split-debuginfo-unpacked: what a split-DWARF skeleton does not keep
+ *    (it keeps the line tables, the address ranges and .debug_addr; the
+ *    rest goes to .dwo files the linker never reads).
+ * The standard library and system objects keep theirs.  0 for the other
+ * options. */
+uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
+			       enum bt_option o);
+
+/* bt_link_removed_bytes as a share of all of the link's input bytes. */
+double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o);
 
 /* "debuginfo-line-tables-only", ... (summary.json's ids) */
 const char *bt_option_id(enum bt_option o);
@@ -61,6 +89,7 @@ struct bt_estimator {
 	const struct bt_build *b;
 	struct bt_schedule sched;
 	struct bt_link_inputs *links; /* parallel to b->units */
+	struct bt_link_census census;
 	size_t n_link_inputs, n_link_missing;
 	double replay_s; /* the observed schedule replayed as it was */
 	double (*cut)[BT_PHASES]; /* scratch: the work a replay removes */

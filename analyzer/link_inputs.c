@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hash_mix.h"
@@ -18,6 +19,19 @@ static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* The debuginfo section a section's name is, relocations included
+ * (".rela.debug_info" -> ".debug_info"), or NULL. */
+static const char *debug_section(const char *name)
+{
+	if (!name)
+		return NULL;
+	if (!strncmp(name, ".rela.", 6))
+		name += 5;
+	else if (!strncmp(name, ".rel.", 5))
+		name += 4;
+	return strncmp(name, ".debug_", 7) ? NULL : name;
 }
 
 /* Adds the sections of one ELF object. */
@@ -32,14 +46,18 @@ static void add_elf(Elf *e, struct bt_section_bytes *out)
 		const char *name;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
 			continue;
-		name = elf_strptr(e, shstrndx, sh.sh_name);
 		out->total += sh.sh_size;
-		if (!name || strncmp(name, ".debug_", 7))
+		name = debug_section(elf_strptr(e, shstrndx, sh.sh_name));
+		if (!name)
 			continue;
 		out->debug += sh.sh_size;
 		if (!strcmp(name, ".debug_line") ||
-		    !strcmp(name, ".debug_line_str"))
+		    !strcmp(name, ".debug_line_str") ||
+		    !strcmp(name, ".debug_aranges"))
 			out->lines += sh.sh_size;
+		else if (!strcmp(name, ".debug_ranges") ||
+			 !strcmp(name, ".debug_rnglists"))
+			out->ranges += sh.sh_size;
 	}
 }
 
@@ -81,6 +99,7 @@ static void add_bytes(struct bt_section_bytes *to,
 	to->total += b->total;
 	to->debug += b->debug;
 	to->lines += b->lines;
+	to->ranges += b->ranges;
 }
 
 /* A string -> value table (open addressing), for the files read once
@@ -167,10 +186,11 @@ static void tab_free(struct str_tab *t)
 
 struct reader {
 	const struct bt_build *b;
-	struct str_tab units; /* output stem -> unit index */
-	struct str_tab files; /* path -> index in bytes, or SIZE_MAX */
+	struct str_tab units;  /* output stem -> unit index */
+	struct str_tab files;  /* path -> index in bytes, or SIZE_MAX */
+	struct str_tab reused; /* path -> enum bt_origin */
 	struct bt_section_bytes *bytes;
-	size_t n_bytes;
+	size_t n_bytes, n_reused, n_reused_deps;
 };
 
 /* The unit that produced the file at PATH ("lib<crate><extra>.rlib"), or
@@ -181,6 +201,59 @@ static const struct bt_unit *producer(struct reader *r, const char *path)
 	size_t i;
 	bt_output_stem(path, stem, sizeof(stem));
 	return tab_get(&r->units, stem, &i) ? &r->b->units[i] : NULL;
+}
+
+/* Whether the files at A and B are one (a hard link), or a copy with the
+ * same size and modification time. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	if (stat(a, &x) < 0 || stat(b, &y) < 0)
+		return 0;
+	if (x.st_dev == y.st_dev && x.st_ino == y.st_ino)
+		return 1;
+	return x.st_size == y.st_size && x.st_mtim.tv_sec == y.st_mtim.tv_sec &&
+	       x.st_mtim.tv_nsec == y.st_mtim.tv_nsec;
+}
+
+enum bt_origin bt_rlib_origin(const char *path)
+{
+	char other[PATH_MAX];
+	const char *base = strrchr(path, '/'), *dash;
+	int dir_len, stem_len;
+	base = base ? base + 1 : path;
+	dir_len = (int)(base - path);
+	dash = strrchr(base, '-');
+	if (strncmp(base, "lib", 3) || !ends_with(base, ".rlib") || !dash ||
+	    strlen(path) + 8 > sizeof(other))
+		return BT_ORIGIN_NONE;
+	/* deps/libfoo-123.rlib: cargo's if deps/foo-123.d is there */
+	stem_len = (int)(strlen(base) - 8); /* "foo-123" */
+	snprintf(other, sizeof(other), "%.*s%.*s.d", dir_len, path, stem_len,
+		 base + 3);
+	if (access(other, F_OK) < 0)
+		return BT_ORIGIN_NONE;
+	/* a member's is uplifted to deps/../libfoo.rlib */
+	if (dir_len < 6 || strncmp(base - 6, "/deps/", 6))
+		return BT_ORIGIN_DEPENDENCY;
+	snprintf(other, sizeof(other), "%.*s%.*s.rlib", dir_len - 5, path,
+		 (int)(dash - base), base);
+	return same_file(path, other) ? BT_ORIGIN_MEMBER : BT_ORIGIN_DEPENDENCY;
+}
+
+/* The origin of an .rlib at PATH that no unit of this build produced
+ * (bt_rlib_origin), looked up once per path. */
+static enum bt_origin reused_origin(struct reader *r, const char *path)
+{
+	size_t val;
+	if (tab_get(&r->reused, path, &val))
+		return (enum bt_origin)val;
+	val = bt_rlib_origin(path);
+	r->n_reused += val != BT_ORIGIN_NONE;
+	r->n_reused_deps += val == BT_ORIGIN_DEPENDENCY;
+	if (tab_put(&r->reused, path, val) < 0)
+		return BT_ORIGIN_NONE;
+	return (enum bt_origin)val;
 }
 
 /* The section sizes of the file at PATH, read once; -1 if unreadable. */
@@ -237,16 +310,36 @@ static void read_link(struct reader *r, const struct bt_node *n,
 		}
 		add_bytes(&out->all, &sb);
 		p = ends_with(arg, ".o") ? u : producer(r, arg);
-		if (p && bt_unit_debug_level(p) > 0)
-			add_bytes(p->primary ? &out->primary : &out->deps, &sb);
+		if (p) {
+			/* this build's units: as their flags say */
+			if (bt_unit_debug_level(p) > 0)
+				add_bytes(p->primary ? &out->primary
+						     : &out->deps,
+					  &sb);
+			continue;
+		}
+		switch (reused_origin(r, path)) {
+		case BT_ORIGIN_MEMBER:
+			add_bytes(&out->primary, &sb);
+			out->n_reused++;
+			break;
+		case BT_ORIGIN_DEPENDENCY:
+			add_bytes(&out->deps, &sb);
+			out->n_reused++;
+			break;
+		default:
+			break;
+		}
 	}
 }
 
-int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
+int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
+			struct bt_link_census *census)
 {
 	struct reader r = {.b = b};
 	int rc = 0;
 	memset(out, 0, b->n_units * sizeof(*out));
+	memset(census, 0, sizeof(*census));
 	/* the first unit of each output stem, as a scan in order finds */
 	for (size_t i = b->n_units; i-- > 0;) {
 		char key[BT_OUTPUT_KEY_MAX];
@@ -263,7 +356,14 @@ int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out)
 			continue;
 		read_link(&r, n, n->unit, &out[n->unit - b->units]);
 	}
+	for (size_t i = 0; i < b->n_units; i++) {
+		census->inputs += out[i].n_inputs;
+		census->missing += out[i].n_missing;
+	}
+	census->reused_crates = r.n_reused;
+	census->reused_deps = r.n_reused_deps;
 	tab_free(&r.units);
+	tab_free(&r.reused);
 	tab_free(&r.files);
 	free(r.bytes);
 	return rc;

@@ -4,10 +4,21 @@
  * the .debug_* sections of every object it reads.  For each unit that
  * linked, this reads its link driver's inputs (objects and archives such
  * as .rlib) with libelf after the build and sums their section sizes:
- * all of them, the .debug_* ones, and the line-table ones (.debug_line,
- * .debug_line_str) that line-tables-only keeps.  Each input is put with
- * the unit that produced it, or with none (the standard library and
- * system objects, which no Cargo.toml setting changes).  Inputs that are
+ * all of them, the debuginfo ones (.debug_* and their relocations,
+ * .rela.debug_*), the part line-tables-only keeps (.debug_line,
+ * .debug_line_str, .debug_aranges) and the address ranges a split-DWARF
+ * skeleton keeps besides (.debug_ranges, .debug_rnglists).
+ *
+ * Each input is put with the crate that produced it: a unit of this build,
+ * or a crate an earlier build left in cargo's deps directory (a rebuild
+ * links the rlibs of every dependency it did not recompile).  Such a
+ * crate is recognised by the dep-info file cargo has rustc write beside
+ * it (deps/<crate>-<hash>.d for deps/lib<crate>-<hash>.rlib), and was a
+ * workspace member when cargo also "uplifted" it: it links (or copies)
+ * the libraries of the packages it builds as members, and only those, to
+ * the profile directory (target/debug/lib<crate>.rlib, the same file).
+ * Everything else (the standard library, system objects) no Cargo.toml
+ * setting changes.  Inputs that are
  * gone (rustc deletes a binary's own objects after linking) are counted
  * as missing, not guessed. */
 #ifndef BTRACE_LINK_INPUTS_H
@@ -19,18 +30,28 @@
 #include "build_model.h"
 
 struct bt_section_bytes {
-	uint64_t total; /* every section with file contents */
-	uint64_t debug; /* .debug_* */
-	uint64_t lines; /* .debug_line, .debug_line_str */
+	uint64_t total;	 /* every section with file contents */
+	uint64_t debug;	 /* .debug_* and .rela.debug_* */
+	uint64_t lines;	 /* of debug: .debug_line, .debug_line_str,
+			    .debug_aranges (with their relocations) */
+	uint64_t ranges; /* of debug: .debug_ranges, .debug_rnglists */
 };
 
 /* The inputs of one unit's link, by producer. */
 struct bt_link_inputs {
 	struct bt_section_bytes all;	 /* every readable input */
 	struct bt_section_bytes primary; /* produced by workspace members */
-	struct bt_section_bytes deps;	 /* produced by other cargo units
-					    that had debuginfo on */
+	struct bt_section_bytes deps;	 /* produced by other crates cargo
+					    built */
 	size_t n_inputs, n_missing;
+	size_t n_reused; /* inputs an earlier build produced */
+};
+
+/* What the links of a build read, over all of them. */
+struct bt_link_census {
+	size_t inputs, missing;
+	size_t reused_crates; /* distinct crates from earlier builds */
+	size_t reused_deps;   /* of them, dependencies (not members) */
 };
 
 /* Sums the section sizes of one file (an ELF object, or an archive of
@@ -38,8 +59,16 @@ struct bt_link_inputs {
 int bt_section_bytes_of_file(const char *path, struct bt_section_bytes *out);
 
 /* Reads the link inputs of every unit of B that linked: OUT[i] for
- * b->units[i] (zeroed for the others).  Returns 0, or -1 when out of
- * memory. */
-int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out);
+ * b->units[i] (zeroed for the others), and the totals into CENSUS.
+ * Returns 0, or -1 when out of memory. */
+int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
+			struct bt_link_census *census);
+
+/* Where the .rlib at PATH, which no unit of this build produced, came
+ * from: BT_ORIGIN_NONE (not cargo's: the standard library's),
+ * BT_ORIGIN_MEMBER or BT_ORIGIN_DEPENDENCY (read from the files beside
+ * it, as above). */
+enum bt_origin { BT_ORIGIN_NONE, BT_ORIGIN_MEMBER, BT_ORIGIN_DEPENDENCY };
+enum bt_origin bt_rlib_origin(const char *path);
 
 #endif

@@ -987,7 +987,7 @@ static int stack_category(struct maker *m, const struct stack *s,
  * two images of a unit share is judged by each image's share alone: a
  * unit's rustc and its linker share only their outermost frames, which
  * are heavy anyway.  The processes outside any unit (cargo, probes) are
- * not pre-merged: they share one node. */
+ * not pre-merged: they share one node per group. */
 static void keep_levels(struct maker *m, const uint32_t *order,
 			const uint16_t *lcps, double period_us,
 			uint64_t min_us, uint64_t *sum, uint16_t *keep)
@@ -1164,7 +1164,7 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 	}
 	t2 = mono_s();
 	m->t_cat += t2 - t1;
-	/* not in the group of cargo, probes and other processes: its many
+	/* not in the groups of cargo, probes and other processes: their many
 	 * images share one node, whose frames are judged on their sum */
 	if (m->premerge && u) {
 		sum = malloc((m->cur->n + 1) * sizeof(*sum));
@@ -1550,10 +1550,19 @@ static int add_node(struct maker *m, struct bt_node *n)
 		unit = unit_name(m, u);
 		whole_cat = cat_rest = BT_CAT_BUILD_SCRIPT;
 		break;
+	case BT_KIND_CARGO:
+		unit = pool_add(&m->names, "[cargo]");
+		whole_cat = cat_rest = BT_CAT_CARGO;
+		u = NULL;
+		break;
+	case BT_KIND_RUSTC_PROBE:
+		unit = pool_add(&m->names, "[rustc probes]");
+		whole_cat = cat_rest = BT_CAT_PROBE;
+		u = NULL;
+		break;
 	default:
 	other:
-		unit = pool_add(&m->names, "[cargo, probes and other "
-					   "processes]");
+		unit = pool_add(&m->names, "[other processes]");
 		whole_cat = cat_rest = BT_CAT_OTHER;
 		u = NULL;
 		break;
@@ -1588,8 +1597,13 @@ static int add_node(struct maker *m, struct bt_node *n)
 					n->kind == BT_KIND_BUILD_SCRIPT
 						? "build script"
 						: n->name);
+		/* a compiler's CPU that no sample covers is its start-up
+		 * and exit (docs/attribution.md) */
 		put_leaf(m, u, unit, thread, leaf, BT_FLAME_UNSAMPLED,
-			 cat_rest, rest);
+			 n->kind == BT_KIND_RUSTC || n->kind == BT_KIND_RUSTDOC
+				 ? BT_CAT_STARTUP
+				 : cat_rest,
+			 rest);
 		m->p->unsampled_cpu_s += (double)rest / 1e6;
 	}
 	return 0;

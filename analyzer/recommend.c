@@ -1,6 +1,7 @@
 /* recommend.c - recommendations with estimated savings (recommend.h). */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +49,25 @@ static void profile_of(const struct bt_build *b, char *out, size_t cap)
 struct census {
 	size_t compilations, debug_full, debug_any, deps, deps_debug, primary;
 	size_t not_cranelift, slow_linker, fast_linker, lld_linker, mold_linker;
+	size_t split, not_linux; /* debuginfo units split already; units
+				    for a target other than Linux */
 	double debuginfo_s, deps_debuginfo_s, llvm_s, link_cpu_s;
+	uint64_t link_debug, link_deps_debug; /* debuginfo bytes the links
+						 read from cargo's crates */
+	size_t reused_deps; /* dependencies linked from earlier builds */
 	char fast_linker_name[64];
 };
 
-static void take_census(const struct bt_build *b, struct census *c)
+static void take_census(const struct bt_build *b, const struct bt_estimator *e,
+			struct census *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->reused_deps = e->census.reused_deps;
+	for (size_t i = 0; i < b->n_units; i++) {
+		c->link_debug +=
+		    e->links[i].primary.debug + e->links[i].deps.debug;
+		c->link_deps_debug += e->links[i].deps.debug;
+	}
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
 		const char *l = u->linker_used;
@@ -68,7 +81,12 @@ static void take_census(const struct bt_build *b, struct census *c)
 			c->debug_any++;
 			c->debug_full += level > 1;
 			c->deps_debug += !u->primary;
+			c->split +=
+			    !strcmp(u->flags.split_debuginfo, "unpacked") ||
+			    !strcmp(u->flags.split_debuginfo, "packed");
 		}
+		c->not_linux +=
+		    u->flags.target[0] && !strstr(u->flags.target, "-linux");
 		c->debuginfo_s += u->categories[BT_CAT_DEBUGINFO];
 		if (!u->primary)
 			c->deps_debuginfo_s += u->categories[BT_CAT_DEBUGINFO];
@@ -121,15 +139,30 @@ static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
 				     : "already in force: no compilation "
 				       "generates more than line tables";
 	case BT_OPT_DEBUG_DEPS_OFF:
+		/* a rebuild compiles no dependency, but links their rlibs:
+		 * their debuginfo bytes count */
 		if (!c->primary)
 			return "cannot tell workspace members from dependencies "
 			       "(no CARGO_PRIMARY_PACKAGE in the trace)";
-		if (!c->deps)
+		if (!c->deps && !c->reused_deps)
 			return "nothing to do: every compilation is a "
-			       "workspace member";
-		return c->deps_debug ? NULL
-				     : "already in force: dependencies build "
-				       "without debuginfo";
+			       "workspace member and no dependency was "
+			       "linked";
+		return c->deps_debug || c->link_deps_debug
+			   ? NULL
+			   : "already in force: dependencies build "
+			     "without debuginfo";
+	case BT_OPT_SPLIT_DEBUGINFO:
+		if (c->not_linux)
+			return "nothing to do here: btrace recommends it for "
+			       "Linux targets only";
+		if (!c->debug_any)
+			return "nothing to do: no compilation generates "
+			       "debuginfo";
+		return c->split < c->debug_any
+			   ? NULL
+			   : "already in force: debuginfo is split off "
+			     "(-C split-debuginfo)";
 	default:
 		return NULL;
 	}
@@ -299,9 +332,11 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	const char *why = NULL;
 	char saves[160], why_buf[512], keeps[sizeof(r->keeps)];
 
+	/* a rebuild's savings are fractions of a second */
 	snprintf(saves, sizeof(saves),
-		 "saves about %.1f s CPU (%.1f%%) and %.1f s wall (%.1f%%)",
-		 e->cpu_s, e->cpu_pct, e->wall_s, e->wall_pct);
+		 "saves about %.*f s CPU (%.1f%%) and %.*f s wall (%.1f%%)",
+		 e->cpu_s < 1 ? 2 : 1, e->cpu_s, e->cpu_pct,
+		 e->cpu_s < 1 ? 2 : 1, e->wall_s, e->wall_pct);
 	r->file = "Cargo.toml";
 	switch (r->option) {
 	case BT_OPT_DEBUG_OFF:
@@ -328,13 +363,43 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		memcpy(r->keeps, keeps, sizeof(keeps));
 		snprintf(r->snippet, sizeof(r->snippet),
 			 "[profile.%s.package.\"*\"]\ndebug = false\n", prof);
+		if (c->deps)
+			snprintf(r->reason, sizeof(r->reason),
+				 "dependencies' debuginfo took %.1f s of CPU "
+				 "(%.1f%%), plus link time; turning it off "
+				 "for them only %s; your workspace members "
+				 "keep full debuginfo: %s",
+				 c->deps_debuginfo_s,
+				 100 * c->deps_debuginfo_s / b->cpu_s, saves,
+				 keeps);
+		else
+			snprintf(r->reason, sizeof(r->reason),
+				 "every link reads the dependencies' "
+				 "debuginfo (%.1f MiB, from their rlibs); "
+				 "turning it off for them only %s per build "
+				 "like this one, once they have been rebuilt "
+				 "without it (one full build); your workspace "
+				 "members keep full debuginfo: %s",
+				 (double)c->link_deps_debug / 1048576, saves,
+				 keeps);
+		break;
+	case BT_OPT_SPLIT_DEBUGINFO:
+		why = why_not_debuginfo(r->option, c);
+		snprintf(r->snippet, sizeof(r->snippet),
+			 "[profile.%s]\nsplit-debuginfo = \"unpacked\"\n",
+			 prof);
+		snprintf(r->caveats, sizeof(r->caveats),
+			 "the .dwo files must stay beside the objects in "
+			 "target/, where debuggers find them (a binary "
+			 "copied elsewhere has no debuginfo); tools that need "
+			 "packed DWARF (no split-DWARF support, or a binary "
+			 "shipped alone) need a .dwp made with dwp or "
+			 "llvm-dwp first");
 		snprintf(r->reason, sizeof(r->reason),
-			 "dependencies' debuginfo took %.1f s of CPU (%.1f%%); "
-			 "turning it off for them only %s; your workspace "
-			 "members keep full debuginfo: %s",
-			 c->deps_debuginfo_s,
-			 100 * c->deps_debuginfo_s / b->cpu_s, saves,
-			 keeps);
+			 "the links read %.1f MiB of debuginfo; split "
+			 "debuginfo keeps it in .dwo files the linker does not "
+			 "read (full debuginfo for gdb and lldb) and %s",
+			 (double)c->link_debug / 1048576, saves);
 		break;
 	case BT_OPT_CRANELIFT:
 		r->file = "Cargo.toml and .cargo/config.toml";
@@ -414,6 +479,25 @@ static int by_recommended_then_saving(const void *a, const void *b)
 	return (int)x->option - (int)y->option;
 }
 
+void bt_build_kind_line(const struct bt_recommendations *rs, char *out,
+			size_t cap)
+{
+	if (!strcmp(rs->build_kind, "no-op"))
+		snprintf(out, cap, "no-op: nothing compiled");
+	else if (!strcmp(rs->build_kind, "rebuild"))
+		snprintf(out, cap,
+			 "rebuild: %zu of %zu units compiled (%zu crates "
+			 "linked from earlier builds)",
+			 rs->units_compiled,
+			 rs->units_compiled + rs->crates_reused,
+			 rs->crates_reused);
+	else
+		snprintf(out, cap,
+			 "clean: %zu units compiled, nothing from earlier "
+			 "builds linked",
+			 rs->units_compiled);
+}
+
 int bt_recommend(const struct bt_build *b, struct bt_recommendations *out)
 {
 	struct bt_estimator e;
@@ -423,7 +507,12 @@ int bt_recommend(const struct bt_build *b, struct bt_recommendations *out)
 	if (bt_estimator_make(b, &e) < 0)
 		return -1;
 	profile_of(b, out->profile, sizeof(out->profile));
-	take_census(b, &c);
+	take_census(b, &e, &c);
+	out->units_compiled = c.compilations;
+	out->crates_reused = e.census.reused_crates;
+	out->build_kind = !c.compilations	   ? "no-op"
+			  : e.census.reused_crates ? "rebuild"
+						   : "clean";
 	out->replay_wall_s = e.replay_s;
 	out->jobs = e.sched.jobs;
 	out->cpus = e.sched.cpus;

@@ -37,7 +37,20 @@ struct bt_recommendations {
 	int jobs;		/* the replay's job slots */
 	double cpus;		/* and the CPU capacity it fitted */
 	size_t link_inputs, link_inputs_missing;
+	/* The kind of build the estimates are for (summary.json "build"):
+	 * "clean" (nothing from earlier builds was linked), "rebuild"
+	 * (some crates were compiled, others linked from an earlier
+	 * build) or "no-op" (nothing compiled).  Savings are per build of
+	 * that kind. */
+	const char *build_kind;
+	size_t units_compiled; /* rustc compilations in this build */
+	size_t crates_reused;  /* crates linked from earlier builds */
 };
+
+/* One line on the kind of build: "rebuild: 1 of 46 units compiled (45
+ * crates linked from earlier builds)". */
+void bt_build_kind_line(const struct bt_recommendations *rs, char *out,
+			size_t cap);
 
 /* Considers every option for B, whose profile should be made.  Returns 0,
  * or -1 when out of memory. */

@@ -87,6 +87,9 @@ static const unsigned char cat_rgb[BT_CAT_MAX][3] = {
 	[BT_CAT_DEBUGINFO] = {0x9a, 0x7c, 0xd0},	 /* purple */
 	[BT_CAT_LINK] = {0x6a, 0xb0, 0x4f},		 /* green */
 	[BT_CAT_BUILD_SCRIPT] = {0xd8, 0x6f, 0x8e},	 /* pink */
+	[BT_CAT_CARGO] = {0xa0, 0x72, 0x4a},		 /* brown */
+	[BT_CAT_PROBE] = {0x8c, 0x9d, 0xb0},		 /* slate */
+	[BT_CAT_STARTUP] = {0xb5, 0xb5, 0xb5},		 /* grey */
 	[BT_CAT_OTHER] = {0x4f, 0xb8, 0xb0},		 /* teal */
 };
 /* Frames whose samples are of several categories (upper frames shared by

@@ -209,10 +209,21 @@ static void put_recommendations(struct bt_json *j, cJSON *root,
 	const struct bt_recommendations *rs = b->recommendations;
 	cJSON *rec = bt_json_add(j, root, "recommendations",
 				 cJSON_CreateArray());
-	cJSON *con, *est;
+	cJSON *con, *est, *bk;
 	double lines = 0, dbg = 0, values = 0;
+	char line[160];
 	if (!rs)
 		return;
+	/* the kind of build the savings are for */
+	bk = bt_json_add(j, root, "build", cJSON_CreateObject());
+	if (bk) {
+		bt_build_kind_line(rs, line, sizeof(line));
+		bt_json_str(j, bk, "kind", rs->build_kind);
+		bt_json_num(j, bk, "units_compiled",
+			    (double)rs->units_compiled);
+		bt_json_num(j, bk, "crates_reused", (double)rs->crates_reused);
+		bt_json_str(j, bk, "summary", line);
+	}
 	con = bt_json_add(j, root, "considered", cJSON_CreateArray());
 	for (size_t i = 0; rec && con && i < rs->n; i++)
 		put_recommendation(j, rs->items[i].recommended ? rec : con,

@@ -163,7 +163,7 @@ static void print_categories(FILE *f, const struct bt_build *b)
 	if (p->unsampled_cpu_s > 0)
 		fprintf(f, "  (%.2fs no sample covers - start-up, build "
 			   "scripts, cargo, probes - is in its process's "
-			   "category or other)\n",
+			   "category; a compiler's in startup)\n",
 			p->unsampled_cpu_s);
 	if (p->lost_cpu_s > 0)
 		fprintf(f, "  ! %.2fs of samples were lost (the sampler's "
@@ -230,10 +230,21 @@ static void print_indented(FILE *f, const char *indent, const char *text)
 static void print_recommendations(FILE *f, const struct bt_build *b)
 {
 	const struct bt_recommendations *rs = b->recommendations;
+	char kind[160];
 	if (!rs)
 		return;
+	bt_build_kind_line(rs, kind, sizeof(kind));
 	fprintf(f, "\nRecommendations (estimated from this build; "
 		   "`btrace experiment` measures them)\n");
+	fprintf(f, "  Build kind: %s; the savings are per %s like this one%s\n",
+		kind,
+		!strcmp(rs->build_kind, "rebuild") ? "rebuild"
+		: !strcmp(rs->build_kind, "no-op") ? "no-op build"
+						   : "clean build",
+		strcmp(rs->build_kind, "rebuild")
+		    ? ""
+		    : " (the steady-state edit-rebuild loop, once the "
+		      "setting has been applied and built once)");
 	if (!rs->n_recommended)
 		fprintf(f, "  none: no option saves %.0f%% or more\n",
 			BT_RECOMMEND_MIN_PCT);
@@ -241,10 +252,13 @@ static void print_recommendations(FILE *f, const struct bt_build *b)
 		const struct bt_recommendation *r = &rs->items[i];
 		if (!r->recommended)
 			continue;
-		fprintf(f, "\n  %s: -%.1fs CPU (%.1f%%), -%.1fs wall "
-			   "(%.1f%%) [%s]\n",
-			r->id, r->estimate.cpu_s, r->estimate.cpu_pct,
-			r->estimate.wall_s, r->estimate.wall_pct,
+		/* a rebuild's savings are fractions of a second */
+		int prec = r->estimate.cpu_s < 1 ? 2 : 1;
+		fprintf(f,
+			"\n  %s: -%.*fs CPU (%.1f%%), -%.*fs wall "
+			"(%.1f%%) [%s]\n",
+			r->id, prec, r->estimate.cpu_s, r->estimate.cpu_pct,
+			prec, r->estimate.wall_s, r->estimate.wall_pct,
 			r->estimate.method);
 		fprintf(f, "    %s\n", r->reason);
 		if (r->caveats[0])

@@ -16,7 +16,8 @@ s = json.load(open(sys.argv[1])); mode = sys.argv[2]
 rec, con = s["recommendations"], s["considered"]
 ids = sorted(r["id"] for r in rec + con)
 want = sorted(["debuginfo-line-tables-only", "debuginfo-off", "debuginfo-deps-off",
-               "codegen-backend-cranelift", "linker-lld", "linker-mold"])
+               "codegen-backend-cranelift", "linker-lld", "linker-mold",
+               "split-debuginfo-unpacked"])
 assert ids == want, ids
 thr = s["estimation"]["threshold_pct"]
 for r in rec + con:

@@ -48,16 +48,18 @@ echo "ok: a pruned profile keeps every CPU second (${folded}s)"
 # lost CPU are not frames, and the processes outside any unit are not
 # pre-merged: those must come out whole.
 here=$(cd "$(dirname "$0")" && pwd)
+# the groups of the processes outside any unit: cargo, probes, others
+outside='^\(cargo;\[cargo\]\|probe;\[rustc probes\]\|other;\[other processes\]\)'
 agg() { awk '{ v = $NF; p = substr($0, 1, length($0) - length(v) - 1); a[p] += v } END { for (o in a) print o " " a[o] }'; }
 rm -rf "$work/full" "$work/pm"
 BTRACE_PROFILE_PREMERGE=0 BTRACE_PROFILE_NODES=100000000 "$btrace" report -q -o "$work/full" "$work/t" 2>/dev/null
 BTRACE_PROFILE_PREMERGE=1 BTRACE_PROFILE_NODES=100000000 BTRACE_PROFILE_MERGE_US=20000 "$btrace" report -q -o "$work/pm" "$work/t" 2>/dev/null
 grep -q '"merged_below_s":[[:space:]]*0.02[,}]' "$work/pm/summary.json" || { echo "FAIL: pre-merged profile does not report its threshold" >&2; exit 1; }
 grep -v '\[not sampled\|\[lost' "$work/full/stacks.folded" >"$work/full.f"
-awk -v t=0.02 -f "$here/prune_folded.awk" "$work/full.f" | grep -v '^other;\[cargo' | sort >"$work/expect"
-grep -v '\[not sampled\|\[lost' "$work/pm/stacks.folded" | agg | grep -v '^other;\[cargo' | sort >"$work/got"
-grep '^other;\[cargo' "$work/full.f" | agg | sort >"$work/expect.other"
-grep -v '\[not sampled\|\[lost' "$work/pm/stacks.folded" | grep '^other;\[cargo' | agg | sort >"$work/got.other"
+awk -v t=0.02 -f "$here/prune_folded.awk" "$work/full.f" | grep -v "$outside" | sort >"$work/expect"
+grep -v '\[not sampled\|\[lost' "$work/pm/stacks.folded" | agg | grep -v "$outside" | sort >"$work/got"
+grep "$outside" "$work/full.f" | agg | sort >"$work/expect.other"
+grep -v '\[not sampled\|\[lost' "$work/pm/stacks.folded" | grep "$outside" | agg | sort >"$work/got.other"
 lines=$(wc -l <"$work/got")
 merged=$(grep -c 'small frames, merged' "$work/got" || true)
 [ "$merged" -gt 10 ] || { echo "FAIL: pre-merging merged only $merged paths" >&2; exit 1; }

@@ -280,7 +280,8 @@ static void test_names(void **state)
 	(void)state;
 	static const char *const want[] = {
 		"frontend", "codegen_llvm", "codegen_cranelift", "debuginfo",
-		"link",	    "build_script", "other"};
+		"link",	    "build_script", "cargo",
+		"probe",    "startup",	    "other"};
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		assert_string_equal(bt_category_name(c), want[c]);
 	assert_string_equal(bt_category_name(BT_CAT_NONE), "?");

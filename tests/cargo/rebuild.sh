@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Estimates for a rebuild (issue 13): a generated workspace whose app is
+# its only member and whose libraries are dependencies outside it
+# (../shared/workloads/gen-synthetic.sh), built once, then traced after
+# `touch app/src/main.rs`:
+#  - the report calls it a rebuild (1 unit compiled, the libraries linked
+#    from the earlier build);
+#  - the dependencies' rlibs carry debuginfo: debuginfo-deps-off is
+#    recommended with a non-zero saving, all of it in the link;
+#  - split-debuginfo-unpacked is recommended (Linux, debuginfo on);
+#  - built with [profile.dev.package."*"] debug = false, the same rebuild
+#    gets no deps-off recommendation and a zero estimate.
+source "$(dirname "$0")/common.sh" "$@"
+gen="$(cd "$EXAMPLES/../.." && pwd)/shared/workloads/gen-synthetic.sh"
+[ -f "$gen" ] || { echo "SKIP: no gen-synthetic.sh next to the repository"; exit 77; }
+bash "$gen" "$work/syn" 6 120 >/dev/null
+cd "$work/syn"
+libs=$(ls -d lib* | sed 's/.*/"&"/' | paste -sd, -)
+printf '[workspace]\nresolver = "2"\nmembers = ["app"]\nexclude = [%s]\n' "$libs" >Cargo.toml
+
+rebuild() { # NAME [CARGO ARGS...]: a full build, then a traced rebuild
+  local name=$1; shift
+  cargo build --offline -q "$@" 2>/dev/null || fail "build ($name) failed"
+  touch app/src/main.rs
+  "$BTRACE" record -o "$work/$name" -- cargo build --offline -q "$@" >/dev/null 2>&1 ||
+    fail "traced rebuild ($name) failed"
+  "$BTRACE" report -q "$work/$name" 2>/dev/null || fail "report ($name) failed"
+}
+check() { # NAME MODE
+  python3 - "$work/$1/report/summary.json" "$2" <<'PY' || fail "summary.json check ($1)"
+import json, sys
+s = json.load(open(sys.argv[1])); mode = sys.argv[2]
+b = s["build"]
+assert b["kind"] == "rebuild", b
+assert b["units_compiled"] == 1 and b["crates_reused"] == 6, b
+assert b["summary"].startswith("rebuild: 1 of 7 units compiled"), b
+rec = {r["id"]: r for r in s["recommendations"]}
+con = {r["id"]: r for r in s["considered"]}
+every = dict(rec, **con)
+dep = every["debuginfo-deps-off"]["estimate"]
+if mode == "deps-debug":
+    assert "debuginfo-deps-off" in rec, con.get("debuginfo-deps-off")
+    # nothing of it is compiled in a rebuild: it is all link time
+    assert dep["cpu_s"] > 0 and dep["compile_cpu_s"] == 0, dep
+    assert abs(dep["link_cpu_s"] - dep["cpu_s"]) < 1e-6, dep
+    assert "once they have been rebuilt" in rec["debuginfo-deps-off"]["reason"]
+    sp = rec.get("split-debuginfo-unpacked")
+    assert sp, con.get("split-debuginfo-unpacked")
+    assert sp["estimate"]["cpu_s"] > 0, sp
+    assert sp["snippet"] == '[profile.dev]\nsplit-debuginfo = "unpacked"\n', sp
+    assert ".dwo" in sp["caveats"], sp
+    # what the model removes: all debuginfo >= all but the skeleton's
+    off = every["debuginfo-off"]["estimate"]["link_cpu_s"]
+    assert off >= sp["estimate"]["link_cpu_s"] > 0, (off, sp)
+    assert off >= dep["link_cpu_s"], (off, dep)
+    print("deps-off %.1f%%, split-debuginfo %.1f%% of the rebuild's CPU"
+          % (dep["cpu_pct"], sp["estimate"]["cpu_pct"]))
+else:
+    assert "debuginfo-deps-off" not in rec, rec["debuginfo-deps-off"]
+    assert con["debuginfo-deps-off"]["reason"].startswith("already in force"), con["debuginfo-deps-off"]
+    assert dep["cpu_s"] == 0, dep
+PY
+}
+rebuild deps-debug
+check deps-debug deps-debug
+grep -q "Build kind: rebuild: 1 of 7 units compiled" "$work/deps-debug/report/summary.txt" ||
+  fail "summary.txt does not say it was a rebuild"
+echo "ok: rebuild with the dependencies' debuginfo: deps-off and split-debuginfo recommended"
+rebuild deps-nodebug --config 'profile.dev.package."*".debug=false'
+check deps-nodebug deps-nodebug
+echo "ok: rebuild with dependencies built without debuginfo: deps-off not recommended"
