@@ -860,12 +860,14 @@ int cmd_experiment(int argc, char **argv)
 		usage(stderr);
 		return BT_EXIT_BAD_INPUT;
 	}
-	if (touch && (stat(touch, &st_touch) < 0 || !S_ISREG(st_touch.st_mode))) {
-		fprintf(stderr, "btrace experiment: --touch %s: %s\n", touch,
-			errno && stat(touch, &st_touch) < 0
-				? strerror(errno)
-				: "not a regular file");
-		return BT_EXIT_BAD_INPUT;
+	if (touch) {
+		int bad = stat(touch, &st_touch) < 0 ? errno : 0;
+		if (bad || !S_ISREG(st_touch.st_mode)) {
+			fprintf(stderr, "btrace experiment: --touch %s: %s\n",
+				touch,
+				bad ? strerror(bad) : "not a regular file");
+			return BT_EXIT_BAD_INPUT;
+		}
 	}
 	/* a rebuild's frontend is too small a yardstick for the drift
 	 * (docs/estimation.md): rebuilds are measured plain */
