@@ -1,5 +1,6 @@
 /* link_inputs.c - section sizes of the linkers' inputs (link_inputs.h). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -280,12 +281,98 @@ static int file_bytes(struct reader *r, const char *path,
 	return 0;
 }
 
+/* The incremental session directory unit U's compilation used, into OUT
+ * (CAP bytes): the newest DIR/<crate>-<hash>/s-* of its
+ * `-C incremental=DIR`.  Returns 0, or -1 if it has none. */
+static int incr_session(const struct bt_unit *u, char *out, size_t cap)
+{
+	const struct bt_image *im = bt_proc_last(u->node->proc);
+	const char *dir = NULL;
+	char base[PATH_MAX], sub[PATH_MAX];
+	size_t crate_len = strlen(u->flags.crate_name);
+	struct timespec best = {0};
+	DIR *d, *sd;
+	struct dirent *e, *se;
+	int argc = im ? (int)im->start.argc_kept : 0;
+
+	for (int a = 1; a < argc && !dir; a++) {
+		const char *v = im->argv[a];
+		if (!strcmp(v, "-C") && a + 1 < argc)
+			v = im->argv[++a];
+		else if (!strncmp(v, "-C", 2))
+			v += 2;
+		if (!strncmp(v, "incremental=", 12))
+			dir = v + 12;
+	}
+	if (!dir || !crate_len)
+		return -1;
+	if (dir[0] == '/' || !im->cwd)
+		snprintf(base, sizeof(base), "%s", dir);
+	else
+		snprintf(base, sizeof(base), "%s/%s", im->cwd, dir);
+	out[0] = '\0';
+	d = opendir(base);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, u->flags.crate_name, crate_len) ||
+		    e->d_name[crate_len] != '-')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", base, e->d_name) >=
+			(int)sizeof(sub) ||
+		    !(sd = opendir(sub)))
+			continue;
+		while ((se = readdir(sd)) != NULL) {
+			char sess[PATH_MAX];
+			struct stat st;
+			if (strncmp(se->d_name, "s-", 2) ||
+			    ends_with(se->d_name, "-working") ||
+			    snprintf(sess, sizeof(sess), "%s/%s", sub,
+				     se->d_name) >= (int)sizeof(sess) ||
+			    stat(sess, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			    st.st_mtim.tv_sec < best.tv_sec ||
+			    (st.st_mtim.tv_sec == best.tv_sec &&
+			     st.st_mtim.tv_nsec <= best.tv_nsec))
+				continue;
+			best = st.st_mtim;
+			snprintf(out, cap, "%s", sess);
+		}
+		closedir(sd);
+	}
+	closedir(d);
+	return out[0] ? 0 : -1;
+}
+
+/* The incremental cache's copy of a deleted object ARG of unit U:
+ * rustc links <stem>.<cgu>.<suffix>.rcgu.o, a copy of <cgu>.o in the
+ * session directory, and deletes it after the link; the cache keeps
+ * it.  SESSION is looked up once per link (*HAVE: 0 not yet, 1 found,
+ * -1 none).  Returns 0 with PATH set, or -1. */
+static int incr_copy(const struct bt_unit *u, const char *arg, char *session,
+		     int *have, char *path, size_t cap)
+{
+	const char *base = strrchr(arg, '/'), *cgu, *end;
+	base = base ? base + 1 : arg;
+	if (!ends_with(base, ".rcgu.o") || !(cgu = strchr(base, '.')) ||
+	    !(end = strchr(cgu + 1, '.')))
+		return -1;
+	if (!*have)
+		*have = incr_session(u, session, PATH_MAX) == 0 ? 1 : -1;
+	if (*have < 0)
+		return -1;
+	snprintf(path, cap, "%s/%.*s.o", session, (int)(end - cgu - 1),
+		 cgu + 1);
+	return 0;
+}
+
 /* Reads the inputs of one link driver node N of unit U. */
 static void read_link(struct reader *r, const struct bt_node *n,
 		      const struct bt_unit *u, struct bt_link_inputs *out)
 {
 	const struct bt_image *im = bt_proc_last(n->proc);
 	int argc = im ? (int)im->start.argc_kept : 0;
+	char session[PATH_MAX];
+	int have_session = 0;
 	for (int a = 1; a < argc; a++) {
 		const char *arg = im->argv[a];
 		char path[PATH_MAX];
@@ -304,7 +391,11 @@ static void read_link(struct reader *r, const struct bt_node *n,
 		else
 			snprintf(path, sizeof(path), "%s/%s", im->cwd, arg);
 		out->n_inputs++;
-		if (file_bytes(r, path, &sb) < 0) {
+		if (file_bytes(r, path, &sb) < 0 &&
+		    (!u->flags.incremental ||
+		     incr_copy(u, arg, session, &have_session, path,
+			       sizeof(path)) < 0 ||
+		     file_bytes(r, path, &sb) < 0)) {
 			out->n_missing++;
 			continue;
 		}

@@ -18,9 +18,11 @@
  * the libraries of the packages it builds as members, and only those, to
  * the profile directory (target/debug/lib<crate>.rlib, the same file).
  * Everything else (the standard library, system objects) no Cargo.toml
- * setting changes.  Inputs that are
- * gone (rustc deletes a binary's own objects after linking) are counted
- * as missing, not guessed. */
+ * setting changes.  rustc deletes a binary's own objects after linking;
+ * with incremental compilation on, the session directory of its cache
+ * (-C incremental=DIR: DIR/<crate>-<hash>/s-<session>/<cgu>.o) keeps a
+ * copy of each, which is read instead.  Inputs that are gone are counted as
+ * missing, not guessed. */
 #ifndef BTRACE_LINK_INPUTS_H
 #define BTRACE_LINK_INPUTS_H
 

@@ -348,13 +348,14 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 						       : "\"line-tables-only\"");
 		snprintf(r->reason, sizeof(r->reason),
 			 "debuginfo generation took %.1f s of CPU (%.1f%%) in "
-			 "%zu compilations, plus link time; %s %s",
+			 "%zu compilations, plus link time (the links read "
+			 "%.1f MiB of debuginfo); %s %s",
 			 c->debuginfo_s, 100 * c->debuginfo_s / b->cpu_s,
-			 c->debug_any,
+			 c->debug_any, (double)c->link_debug / 1048576,
 			 r->option == BT_OPT_DEBUG_OFF
-				 ? "debug = false"
-				 : "line tables only (backtraces keep file "
-				   "and line)",
+			     ? "debug = false"
+			     : "line tables only (backtraces keep file "
+			       "and line)",
 			 saves);
 		break;
 	case BT_OPT_DEBUG_DEPS_OFF:
@@ -453,6 +454,10 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	default:
 		break;
 	}
+	/* a no-op build: no setting changes a build that does nothing */
+	if (!c->compilations && !c->slow_linker && !c->fast_linker)
+		why = "nothing to do: a no-op build (nothing compiled or "
+		      "linked)";
 	if (why) {
 		snprintf(r->reason, sizeof(r->reason), "%s", why);
 		r->recommended = 0;

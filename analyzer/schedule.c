@@ -179,7 +179,14 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
 	su->work_s[BT_PHASE_FRONTEND] = own - cg;
 	su->work_s[BT_PHASE_CODEGEN] = cg;
 	su->work_s[BT_PHASE_LINK] = u->link_cpu_s > 0 ? u->link_cpu_s : 0;
-	su->fixed = own + su->work_s[BT_PHASE_LINK] < 0.5 * su->wall_s;
+	/* a build script that mostly waited (on its children, on I/O) keeps
+	 * its duration; a compilation that did waited for the CPUs, which
+	 * the fitted capacity models (on a loaded machine it would
+	 * otherwise be pinned, and no saving in it could shorten the
+	 * build) */
+	su->fixed = u->node->kind != BT_KIND_RUSTC &&
+		    u->node->kind != BT_KIND_RUSTDOC &&
+		    own + su->work_s[BT_PHASE_LINK] < 0.5 * su->wall_s;
 }
 
 /* The CPU capacity the build really had: other load on the machine takes

@@ -23,8 +23,11 @@
  * the build had, each getting an equal share up to its thread limit; the
  * capacity is JOBS CPUs, or less when other load on the machine made the
  * observed build slower than that (fitted so that the replay of the
- * observed work takes the observed wall time).  A unit that mostly waited (CPU below half its lifetime:
- * build-script runs, say) keeps its observed duration.  Units start in
+ * observed work takes the observed wall time).  A build-script run that
+ * mostly waited (CPU below half its lifetime) keeps its observed
+ * duration; a compilation never does (it can only have waited for the
+ * CPUs, which the fitted capacity models: pinned, a loaded machine's
+ * rebuild had no wall saving at all).  Units start in
  * their observed order as soon as their dependencies are ready and fewer
  * than JOBS run.  docs/estimation.md tells how close a replay of the
  * observed work comes to the observed build. */
