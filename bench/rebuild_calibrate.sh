@@ -30,24 +30,26 @@
 # The per-run experiment.json files stay in build-bench/rebuild/.
 # Writes the tables into BENCHMARKS.md (section "rebuild").
 #
-# usage: bench/rebuild_calibrate.sh [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o]
+# usage: bench/rebuild_calibrate.sh [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o|-a]
 #   -r  experiment rounds per scenario (default 30)
 #   -n  overhead rounds per scenario (default 30)
 #   -s  the synthetic scenarios only (a quick run)
 #   -o  the overhead only (keeps the accuracy table in BENCHMARKS.md)
+#   -a  the accuracy only (keeps the overhead table in BENCHMARKS.md)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-runs=30 ov_rounds=30 only_syn=0 only_overhead=0
-while getopts "r:n:so" o; do
+runs=30 ov_rounds=30 only_syn=0 only_overhead=0 only_accuracy=0
+while getopts "r:n:soa" o; do
   case $o in
     r) runs=$OPTARG ;;
     n) ov_rounds=$OPTARG ;;
     s) only_syn=1 ;;
     o) only_overhead=1 ;;
-    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o]" >&2; exit 2 ;;
+    a) only_accuracy=1 ;;
+    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o|-a]" >&2; exit 2 ;;
   esac
 done
 btrace=$(bench_btrace "$repo")
@@ -145,6 +147,7 @@ PY
 : >"$work/overhead.tsv"
 TIMEFORMAT='%3R %3U %3S'
 for s in "${scenarios[@]}"; do
+  [ "$only_accuracy" = 1 ] && break
   read -r w kind dir file <<<"$s"
   echo "overhead: $w $kind ($ov_rounds rounds)" >&2
   for ((r = 1; r <= ov_rounds; r++)); do
@@ -160,7 +163,7 @@ for s in "${scenarios[@]}"; do
     done
   done
 done
-python3 - "$work/overhead.tsv" "$work/overhead.md" <<'PY'
+[ "$only_accuracy" = 1 ] || python3 - "$work/overhead.tsv" "$work/overhead.md" <<'PY'
 import sys, statistics, collections
 rows = collections.defaultdict(dict)
 files = {}
@@ -184,7 +187,7 @@ for sc in dict.fromkeys(k[0] for k in rows):
                f"| {'pass' if w <= 1.03 else '**miss**'} |")
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
-cat "$work/overhead.md"
+[ "$only_accuracy" = 1 ] || cat "$work/overhead.md"
 
 section="$work/section.md"
 old_check="$work/old_check.md"
@@ -196,8 +199,17 @@ m = re.search(r"<!-- rebuild:begin -->.*?(\*\*Accuracy\*\*.*?)\n\n\*\*Overhead",
 open(sys.argv[2], "w").write((m.group(1) if m else "**Accuracy**: (not measured yet)") + "\n")
 PY
 fi
+old_overhead="$work/old_overhead.md"
+if [ "$only_accuracy" = 1 ]; then
+  python3 - "$repo/BENCHMARKS.md" "$old_overhead" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"<!-- rebuild:begin -->.*?(\*\*Overhead\*\*.*?)\n\nReproduce", text, re.S)
+open(sys.argv[2], "w").write((m.group(1) if m else "**Overhead**: (not measured yet)") + "\n")
+PY
+fi
 {
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), linker of the baseline: $(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline()).get("baseline_linker"))' "$work/check.jsonl" 2>/dev/null || echo "?"); $(( ($(date +%s) - t_start) / 60 )) min for the script."
+  echo "Measured $(date -u +%Y-%m-%d) with btrace $(git -C "$repo" rev-parse --short HEAD) on $(nproc) cores, $(uname -sr), $(rustc --version), linker of the baseline: $(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline()).get("baseline_linker"))' "$work/check.jsonl" 2>/dev/null || echo "?"); $(( ($(date +%s) - t_start) / 60 )) min for the script."
   echo
   if [ "$only_overhead" = 1 ]; then
     cat "$old_check"
@@ -207,10 +219,16 @@ fi
     cat "$work/check.md"
   fi
   echo
-  echo "**Overhead** of tracing a rebuild (\`btrace record\`, default sampling; $ov_rounds paired rounds per scenario of touch + rebuild untraced and traced, the order alternating; ratios per round; wall from bash's time, CPU user+sys of the whole build):"
+  if [ "$only_accuracy" = 1 ]; then
+    echo "(The overhead table below is from the previous full run of this script; \`-a\` kept it.)"
+    echo
+    cat "$old_overhead"
+  else
+    echo "**Overhead** of tracing a rebuild (\`btrace record\`, default sampling; $ov_rounds paired rounds per scenario of touch + rebuild untraced and traced, the order alternating; ratios per round; wall from bash's time, CPU user+sys of the whole build):"
+    echo
+    cat "$work/overhead.md"
+  fi
   echo
-  cat "$work/overhead.md"
-  echo
-  echo "Reproduce: \`bench/rebuild_calibrate.sh -r $runs -n $ov_rounds$([ "$only_syn" = 1 ] && echo " -s")$([ "$only_overhead" = 1 ] && echo " -o")\`."
+  echo "Reproduce: \`bench/rebuild_calibrate.sh -r $runs -n $ov_rounds$([ "$only_syn" = 1 ] && echo " -s")$([ "$only_overhead" = 1 ] && echo " -o")$([ "$only_accuracy" = 1 ] && echo " -a")\`."
 } >"$section"
 bench_write_section "$repo/BENCHMARKS.md" rebuild "$section"
