@@ -12,6 +12,8 @@
 #  - btrace report takes linker-mold's saving from an experiment.json beside
 #    the trace: recommended on a measured saving, "measured slower" on a
 #    loss, ignored when its baseline linked with another linker;
+#  - the CPU of a process a build leaves running (mold's --fork child) is
+#    counted;
 #  - --touch of a missing file is a one-line error, exit 2.
 source "$(dirname "$0")/common.sh" "$@"
 before=$(stat -c %Y.%y app/src/main.rs)
@@ -128,6 +130,22 @@ if "lld" in linker:
     assert not none["recommended"] and none["reason"].startswith("not measured: mold is installed"), none
     assert "published ratio" in uninstalled["reason"] and "not measured on this machine" in uninstalled["reason"], uninstalled
     assert uninstalled["estimate"]["method"] == "published-ratio", uninstalled
+PY
+# The CPU of what a build leaves running is the build's: mold (--fork)
+# returns before its child has finished; a "build" that leaves a child
+# burning 0.3 s of CPU measures at least that much.
+cat >"$work/orphan.sh" <<'SH'
+python3 -c 'import time
+while time.process_time() < 0.3: pass' &
+exit 0
+SH
+"$BTRACE" experiment --only debuginfo-off --runs 2 -o "$work/o" -- bash "$work/orphan.sh" >/dev/null 2>"$work/o.err" ||
+  fail "experiment of an orphaning build failed: $(cat "$work/o.err")"
+python3 - "$work/o/experiment.json" <<'PY' || fail "the CPU of a build's orphan was not counted"
+import json, sys
+x = json.load(open(sys.argv[1]))
+cpu = [v for c in x["configs"] for v in c["cpu_s"]]
+assert len(cpu) == 4 and min(cpu) >= 0.3, cpu
 PY
 rc=0
 "$BTRACE" experiment --touch no/such/file.rs -- cargo build --offline -q >/dev/null 2>"$work/bad.err" || rc=$?
