@@ -72,6 +72,17 @@ int bt_linker_is_slow(const char *l)
 	       !strcmp(l, "ld.gold") || !strcmp(l, "gold");
 }
 
+int bt_linker_is_lld(const char *l)
+{
+	return !strcmp(l, "lld") || !strcmp(l, "ld.lld") ||
+	       !strcmp(l, "rust-lld");
+}
+
+int bt_linker_is_mold(const char *l)
+{
+	return !strcmp(l, "mold") || !strcmp(l, "ld.mold");
+}
+
 static uint64_t without(const struct bt_section_bytes *s, uint64_t kept)
 {
 	return s->debug > kept ? s->debug - kept : 0;
@@ -150,8 +161,12 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 			*link = (1 - R_LLD) * u->link_cpu_s;
 		break;
 	case BT_OPT_LINKER_MOLD:
+		/* published ratios: mold's link CPU as a share of GNU ld's,
+		 * and of lld's (R_MOLD / R_LLD); none measured here */
 		if (bt_linker_is_slow(u->linker_used))
 			*link = (1 - R_MOLD) * u->link_cpu_s;
+		else if (bt_linker_is_lld(u->linker_used))
+			*link = (1 - R_MOLD / R_LLD) * u->link_cpu_s;
 		break;
 	default:
 		break;
@@ -170,7 +185,8 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 	double replay;
 
 	memset(out, 0, sizeof(*out));
-	out->method = o == BT_OPT_CRANELIFT	  ? "published-ratio"
+	out->method = o == BT_OPT_CRANELIFT || o == BT_OPT_LINKER_MOLD
+			      ? "published-ratio"
 		      : bt_option_is_debuginfo(o) ? "calibrated-model"
 						  : "measured-ratio";
 	for (size_t i = 0; i < b->n_units; i++) {

@@ -66,6 +66,9 @@ int bt_option_of_id(const char *id);
 /* Whether a linker is one a faster linker would replace: GNU ld or
  * gold (not lld, rust-lld or mold). */
 int bt_linker_is_slow(const char *name);
+/* Whether it is lld (ld.lld, rust-lld), or mold (ld.mold). */
+int bt_linker_is_lld(const char *name);
+int bt_linker_is_mold(const char *name);
 
 struct bt_estimate {
 	double cpu_s, cpu_pct;	 /* CPU saved; % of the build's CPU */
@@ -78,7 +81,8 @@ struct bt_estimate {
 	 * K_OFF or K_LINES), link_cpu_s = LAMBDA * link_term_s */
 	double term_s, hidden_term_s, link_term_s;
 	const char *method;	 /* "calibrated-model", "published-ratio",
-				    "measured-ratio" */
+				    "measured-ratio", "measured-here" (a
+				    btrace experiment on this machine) */
 };
 
 struct bt_estimator {

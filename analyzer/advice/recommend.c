@@ -1,11 +1,29 @@
 /* recommend.c - recommendations with estimated savings (recommend.h). */
 #define _GNU_SOURCE
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "advice/recommend.h"
+#include "model/trace_reader.h"
+
+int bt_on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		int len = colon ? (int)(colon - path) : (int)strlen(path);
+		snprintf(buf, sizeof(buf), "%.*s/%s", len, path, prog);
+		if (len > 0 && access(buf, X_OK) == 0)
+			return 1;
+		path = colon ? colon + 1 : NULL;
+	}
+	return 0;
+}
 
 /* The profile the compilations used, from a workspace member's --out-dir
  * (target/<dir>/deps; cargo names the dev profile's dir "debug"). */
@@ -30,7 +48,7 @@ static void profile_of(const struct bt_build *b, char *out, size_t cap)
 
 struct census {
 	size_t compilations, debug_full, debug_any, deps, deps_debug, primary;
-	size_t not_cranelift, slow_linker, fast_linker;
+	size_t not_cranelift, slow_linker, fast_linker, lld_linker, mold_linker;
 	size_t split, not_linux; /* debuginfo units split already; units
 				    for a target other than Linux */
 	double debuginfo_s, deps_debuginfo_s, llvm_s, link_cpu_s;
@@ -77,6 +95,8 @@ static void take_census(const struct bt_build *b, const struct bt_estimator *e,
 		c->not_cranelift += strcmp(u->flags.codegen_backend, "cranelift") != 0;
 		if (!l[0])
 			continue;
+		c->lld_linker += bt_linker_is_lld(l) != 0;
+		c->mold_linker += bt_linker_is_mold(l) != 0;
 		if (bt_linker_is_slow(l)) {
 			c->slow_linker++;
 		} else {
@@ -148,13 +168,169 @@ static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
 	}
 }
 
+/* A saving of linker-mold measured on this machine by an earlier
+ * `btrace experiment` (its experiment.json): in the trace directory, or
+ * in the experiment directory beside it (btrace.data/experiment next to
+ * btrace.data/<session>, both defaults).  Used only when its baseline
+ * linked with the linker this build used. */
+struct measured_link {
+	double cpu_pct, wall_pct;
+	int rounds;
+	char touch[150]; /* the file its rebuilds touched, "" for clean */
+	char path[400];
+};
+
+static int read_measured(const char *path, const char *linker,
+			 struct measured_link *m)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	long len;
+	cJSON *root = NULL, *cfg, *bl, *touch;
+	int found = 0;
+
+	if (!f)
+		return 0;
+	if (fseek(f, 0, SEEK_END) < 0 || (len = ftell(f)) <= 0 ||
+	    len > (1 << 24) || fseek(f, 0, SEEK_SET) < 0 ||
+	    !(text = malloc((size_t)len + 1)) ||
+	    fread(text, 1, (size_t)len, f) != (size_t)len)
+		goto out;
+	text[len] = '\0';
+	root = cJSON_Parse(text);
+	if (!root || !cJSON_IsString(cJSON_GetObjectItem(root, "format")) ||
+	    strcmp(cJSON_GetObjectItem(root, "format")->valuestring,
+		   "btrace-experiment"))
+		goto out;
+	bl = cJSON_GetObjectItem(root, "baseline_linker");
+	if (!cJSON_IsString(bl) || strcmp(bl->valuestring, linker))
+		goto out;
+	touch = cJSON_GetObjectItem(root, "touch");
+	cJSON_ArrayForEach(cfg, cJSON_GetObjectItem(root, "configs"))
+	{
+		cJSON *id = cJSON_GetObjectItem(cfg, "id");
+		cJSON *ms = cJSON_GetObjectItem(cfg, "measured");
+		cJSON *cp = cJSON_GetObjectItem(ms, "cpu_pct");
+		cJSON *wp = cJSON_GetObjectItem(ms, "wall_pct");
+		cJSON *rn = cJSON_GetObjectItem(ms, "rounds");
+		if (!cJSON_IsString(id) || strcmp(id->valuestring, "linker-mold") ||
+		    cJSON_IsTrue(cJSON_GetObjectItem(cfg, "failed")) ||
+		    !cJSON_IsNumber(cp) || !cJSON_IsNumber(wp) ||
+		    !cJSON_IsNumber(rn) || rn->valueint < 1)
+			continue;
+		m->cpu_pct = cp->valuedouble;
+		m->wall_pct = wp->valuedouble;
+		m->rounds = rn->valueint;
+		snprintf(m->touch, sizeof(m->touch), "%s",
+			 cJSON_IsString(touch) ? touch->valuestring : "");
+		snprintf(m->path, sizeof(m->path), "%s", path);
+		found = 1;
+	}
+out:
+	cJSON_Delete(root);
+	free(text);
+	fclose(f);
+	return found;
+}
+
+static int measured_mold(const struct bt_build *b, const char *linker,
+			 struct measured_link *m)
+{
+	char path[400];
+	const char *dir = b->trace ? b->trace->dir : NULL;
+	if (!dir || !linker[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/experiment.json", dir);
+	if (read_measured(path, linker, m))
+		return 1;
+	snprintf(path, sizeof(path), "%s/../experiment/experiment.json", dir);
+	return read_measured(path, linker, m);
+}
+
+/* linker-mold: in force when mold links; otherwise recommended on a saving
+ * measured here (an earlier btrace experiment), or on the published ratio
+ * when mold is not installed (labelled so).  With mold installed and no
+ * measurement it is not recommended: the experiment measures it.  Fills
+ * R and returns why it is not recommended, or NULL. */
+static const char *mold(const struct bt_build *b, const struct census *c,
+			struct bt_recommendation *r, char *why, size_t cap)
+{
+	struct bt_estimate *e = &r->estimate;
+	const char *linker = c->slow_linker ? "ld" : c->fast_linker_name;
+	struct measured_link m;
+
+	r->file = ".cargo/config.toml";
+	snprintf(r->snippet, sizeof(r->snippet),
+		 "[target.'cfg(target_os = \"linux\")']\n"
+		 "rustflags = [\"-C\", \"link-arg=-fuse-ld=mold\", "
+		 "\"-C\", \"linker-features=-lld\"]\n");
+	snprintf(r->caveats, sizeof(r->caveats),
+		 "needs mold installed (apt install mold) and a C compiler "
+		 "driver that knows -fuse-ld=mold; -C linker-features=-lld "
+		 "turns off rustc's own rust-lld (rustc 1.90+)");
+	if (c->mold_linker && !c->slow_linker && !c->lld_linker)
+		return "already in force: mold links";
+	if (!c->slow_linker && !c->fast_linker)
+		return "nothing was linked";
+	if (c->slow_linker && c->fast_linker)
+		linker = ""; /* a mix: no measurement applies */
+	if (measured_mold(b, linker, &m)) {
+		char kind[200];
+		if (m.touch[0])
+			snprintf(kind, sizeof(kind),
+				 "rebuilds after touching %s", m.touch);
+		else
+			snprintf(kind, sizeof(kind), "clean builds");
+		e->method = "measured-here";
+		e->cpu_pct = m.cpu_pct;
+		e->wall_pct = m.wall_pct;
+		e->cpu_s = b->cpu_s * m.cpu_pct / 100;
+		e->wall_s = b->wall_s * m.wall_pct / 100;
+		e->compile_cpu_s = 0;
+		e->link_cpu_s = e->cpu_s;
+		if (e->wall_pct < 0 || e->cpu_pct < 0) {
+			snprintf(why, cap,
+				 "not recommended: measured slower than %s on "
+				 "this machine (%+.1f%% wall, %+.1f%% CPU; "
+				 "btrace experiment, %d rounds of %s)",
+				 linker, -m.wall_pct, -m.cpu_pct, m.rounds,
+				 kind);
+			return why;
+		}
+		snprintf(r->reason, sizeof(r->reason),
+			 "linking took %.1f s of CPU (%.1f%%) with %s; mold "
+			 "saved %.1f%% CPU and %.1f%% wall on this machine "
+			 "(btrace experiment, %d rounds of %s, %.80s)",
+			 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s, linker,
+			 m.cpu_pct, m.wall_pct, m.rounds, kind, m.path);
+		return NULL;
+	}
+	if (bt_on_path("mold")) {
+		snprintf(why, cap,
+			 "not measured: mold is installed; `btrace experiment "
+			 "--only linker-mold -- CARGO_COMMAND` measures it here "
+			 "(published ratio: saves about %.1f s CPU, %.1f%%)",
+			 e->cpu_s, e->cpu_pct);
+		return why;
+	}
+	snprintf(r->reason, sizeof(r->reason),
+		 "linking took %.1f s of CPU (%.1f%%) with %s; mold saves "
+		 "about %.1f s CPU (%.1f%%) and %.1f s wall (%.1f%%) by the "
+		 "published ratio (mold's own benchmarks, on many cores; "
+		 "not measured on this machine)",
+		 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s,
+		 linker[0] ? linker : "several linkers", e->cpu_s, e->cpu_pct,
+		 e->wall_s, e->wall_pct);
+	return NULL;
+}
+
 static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		 const struct census *c, struct bt_recommendation *r)
 {
 	const struct bt_estimate *e = &r->estimate;
 	const char *prof = rs->profile;
 	const char *why = NULL;
-	char saves[160], why_buf[128], keeps[sizeof(r->keeps)];
+	char saves[160], why_buf[512], keeps[sizeof(r->keeps)];
 
 	/* a rebuild's savings are fractions of a second */
 	snprintf(saves, sizeof(saves),
@@ -251,9 +427,6 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			 c->llvm_s, 100 * c->llvm_s / b->cpu_s, saves);
 		break;
 	case BT_OPT_LINKER_LLD:
-	case BT_OPT_LINKER_MOLD: {
-		const char *name = r->option == BT_OPT_LINKER_LLD ? "lld"
-								  : "mold";
 		r->file = ".cargo/config.toml";
 		if (c->fast_linker && !c->slow_linker) {
 			snprintf(why_buf, sizeof(why_buf),
@@ -266,19 +439,18 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		}
 		snprintf(r->snippet, sizeof(r->snippet),
 			 "[target.'cfg(target_os = \"linux\")']\n"
-			 "rustflags = [\"-C\", \"link-arg=-fuse-ld=%s\"]\n",
-			 name);
+			 "rustflags = [\"-C\", \"link-arg=-fuse-ld=lld\"]\n");
 		snprintf(r->caveats, sizeof(r->caveats),
-			 "needs %s installed (apt install %s) and a C compiler "
-			 "driver that knows -fuse-ld=%s",
-			 name, name, name);
+			 "needs lld installed (apt install lld) and a C "
+			 "compiler driver that knows -fuse-ld=lld");
 		snprintf(r->reason, sizeof(r->reason),
-			 "linking took %.1f s of CPU (%.1f%%) with GNU ld; %s "
+			 "linking took %.1f s of CPU (%.1f%%) with GNU ld; lld "
 			 "%s",
-			 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s, name,
-			 saves);
+			 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s, saves);
 		break;
-	}
+	case BT_OPT_LINKER_MOLD:
+		why = mold(b, c, r, why_buf, sizeof(why_buf));
+		break;
 	default:
 		break;
 	}

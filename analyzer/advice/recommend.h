@@ -56,4 +56,7 @@ void bt_build_kind_line(const struct bt_recommendations *rs, char *out,
  * or -1 when out of memory. */
 int bt_recommend(const struct bt_build *b, struct bt_recommendations *out);
 
+/* Whether an executable PROG is on PATH. */
+int bt_on_path(const char *prog);
+
 #endif

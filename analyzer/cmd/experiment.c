@@ -1,5 +1,6 @@
 /* cmd_experiment.c - btrace experiment [--runs N] [--only ID] [--untraced]
- * [-o DIR] -- CARGO_COMMAND: measure what the recommendations estimate.
+ * [--touch FILE] [-o DIR] -- CARGO_COMMAND: measure what the
+ * recommendations estimate.
  *
  * 1. One traced clean build at the current settings gives the estimates
  *    (the same model as btrace report) and the options that apply: an
@@ -20,18 +21,31 @@
  *    ratio is the machine's speed drift between the two builds, which on
  *    a shared machine is larger than the saving (docs/estimation.md,
  *    "Measuring a saving").  The plain differences are kept beside.
+ * With --touch FILE it measures the edit-rebuild loop instead: every
+ * config gets its own target dir and one full build there (untimed), the
+ * estimates come from one traced rebuild of the baseline after touching
+ * FILE, and each round touches FILE and rebuilds every config, plain
+ * (untraced, unscaled: a rebuild's frontend is too small a yardstick,
+ * docs/estimation.md), 20 rounds unless --runs says otherwise.
+ * A linker option's build is checked in the .comment section of what it
+ * linked: a build that did not really change the linker fails that
+ * option's measurement.
  * Writes DIR/experiment.json (default ./btrace.data/experiment), prints a
  * table, shows progress on a terminal, cleans up on Ctrl-C (exit 130). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -49,6 +63,8 @@ extern char **environ;
 
 #define MAX_CONFIGS (1 + BT_OPT_MAX)
 #define MAX_RUNS 100
+#define DEFAULT_RUNS 3
+#define DEFAULT_TOUCH_RUNS 20 /* rebuilds are short and noisy */
 
 struct config {
 	const char *name; /* "baseline" or an option id */
@@ -60,6 +76,8 @@ struct config {
 	double wall[MAX_RUNS], cpu[MAX_RUNS];
 	double front[MAX_RUNS]; /* frontend CPU of each traced build, or NAN */
 	int failed;
+	char failure[256]; /* why, when not just a failing build */
+	char target[288];  /* its private target dir (--touch) */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -94,16 +112,34 @@ static void rm_rf(const char *path)
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static double cpu_of(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+	       (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+}
+
+/* How long run() waits for the descendants a build left running. */
+#define STRAGGLER_WAIT_S 30
+
 /* Runs ARGV in its own process group with stdout/stderr to LOG; returns
- * its wait status (or -1), and its wall and CPU seconds. */
+ * its wait status (or -1), and its wall and CPU seconds.
+ *
+ * The wall time ends when ARGV exits.  The CPU time is that of ARGV and
+ * every descendant: the ones it waited for (its rusage) and the ones it
+ * left running, which this process, a child subreaper (see
+ * cmd_experiment), inherits and waits for, up to STRAGGLER_WAIT_S.  mold
+ * is one: by default (--fork) it links in a child and returns as soon as
+ * the output is written, leaving the child to tear down; that child's
+ * CPU was missing from the measurement (mold on a cli-app rebuild "saved"
+ * 48% of the CPU). */
 static int run(char *const *argv, const char *log, double *wall, double *cpu)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	struct rusage ru;
-	pid_t pid;
-	int status = -1, rc;
-	double t0 = now_s();
+	pid_t pid, p;
+	int status = -1, rc, st;
+	double t0 = now_s(), deadline;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, log,
@@ -123,10 +159,21 @@ static int run(char *const *argv, const char *log, double *wall, double *cpu)
 	child_pgid = pid;
 	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
-	child_pgid = 0;
 	*wall = now_s() - t0;
-	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	*cpu = cpu_of(&ru);
+	deadline = now_s() + STRAGGLER_WAIT_S;
+	while (!interrupted) {
+		p = wait4(-1, &st, WNOHANG, &ru);
+		if (p > 0)
+			*cpu += cpu_of(&ru);
+		else if (p < 0 && errno != EINTR)
+			break; /* ECHILD: none left */
+		else if (p == 0 && now_s() > deadline)
+			break;
+		else if (p == 0)
+			usleep(2000);
+	}
+	child_pgid = 0;
 	return status;
 }
 
@@ -158,7 +205,7 @@ static char **command_for(char **cmd, int n, const struct config *c,
 /* The --config overrides of option O for PROFILE; 0 if it cannot be
  * measured by overrides. */
 static int overrides_for(struct config *c, enum bt_option o,
-			 const char *profile)
+			 const char *profile, const char *base_linker)
 {
 	const char *fuse = NULL;
 	switch (o) {
@@ -195,28 +242,20 @@ static int overrides_for(struct config *c, enum bt_option o,
 	default:
 		return 0;
 	}
-	if (fuse)
+	/* where rustc links with its own rust-lld (the default on x86_64
+	 * Linux since 1.90), -fuse-ld alone still passes rustc's
+	 * -fuse-ld=lld first; -C linker-features=-lld (stable) drops it */
+	if (fuse && bt_linker_is_lld(base_linker) && strcmp(fuse, "lld"))
+		snprintf(c->overrides[0], sizeof(c->overrides[0]),
+			 "build.rustflags=[\"-C\",\"link-arg=-fuse-ld=%s\","
+			 "\"-C\",\"linker-features=-lld\"]",
+			 fuse);
+	else if (fuse)
 		snprintf(c->overrides[0], sizeof(c->overrides[0]),
 			 "build.rustflags=[\"-C\",\"link-arg=-fuse-ld=%s\"]",
 			 fuse);
 	c->n_overrides = 1;
 	return 1;
-}
-
-/* Whether PROG is on PATH. */
-static int on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	while (path && *path) {
-		const char *colon = strchr(path, ':');
-		int len = colon ? (int)(colon - path) : (int)strlen(path);
-		snprintf(buf, sizeof(buf), "%.*s/%s", len, path, prog);
-		if (access(buf, X_OK) == 0)
-			return 1;
-		path = colon ? colon + 1 : NULL;
-	}
-	return 0;
 }
 
 /* Whether option O can be measured here without being asked for: the
@@ -228,12 +267,122 @@ static int measurable(enum bt_option o)
 	case BT_OPT_CRANELIFT:
 		return 0;
 	case BT_OPT_LINKER_LLD:
-		return on_path("ld.lld");
+		return bt_on_path("ld.lld");
 	case BT_OPT_LINKER_MOLD:
-		return on_path("mold");
+		return bt_on_path("mold");
 	default:
 		return 1;
 	}
+}
+
+/* The linker named in the .comment section of the ELF executable or
+ * shared object PATH ("Linker: LLD 22.1.2 ...", "mold 1.10.1 ..."; GNU
+ * ld writes none): 1 with it in OUT, 0 if it names none or is not such
+ * a file. */
+static int comment_linker(const char *path, char *out, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+	Elf *e = NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+	GElf_Ehdr eh;
+
+	if (fd < 0)
+		return 0;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) ||
+	    elf_getshdrstrndx(e, &shstr) != 0)
+		goto out;
+	while (!found && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) ||
+		    !(name = elf_strptr(e, shstr, sh.sh_name)) ||
+		    strcmp(name, ".comment") || !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < d->d_size && !found;) {
+			const char *str = (const char *)d->d_buf + i;
+			size_t len = strnlen(str, d->d_size - i);
+			if (!strncmp(str, "Linker:", 7) ||
+			    !strncmp(str, "mold ", 5) || !strncmp(str, "LLD ", 4) ||
+			    !strncmp(str, "GNU gold", 8)) {
+				snprintf(out, cap, "%.*s", (int)len, str);
+				found = 1;
+			}
+			i += len + 1;
+		}
+	}
+out:
+	if (e)
+		elf_end(e);
+	close(fd);
+	return found;
+}
+
+/* Checks that config C's build in TARGET linked with the linker it
+ * asks for: the executables and shared objects in TARGET/PROFDIR/deps
+ * (the binaries, tests, proc macros) must name it in .comment.  Returns
+ * 0 if they do or C is no linker option, -1 with C->failure set if one
+ * names another linker or none does. */
+static int check_linker(struct config *c, const char *target,
+			const char *profile)
+{
+	const char *want, *label;
+	char dir[600], seen[160] = "", seen_in[128] = "", line[160];
+	int n_elf = 0, n_ok = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (c->option == BT_OPT_LINKER_MOLD) {
+		want = "mold";
+		label = "mold";
+	} else if (c->option == BT_OPT_LINKER_LLD) {
+		want = "LLD";
+		label = "lld";
+	} else {
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s/deps", target,
+		 strcmp(profile, "dev") ? profile : "debug");
+	if (elf_version(EV_CURRENT) == EV_NONE || !(d = opendir(dir))) {
+		snprintf(c->failure, sizeof(c->failure),
+			 "cannot check the linker: no %.200s", dir);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		char path[900];
+		const char *dot = strrchr(de->d_name, '.');
+		if (dot && (!strcmp(dot, ".d") || !strcmp(dot, ".rlib") ||
+			    !strcmp(dot, ".rmeta") || !strcmp(dot, ".o")))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!comment_linker(path, line, sizeof(line)))
+			continue;
+		n_elf++;
+		if (strstr(line, want))
+			n_ok++;
+		else if (!seen[0]) {
+			snprintf(seen, sizeof(seen), "%s", line);
+			snprintf(seen_in, sizeof(seen_in), "%.100s", de->d_name);
+		}
+	}
+	closedir(d);
+	if (n_ok && !seen[0])
+		return 0;
+	if (seen[0])
+		snprintf(c->failure, sizeof(c->failure),
+			 "the linker did not change: %.60s names \"%.60s\" in "
+			 ".comment, not %s (RUSTFLAGS in the environment "
+			 "overrides build.rustflags)",
+			 seen_in, seen, label);
+	else
+		snprintf(c->failure, sizeof(c->failure),
+			 "cannot check the linker: nothing in %.160s names one in "
+			 ".comment (%d linked files)",
+			 dir, n_elf);
+	return -1;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -305,8 +454,9 @@ static struct saving wall_saving(const struct config *cs, int c, int runs,
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: btrace experiment [--runs N] [--only ID] [-o DIR] -- "
-		"CARGO_COMMAND...\n"
+		"usage: btrace experiment [--runs N] [--only ID] [--untraced] "
+		"[--touch FILE]\n"
+		"                         [-o DIR] -- CARGO_COMMAND...\n"
 		"\n"
 		"Measures the recommendations: one traced build for the "
 		"estimates, then N\n"
@@ -320,15 +470,25 @@ static void usage(FILE *f)
 		"ID: one of\n");
 	for (int o = 0; o < BT_OPT_MAX; o++)
 		fprintf(f, "  %s\n", bt_option_id(o));
+	fprintf(f,
+		"--touch FILE measures the edit-rebuild loop: a full build per "
+		"option in its\n"
+		"own target dir, then N rounds (default 20) of touching FILE "
+		"and rebuilding\n"
+		"each, plain; the estimates come from one traced rebuild.\n"
+		"A linker option is checked in the .comment section of what "
+		"it linked.\n");
 	fprintf(f, "Writes DIR/experiment.json (default "
 		   "./btrace.data/experiment).\n");
 }
 
 /* Reads the trace in TRACE_DIR: with RECS, the estimates and applicable
- * options (the traced baseline); with FRONTEND, the frontend's CPU seconds
- * (NAN without samples).  Returns 0, or -1 with a message printed. */
+ * options (the traced baseline) and in LINKER (LINKER_CAP bytes) the
+ * linker its links ran ("" if none); with FRONTEND, the frontend's CPU
+ * seconds (NAN without samples).  Returns 0, or -1 with a message
+ * printed. */
 static int analyze(const char *trace_dir, struct bt_recommendations *recs,
-		   double *frontend)
+		   char *linker, size_t linker_cap, double *frontend)
 {
 	struct bt_trace t;
 	struct bt_build b;
@@ -360,6 +520,12 @@ static int analyze(const char *trace_dir, struct bt_recommendations *recs,
 	if (recs && bt_recommend(&b, recs) < 0) {
 		fprintf(stderr, "btrace experiment: out of memory\n");
 		goto out;
+	}
+	if (linker) {
+		linker[0] = '\0';
+		for (size_t i = 0; i < b.n_units && !linker[0]; i++)
+			snprintf(linker, linker_cap, "%s",
+				 b.units[i].linker_used);
 	}
 	rc = 0;
 out:
@@ -394,12 +560,17 @@ static void progress(int tty, int done, int total, const char *what, int run,
 		     int runs, double t0, double per_build)
 {
 	double elapsed = now_s() - t0, left = per_build * (total - done);
-	if (tty)
+	if (tty && !runs)
+		fprintf(stderr, "\r\033[K%s: building... elapsed %dm%02ds",
+			what, (int)elapsed / 60, (int)elapsed % 60);
+	else if (tty)
 		fprintf(stderr,
 			"\r\033[K[%d/%d] run %d/%d %s: building... elapsed "
 			"%dm%02ds, about %dm%02ds left",
 			done + 1, total, run, runs, what, (int)elapsed / 60,
 			(int)elapsed % 60, (int)left / 60, (int)left % 60);
+	else if (!runs)
+		fprintf(stderr, "btrace experiment: %s\n", what);
 	else
 		fprintf(stderr, "btrace experiment: [%d/%d] run %d/%d %s\n",
 			done + 1, total, run, runs, what);
@@ -445,7 +616,9 @@ static cJSON *measured_json(struct bt_json *j, cJSON *o, const char *key,
 }
 
 static int write_json(const char *dir, char **cmd, int n_cmd,
-		      struct config *cs, int n_cs, int runs, int scaled)
+		      struct config *cs, int n_cs, int runs, int scaled,
+		      const char *touch, const char *base_linker,
+		      const struct bt_recommendations *recs)
 {
 	struct bt_json j = {0};
 	cJSON *root = cJSON_CreateObject(), *a, *opts;
@@ -458,12 +631,37 @@ static int write_json(const char *dir, char **cmd, int n_cmd,
 	if (!root)
 		return -1;
 	bt_json_str(&j, root, "format", "btrace-experiment");
-	bt_json_num(&j, root, "version", 2);
+	bt_json_num(&j, root, "version", 3);
 	a = bt_json_add(&j, root, "command", cJSON_CreateArray());
 	for (int i = 0; a && i < n_cmd; i++)
 		bt_json_str(&j, a, NULL, cmd[i]);
 	bt_json_num(&j, root, "runs", runs);
 	bt_json_bool(&j, root, "scaled", scaled);
+	if (touch)
+		bt_json_str(&j, root, "touch", touch);
+	else
+		bt_json_add(&j, root, "touch", cJSON_CreateNull());
+	if (base_linker[0])
+		bt_json_str(&j, root, "baseline_linker", base_linker);
+	else
+		bt_json_add(&j, root, "baseline_linker", cJSON_CreateNull());
+	/* the options not measured, with the traced baseline's reason */
+	a = bt_json_add(&j, root, "not_measured", cJSON_CreateArray());
+	for (size_t i = 0; a && i < recs->n; i++) {
+		int measured = 0;
+		cJSON *o;
+		for (int c = 1; c < n_cs && !measured; c++)
+			measured = cs[c].option == (int)recs->items[i].option;
+		if (measured ||
+		    !(o = bt_json_add(&j, a, NULL, cJSON_CreateObject())))
+			continue;
+		bt_json_str(&j, o, "id", recs->items[i].id);
+		bt_json_str(&j, o, "reason", recs->items[i].reason);
+		bt_json_num(&j, o, "estimate_cpu_pct",
+			    r2(recs->items[i].estimate.cpu_pct));
+		bt_json_num(&j, o, "estimate_wall_pct",
+			    r2(recs->items[i].estimate.wall_pct));
+	}
 	opts = bt_json_add(&j, root, "configs", cJSON_CreateArray());
 	for (int c = 0; opts && c < n_cs; c++) {
 		cJSON *o = bt_json_add(&j, opts, NULL, cJSON_CreateObject());
@@ -476,6 +674,8 @@ static int write_json(const char *dir, char **cmd, int n_cmd,
 		for (int k = 0; ov && k < cs[c].n_overrides; k++)
 			bt_json_str(&j, ov, NULL, cs[c].overrides[k]);
 		bt_json_bool(&j, o, "failed", cs[c].failed);
+		if (cs[c].failure[0])
+			bt_json_str(&j, o, "failure", cs[c].failure);
 		w = bt_json_add(&j, o, "wall_s", cJSON_CreateArray());
 		u = bt_json_add(&j, o, "cpu_s", cJSON_CreateArray());
 		if (scaled)
@@ -559,14 +759,19 @@ static void print_row(const char *name, const char *what, double est_s,
 	       error_pct(est_pct, pct));
 }
 
-static void print_table(struct config *cs, int n_cs, int runs, int scaled)
+static void print_table(struct config *cs, int n_cs, int runs, int scaled,
+			const char *touch)
 {
 	double base_cpu = median(cs[0].cpu, runs);
 	double base_wall = median(cs[0].wall, runs);
 	printf("\n%-32s %15s %15s %16s %6s\n", "option (vs baseline)",
 	       "estimate", "measured", "[min, max]", "error");
 	for (int c = 1; c < n_cs; c++) {
-		if (cs[c].failed) {
+		if (cs[c].failed && cs[c].failure[0]) {
+			printf("%-27s not measured: %s\n", cs[c].name,
+			       cs[c].failure);
+			continue;
+		} else if (cs[c].failed) {
 			printf("%-27s build failed (see the log)\n",
 			       cs[c].name);
 			continue;
@@ -585,8 +790,14 @@ static void print_table(struct config *cs, int n_cs, int runs, int scaled)
 			       wall_saving(cs, c, runs, 0).med);
 		}
 	}
-	printf("baseline: median %.2fs wall, %.2fs CPU over %d run%s.\n",
-	       base_wall, base_cpu, runs, runs == 1 ? "" : "s");
+	if (touch)
+		printf("baseline: median %.2fs wall, %.2fs CPU over %d "
+		       "rebuild%s after touching %s.\n",
+		       base_wall, base_cpu, runs, runs == 1 ? "" : "s", touch);
+	else
+		printf("baseline: median %.2fs wall, %.2fs CPU over %d "
+		       "run%s.\n",
+		       base_wall, base_cpu, runs, runs == 1 ? "" : "s");
 	if (scaled)
 		printf("Measured: medians of the per-round differences from the "
 		       "baseline; each option\nbuild is scaled by the "
@@ -600,16 +811,48 @@ static void print_table(struct config *cs, int n_cs, int runs, int scaled)
 	       "measured share of the\nbaseline's median.\n");
 }
 
+/* Sets FILE's modification time to now, as `touch` does. */
+static int touch_file(const char *file)
+{
+	if (utimensat(AT_FDCWD, file, NULL, 0) < 0) {
+		fprintf(stderr, "btrace experiment: cannot touch %s: %s\n",
+			file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds config C in TARGET once (plain), with TOUCH first if given;
+ * fills WALL and CPU.  Returns the build's wait status, or -1. */
+static int build_once(char **cmd, int n_cmd, const struct config *c,
+		      const char *target, const char *log, const char *touch,
+		      double *wall, double *cpu)
+{
+	char **argv = command_for(cmd, n_cmd, c, target);
+	int st;
+	if (!argv)
+		return -1;
+	if (touch && touch_file(touch) < 0) {
+		free(argv);
+		return -1;
+	}
+	st = run(argv, log, wall, cpu);
+	free(argv);
+	return st;
+}
+
 int cmd_experiment(int argc, char **argv)
 {
-	int runs = 3, n_cmd = 0, n_cs = 0, tty = isatty(2), rc = 1, plain = 0;
-	const char *only = NULL, *out_arg = NULL;
-	char **cmd = NULL, work[] = "/tmp/btrace-experiment.XXXXXX";
+	int runs = 0, n_cmd = 0, n_cs = 0, tty = isatty(2), rc = 1, plain = 0;
+	const char *only = NULL, *out_arg = NULL, *touch = NULL;
+	char **cmd = NULL, work[256];
 	char target[sizeof(work) + 16], trace[sizeof(work) + 16];
-	char log[sizeof(work) + 16], self[4096];
+	char log[sizeof(work) + 16], self[4096], base_linker[64] = "";
+	const char *tmp = getenv("TMPDIR");
 	struct config cs[MAX_CONFIGS];
 	struct bt_recommendations recs;
 	struct sigaction sa;
+	struct stat st_touch;
 	double t0, wall, cpu, spent = 0;
 	ssize_t sl;
 	int done = 0, total;
@@ -621,8 +864,14 @@ int cmd_experiment(int argc, char **argv)
 			break;
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
 			runs = atoi(argv[++i]);
+			if (runs < 1) {
+				usage(stderr);
+				return BT_EXIT_BAD_INPUT;
+			}
 		} else if (!strcmp(argv[i], "--untraced")) {
 			plain = 1;
+		} else if (!strcmp(argv[i], "--touch") && i + 1 < argc) {
+			touch = argv[++i];
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
@@ -635,11 +884,25 @@ int cmd_experiment(int argc, char **argv)
 			return BT_EXIT_BAD_INPUT;
 		}
 	}
-	if (!n_cmd || runs < 1 || runs > MAX_RUNS ||
-	    (only && bt_option_of_id(only) < 0)) {
+	if (!runs)
+		runs = touch ? DEFAULT_TOUCH_RUNS : DEFAULT_RUNS;
+	if (!n_cmd || runs > MAX_RUNS || (only && bt_option_of_id(only) < 0)) {
 		usage(stderr);
 		return BT_EXIT_BAD_INPUT;
 	}
+	if (touch) {
+		int bad = stat(touch, &st_touch) < 0 ? errno : 0;
+		if (bad || !S_ISREG(st_touch.st_mode)) {
+			fprintf(stderr, "btrace experiment: --touch %s: %s\n",
+				touch,
+				bad ? strerror(bad) : "not a regular file");
+			return BT_EXIT_BAD_INPUT;
+		}
+	}
+	/* a rebuild's frontend is too small a yardstick for the drift
+	 * (docs/estimation.md): rebuilds are measured plain */
+	if (touch)
+		plain = 1;
 	for (int i = 0; i < n_cmd && strcmp(cmd[i], "--"); i++)
 		if (!strncmp(cmd[i], "--target-dir", 12)) {
 			fprintf(stderr, "btrace experiment: drop --target-dir: "
@@ -653,6 +916,9 @@ int cmd_experiment(int argc, char **argv)
 		return 1;
 	}
 	self[sl] = '\0';
+	if (!tmp || tmp[0] != '/' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	snprintf(work, sizeof(work), "%s/btrace-experiment.XXXXXX", tmp);
 	if (!mkdtemp(work)) {
 		fprintf(stderr, "btrace experiment: cannot create %s: %s\n",
 			work, strerror(errno));
@@ -666,20 +932,44 @@ int cmd_experiment(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* the builds' orphans are ours to wait for (run()) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	t0 = now_s();
 
-	/* 1. the traced baseline: estimates, and what applies */
+	/* 1. the traced baseline: estimates, and what applies (with
+	 * --touch: a full build, then the traced rebuild) */
 	{
 		struct config base = {.name = "baseline", .option = -1};
-		char **c = command_for(cmd, n_cmd, &base, target);
-		char **argv2 = c ? traced(self, trace, c) : NULL;
+		char *base_target = target;
+		char **c, **argv2;
 		int st;
+		if (touch) {
+			snprintf(base.target, sizeof(base.target), "%s/t0",
+				 work);
+			base_target = base.target;
+			progress(tty, 0, 1, "baseline, full build", 0, 0, t0,
+				 0);
+			st = build_once(cmd, n_cmd, &base, base_target, log,
+					NULL, &wall, &cpu);
+			if (tty)
+				fputc('\n', stderr);
+			if (interrupted)
+				goto out;
+			if (st != 0)
+				goto failing;
+			if (touch_file(touch) < 0)
+				goto out;
+		}
+		c = command_for(cmd, n_cmd, &base, base_target);
+		argv2 = c ? traced(self, trace, c) : NULL;
 		if (!argv2) {
 			free(c);
 			goto out;
 		}
-		progress(tty, 0, 1, "baseline, traced for the estimates", 0,
-			 0, t0, 0);
+		progress(tty, 0, 1,
+			 touch ? "baseline rebuild, traced for the estimates"
+			       : "baseline, traced for the estimates",
+			 0, 0, t0, 0);
 		st = run(argv2, log, &wall, &cpu);
 		free(c);
 		free(argv2);
@@ -687,19 +977,14 @@ int cmd_experiment(int argc, char **argv)
 			fputc('\n', stderr);
 		if (interrupted)
 			goto out;
-		if (st != 0) {
-			fprintf(stderr,
-				"btrace experiment: the build fails at the "
-				"current settings (see %s); fix it first\n",
-				log);
-			rc = 1;
-			goto keep_log;
-		}
-		if (analyze(trace, &recs, NULL) < 0)
+		if (st != 0)
+			goto failing;
+		if (analyze(trace, &recs, base_linker, sizeof(base_linker),
+			    NULL) < 0)
 			goto out;
 		spent = wall;
+		cs[n_cs++] = base;
 	}
-	cs[n_cs++] = (struct config){.name = "baseline", .option = -1};
 	for (size_t i = 0; i < recs.n; i++) {
 		const struct bt_recommendation *r = &recs.items[i];
 		struct config c = {.name = r->id, .option = (int)r->option};
@@ -714,9 +999,12 @@ int cmd_experiment(int argc, char **argv)
 		if (in_force)
 			fprintf(stderr, "btrace experiment: note: %s: %s\n",
 				r->id, r->reason);
-		if (!overrides_for(&c, r->option, recs.profile))
+		if (!overrides_for(&c, r->option, recs.profile, base_linker))
 			continue;
 		c.estimate = r->estimate;
+		if (touch)
+			snprintf(c.target, sizeof(c.target), "%s/t%d", work,
+				 n_cs);
 		cs[n_cs++] = c;
 	}
 	if (n_cs < 2) {
@@ -727,25 +1015,57 @@ int cmd_experiment(int argc, char **argv)
 	}
 	rm_rf(trace);
 
-	/* 2. interleaved clean builds */
+	/* 1b. --touch: each option's full build in its own target dir, and
+	 * the linker check */
+	for (int k = 1; touch && k < n_cs && !interrupted; k++) {
+		struct config *c = &cs[k];
+		char what[96];
+		int st;
+		snprintf(what, sizeof(what), "%s, full build", c->name);
+		progress(tty, 0, 1, what, 0, 0, t0, 0);
+		st = build_once(cmd, n_cmd, c, c->target, log, NULL, &wall,
+				&cpu);
+		if (tty)
+			fputc('\n', stderr);
+		if (interrupted)
+			break;
+		if (st != 0)
+			c->failed = 1;
+		else if (check_linker(c, c->target, recs.profile) < 0)
+			c->failed = 1;
+		if (c->failure[0])
+			fprintf(stderr, "btrace experiment: %s: %s\n",
+				c->name, c->failure);
+	}
+
+	/* 2. interleaved builds: clean ones, or touch and rebuild */
 	total = runs * n_cs;
 	for (int r = 0; r < runs && !interrupted; r++)
 		for (int k = 0; k < n_cs && !interrupted; k++) {
 			struct config *c = &cs[(k + r) % n_cs];
-			char **c_argv = command_for(cmd, n_cmd, c, target);
-			char **t_argv = c_argv && !plain
-						? traced(self, trace, c_argv)
-						: NULL;
+			const char *tdir = touch ? c->target : target;
+			char **c_argv, **t_argv;
 			int st;
+			if (c->failed) { /* not worth building again */
+				done++;
+				continue;
+			}
+			c_argv = command_for(cmd, n_cmd, c, tdir);
+			t_argv = c_argv && !plain ? traced(self, trace, c_argv)
+						  : NULL;
 			if (!c_argv || (!plain && !t_argv)) {
 				free(c_argv);
 				goto out;
 			}
-			rm_rf(target);
+			if (!touch)
+				rm_rf(target);
 			rm_rf(trace);
 			progress(tty, done, total, c->name, r + 1, runs, t0,
 				 spent / (done + 1));
-			st = run(plain ? c_argv : t_argv, log, &wall, &cpu);
+			st = touch ? touch_file(touch) : 0;
+			if (st == 0)
+				st = run(plain ? c_argv : t_argv, log, &wall,
+					 &cpu);
 			free(c_argv);
 			free(t_argv);
 			if (interrupted)
@@ -756,7 +1076,13 @@ int cmd_experiment(int argc, char **argv)
 			c->cpu[r] = cpu;
 			c->front[r] = NAN;
 			if (!plain && st == 0)
-				analyze(trace, NULL, &c->front[r]);
+				analyze(trace, NULL, NULL, 0, &c->front[r]);
+			if (!touch && st == 0 &&
+			    check_linker(c, target, recs.profile) < 0) {
+				c->failed = 1;
+				fprintf(stderr, "btrace experiment: %s: %s\n",
+					c->name, c->failure);
+			}
 			spent += wall;
 			done++;
 		}
@@ -783,14 +1109,15 @@ int cmd_experiment(int argc, char **argv)
 					cs[c].name, r + 1);
 				plain = 1;
 			}
-	print_table(cs, n_cs, runs, !plain);
+	print_table(cs, n_cs, runs, !plain, touch);
 	{
 		char *dir = out_arg ? strdup(out_arg)
 				    : strdup("btrace.data/experiment");
 		if (dir && !out_arg)
 			mkdir("btrace.data", 0700);
 		if (!dir || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
-		    write_json(dir, cmd, n_cmd, cs, n_cs, runs, !plain) < 0)
+		    write_json(dir, cmd, n_cmd, cs, n_cs, runs, !plain, touch,
+			       base_linker, &recs) < 0)
 			rc = 1;
 		else
 			rc = 0;
@@ -799,7 +1126,18 @@ int cmd_experiment(int argc, char **argv)
 out:
 	rm_rf(work);
 	return rc;
+failing:
+	fprintf(stderr,
+		"btrace experiment: the build fails at the current settings "
+		"(see %s); fix it first\n",
+		log);
+	rc = 1;
 keep_log:
+	for (int c = 0; c < MAX_CONFIGS; c++) { /* --touch's target dirs */
+		char t[sizeof(work) + 16];
+		snprintf(t, sizeof(t), "%s/t%d", work, c);
+		rm_rf(t);
+	}
 	rm_rf(target);
 	rm_rf(trace);
 	return rc;

@@ -658,6 +658,16 @@ static void build_procs(struct bt_trace *t)
 	}
 	for (size_t i = 0; i < t->n_procs; i++) {
 		struct bt_proc *p = &t->procs[i];
+		/* An end before the start (a reap or spawn record that names
+		 * the pid of another process): the records disagree; the
+		 * duration is taken as 0, with a warning, never negative. */
+		if (p->end_known && p->end_ns < p->start_ns) {
+			warn(t, 0, "process %u: its end precedes its start "
+				   "by %.3f s; its duration is taken as 0",
+			     (unsigned)p->pid,
+			     (double)(p->start_ns - p->end_ns) / 1e9);
+			p->end_ns = p->start_ns;
+		}
 		p->cpu_us = p->has_ru_self ? p->ru_self.utime_us + p->ru_self.stime_us
 			    : p->has_ru_reap ? p->ru_reap.utime_us + p->ru_reap.stime_us
 					     : 0;

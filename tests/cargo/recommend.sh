@@ -23,7 +23,7 @@ thr = s["estimation"]["threshold_pct"]
 for r in rec + con:
     e = r["estimate"]
     assert e["cpu_s"] >= 0 and e["wall_s"] >= 0, r
-    assert e["method"] in ("calibrated-model", "published-ratio", "measured-ratio"), e
+    assert e["method"] in ("calibrated-model", "published-ratio", "measured-ratio", "measured-here"), e
     assert r["reason"] and "\n" not in r["reason"], r
 for r in rec:
     assert r["estimate"]["cpu_pct"] >= thr or r["estimate"]["wall_pct"] >= thr, r
@@ -102,8 +102,9 @@ PY
 # Ctrl-C during the measured builds: the build is stopped, the private
 # target dir removed, exit 130.  (Other experiments may run on the
 # machine: the private directory checked is this one's, the --target-dir
-# of a build running in this workspace.)
-"$BTRACE" experiment --runs 3 -- cargo build --offline -q >/dev/null 2>"$work/int.err" &
+# of a build running in this workspace; TMPDIR=/tmp: experiment works
+# under $TMPDIR.)
+TMPDIR=/tmp "$BTRACE" experiment --runs 3 -- cargo build --offline -q >/dev/null 2>"$work/int.err" &
 pid=$!
 for _ in $(seq 1 1200); do
   grep -q "run 1/3" "$work/int.err" 2>/dev/null && break
@@ -131,7 +132,7 @@ grep -q "interrupted; cleaned up" "$work/int.err" || fail "no clean-up message"
 ! pgrep -f "target-dir $mine" >/dev/null || fail "a build survived the interrupt"
 echo "fn broken( {" >>app/src/main.rs
 rc=0
-"$BTRACE" experiment --runs 1 -- cargo build --offline -q >/dev/null 2>"$work/err" || rc=$?
+TMPDIR=/tmp "$BTRACE" experiment --runs 1 -- cargo build --offline -q >/dev/null 2>"$work/err" || rc=$?
 [ "$rc" = 1 ] || fail "a failing baseline gave exit $rc"
 grep -q "fails at the current settings" "$work/err" || fail "no refusal message: $(cat "$work/err")"
 # it keeps the log it points at, and nothing else

@@ -7,10 +7,12 @@
 # this run gets into them, and with the analyzer's environment knobs
 # unset, the C locale and UTC.
 
-golden_env() { # CMD...: run CMD without the BTRACE_* knobs
+# The report looks for mold on PATH (linker-mold's advice depends on it):
+# PATH names no directory, so every machine gives the same advice.
+golden_env() { # CMD...: run CMD (an absolute path) without the BTRACE_* knobs
   env -u BTRACE_DEBUG -u BTRACE_THREADS -u BTRACE_PROFILE_NODES \
     -u BTRACE_PROFILE_MERGE_US -u BTRACE_PROFILE_PREMERGE \
-    LC_ALL=C TZ=UTC "$@"
+    PATH=/nonexistent LC_ALL=C TZ=UTC "$@"
 }
 
 # golden_traces GEN SRC WORK: the traces of the cases, in WORK/traces/CASE

@@ -226,6 +226,27 @@ static void test_late_reap_keeps_own_end(void **state)
 	bt_trace_free(&t);
 }
 
+/* Records that put a process's end before its start never give a negative
+ * duration (dump showed 18446744073.703 s): 0, with a warning. */
+static void test_end_before_start(void **state)
+{
+	struct bt_trace t;
+	char err[256];
+	struct tf f;
+	(void)state;
+	f = tf_open("600-1-0.btr", 600, 1);
+	tf_start(&f, 600, 1, 1, 5000, "/usr/bin/mold", "-o");
+	tf_end(&f, 4000, 0);
+	tf_close(&f);
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_procs, 1);
+	assert_true(t.procs[0].end_known);
+	assert_int_equal(t.procs[0].end_ns, t.procs[0].start_ns);
+	assert_true(t.n_warnings > 0);
+	assert_non_null(strstr(t.warnings[t.n_warnings - 1], "precedes"));
+	bt_trace_free(&t);
+}
+
 static void test_missing_end_is_a_problem(void **state)
 {
 	struct bt_trace t;
@@ -414,6 +435,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_reap_keeps_own_end,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_end_before_start, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_missing_end_is_a_problem,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_records, setup,
