@@ -1,4 +1,4 @@
-/* cmd_experiment.c - btrace experiment [--runs N] [--only ID] [--untraced]
+/* experiment.c - btrace experiment [--runs N] [--only ID] [--untraced]
  * [--touch FILE] [-o DIR] -- CARGO_COMMAND: measure what the
  * recommendations estimate.
  *
@@ -37,6 +37,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <math.h>
@@ -841,8 +842,19 @@ static int build_once(char **cmd, int n_cmd, const struct config *c,
 	return st;
 }
 
+static const struct option options[] = {
+	{"runs", required_argument, NULL, 'r'},
+	{"only", required_argument, NULL, 'n'},
+	{"untraced", no_argument, NULL, 'u'},
+	{"touch", required_argument, NULL, 't'},
+	{"output", required_argument, NULL, 'o'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
 int cmd_experiment(int argc, char **argv)
 {
+	const char *ids[BT_OPT_MAX + 1];
 	int runs = 0, n_cmd = 0, n_cs = 0, tty = isatty(2), rc = 1, plain = 0;
 	const char *only = NULL, *out_arg = NULL, *touch = NULL;
 	char **cmd = NULL, work[256];
@@ -857,39 +869,49 @@ int cmd_experiment(int argc, char **argv)
 	ssize_t sl;
 	int done = 0, total;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			cmd = argv + i + 1;
-			n_cmd = argc - i - 1;
+	for (int o = 0; o < BT_OPT_MAX; o++)
+		ids[o] = bt_option_id(o);
+	ids[BT_OPT_MAX] = NULL;
+	for (;;) {
+		long v;
+		int c = getopt_long(argc, argv, "+:o:h", options, NULL);
+		if (c == -1)
 			break;
-		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-			runs = atoi(argv[++i]);
-			if (runs < 1) {
-				usage(stderr);
+		if (c == 'r') {
+			if (bt_cli_uint("experiment", "--runs", optarg, 1,
+					MAX_RUNS, &v) < 0)
 				return BT_EXIT_BAD_INPUT;
-			}
-		} else if (!strcmp(argv[i], "--untraced")) {
+			runs = (int)v;
+		} else if (c == 'u') {
 			plain = 1;
-		} else if (!strcmp(argv[i], "--touch") && i + 1 < argc) {
-			touch = argv[++i];
-		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
-			only = argv[++i];
-		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-			out_arg = argv[++i];
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (c == 't') {
+			touch = optarg;
+		} else if (c == 'n') {
+			if (bt_cli_choice("experiment", "--only", optarg, ids) <
+			    0)
+				return BT_EXIT_BAD_INPUT;
+			only = optarg;
+		} else if (c == 'o') {
+			out_arg = optarg;
+		} else if (c == 'h') {
 			usage(stdout);
-			return 0;
+			return BT_EXIT_OK;
 		} else {
-			usage(stderr);
+			bt_cli_bad_option("experiment", c, argv);
 			return BT_EXIT_BAD_INPUT;
 		}
 	}
-	if (!runs)
-		runs = touch ? DEFAULT_TOUCH_RUNS : DEFAULT_RUNS;
-	if (!n_cmd || runs > MAX_RUNS || (only && bt_option_of_id(only) < 0)) {
-		usage(stderr);
+	/* The cargo command comes after "--", which getopt_long took. */
+	if (optind < 2 || strcmp(argv[optind - 1], "--") != 0 ||
+	    optind >= argc) {
+		fprintf(stderr, "btrace experiment: no cargo command after -- "
+				"(try btrace experiment --help)\n");
 		return BT_EXIT_BAD_INPUT;
 	}
+	cmd = argv + optind;
+	n_cmd = argc - optind;
+	if (!runs)
+		runs = touch ? DEFAULT_TOUCH_RUNS : DEFAULT_RUNS;
 	if (touch) {
 		int bad = stat(touch, &st_touch) < 0 ? errno : 0;
 		if (bad || !S_ISREG(st_touch.st_mode)) {
@@ -1090,7 +1112,7 @@ int cmd_experiment(int argc, char **argv)
 		fputc('\n', stderr);
 	if (interrupted) {
 		fprintf(stderr, "btrace experiment: interrupted; cleaned up\n");
-		rc = 130;
+		rc = BT_EXIT_INTERRUPTED;
 		goto out;
 	}
 	if (cs[0].failed) {

@@ -43,6 +43,7 @@ done
 one_line 125 "unknown option '--bogus'" "$BTRACE" record --bogus -- true
 one_line 2 "unknown option '--bogus'" "$BTRACE" report --bogus
 one_line 2 "unknown option '-x'" "$BTRACE" dump -x
+one_line 2 "unknown option '--bogus'" "$BTRACE" experiment --bogus -- true
 one_line 2 "'--wide' takes no value" "$BTRACE" dump --wide=1
 one_line 2 "'--output' needs a value" "$BTRACE" report --output
 one_line 125 "'-o' needs a value" "$BTRACE" record -o
@@ -52,6 +53,10 @@ one_line 125 '--hz: "abc" is not a number' "$BTRACE" record --hz abc -- true
 one_line 125 '--hz: "0" is not a number' "$BTRACE" record --hz=0 -- true
 one_line 125 '--sample: "most" is not one of' "$BTRACE" record --sample most -- true
 one_line 2 '--group: "crates" is not one of' "$BTRACE" report --group=crates
+one_line 2 '--runs: "abc" is not a number' "$BTRACE" experiment --runs abc -- true
+one_line 2 '--runs: "0" is not a number' "$BTRACE" experiment --runs=0 -- true
+one_line 2 '--only: "nope" is not one of' "$BTRACE" experiment --only nope -- true
+one_line 2 "no cargo command after --" "$BTRACE" experiment --runs 2 cargo build
 
 # --opt VALUE and --opt=VALUE: record's --output and --hz (the command
 # sees the rate in its environment), report's --output and --group.
