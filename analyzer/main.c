@@ -16,12 +16,12 @@ struct bt_command {
 };
 
 static const struct bt_command commands[] = {
-	{"record", cmd_record, "run a command with every process traced"},
-	{"report", cmd_report,
-	 "where the build's time went, and what to change in Cargo.toml"},
-	{"experiment", cmd_experiment,
-	 "measure the recommendations with clean builds"},
-	{"dump", cmd_dump, "list the processes of a trace and check every file"},
+    {"record", cmd_record, "run a command with every process traced"},
+    {"report", cmd_report,
+     "where the build's time went, and what to change in Cargo.toml"},
+    {"experiment", cmd_experiment,
+     "measure the recommendations with clean builds"},
+    {"dump", cmd_dump, "list the processes of a trace and check every file"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))

@@ -140,7 +140,8 @@ int bt_enc_argv_filtered(struct bt_enc *e, char *const argv[], size_t max_bytes,
 			a = filter ? filter(ctx, argv, i) : argv[i];
 			n = bt_strnlen(a, max_bytes) + 1;
 			budget = max_bytes - used;
-			if (k >= max_args || budget < sizeof(BT_TRUNC_MARK) + 1) {
+			if (k >= max_args ||
+			    budget < sizeof(BT_TRUNC_MARK) + 1) {
 				cut = 1;
 				continue;
 			}
@@ -158,8 +159,9 @@ int bt_enc_argv_filtered(struct bt_enc *e, char *const argv[], size_t max_bytes,
 					cut = 1;
 			} else {
 				size_t before = e->len;
-				if (bt_enc_str(e, a,
-					       budget - sizeof(BT_TRUNC_MARK)) >= 0) {
+				if (bt_enc_str(
+					e, a, budget - sizeof(BT_TRUNC_MARK)) >=
+				    0) {
 					used += e->len - before;
 					k++;
 				} else {
@@ -199,7 +201,8 @@ int bt_check_file_header(const void *data, size_t len,
 	const char *reason = NULL;
 	memset(&h, 0, sizeof(h));
 	if (len < BT_MAGIC_LEN || memcmp(data, BT_MAGIC, BT_MAGIC_LEN) != 0) {
-		reason = len == 0 ? "empty file" : "not a btrace file (bad magic)";
+		reason =
+		    len == 0 ? "empty file" : "not a btrace file (bad magic)";
 		goto fail;
 	}
 	if (len < BT_HEADER_V2_SIZE) {
@@ -310,8 +313,7 @@ void bt_record_fixed(const struct bt_record *rec, void *out, size_t out_size)
 	memcpy(out, rec->fixed, n);
 }
 
-int bt_record_strings(const struct bt_record *rec, const char **out,
-		      size_t max)
+int bt_record_strings(const struct bt_record *rec, const char **out, size_t max)
 {
 	size_t i = 0;
 	int count = 0;
@@ -331,29 +333,29 @@ int bt_record_strings(const struct bt_record *rec, const char **out,
 const char *bt_api_name(uint32_t api)
 {
 	static const char *const names[BT_API_MAX] = {
-		[BT_API_EXECVE] = "execve",
-		[BT_API_EXECV] = "execv",
-		[BT_API_EXECVP] = "execvp",
-		[BT_API_EXECVPE] = "execvpe",
-		[BT_API_EXECL] = "execl",
-		[BT_API_EXECLP] = "execlp",
-		[BT_API_EXECLE] = "execle",
-		[BT_API_FEXECVE] = "fexecve",
-		[BT_API_EXECVEAT] = "execveat",
-		[BT_API_POSIX_SPAWN] = "posix_spawn",
-		[BT_API_POSIX_SPAWNP] = "posix_spawnp",
-		[BT_API_FORK] = "fork",
-		[BT_API_SYSTEM] = "system",
-		[BT_API_POPEN] = "popen",
-		[BT_API_WAIT] = "wait",
-		[BT_API_WAITPID] = "waitpid",
-		[BT_API_WAIT3] = "wait3",
-		[BT_API_WAIT4] = "wait4",
-		[BT_API_WAITID] = "waitid",
-		[BT_API_EXIT] = "exit",
-		[BT_API__EXIT] = "_exit",
-		[BT_API__EXIT2] = "_Exit",
-		[BT_API_DESTRUCTOR] = "destructor",
+	    [BT_API_EXECVE] = "execve",
+	    [BT_API_EXECV] = "execv",
+	    [BT_API_EXECVP] = "execvp",
+	    [BT_API_EXECVPE] = "execvpe",
+	    [BT_API_EXECL] = "execl",
+	    [BT_API_EXECLP] = "execlp",
+	    [BT_API_EXECLE] = "execle",
+	    [BT_API_FEXECVE] = "fexecve",
+	    [BT_API_EXECVEAT] = "execveat",
+	    [BT_API_POSIX_SPAWN] = "posix_spawn",
+	    [BT_API_POSIX_SPAWNP] = "posix_spawnp",
+	    [BT_API_FORK] = "fork",
+	    [BT_API_SYSTEM] = "system",
+	    [BT_API_POPEN] = "popen",
+	    [BT_API_WAIT] = "wait",
+	    [BT_API_WAITPID] = "waitpid",
+	    [BT_API_WAIT3] = "wait3",
+	    [BT_API_WAIT4] = "wait4",
+	    [BT_API_WAITID] = "waitid",
+	    [BT_API_EXIT] = "exit",
+	    [BT_API__EXIT] = "_exit",
+	    [BT_API__EXIT2] = "_Exit",
+	    [BT_API_DESTRUCTOR] = "destructor",
 	};
 	if (api < BT_API_MAX && names[api])
 		return names[api];
@@ -363,19 +365,33 @@ const char *bt_api_name(uint32_t api)
 const char *bt_record_type_name(uint32_t type)
 {
 	switch (type) {
-	case BT_REC_SESSION: return "session";
-	case BT_REC_PROC_START: return "proc_start";
-	case BT_REC_EXEC: return "exec";
-	case BT_REC_EXEC_FAILED: return "exec_failed";
-	case BT_REC_SPAWN: return "spawn";
-	case BT_REC_REAP: return "reap";
-	case BT_REC_PROC_END: return "proc_end";
-	case BT_REC_SAMPLING: return "sampling";
-	case BT_REC_MODULE: return "module";
-	case BT_REC_SAMPLES: return "samples";
-	case BT_REC_THREAD: return "thread";
-	case BT_REC_SAMPLER_END: return "sampler_end";
-	case BT_REC_DROPPED: return "dropped";
-	default: return "unknown";
+	case BT_REC_SESSION:
+		return "session";
+	case BT_REC_PROC_START:
+		return "proc_start";
+	case BT_REC_EXEC:
+		return "exec";
+	case BT_REC_EXEC_FAILED:
+		return "exec_failed";
+	case BT_REC_SPAWN:
+		return "spawn";
+	case BT_REC_REAP:
+		return "reap";
+	case BT_REC_PROC_END:
+		return "proc_end";
+	case BT_REC_SAMPLING:
+		return "sampling";
+	case BT_REC_MODULE:
+		return "module";
+	case BT_REC_SAMPLES:
+		return "samples";
+	case BT_REC_THREAD:
+		return "thread";
+	case BT_REC_SAMPLER_END:
+		return "sampler_end";
+	case BT_REC_DROPPED:
+		return "dropped";
+	default:
+		return "unknown";
 	}
 }

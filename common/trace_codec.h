@@ -78,7 +78,7 @@ struct bt_record {
 	uint16_t fixed_size;
 	uint32_t size;
 	const unsigned char *fixed; /* fixed body, fixed_size bytes */
-	const char *strings;        /* NUL-terminated strings */
+	const char *strings;	    /* NUL-terminated strings */
 	size_t strings_len;
 	size_t offset; /* offset of the record in the file */
 };

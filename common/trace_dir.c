@@ -1,5 +1,6 @@
-/* trace_dir.c - see trace_dir.h.  The trace directory is 0700 and ours; files are 0600, created with
- * O_EXCL|O_NOFOLLOW so that nobody can make us write through a link. */
+/* trace_dir.c - see trace_dir.h.  The trace directory is 0700 and ours; files
+ * are 0600, created with O_EXCL|O_NOFOLLOW so that nobody can make us write
+ * through a link. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -30,11 +30,11 @@
 
 struct bt_file_header {
 	char magic[BT_MAGIC_LEN];
-	uint16_t version;            /* format version of the writer */
+	uint16_t version;	     /* format version of the writer */
 	uint16_t min_reader_version; /* oldest reader that understands it */
-	uint16_t header_size;        /* sizeof(struct bt_file_header) */
-	uint16_t flags;              /* enum bt_file_flags (version 3) */
-	uint32_t endian_mark; /* BT_ENDIAN_MARK in the writer's order */
+	uint16_t header_size;	     /* sizeof(struct bt_file_header) */
+	uint16_t flags;		     /* enum bt_file_flags (version 3) */
+	uint32_t endian_mark;	     /* BT_ENDIAN_MARK in the writer's order */
 	uint32_t pid;
 	uint64_t start_ticks; /* /proc/<pid>/stat starttime: pid identity */
 	char session[BT_SESSION_LEN];
@@ -58,8 +58,8 @@ enum bt_file_flags {
 #define BT_RECORD_CHECK_SIZE 4u
 
 struct bt_record_header {
-	uint32_t size;       /* whole record, header included */
-	uint16_t type;       /* enum bt_record_type */
+	uint32_t size;	     /* whole record, header included */
+	uint16_t type;	     /* enum bt_record_type */
 	uint16_t fixed_size; /* bytes of fixed body before the strings */
 };
 
@@ -104,11 +104,11 @@ struct bt_rec_session {
 };
 
 enum bt_start_flags {
-	BT_START_FORKED = 1u << 0,         /* fork child without exec */
+	BT_START_FORKED = 1u << 0,	   /* fork child without exec */
 	BT_START_ARGV_TRUNCATED = 1u << 1, /* argv was cut: see argc */
 	BT_START_ENV_TRUNCATED = 1u << 2,
 	BT_START_SESSION_ROOT = 1u << 3, /* created the trace directory */
-	BT_START_CONTINUED = 1u << 4,    /* reopened file of a known image */
+	BT_START_CONTINUED = 1u << 4,	 /* reopened file of a known image */
 };
 
 /* BT_REC_PROC_START: one per process image (after exec) or fork child.
@@ -118,10 +118,10 @@ struct bt_rec_proc_start {
 	uint32_t ppid;
 	uint64_t start_ticks; /* same as in the file header */
 	uint64_t mono_ns;     /* when the shim's constructor ran */
-	uint32_t flags;       /* enum bt_start_flags */
-	uint32_t argc;        /* original argc */
+	uint32_t flags;	      /* enum bt_start_flags */
+	uint32_t argc;	      /* original argc */
 	uint32_t argc_kept;   /* argv strings stored */
-	uint32_t envc;        /* allow-listed env strings stored */
+	uint32_t envc;	      /* allow-listed env strings stored */
 	uint32_t uid;
 	uint32_t tid;
 };
@@ -172,11 +172,11 @@ struct bt_rec_exec_failed {
  * popen).  Strings: path, file or command.  child_pid is 0 when the API
  * hides it (system, popen). */
 struct bt_rec_spawn {
-	uint64_t mono_ns;  /* before the call */
-	uint64_t done_ns;  /* after the call returned */
+	uint64_t mono_ns; /* before the call */
+	uint64_t done_ns; /* after the call returned */
 	uint32_t child_pid;
 	uint32_t api;
-	int32_t result;    /* return value, or errno for posix_spawn* */
+	int32_t result; /* return value, or errno for posix_spawn* */
 	uint32_t env_repaired;
 };
 
@@ -201,7 +201,7 @@ struct bt_rec_proc_end {
 	int32_t exit_status;
 	uint32_t flags; /* enum bt_end_flags */
 	uint32_t reserved;
-	struct bt_rusage ru; /* RUSAGE_SELF */
+	struct bt_rusage ru;	      /* RUSAGE_SELF */
 	struct bt_rusage ru_children; /* RUSAGE_CHILDREN */
 };
 
@@ -214,10 +214,10 @@ enum bt_sample_mode {
 };
 
 enum bt_sampling_flags {
-	BT_SAMPLING_ACTIVE = 1u << 0,          /* timers armed */
+	BT_SAMPLING_ACTIVE = 1u << 0,	       /* timers armed */
 	BT_SAMPLING_FOREIGN_HANDLER = 1u << 1, /* program owns SIGPROF: off */
 	BT_SAMPLING_NO_UNWINDER = 1u << 2,     /* no _Unwind_Backtrace: off */
-	BT_SAMPLING_NO_TIMER = 1u << 3,        /* timer_create failed: off */
+	BT_SAMPLING_NO_TIMER = 1u << 3,	       /* timer_create failed: off */
 	BT_SAMPLING_PROCESS_TIMER = 1u << 4,   /* one process-wide timer */
 };
 
@@ -226,7 +226,7 @@ struct bt_rec_sampling {
 	uint64_t mono_ns;
 	uint64_t period_ns; /* CPU time per sample */
 	uint32_t hz;
-	uint32_t mode;  /* enum bt_sample_mode */
+	uint32_t mode;	/* enum bt_sample_mode */
 	uint32_t flags; /* enum bt_sampling_flags */
 	uint32_t reserved;
 	uint64_t process_cpu_ns; /* CPU the process used before sampling:
@@ -234,7 +234,7 @@ struct bt_rec_sampling {
 };
 
 enum bt_module_event {
-	BT_MODULE_LOADED = 1,    /* present (at start or after dlopen) */
+	BT_MODULE_LOADED = 1,	 /* present (at start or after dlopen) */
 	BT_MODULE_UNLOADING = 2, /* about to be dlclose()d */
 };
 
@@ -242,10 +242,10 @@ enum bt_module_event {
  * hex, empty if none).  Addresses are runtime addresses. */
 struct bt_rec_module {
 	uint64_t mono_ns;
-	uint64_t bias;       /* load bias: runtime = file vaddr + bias */
+	uint64_t bias;	     /* load bias: runtime = file vaddr + bias */
 	uint64_t start, end; /* lowest and highest PT_LOAD addresses */
 	uint64_t exec_start, exec_end; /* the executable PT_LOAD(s) */
-	uint32_t event; /* enum bt_module_event */
+	uint32_t event;		       /* enum bt_module_event */
 	uint32_t reserved;
 };
 
@@ -271,7 +271,7 @@ struct bt_sample_head {
 	uint64_t mono_ns;
 	uint32_t tid;
 	uint16_t depth;
-	uint16_t flags;  /* enum bt_sample_flags */
+	uint16_t flags;	 /* enum bt_sample_flags */
 	uint32_t weight; /* periods this sample stands for: 1 + overruns */
 	uint32_t reserved;
 };
@@ -291,11 +291,11 @@ struct bt_rec_thread {
  * samples never taken. */
 struct bt_rec_sampler_end {
 	uint64_t mono_ns;
-	uint64_t taken;         /* samples the handler stored */
-	uint64_t dropped_full;  /* buffer full: not stored */
+	uint64_t taken;		/* samples the handler stored */
+	uint64_t dropped_full;	/* buffer full: not stored */
 	uint64_t dropped_write; /* stored but lost writing the trace */
-	uint64_t written;       /* samples written */
-	uint32_t threads;       /* threads that had a timer */
+	uint64_t written;	/* samples written */
+	uint32_t threads;	/* threads that had a timer */
 	uint32_t reserved;
 	uint64_t process_cpu_ns; /* CPU of the process when sampling stopped */
 };

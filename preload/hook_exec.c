@@ -15,8 +15,8 @@
 
 extern char **environ;
 
-static int do_exec(uint32_t api, int fd, const char *path,
-		   char *const argv[], char *const envp[], int at_flags)
+static int do_exec(uint32_t api, int fd, const char *path, char *const argv[],
+		   char *const envp[], int at_flags)
 {
 	struct bt_envbuf envbuf;
 	char *const *env;
@@ -68,8 +68,7 @@ BT_EXPORT int execvp(const char *file, char *const argv[])
 	return do_exec(BT_API_EXECVP, -1, file, argv, environ, 0);
 }
 
-BT_EXPORT int execvpe(const char *file, char *const argv[],
-		      char *const envp[])
+BT_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	return do_exec(BT_API_EXECVPE, -1, file, argv, envp, 0);
 }
@@ -107,7 +106,7 @@ static size_t count_args(const char *arg0, va_list ap)
 		for (size_t i_ = 1; i_ < (n); i_++)                            \
 			argv[i_] = va_arg(ap, char *);                         \
 		if ((n) > 0)                                                   \
-			(void)va_arg(ap, char *); /* the NULL */              \
+			(void)va_arg(ap, char *); /* the NULL */               \
 		argv[(n)] = NULL;                                              \
 	} while (0)
 

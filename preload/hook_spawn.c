@@ -159,8 +159,8 @@ static int system_repaired(const char *cmd, char *const env[])
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &c.old_mask);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr,
-				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
+					    POSIX_SPAWN_SETSIGMASK);
 	pthread_cleanup_push(system_cancelled, &c);
 	r = BT_REAL(posix_spawn)(&c.pid, "/bin/sh", NULL, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);

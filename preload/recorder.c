@@ -50,7 +50,7 @@ void bt_debug(const char *msg, const char *arg)
 	if (!bt_st.debug)
 		return;
 #define ADD(s)                                                                 \
-	for (const char *q_ = (s); *q_ && n < sizeof(buf) - 2; q_++)          \
+	for (const char *q_ = (s); *q_ && n < sizeof(buf) - 2; q_++)           \
 		buf[n++] = *q_;
 	ADD("btrace[");
 	do {
@@ -129,8 +129,8 @@ static int fsize_allows(uint64_t size)
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_FSIZE, &rl) == 0)
 		bt_st.fsize_limit = rl.rlim_cur == RLIM_INFINITY
-					    ? UINT64_MAX
-					    : (uint64_t)rl.rlim_cur;
+					? UINT64_MAX
+					: (uint64_t)rl.rlim_cur;
 	return size <= bt_st.fsize_limit;
 }
 
@@ -437,8 +437,7 @@ void bt_record_exec_failed(uint32_t api, int err)
 	struct bt_enc e;
 	if (!bt_active())
 		return;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_EXEC_FAILED, &ef,
-		     sizeof(ef));
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_EXEC_FAILED, &ef, sizeof(ef));
 	bt_emit(rec, bt_enc_end(&e));
 }
 
@@ -494,8 +493,8 @@ void bt_record_end(uint32_t api, int status, int status_known)
 	struct bt_rec_proc_end pe;
 	struct rusage ru;
 	struct bt_enc e;
-	if (!bt_active() || __atomic_exchange_n(&bt_st.ended, 1,
-						__ATOMIC_SEQ_CST))
+	if (!bt_active() ||
+	    __atomic_exchange_n(&bt_st.ended, 1, __ATOMIC_SEQ_CST))
 		return;
 	memset(&pe, 0, sizeof(pe));
 	pe.mono_ns = bt_now_ns();
@@ -577,9 +576,10 @@ static void write_session_record(void)
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	memset(&s, 0, sizeof(s));
-	s.mono_ns = (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
+	s.mono_ns =
+	    (uint64_t)mono.tv_sec * 1000000000u + (uint64_t)mono.tv_nsec;
 	s.realtime_ns =
-		(uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
+	    (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
 	s.root_pid = (uint32_t)bt_st.pid;
 	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
 	bt_enc_str(&e, BTRACE_VERSION, 64);
@@ -646,7 +646,7 @@ static void find_our_library(char *needle, size_t cap, char *path,
 }
 
 __attribute__((constructor)) static void bt_init(int argc, char **argv,
-						  char **envp)
+						 char **envp)
 {
 	static char needle[256], libpath[1024];
 	const char *dir, *v, *why = NULL;
@@ -693,7 +693,8 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 		if (dir[0] != '/') {
 			char cwd[512];
 			if (!getcwd(cwd, sizeof(cwd)) ||
-			    strlen(cwd) + strlen(dir) + 2 >= sizeof(bt_st.dir) - 100)
+			    strlen(cwd) + strlen(dir) + 2 >=
+				sizeof(bt_st.dir) - 100)
 				goto out;
 			strcpy(bt_st.dir, cwd);
 			strcat(bt_st.dir, "/");
@@ -719,9 +720,9 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 			bt_st.session_root = 1;
 		}
 	} else {
-		if (bt_session_dir_create(BT_DEFAULT_BASE, bt_st.dir,
-					  sizeof(bt_st.dir) - 100, bt_st.session,
-					  sizeof(bt_st.session), &why) < 0) {
+		if (bt_session_dir_create(
+			BT_DEFAULT_BASE, bt_st.dir, sizeof(bt_st.dir) - 100,
+			bt_st.session, sizeof(bt_st.session), &why) < 0) {
 			bt_debug(why, "btrace.data");
 			goto out;
 		}

@@ -34,9 +34,9 @@
 #include "../common/trace_codec.h"
 #include "shim.h"
 
-#define NSLOTS 1024u      /* ring slots; a power of two */
-#define MAX_TIMERS 1024   /* threads with a timer at once */
-#define MAX_MODULES 2048  /* modules we remember having written */
+#define NSLOTS 1024u	 /* ring slots; a power of two */
+#define MAX_TIMERS 1024	 /* threads with a timer at once */
+#define MAX_MODULES 2048 /* modules we remember having written */
 #define FLUSH_MS 100
 
 struct slot {
@@ -73,8 +73,8 @@ static struct {
 	getipinfo_fn getipinfo;
 	find_fde_fn find_fde;
 	pthread_key_t key;
-	int flusher;	      /* FLUSHER_* */
-	int lazy_flusher;     /* none until the program starts a thread */
+	int flusher;	  /* FLUSHER_* */
+	int lazy_flusher; /* none until the program starts a thread */
 	/* Threads that block SIGPROF, threads registered and alive, and a
 	 * generation that every change of either bumps
 	 * (arm_process_timer()). */
@@ -130,7 +130,7 @@ static _Unwind_Reason_Code unwind_cb(struct _Unwind_Context *ctx, void *arg)
 		/* Skip the handler's own frames and the signal trampoline. */
 		if (ip != u->pc0)
 			return ++u->skipped > 16 ? _URC_NORMAL_STOP
-						  : _URC_NO_REASON;
+						 : _URC_NO_REASON;
 		u->started = 1;
 	}
 	if (u->n >= BT_MAX_DEPTH)
@@ -255,10 +255,11 @@ static void build_id(const struct dl_phdr_info *info, char *out, size_t cap)
 		while (p + sizeof(ElfW(Nhdr)) <= end) {
 			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
 			const char *name = p + sizeof(*nh);
-			const unsigned char *desc = (const unsigned char *)
-				(name + ((nh->n_namesz + 3) & ~3u));
-			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-			    memcmp(name, "GNU", 4) == 0 &&
+			const unsigned char *desc =
+			    (const unsigned char *)(name +
+						    ((nh->n_namesz + 3) & ~3u));
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
 			    nh->n_descsz * 2 + 1 <= cap) {
 				hex(out, desc, nh->n_descsz);
 				return;
@@ -325,8 +326,8 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 		path = exe;
 	}
 	m.mono_ns = event == BT_MODULE_LOADED && !again && sp.last_scan_ns
-			    ? sp.last_scan_ns
-			    : bt_now_ns();
+			? sp.last_scan_ns
+			: bt_now_ns();
 	m.bias = info->dlpi_addr;
 	m.event = event;
 	build_id(info, bid, sizeof(bid));
@@ -432,7 +433,8 @@ BT_EXPORT int dlclose(void *handle)
 			u.bias = (uint64_t)lm->l_addr;
 			u.name = name;
 			/* its samples go before its unloading record (with no
-			 * flusher yet, they would otherwise wait for the end) */
+			 * flusher yet, they would otherwise wait for the end)
+			 */
 			if (drain_lock(1) == 0) {
 				drain();
 				drain_unlock();
@@ -841,8 +843,8 @@ BT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 /* ---- start and stop ---- */
 
 static const char *const compilers[] = {
-	"rustc", "rustdoc", "ld", "ld.bfd", "ld.gold", "gold",
-	"ld.lld", "lld", "rust-lld", "mold", "ld.mold",
+    "rustc",  "rustdoc", "ld",	     "ld.bfd", "ld.gold", "gold",
+    "ld.lld", "lld",	 "rust-lld", "mold",   "ld.mold",
 };
 
 static int is_compiler(const char *exe)
@@ -907,7 +909,6 @@ static _Unwind_Reason_Code prime_cb(struct _Unwind_Context *c, void *a)
 	(void)a;
 	return _URC_NO_REASON;
 }
-
 
 /* fork() takes the consumer lock around itself, so that the flusher is
  * not inside dl_iterate_phdr() (whose lock a fork child would inherit
@@ -1009,9 +1010,9 @@ void bt_sampler_start(void)
 		return;
 	}
 	sp.backtrace(prime_cb, NULL); /* lazy set-up, outside any handler */
-	sp.ring = mmap(NULL, NSLOTS * sizeof(struct slot),
-		       PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	sp.ring =
+	    mmap(NULL, NSLOTS * sizeof(struct slot), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (sp.ring == MAP_FAILED) {
 		sp.ring = NULL;
 		return;

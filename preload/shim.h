@@ -83,8 +83,8 @@ int bt_env_allowed(const char *entry);
 /* ---- the recorder (recorder.c) ---- */
 struct bt_state {
 	int initialized; /* constructor ran */
-	int enabled;     /* recording (0 once the file cannot grow) */
-	int debug;       /* BTRACE_DEBUG=1 */
+	int enabled;	 /* recording (0 once the file cannot grow) */
+	int debug;	 /* BTRACE_DEBUG=1 */
 	int session_root;
 	pid_t pid; /* the process this state belongs to */
 	uint64_t start_ticks;

@@ -152,9 +152,10 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 		*compile = *term + K_LINES * *hidden;
 		break;
 	case BT_OPT_CRANELIFT:
-		if (u->has_flags && strcmp(u->flags.codegen_backend, "cranelift"))
-			*compile = R_CRANELIFT *
-				   u->categories[BT_CAT_CODEGEN_LLVM];
+		if (u->has_flags &&
+		    strcmp(u->flags.codegen_backend, "cranelift"))
+			*compile =
+			    R_CRANELIFT * u->categories[BT_CAT_CODEGEN_LLVM];
 		break;
 	case BT_OPT_LINKER_LLD:
 		if (bt_linker_is_slow(u->linker_used))
@@ -186,7 +187,7 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 
 	memset(out, 0, sizeof(*out));
 	out->method = o == BT_OPT_CRANELIFT || o == BT_OPT_LINKER_MOLD
-			      ? "published-ratio"
+			  ? "published-ratio"
 		      : bt_option_is_debuginfo(o) ? "calibrated-model"
 						  : "measured-ratio";
 	for (size_t i = 0; i < b->n_units; i++) {
@@ -207,7 +208,8 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 		e->cut[i][BT_PHASE_LINK] = link;
 	}
 	out->cpu_s = out->compile_cpu_s + out->link_cpu_s;
-	replay = bt_schedule_replay(&e->sched, (const double(*)[BT_PHASES])e->cut);
+	replay =
+	    bt_schedule_replay(&e->sched, (const double(*)[BT_PHASES])e->cut);
 	if (replay >= 0 && e->replay_s >= 0)
 		out->wall_s = fmax(0, e->replay_s - replay);
 	if (b->cpu_s > 0)

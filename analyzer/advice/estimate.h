@@ -80,9 +80,9 @@ struct bt_estimate {
 	 * compile_cpu_s = term_s + K * hidden_term_s (debuginfo options;
 	 * K_OFF or K_LINES), link_cpu_s = LAMBDA * link_term_s */
 	double term_s, hidden_term_s, link_term_s;
-	const char *method;	 /* "calibrated-model", "published-ratio",
-				    "measured-ratio", "measured-here" (a
-				    btrace experiment on this machine) */
+	const char *method; /* "calibrated-model", "published-ratio",
+			       "measured-ratio", "measured-here" (a
+			       btrace experiment on this machine) */
 };
 
 struct bt_estimator {
@@ -91,7 +91,7 @@ struct bt_estimator {
 	struct bt_link_inputs *links; /* parallel to b->units */
 	struct bt_link_census census;
 	size_t n_link_inputs, n_link_missing;
-	double replay_s; /* the observed schedule replayed as it was */
+	double replay_s;	  /* the observed schedule replayed as it was */
 	double (*cut)[BT_PHASES]; /* scratch: the work a replay removes */
 };
 

@@ -92,7 +92,8 @@ static void take_census(const struct bt_build *b, const struct bt_estimator *e,
 			c->deps_debuginfo_s += u->categories[BT_CAT_DEBUGINFO];
 		c->llvm_s += u->categories[BT_CAT_CODEGEN_LLVM];
 		c->link_cpu_s += u->link_cpu_s;
-		c->not_cranelift += strcmp(u->flags.codegen_backend, "cranelift") != 0;
+		c->not_cranelift +=
+		    strcmp(u->flags.codegen_backend, "cranelift") != 0;
 		if (!l[0])
 			continue;
 		c->lld_linker += bt_linker_is_lld(l) != 0;
@@ -101,8 +102,8 @@ static void take_census(const struct bt_build *b, const struct bt_estimator *e,
 			c->slow_linker++;
 		} else {
 			c->fast_linker++;
-			snprintf(c->fast_linker_name, sizeof(c->fast_linker_name),
-				 "%s", l);
+			snprintf(c->fast_linker_name,
+				 sizeof(c->fast_linker_name), "%s", l);
 		}
 	}
 }
@@ -142,7 +143,8 @@ static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
 		/* a rebuild compiles no dependency, but links their rlibs:
 		 * their debuginfo bytes count */
 		if (!c->primary)
-			return "cannot tell workspace members from dependencies "
+			return "cannot tell workspace members from "
+			       "dependencies "
 			       "(no CARGO_PRIMARY_PACKAGE in the trace)";
 		if (!c->deps && !c->reused_deps)
 			return "nothing to do: every compilation is a "
@@ -213,7 +215,8 @@ static int read_measured(const char *path, const char *linker,
 		cJSON *cp = cJSON_GetObjectItem(ms, "cpu_pct");
 		cJSON *wp = cJSON_GetObjectItem(ms, "wall_pct");
 		cJSON *rn = cJSON_GetObjectItem(ms, "rounds");
-		if (!cJSON_IsString(id) || strcmp(id->valuestring, "linker-mold") ||
+		if (!cJSON_IsString(id) ||
+		    strcmp(id->valuestring, "linker-mold") ||
 		    cJSON_IsTrue(cJSON_GetObjectItem(cfg, "failed")) ||
 		    !cJSON_IsNumber(cp) || !cJSON_IsNumber(wp) ||
 		    !cJSON_IsNumber(rn) || rn->valueint < 1)
@@ -306,11 +309,12 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 		return NULL;
 	}
 	if (bt_on_path("mold")) {
-		snprintf(why, cap,
-			 "not measured: mold is installed; `btrace experiment "
-			 "--only linker-mold -- CARGO_COMMAND` measures it here "
-			 "(published ratio: saves about %.1f s CPU, %.1f%%)",
-			 e->cpu_s, e->cpu_pct);
+		snprintf(
+		    why, cap,
+		    "not measured: mold is installed; `btrace experiment "
+		    "--only linker-mold -- CARGO_COMMAND` measures it here "
+		    "(published ratio: saves about %.1f s CPU, %.1f%%)",
+		    e->cpu_s, e->cpu_pct);
 		return why;
 	}
 	snprintf(r->reason, sizeof(r->reason),
@@ -344,8 +348,9 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		why = why_not_debuginfo(r->option, c);
 		snprintf(r->snippet, sizeof(r->snippet),
 			 "[profile.%s]\ndebug = %s\n", prof,
-			 r->option == BT_OPT_DEBUG_OFF ? "false"
-						       : "\"line-tables-only\"");
+			 r->option == BT_OPT_DEBUG_OFF
+			     ? "false"
+			     : "\"line-tables-only\"");
 		snprintf(r->reason, sizeof(r->reason),
 			 "debuginfo generation took %.1f s of CPU (%.1f%%) in "
 			 "%zu compilations, plus link time (the links read "
@@ -464,9 +469,8 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	} else if (e->cpu_pct < BT_RECOMMEND_MIN_PCT &&
 		   e->wall_pct < BT_RECOMMEND_MIN_PCT) {
 		char tmp[sizeof(r->reason)];
-		snprintf(tmp, sizeof(tmp),
-			 "below the %.0f%% threshold: %s", BT_RECOMMEND_MIN_PCT,
-			 saves);
+		snprintf(tmp, sizeof(tmp), "below the %.0f%% threshold: %s",
+			 BT_RECOMMEND_MIN_PCT, saves);
 		memcpy(r->reason, tmp, sizeof(tmp));
 		r->recommended = 0;
 	} else {

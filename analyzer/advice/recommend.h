@@ -20,11 +20,11 @@ struct bt_recommendation {
 	enum bt_option option;
 	const char *id;
 	int recommended;
-	char reason[512];   /* one line: the measured cost, or why not */
-	const char *file;   /* where the snippet goes */
-	char snippet[640];  /* the exact text to add */
-	char caveats[320];  /* "" if none */
-	char keeps[320];    /* debuginfo-deps-off: the crates that keep it */
+	char reason[512];  /* one line: the measured cost, or why not */
+	const char *file;  /* where the snippet goes */
+	char snippet[640]; /* the exact text to add */
+	char caveats[320]; /* "" if none */
+	char keeps[320];   /* debuginfo-deps-off: the crates that keep it */
 	struct bt_estimate estimate;
 };
 
@@ -32,10 +32,10 @@ struct bt_recommendations {
 	/* the recommended ones first, by estimated saving, then the rest */
 	struct bt_recommendation items[BT_OPT_MAX];
 	size_t n, n_recommended;
-	char profile[64];	/* the Cargo profile the build used: "dev" */
-	double replay_wall_s;	/* the observed schedule replayed */
-	int jobs;		/* the replay's job slots */
-	double cpus;		/* and the CPU capacity it fitted */
+	char profile[64];     /* the Cargo profile the build used: "dev" */
+	double replay_wall_s; /* the observed schedule replayed */
+	int jobs;	      /* the replay's job slots */
+	double cpus;	      /* and the CPU capacity it fitted */
 	size_t link_inputs, link_inputs_missing;
 	/* The kind of build the estimates are for (summary.json "build"):
 	 * "clean" (nothing from earlier builds was linked), "rebuild"

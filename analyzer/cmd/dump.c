@@ -91,8 +91,8 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 		snprintf(status, sizeof(status), "%d", p->exit_code);
 	else
 		snprintf(status, sizeof(status), "?");
-	out("%7u %7u %9.3fs %s %5s %7.3fs  %s ", p->pid, p->ppid, start,
-	       dur, status, (double)p->cpu_us / 1e6, last->exe);
+	out("%7u %7u %9.3fs %s %5s %7.3fs  %s ", p->pid, p->ppid, start, dur,
+	    status, (double)p->cpu_us / 1e6, last->exe);
 	print_argv(last->argv, last->start.argc_kept,
 		   last->start.flags & BT_START_ARGV_TRUNCATED);
 	if (last->start.flags & BT_START_FORKED)
@@ -133,7 +133,7 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 	for (size_t k = 0; k + 1 < p->n_images; k++) {
 		const struct bt_image *img = p->images[k];
 		out("%7s %7s %10s %10s %5s %8s  exec'd from %s ", "", "", "",
-		       "", "", "", img->exe);
+		    "", "", "", img->exe);
 		print_argv(img->argv, img->start.argc_kept,
 			   img->start.flags & BT_START_ARGV_TRUNCATED);
 		out("\n");
@@ -141,19 +141,20 @@ static void print_proc(const struct bt_trace *t, const struct bt_proc *p)
 }
 
 static const struct option options[] = {
-	{"wide", no_argument, NULL, 'w'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"wide", no_argument, NULL, 'w'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: btrace dump [-w|--wide] [TRACE_DIR]\n"
-		   "\n"
-		   "Checks every file of the trace (default ./btrace.data/latest) "
-		   "and lists\n"
-		   "its processes, one line each.\n"
-		   "  -w, --wide     do not cut lines to the terminal's width\n");
+	fprintf(f,
+		"usage: btrace dump [-w|--wide] [TRACE_DIR]\n"
+		"\n"
+		"Checks every file of the trace (default ./btrace.data/latest) "
+		"and lists\n"
+		"its processes, one line each.\n"
+		"  -w, --wide     do not cut lines to the terminal's width\n");
 }
 
 int cmd_dump(int argc, char **argv)
@@ -182,8 +183,9 @@ int cmd_dump(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "btrace dump: one trace directory at most, "
-				"not '%s' too\n",
+		fprintf(stderr,
+			"btrace dump: one trace directory at most, "
+			"not '%s' too\n",
 			argv[optind + 1]);
 		return BT_EXIT_BAD_INPUT;
 	}
@@ -208,13 +210,12 @@ int cmd_dump(int argc, char **argv)
 		return BT_EXIT_BAD_INPUT;
 	}
 	if (t.has_session) {
-		out("# session %s, btrace %s, command:", dir,
-		    t.btrace_version);
+		out("# session %s, btrace %s, command:", dir, t.btrace_version);
 		print_argv(t.command, t.session.argc, 0);
 		out("\n");
 	}
 	out("%7s %7s %10s %10s %5s %8s  %s\n", "PID", "PPID", "START",
-	       "DURATION", "EXIT", "CPU", "EXE ARGV");
+	    "DURATION", "EXIT", "CPU", "EXE ARGV");
 	for (size_t i = 0; i < t.n_procs; i++)
 		print_proc(&t, &t.procs[i]);
 	for (size_t i = 0; i < t.n_warnings; i++)

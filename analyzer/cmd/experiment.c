@@ -68,11 +68,11 @@ extern char **environ;
 #define DEFAULT_TOUCH_RUNS 20 /* rebuilds are short and noisy */
 
 struct config {
-	const char *name; /* "baseline" or an option id */
-	int option;	  /* -1 for the baseline */
+	const char *name;	/* "baseline" or an option id */
+	int option;		/* -1 for the baseline */
 	char overrides[3][256]; /* --config values */
 	int n_overrides;
-	int extra_z;	  /* cranelift: -Zcodegen-backend */
+	int extra_z; /* cranelift: -Zcodegen-backend */
 	struct bt_estimate estimate;
 	double wall[MAX_RUNS], cpu[MAX_RUNS];
 	double front[MAX_RUNS]; /* frontend CPU of each traced build, or NAN */
@@ -115,7 +115,8 @@ static void rm_rf(const char *path)
 
 static double cpu_of(const struct rusage *ru)
 {
-	return (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+	return (double)ru->ru_utime.tv_sec +
+	       (double)ru->ru_utime.tv_usec / 1e6 +
 	       (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 }
 
@@ -307,7 +308,8 @@ static int comment_linker(const char *path, char *out, size_t cap)
 			const char *str = (const char *)d->d_buf + i;
 			size_t len = strnlen(str, d->d_size - i);
 			if (!strncmp(str, "Linker:", 7) ||
-			    !strncmp(str, "mold ", 5) || !strncmp(str, "LLD ", 4) ||
+			    !strncmp(str, "mold ", 5) ||
+			    !strncmp(str, "LLD ", 4) ||
 			    !strncmp(str, "GNU gold", 8)) {
 				snprintf(out, cap, "%.*s", (int)len, str);
 				found = 1;
@@ -366,7 +368,8 @@ static int check_linker(struct config *c, const char *target,
 			n_ok++;
 		else if (!seen[0]) {
 			snprintf(seen, sizeof(seen), "%s", line);
-			snprintf(seen_in, sizeof(seen_in), "%.100s", de->d_name);
+			snprintf(seen_in, sizeof(seen_in), "%.100s",
+				 de->d_name);
 		}
 	}
 	closedir(d);
@@ -379,10 +382,11 @@ static int check_linker(struct config *c, const char *target,
 			 "overrides build.rustflags)",
 			 seen_in, seen, label);
 	else
-		snprintf(c->failure, sizeof(c->failure),
-			 "cannot check the linker: nothing in %.160s names one in "
-			 ".comment (%d linked files)",
-			 dir, n_elf);
+		snprintf(
+		    c->failure, sizeof(c->failure),
+		    "cannot check the linker: nothing in %.160s names one in "
+		    ".comment (%d linked files)",
+		    dir, n_elf);
 	return -1;
 }
 
@@ -616,9 +620,9 @@ static cJSON *measured_json(struct bt_json *j, cJSON *o, const char *key,
 	return m;
 }
 
-static int write_json(const char *dir, char **cmd, int n_cmd,
-		      struct config *cs, int n_cs, int runs, int scaled,
-		      const char *touch, const char *base_linker,
+static int write_json(const char *dir, char **cmd, int n_cmd, struct config *cs,
+		      int n_cs, int runs, int scaled, const char *touch,
+		      const char *base_linker,
 		      const struct bt_recommendations *recs)
 {
 	struct bt_json j = {0};
@@ -800,14 +804,16 @@ static void print_table(struct config *cs, int n_cs, int runs, int scaled,
 		       "run%s.\n",
 		       base_wall, base_cpu, runs, runs == 1 ? "" : "s");
 	if (scaled)
-		printf("Measured: medians of the per-round differences from the "
-		       "baseline; each option\nbuild is scaled by the "
-		       "baseline's frontend CPU over its own, which takes out "
-		       "the\nmachine's speed drift (--untraced: plain "
-		       "builds).\n");
+		printf(
+		    "Measured: medians of the per-round differences from the "
+		    "baseline; each option\nbuild is scaled by the "
+		    "baseline's frontend CPU over its own, which takes out "
+		    "the\nmachine's speed drift (--untraced: plain "
+		    "builds).\n");
 	else
-		printf("Measured: medians of the per-round differences from the "
-		       "baseline (plain builds,\nno drift scaling).\n");
+		printf(
+		    "Measured: medians of the per-round differences from the "
+		    "baseline (plain builds,\nno drift scaling).\n");
 	printf("Error: the estimate's share of its build against the "
 	       "measured share of the\nbaseline's median.\n");
 }
@@ -843,13 +849,13 @@ static int build_once(char **cmd, int n_cmd, const struct config *c,
 }
 
 static const struct option options[] = {
-	{"runs", required_argument, NULL, 'r'},
-	{"only", required_argument, NULL, 'n'},
-	{"untraced", no_argument, NULL, 'u'},
-	{"touch", required_argument, NULL, 't'},
-	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"runs", required_argument, NULL, 'r'},
+    {"only", required_argument, NULL, 'n'},
+    {"untraced", no_argument, NULL, 'u'},
+    {"touch", required_argument, NULL, 't'},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int cmd_experiment(int argc, char **argv)
@@ -1056,8 +1062,8 @@ int cmd_experiment(int argc, char **argv)
 		else if (check_linker(c, c->target, recs.profile) < 0)
 			c->failed = 1;
 		if (c->failure[0])
-			fprintf(stderr, "btrace experiment: %s: %s\n",
-				c->name, c->failure);
+			fprintf(stderr, "btrace experiment: %s: %s\n", c->name,
+				c->failure);
 	}
 
 	/* 2. interleaved builds: clean ones, or touch and rebuild */
@@ -1116,8 +1122,9 @@ int cmd_experiment(int argc, char **argv)
 		goto out;
 	}
 	if (cs[0].failed) {
-		fprintf(stderr, "btrace experiment: a baseline build failed "
-				"(see %s)\n",
+		fprintf(stderr,
+			"btrace experiment: a baseline build failed "
+			"(see %s)\n",
 			log);
 		goto keep_log;
 	}

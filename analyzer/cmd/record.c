@@ -97,8 +97,8 @@ static int write_all(int fd, const void *buf, size_t len)
 }
 
 /* The session file: header, then the session record. */
-static int session_file_open(const char *dir, const char *session,
-			     char **cmd, uint64_t mono, uint64_t real)
+static int session_file_open(const char *dir, const char *session, char **cmd,
+			     uint64_t mono, uint64_t real)
 {
 	static char rec[BT_MAX_RECORD];
 	char path[PATH_MAX];
@@ -179,31 +179,31 @@ static int set_preload(const char *lib)
 }
 
 static const struct option options[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"sample", required_argument, NULL, 's'},
-	{"hz", required_argument, NULL, 'z'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"output", required_argument, NULL, 'o'},
+    {"sample", required_argument, NULL, 's'},
+    {"hz", required_argument, NULL, 'z'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char *const sample_modes[] = {"off", "compilers", "all", NULL};
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: btrace record [-o DIR] [--sample off|compilers|all] "
-		"[--hz N] [--] CMD ARGS...\n"
-		"\n"
-		"Runs CMD with every process traced and returns its exit "
-		"status; btrace's\n"
-		"own failures exit 125.\n"
-		"  -o, --output DIR  the trace directory (made like mkdir -p, "
-		"0700); default\n"
-		"                    ./btrace.data/DATE-TIME-PID, linked from "
-		"./btrace.data/latest\n"
-		"  --sample MODE     sample the CPU of the compilers (default), "
-		"all, or off\n"
-		"  --hz N            samples per CPU second, 1 to 10000\n");
+	fprintf(
+	    f, "usage: btrace record [-o DIR] [--sample off|compilers|all] "
+	       "[--hz N] [--] CMD ARGS...\n"
+	       "\n"
+	       "Runs CMD with every process traced and returns its exit "
+	       "status; btrace's\n"
+	       "own failures exit 125.\n"
+	       "  -o, --output DIR  the trace directory (made like mkdir -p, "
+	       "0700); default\n"
+	       "                    ./btrace.data/DATE-TIME-PID, linked from "
+	       "./btrace.data/latest\n"
+	       "  --sample MODE     sample the CPU of the compilers (default), "
+	       "all, or off\n"
+	       "  --hz N            samples per CPU second, 1 to 10000\n");
 }
 
 /* Creates the missing parents of PATH, like mkdir -p, 0700 (the trace
@@ -273,16 +273,16 @@ int cmd_record(int argc, char **argv)
 		return BT_EXIT_RECORD_FAILED;
 	}
 	if (find_library(lib, sizeof(lib)) < 0) {
-		fprintf(stderr,
-			"btrace record: cannot find libbtrace.so (set "
-			"BTRACE_LIB, or install btrace)\n");
+		fprintf(stderr, "btrace record: cannot find libbtrace.so (set "
+				"BTRACE_LIB, or install btrace)\n");
 		return BT_EXIT_RECORD_FAILED;
 	}
 	if (out) {
 		char *b;
 		if (make_parents(out) < 0) {
-			fprintf(stderr, "btrace record: %s: cannot create its "
-					"parent directories: %s\n",
+			fprintf(stderr,
+				"btrace record: %s: cannot create its "
+				"parent directories: %s\n",
 				out, strerror(errno));
 			return BT_EXIT_RECORD_FAILED;
 		}

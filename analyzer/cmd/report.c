@@ -27,30 +27,29 @@
 #include "model/trace_reader.h"
 
 static const struct bt_report_writer *const writers[] = {
-	&bt_writer_summary_text,
-	&bt_writer_summary_json,
-	&bt_writer_chrome_trace,
-	&bt_writer_flame_svg,
-	&bt_writer_stacks_folded,
+    &bt_writer_summary_text, &bt_writer_summary_json,  &bt_writer_chrome_trace,
+    &bt_writer_flame_svg,    &bt_writer_stacks_folded,
 };
 
 static const struct option options[] = {
-	{"output", required_argument, NULL, 'o'},
-	{"group", required_argument, NULL, 'g'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"output", required_argument, NULL, 'o'},
+    {"group", required_argument, NULL, 'g'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char *const groups[] = {"crate", "category", NULL};
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: btrace report [-q] [-o OUT_DIR] [--group crate|category] "
-		   "[TRACE_DIR]\n"
-		   "\n"
-		   "TRACE_DIR defaults to ./btrace.data/latest, OUT_DIR to "
-		   "TRACE_DIR/report.  Writes:\n");
+	fprintf(
+	    f,
+	    "usage: btrace report [-q] [-o OUT_DIR] [--group crate|category] "
+	    "[TRACE_DIR]\n"
+	    "\n"
+	    "TRACE_DIR defaults to ./btrace.data/latest, OUT_DIR to "
+	    "TRACE_DIR/report.  Writes:\n");
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
 		fprintf(f, "  %-14s %s\n", writers[i]->file, writers[i]->what);
 	fprintf(f, "  -o, --output D write them into D\n"
@@ -77,8 +76,8 @@ static int make_out_dir(const char *dir)
 /* Writes one output through a temporary file renamed into place, so a
  * failed run never leaves half a report that looks whole.  Returns 0, or
  * -1 with errno after one line on stderr. */
-static int write_one(const struct bt_report_writer *w,
-		     const struct bt_build *b, const char *dir)
+static int write_one(const struct bt_report_writer *w, const struct bt_build *b,
+		     const char *dir)
 {
 	char *path = NULL, *tmp = NULL;
 	FILE *f = NULL;
@@ -136,7 +135,7 @@ static void phase(const char *what)
 	if (what && getenv("BTRACE_DEBUG"))
 		fprintf(stderr, "btrace report: %-10s %.3f s\n", what,
 			(double)(now.tv_sec - last.tv_sec) +
-				(double)(now.tv_nsec - last.tv_nsec) / 1e9);
+			    (double)(now.tv_nsec - last.tv_nsec) / 1e9);
 	last = now;
 }
 
@@ -157,8 +156,8 @@ int cmd_report(int argc, char **argv)
 		if (c == 'o') {
 			out_arg = optarg;
 		} else if (c == 'g') {
-			int g = bt_cli_choice("report", "--group", optarg,
-					      groups);
+			int g =
+			    bt_cli_choice("report", "--group", optarg, groups);
 			if (g < 0)
 				return BT_EXIT_BAD_INPUT;
 			by_category = g == 1;
@@ -173,8 +172,9 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1) {
-		fprintf(stderr, "btrace report: one trace directory at most, "
-				"not '%s' too\n",
+		fprintf(stderr,
+			"btrace report: one trace directory at most, "
+			"not '%s' too\n",
 			argv[optind + 1]);
 		return BT_EXIT_BAD_INPUT;
 	}

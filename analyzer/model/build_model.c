@@ -21,20 +21,20 @@
 #include "model/build_model.h"
 
 static const char *const kind_names[BT_KIND_MAX] = {
-	[BT_KIND_OTHER] = "other",	 [BT_KIND_CARGO] = "cargo",
-	[BT_KIND_RUSTC] = "rustc",	 [BT_KIND_RUSTC_PROBE] = "rustc-probe",
-	[BT_KIND_RUSTDOC] = "rustdoc",	 [BT_KIND_BUILD_SCRIPT] = "build-script",
-	[BT_KIND_LINKER] = "linker",
+    [BT_KIND_OTHER] = "other",	   [BT_KIND_CARGO] = "cargo",
+    [BT_KIND_RUSTC] = "rustc",	   [BT_KIND_RUSTC_PROBE] = "rustc-probe",
+    [BT_KIND_RUSTDOC] = "rustdoc", [BT_KIND_BUILD_SCRIPT] = "build-script",
+    [BT_KIND_LINKER] = "linker",
 };
 
 static const char *const target_names[BT_TARGET_MAX] = {
-	[BT_TARGET_LIB] = "lib",
-	[BT_TARGET_BIN] = "bin",
-	[BT_TARGET_TEST] = "test",
-	[BT_TARGET_PROC_MACRO] = "proc-macro",
-	[BT_TARGET_BUILD_SCRIPT] = "build-script",
-	[BT_TARGET_BUILD_SCRIPT_RUN] = "build-script-run",
-	[BT_TARGET_OTHER] = "other",
+    [BT_TARGET_LIB] = "lib",
+    [BT_TARGET_BIN] = "bin",
+    [BT_TARGET_TEST] = "test",
+    [BT_TARGET_PROC_MACRO] = "proc-macro",
+    [BT_TARGET_BUILD_SCRIPT] = "build-script",
+    [BT_TARGET_BUILD_SCRIPT_RUN] = "build-script-run",
+    [BT_TARGET_OTHER] = "other",
 };
 
 const char *bt_kind_name(enum bt_kind k)
@@ -59,7 +59,7 @@ static const char *base_name(const char *path)
 /* Programs of a link chain: C compiler drivers, collect2, linkers. */
 static int is_link_driver(const char *n)
 {
-	static const char *const drivers[] = {"cc", "c++", "gcc", "g++",
+	static const char *const drivers[] = {"cc",    "c++",	  "gcc", "g++",
 					      "clang", "clang++", NULL};
 	for (size_t i = 0; drivers[i]; i++)
 		if (!strcmp(n, drivers[i]))
@@ -73,10 +73,10 @@ static int is_link_driver(const char *n)
 /* The linker proper (what really links): the last program of a chain. */
 static int is_linker_proper(const char *n)
 {
-	return !strcmp(n, "ld") || !strncmp(n, "ld.", 3) ||
-	       !strcmp(n, "lld") || !strcmp(n, "rust-lld") ||
-	       !strcmp(n, "mold") || !strcmp(n, "gold") ||
-	       !strcmp(n, "wild") || strstr(n, "-ld") != NULL;
+	return !strcmp(n, "ld") || !strncmp(n, "ld.", 3) || !strcmp(n, "lld") ||
+	       !strcmp(n, "rust-lld") || !strcmp(n, "mold") ||
+	       !strcmp(n, "gold") || !strcmp(n, "wild") ||
+	       strstr(n, "-ld") != NULL;
 }
 
 static int is_link_program(const char *n)
@@ -144,16 +144,17 @@ static void classify(struct bt_node *n)
 		const char *const *args;
 		struct bt_rustc_flags f;
 		int argc = rustc_args(im, &args);
-		bt_rustc_flags_parse(argc, args,
-				     bt_image_env(im, "CARGO_ENCODED_RUSTFLAGS"),
-				     &f);
+		bt_rustc_flags_parse(
+		    argc, args, bt_image_env(im, "CARGO_ENCODED_RUSTFLAGS"),
+		    &f);
 		if (f.mode == BT_RUSTC_PROBE)
 			n->kind = BT_KIND_RUSTC_PROBE;
 		else if (!strcmp(name, "rustdoc"))
 			n->kind = BT_KIND_RUSTDOC;
 		else
 			n->kind = BT_KIND_RUSTC;
-	} else if (!strcmp(name, "cargo") || !strcmp(base_name(argv0), "cargo")) {
+	} else if (!strcmp(name, "cargo") ||
+		   !strcmp(base_name(argv0), "cargo")) {
 		n->kind = BT_KIND_CARGO;
 	} else if (!strncmp(name, "build-script-", 13)) {
 		n->kind = BT_KIND_BUILD_SCRIPT;
@@ -195,13 +196,12 @@ static void fill_unit(struct bt_unit *u, struct bt_node *n)
 	if (n->kind == BT_KIND_RUSTC || n->kind == BT_KIND_RUSTDOC) {
 		const char *const *args;
 		int argc = rustc_args(im, &args);
-		bt_rustc_flags_parse(argc, args,
-				     bt_image_env(im, "CARGO_ENCODED_RUSTFLAGS"),
-				     &u->flags);
+		bt_rustc_flags_parse(
+		    argc, args, bt_image_env(im, "CARGO_ENCODED_RUSTFLAGS"),
+		    &u->flags);
 		u->has_flags = 1;
-		u->target = n->kind == BT_KIND_RUSTDOC
-				    ? BT_TARGET_OTHER
-				    : target_of(&u->flags);
+		u->target = n->kind == BT_KIND_RUSTDOC ? BT_TARGET_OTHER
+						       : target_of(&u->flags);
 		copy_str(u->crate, sizeof(u->crate),
 			 u->flags.crate_name[0] ? u->flags.crate_name : crate);
 	} else {
@@ -243,7 +243,8 @@ void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s%s%s %s", u->package, u->version[0] ? " " : "",
 		 u->version, bt_target_name(u->target));
-	if (strcmp(u->crate, u->package) && u->target != BT_TARGET_BUILD_SCRIPT &&
+	if (strcmp(u->crate, u->package) &&
+	    u->target != BT_TARGET_BUILD_SCRIPT &&
 	    u->target != BT_TARGET_BUILD_SCRIPT_RUN) {
 		size_t l = strlen(buf);
 		snprintf(buf + l, cap - l, " (%s)", u->crate);
@@ -251,7 +252,7 @@ void bt_unit_label(const struct bt_unit *u, char *buf, size_t cap)
 }
 
 static int add_warning(struct bt_build *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static int add_warning(struct bt_build *b, const char *fmt, ...)
 {
 	char **w = realloc(b->warnings, (b->n_warnings + 1) * sizeof(*w));
@@ -297,15 +298,15 @@ static int by_units_desc(const void *a, const void *b)
 static void count_settings(struct bt_build *b)
 {
 	static const char *const names[BT_SETTING_MAX] = {
-		[BT_SETTING_DEBUGINFO] = "debuginfo",
-		[BT_SETTING_OPT_LEVEL] = "opt-level",
-		[BT_SETTING_CODEGEN_BACKEND] = "codegen-backend",
-		[BT_SETTING_CODEGEN_UNITS] = "codegen-units",
-		[BT_SETTING_INCREMENTAL] = "incremental",
-		[BT_SETTING_LTO] = "lto",
-		[BT_SETTING_SPLIT_DEBUGINFO] = "split-debuginfo",
-		[BT_SETTING_LINKER] = "linker",
-		[BT_SETTING_EDITION] = "edition",
+	    [BT_SETTING_DEBUGINFO] = "debuginfo",
+	    [BT_SETTING_OPT_LEVEL] = "opt-level",
+	    [BT_SETTING_CODEGEN_BACKEND] = "codegen-backend",
+	    [BT_SETTING_CODEGEN_UNITS] = "codegen-units",
+	    [BT_SETTING_INCREMENTAL] = "incremental",
+	    [BT_SETTING_LTO] = "lto",
+	    [BT_SETTING_SPLIT_DEBUGINFO] = "split-debuginfo",
+	    [BT_SETTING_LINKER] = "linker",
+	    [BT_SETTING_EDITION] = "edition",
 	};
 	for (int i = 0; i < BT_SETTING_MAX; i++)
 		b->settings[i].name = names[i];
@@ -315,8 +316,10 @@ static void count_settings(struct bt_build *b)
 		char cgu[16];
 		if (u->node->kind != BT_KIND_RUSTC)
 			continue;
-		count_setting(&b->settings[BT_SETTING_DEBUGINFO], u, f->debuginfo);
-		count_setting(&b->settings[BT_SETTING_OPT_LEVEL], u, f->opt_level);
+		count_setting(&b->settings[BT_SETTING_DEBUGINFO], u,
+			      f->debuginfo);
+		count_setting(&b->settings[BT_SETTING_OPT_LEVEL], u,
+			      f->opt_level);
 		count_setting(&b->settings[BT_SETTING_CODEGEN_BACKEND], u,
 			      f->codegen_backend);
 		if (f->codegen_units >= 0)
@@ -335,8 +338,7 @@ static void count_settings(struct bt_build *b)
 			      f->edition[0] ? f->edition : "2015");
 		if (u->n_links)
 			count_setting(&b->settings[BT_SETTING_LINKER], u,
-				      u->linker_used[0] ? u->linker_used
-							: "?");
+				      u->linker_used[0] ? u->linker_used : "?");
 	}
 	for (int i = 0; i < BT_SETTING_MAX; i++)
 		qsort(b->settings[i].values, b->settings[i].n_values,

@@ -57,7 +57,7 @@ struct bt_node {
 	struct bt_node *parent; /* NULL for roots */
 	struct bt_node **children;
 	size_t n_children;
-	struct bt_unit *unit; /* the unit it is or works for, or NULL */
+	struct bt_unit *unit;  /* the unit it is or works for, or NULL */
 	double start_s, end_s; /* since the session start; end_s of a
 				  process with no end is the trace's end */
 	int no_end;	       /* the end is unknown: a marked gap */
@@ -70,11 +70,11 @@ struct bt_node {
 struct bt_unit {
 	struct bt_node *node;
 	enum bt_target target;
-	char package[128];   /* CARGO_PKG_NAME, else the crate name */
-	char version[64];    /* CARGO_PKG_VERSION, else "" */
-	char crate[128];     /* --crate-name, CARGO_CRATE_NAME, or package */
-	int primary;	     /* CARGO_PRIMARY_PACKAGE: a workspace member */
-	int has_flags;	     /* compilations and rustdoc */
+	char package[128]; /* CARGO_PKG_NAME, else the crate name */
+	char version[64];  /* CARGO_PKG_VERSION, else "" */
+	char crate[128];   /* --crate-name, CARGO_CRATE_NAME, or package */
+	int primary;	   /* CARGO_PRIMARY_PACKAGE: a workspace member */
+	int has_flags;	   /* compilations and rustdoc */
 	struct bt_rustc_flags flags;
 	char linker_used[64]; /* basename of the last linker program in its
 				 link chain ("ld", "rust-lld", "mold"), or
@@ -132,12 +132,12 @@ struct bt_build {
 	struct bt_unit *units; /* by start time */
 	size_t n_units;
 	size_t kind_count[BT_KIND_MAX];
-	double wall_s; /* session start to its last known time */
-	double cpu_s;  /* own CPU of every process */
+	double wall_s;	    /* session start to its last known time */
+	double cpu_s;	    /* own CPU of every process */
 	double parallelism; /* cpu_s / wall_s */
 	double link_wall_s, link_cpu_s; /* over all units */
-	int complete;	    /* no gap: every process ended, no file cut */
-	char **warnings;    /* one line each: the trace's, then gaps */
+	int complete;	 /* no gap: every process ended, no file cut */
+	char **warnings; /* one line each: the trace's, then gaps */
 	size_t n_warnings;
 	/* The settings of the compilations (not probes, not rustdoc). */
 	struct bt_setting settings[BT_SETTING_MAX];

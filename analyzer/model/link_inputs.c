@@ -382,9 +382,9 @@ static void read_link(struct reader *r, const struct bt_node *n,
 			a++;
 			continue;
 		}
-		if (arg[0] == '-' || !(ends_with(arg, ".o") ||
-				       ends_with(arg, ".rlib") ||
-				       ends_with(arg, ".a")))
+		if (arg[0] == '-' ||
+		    !(ends_with(arg, ".o") || ends_with(arg, ".rlib") ||
+		      ends_with(arg, ".a")))
 			continue;
 		if (arg[0] == '/' || !im->cwd)
 			snprintf(path, sizeof(path), "%s", arg);

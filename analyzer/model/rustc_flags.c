@@ -13,14 +13,14 @@
 #include <string.h>
 
 _Static_assert(sizeof(((struct bt_rustc_flags *)0)->unknown) ==
-		       BT_RUSTC_UNKNOWN_MAX * sizeof(const char *),
+		   BT_RUSTC_UNKNOWN_MAX * sizeof(const char *),
 	       "unknown[] and BT_RUSTC_UNKNOWN_MAX disagree");
 
 /* What an option does to the result. */
 enum act {
-	ACT_IGNORE,	 /* known, changes nothing we report */
-	ACT_UNKNOWN,	 /* known to rustc, not modelled: keep it */
-	ACT_PROBE,	 /* prints something and exits */
+	ACT_IGNORE,  /* known, changes nothing we report */
+	ACT_UNKNOWN, /* known to rustc, not modelled: keep it */
+	ACT_PROBE,   /* prints something and exits */
 	ACT_CRATE_NAME,
 	ACT_CRATE_TYPE,
 	ACT_EMIT,
@@ -44,41 +44,41 @@ struct opt {
 /* rustc's options (`rustc --help -v`).  The ones cargo passes must be
  * here so that their values are consumed rather than taken for inputs. */
 static const struct opt opts[] = {
-	{"cfg", 0, 1, ACT_IGNORE},
-	{"check-cfg", 0, 1, ACT_IGNORE},
-	{NULL, 'L', 1, ACT_IGNORE},
-	{NULL, 'l', 1, ACT_IGNORE},
-	{"crate-type", 0, 1, ACT_CRATE_TYPE},
-	{"crate-name", 0, 1, ACT_CRATE_NAME},
-	{"edition", 0, 1, ACT_EDITION},
-	{"emit", 0, 1, ACT_EMIT},
-	{"print", 0, 1, ACT_PROBE},
-	{NULL, 'g', 0, ACT_DEBUG_FULL},
-	{NULL, 'O', 0, ACT_OPT_DEFAULT},
-	{NULL, 'o', 1, ACT_IGNORE},
-	{"out-dir", 0, 1, ACT_OUT_DIR},
-	{"explain", 0, 1, ACT_PROBE},
-	{"test", 0, 0, ACT_TEST},
-	{"target", 0, 1, ACT_TARGET},
-	{"allow", 'A', 1, ACT_IGNORE},
-	{"warn", 'W', 1, ACT_IGNORE},
-	{"force-warn", 0, 1, ACT_IGNORE},
-	{"deny", 'D', 1, ACT_IGNORE},
-	{"forbid", 'F', 1, ACT_IGNORE},
-	{"cap-lints", 0, 1, ACT_IGNORE},
-	{"codegen", 'C', 1, ACT_CODEGEN},
-	{"version", 'V', 0, ACT_PROBE},
-	{"verbose", 'v', 0, ACT_IGNORE},
-	{"help", 'h', 0, ACT_PROBE},
-	{"extern", 0, 1, ACT_IGNORE},
-	{"sysroot", 0, 1, ACT_UNKNOWN},
-	{"error-format", 0, 1, ACT_IGNORE},
-	{"json", 0, 1, ACT_IGNORE},
-	{"color", 0, 1, ACT_IGNORE},
-	{"diagnostic-width", 0, 1, ACT_IGNORE},
-	{"remap-path-prefix", 0, 1, ACT_UNKNOWN},
-	{"env-set", 0, 1, ACT_UNKNOWN},
-	{NULL, 'Z', 1, ACT_UNSTABLE},
+    {"cfg", 0, 1, ACT_IGNORE},
+    {"check-cfg", 0, 1, ACT_IGNORE},
+    {NULL, 'L', 1, ACT_IGNORE},
+    {NULL, 'l', 1, ACT_IGNORE},
+    {"crate-type", 0, 1, ACT_CRATE_TYPE},
+    {"crate-name", 0, 1, ACT_CRATE_NAME},
+    {"edition", 0, 1, ACT_EDITION},
+    {"emit", 0, 1, ACT_EMIT},
+    {"print", 0, 1, ACT_PROBE},
+    {NULL, 'g', 0, ACT_DEBUG_FULL},
+    {NULL, 'O', 0, ACT_OPT_DEFAULT},
+    {NULL, 'o', 1, ACT_IGNORE},
+    {"out-dir", 0, 1, ACT_OUT_DIR},
+    {"explain", 0, 1, ACT_PROBE},
+    {"test", 0, 0, ACT_TEST},
+    {"target", 0, 1, ACT_TARGET},
+    {"allow", 'A', 1, ACT_IGNORE},
+    {"warn", 'W', 1, ACT_IGNORE},
+    {"force-warn", 0, 1, ACT_IGNORE},
+    {"deny", 'D', 1, ACT_IGNORE},
+    {"forbid", 'F', 1, ACT_IGNORE},
+    {"cap-lints", 0, 1, ACT_IGNORE},
+    {"codegen", 'C', 1, ACT_CODEGEN},
+    {"version", 'V', 0, ACT_PROBE},
+    {"verbose", 'v', 0, ACT_IGNORE},
+    {"help", 'h', 0, ACT_PROBE},
+    {"extern", 0, 1, ACT_IGNORE},
+    {"sysroot", 0, 1, ACT_UNKNOWN},
+    {"error-format", 0, 1, ACT_IGNORE},
+    {"json", 0, 1, ACT_IGNORE},
+    {"color", 0, 1, ACT_IGNORE},
+    {"diagnostic-width", 0, 1, ACT_IGNORE},
+    {"remap-path-prefix", 0, 1, ACT_UNKNOWN},
+    {"env-set", 0, 1, ACT_UNKNOWN},
+    {NULL, 'Z', 1, ACT_UNSTABLE},
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -154,14 +154,14 @@ static const char *base_name(const char *s, size_t *n)
 static int set_debuginfo(struct bt_rustc_flags *f, const char *v)
 {
 	static const char *const map[][2] = {
-		{"0", "0"},
-		{"none", "0"},
-		{"line-directives-only", "line-directives-only"},
-		{"line-tables-only", "line-tables-only"},
-		{"1", "1"},
-		{"limited", "1"},
-		{"2", "2"},
-		{"full", "2"},
+	    {"0", "0"},
+	    {"none", "0"},
+	    {"line-directives-only", "line-directives-only"},
+	    {"line-tables-only", "line-tables-only"},
+	    {"1", "1"},
+	    {"limited", "1"},
+	    {"2", "2"},
+	    {"full", "2"},
 	};
 	if (!v)
 		return 0;
@@ -243,9 +243,9 @@ static int set_backend(struct bt_rustc_flags *f, const char *v)
 static int set_lto(struct bt_rustc_flags *f, const char *v)
 {
 	static const char *const map[][2] = {
-		{"n", "off"},	{"no", "off"},	 {"off", "off"}, {"false", "off"},
-		{"y", "fat"},	{"yes", "fat"},	 {"on", "fat"},	 {"true", "fat"},
-		{"fat", "fat"}, {"thin", "thin"},
+	    {"n", "off"},   {"no", "off"},    {"off", "off"}, {"false", "off"},
+	    {"y", "fat"},   {"yes", "fat"},   {"on", "fat"},  {"true", "fat"},
+	    {"fat", "fat"}, {"thin", "thin"},
 	};
 	if (!v) {
 		COPY(f->lto, "fat");
@@ -361,27 +361,27 @@ struct setting {
 };
 
 static const struct setting codegen_settings[] = {
-	{"debuginfo", set_debuginfo},
-	{"opt-level", set_opt_level},
-	{"codegen-units", set_codegen_units},
-	{"incremental", set_incremental},
-	{"codegen-backend", set_backend},
-	{"lto", set_lto},
-	{"split-debuginfo", set_split_debuginfo},
-	{"linker", set_linker},
-	{"link-arg", link_arg},
-	{"link-args", link_args},
-	{"link-self-contained", set_self_contained},
-	{"linker-flavor", set_linker_flavor},
-	{"metadata", ignore_setting},
-	{"extra-filename", set_extra_filename},
-	{"strip", ignore_setting},
-	{"embed-bitcode", ignore_setting},
-	{"prefer-dynamic", ignore_setting},
+    {"debuginfo", set_debuginfo},
+    {"opt-level", set_opt_level},
+    {"codegen-units", set_codegen_units},
+    {"incremental", set_incremental},
+    {"codegen-backend", set_backend},
+    {"lto", set_lto},
+    {"split-debuginfo", set_split_debuginfo},
+    {"linker", set_linker},
+    {"link-arg", link_arg},
+    {"link-args", link_args},
+    {"link-self-contained", set_self_contained},
+    {"linker-flavor", set_linker_flavor},
+    {"metadata", ignore_setting},
+    {"extra-filename", set_extra_filename},
+    {"strip", ignore_setting},
+    {"embed-bitcode", ignore_setting},
+    {"prefer-dynamic", ignore_setting},
 };
 
 static const struct setting unstable_settings[] = {
-	{"codegen-backend", set_backend},
+    {"codegen-backend", set_backend},
 };
 
 /* Applies "KEY[=VALUE]" from -C or -Z; 0 if not understood. */
@@ -466,14 +466,14 @@ static void apply(struct parser *p, const struct opt *o, const char *arg,
 	case ACT_CODEGEN:
 		if (!apply_setting(f, codegen_settings,
 				   sizeof(codegen_settings) /
-					   sizeof(codegen_settings[0]),
+				       sizeof(codegen_settings[0]),
 				   value))
 			keep_flag(p, arg, sep);
 		break;
 	case ACT_UNSTABLE:
 		if (!apply_setting(f, unstable_settings,
 				   sizeof(unstable_settings) /
-					   sizeof(unstable_settings[0]),
+				       sizeof(unstable_settings[0]),
 				   value))
 			keep_flag(p, arg, sep);
 		break;

@@ -26,18 +26,18 @@ enum bt_rustc_mode {
 
 struct bt_rustc_flags {
 	enum bt_rustc_mode mode;
-	char crate_name[128];	/* --crate-name; "" if not given */
-	char crate_types[64];	/* --crate-type values joined by ',' in
-				   order given: "lib", "bin,rlib", ... */
-	char emit[96];		/* --emit value(s) joined by ','; the kinds
-				   only: "dep-info,metadata,link" */
-	char edition[8];	/* --edition; "" if not given (rustc: 2015) */
-	char target[64];	/* --target; "" for the host */
-	char out_dir[512];	/* --out-dir; "" if not given */
+	char crate_name[128];	 /* --crate-name; "" if not given */
+	char crate_types[64];	 /* --crate-type values joined by ',' in
+				    order given: "lib", "bin,rlib", ... */
+	char emit[96];		 /* --emit value(s) joined by ','; the kinds
+				    only: "dep-info,metadata,link" */
+	char edition[8];	 /* --edition; "" if not given (rustc: 2015) */
+	char target[64];	 /* --target; "" for the host */
+	char out_dir[512];	 /* --out-dir; "" if not given */
 	char extra_filename[64]; /* -C extra-filename: the hash suffix of
 				    the outputs' names; "" if not given */
-	const char *input;	/* the source file, "-" for stdin, or NULL */
-	int test;		/* --test */
+	const char *input;	 /* the source file, "-" for stdin, or NULL */
+	int test;		 /* --test */
 
 	/* -C debuginfo / -g, normalized: "0", "line-directives-only",
 	 * "line-tables-only", "1", "2".  "none" -> "0", "limited" -> "1",
@@ -47,8 +47,8 @@ struct bt_rustc_flags {
 	/* -C opt-level: "0", "1", "2", "3", "s", "z".  Default "0".
 	 * -O means "2". */
 	char opt_level[4];
-	int codegen_units;	/* -C codegen-units=N; -1 if not given */
-	int incremental;	/* -C incremental=DIR given */
+	int codegen_units; /* -C codegen-units=N; -1 if not given */
+	int incremental;   /* -C incremental=DIR given */
 	/* -Z codegen-backend=X or -C codegen-backend=X.  Normalized:
 	 * "llvm" (default), "cranelift", "gcc", or the value as given
 	 * (a path to a backend library is reduced to the name in it:
@@ -63,7 +63,7 @@ struct bt_rustc_flags {
 	 * or -Clink-arg=--ld-path=X; "" if none was asked for. */
 	char fuse_ld[64];
 	char link_self_contained[32]; /* -C link-self-contained; "" if not */
-	char linker_flavor[32];       /* -C linker-flavor; "" if not */
+	char linker_flavor[32];	      /* -C linker-flavor; "" if not */
 
 	/* Flags not understood above, each as given on the command line
 	 * (a two-argument flag keeps both, e.g. "-C", "target-cpu=native"

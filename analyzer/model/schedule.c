@@ -85,7 +85,8 @@ static int extern_deps(const struct bt_build *b, const struct keyed *keys,
 		/* the producer started before its user; several units may
 		 * share a stem across profiles: take the latest before */
 		for (size_t j = i; j-- > 0;)
-			if (b->units[j].has_flags && !strcmp(keys[j].key, stem)) {
+			if (b->units[j].has_flags &&
+			    !strcmp(keys[j].key, stem)) {
 				if (add_dep(su, j, needs_end) < 0)
 					return -1;
 				break;
@@ -153,7 +154,7 @@ static int max_concurrency(const struct bt_build *b)
 	for (size_t i = 0; i < b->n_units; i++) {
 		ev[2 * i] = (struct event){b->units[i].start_s, 1};
 		ev[2 * i + 1] = (struct event){
-			b->units[i].start_s + b->units[i].wall_s, -1};
+		    b->units[i].start_s + b->units[i].wall_s, -1};
 	}
 	qsort(ev, 2 * b->n_units, sizeof(*ev), cmp_event);
 	for (size_t i = 0; i < 2 * b->n_units; i++) {
@@ -235,8 +236,8 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 	for (size_t i = 0; i < b->n_units; i++) {
 		struct bt_sched_unit *su = &s->units[i];
 		int rc = b->units[i].target == BT_TARGET_BUILD_SCRIPT_RUN
-				 ? script_deps(b, keys, i, su)
-				 : extern_deps(b, keys, i, su);
+			     ? script_deps(b, keys, i, su)
+			     : extern_deps(b, keys, i, su);
 		if (rc < 0 || package_deps(b, i, su) < 0)
 			goto fail;
 		s->n_deps += su->n_deps;
@@ -263,12 +264,12 @@ void bt_schedule_free(struct bt_schedule *s)
 
 /* The replay's state of one unit. */
 struct run {
-	int phase;	 /* -1 waiting, BT_PHASE_*, BT_PHASES done */
-	double left;	 /* CPU work left in the phase (fixed: its end) */
-	double fe_end;	 /* when its frontend ended: metadata ready */
-	double end;	 /* when it ended */
-	double rate;	 /* CPUs it gets now */
-	double cap;	 /* CPUs its phase can use */
+	int phase;     /* -1 waiting, BT_PHASE_*, BT_PHASES done */
+	double left;   /* CPU work left in the phase (fixed: its end) */
+	double fe_end; /* when its frontend ended: metadata ready */
+	double end;    /* when it ended */
+	double rate;   /* CPUs it gets now */
+	double cap;    /* CPUs its phase can use */
 	double work[BT_PHASES];
 };
 
@@ -360,14 +361,16 @@ static double replay(const struct bt_schedule *s,
 		rs[i].phase = -1;
 		rs[i].fe_end = rs[i].end = -1;
 		for (int p = 0; p < BT_PHASES; p++) {
-			double w = s->units[i].work_s[p] - (cut ? cut[i][p] : 0);
+			double w =
+			    s->units[i].work_s[p] - (cut ? cut[i][p] : 0);
 			rs[i].work[p] = w > 0 ? w : 0;
 		}
 	}
 	while (n_done < s->n_units && steps++ < 16 * s->n_units + 64) {
 		double dt = -1, next_ready = -1;
 		/* start what can start, in the observed order */
-		for (size_t i = 0; i < s->n_units && n_run < (size_t)jobs; i++) {
+		for (size_t i = 0; i < s->n_units && n_run < (size_t)jobs;
+		     i++) {
 			struct run *r = &rs[i];
 			double at;
 			if (r->phase != -1)
@@ -385,11 +388,11 @@ static double replay(const struct bt_schedule *s,
 				r->cap = 0;
 				r->left = t + s->units[i].wall_s;
 				r->rate = s->units[i].wall_s > 0
-						  ? (s->units[i].work_s[0] +
-						     s->units[i].work_s[1] +
-						     s->units[i].work_s[2]) /
-							    s->units[i].wall_s
-						  : 0;
+					      ? (s->units[i].work_s[0] +
+						 s->units[i].work_s[1] +
+						 s->units[i].work_s[2]) /
+						    s->units[i].wall_s
+					      : 0;
 			} else {
 				next_phase(r, t, jobs);
 				if (r->phase == BT_PHASES) {
@@ -408,9 +411,9 @@ static double replay(const struct bt_schedule *s,
 		share_cpus(rs, running, n_run, cpus);
 		for (size_t k = 0; k < n_run; k++) {
 			const struct run *r = &rs[running[k]];
-			double d = r->cap <= 0 ? r->left - t
-			    : r->rate > 0      ? r->left / r->rate
-					       : -1;
+			double d = r->cap <= 0	 ? r->left - t
+				   : r->rate > 0 ? r->left / r->rate
+						 : -1;
 			if (d >= 0 && (dt < 0 || d < dt))
 				dt = d;
 		}

@@ -39,16 +39,16 @@
 #include "model/build_model.h"
 
 struct bt_sched_dep {
-	size_t unit;	  /* index into bt_build.units */
-	int needs_end;	  /* 1: the producer's end; 0: its metadata */
+	size_t unit;   /* index into bt_build.units */
+	int needs_end; /* 1: the producer's end; 0: its metadata */
 };
 
 enum { BT_PHASE_FRONTEND, BT_PHASE_CODEGEN, BT_PHASE_LINK, BT_PHASES };
 
 struct bt_sched_unit {
-	double start_s, wall_s;	    /* observed */
-	double work_s[BT_PHASES];   /* CPU seconds of each phase */
-	int fixed;		    /* mostly waited: keeps wall_s */
+	double start_s, wall_s;	  /* observed */
+	double work_s[BT_PHASES]; /* CPU seconds of each phase */
+	int fixed;		  /* mostly waited: keeps wall_s */
 	struct bt_sched_dep *deps;
 	size_t n_deps;
 };

@@ -42,8 +42,8 @@ static void warn(struct bt_trace *t, int problem, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	t->warnings = xrealloc(t->warnings,
-			       (t->n_warnings + 1) * sizeof(*t->warnings));
+	t->warnings =
+	    xrealloc(t->warnings, (t->n_warnings + 1) * sizeof(*t->warnings));
 	t->warnings[t->n_warnings++] = strdup(buf);
 	if (problem)
 		t->n_problems++;
@@ -247,9 +247,9 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			break;
 		case BT_REC_SPAWN: {
 			struct bt_spawn *sp;
-			img->spawns = xrealloc(img->spawns,
-					       (img->n_spawns + 1) *
-						       sizeof(*img->spawns));
+			img->spawns =
+			    xrealloc(img->spawns, (img->n_spawns + 1) *
+						      sizeof(*img->spawns));
 			sp = &img->spawns[img->n_spawns++];
 			bt_record_fixed(&rec, &sp->rec, sizeof(sp->rec));
 			n = split_strings(&rec, &s);
@@ -259,8 +259,9 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		}
 		case BT_REC_REAP: {
 			struct bt_reap *rp;
-			img->reaps = xrealloc(img->reaps, (img->n_reaps + 1) *
-								  sizeof(*img->reaps));
+			img->reaps =
+			    xrealloc(img->reaps,
+				     (img->n_reaps + 1) * sizeof(*img->reaps));
 			rp = &img->reaps[img->n_reaps++];
 			memset(rp, 0, sizeof(*rp));
 			bt_record_fixed(&rec, &rp->rec, sizeof(rp->rec));
@@ -277,7 +278,8 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			img->has_sampler_end = 1;
 			break;
 		case BT_REC_MODULE: {
-			struct bt_module *m = GROW(img->modules, img->n_modules);
+			struct bt_module *m =
+			    GROW(img->modules, img->n_modules);
 			bt_record_fixed(&rec, &m->rec, sizeof(m->rec));
 			n = split_strings(&rec, &s);
 			m->path = n > 0 ? s[0] : "";
@@ -286,7 +288,8 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			break;
 		}
 		case BT_REC_THREAD: {
-			struct bt_thread *th = GROW(img->threads, img->n_threads);
+			struct bt_thread *th =
+			    GROW(img->threads, img->n_threads);
 			bt_record_fixed(&rec, &th->rec, sizeof(th->rec));
 			n = split_strings(&rec, &s);
 			th->name = n > 0 ? s[0] : "";
@@ -373,8 +376,8 @@ static int read_file(const char *path, char **out, size_t *len, int *mapped,
 		return -1;
 	}
 	if ((size_t)st.st_size >= MAP_FROM_BYTES) {
-		buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-			   fd, 0);
+		buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+			   0);
 		if (buf != MAP_FAILED) {
 			close(fd);
 			*out = buf;
@@ -486,9 +489,9 @@ static void pid_index_free(struct pid_index *x)
 	free(x->next);
 }
 
-static struct bt_proc *find_child(struct bt_trace *t,
-				  const struct pid_index *x, uint32_t pid,
-				  uint32_t ppid, uint64_t at, int spawn)
+static struct bt_proc *find_child(struct bt_trace *t, const struct pid_index *x,
+				  uint32_t pid, uint32_t ppid, uint64_t at,
+				  int spawn)
 {
 	struct bt_proc *best = NULL;
 	for (uint32_t k = x->head[pid_slot(x, pid)]; k; k = x->next[k - 1]) {
@@ -567,7 +570,7 @@ static void build_procs(struct bt_trace *t)
 		struct bt_proc *p = &t->procs[t->n_procs++];
 		while (j < n && order[j]->header.pid == order[i]->header.pid &&
 		       order[j]->header.start_ticks ==
-			       order[i]->header.start_ticks)
+			   order[i]->header.start_ticks)
 			j++;
 		p->pid = order[i]->start.pid;
 		p->ppid = order[i]->start.ppid;
@@ -623,11 +626,12 @@ static void build_procs(struct bt_trace *t)
 			struct bt_reap *rp = &img->reaps[k];
 			int st = rp->rec.wait_status;
 			struct bt_proc *c =
-				find_child(t, &idx, rp->rec.child_pid, parent,
-					   rp->rec.mono_ns, 0);
+			    find_child(t, &idx, rp->rec.child_pid, parent,
+				       rp->rec.mono_ns, 0);
 			if (!c) {
 				/* Started where we could not see it (vfork of
-				 * an untraced program): its start is unknown. */
+				 * an untraced program): its start is unknown.
+				 */
 				c = add_untraced(t, &idx, rp->rec.child_pid,
 						 parent, rp->rec.mono_ns, "");
 				c->start_unknown = 1;
@@ -662,15 +666,17 @@ static void build_procs(struct bt_trace *t)
 		 * the pid of another process): the records disagree; the
 		 * duration is taken as 0, with a warning, never negative. */
 		if (p->end_known && p->end_ns < p->start_ns) {
-			warn(t, 0, "process %u: its end precedes its start "
-				   "by %.3f s; its duration is taken as 0",
+			warn(t, 0,
+			     "process %u: its end precedes its start "
+			     "by %.3f s; its duration is taken as 0",
 			     (unsigned)p->pid,
 			     (double)(p->start_ns - p->end_ns) / 1e9);
 			p->end_ns = p->start_ns;
 		}
-		p->cpu_us = p->has_ru_self ? p->ru_self.utime_us + p->ru_self.stime_us
-			    : p->has_ru_reap ? p->ru_reap.utime_us + p->ru_reap.stime_us
-					     : 0;
+		p->cpu_us =
+		    p->has_ru_self   ? p->ru_self.utime_us + p->ru_self.stime_us
+		    : p->has_ru_reap ? p->ru_reap.utime_us + p->ru_reap.stime_us
+				     : 0;
 	}
 	qsort(t->procs, t->n_procs, sizeof(*t->procs), cmp_proc_start);
 	/* Parents: the latest process with pid == ppid that started before.
@@ -756,8 +762,7 @@ static void keep_one_session(struct bt_trace *t)
 	t->n_images = kept;
 }
 
-int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
-		  size_t errlen)
+int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 {
 	DIR *d;
 	struct dirent *de;
@@ -829,13 +834,16 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 			     "is incomplete)",
 			     names[i], img->n_records);
 		if (img->corrupt)
-			warn(t, 1, "%s: corrupt record after %zu records; rest "
-				   "of the file skipped",
+			warn(t, 1,
+			     "%s: corrupt record after %zu records; rest "
+			     "of the file skipped",
 			     names[i], img->n_records);
 		if (img->n_damaged)
 			warn(t, 1,
-			     "%s: %zu damaged stretches (%zu bytes, the first at "
-			     "offset %zu) skipped; the whole records around them "
+			     "%s: %zu damaged stretches (%zu bytes, the first "
+			     "at "
+			     "offset %zu) skipped; the whole records around "
+			     "them "
 			     "were read",
 			     names[i], img->n_damaged, img->damaged_bytes,
 			     img->damaged_at);
@@ -848,25 +856,28 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 						  img->n_samples),
 			     (unsigned long long)img->sampler_end.written);
 		if (img->n_bad_batches)
-			warn(t, 1, "%s: %zu sample batches are malformed and were "
-				   "skipped",
+			warn(t, 1,
+			     "%s: %zu sample batches are malformed and were "
+			     "skipped",
 			     names[i], img->n_bad_batches);
-		if (img->has_sampler_end &&
-		    (img->sampler_end.dropped_full ||
-		     img->sampler_end.dropped_write))
-			warn(t, 0,
-			     "%s: %llu samples lost (%llu buffer full, %llu not "
-			     "written)",
-			     names[i],
-			     (unsigned long long)(img->sampler_end.dropped_full +
-						  img->sampler_end.dropped_write),
-			     (unsigned long long)img->sampler_end.dropped_full,
-			     (unsigned long long)img->sampler_end.dropped_write);
+		if (img->has_sampler_end && (img->sampler_end.dropped_full ||
+					     img->sampler_end.dropped_write))
+			warn(
+			    t, 0,
+			    "%s: %llu samples lost (%llu buffer full, %llu not "
+			    "written)",
+			    names[i],
+			    (unsigned long long)(img->sampler_end.dropped_full +
+						 img->sampler_end
+						     .dropped_write),
+			    (unsigned long long)img->sampler_end.dropped_full,
+			    (unsigned long long)img->sampler_end.dropped_write);
 		if (img->has_sampling &&
 		    (img->sampling.flags & BT_SAMPLING_ACTIVE) &&
 		    !img->has_sampler_end)
-			warn(t, 1, "%s: sampling never finished (killed?): its "
-				   "last samples are missing",
+			warn(t, 1,
+			     "%s: sampling never finished (killed?): its "
+			     "last samples are missing",
 			     names[i]);
 		if (img->dropped_records)
 			warn(t, 1,

@@ -66,13 +66,13 @@ struct bt_image {
 	size_t n_batches;
 	size_t n_samples, n_samples_complete, n_bad_batches;
 	size_t n_samples_truncated; /* BT_SAMPLE_TRUNCATED: no unwind info */
-	uint64_t sample_weight; /* sum of weights: periods sampled */
-	int has_session; /* this file started the session */
+	uint64_t sample_weight;	    /* sum of weights: periods sampled */
+	int has_session;	    /* this file started the session */
 	struct bt_rec_session session;
 	const char *session_version;
 	const char **session_argv; /* session.argc entries */
-	int truncated; /* the file ends in a cut-off record */
-	int corrupt;   /* reading stopped at a record that made no sense */
+	int truncated;		   /* the file ends in a cut-off record */
+	int corrupt; /* reading stopped at a record that made no sense */
 	/* Damaged stretches skipped in a checked file (reading went on at
 	 * the next whole record), their bytes and the first one's offset. */
 	size_t n_damaged, damaged_bytes, damaged_at;
@@ -93,13 +93,13 @@ struct bt_proc {
 	struct bt_proc *parent;
 	uint64_t start_ns; /* parent's spawn time if known, else own start */
 	uint64_t end_ns;   /* 0 if the end is unknown */
-	int end_known;     /* from the process itself or its parent's reap */
+	int end_known;	   /* from the process itself or its parent's reap */
 	int reaped;
-	int spawn_matched; /* a parent's spawn record was joined */
-	int untraced;      /* known only from its parent's spawn/reap */
-	int start_unknown; /* untraced and not even its spawn was seen */
-	int exit_code;     /* >= 0 if it exited with a status */
-	int signal;        /* > 0 if a signal ended it */
+	int spawn_matched;	  /* a parent's spawn record was joined */
+	int untraced;		  /* known only from its parent's spawn/reap */
+	int start_unknown;	  /* untraced and not even its spawn was seen */
+	int exit_code;		  /* >= 0 if it exited with a status */
+	int signal;		  /* > 0 if a signal ended it */
 	struct bt_rusage ru_self; /* RUSAGE_SELF at its end */
 	int has_ru_self;
 	struct bt_rusage ru_reap; /* from the reap: it and its descendants */
@@ -119,8 +119,8 @@ struct bt_trace {
 	struct bt_rec_session session;
 	const char *btrace_version;
 	const char **command; /* session.argc entries */
-	uint64_t t0_ns; /* session start: earliest known time */
-	uint64_t t1_ns; /* latest known time */
+	uint64_t t0_ns;	      /* session start: earliest known time */
+	uint64_t t1_ns;	      /* latest known time */
 	size_t n_records;
 	size_t n_problems;
 	char **warnings;

@@ -40,8 +40,8 @@ static int assign_lanes(const struct bt_build *b, int *lane, int *n_lanes)
 			l++;
 		if (l == lanes)
 			lanes++;
-		busy_until[l] = n->end_s > n->start_s ? n->end_s
-						      : n->start_s + 1e-6;
+		busy_until[l] =
+		    n->end_s > n->start_s ? n->end_s : n->start_s + 1e-6;
 		lane[i] = l;
 	}
 	*n_lanes = lanes;
@@ -59,9 +59,11 @@ static void span_name(const struct bt_node *n, char *buf, size_t cap)
 		snprintf(buf, cap, "link %s: %s%s", n->unit->crate, n->name,
 			 n->no_end ? " [no end]" : "");
 	} else if (n->kind == BT_KIND_RUSTC_PROBE) {
-		snprintf(buf, cap, "rustc probe%s", n->no_end ? " [no end]" : "");
+		snprintf(buf, cap, "rustc probe%s",
+			 n->no_end ? " [no end]" : "");
 	} else {
-		snprintf(buf, cap, "%s%s", n->name, n->no_end ? " [no end]" : "");
+		snprintf(buf, cap, "%s%s", n->name,
+			 n->no_end ? " [no end]" : "");
 	}
 }
 
@@ -97,19 +99,22 @@ static void put_args(struct bt_json *c, cJSON *ev, const struct bt_node *n)
 		bt_json_str(c, args, "target", bt_target_name(u->target));
 		if (u->has_flags) {
 			const struct bt_rustc_flags *f = &u->flags;
-			cJSON *fl = bt_json_add(c, args, "flags", cJSON_CreateObject());
+			cJSON *fl =
+			    bt_json_add(c, args, "flags", cJSON_CreateObject());
 			if (fl) {
 				bt_json_str(c, fl, "debuginfo", f->debuginfo);
 				bt_json_str(c, fl, "opt_level", f->opt_level);
-				bt_json_str(c, fl, "codegen_backend", f->codegen_backend);
-				bt_json_num(c, fl, "codegen_units", f->codegen_units);
+				bt_json_str(c, fl, "codegen_backend",
+					    f->codegen_backend);
+				bt_json_num(c, fl, "codegen_units",
+					    f->codegen_units);
 				bt_json_add(c, fl, "incremental",
-				       cJSON_CreateBool(f->incremental));
-				bt_json_str(c, fl, "linker", f->linker[0] ? f->linker
-								   : "cc");
+					    cJSON_CreateBool(f->incremental));
+				bt_json_str(c, fl, "linker",
+					    f->linker[0] ? f->linker : "cc");
 			}
 			bt_json_num(c, args, "link_wall_s",
-			    round(u->link_wall_s * 1e6) / 1e6);
+				    round(u->link_wall_s * 1e6) / 1e6);
 		}
 	}
 }
@@ -185,8 +190,8 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 		put_args(&c, ev, n);
 		if (n->no_end) {
 			/* Where the record of this process stops. */
-			cJSON *gap = bt_json_add(&c, events, NULL,
-					    cJSON_CreateObject());
+			cJSON *gap =
+			    bt_json_add(&c, events, NULL, cJSON_CreateObject());
 			if (!gap)
 				break;
 			bt_json_str(&c, gap, "name", "gap: no end recorded");
@@ -201,8 +206,9 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 	if (other) {
 		bt_json_str(&c, other, "producer", "btrace");
 		bt_json_str(&c, other, "version",
-		    t->has_session ? t->btrace_version : NULL);
-		bt_json_add(&c, other, "complete", cJSON_CreateBool(b->complete));
+			    t->has_session ? t->btrace_version : NULL);
+		bt_json_add(&c, other, "complete",
+			    cJSON_CreateBool(b->complete));
 		w = bt_json_add(&c, other, "warnings", cJSON_CreateArray());
 		for (size_t i = 0; w && i < b->n_warnings; i++)
 			bt_json_str(&c, w, NULL, b->warnings[i]);
@@ -217,7 +223,7 @@ out:
 }
 
 const struct bt_report_writer bt_writer_chrome_trace = {
-	.file = "trace.json",
-	.what = "the build on a timeline (ui.perfetto.dev, chrome://tracing)",
-	.write = write_chrome_trace,
+    .file = "trace.json",
+    .what = "the build on a timeline (ui.perfetto.dev, chrome://tracing)",
+    .write = write_chrome_trace,
 };

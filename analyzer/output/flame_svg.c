@@ -81,16 +81,16 @@ struct flame {
 
 /* The category colours of the legend, by enum bt_category. */
 static const unsigned char cat_rgb[BT_CAT_MAX][3] = {
-	[BT_CAT_FRONTEND] = {0x6f, 0xa8, 0xdc},		 /* blue */
-	[BT_CAT_CODEGEN_LLVM] = {0xe6, 0x91, 0x38},	 /* orange */
-	[BT_CAT_CODEGEN_CRANELIFT] = {0xe8, 0xc3, 0x2e}, /* yellow */
-	[BT_CAT_DEBUGINFO] = {0x9a, 0x7c, 0xd0},	 /* purple */
-	[BT_CAT_LINK] = {0x6a, 0xb0, 0x4f},		 /* green */
-	[BT_CAT_BUILD_SCRIPT] = {0xd8, 0x6f, 0x8e},	 /* pink */
-	[BT_CAT_CARGO] = {0xa0, 0x72, 0x4a},		 /* brown */
-	[BT_CAT_PROBE] = {0x8c, 0x9d, 0xb0},		 /* slate */
-	[BT_CAT_STARTUP] = {0xb5, 0xb5, 0xb5},		 /* grey */
-	[BT_CAT_OTHER] = {0x4f, 0xb8, 0xb0},		 /* teal */
+    [BT_CAT_FRONTEND] = {0x6f, 0xa8, 0xdc},	     /* blue */
+    [BT_CAT_CODEGEN_LLVM] = {0xe6, 0x91, 0x38},	     /* orange */
+    [BT_CAT_CODEGEN_CRANELIFT] = {0xe8, 0xc3, 0x2e}, /* yellow */
+    [BT_CAT_DEBUGINFO] = {0x9a, 0x7c, 0xd0},	     /* purple */
+    [BT_CAT_LINK] = {0x6a, 0xb0, 0x4f},		     /* green */
+    [BT_CAT_BUILD_SCRIPT] = {0xd8, 0x6f, 0x8e},	     /* pink */
+    [BT_CAT_CARGO] = {0xa0, 0x72, 0x4a},	     /* brown */
+    [BT_CAT_PROBE] = {0x8c, 0x9d, 0xb0},	     /* slate */
+    [BT_CAT_STARTUP] = {0xb5, 0xb5, 0xb5},	     /* grey */
+    [BT_CAT_OTHER] = {0x4f, 0xb8, 0xb0},	     /* teal */
 };
 /* Frames whose samples are of several categories (upper frames shared by
  * all of rustc's work): sand, unlike any category. */
@@ -100,26 +100,26 @@ static const unsigned char mixed_rgb[3] = {0xd2, 0xc2, 0x96};
  * where they are narrow.  userSpaceOnUse keeps the stripes the same on
  * every frame. */
 static const char *const patterns[] = {
-	/* unknown frame: grey stripes */
-	"<pattern id=\"pu\" width=\"6\" height=\"6\""
-	" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-	"<rect width=\"6\" height=\"6\" fill=\"#e4e4e4\"/>"
-	"<rect width=\"2.5\" height=\"6\" fill=\"#a9a9a9\"/></pattern>",
-	/* not sampled: blue-grey stripes the other way */
-	"<pattern id=\"pn\" width=\"6\" height=\"6\""
-	" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\">"
-	"<rect width=\"6\" height=\"6\" fill=\"#e8eef5\"/>"
-	"<rect width=\"2.5\" height=\"6\" fill=\"#9db2c8\"/></pattern>",
-	/* lost samples: red stripes */
-	"<pattern id=\"pl\" width=\"6\" height=\"6\""
-	" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-	"<rect width=\"6\" height=\"6\" fill=\"#fbe1e1\"/>"
-	"<rect width=\"2.5\" height=\"6\" fill=\"#d9534f\"/></pattern>",
-	/* merged narrow frames: light grey uprights */
-	"<pattern id=\"pk\" width=\"4\" height=\"4\""
-	" patternUnits=\"userSpaceOnUse\">"
-	"<rect width=\"4\" height=\"4\" fill=\"#f2f2f2\"/>"
-	"<rect width=\"1\" height=\"4\" fill=\"#c4c4c4\"/></pattern>",
+    /* unknown frame: grey stripes */
+    "<pattern id=\"pu\" width=\"6\" height=\"6\""
+    " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+    "<rect width=\"6\" height=\"6\" fill=\"#e4e4e4\"/>"
+    "<rect width=\"2.5\" height=\"6\" fill=\"#a9a9a9\"/></pattern>",
+    /* not sampled: blue-grey stripes the other way */
+    "<pattern id=\"pn\" width=\"6\" height=\"6\""
+    " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(-45)\">"
+    "<rect width=\"6\" height=\"6\" fill=\"#e8eef5\"/>"
+    "<rect width=\"2.5\" height=\"6\" fill=\"#9db2c8\"/></pattern>",
+    /* lost samples: red stripes */
+    "<pattern id=\"pl\" width=\"6\" height=\"6\""
+    " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+    "<rect width=\"6\" height=\"6\" fill=\"#fbe1e1\"/>"
+    "<rect width=\"2.5\" height=\"6\" fill=\"#d9534f\"/></pattern>",
+    /* merged narrow frames: light grey uprights */
+    "<pattern id=\"pk\" width=\"4\" height=\"4\""
+    " patternUnits=\"userSpaceOnUse\">"
+    "<rect width=\"4\" height=\"4\" fill=\"#f2f2f2\"/>"
+    "<rect width=\"1\" height=\"4\" fill=\"#c4c4c4\"/></pattern>",
 };
 
 /* g.f is a frame.  Kind classes: r root, g group, u unknown, n not
@@ -127,184 +127,184 @@ static const char *const patterns[] = {
  * ancestor of the zoomed frame (greyed), h hidden.  CSS beats the fill
  * attributes, so states need no bookkeeping of the original colours. */
 static const char *const style =
-	"text{font-family:monospace;font-size:11px;fill:#000}"
-	"#title{font-family:sans-serif;font-size:17px}"
-	"#totals,#profile{font-family:sans-serif;font-size:12px;fill:#333}"
-	"#frames text{pointer-events:none}"
-	"#frames g.f:hover>rect{stroke:#000;stroke-width:.6}"
-	"#frames g.m>rect{fill:#e600e6}"
-	"#frames g.a>rect{fill-opacity:.45}#frames g.a>text{fill:#666}"
-	"#frames g.h{display:none}"
-	"#frames g.g>text,#frames g.r>text{font-weight:bold}"
-	".btn{cursor:pointer;fill:#00c}.btn.off{opacity:.35}"
-	"#notice{font-family:sans-serif;font-size:15px}";
+    "text{font-family:monospace;font-size:11px;fill:#000}"
+    "#title{font-family:sans-serif;font-size:17px}"
+    "#totals,#profile{font-family:sans-serif;font-size:12px;fill:#333}"
+    "#frames text{pointer-events:none}"
+    "#frames g.f:hover>rect{stroke:#000;stroke-width:.6}"
+    "#frames g.m>rect{fill:#e600e6}"
+    "#frames g.a>rect{fill-opacity:.45}#frames g.a>text{fill:#666}"
+    "#frames g.h{display:none}"
+    "#frames g.g>text,#frames g.r>text{font-weight:bold}"
+    ".btn{cursor:pointer;fill:#00c}.btn.off{opacity:.35}"
+    "#notice{font-family:sans-serif;font-size:15px}";
 
 /* The interactions.  Kept free of backslashes and of "]]>" (it sits in a
  * CDATA section of a C string).  window.search and window.btraceFlame are
  * what the UI calls and what tests drive without a prompt dialog. */
 static const char *const script[] = {
-	"var NS = 'http://www.w3.org/2000/svg', doc = document;",
-	"var frames = doc.getElementById('frames');",
-	"var details = doc.getElementById('details');",
-	"var resetBtn = doc.getElementById('reset');",
-	"var searchBtn = doc.getElementById('search');",
-	"var matchedEl = doc.getElementById('matched');",
-	"var list = Array.prototype.slice.call(",
-	"	frames.querySelectorAll('g.f'));",
-	"var root = list[0], zoomed = null, term = '';",
-	"var HINT = 'Click a frame to zoom, Esc or Reset Zoom to go back; '",
-	"	+ 'Search or Ctrl-F highlights frames by name';",
-	"function isFrame(e) { return e && e._v !== undefined; }",
-	/* Values, names and offsets from the DOM, in document order, which
-	 * is the tree's preorder: a parent is read before its children, and
-	 * _end is the last frame of a frame's subtree. */
-	"list.forEach(function (g, i) {",
-	"	var t = g.firstElementChild, r = t.nextElementSibling;",
-	"	var p = g.getAttribute('p'), s = t.textContent;",
-	"	var k = s.lastIndexOf(' (');",
-	"	g._i = g._end = i;",
-	"	g._p = p === null || !(+p < i) ? null : list[+p];",
-	"	g._v = +g.getAttribute('v');",
-	"	g._n = k >= 0 ? s.slice(0, k) : s;",
-	"	g._r = r;",
-	"	g._y = +r.getAttribute('y');",
-	"	g._l = r.nextElementSibling;",
-	"	if (g._l && g._l.localName !== 'text') g._l = null;",
-	"	g._c = 0;",
-	"	g._x = g._p ? g._p._x + g._p._c : 0;",
-	"	if (g._p) g._p._c += g._v;",
-	"});",
-	"for (var i = list.length - 1; i > 0; i--) {",
-	"	var p = list[i]._p;",
-	"	if (p && p._end < list[i]._end) p._end = list[i]._end;",
-	"}",
-	"function inside(g, z) { return g._i >= z._i && g._i <= z._end; }",
-	"function fmt(us) {",
-	"	if (us >= 1e6) return (us / 1e6).toFixed(3) + ' s';",
-	"	if (us >= 1e3) return (us / 1e3).toFixed(1) + ' ms';",
-	"	return us + ' us';",
-	"}",
-	"function pct(a, b) {",
-	"	return (b > 0 ? 100 * a / b : 0).toFixed(2) + '%';",
-	"}",
-	/* Same fitting as the C side: whole characters, ".." when cut. */
-	"function cut(s, n) {",
-	"	var cs = Array.from(s);",
-	"	if (cs.length <= n) return s;",
-	"	return cs.slice(0, Math.max(n - 2, 0)).join('') + '..';",
-	"}",
-	"function place(g, x, w) {",
-	"	var fit = Math.floor((w - 6) / CW), l = g._l;",
-	"	var s = fit >= 3 ? cut(g._n, fit) : '';",
-	"	g._r.setAttribute('x', x.toFixed(2));",
-	"	g._r.setAttribute('width', w.toFixed(2));",
-	"	if (!l) {",
-	"		if (!s) return;",
-	"		l = g._l = doc.createElementNS(NS, 'text');",
-	"		l.setAttribute('y', (g._y + 11.5).toFixed(1));",
-	"		g.insertBefore(l, g._r.nextSibling);",
-	"	}",
-	"	l.setAttribute('x', (x + 3).toFixed(2));",
-	"	l.textContent = s;",
-	"}",
-	"function idle() {",
-	"	details.textContent = zoomed ? 'Zoomed: ' + describe(zoomed)",
-	"		: HINT;",
-	"}",
-	/* Z full width with its subtree scaled; its ancestors full width
-	 * and greyed; everything else hidden. */
-	"function zoom(z) {",
-	"	if (!isFrame(z)) return 0;",
-	"	var k = W / z._v, a;",
-	"	zoomed = z === root ? null : z;",
-	"	for (a = z._p; a; a = a._p) a._anc = true;",
-	"	list.forEach(function (g) {",
-	"		var inz = inside(g, z);",
-	"		g.classList.toggle('a', !!g._anc);",
-	"		g.classList.toggle('h', !inz && !g._anc);",
-	"		if (inz) place(g, X0 + (g._x - z._x) * k, g._v * k);",
-	"		else if (g._anc) place(g, X0, W);",
-	"	});",
-	"	for (a = z._p; a; a = a._p) a._anc = false;",
-	"	resetBtn.classList.toggle('off', !zoomed);",
-	"	idle();",
-	"	return +z._r.getAttribute('width');",
-	"}",
-	"function reset() { return zoom(root); }",
-	"function describe(g) {",
-	"	var s = ': ' + fmt(g._v) + ' CPU, ' + pct(g._v, root._v)",
-	"		+ ' of all';",
-	"	if (zoomed && inside(g, zoomed))",
-	"		s += ', ' + pct(g._v, zoomed._v)",
-	"			+ ' of the zoomed frame';",
-	"	var room = Math.floor(W / CW) - s.length - 8;",
-	"	return cut(g._n, Math.max(room, 20)) + s;",
-	"}",
-	/* Regex, any case; text that is no valid regex is matched as a
-	 * substring ("Vec<u8>::push(" is a fine thing to search for). */
-	"function search(t) {",
-	"	term = t ? String(t) : '';",
-	"	var re = null, low = term.toLowerCase(), sum = 0, n = 0;",
-	"	try { re = new RegExp(term, 'i'); } catch (e) { re = null; }",
-	"	list.forEach(function (g) {",
-	"		var p = g._p;",
-	"		var hit = term !== '' && (re ? re.test(g._n)",
-	"			: g._n.toLowerCase().indexOf(low) >= 0);",
-	"		g._in = !!p && (p._in || p._hit);",
-	"		g._hit = hit;",
-	"		g.classList.toggle('m', hit);",
-	"		if (hit) n++;",
-	/* A match inside a match is CPU already counted. */
-	"		if (hit && !g._in) sum += g._v;",
-	"	});",
-	"	var share = root._v > 0 ? 100 * sum / root._v : 0;",
-	"	matchedEl.textContent = !term ? '' : 'Matched: '",
-	"		+ share.toFixed(2) + '% of all (' + fmt(sum) + ', '",
-	"		+ n + ' frames)';",
-	"	searchBtn.textContent = term ? 'Reset Search' : 'Search';",
-	"	return share;",
-	"}",
-	"function ask() {",
-	"	var t = window.prompt('Search frames (regular expression or '",
-	"		+ 'text, any case):', term);",
-	"	if (t !== null) search(t);",
-	"}",
-	"function frameOf(e) {",
-	"	for (; e && e !== frames; e = e.parentNode)",
-	"		if (isFrame(e)) return e;",
-	"	return null;",
-	"}",
-	"frames.addEventListener('click', function (e) {",
-	"	var g = frameOf(e.target);",
-	"	if (g) zoom(g);",
-	"});",
-	"frames.addEventListener('mouseover', function (e) {",
-	"	var g = frameOf(e.target);",
-	"	if (g) details.textContent = describe(g);",
-	"});",
-	"frames.addEventListener('mouseout', idle);",
-	"resetBtn.addEventListener('click', reset);",
-	"searchBtn.addEventListener('click', function () {",
-	"	if (term) search(''); else ask();",
-	"});",
-	"window.addEventListener('keydown', function (e) {",
-	"	if (e.key === 'Escape') {",
-	"		reset();",
-	"		search('');",
-	"	} else if ((e.ctrlKey || e.metaKey) && e.key === 'f') {",
-	"		e.preventDefault();",
-	"		ask();",
-	"	}",
-	"});",
-	"idle();",
-	"window.search = search;",
-	"window.btraceFlame = { zoom: zoom, reset: reset, search: search,",
-	"	frames: list, root: root,",
-	"	find: function (name) {",
-	"		return list.filter(function (g) {",
-	"			return g._n === name;",
-	"		})[0] || null;",
-	"	} };",
+    "var NS = 'http://www.w3.org/2000/svg', doc = document;",
+    "var frames = doc.getElementById('frames');",
+    "var details = doc.getElementById('details');",
+    "var resetBtn = doc.getElementById('reset');",
+    "var searchBtn = doc.getElementById('search');",
+    "var matchedEl = doc.getElementById('matched');",
+    "var list = Array.prototype.slice.call(",
+    "	frames.querySelectorAll('g.f'));",
+    "var root = list[0], zoomed = null, term = '';",
+    "var HINT = 'Click a frame to zoom, Esc or Reset Zoom to go back; '",
+    "	+ 'Search or Ctrl-F highlights frames by name';",
+    "function isFrame(e) { return e && e._v !== undefined; }",
+    /* Values, names and offsets from the DOM, in document order, which
+     * is the tree's preorder: a parent is read before its children, and
+     * _end is the last frame of a frame's subtree. */
+    "list.forEach(function (g, i) {",
+    "	var t = g.firstElementChild, r = t.nextElementSibling;",
+    "	var p = g.getAttribute('p'), s = t.textContent;",
+    "	var k = s.lastIndexOf(' (');",
+    "	g._i = g._end = i;",
+    "	g._p = p === null || !(+p < i) ? null : list[+p];",
+    "	g._v = +g.getAttribute('v');",
+    "	g._n = k >= 0 ? s.slice(0, k) : s;",
+    "	g._r = r;",
+    "	g._y = +r.getAttribute('y');",
+    "	g._l = r.nextElementSibling;",
+    "	if (g._l && g._l.localName !== 'text') g._l = null;",
+    "	g._c = 0;",
+    "	g._x = g._p ? g._p._x + g._p._c : 0;",
+    "	if (g._p) g._p._c += g._v;",
+    "});",
+    "for (var i = list.length - 1; i > 0; i--) {",
+    "	var p = list[i]._p;",
+    "	if (p && p._end < list[i]._end) p._end = list[i]._end;",
+    "}",
+    "function inside(g, z) { return g._i >= z._i && g._i <= z._end; }",
+    "function fmt(us) {",
+    "	if (us >= 1e6) return (us / 1e6).toFixed(3) + ' s';",
+    "	if (us >= 1e3) return (us / 1e3).toFixed(1) + ' ms';",
+    "	return us + ' us';",
+    "}",
+    "function pct(a, b) {",
+    "	return (b > 0 ? 100 * a / b : 0).toFixed(2) + '%';",
+    "}",
+    /* Same fitting as the C side: whole characters, ".." when cut. */
+    "function cut(s, n) {",
+    "	var cs = Array.from(s);",
+    "	if (cs.length <= n) return s;",
+    "	return cs.slice(0, Math.max(n - 2, 0)).join('') + '..';",
+    "}",
+    "function place(g, x, w) {",
+    "	var fit = Math.floor((w - 6) / CW), l = g._l;",
+    "	var s = fit >= 3 ? cut(g._n, fit) : '';",
+    "	g._r.setAttribute('x', x.toFixed(2));",
+    "	g._r.setAttribute('width', w.toFixed(2));",
+    "	if (!l) {",
+    "		if (!s) return;",
+    "		l = g._l = doc.createElementNS(NS, 'text');",
+    "		l.setAttribute('y', (g._y + 11.5).toFixed(1));",
+    "		g.insertBefore(l, g._r.nextSibling);",
+    "	}",
+    "	l.setAttribute('x', (x + 3).toFixed(2));",
+    "	l.textContent = s;",
+    "}",
+    "function idle() {",
+    "	details.textContent = zoomed ? 'Zoomed: ' + describe(zoomed)",
+    "		: HINT;",
+    "}",
+    /* Z full width with its subtree scaled; its ancestors full width
+     * and greyed; everything else hidden. */
+    "function zoom(z) {",
+    "	if (!isFrame(z)) return 0;",
+    "	var k = W / z._v, a;",
+    "	zoomed = z === root ? null : z;",
+    "	for (a = z._p; a; a = a._p) a._anc = true;",
+    "	list.forEach(function (g) {",
+    "		var inz = inside(g, z);",
+    "		g.classList.toggle('a', !!g._anc);",
+    "		g.classList.toggle('h', !inz && !g._anc);",
+    "		if (inz) place(g, X0 + (g._x - z._x) * k, g._v * k);",
+    "		else if (g._anc) place(g, X0, W);",
+    "	});",
+    "	for (a = z._p; a; a = a._p) a._anc = false;",
+    "	resetBtn.classList.toggle('off', !zoomed);",
+    "	idle();",
+    "	return +z._r.getAttribute('width');",
+    "}",
+    "function reset() { return zoom(root); }",
+    "function describe(g) {",
+    "	var s = ': ' + fmt(g._v) + ' CPU, ' + pct(g._v, root._v)",
+    "		+ ' of all';",
+    "	if (zoomed && inside(g, zoomed))",
+    "		s += ', ' + pct(g._v, zoomed._v)",
+    "			+ ' of the zoomed frame';",
+    "	var room = Math.floor(W / CW) - s.length - 8;",
+    "	return cut(g._n, Math.max(room, 20)) + s;",
+    "}",
+    /* Regex, any case; text that is no valid regex is matched as a
+     * substring ("Vec<u8>::push(" is a fine thing to search for). */
+    "function search(t) {",
+    "	term = t ? String(t) : '';",
+    "	var re = null, low = term.toLowerCase(), sum = 0, n = 0;",
+    "	try { re = new RegExp(term, 'i'); } catch (e) { re = null; }",
+    "	list.forEach(function (g) {",
+    "		var p = g._p;",
+    "		var hit = term !== '' && (re ? re.test(g._n)",
+    "			: g._n.toLowerCase().indexOf(low) >= 0);",
+    "		g._in = !!p && (p._in || p._hit);",
+    "		g._hit = hit;",
+    "		g.classList.toggle('m', hit);",
+    "		if (hit) n++;",
+    /* A match inside a match is CPU already counted. */
+    "		if (hit && !g._in) sum += g._v;",
+    "	});",
+    "	var share = root._v > 0 ? 100 * sum / root._v : 0;",
+    "	matchedEl.textContent = !term ? '' : 'Matched: '",
+    "		+ share.toFixed(2) + '% of all (' + fmt(sum) + ', '",
+    "		+ n + ' frames)';",
+    "	searchBtn.textContent = term ? 'Reset Search' : 'Search';",
+    "	return share;",
+    "}",
+    "function ask() {",
+    "	var t = window.prompt('Search frames (regular expression or '",
+    "		+ 'text, any case):', term);",
+    "	if (t !== null) search(t);",
+    "}",
+    "function frameOf(e) {",
+    "	for (; e && e !== frames; e = e.parentNode)",
+    "		if (isFrame(e)) return e;",
+    "	return null;",
+    "}",
+    "frames.addEventListener('click', function (e) {",
+    "	var g = frameOf(e.target);",
+    "	if (g) zoom(g);",
+    "});",
+    "frames.addEventListener('mouseover', function (e) {",
+    "	var g = frameOf(e.target);",
+    "	if (g) details.textContent = describe(g);",
+    "});",
+    "frames.addEventListener('mouseout', idle);",
+    "resetBtn.addEventListener('click', reset);",
+    "searchBtn.addEventListener('click', function () {",
+    "	if (term) search(''); else ask();",
+    "});",
+    "window.addEventListener('keydown', function (e) {",
+    "	if (e.key === 'Escape') {",
+    "		reset();",
+    "		search('');",
+    "	} else if ((e.ctrlKey || e.metaKey) && e.key === 'f') {",
+    "		e.preventDefault();",
+    "		ask();",
+    "	}",
+    "});",
+    "idle();",
+    "window.search = search;",
+    "window.btraceFlame = { zoom: zoom, reset: reset, search: search,",
+    "	frames: list, root: root,",
+    "	find: function (name) {",
+    "		return list.filter(function (g) {",
+    "			return g._n === name;",
+    "		})[0] || null;",
+    "	} };",
 };
 
 /* Decodes the UTF-8 character at S (N > 0 bytes left) into *CP and
@@ -431,7 +431,7 @@ static void put_rgb(FILE *f, const unsigned char rgb[3], double t)
 static const unsigned char *category_rgb(int category)
 {
 	return category >= 0 && category < BT_CAT_MAX ? cat_rgb[category]
-						       : mixed_rgb;
+						      : mixed_rgb;
 }
 
 static const char *kind_class(uint8_t kind)
@@ -480,7 +480,7 @@ static void put_fill(FILE *f, const struct bt_flame_node *n)
 	default:
 		put_rgb(f, category_rgb(n->category),
 			(double)(fnv1a(n->name ? n->name : "") % 1000) / 1000 *
-				0.35);
+			    0.35);
 	}
 }
 
@@ -513,8 +513,9 @@ static void put_frame(struct flame *fl, const char *name, const char *cls,
 	put_xml(f, name, SIZE_MAX);
 	fputs(" (", f);
 	put_time(f, v_us);
-	fprintf(f, " CPU, %.2f%%)</title><rect x=\"%.2f\" y=\"%.0f\" "
-		   "width=\"%.2f\" height=\"%d\" fill=\"",
+	fprintf(f,
+		" CPU, %.2f%%)</title><rect x=\"%.2f\" y=\"%.0f\" "
+		"width=\"%.2f\" height=\"%d\" fill=\"",
 		100.0 * (double)v_us / (double)fl->total_us, x, y, w,
 		FRAME_H - 1);
 	if (n)
@@ -594,7 +595,7 @@ static int layout(struct flame *fl)
 	memset(fl->lay, 0, t->n_nodes * sizeof(*fl->lay));
 	for (size_t i = 0; i < t->n_nodes; i++)
 		fl->lay[i].first = fl->lay[i].next = fl->lay[i].parent =
-			BT_FLAME_NONE;
+		    BT_FLAME_NONE;
 	fl->max_depth = 0;
 	fl->lay[0].seen = 1;
 	fl->drawn = 1;
@@ -747,8 +748,9 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 		"</defs>\n<rect width=\"%d\" height=\"%d\" "
 		"fill=\"#fcfcf7\"/>\n",
 		IMG_W, height);
-	fprintf(f, "<text id=\"title\" x=\"%d\" y=\"24\" "
-		   "text-anchor=\"middle\">btrace flame graph: ",
+	fprintf(f,
+		"<text id=\"title\" x=\"%d\" y=\"24\" "
+		"text-anchor=\"middle\">btrace flame graph: ",
 		IMG_W / 2);
 	put_command(f, b);
 	fprintf(f,
@@ -757,8 +759,9 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 		"parallelism %.2f",
 		IMG_W / 2, b->wall_s, b->cpu_s, b->parallelism);
 	if (!b->complete)
-		fprintf(f, "; INCOMPLETE TRACE (%zu warnings): the gaps "
-			   "hide CPU",
+		fprintf(f,
+			"; INCOMPLETE TRACE (%zu warnings): the gaps "
+			"hide CPU",
 			b->n_warnings);
 	fputs("</text>\n", f);
 }
@@ -786,9 +789,10 @@ static void put_profile_line(FILE *f, const struct bt_build *b)
 static int put_key(FILE *f, int x, int y, const char *id, const char *name,
 		   const unsigned char *rgb, double tint, const char *fill)
 {
-	fprintf(f, "<g class=\"key\" id=\"key-%s\"><rect x=\"%d\" y=\"%d\" "
-		   "width=\"12\" height=\"12\" stroke=\"#888\" "
-		   "stroke-width=\".5\" fill=\"",
+	fprintf(f,
+		"<g class=\"key\" id=\"key-%s\"><rect x=\"%d\" y=\"%d\" "
+		"width=\"12\" height=\"12\" stroke=\"#888\" "
+		"stroke-width=\".5\" fill=\"",
 		id, x, y - 10);
 	if (rgb)
 		put_rgb(f, rgb, tint);
@@ -884,8 +888,8 @@ static int write_flame_svg(const struct bt_build *b, FILE *f)
 }
 
 const struct bt_report_writer bt_writer_flame_svg = {
-	.file = "flame.svg",
-	.what = "where the CPU went: interactive flame graph (open in a "
-		"browser)",
-	.write = write_flame_svg,
+    .file = "flame.svg",
+    .what = "where the CPU went: interactive flame graph (open in a "
+	    "browser)",
+    .write = write_flame_svg,
 };

@@ -55,9 +55,9 @@ static int line_put(struct line *l, const char *name, int first)
 	if (!first)
 		l->s[l->len++] = ';';
 	for (const char *c = name; *c; c++)
-		l->s[l->len++] = *c == ';' ? ':'
+		l->s[l->len++] = *c == ';'		    ? ':'
 				 : *c == '\n' || *c == '\r' ? ' '
-							   : *c;
+							    : *c;
 	return 0;
 }
 
@@ -149,8 +149,8 @@ out: /* calloc and realloc set errno */
 }
 
 const struct bt_report_writer bt_writer_stacks_folded = {
-	.file = "stacks.folded",
-	.what = "CPU by stack, folded (category;unit;thread;frames "
-		"microseconds) for flamegraph.pl, inferno, speedscope",
-	.write = write_stacks_folded,
+    .file = "stacks.folded",
+    .what = "CPU by stack, folded (category;unit;thread;frames "
+	    "microseconds) for flamegraph.pl, inferno, speedscope",
+    .write = write_stacks_folded,
 };

@@ -43,12 +43,12 @@ static void put_flags(struct bt_json *j, cJSON *unit, const struct bt_unit *u)
 	bt_json_str(j, o, "linker", f->linker[0] ? f->linker : "cc");
 	bt_json_str(j, o, "fuse_ld", f->fuse_ld[0] ? f->fuse_ld : NULL);
 	bt_json_str(j, o, "linker_flavor",
-		f->linker_flavor[0] ? f->linker_flavor : NULL);
+		    f->linker_flavor[0] ? f->linker_flavor : NULL);
 	bt_json_str(j, o, "link_self_contained",
-		f->link_self_contained[0] ? f->link_self_contained : NULL);
+		    f->link_self_contained[0] ? f->link_self_contained : NULL);
 	bt_json_str(j, o, "lto", f->lto[0] ? f->lto : NULL);
 	bt_json_str(j, o, "split_debuginfo",
-		f->split_debuginfo[0] ? f->split_debuginfo : NULL);
+		    f->split_debuginfo[0] ? f->split_debuginfo : NULL);
 	bt_json_str(j, o, "edition", f->edition[0] ? f->edition : "2015");
 	bt_json_str(j, o, "crate_types", f->crate_types);
 	bt_json_str(j, o, "emit", f->emit);
@@ -125,7 +125,8 @@ static void put_unit(struct bt_json *j, cJSON *units, const struct bt_build *b,
 	put_s(j, o, "link_wall_s", u->link_wall_s);
 	put_s(j, o, "link_cpu_s", u->link_cpu_s);
 	bt_json_num(j, o, "links", u->n_links);
-	bt_json_str(j, o, "linker_used", u->linker_used[0] ? u->linker_used : NULL);
+	bt_json_str(j, o, "linker_used",
+		    u->linker_used[0] ? u->linker_used : NULL);
 	put_categories(j, o, b->profile ? u->categories : NULL);
 }
 
@@ -138,7 +139,7 @@ static void put_settings(struct bt_json *j, cJSON *root,
 		cJSON *vals = bt_json_add(j, s, st->name, cJSON_CreateObject());
 		for (size_t k = 0; vals && k < st->n_values; k++)
 			bt_json_num(j, vals, st->values[k].value,
-			      (double)st->values[k].units);
+				    (double)st->values[k].units);
 	}
 }
 
@@ -146,18 +147,19 @@ static void put_session(struct bt_json *j, cJSON *root,
 			const struct bt_build *b)
 {
 	const struct bt_trace *t = b->trace;
-	cJSON *s = bt_json_add(j, root, "session", cJSON_CreateObject()), *a, *k;
+	cJSON *s = bt_json_add(j, root, "session", cJSON_CreateObject()), *a,
+	      *k;
 	if (!s)
 		return;
 	a = bt_json_add(j, s, "command", cJSON_CreateArray());
 	for (uint32_t i = 0; a && t->has_session && i < t->session.argc; i++)
 		bt_json_str(j, a, NULL, t->command[i]);
 	bt_json_str(j, s, "trace_dir", t->dir);
-	bt_json_str(j, s, "btrace_version", t->has_session ? t->btrace_version
-						       : NULL);
+	bt_json_str(j, s, "btrace_version",
+		    t->has_session ? t->btrace_version : NULL);
 	if (t->has_session)
 		bt_json_num(j, s, "realtime_start_s",
-		      (double)(t->session.realtime_ns / 1000000) / 1e3);
+			    (double)(t->session.realtime_ns / 1000000) / 1e3);
 	put_s(j, s, "wall_s", b->wall_s);
 	put_s(j, s, "cpu_s", b->cpu_s);
 	bt_json_num(j, s, "parallelism", round(b->parallelism * 1000) / 1000);
@@ -208,8 +210,8 @@ static void put_recommendations(struct bt_json *j, cJSON *root,
 				const struct bt_build *b)
 {
 	const struct bt_recommendations *rs = b->recommendations;
-	cJSON *rec = bt_json_add(j, root, "recommendations",
-				 cJSON_CreateArray());
+	cJSON *rec =
+	    bt_json_add(j, root, "recommendations", cJSON_CreateArray());
 	cJSON *con, *est, *bk;
 	double lines = 0, dbg = 0, values = 0;
 	char line[160];
@@ -278,7 +280,7 @@ out:
 }
 
 const struct bt_report_writer bt_writer_summary_json = {
-	.file = "summary.json",
-	.what = "every unit with its times and flags, for scripts",
-	.write = write_summary_json,
+    .file = "summary.json",
+    .what = "every unit with its times and flags, for scripts",
+    .write = write_summary_json,
 };

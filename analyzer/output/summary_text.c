@@ -147,8 +147,9 @@ static void print_categories(FILE *f, const struct bt_build *b)
 	fprintf(f, "\nWhere the CPU went (%.2fs; %.1f%% of it sampled, ", total,
 		100.0 * p->sampled_cpu_s / total);
 	fprintf(f, "%.1f%% of sampled frames without a symbol)\n",
-		p->frames ? 100.0 * (double)p->frames_unknown / (double)p->frames
-			  : 0.0);
+		p->frames
+		    ? 100.0 * (double)p->frames_unknown / (double)p->frames
+		    : 0.0);
 	for (int c = 0; c < BT_CAT_MAX; c++) {
 		double share = p->cpu_s[c] / total;
 		int bar = (int)(share * 40 + 0.5);
@@ -161,28 +162,32 @@ static void print_categories(FILE *f, const struct bt_build *b)
 		fputc('\n', f);
 	}
 	if (p->unsampled_cpu_s > 0)
-		fprintf(f, "  (%.2fs no sample covers - start-up, build "
-			   "scripts, cargo, probes - is in its process's "
-			   "category; a compiler's in startup)\n",
+		fprintf(f,
+			"  (%.2fs no sample covers - start-up, build "
+			"scripts, cargo, probes - is in its process's "
+			"category; a compiler's in startup)\n",
 			p->unsampled_cpu_s);
 	if (p->lost_cpu_s > 0)
-		fprintf(f, "  ! %.2fs of samples were lost (the sampler's "
-			   "buffer was full or the trace could not be "
-			   "written): shown as [lost samples]\n",
+		fprintf(f,
+			"  ! %.2fs of samples were lost (the sampler's "
+			"buffer was full or the trace could not be "
+			"written): shown as [lost samples]\n",
 			p->lost_cpu_s);
 	if (p->truncated_cpu_s > 0)
-		fprintf(f, "  ! %.2fs (%.1f%% of the sampled CPU) in stacks cut "
-			   "short at code without unwind information: their "
-			   "callers are unknown, shown as [no unwind info: "
-			   "stack truncated]\n",
+		fprintf(f,
+			"  ! %.2fs (%.1f%% of the sampled CPU) in stacks cut "
+			"short at code without unwind information: their "
+			"callers are unknown, shown as [no unwind info: "
+			"stack truncated]\n",
 			p->truncated_cpu_s,
 			p->sampled_cpu_s > 0
-				? 100.0 * p->truncated_cpu_s / p->sampled_cpu_s
-				: 0.0);
+			    ? 100.0 * p->truncated_cpu_s / p->sampled_cpu_s
+			    : 0.0);
 	if (p->merged_below_us)
-		fprintf(f, "  (the profile was too big to keep every frame: "
-			   "frames worth less than %.3fs each are merged into "
-			   "[small frames, merged]; the split above is exact)\n",
+		fprintf(f,
+			"  (the profile was too big to keep every frame: "
+			"frames worth less than %.3fs each are merged into "
+			"[small frames, merged]; the split above is exact)\n",
 			(double)p->merged_below_us / 1e6);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		fprintf(f, "  ! %s\n", p->warnings[i]);
@@ -211,7 +216,8 @@ static void print_settings(FILE *f, const struct bt_build *b)
 			 * scripts and proc macros, which cargo's
 			 * build-override profile compiles differently. */
 			if (bt_setting_mixed(s))
-				for (int tk = 0, m = 0; tk < BT_TARGET_MAX; tk++)
+				for (int tk = 0, m = 0; tk < BT_TARGET_MAX;
+				     tk++)
 					if (v->by_target[tk])
 						fprintf(f, "%s%zu %s",
 							m++ ? ", " : ": ",
@@ -290,9 +296,9 @@ static int write_summary_text(const struct bt_build *b, FILE *f)
 {
 	const struct bt_trace *t = b->trace;
 	static const enum bt_kind order[] = {
-		BT_KIND_RUSTC,	BT_KIND_RUSTDOC,     BT_KIND_BUILD_SCRIPT,
-		BT_KIND_LINKER, BT_KIND_RUSTC_PROBE, BT_KIND_CARGO,
-		BT_KIND_OTHER};
+	    BT_KIND_RUSTC,  BT_KIND_RUSTDOC,	 BT_KIND_BUILD_SCRIPT,
+	    BT_KIND_LINKER, BT_KIND_RUSTC_PROBE, BT_KIND_CARGO,
+	    BT_KIND_OTHER};
 
 	fprintf(f, "btrace report:");
 	if (t->has_session)
@@ -303,8 +309,9 @@ static int write_summary_text(const struct bt_build *b, FILE *f)
 			   "is missing)");
 	fputc('\n', f);
 	if (!b->complete)
-		fprintf(f, "INCOMPLETE TRACE: %zu warnings, see the end; "
-			   "figures below miss what the gaps hide\n",
+		fprintf(f,
+			"INCOMPLETE TRACE: %zu warnings, see the end; "
+			"figures below miss what the gaps hide\n",
 			b->n_warnings);
 	fprintf(f, "\nBuild: %.2fs wall, %.2fs CPU, average parallelism %.2f\n",
 		b->wall_s, b->cpu_s, b->parallelism);
@@ -330,7 +337,7 @@ static int write_summary_text(const struct bt_build *b, FILE *f)
 }
 
 const struct bt_report_writer bt_writer_summary_text = {
-	.file = "summary.txt",
-	.what = "the build in one screen (also printed)",
-	.write = write_summary_text,
+    .file = "summary.txt",
+    .what = "the build in one screen (also printed)",
+    .write = write_summary_text,
 };

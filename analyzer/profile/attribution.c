@@ -32,16 +32,16 @@ static const struct rule rules[] = {
 #undef DEBUG_VALUES
 
 static const char *const names[BT_CAT_MAX] = {
-	[BT_CAT_FRONTEND] = "frontend",
-	[BT_CAT_CODEGEN_LLVM] = "codegen_llvm",
-	[BT_CAT_CODEGEN_CRANELIFT] = "codegen_cranelift",
-	[BT_CAT_DEBUGINFO] = "debuginfo",
-	[BT_CAT_LINK] = "link",
-	[BT_CAT_BUILD_SCRIPT] = "build_script",
-	[BT_CAT_CARGO] = "cargo",
-	[BT_CAT_PROBE] = "probe",
-	[BT_CAT_STARTUP] = "startup",
-	[BT_CAT_OTHER] = "other",
+    [BT_CAT_FRONTEND] = "frontend",
+    [BT_CAT_CODEGEN_LLVM] = "codegen_llvm",
+    [BT_CAT_CODEGEN_CRANELIFT] = "codegen_cranelift",
+    [BT_CAT_DEBUGINFO] = "debuginfo",
+    [BT_CAT_LINK] = "link",
+    [BT_CAT_BUILD_SCRIPT] = "build_script",
+    [BT_CAT_CARGO] = "cargo",
+    [BT_CAT_PROBE] = "probe",
+    [BT_CAT_STARTUP] = "startup",
+    [BT_CAT_OTHER] = "other",
 };
 
 const char *bt_category_name(int category)
@@ -61,8 +61,9 @@ int bt_frame_rule(const char *func, const char *module)
 		const char *subject = r->match == MODULE ? module : func;
 		if (!subject)
 			continue;
-		if (r->match == CONTAINS ? strstr(subject, r->pattern) != NULL
-					 : !strncmp(subject, r->pattern, r->len))
+		if (r->match == CONTAINS
+			? strstr(subject, r->pattern) != NULL
+			: !strncmp(subject, r->pattern, r->len))
 			return r->category;
 	}
 	return BT_CAT_NONE;
@@ -71,8 +72,8 @@ int bt_frame_rule(const char *func, const char *module)
 int bt_codegen_category(const char *backend)
 {
 	return backend && !strcmp(backend, "cranelift")
-		       ? BT_CAT_CODEGEN_CRANELIFT
-		       : BT_CAT_CODEGEN_LLVM;
+		   ? BT_CAT_CODEGEN_CRANELIFT
+		   : BT_CAT_CODEGEN_LLVM;
 }
 
 int bt_stack_rule(const int *frame_rules, size_t n)

@@ -36,7 +36,7 @@ struct pool {
 };
 
 static const char *pool_add(struct pool *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static const char *pool_add(struct pool *p, const char *fmt, ...)
 {
 	char buf[512];
@@ -108,8 +108,8 @@ struct tree_builder {
 	const struct bt_symbolizer *sym; /* names the runs' frames */
 	struct bnode *n;
 	size_t n_n, cap;
-	size_t logical;	 /* logical nodes: what the cap counts */
-	uint32_t *ids;	 /* the runs' function ids, outermost first */
+	size_t logical; /* logical nodes: what the cap counts */
+	uint32_t *ids;	/* the runs' function ids, outermost first */
 	size_t n_ids, cap_ids;
 	uint32_t *slots; /* node index + 1, by (parent, first logical node);
 			    0 = empty */
@@ -247,8 +247,8 @@ static uint32_t tb_node(struct tree_builder *b, uint32_t parent,
  * otherwise all need a new parent and a new slot.  PATH[0..N), logical
  * nodes the caller holds, are moved with their frames.  Returns -1 when
  * out of memory. */
-static int tb_split(struct tree_builder *b, struct lnode at,
-		    struct lnode *path, size_t n)
+static int tb_split(struct tree_builder *b, struct lnode at, struct lnode *path,
+		    size_t n)
 {
 	struct bnode *tail;
 	uint32_t head, cut = at.pos + 1;
@@ -313,8 +313,7 @@ static void tb_frames(struct tree_builder *b, struct lnode *path, size_t from,
 		j = tb_slot(b, at.node, NULL, 0, f[l]);
 		memcpy(b->ids + b->n_ids, f + l, (n - l) * sizeof(*f));
 		r = tb_append(b, at.node, NULL, BT_FLAME_FRAME, category,
-			      (uint32_t)b->n_ids,
-			      (uint16_t)(n - l));
+			      (uint32_t)b->n_ids, (uint16_t)(n - l));
 		b->n_ids += n - l;
 		b->slots[j] = r + 1;
 		for (size_t k = l; k < n; k++)
@@ -405,8 +404,8 @@ static int tb_prune(struct tree_builder *b, uint64_t min_us,
 	for (size_t k = 0; k < b->n_n; k++) {
 		uint32_t i = order[k];
 		struct bnode nd = b->n[i];
-		uint32_t p = nd.parent == BT_FLAME_NONE ? BT_FLAME_NONE
-						       : map[nd.parent];
+		uint32_t p =
+		    nd.parent == BT_FLAME_NONE ? BT_FLAME_NONE : map[nd.parent];
 		map[i] = BT_FLAME_NONE;
 		if (nd.parent != BT_FLAME_NONE && p == BT_FLAME_NONE)
 			continue; /* its value is in a dropped ancestor's */
@@ -509,8 +508,8 @@ static int tb_expand(struct tree_builder *b)
 	for (size_t k = 0; k < b->n_n; k++) {
 		const struct bnode *bn = &b->n[order[k]];
 		uint32_t parent = bn->parent == BT_FLAME_NONE
-					  ? BT_FLAME_NONE
-					  : last[bn->parent];
+				      ? BT_FLAME_NONE
+				      : last[bn->parent];
 		for (uint16_t i = 0; i < bn->len; i++) {
 			struct bt_flame_node *nd = &t->nodes[n];
 			if (bn->name) {
@@ -518,20 +517,20 @@ static int tb_expand(struct tree_builder *b)
 				nd->kind = bn->kind;
 			} else {
 				const struct bt_func *f = bt_symbolizer_func(
-					b->sym, b->ids[bn->run + i]);
+				    b->sym, b->ids[bn->run + i]);
 				nd->name = f ? f->name : "[unknown]";
 				nd->kind = f && f->status == BT_SYM_OK
-						   ? BT_FLAME_FRAME
-						   : BT_FLAME_UNKNOWN;
+					       ? BT_FLAME_FRAME
+					       : BT_FLAME_UNKNOWN;
 			}
 			nd->value_us = bn->value_us;
 			nd->category = bn->category;
 			nd->parent = parent;
 			nd->first_child = nd->next_sibling = BT_FLAME_NONE;
-			nd->depth = parent == BT_FLAME_NONE
-					    ? 0
-					    : (uint16_t)(t->nodes[parent].depth +
-							 1);
+			nd->depth =
+			    parent == BT_FLAME_NONE
+				? 0
+				: (uint16_t)(t->nodes[parent].depth + 1);
 			parent = (uint32_t)n++;
 		}
 		last[order[k]] = parent;
@@ -650,8 +649,8 @@ static int st_grow(struct stack_table *st)
 static int st_add(struct stack_table *st, const uint32_t *ids, uint16_t depth,
 		  uint16_t marker, uint32_t thread, uint64_t weight)
 {
-	uint64_t h = bt_mix64(((uint64_t)thread << 32) ^ ((uint64_t)marker << 16) ^
-			 depth);
+	uint64_t h = bt_mix64(((uint64_t)thread << 32) ^
+			      ((uint64_t)marker << 16) ^ depth);
 	size_t j;
 	for (uint16_t i = 0; i < depth; i++)
 		h = bt_mix64(h ^ (ids[i] + 0x9e3779b97f4a7c15ULL));
@@ -685,8 +684,8 @@ static int st_add(struct stack_table *st, const uint32_t *ids, uint16_t depth,
 		st->cap_ids = cap;
 	}
 	memcpy(st->ids + st->n_ids, ids, depth * sizeof(*ids));
-	st->s[st->n] = (struct stack){h, (uint32_t)st->n_ids, depth, marker,
-				      thread, weight};
+	st->s[st->n] = (struct stack){
+	    h, (uint32_t)st->n_ids, depth, marker, thread, weight};
 	st->n_ids += depth;
 	st->slots[j] = (uint32_t)++st->n;
 	return 0;
@@ -712,16 +711,16 @@ struct maker {
 	int8_t *rule; /* per function id: its rule, or BT_CAT_MAX+2 unknown */
 	size_t n_rule;
 	const char *cat_names[BT_CAT_MAX];
-	const char *marks[4]; /* by marker: none, cut, unwinding failed,
-				 truncated (no unwind info) */
+	const char *marks[4];	 /* by marker: none, cut, unwinding failed,
+				    truncated (no unwind info) */
 	struct stack_table *cur; /* the builder's current image */
 	struct pipeline *pl;
 	size_t cap;	   /* tree size that triggers pruning */
 	uint64_t prune_us; /* frames below this may be merged */
 	const char *merged_name;
 	uint64_t distinct_stacks; /* summed over the images */
-	int premerge;  /* keep_levels() before the walks */
-	int premerged; /* ... and it merged something */
+	int premerge;		  /* keep_levels() before the walks */
+	int premerged;		  /* ... and it merged something */
 	double t_read, t_sort, t_cat, t_walk, t_bound; /* BTRACE_DEBUG */
 	double t_wait, t_join, t_finish;
 };
@@ -749,8 +748,8 @@ static int rule_of(struct maker *m, uint32_t id)
 	if (m->rule[id] == RULE_UNSET) {
 		const struct bt_func *f = bt_symbolizer_func_shared(m->sym, id);
 		m->rule[id] = (int8_t)bt_frame_rule(
-			f && f->status == BT_SYM_OK ? f->name : NULL,
-			f ? f->module : NULL);
+		    f && f->status == BT_SYM_OK ? f->name : NULL,
+		    f ? f->module : NULL);
 	}
 	return m->rule[id];
 }
@@ -760,9 +759,9 @@ static int rule_of(struct maker *m, uint32_t id)
 static uint32_t cat_group(struct maker *m, int cat)
 {
 	if (m->cat_node[cat] == BT_FLAME_NONE)
-		m->cat_node[cat] = tb_node(&m->cat, m->cat_root,
-					   m->cat_names[cat], BT_FLAME_GROUP,
-					   cat);
+		m->cat_node[cat] =
+		    tb_node(&m->cat, m->cat_root, m->cat_names[cat],
+			    BT_FLAME_GROUP, cat);
 	return m->cat_node[cat];
 }
 
@@ -781,8 +780,9 @@ static const char *thread_kind(struct maker *m, const char *name, int main)
 		return pool_add(&m->names, "opt cgu");
 	snprintf(buf, sizeof(buf), "%s", name);
 	l = strlen(buf);
-	while (l && (isdigit((unsigned char)buf[l - 1]) || buf[l - 1] == '.' ||
-		     buf[l - 1] == '-' || buf[l - 1] == '_' || buf[l - 1] == ' '))
+	while (l &&
+	       (isdigit((unsigned char)buf[l - 1]) || buf[l - 1] == '.' ||
+		buf[l - 1] == '-' || buf[l - 1] == '_' || buf[l - 1] == ' '))
 		buf[--l] = 0;
 	return pool_add(&m->names, "%s", l ? buf : "thread");
 }
@@ -857,8 +857,8 @@ static inline uint64_t level_key(const struct stack_table *st,
  * Sedgewick), which looks at each stack's level D once per partition
  * instead of comparing whole shared prefixes again and again: the stacks
  * of one thread share their outer dozen frames. */
-static void sort_stacks(const struct stack_table *st, uint32_t *order,
-			size_t n, size_t d)
+static void sort_stacks(const struct stack_table *st, uint32_t *order, size_t n,
+			size_t d)
 {
 	while (n > 1) {
 		size_t lt = 0, i = 0, gt = n;
@@ -866,10 +866,10 @@ static void sort_stacks(const struct stack_table *st, uint32_t *order,
 		if (n < 12) {
 			/* insertion sort on the whole keys */
 			for (size_t a = 1; a < n; a++)
-				for (size_t b = a; b > 0 &&
-						   cmp_stacks(&order[b - 1],
-							      &order[b],
-							      (void *)st) > 0;
+				for (size_t b = a;
+				     b > 0 &&
+				     cmp_stacks(&order[b - 1], &order[b],
+						(void *)st) > 0;
 				     b--) {
 					uint32_t t = order[b];
 					order[b] = order[b - 1];
@@ -882,8 +882,12 @@ static void sort_stacks(const struct stack_table *st, uint32_t *order,
 			uint64_t x = level_key(st, &st->s[order[0]], d);
 			uint64_t y = level_key(st, &st->s[order[n / 2]], d);
 			uint64_t z = level_key(st, &st->s[order[n - 1]], d);
-			pivot = x < y ? (y < z ? y : x < z ? z : x)
-				      : (x < z ? x : y < z ? z : y);
+			pivot = x < y ? (y < z	 ? y
+					 : x < z ? z
+						 : x)
+				      : (x < z	 ? x
+					 : y < z ? z
+						 : y);
 		}
 		/* three-way partition: [0,lt) < pivot, [lt,gt) ==, [gt,n) > */
 		while (i < gt) {
@@ -914,8 +918,8 @@ static void sort_stacks(const struct stack_table *st, uint32_t *order,
 #define LEVELS (BT_MAX_DEPTH + 2)
 
 /* The path levels two stacks share. */
-static size_t common_levels(const struct stack_table *st,
-			    const struct stack *a, const struct stack *b)
+static size_t common_levels(const struct stack_table *st, const struct stack *a,
+			    const struct stack *b)
 {
 	const uint32_t *ai = st->ids + a->first, *bi = st->ids + b->first;
 	uint16_t n = a->depth < b->depth ? a->depth : b->depth, k = 0;
@@ -938,13 +942,13 @@ static void tb_path(struct tree_builder *b, struct lnode *path, size_t from,
 {
 	if (from == 0)
 		path[0] = (struct lnode){
-			tb_node(b, top, thread, BT_FLAME_GROUP, category), 0};
+		    tb_node(b, top, thread, BT_FLAME_GROUP, category), 0};
 	if (from <= 1)
-		path[1] = mark ? (struct lnode){tb_node(b, path[0].node, mark,
-							BT_FLAME_UNKNOWN,
-							category),
-						0}
-			       : path[0];
+		path[1] =
+		    mark ? (struct lnode){tb_node(b, path[0].node, mark,
+						  BT_FLAME_UNKNOWN, category),
+					  0}
+			 : path[0];
 	tb_frames(b, path, from > 2 ? from : 2, n, f, category);
 }
 
@@ -991,8 +995,8 @@ static int stack_category(struct maker *m, const struct stack *s,
  * are heavy anyway.  The processes outside any unit (cargo, probes) are
  * not pre-merged: they share one node per group. */
 static void keep_levels(struct maker *m, const uint32_t *order,
-			const uint16_t *lcps, double period_us,
-			uint64_t min_us, uint64_t *sum, uint16_t *keep)
+			const uint16_t *lcps, double period_us, uint64_t min_us,
+			uint64_t *sum, uint16_t *keep)
 {
 	size_t start[LEVELS], open = 0, n = m->cur->n;
 
@@ -1024,8 +1028,8 @@ static void keep_levels(struct maker *m, const uint32_t *order,
 
 /* Walks the distinct stacks of one image, in ORDER, into the tree B below
  * the unit's node (TOP, or per category TOPS[cat]), looking up only the
- * levels a stack does not share with the one before it (LCPS[i]).  KEEP (or NULL:
- * all): the levels of each stack to make; the rest of its value goes to
+ * levels a stack does not share with the one before it (LCPS[i]).  KEEP (or
+ * NULL: all): the levels of each stack to make; the rest of its value goes to
  * a "[small frames, merged]" child of its last kept level. */
 static void walk_stacks(struct maker *m, struct tree_builder *b,
 			const uint32_t *order, const uint16_t *lcps,
@@ -1113,8 +1117,7 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 	sort_stacks(m->cur, order, m->cur->n, 0);
 	t1 = mono_s();
 	m->t_sort += t1 - t0;
-	ua = tb_node(&m->crate, m->crate_root, unit, BT_FLAME_GROUP,
-		     whole_cat);
+	ua = tb_node(&m->crate, m->crate_root, unit, BT_FLAME_GROUP, whole_cat);
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		uc[c] = BT_FLAME_NONE;
 	for (size_t i = 0; i < m->cur->n; i++) {
@@ -1150,9 +1153,10 @@ static int add_stacks(struct maker *m, struct bt_unit *u, const char *unit,
 			run[k] = UINT16_MAX;
 		for (size_t i = 0; i < m->cur->n; i++) {
 			const struct stack *s = &m->cur->s[order[i]];
-			uint16_t l = i ? (uint16_t)common_levels(
-					     m->cur, &m->cur->s[order[i - 1]], s)
-				       : 0;
+			uint16_t l =
+			    i ? (uint16_t)common_levels(
+				    m->cur, &m->cur->s[order[i - 1]], s)
+			      : 0;
 			int c = cats[order[i]];
 			lcp[i] = l;
 			for (int k = 0; k < BT_CAT_MAX; k++)
@@ -1219,7 +1223,7 @@ enum job_kind { JOB_IMAGE, JOB_LEAF, JOB_END };
 
 struct job {
 	enum job_kind kind;
-	int skip; /* JOB_IMAGE: only give the table back */
+	int skip;     /* JOB_IMAGE: only give the table back */
 	size_t bytes; /* JOB_IMAGE: the table's, as handed over */
 	struct bt_unit *u;
 	const char *unit;
@@ -1235,7 +1239,7 @@ struct job {
 	uint64_t value;
 };
 
-#define QUEUE 64 /* jobs */
+#define QUEUE 64  /* jobs */
 #define TABLES 16 /* stack tables: one filling, the rest queued or building */
 /* ... but no more than this much of them waiting, so that a build of a
  * few huge processes does not hold 16 huge tables at once; and a table
@@ -1276,11 +1280,10 @@ static void consume(struct maker *m, struct job *j)
 			       j->period_us) < 0)
 			pl->failed = 1;
 		t0 = mono_s();
-		if (!pl->failed &&
-		    (tb_bound(&m->crate, m->cap, &m->prune_us,
-			      m->merged_name) < 0 ||
-		     tb_bound(&m->cat, m->cap, &m->prune_us, m->merged_name) <
-			     0))
+		if (!pl->failed && (tb_bound(&m->crate, m->cap, &m->prune_us,
+					     m->merged_name) < 0 ||
+				    tb_bound(&m->cat, m->cap, &m->prune_us,
+					     m->merged_name) < 0))
 			pl->failed = 1;
 		m->t_bound += mono_s() - t0;
 		/* pruning moves nodes: find the category groups anew */
@@ -1463,8 +1466,7 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 			 * counts (bt_profile_make): reading each frame's
 			 * function here would be a cache miss per frame */
 			depth = (uint16_t)bt_symbolize_thread_stack(
-				m->sym, is, raw_t, pcs, h.depth, h.mono_ns,
-				ids);
+			    m->sym, is, raw_t, pcs, h.depth, h.mono_ns, ids);
 			if (h.flags & BT_SAMPLE_CUT)
 				marker = 1;
 			else if (h.flags & BT_SAMPLE_UNWIND_FAILED)
@@ -1473,9 +1475,8 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 				marker = 3;
 			if (h.flags & BT_SAMPLE_TRUNCATED)
 				m->p->truncated_cpu_s +=
-					(double)weight_us(h.weight,
-							  period_us) /
-					1e6;
+				    (double)weight_us(h.weight, period_us) /
+				    1e6;
 			m->p->samples++;
 			m->p->sample_weight += h.weight;
 			*sampled_us += weight_us(h.weight, period_us);
@@ -1502,8 +1503,11 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 fail:
 	/* give the table back through the builder, which skips no job */
 	free(kind);
-	j = (struct job){.kind = JOB_IMAGE, .st = st, .threads = threads,
-			 .skip = 1, .bytes = st_bytes(st)};
+	j = (struct job){.kind = JOB_IMAGE,
+			 .st = st,
+			 .threads = threads,
+			 .skip = 1,
+			 .bytes = st_bytes(st)};
 	put(m, &j);
 	return -1;
 }
@@ -1604,14 +1608,14 @@ static int add_node(struct maker *m, struct bt_node *n)
 		else
 			leaf = pool_add(&m->names, "[not sampled: %s]",
 					n->kind == BT_KIND_BUILD_SCRIPT
-						? "build script"
-						: n->name);
+					    ? "build script"
+					    : n->name);
 		/* a compiler's CPU that no sample covers is its start-up
 		 * and exit (docs/attribution.md) */
 		put_leaf(m, u, unit, thread, leaf, BT_FLAME_UNSAMPLED,
 			 n->kind == BT_KIND_RUSTC || n->kind == BT_KIND_RUSTDOC
-				 ? BT_CAT_STARTUP
-				 : cat_rest,
+			     ? BT_CAT_STARTUP
+			     : cat_rest,
 			 rest);
 		m->p->unsampled_cpu_s += (double)rest / 1e6;
 	}
@@ -1655,7 +1659,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		goto oom;
 	m.crate.sym = m.cat.sym = m.sym;
 	root = pool_add(&m.names, "build");
-	m.crate_root = tb_node(&m.crate, BT_FLAME_NONE, root, BT_FLAME_ROOT, -1);
+	m.crate_root =
+	    tb_node(&m.crate, BT_FLAME_NONE, root, BT_FLAME_ROOT, -1);
 	m.cat_root = tb_node(&m.cat, BT_FLAME_NONE, root, BT_FLAME_ROOT, -1);
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		m.cat_node[c] = BT_FLAME_NONE;
@@ -1669,7 +1674,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	/* BTRACE_PROFILE_MERGE_US raises it, for tests */
 	if (getenv("BTRACE_PROFILE_MERGE_US") &&
 	    strtoull(getenv("BTRACE_PROFILE_MERGE_US"), NULL, 10) > m.prune_us)
-		m.prune_us = strtoull(getenv("BTRACE_PROFILE_MERGE_US"), NULL, 10);
+		m.prune_us =
+		    strtoull(getenv("BTRACE_PROFILE_MERGE_US"), NULL, 10);
 	m.merged_name = pool_add(&m.names, "[small frames, merged]");
 	/* A build with more sampled frames than the cap will be pruned:
 	 * merge each image's small frames before they are made (at about
@@ -1678,7 +1684,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		uint64_t samples = 0;
 		for (size_t i = 0; i < b->n_nodes; i++)
 			for (size_t k = 0; k < b->nodes[i].proc->n_images; k++)
-				samples += b->nodes[i].proc->images[k]->n_samples;
+				samples +=
+				    b->nodes[i].proc->images[k]->n_samples;
 		m.premerge = samples * 20 > m.cap;
 		/* BTRACE_PROFILE_PREMERGE=0 or 1: never or always (for
 		 * tests and benchmarks) */
@@ -1688,8 +1695,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	}
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		m.cat_names[c] = pool_add(&m.names, "%s", bt_category_name(c));
-	m.marks[1] = pool_add(&m.names, "[stack cut at %d frames]",
-			      BT_MAX_DEPTH);
+	m.marks[1] =
+	    pool_add(&m.names, "[stack cut at %d frames]", BT_MAX_DEPTH);
 	m.marks[2] = pool_add(&m.names, "[unwinding failed]");
 	m.marks[3] = pool_add(&m.names, "[no unwind info: stack truncated]");
 	for (size_t i = 0; i < b->n_units; i++)

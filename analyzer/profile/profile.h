@@ -37,17 +37,17 @@ enum bt_flame_kind {
 #define BT_FLAME_NONE UINT32_MAX
 
 struct bt_flame_node {
-	const char *name;   /* owned by the profile */
-	uint64_t value_us;  /* inclusive CPU, microseconds */
-	uint32_t parent;    /* BT_FLAME_NONE for the root */
+	const char *name;		    /* owned by the profile */
+	uint64_t value_us;		    /* inclusive CPU, microseconds */
+	uint32_t parent;		    /* BT_FLAME_NONE for the root */
 	uint32_t first_child, next_sibling; /* BT_FLAME_NONE ends a list;
 					       children by value, largest
 					       first */
-	uint8_t kind;	    /* enum bt_flame_kind */
-	int8_t category;    /* enum bt_category of the samples below, or -1
-			       when they are of several (groups above the
-			       category level) */
-	uint16_t depth;	    /* root 0 */
+	uint8_t kind;			    /* enum bt_flame_kind */
+	int8_t category; /* enum bt_category of the samples below, or -1
+			    when they are of several (groups above the
+			    category level) */
+	uint16_t depth;	 /* root 0 */
 };
 
 struct bt_flame_tree {
@@ -60,10 +60,10 @@ struct bt_profile {
 	double period_s; /* CPU per sample weight unit, if uniform */
 	uint64_t samples, sample_weight;
 	uint64_t frames, frames_unknown; /* over all samples */
-	double cpu_s[BT_CAT_MAX];	  /* the whole build, by category */
-	double sampled_cpu_s;		  /* CPU the samples stand for */
-	double unsampled_cpu_s;		  /* CPU no sample covers */
-	double lost_cpu_s;		  /* samples lost (dropped, cut) */
+	double cpu_s[BT_CAT_MAX];	 /* the whole build, by category */
+	double sampled_cpu_s;		 /* CPU the samples stand for */
+	double unsampled_cpu_s;		 /* CPU no sample covers */
+	double lost_cpu_s;		 /* samples lost (dropped, cut) */
 	/* samples whose stack stops at code without unwind information:
 	 * their callers, and so their category, are unknown */
 	double truncated_cpu_s;

@@ -421,9 +421,10 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 {
 	char name[512];
 	snprintf(name, sizeof(name), "[%s (%s)]", mf->base,
-		 mf->status == BT_SYM_MODULE_MISSING   ? "missing"
-		 : mf->status == BT_SYM_MODULE_CHANGED ? "changed since the build"
-						       : "unreadable");
+		 mf->status == BT_SYM_MODULE_MISSING ? "missing"
+		 : mf->status == BT_SYM_MODULE_CHANGED
+		     ? "changed since the build"
+		     : "unreadable");
 	return intern_func(s, mf->status, mf->base, name);
 }
 
@@ -473,7 +474,8 @@ static const struct memo_ent *memo_get(const struct bt_symbolizer *s,
 				       uint64_t key)
 {
 	size_t mask = s->memo_cap - 1;
-	for (size_t i = bt_mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
+	for (size_t i = bt_mix64(key) & mask; s->memo[i].key;
+	     i = (i + 1) & mask)
 		if (s->memo[i].key == key)
 			return &s->memo[i];
 	return NULL;
@@ -1514,7 +1516,8 @@ size_t bt_symbolize_thread_stack(struct bt_symbolizer *s,
 	 * address), while the module map stays the same */
 	if (l->m == m && l->depth && map_stable(m, l->t_ns, t_ns)) {
 		size_t most = (depth < l->depth ? depth : l->depth) - 1;
-		while (k < most && pcs[depth - 1 - k] == l->pcs[l->depth - 1 - k])
+		while (k < most &&
+		       pcs[depth - 1 - k] == l->pcs[l->depth - 1 - k])
 			k++;
 	}
 	n = depth - k;

@@ -101,7 +101,7 @@ static void check_chrome(const char *dir, int *spans, int *gaps)
 			      "span %s: tid %d ts %g dur %g", name, sp[n].tid,
 			      sp[n].ts, sp[n].dur);
 			CHECK(cJSON_IsArray(get(ev, "args.argv")) &&
-				      cJSON_IsNumber(get(ev, "args.pid")),
+				  cJSON_IsNumber(get(ev, "args.pid")),
 			      "span %s has no argv or pid in args", name);
 			if (sp[n].tid > max_tid)
 				max_tid = sp[n].tid;
@@ -116,8 +116,8 @@ static void check_chrome(const char *dir, int *spans, int *gaps)
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
 			CHECK(sp[i].tid != sp[j].tid ||
-				      sp[i].ts + sp[i].dur <= sp[j].ts + 1 ||
-				      sp[j].ts + sp[j].dur <= sp[i].ts + 1,
+				  sp[i].ts + sp[i].dur <= sp[j].ts + 1 ||
+				  sp[j].ts + sp[j].dur <= sp[i].ts + 1,
 			      "spans %d and %d overlap in lane %d", i, j,
 			      sp[i].tid);
 	*spans = n;
@@ -129,16 +129,17 @@ out:
 
 static void check_example(const char *dir)
 {
-	char *text = slurp_at(dir, "summary.json"), *txt = slurp_at(dir, "summary.txt");
+	char *text = slurp_at(dir, "summary.json"),
+	     *txt = slurp_at(dir, "summary.txt");
 	cJSON *s = text ? cJSON_Parse(text) : NULL;
 	const cJSON *units = get(s, "units");
 	static const char *const want[][2] = {
-		{"stats", "lib"},
-		{"greet", "lib"},
-		{"build_script_build", "build-script"},
-		{"build_script_build", "build-script-run"},
-		{"shout_macro", "proc-macro"},
-		{"app", "bin"},
+	    {"stats", "lib"},
+	    {"greet", "lib"},
+	    {"build_script_build", "build-script"},
+	    {"build_script_build", "build-script-run"},
+	    {"shout_macro", "proc-macro"},
+	    {"app", "bin"},
 	};
 	const cJSON *u;
 	double slowest = 0;
@@ -150,7 +151,7 @@ static void check_example(const char *dir)
 	if (!s || !txt)
 		return;
 	CHECK(!strcmp(gets_(s, "format"), "btrace-summary") &&
-		      getn(s, "version") == 1,
+		  getn(s, "version") == 1,
 	      "format header: %s %g", gets_(s, "format"), getn(s, "version"));
 	CHECK(cJSON_IsTrue(get(s, "session.complete")),
 	      "session.complete is not true");
@@ -162,13 +163,13 @@ static void check_example(const char *dir)
 	CHECK(getn(s, "session.processes") >= 10, "%g processes",
 	      getn(s, "session.processes"));
 	CHECK(!strcmp(cJSON_GetArrayItem(get(s, "session.command"), 0)
-			      ? cJSON_GetArrayItem(get(s, "session.command"), 0)
-					->valuestring
-			      : "",
+			  ? cJSON_GetArrayItem(get(s, "session.command"), 0)
+				->valuestring
+			  : "",
 		      "cargo"),
 	      "session.command does not start with cargo");
 	CHECK(cJSON_IsObject(get(s, "categories")) &&
-		      cJSON_IsArray(get(s, "recommendations")),
+		  cJSON_IsArray(get(s, "recommendations")),
 	      "categories or recommendations missing");
 	CHECK(cJSON_GetArraySize(units) == 6, "%d units, want 6",
 	      cJSON_GetArraySize(units));
@@ -181,17 +182,17 @@ static void check_example(const char *dir)
 		if (!x)
 			continue;
 		CHECK(getn(x, "wall_s") > 0 && getn(x, "start_s") >= 0 &&
-			      getn(x, "max_rss_kib") > 0 && getn(x, "exit") == 0,
+			  getn(x, "max_rss_kib") > 0 && getn(x, "exit") == 0,
 		      "%s %s: wall %g start %g rss %g exit %g", want[i][0],
 		      want[i][1], getn(x, "wall_s"), getn(x, "start_s"),
 		      getn(x, "max_rss_kib"), getn(x, "exit"));
 		CHECK(strcmp(gets_(x, "package"), "(none)") &&
-			      !strcmp(gets_(x, "version"), "0.1.0"),
+			  !strcmp(gets_(x, "version"), "0.1.0"),
 		      "%s: package %s version %s", want[i][0],
 		      gets_(x, "package"), gets_(x, "version"));
 		CHECK(links ? getn(x, "link_wall_s") > 0 &&
-				      getn(x, "link_wall_s") < getn(x, "wall_s") &&
-				      strcmp(gets_(x, "linker_used"), "(none)")
+				  getn(x, "link_wall_s") < getn(x, "wall_s") &&
+				  strcmp(gets_(x, "linker_used"), "(none)")
 			    : getn(x, "link_wall_s") == 0,
 		      "%s %s: link_wall_s %g linker_used %s", want[i][0],
 		      want[i][1], getn(x, "link_wall_s"),
@@ -199,14 +200,13 @@ static void check_example(const char *dir)
 		if (compiles) {
 			/* cargo's dev profile; build scripts get debug 0
 			 * through build-override */
-			const char *di = !strcmp(want[i][1], "build-script")
-						 ? "0"
-						 : "2";
+			const char *di =
+			    !strcmp(want[i][1], "build-script") ? "0" : "2";
 			CHECK(!strcmp(gets_(x, "flags.debuginfo"), di) &&
-				      !strcmp(gets_(x, "flags.opt_level"), "0") &&
-				      !strcmp(gets_(x, "flags.codegen_backend"),
-					      "llvm") &&
-				      cJSON_IsBool(get(x, "flags.incremental")),
+				  !strcmp(gets_(x, "flags.opt_level"), "0") &&
+				  !strcmp(gets_(x, "flags.codegen_backend"),
+					  "llvm") &&
+				  cJSON_IsBool(get(x, "flags.incremental")),
 			      "%s %s: flags debuginfo %s opt %s backend %s",
 			      want[i][0], want[i][1],
 			      gets_(x, "flags.debuginfo"),
@@ -231,7 +231,7 @@ static void check_example(const char *dir)
 		CHECK(hit && eol && hit < eol,
 		      "summary.txt does not list %s first", slowest_pkg);
 		CHECK(strstr(txt, "Settings in force") &&
-			      strstr(txt, "debuginfo"),
+			  strstr(txt, "debuginfo"),
 		      "summary.txt has no settings");
 	}
 	check_chrome(dir, &spans, &gaps);
@@ -246,7 +246,8 @@ static void check_example(const char *dir)
 
 static void check_killed(const char *dir)
 {
-	char *text = slurp_at(dir, "summary.json"), *txt = slurp_at(dir, "summary.txt");
+	char *text = slurp_at(dir, "summary.json"),
+	     *txt = slurp_at(dir, "summary.txt");
 	cJSON *s = text ? cJSON_Parse(text) : NULL;
 	const cJSON *u;
 	int gap_units = 0, spans, gaps;
@@ -258,8 +259,8 @@ static void check_killed(const char *dir)
 	      "session.complete is not false");
 	CHECK(cJSON_GetArraySize(get(s, "session.warnings")) > 0,
 	      "no warnings for a killed build");
-	cJSON_ArrayForEach(u, get(s, "units"))
-		gap_units += cJSON_IsFalse(get(u, "complete"));
+	cJSON_ArrayForEach(u, get(s, "units")) gap_units +=
+	    cJSON_IsFalse(get(u, "complete"));
 	CHECK(strstr(txt, "INCOMPLETE TRACE") && strstr(txt, "has no end"),
 	      "summary.txt does not mark the gap");
 	check_chrome(dir, &spans, &gaps);

@@ -151,8 +151,9 @@ int main(int argc, char **argv)
 	       n, within, tol_pct, tol_ms, n ? (double)within / n : 0.0, worst,
 	       unmatched);
 	if (!n || unmatched || (double)within / n < min_fraction) {
-		fprintf(stderr, "FAIL: %d of %d units missing, %d within the "
-				"bound (want a fraction of %g)\n",
+		fprintf(stderr,
+			"FAIL: %d of %d units missing, %d within the "
+			"bound (want a fraction of %g)\n",
 			unmatched, n, within, min_fraction);
 		return 1;
 	}

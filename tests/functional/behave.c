@@ -27,9 +27,8 @@ static int fails;
  * value, as long as traced and untraced runs agree). */
 static void report(const char *what, int got, int want)
 {
-	printf("%-34s errno %d (%s)%s\n", what, got, strerrorname_np(got)
-						   ? strerrorname_np(got)
-						   : "0",
+	printf("%-34s errno %d (%s)%s\n", what, got,
+	       strerrorname_np(got) ? strerrorname_np(got) : "0",
 	       got == want || want < 0 ? "" : "  UNEXPECTED");
 	fails += got != want && want >= 0;
 }
@@ -195,8 +194,8 @@ static void descriptor_checks(const char *dir)
 		}
 		if (waitpid(pid, &st, 0) != pid || WEXITSTATUS(st) != 5)
 			fails++;
-		snprintf(cmd, sizeof(cmd), "'%s' child dup2sh 5; echo sh %d >&6",
-			 self, i);
+		snprintf(cmd, sizeof(cmd),
+			 "'%s' child dup2sh 5; echo sh %d >&6", self, i);
 		st = system(cmd);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			fails++;

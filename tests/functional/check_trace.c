@@ -72,8 +72,8 @@ static const struct bt_proc *find_root(const struct bt_trace *t,
 static void check_root_exit(const struct bt_proc *root)
 {
 	CHECK(root->exit_code == 0 ||
-		      (root->exit_code == -1 && root->signal == 0 &&
-		       !root->reaped && root->end_known),
+		  (root->exit_code == -1 && root->signal == 0 &&
+		   !root->reaped && root->end_known),
 	      "the parent exited %d (signal %d): a child was wrong",
 	      root->exit_code, root->signal);
 }
@@ -153,8 +153,8 @@ static void check_child(const struct bt_proc *c, const struct bt_proc *parent,
 		CHECK(c->images[i]->has_start, "%s: image %zu has no start",
 		      tag, i);
 	CHECK(last->start.argc == 4 && last->start.argc_kept == 4 &&
-		      !strcmp(arg(c, 0), argv0) && !strcmp(arg(c, 1), kind) &&
-		      !strcmp(arg(c, 2), tag) && !strcmp(arg(c, 3), want_code),
+		  !strcmp(arg(c, 0), argv0) && !strcmp(arg(c, 1), kind) &&
+		  !strcmp(arg(c, 2), tag) && !strcmp(arg(c, 3), want_code),
 	      "%s: argv is [%s %s %s %s] (argc %u), want [%s %s %s %s]", tag,
 	      arg(c, 0), arg(c, 1), arg(c, 2), arg(c, 3), last->start.argc,
 	      argv0, kind, tag, want_code);
@@ -173,7 +173,7 @@ static void check_child(const struct bt_proc *c, const struct bt_proc *parent,
 	      n);
 	if (rp)
 		CHECK(WIFEXITED(rp->rec.wait_status) &&
-			      WEXITSTATUS(rp->rec.wait_status) == code,
+			  WEXITSTATUS(rp->rec.wait_status) == code,
 		      "%s: reaped with status %#x, want exit %d", tag,
 		      rp->rec.wait_status, code);
 }
@@ -186,44 +186,44 @@ static const struct variant {
 	const char *tag;
 	int code;
 	enum how how;
-	uint32_t api; /* the exec in the fork child, or the spawn */
-	int repaired; /* env_repaired of that record */
-	int by_name;  /* argv[0] is the bare name */
+	uint32_t api;		  /* the exec in the fork child, or the spawn */
+	int repaired;		  /* env_repaired of that record */
+	int by_name;		  /* argv[0] is the bare name */
 	int shell_parent_is_fork; /* system_noenv */
 } variants[] = {
-	{"execve", 11, FORK_EXEC, BT_API_EXECVE, 0, 0, 0},
-	{"execv", 12, FORK_EXEC, BT_API_EXECV, 0, 0, 0},
-	{"execvp", 13, FORK_EXEC, BT_API_EXECVP, 0, 1, 0},
-	{"execvpe", 14, FORK_EXEC, BT_API_EXECVPE, 0, 0, 0},
-	{"execl", 15, FORK_EXEC, BT_API_EXECL, 0, 0, 0},
-	{"execlp", 16, FORK_EXEC, BT_API_EXECLP, 0, 1, 0},
-	{"execle", 17, FORK_EXEC, BT_API_EXECLE, 1, 0, 0},
-	{"fexecve", 18, FORK_EXEC, BT_API_FEXECVE, 0, 0, 0},
-	{"execveat", 19, FORK_EXEC, BT_API_EXECVEAT, 0, 0, 0},
-	{"execveat_empty", 29, FORK_EXEC, BT_API_EXECVEAT, 0, 0, 0},
-	{"posix_spawn", 20, SPAWN, BT_API_POSIX_SPAWN, 0, 0, 0},
-	{"posix_spawnp", 21, SPAWN, BT_API_POSIX_SPAWNP, 0, 0, 0},
-	{"spawn_bare_env", 22, SPAWN, BT_API_POSIX_SPAWN, 1, 0, 0},
-	{"spawnp_empty_preload", 30, SPAWN, BT_API_POSIX_SPAWNP, 1, 0, 0},
-	{"system", 23, SHELL, BT_API_SYSTEM, 0, 0, 0},
-	{"popen", 24, SHELL, BT_API_POPEN, 0, 0, 0},
-	{"vfork", 25, VFORK, 0, 0, 0, 0},
-	{"clearenv", 26, FORK_EXEC, BT_API_EXECV, 1, 0, 0},
-	{"exec_fails", 27, FORK_EXEC, BT_API_EXECV, 0, 0, 0},
-	{"system_noenv", 31, SHELL, BT_API_SYSTEM, 1, 0, 1},
+    {"execve", 11, FORK_EXEC, BT_API_EXECVE, 0, 0, 0},
+    {"execv", 12, FORK_EXEC, BT_API_EXECV, 0, 0, 0},
+    {"execvp", 13, FORK_EXEC, BT_API_EXECVP, 0, 1, 0},
+    {"execvpe", 14, FORK_EXEC, BT_API_EXECVPE, 0, 0, 0},
+    {"execl", 15, FORK_EXEC, BT_API_EXECL, 0, 0, 0},
+    {"execlp", 16, FORK_EXEC, BT_API_EXECLP, 0, 1, 0},
+    {"execle", 17, FORK_EXEC, BT_API_EXECLE, 1, 0, 0},
+    {"fexecve", 18, FORK_EXEC, BT_API_FEXECVE, 0, 0, 0},
+    {"execveat", 19, FORK_EXEC, BT_API_EXECVEAT, 0, 0, 0},
+    {"execveat_empty", 29, FORK_EXEC, BT_API_EXECVEAT, 0, 0, 0},
+    {"posix_spawn", 20, SPAWN, BT_API_POSIX_SPAWN, 0, 0, 0},
+    {"posix_spawnp", 21, SPAWN, BT_API_POSIX_SPAWNP, 0, 0, 0},
+    {"spawn_bare_env", 22, SPAWN, BT_API_POSIX_SPAWN, 1, 0, 0},
+    {"spawnp_empty_preload", 30, SPAWN, BT_API_POSIX_SPAWNP, 1, 0, 0},
+    {"system", 23, SHELL, BT_API_SYSTEM, 0, 0, 0},
+    {"popen", 24, SHELL, BT_API_POPEN, 0, 0, 0},
+    {"vfork", 25, VFORK, 0, 0, 0, 0},
+    {"clearenv", 26, FORK_EXEC, BT_API_EXECV, 1, 0, 0},
+    {"exec_fails", 27, FORK_EXEC, BT_API_EXECV, 0, 0, 0},
+    {"system_noenv", 31, SHELL, BT_API_SYSTEM, 1, 0, 1},
 };
 
 /* The fork child of ROOT that did not exec and left through _exit(CODE). */
-static const struct bt_proc *find_fork_only(const struct bt_trace *t,
-					    const struct bt_proc *root,
-					    int code)
+static const struct bt_proc *
+find_fork_only(const struct bt_trace *t, const struct bt_proc *root, int code)
 {
 	const struct bt_proc *found = NULL;
 	for (size_t i = 0; i < t->n_procs; i++) {
 		const struct bt_proc *p = &t->procs[i];
 		const struct bt_image *im = p->images[0];
 		if (p->untraced || p->n_images != 1 ||
-		    !(im->start.flags & BT_START_FORKED) || p->exit_code != code)
+		    !(im->start.flags & BT_START_FORKED) ||
+		    p->exit_code != code)
 			continue;
 		CHECK(!found, "two fork children exited %d", code);
 		found = p;
@@ -234,9 +234,9 @@ static const struct bt_proc *find_fork_only(const struct bt_trace *t,
 	CHECK(found->parent == root && found->ppid == root->pid,
 	      "fork child %d: not under the parent", code);
 	CHECK(found->images[0]->has_end &&
-		      found->images[0]->end.api == BT_API__EXIT &&
-		      (found->images[0]->end.flags & BT_END_STATUS_KNOWN) &&
-		      found->images[0]->end.exit_status == code,
+		  found->images[0]->end.api == BT_API__EXIT &&
+		  (found->images[0]->end.flags & BT_END_STATUS_KNOWN) &&
+		  found->images[0]->end.exit_status == code,
 	      "fork child %d: no _exit end record with its status", code);
 	CHECK(!strcmp(arg(found, 1), "parent"),
 	      "fork child %d: argv is not its parent's", code);
@@ -276,7 +276,7 @@ static int check_exec_variants(const struct bt_trace *t)
 		known[n_known++] = c;
 		if (v->how == SHELL) {
 			const struct bt_proc *shell_parent =
-				v->shell_parent_is_fork ? noenv_fork : root;
+			    v->shell_parent_is_fork ? noenv_fork : root;
 			const struct bt_proc *sh = c->parent;
 			int exec_chain = c->n_images > 1;
 			if (!shell_parent)
@@ -284,25 +284,26 @@ static int check_exec_variants(const struct bt_trace *t)
 			/* Either sh -c forked the child, or sh exec'd it. */
 			if (exec_chain) {
 				sh = c;
-				CHECK(!strcmp(arg_of(c->images[0], 0), "sh") &&
-					      !strcmp(arg_of(c->images[0], 1),
-						      "-c"),
-				      "%s: exec'd from [%s %s], not sh -c",
-				      v->tag, arg_of(c->images[0], 0),
-				      arg_of(c->images[0], 1));
+				CHECK(
+				    !strcmp(arg_of(c->images[0], 0), "sh") &&
+					!strcmp(arg_of(c->images[0], 1), "-c"),
+				    "%s: exec'd from [%s %s], not sh -c",
+				    v->tag, arg_of(c->images[0], 0),
+				    arg_of(c->images[0], 1));
 				parent = shell_parent;
 			} else {
 				CHECK(sh && !strcmp(arg(sh, 0), "sh") &&
-					      !strcmp(arg(sh, 1), "-c"),
+					  !strcmp(arg(sh, 1), "-c"),
 				      "%s: the parent is not sh -c", v->tag);
 				if (!sh)
 					continue;
 				CHECK(sh->parent == shell_parent &&
-					      sh->ppid == shell_parent->pid &&
-					      !sh->untraced && sh->end_known &&
-					      sh->exit_code == v->code,
+					  sh->ppid == shell_parent->pid &&
+					  !sh->untraced && sh->end_known &&
+					  sh->exit_code == v->code,
 				      "%s: sh -c is not a whole child of its "
-				      "caller", v->tag);
+				      "caller",
+				      v->tag);
 				known[n_known++] = sh;
 				parent = sh;
 			}
@@ -310,22 +311,25 @@ static int check_exec_variants(const struct bt_trace *t)
 			n = 0;
 			for (size_t k = 0; k < shell_parent->n_images; k++)
 				for (size_t s = 0;
-				     s < shell_parent->images[k]->n_spawns; s++) {
+				     s < shell_parent->images[k]->n_spawns;
+				     s++) {
 					const struct bt_spawn *x =
-						&shell_parent->images[k]->spawns[s];
+					    &shell_parent->images[k]->spawns[s];
 					if (x->rec.api == v->api &&
 					    strstr(x->what, v->tag)) {
 						n++;
-						CHECK((int)x->rec.env_repaired ==
-							      v->repaired,
-						      "%s: env_repaired %d, "
-						      "want %d",
-						      v->tag,
-						      (int)x->rec.env_repaired,
-						      v->repaired);
+						CHECK(
+						    (int)x->rec.env_repaired ==
+							v->repaired,
+						    "%s: env_repaired %d, "
+						    "want %d",
+						    v->tag,
+						    (int)x->rec.env_repaired,
+						    v->repaired);
 					}
 				}
-			CHECK(n == 1, "%s: %zu %s records in the caller, want 1",
+			CHECK(n == 1,
+			      "%s: %zu %s records in the caller, want 1",
 			      v->tag, n, bt_api_name(v->api));
 		}
 		check_child(c, parent, v->by_name ? "exec_variants" : self,
@@ -334,19 +338,19 @@ static int check_exec_variants(const struct bt_trace *t)
 		case FORK_EXEC: {
 			const struct bt_image *f = c->images[0];
 			CHECK(c->n_images == 2 &&
-				      (f->start.flags & BT_START_FORKED) &&
-				      !strcmp(arg_of(f, 1), "parent"),
+				  (f->start.flags & BT_START_FORKED) &&
+				  !strcmp(arg_of(f, 1), "parent"),
 			      "%s: not a fork child that exec'd (%zu images)",
 			      v->tag, c->n_images);
 			CHECK(f->has_exec && f->exec.api == v->api &&
-				      (int)f->exec.env_repaired == v->repaired,
+				  (int)f->exec.env_repaired == v->repaired,
 			      "%s: exec record api %s repaired %u, want %s "
 			      "repaired %d",
 			      v->tag, bt_api_name(f->exec.api),
 			      f->exec.env_repaired, bt_api_name(v->api),
 			      v->repaired);
 			CHECK(f->exec_failed_count ==
-				      (!strcmp(v->tag, "exec_fails") ? 1 : 0),
+				  (!strcmp(v->tag, "exec_fails") ? 1 : 0),
 			      "%s: %d failed execs recorded", v->tag,
 			      f->exec_failed_count);
 			sp = find_spawn(root, c->pid, &n);
@@ -356,14 +360,13 @@ static int check_exec_variants(const struct bt_trace *t)
 			break;
 		}
 		case SPAWN:
-			CHECK(c->n_images == 1 &&
-				      !(c->images[0]->start.flags &
-					BT_START_FORKED),
+			CHECK(c->n_images == 1 && !(c->images[0]->start.flags &
+						    BT_START_FORKED),
 			      "%s: %zu images, want 1", v->tag, c->n_images);
 			sp = find_spawn(root, c->pid, &n);
 			CHECK(n == 1 && sp->rec.api == v->api &&
-				      (int)sp->rec.env_repaired == v->repaired &&
-				      sp->rec.result == 0,
+				  (int)sp->rec.env_repaired == v->repaired &&
+				  sp->rec.result == 0,
 			      "%s: the parent's spawn record is wrong or "
 			      "missing (%zu)",
 			      v->tag, n);
@@ -427,9 +430,8 @@ static int check_storm(const struct bt_trace *t, int threads, int per)
 				"FAIL: bad child pid %u ppid %u [%s %s %s] "
 				"images %zu end %d reaped %d exit %d%s\n",
 				c->pid, c->ppid, arg(c, 1), arg(c, 2),
-				arg(c, 3), c->n_images, c->end_known,
-				c->reaped, c->exit_code,
-				c->untraced ? " untraced" : "");
+				arg(c, 3), c->n_images, c->end_known, c->reaped,
+				c->exit_code, c->untraced ? " untraced" : "");
 	}
 	for (size_t i = 0; i < root->n_images; i++) {
 		spawns += root->images[i]->n_spawns;
@@ -441,7 +443,7 @@ static int check_storm(const struct bt_trace *t, int threads, int per)
 	      "%zu children recorded, want %d", children, threads * per);
 	CHECK(bad == 0, "%zu children lost, duplicated or incomplete", bad);
 	CHECK(spawns == (size_t)(threads * per) &&
-		      reaps == (size_t)(threads * per),
+		  reaps == (size_t)(threads * per),
 	      "the parent recorded %zu spawns and %zu reaps, want %d", spawns,
 	      reaps, threads * per);
 	check_root_exit(root);
@@ -458,14 +460,14 @@ static int check_signals(const struct bt_trace *t)
 		int sig;
 		uint32_t api;
 	} kills[] = {
-		{"kill_waitpid", 9, BT_API_WAITPID},
-		{"kill_wait4", 9, BT_API_WAIT4},
-		{"kill_wait3", 9, BT_API_WAIT3},
-		{"kill_wait", 9, BT_API_WAIT},
-		{"kill_waitid", 9, BT_API_WAITID},
-		{"kill_wnowait", 9, BT_API_WAITPID},
-		{"term_waitpid", 15, BT_API_WAITPID},
-		{"segv_waitpid", 11, BT_API_WAITPID},
+	    {"kill_waitpid", 9, BT_API_WAITPID},
+	    {"kill_wait4", 9, BT_API_WAIT4},
+	    {"kill_wait3", 9, BT_API_WAIT3},
+	    {"kill_wait", 9, BT_API_WAIT},
+	    {"kill_waitid", 9, BT_API_WAITID},
+	    {"kill_wnowait", 9, BT_API_WAITPID},
+	    {"term_waitpid", 15, BT_API_WAITPID},
+	    {"segv_waitpid", 11, BT_API_WAITPID},
 	};
 	const struct bt_proc *root = find_root(t, "signals");
 	if (!root)
@@ -475,13 +477,14 @@ static int check_signals(const struct bt_trace *t)
 	      "%zu processes, want %zu", t->n_procs,
 	      1 + sizeof(kills) / sizeof(*kills));
 	for (size_t i = 0; i < sizeof(kills) / sizeof(*kills); i++) {
-		const struct bt_proc *c = find_one(t, "wait_kill", kills[i].tag);
+		const struct bt_proc *c =
+		    find_one(t, "wait_kill", kills[i].tag);
 		const struct bt_reap *rp;
 		size_t n;
 		if (!c)
 			continue;
-		CHECK(!c->untraced && c->images[0]->has_start,
-		      "%s: not traced", kills[i].tag);
+		CHECK(!c->untraced && c->images[0]->has_start, "%s: not traced",
+		      kills[i].tag);
 		CHECK(c->parent == root && c->ppid == root->pid,
 		      "%s: wrong parent", kills[i].tag);
 		CHECK(!bt_proc_last(c)->has_end,
@@ -496,9 +499,8 @@ static int check_signals(const struct bt_trace *t)
 		CHECK(n == 1, "%s: %zu reap records, want 1", kills[i].tag, n);
 		if (rp)
 			CHECK(rp->rec.api == kills[i].api &&
-				      WIFSIGNALED(rp->rec.wait_status) &&
-				      WTERMSIG(rp->rec.wait_status) ==
-					      kills[i].sig,
+				  WIFSIGNALED(rp->rec.wait_status) &&
+				  WTERMSIG(rp->rec.wait_status) == kills[i].sig,
 			      "%s: reap by %s status %#x, want %s signal %d",
 			      kills[i].tag, bt_api_name(rp->rec.api),
 			      rp->rec.wait_status, bt_api_name(kills[i].api),
@@ -517,13 +519,13 @@ static int check_exits(const struct bt_trace *t)
 		uint32_t api;
 		int known; /* the process knows its status */
 	} leaves[] = {
-		{"leave__exit", 7, BT_API__EXIT, 1},
-		{"leave__Exit", 8, BT_API__EXIT2, 1},
-		{"leave_exit", 9, BT_API_EXIT, 1},
-		/* main returns to libc, which calls exit inside itself */
-		{"leave_return", 10, BT_API_DESTRUCTOR, 0},
-		{"leave_thread", 11, BT_API_EXIT, 1},
-		{"leave_big", 300, BT_API_EXIT, 1},
+	    {"leave__exit", 7, BT_API__EXIT, 1},
+	    {"leave__Exit", 8, BT_API__EXIT2, 1},
+	    {"leave_exit", 9, BT_API_EXIT, 1},
+	    /* main returns to libc, which calls exit inside itself */
+	    {"leave_return", 10, BT_API_DESTRUCTOR, 0},
+	    {"leave_thread", 11, BT_API_EXIT, 1},
+	    {"leave_big", 300, BT_API_EXIT, 1},
 	};
 	const struct bt_proc *root = find_root(t, "exits");
 	if (!root)
@@ -539,8 +541,7 @@ static int check_exits(const struct bt_trace *t)
 		if (!c)
 			continue;
 		im = bt_proc_last(c);
-		CHECK(!c->untraced && c->parent == root &&
-			      c->ppid == root->pid,
+		CHECK(!c->untraced && c->parent == root && c->ppid == root->pid,
 		      "%s: not traced under the parent", leaves[i].tag);
 		CHECK(im->has_end, "%s: no end record of its own",
 		      leaves[i].tag);
@@ -549,10 +550,10 @@ static int check_exits(const struct bt_trace *t)
 		      bt_api_name(im->end.api), bt_api_name(leaves[i].api));
 		if (leaves[i].known)
 			CHECK((im->end.flags & BT_END_STATUS_KNOWN) &&
-				      im->end.exit_status == code,
+				  im->end.exit_status == code,
 			      "%s: own end status %d (flags %u), want %d",
-			      leaves[i].tag, im->end.exit_status,
-			      im->end.flags, code);
+			      leaves[i].tag, im->end.exit_status, im->end.flags,
+			      code);
 		CHECK(c->exit_code == code && c->reaped,
 		      "%s: exit %d, want %d (reaped %d)", leaves[i].tag,
 		      c->exit_code, code, c->reaped);
@@ -587,8 +588,7 @@ static int check_children(const struct bt_trace *t, const char *tag,
 
 /* ---- a child without the shim ---- */
 
-static int check_untraced(const struct bt_trace *t, const char *name,
-			  int code)
+static int check_untraced(const struct bt_trace *t, const char *name, int code)
 {
 	const struct bt_proc *c = NULL;
 	size_t n = 0;
@@ -619,14 +619,37 @@ static int check_untraced(const struct bt_trace *t, const char *name,
 /* ---- the environment allow-list ---- */
 
 static const char *const allow_exact[] = {
-	"CARGO_PKG_NAME", "CARGO_PKG_VERSION", "CARGO_CRATE_NAME",
-	"CARGO_PRIMARY_PACKAGE", "CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH",
-	"CARGO_BIN_NAME", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_DIR",
-	"CARGO_BUILD_JOBS", "CARGO_INCREMENTAL", "CARGO_MAKEFLAGS", "CARGO",
-	"RUSTFLAGS", "RUSTC", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER",
-	"RUSTC_BOOTSTRAP", "RUSTUP_TOOLCHAIN", "TARGET", "HOST", "PROFILE",
-	"OPT_LEVEL", "DEBUG", "NUM_JOBS", "OUT_DIR", "CC", "CXX", "LD",
-	"CFLAGS", "LDFLAGS",
+    "CARGO_PKG_NAME",
+    "CARGO_PKG_VERSION",
+    "CARGO_CRATE_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_BIN_NAME",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_JOBS",
+    "CARGO_INCREMENTAL",
+    "CARGO_MAKEFLAGS",
+    "CARGO",
+    "RUSTFLAGS",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTC_BOOTSTRAP",
+    "RUSTUP_TOOLCHAIN",
+    "TARGET",
+    "HOST",
+    "PROFILE",
+    "OPT_LEVEL",
+    "DEBUG",
+    "NUM_JOBS",
+    "OUT_DIR",
+    "CC",
+    "CXX",
+    "LD",
+    "CFLAGS",
+    "LDFLAGS",
 };
 
 /* Is ENTRY's name on the allow-list of docs/trace-format.md? */
@@ -644,8 +667,8 @@ static int documented(const char *entry)
 	       (n > 7 && !strncmp(entry, "BTRACE_", 7));
 }
 
-static int check_env(const struct bt_trace *t, const char *want,
-		     char **exempt, int n_exempt)
+static int check_env(const struct bt_trace *t, const char *want, char **exempt,
+		     int n_exempt)
 {
 	size_t images = 0;
 	for (size_t i = 0; i < t->n_procs; i++) {

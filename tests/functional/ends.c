@@ -69,10 +69,10 @@ static int signals(void)
 		const char *tag;
 		int sig;
 	} kills[] = {
-		{"kill_waitpid", SIGKILL}, {"kill_wait4", SIGKILL},
-		{"kill_wait3", SIGKILL},   {"kill_wait", SIGKILL},
-		{"kill_waitid", SIGKILL},  {"kill_wnowait", SIGKILL},
-		{"term_waitpid", SIGTERM}, {"segv_waitpid", SIGSEGV},
+	    {"kill_waitpid", SIGKILL}, {"kill_wait4", SIGKILL},
+	    {"kill_wait3", SIGKILL},   {"kill_wait", SIGKILL},
+	    {"kill_waitid", SIGKILL},  {"kill_wnowait", SIGKILL},
+	    {"term_waitpid", SIGTERM}, {"segv_waitpid", SIGSEGV},
 	};
 	for (size_t i = 0; i < sizeof(kills) / sizeof(*kills); i++) {
 		char *args[] = {"wait_kill", (char *)kills[i].tag, NULL};
@@ -101,9 +101,9 @@ static int signals(void)
 			if (waitid(P_PID, (id_t)pid, &si, opt) == 0) {
 				got = si.si_pid;
 				st = si.si_code == CLD_KILLED ||
-						     si.si_code == CLD_DUMPED
-					     ? si.si_status
-					     : -1;
+					     si.si_code == CLD_DUMPED
+					 ? si.si_status
+					 : -1;
 			}
 			/* After WNOWAIT the child is still there: reap it
 			 * for real, once. */
@@ -121,17 +121,18 @@ static const struct {
 	const char *tag, *how;
 	int code;
 } leaves[] = {
-	{"leave__exit", "_exit", 7},     {"leave__Exit", "_Exit", 8},
-	{"leave_exit", "exit", 9},       {"leave_return", "return", 10},
-	{"leave_thread", "thread", 11},  {"leave_big", "exit", 300},
+    {"leave__exit", "_exit", 7},    {"leave__Exit", "_Exit", 8},
+    {"leave_exit", "exit", 9},	    {"leave_return", "return", 10},
+    {"leave_thread", "thread", 11}, {"leave_big", "exit", 300},
 };
 
 static int exits(void)
 {
 	for (size_t i = 0; i < sizeof(leaves) / sizeof(*leaves); i++) {
 		char code[16];
-		char *av[] = {self, "leave", (char *)leaves[i].tag,
-			      (char *)leaves[i].how, code, NULL};
+		char *av[] = {
+		    self, "leave", (char *)leaves[i].tag, (char *)leaves[i].how,
+		    code, NULL};
 		pid_t pid;
 		int st = -1;
 		snprintf(code, sizeof(code), "%d", leaves[i].code);

@@ -29,8 +29,8 @@ static char self[4096];
 /* The child's own check of the environment the shim handed it. */
 static int env_is_sane(void)
 {
-	static const char *const once[] = {"LD_PRELOAD=", "BTRACE_DIR=",
-					   "BTRACE_SESSION="};
+	static const char *const once[] = {
+	    "LD_PRELOAD=", "BTRACE_DIR=", "BTRACE_SESSION="};
 	for (size_t i = 0; i < sizeof(once) / sizeof(*once); i++) {
 		int n = 0;
 		for (char **e = environ; *e; e++)
@@ -55,7 +55,7 @@ static void child_argv(char **argv, const char *tag, const char *code)
 }
 
 /* Runs BODY in a fork child and returns the child's exit code. */
-#define IN_FORK(...)                                                          \
+#define IN_FORK(...)                                                           \
 	({                                                                     \
 		pid_t pid_ = fork();                                           \
 		int st_ = -1;                                                  \
@@ -120,36 +120,43 @@ int main(int argc, char **argv)
 		 getenv("PATH") ? getenv("PATH") : "/bin");
 	setenv("PATH", path, 1);
 
-	expect("execve", IN_FORK(child_argv(av, "execve", "11");
-				 execve(self, av, environ)),
-	       11);
+	expect(
+	    "execve",
+	    IN_FORK(child_argv(av, "execve", "11"); execve(self, av, environ)),
+	    11);
 	expect("execv", IN_FORK(child_argv(av, "execv", "12"); execv(self, av)),
 	       12);
-	expect("execvp", IN_FORK(child_argv(av, "execvp", "13");
-				 av[0] = "exec_variants"; execvp(av[0], av)),
+	expect("execvp",
+	       IN_FORK(child_argv(av, "execvp", "13"); av[0] = "exec_variants";
+		       execvp(av[0], av)),
 	       13);
-	expect("execvpe", IN_FORK(child_argv(av, "execvpe", "14");
-				  execvpe("exec_variants", av, environ)),
+	expect("execvpe",
+	       IN_FORK(child_argv(av, "execvpe", "14");
+		       execvpe("exec_variants", av, environ)),
 	       14);
-	expect("execl", IN_FORK(execl(self, self, "child", "execl", "15",
-				      (char *)NULL)),
+	expect("execl",
+	       IN_FORK(execl(self, self, "child", "execl", "15", (char *)NULL)),
 	       15);
-	expect("execlp", IN_FORK(execlp("exec_variants", "exec_variants",
-					 "child", "execlp", "16", (char *)NULL)),
+	expect("execlp",
+	       IN_FORK(execlp("exec_variants", "exec_variants", "child",
+			      "execlp", "16", (char *)NULL)),
 	       16);
 	{
 		/* execle with an environment that lacks LD_PRELOAD. */
 		char *bare[] = {"FOO=1", NULL};
-		expect("execle", IN_FORK(execle(self, self, "child", "execle",
-						"17", (char *)NULL, bare)),
+		expect("execle",
+		       IN_FORK(execle(self, self, "child", "execle", "17",
+				      (char *)NULL, bare)),
 		       17);
 	}
-	expect("fexecve", IN_FORK(int fd = open(self, O_RDONLY);
-				  child_argv(av, "fexecve", "18");
-				  fexecve(fd, av, environ)),
+	expect("fexecve",
+	       IN_FORK(int fd = open(self, O_RDONLY);
+		       child_argv(av, "fexecve", "18");
+		       fexecve(fd, av, environ)),
 	       18);
-	expect("execveat", IN_FORK(child_argv(av, "execveat", "19");
-				   execveat(AT_FDCWD, self, av, environ, 0)),
+	expect("execveat",
+	       IN_FORK(child_argv(av, "execveat", "19");
+		       execveat(AT_FDCWD, self, av, environ, 0)),
 	       19);
 	expect("execveat_empty",
 	       IN_FORK(int fd = open(self, O_RDONLY);
@@ -157,7 +164,8 @@ int main(int argc, char **argv)
 		       execveat(fd, "", av, environ, AT_EMPTY_PATH)),
 	       29);
 	expect("posix_spawn", spawn_wait(0, "posix_spawn", "20", environ), 20);
-	expect("posix_spawnp", spawn_wait(1, "posix_spawnp", "21", environ), 21);
+	expect("posix_spawnp", spawn_wait(1, "posix_spawnp", "21", environ),
+	       21);
 	{
 		/* Environments without LD_PRELOAD, and with an empty one:
 		 * repaired, without duplicates (the child checks). */
@@ -188,8 +196,9 @@ int main(int argc, char **argv)
 		waitpid(pid, &st, 0);
 		expect("vfork", status_code(st), 25);
 	}
-	expect("clearenv", IN_FORK(clearenv(); child_argv(av, "clearenv", "26");
-				   execv(self, av)),
+	expect("clearenv",
+	       IN_FORK(clearenv(); child_argv(av, "clearenv", "26");
+		       execv(self, av)),
 	       26);
 	expect("exec_fails",
 	       IN_FORK(char *bad[] = {"/nonexistent/x", NULL};

@@ -39,7 +39,8 @@ int main(int argc, char **argv)
 	len = sizeof(h);
 	{
 		struct bt_rec_proc_start st = {7, 1, 8, 100, 0, 0, 0, 1, 0, 7};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st, sizeof(st));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st,
+			     sizeof(st));
 		bt_enc_str(&e, "/bin/rustc", 64);
 		bt_enc_str(&e, "/", 64);
 		bt_enc_argv(&e, av, 1024, 16, &st.argc_kept, &st.argc);
@@ -48,8 +49,10 @@ int main(int argc, char **argv)
 		add(rec, bt_enc_end(&e));
 	}
 	{
-		struct bt_rec_spawn sp = {110, 120, 9, BT_API_POSIX_SPAWNP, 0, 0};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp, sizeof(sp));
+		struct bt_rec_spawn sp = {110, 120, 9, BT_API_POSIX_SPAWNP,
+					  0,   0};
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp,
+			     sizeof(sp));
 		bt_enc_str(&e, "cc", 8);
 		add(rec, bt_enc_end(&e));
 	}
@@ -58,16 +61,19 @@ int main(int argc, char **argv)
 		m.start = 0x1000;
 		m.end = 0x9000;
 		m.event = BT_MODULE_LOADED;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_MODULE, &m, sizeof(m));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_MODULE, &m,
+			     sizeof(m));
 		bt_enc_str(&e, "/lib/librustc_driver.so", 64);
 		bt_enc_str(&e, "abcdef", 64);
 		add(rec, bt_enc_end(&e));
 	}
 	{
 		struct bt_rec_samples s = {2, 0};
-		struct bt_sample_head sh = {130, 7, 2, BT_SAMPLE_COMPLETE, 1, 0};
+		struct bt_sample_head sh = {130, 7, 2, BT_SAMPLE_COMPLETE,
+					    1,	 0};
 		uint64_t pcs[2] = {0x1234, 0x5678};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLES, &s, sizeof(s));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLES, &s,
+			     sizeof(s));
 		bt_enc_bytes(&e, &sh, sizeof(sh));
 		bt_enc_bytes(&e, pcs, sizeof(pcs));
 		bt_enc_bytes(&e, &sh, sizeof(sh));
@@ -76,7 +82,8 @@ int main(int argc, char **argv)
 	}
 	{
 		struct bt_rec_thread th = {140, 5000, 7, 1};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_THREAD, &th, sizeof(th));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_THREAD, &th,
+			     sizeof(th));
 		bt_enc_str(&e, "opt cgu.0", 16);
 		add(rec, bt_enc_end(&e));
 	}
@@ -84,14 +91,16 @@ int main(int argc, char **argv)
 		struct bt_rec_reap rp;
 		memset(&rp, 0, sizeof(rp));
 		rp.child_pid = 9;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp,
+			     sizeof(rp));
 		add(rec, bt_enc_end(&e));
 	}
 	{
 		struct bt_rec_proc_end pe;
 		memset(&pe, 0, sizeof(pe));
 		pe.flags = BT_END_STATUS_KNOWN;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe, sizeof(pe));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe,
+			     sizeof(pe));
 		add(rec, bt_enc_end(&e));
 	}
 	if (save(argv[1], "full.btr") < 0)

@@ -85,10 +85,9 @@ static void maker_init(struct tree_maker *m, struct bt_flame_tree *t,
 }
 
 static const char *const tiny[] = {
-	"tiny_0",  "tiny_1",  "tiny_2",	 "tiny_3",  "tiny_4",
-	"tiny_5",  "tiny_6",  "tiny_7",	 "tiny_8",  "tiny_9",
-	"tiny_10", "tiny_11", "tiny_12", "tiny_13", "tiny_14",
-	"tiny_15", "tiny_16", "tiny_17", "tiny_18", "tiny_19",
+    "tiny_0",  "tiny_1",  "tiny_2",  "tiny_3",	"tiny_4",  "tiny_5",  "tiny_6",
+    "tiny_7",  "tiny_8",  "tiny_9",  "tiny_10", "tiny_11", "tiny_12", "tiny_13",
+    "tiny_14", "tiny_15", "tiny_16", "tiny_17", "tiny_18", "tiny_19",
 };
 
 /* The small profile above, in both groupings. */
@@ -116,8 +115,7 @@ static void small_profile(struct bt_profile *p)
 	    BT_CAT_OTHER);
 	u = add(&m, r, "app 0.1.0 bin", 3000000, BT_FLAME_GROUP, BT_CAT_LINK);
 	th = add(&m, u, "linker", 3000000, BT_FLAME_GROUP, BT_CAT_LINK);
-	add(&m, th, "ld::alloc_sections", 2000000, BT_FLAME_FRAME,
-	    BT_CAT_LINK);
+	add(&m, th, "ld::alloc_sections", 2000000, BT_FLAME_FRAME, BT_CAT_LINK);
 	add(&m, th, "[unknown]", 1000000, BT_FLAME_UNKNOWN, BT_CAT_LINK);
 	add(&m, r, "[lost samples]", 990000, BT_FLAME_GAP, BT_CAT_OTHER);
 	for (size_t i = 0; i < sizeof(tiny) / sizeof(*tiny); i++)
@@ -180,9 +178,21 @@ static uint64_t rnd(void)
 }
 
 static const char *const words[] = {
-	"rustc_middle", "ty",	    "query",	"rustc_codegen_llvm", "llvm",
-	"SelectionDAG", "Vec<T>",   "HashMap",	"Iterator",	      "fold",
-	"core::ptr",	"drop_in_place", "Rc<RefCell<Node>>", "&'a str", "Pass",
+    "rustc_middle",
+    "ty",
+    "query",
+    "rustc_codegen_llvm",
+    "llvm",
+    "SelectionDAG",
+    "Vec<T>",
+    "HashMap",
+    "Iterator",
+    "fold",
+    "core::ptr",
+    "drop_in_place",
+    "Rc<RefCell<Node>>",
+    "&'a str",
+    "Pass",
 };
 
 /* N nodes.  The default shape looks like a build: 200 units, three
@@ -230,9 +240,9 @@ static void big_tree(struct bt_flame_tree *t, size_t n, int chains)
 		depth[i] = depth[cur] + 1;
 		nk[cur]++;
 		val[i] = chains == 2 ? (i == n - 1) * 1000
-			 : chains ? (i % 10 == 0) * 1000
-				: 1 + (rnd() % 1000) * (rnd() % 1000) /
-					      (1 + rnd() % 50);
+			 : chains    ? (i % 10 == 0) * 1000
+				     : 1 + (rnd() % 1000) * (rnd() % 1000) /
+					    (1 + rnd() % 50);
 	}
 	for (size_t i = 0; i < n; i++) {
 		kids[i] = calloc(nk[i] + 1, sizeof(**kids));
@@ -265,8 +275,9 @@ static void big_tree(struct bt_flame_tree *t, size_t n, int chains)
 		nd->parent = parent[i];
 		nd->first_child = nk[i] ? kids[i][0] : BT_FLAME_NONE;
 		nd->next_sibling = BT_FLAME_NONE;
-		nd->kind = !i ? BT_FLAME_ROOT
-			      : depth[i] <= 2 ? BT_FLAME_GROUP : BT_FLAME_FRAME;
+		nd->kind = !i		   ? BT_FLAME_ROOT
+			   : depth[i] <= 2 ? BT_FLAME_GROUP
+					   : BT_FLAME_FRAME;
 		nd->category = (int8_t)(i ? (int)(rnd() % BT_CAT_MAX) : -1);
 		nd->depth = i ? (uint16_t)(t->nodes[parent[i]].depth + 1) : 0;
 	}
@@ -290,8 +301,8 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int write_one(const struct bt_report_writer *w,
-		     const struct bt_build *b, const char *path, int timed)
+static int write_one(const struct bt_report_writer *w, const struct bt_build *b,
+		     const char *path, int timed)
 {
 	FILE *f = fopen(path, "w");
 	double t0 = now();

@@ -34,8 +34,8 @@ static double sampled_s(const struct bt_proc *p)
 	double s = 0;
 	for (size_t k = 0; k < p->n_images; k++) {
 		const struct bt_image *im = p->images[k];
-		s += (double)im->sample_weight * (double)im->sampling.period_ns /
-		     1e9;
+		s += (double)im->sample_weight *
+		     (double)im->sampling.period_ns / 1e9;
 	}
 	return s;
 }
@@ -48,7 +48,8 @@ static double window_s(const struct bt_proc *p)
 	for (size_t k = 0; k < p->n_images; k++) {
 		const struct bt_image *im = p->images[k];
 		if (im->has_sampling && im->has_sampler_end &&
-		    im->sampler_end.process_cpu_ns > im->sampling.process_cpu_ns)
+		    im->sampler_end.process_cpu_ns >
+			im->sampling.process_cpu_ns)
 			s += (double)(im->sampler_end.process_cpu_ns -
 				      im->sampling.process_cpu_ns) /
 			     1e9;
@@ -127,15 +128,16 @@ static int check_hot(const struct bt_trace *t, const char *ranges)
 		}
 	}
 	{
-		double share_a = wa / (wa + wb), cpu = (double)hot->cpu_us / 1e6;
+		double share_a = wa / (wa + wb),
+		       cpu = (double)hot->cpu_us / 1e6;
 		double sampled = sampled_s(hot);
 		printf("hot: %zu samples, a %.1f%% b %.1f%% (of a+b), a+b are "
 		       "%.1f%% of all, sampled %.3fs vs rusage %.3fs (%.1f%%), "
 		       "%.1f%% to root, %zu bad stacks\n",
 		       n, 100 * share_a, 100 * (1 - share_a),
 		       100 * (wa + wb) / wall, sampled, cpu,
-		       100 * sampled / cpu, 100.0 * (double)complete / (double)n,
-		       bad_stack);
+		       100 * sampled / cpu,
+		       100.0 * (double)complete / (double)n, bad_stack);
 		CHECK(n >= 100, "too few samples: %zu", n);
 		CHECK(share_a > 2.0 / 3 - 0.05 && share_a < 2.0 / 3 + 0.05,
 		      "a's share %.3f is not 2/3 +- 0.05", share_a);
@@ -182,12 +184,13 @@ static int check_cargo(const struct bt_trace *t)
 		for (size_t bi = 0; bi < im->n_batches; bi++) {
 			struct bt_sample_head h;
 			size_t off = 0;
-			while (bt_batch_next(&im->batches[bi], &off, &h, NULL)) {
+			while (
+			    bt_batch_next(&im->batches[bi], &off, &h, NULL)) {
 				const char *tn = thread_name(im, h.tid);
 				mine++;
 				complete += (h.flags & BT_SAMPLE_COMPLETE) != 0;
 				truncated +=
-					(h.flags & BT_SAMPLE_TRUNCATED) != 0;
+				    (h.flags & BT_SAMPLE_TRUNCATED) != 0;
 				if (tn && (!strncmp(tn, "opt ", 4) ||
 					   !strcmp(tn, "coordinator")))
 					worker++;
@@ -213,8 +216,8 @@ static int check_cargo(const struct bt_trace *t)
 	       "(%.1f%%), %.2fs in all (rusage; the rest is start-up before "
 	       "the shim's constructor and exit)\n",
 	       units, n, 100.0 * (double)complete / (double)(n ? n : 1),
-	       100.0 * (double)truncated / (double)(n ? n : 1),
-	       with_workers, codegen, sampled, window,
+	       100.0 * (double)truncated / (double)(n ? n : 1), with_workers,
+	       codegen, sampled, window,
 	       100 * sampled / (window > 0 ? window : 1), cpu);
 	CHECK(sampled > 0.9 * window && sampled < 1.1 * window,
 	      "sampled %.3fs is not within 10%% of the %.3fs CPU while "
@@ -226,8 +229,8 @@ static int check_cargo(const struct bt_trace *t)
 	 * before BT_SAMPLE_TRUNCATED these were flagged complete, so this is
 	 * the check as it was). */
 	CHECK(complete + truncated >= 0.99 * (double)n,
-	      "only %zu of %zu samples unwound to the end", complete + truncated,
-	      n);
+	      "only %zu of %zu samples unwound to the end",
+	      complete + truncated, n);
 	CHECK(truncated <= 0.05 * (double)n,
 	      "%zu of %zu samples truncated at code without unwind info",
 	      truncated, n);
@@ -246,7 +249,7 @@ static int check_yielded(const struct bt_trace *t, const char *exe)
 			continue;
 		found = 1;
 		CHECK(im->has_sampling &&
-			      (im->sampling.flags & BT_SAMPLING_FOREIGN_HANDLER),
+			  (im->sampling.flags & BT_SAMPLING_FOREIGN_HANDLER),
 		      "%s: sampling did not yield to the program's handler",
 		      exe);
 	}
@@ -260,7 +263,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc;
 	if (argc < 3) {
-		fprintf(stderr, "usage: check_samples hot|cargo|yielded TRACE ...\n");
+		fprintf(stderr,
+			"usage: check_samples hot|cargo|yielded TRACE ...\n");
 		return 2;
 	}
 	if (bt_trace_load(argv[2], &t, err, sizeof(err)) < 0) {

@@ -62,7 +62,8 @@ int main(int argc, char **argv)
 	pthread_t th[3];
 	FILE *f;
 	if (argc < 2) {
-		fprintf(stderr, "usage: hot RANGES_FILE [SECONDS_PER_THREAD]\n");
+		fprintf(stderr,
+			"usage: hot RANGES_FILE [SECONDS_PER_THREAD]\n");
 		return 2;
 	}
 	if (argc > 2)

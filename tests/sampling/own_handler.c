@@ -32,7 +32,8 @@ int main(void)
 	setitimer(ITIMER_PROF, &it, NULL);
 	sigaction(SIGPROF, NULL, &now);
 	if (now.sa_handler != on_prof) {
-		fprintf(stderr, "own_handler: our SIGPROF handler was replaced\n");
+		fprintf(stderr,
+			"own_handler: our SIGPROF handler was replaced\n");
 		return 1;
 	}
 	printf("own_handler: %d signals, handler kept\n", (int)hits);

@@ -42,9 +42,8 @@ static size_t make_start(char *buf, size_t cap, char *const argv[])
 	st.ppid = 41;
 	st.start_ticks = 777;
 	st.mono_ns = 123456789;
-	assert_int_equal(bt_enc_begin(&e, buf, cap, BT_REC_PROC_START, &st,
-				      sizeof(st)),
-			 0);
+	assert_int_equal(
+	    bt_enc_begin(&e, buf, cap, BT_REC_PROC_START, &st, sizeof(st)), 0);
 	bt_enc_str(&e, "/usr/bin/rustc", 1024);
 	bt_enc_str(&e, "/work", 1024);
 	bt_enc_argv(&e, argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS, &st.argc_kept,
@@ -69,9 +68,11 @@ static void test_round_trip_every_type(void **state)
 	file_init(&f);
 	file_add(&f, rec, make_start(rec, sizeof(rec), argv));
 	{
-		struct bt_rec_spawn sp = {10, 20, 99, BT_API_POSIX_SPAWNP, 0, 1};
+		struct bt_rec_spawn sp = {10, 20, 99, BT_API_POSIX_SPAWNP,
+					  0,  1};
 		struct bt_enc e;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp, sizeof(sp));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp,
+			     sizeof(sp));
 		bt_enc_str(&e, "cc", 64);
 		file_add(&f, rec, bt_enc_end(&e));
 	}
@@ -83,7 +84,8 @@ static void test_round_trip_every_type(void **state)
 		rp.wait_status = 3 << 8;
 		rp.ru.utime_us = 5555;
 		rp.ru.maxrss_kib = 1024;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
+		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp,
+			     sizeof(rp));
 		file_add(&f, rec, bt_enc_end(&e));
 	}
 	{
@@ -196,7 +198,8 @@ static void test_cut_at_every_byte(void **state)
 		size_t off = sizeof(struct bt_file_header), whole = 0;
 		struct bt_record r;
 		enum bt_read_status st;
-		while ((st = bt_next_record(f.buf, cut, &off, &r)) == BT_READ_OK) {
+		while ((st = bt_next_record(f.buf, cut, &off, &r)) ==
+		       BT_READ_OK) {
 			assert_int_equal(r.type, BT_REC_PROC_START);
 			assert_true(off <= cut);
 			whole++;
@@ -249,11 +252,13 @@ static void test_fixed_body_sizes(void **state)
 	struct bt_enc e;
 	struct bt_record r;
 	struct bt_rec_proc_end pe;
-	uint64_t older[2] = {555, 0x0000000700000014ull}; /* mono_ns, api/status */
+	uint64_t older[2] = {555,
+			     0x0000000700000014ull}; /* mono_ns, api/status */
 	unsigned char newer[sizeof(pe) + 16];
 	size_t off = 0, len;
 	(void)state;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, older, sizeof(older));
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, older,
+		     sizeof(older));
 	len = bt_enc_end(&e);
 	assert_int_equal(bt_next_record(rec, len, &off, &r), BT_READ_OK);
 	memset(&pe, 0xff, sizeof(pe));
@@ -267,7 +272,8 @@ static void test_fixed_body_sizes(void **state)
 	memset(newer, 0xab, sizeof(newer));
 	memcpy(newer, older, sizeof(older));
 	off = 0;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, newer, sizeof(newer));
+	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, newer,
+		     sizeof(newer));
 	bt_enc_str(&e, "tail", 16);
 	len = bt_enc_end(&e);
 	assert_int_equal(bt_next_record(rec, len, &off, &r), BT_READ_OK);
@@ -368,12 +374,14 @@ static void test_bad_headers(void **state)
 	assert_string_equal(why, "empty file");
 
 	memset(buf, 'x', sizeof(buf));
-	assert_int_equal(bt_check_file_header(buf, sizeof(buf), NULL, &why), -1);
+	assert_int_equal(bt_check_file_header(buf, sizeof(buf), NULL, &why),
+			 -1);
 	assert_non_null(strstr(why, "magic"));
 
 	bt_file_header_init(&h, 1, 2, "s");
 	memcpy(buf, &h, sizeof(h));
-	assert_int_equal(bt_check_file_header(buf, sizeof(h) - 1, NULL, &why), -1);
+	assert_int_equal(bt_check_file_header(buf, sizeof(h) - 1, NULL, &why),
+			 -1);
 	assert_non_null(strstr(why, "cut off"));
 
 	h.endian_mark = 0x04030201u;
@@ -401,7 +409,7 @@ static void test_bad_headers(void **state)
 		memcpy(buf, &h, sizeof(h));
 		buf[i] ^= 0x10;
 		assert_int_equal(
-			bt_check_file_header(buf, sizeof(h), NULL, &why), -1);
+		    bt_check_file_header(buf, sizeof(h), NULL, &why), -1);
 	}
 
 	/* A version 2 header (64 bytes, no checks) is still read. */
@@ -478,10 +486,12 @@ static void test_argv_bounding(void **state)
 	{
 		char *empty[] = {NULL};
 		bt_enc_begin(&e, buf, sizeof(buf), BT_REC_EXEC, "", 0);
-		assert_int_equal(bt_enc_argv(&e, empty, 4096, 100, &kept, &total), 0);
+		assert_int_equal(
+		    bt_enc_argv(&e, empty, 4096, 100, &kept, &total), 0);
 		assert_int_equal(kept, 0);
 		assert_int_equal(total, 0);
-		assert_int_equal(bt_enc_argv(&e, NULL, 4096, 100, &kept, &total), 0);
+		assert_int_equal(
+		    bt_enc_argv(&e, NULL, 4096, 100, &kept, &total), 0);
 		assert_int_equal(total, 0);
 	}
 
@@ -508,16 +518,16 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip_every_type),
-		cmocka_unit_test(test_binary_payload),
-		cmocka_unit_test(test_cut_at_every_byte),
-		cmocka_unit_test(test_unknown_records_are_skipped),
-		cmocka_unit_test(test_fixed_body_sizes),
-		cmocka_unit_test(test_corrupt_sizes),
-		cmocka_unit_test(test_record_check),
-		cmocka_unit_test(test_bad_headers),
-		cmocka_unit_test(test_argv_bounding),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_round_trip_every_type),
+	    cmocka_unit_test(test_binary_payload),
+	    cmocka_unit_test(test_cut_at_every_byte),
+	    cmocka_unit_test(test_unknown_records_are_skipped),
+	    cmocka_unit_test(test_fixed_body_sizes),
+	    cmocka_unit_test(test_corrupt_sizes),
+	    cmocka_unit_test(test_record_check),
+	    cmocka_unit_test(test_bad_headers),
+	    cmocka_unit_test(test_argv_bounding),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,10 +11,10 @@
 #include "shim.h"
 
 static struct bt_inject inj = {
-	.entries = {"LD_PRELOAD=/opt/lib/libbtrace.so", "BTRACE_DIR=/t/d",
-		    "BTRACE_SESSION=s1"},
-	.count = 3,
-	.preload_needle = "libbtrace.so",
+    .entries = {"LD_PRELOAD=/opt/lib/libbtrace.so", "BTRACE_DIR=/t/d",
+		"BTRACE_SESSION=s1"},
+    .count = 3,
+    .preload_needle = "libbtrace.so",
 };
 
 static int count(char **env, const char *prefix)
@@ -44,20 +44,20 @@ static void test_adds_missing(void **state)
 	assert_null(out[5]);
 	assert_string_equal(out[0], "PATH=/bin"); /* order kept */
 	assert_string_equal(out[1], "HOME=/root");
-	assert_string_equal(get(out, "LD_PRELOAD="), "LD_PRELOAD=/opt/lib/libbtrace.so");
+	assert_string_equal(get(out, "LD_PRELOAD="),
+			    "LD_PRELOAD=/opt/lib/libbtrace.so");
 	assert_string_equal(get(out, "BTRACE_DIR="), "BTRACE_DIR=/t/d");
 	assert_string_equal(get(out, "BTRACE_SESSION="), "BTRACE_SESSION=s1");
 }
 
 static void test_nothing_to_do(void **state)
 {
-	char *envp[] = {"LD_PRELOAD=/other/path/libbtrace.so", "BTRACE_DIR=/t/d",
-			"X=1", "BTRACE_SESSION=s1", NULL};
+	char *envp[] = {"LD_PRELOAD=/other/path/libbtrace.so",
+			"BTRACE_DIR=/t/d", "X=1", "BTRACE_SESSION=s1", NULL};
 	char *out[16], scratch[256];
 	(void)state;
-	assert_int_equal(bt_env_repair(envp, &inj, out, 16, scratch,
-				       sizeof(scratch)),
-			 0);
+	assert_int_equal(
+	    bt_env_repair(envp, &inj, out, 16, scratch, sizeof(scratch)), 0);
 }
 
 static void test_no_duplicates(void **state)
@@ -97,16 +97,19 @@ static void test_preload_merged(void **state)
 	assert_ptr_equal(out[0], scratch);
 	/* ours among others (':' or ' ' separated): kept as it is */
 	{
-		char *e2[] = {"LD_PRELOAD=libfoo.so:/x/libbtrace.so", "BTRACE_DIR=/t/d",
-			      "BTRACE_SESSION=s1", NULL};
-		char *e3[] = {"LD_PRELOAD=libfoo.so libbtrace.so", "BTRACE_DIR=/t/d",
-			      "BTRACE_SESSION=s1", NULL};
-		char *e4[] = {"LD_PRELOAD=/x/libbtrace.so.old", "BTRACE_DIR=/t/d",
-			      "BTRACE_SESSION=s1", NULL};
-		assert_int_equal(bt_env_repair(e2, &inj, out, 16, scratch, 256), 0);
-		assert_int_equal(bt_env_repair(e3, &inj, out, 16, scratch, 256), 0);
+		char *e2[] = {"LD_PRELOAD=libfoo.so:/x/libbtrace.so",
+			      "BTRACE_DIR=/t/d", "BTRACE_SESSION=s1", NULL};
+		char *e3[] = {"LD_PRELOAD=libfoo.so libbtrace.so",
+			      "BTRACE_DIR=/t/d", "BTRACE_SESSION=s1", NULL};
+		char *e4[] = {"LD_PRELOAD=/x/libbtrace.so.old",
+			      "BTRACE_DIR=/t/d", "BTRACE_SESSION=s1", NULL};
+		assert_int_equal(bt_env_repair(e2, &inj, out, 16, scratch, 256),
+				 0);
+		assert_int_equal(bt_env_repair(e3, &inj, out, 16, scratch, 256),
+				 0);
 		/* a different file that only starts with our name */
-		assert_int_equal(bt_env_repair(e4, &inj, out, 16, scratch, 256), 3);
+		assert_int_equal(bt_env_repair(e4, &inj, out, 16, scratch, 256),
+				 3);
 	}
 }
 
@@ -145,17 +148,17 @@ static void test_duplicate_preload(void **state)
 			     "BTRACE_DIR=/t/d", "BTRACE_SESSION=s1", NULL};
 	char *out[16], scratch[256];
 	(void)state;
-	assert_int_equal(bt_env_repair(first_ours, &inj, out, 16, scratch,
-				       sizeof(scratch)),
-			 4);
+	assert_int_equal(
+	    bt_env_repair(first_ours, &inj, out, 16, scratch, sizeof(scratch)),
+	    4);
 	assert_ptr_equal(out[0], first_ours[0]); /* left as it was */
 	assert_ptr_equal(out[1], scratch);
 	assert_string_equal(out[1], "LD_PRELOAD=/opt/lib/libbtrace.so "
 				    "/x/libfoo.so");
 	assert_null(out[4]);
-	assert_int_equal(bt_env_repair(last_ours, &inj, out, 16, scratch,
-				       sizeof(scratch)),
-			 0);
+	assert_int_equal(
+	    bt_env_repair(last_ours, &inj, out, 16, scratch, sizeof(scratch)),
+	    0);
 }
 
 /* Nothing to repair: no buffer needed (the hooks pass none first). */
@@ -172,9 +175,8 @@ static void test_decides_before_writing(void **state)
 	/* bt_env_repair_need is always enough */
 	slots = bt_env_repair_need(lacking, &inj, &need);
 	assert_true(slots <= 8 && need <= sizeof(scratch));
-	assert_int_equal(bt_env_repair(lacking, &inj, out, slots, scratch,
-				       need),
-			 4);
+	assert_int_equal(
+	    bt_env_repair(lacking, &inj, out, slots, scratch, need), 4);
 	assert_string_equal(out[1], "LD_PRELOAD=/opt/lib/libbtrace.so "
 				    "/x/libfoo.so");
 }
@@ -193,7 +195,7 @@ static void test_allow_list(void **state)
 	assert_false(bt_env_allowed("AWS_SECRET_ACCESS_KEY=x"));
 	assert_false(bt_env_allowed("CARGO_REGISTRY_TOKEN=x"));
 	assert_false(bt_env_allowed("CARGO_PKG_NAMEX=1"));
-	assert_false(bt_env_allowed("CARGO_PKG_NAME"));  /* no '=' */
+	assert_false(bt_env_allowed("CARGO_PKG_NAME"));	  /* no '=' */
 	assert_false(bt_env_allowed("CARGO_PROFILE_=1")); /* prefix only */
 	assert_false(bt_env_allowed("BTRACE="));
 }
@@ -201,15 +203,15 @@ static void test_allow_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_adds_missing),
-		cmocka_unit_test(test_nothing_to_do),
-		cmocka_unit_test(test_no_duplicates),
-		cmocka_unit_test(test_preload_merged),
-		cmocka_unit_test(test_cleared_environment),
-		cmocka_unit_test(test_does_not_fit),
-		cmocka_unit_test(test_duplicate_preload),
-		cmocka_unit_test(test_decides_before_writing),
-		cmocka_unit_test(test_allow_list),
+	    cmocka_unit_test(test_adds_missing),
+	    cmocka_unit_test(test_nothing_to_do),
+	    cmocka_unit_test(test_no_duplicates),
+	    cmocka_unit_test(test_preload_merged),
+	    cmocka_unit_test(test_cleared_environment),
+	    cmocka_unit_test(test_does_not_fit),
+	    cmocka_unit_test(test_duplicate_preload),
+	    cmocka_unit_test(test_decides_before_writing),
+	    cmocka_unit_test(test_allow_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,9 +71,9 @@ static uint32_t add(struct bt_flame_tree *t, uint32_t *last, uint32_t parent,
  * By crate: what the SVG draws by default, with the special kinds, bad
  * UTF-8, and 30 tiny frames (200 us: 0.024 px each) that are merged. */
 static const char *const tiny_names[30] = {
-	"t0",  "t1",  "t2",  "t3",  "t4",  "t5",  "t6",  "t7",	"t8",  "t9",
-	"t10", "t11", "t12", "t13", "t14", "t15", "t16", "t17", "t18", "t19",
-	"t20", "t21", "t22", "t23", "t24", "t25", "t26", "t27", "t28", "t29",
+    "t0",  "t1",  "t2",	 "t3",	"t4",  "t5",  "t6",  "t7",  "t8",  "t9",
+    "t10", "t11", "t12", "t13", "t14", "t15", "t16", "t17", "t18", "t19",
+    "t20", "t21", "t22", "t23", "t24", "t25", "t26", "t27", "t28", "t29",
 };
 
 static struct fixture *make_fixture(void)
@@ -170,12 +170,12 @@ static void test_folded_lines(void **state)
 	struct fixture *fx = make_fixture();
 	char *text = run(&bt_writer_stacks_folded, &fx->b);
 	static const char *const want =
-		"build 100\n"
-		"codegen_llvm;regex 1.7.1 lib;opt cgu;<T as Trait>::f 1000000\n"
-		"codegen_llvm;regex 1.7.1 lib;opt cgu;<T as Trait>::f;"
-		"a & b:c 3000000\n"
-		"codegen_llvm;regex 1.7.1 lib;opt cgu;llvm::X 2000000\n"
-		"link;app:bin x;linker 3999900\n";
+	    "build 100\n"
+	    "codegen_llvm;regex 1.7.1 lib;opt cgu;<T as Trait>::f 1000000\n"
+	    "codegen_llvm;regex 1.7.1 lib;opt cgu;<T as Trait>::f;"
+	    "a & b:c 3000000\n"
+	    "codegen_llvm;regex 1.7.1 lib;opt cgu;llvm::X 2000000\n"
+	    "link;app:bin x;linker 3999900\n";
 	(void)state;
 	assert_string_equal(text, want);
 	free(text);
@@ -244,8 +244,7 @@ static size_t check_xml(const char *s)
 	while (*p) {
 		if (*p == '&') {
 			static const char *const ents[] = {
-				"&lt;", "&gt;", "&amp;", "&quot;", "&apos;",
-				"&#"};
+			    "&lt;", "&gt;", "&amp;", "&quot;", "&apos;", "&#"};
 			int ok = 0;
 			for (size_t i = 0; i < 6; i++)
 				ok |= !strncmp(p, ents[i], strlen(ents[i]));
@@ -291,8 +290,9 @@ static size_t check_xml(const char *s)
 				if (quote && *q == '<')
 					fail_msg("'<' in a value: %.40s", p);
 				if (*q == '"' || *q == '\'')
-					quote = quote == *q ? 0 : quote ? quote
-									  : *q;
+					quote = quote == *q ? 0
+						: quote	    ? quote
+							    : *q;
 			}
 			assert_true(*q == '>');
 			elements++;
@@ -329,7 +329,7 @@ static void test_svg_structure(void **state)
 	(void)state;
 	assert_true(!strncmp(svg, "<?xml ", 6));
 	assert_non_null(
-		strstr(svg, "\n<svg xmlns=\"http://www.w3.org/2000/svg\""));
+	    strstr(svg, "\n<svg xmlns=\"http://www.w3.org/2000/svg\""));
 	assert_true(check_xml(svg) > 20);
 	/* Drawn: build, regex, rustc, <T as Trait>::f, its child, bad utf8,
 	 * not sampled, the merged tiny frames, app, ld, lost samples. */
@@ -352,7 +352,7 @@ static void test_svg_title_and_legend(void **state)
 
 	(void)state;
 	assert_non_null(
-		strstr(svg, "<title>btrace flame graph: build</title>"));
+	    strstr(svg, "<title>btrace flame graph: build</title>"));
 	assert_non_null(strstr(svg, "Build: 8.00 s wall, 10.00 s CPU, "
 				    "parallelism 1.25"));
 	assert_non_null(strstr(svg, "Profile: 9000 samples, 12.5% of frames "
@@ -559,10 +559,10 @@ static void test_broken_tree_terminates(void **state)
 	char *text;
 
 	(void)state;
-	fx->crate[2].next_sibling = 1;	 /* rustc -> its parent's list */
-	fx->crate[4].first_child = 0;	 /* a frame whose child is the root */
-	fx->cat[10].next_sibling = 1;	 /* frontend loops to codegen_llvm */
-	fx->cat[6].first_child = 5000;	 /* past the end */
+	fx->crate[2].next_sibling = 1; /* rustc -> its parent's list */
+	fx->crate[4].first_child = 0;  /* a frame whose child is the root */
+	fx->cat[10].next_sibling = 1;  /* frontend loops to codegen_llvm */
+	fx->cat[6].first_child = 5000; /* past the end */
 	text = run(&bt_writer_flame_svg, &fx->b);
 	check_xml(text);
 	free(text);
@@ -592,8 +592,8 @@ static void test_svg_no_profile(void **state)
 	assert_non_null(strstr(svg, "INCOMPLETE TRACE (2 warnings)"));
 	assert_non_null(strstr(svg, "No CPU samples"));
 	assert_null(strstr(svg, "<g class=\"f"));
-	assert_true(strlen(svg) > 100 && !strcmp(svg + strlen(svg) - 7,
-						   "</svg>\n"));
+	assert_true(strlen(svg) > 100 &&
+		    !strcmp(svg + strlen(svg) - 7, "</svg>\n"));
 	free(svg);
 	free(fx);
 }
@@ -620,19 +620,19 @@ static void test_svg_command_title(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_folded_lines),
-		cmocka_unit_test(test_folded_round_trip),
-		cmocka_unit_test(test_folded_no_profile),
-		cmocka_unit_test(test_svg_structure),
-		cmocka_unit_test(test_svg_title_and_legend),
-		cmocka_unit_test(test_svg_escaping),
-		cmocka_unit_test(test_svg_tiny_and_kinds),
-		cmocka_unit_test(test_svg_by_category_and_deterministic),
-		cmocka_unit_test(test_svg_deep_chain),
-		cmocka_unit_test(test_svg_frame_cap),
-		cmocka_unit_test(test_broken_tree_terminates),
-		cmocka_unit_test(test_svg_no_profile),
-		cmocka_unit_test(test_svg_command_title),
+	    cmocka_unit_test(test_folded_lines),
+	    cmocka_unit_test(test_folded_round_trip),
+	    cmocka_unit_test(test_folded_no_profile),
+	    cmocka_unit_test(test_svg_structure),
+	    cmocka_unit_test(test_svg_title_and_legend),
+	    cmocka_unit_test(test_svg_escaping),
+	    cmocka_unit_test(test_svg_tiny_and_kinds),
+	    cmocka_unit_test(test_svg_by_category_and_deterministic),
+	    cmocka_unit_test(test_svg_deep_chain),
+	    cmocka_unit_test(test_svg_frame_cap),
+	    cmocka_unit_test(test_broken_tree_terminates),
+	    cmocka_unit_test(test_svg_no_profile),
+	    cmocka_unit_test(test_svg_command_title),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,9 +51,8 @@ static struct tf tf_open(const char *name, uint32_t pid, uint64_t ticks)
 	return t;
 }
 
-static void tf_start(struct tf *t, uint32_t pid, uint32_t ppid,
-		     uint64_t ticks, uint64_t ns, const char *exe,
-		     const char *arg1)
+static void tf_start(struct tf *t, uint32_t pid, uint32_t ppid, uint64_t ticks,
+		     uint64_t ns, const char *exe, const char *arg1)
 {
 	char rec[1024];
 	char *argv[] = {(char *)exe, (char *)arg1, NULL};
@@ -431,22 +430,22 @@ static void test_unusable_traces(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_tree_chains_reaps_reuse,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_late_reap_keeps_own_end,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_end_before_start, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_missing_end_is_a_problem,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dropped_records, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_and_garbage_files,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version2_file, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_unusable_traces, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_tree_chains_reaps_reuse, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_late_reap_keeps_own_end, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_end_before_start, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_end_is_a_problem,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dropped_records, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated_and_garbage_files,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_version2_file, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unusable_traces, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,8 +41,8 @@ static void pipeline(struct bt_schedule *s, struct bt_sched_unit *u,
 	u[1].wall_s = 1;
 	u[1].deps = dep;
 	u[1].n_deps = 1;
-	*s = (struct bt_schedule){.units = u, .n_units = 2, .jobs = 2,
-				  .tail_s = 0.25};
+	*s = (struct bt_schedule){
+	    .units = u, .n_units = 2, .jobs = 2, .tail_s = 0.25};
 }
 
 static void test_replay(void **state)
@@ -95,8 +95,8 @@ static void test_sections(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replay),
-		cmocka_unit_test(test_sections),
+	    cmocka_unit_test(test_replay),
+	    cmocka_unit_test(test_sections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -628,8 +628,7 @@ static void test_stack(void **state)
  * library unloaded: the same pcs are nobody's afterwards). */
 static void test_thread_stack(void **state)
 {
-	struct bt_symbolizer *s = bt_symbolizer_new(),
-			     *r = bt_symbolizer_new();
+	struct bt_symbolizer *s = bt_symbolizer_new(), *r = bt_symbolizer_new();
 	struct fix_sym alpha = fix_sym(FIX_LIB, "fixture_alpha");
 	struct fix_sym beta = fix_sym(FIX_LIB, "fixture_beta");
 	struct fix_sym after = fix_sym(FIX_LIB, "fixture_after");
@@ -643,9 +642,12 @@ static void test_thread_stack(void **state)
 		uint64_t t, pcs[6];
 		size_t depth;
 	} seq[] = {
-	    {10, {C, B, B, A, 0}, 5},	 {11, {B, C, B, B, A}, 5},
-	    {12, {A, C, B, B, A, 0}, 6}, {13, {C, A}, 2},
-	    {14, {B, A}, 2},		 {15, {A, B, C, B, A}, 5},
+	    {10, {C, B, B, A, 0}, 5},
+	    {11, {B, C, B, B, A}, 5},
+	    {12, {A, C, B, B, A, 0}, 6},
+	    {13, {C, A}, 2},
+	    {14, {B, A}, 2},
+	    {15, {A, B, C, B, A}, 5},
 	    {250, {A, B, C, B, A}, 5}, /* unloaded at 200 s */
 	    {251, {C, B, A}, 3},
 	};
@@ -659,15 +661,15 @@ static void test_thread_stack(void **state)
 	mr = bt_symbolizer_image(r, &f.img);
 	for (size_t i = 0; i < sizeof(seq) / sizeof(*seq); i++) {
 		uint32_t got[6], want[6];
-		size_t n = bt_symbolize_thread_stack(s, m, 3, seq[i].pcs,
-						     seq[i].depth,
-						     seq[i].t * SEC, got);
+		size_t n = bt_symbolize_thread_stack(
+		    s, m, 3, seq[i].pcs, seq[i].depth, seq[i].t * SEC, got);
 		size_t nr = bt_symbolize_stack(r, mr, seq[i].pcs, seq[i].depth,
 					       seq[i].t * SEC, want);
 		assert_int_equal(n, nr);
 		for (size_t k = 0; k < n; k++)
-			assert_string_equal(bt_symbolizer_func(s, got[k])->name,
-					    bt_symbolizer_func(r, want[k])->name);
+			assert_string_equal(
+			    bt_symbolizer_func(s, got[k])->name,
+			    bt_symbolizer_func(r, want[k])->name);
 	}
 	bt_symbolizer_stats(s, &a);
 	bt_symbolizer_stats(r, &b);

@@ -165,8 +165,8 @@ static void test_trace_files(void **state)
 	fclose(f);
 	assert_string_equal(buf, "keep");
 	/* a directory we cannot create files in */
-	assert_int_equal(bt_trace_file_create("/proc/self", 1, 1, p1, sizeof(p1)),
-			 -1);
+	assert_int_equal(
+	    bt_trace_file_create("/proc/self", 1, 1, p1, sizeof(p1)), -1);
 }
 
 /* bt_trace_file_createat: the file lands in the directory the fd is open
@@ -202,11 +202,11 @@ static void test_createat_follows_the_fd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_creates_0700),
-		cmocka_unit_test(test_refuses_bad_dirs),
-		cmocka_unit_test(test_session_dirs_and_latest),
-		cmocka_unit_test(test_trace_files),
-		cmocka_unit_test(test_createat_follows_the_fd),
+	    cmocka_unit_test(test_creates_0700),
+	    cmocka_unit_test(test_refuses_bad_dirs),
+	    cmocka_unit_test(test_session_dirs_and_latest),
+	    cmocka_unit_test(test_trace_files),
+	    cmocka_unit_test(test_createat_follows_the_fd),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
