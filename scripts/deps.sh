@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3)
 if [ "${1:-}" = test ]; then
-  pkgs+=(clang libclang-rt-14-dev chromium mold xz-utils)
+  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

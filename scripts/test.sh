@@ -9,6 +9,7 @@
 #                built by two threads)
 #   build-fuzz/  the fuzzers (trace reader, symbolizer's ELF input, rustc
 #                flags), 90 s in all (clang)
+# first the format check (clang-format), last the clean-tree check.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -31,6 +32,15 @@ run() { # NAME BUILD_DIR CMAKE_ARGS... -- CTEST_ARGS...
   cmake --build "$dir" -j"$jobs" ${TARGETS:+--target $TARGETS} >"$dir/build.log" 2>&1 || { tail -n 50 "$dir/build.log"; return 1; }
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${targs[@]}"
 }
+
+# The format check: the C sources as the checked-in .clang-format wants
+# them (clang-format --dry-run -Werror prints where they differ).
+echo "== clang-format"
+if ! (cd "$repo" && git ls-files -z -- 'analyzer/*.[ch]' 'preload/*.[ch]' 'common/*.[ch]' 'bench/*.[ch]' 'tests/*.[ch]' |
+  xargs -0 clang-format --dry-run -Werror); then
+  echo "test.sh: run clang-format -i on the files above" >&2
+  failed=1
+fi
 
 run "tests (unit, functional, cargo)" "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- -LE fuzz || failed=1
 run "unit tests, damaged traces and fuzz inputs under ASan/UBSan" "$repo/build-asan" -DCMAKE_BUILD_TYPE=Debug -DBTRACE_SANITIZE=ON -- -L 'unit|robustness' || failed=1
