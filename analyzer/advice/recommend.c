@@ -128,8 +128,11 @@ static void primary_crates(const struct bt_build *b, char *out, size_t cap)
 	}
 }
 
-static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
+/* Why option O is not recommended (and its status in *ST), or NULL. */
+static const char *why_not_debuginfo(enum bt_option o, const struct census *c,
+				     enum bt_rec_status *st)
 {
+	*st = BT_REC_IN_FORCE;
 	switch (o) {
 	case BT_OPT_DEBUG_OFF:
 		return c->debug_any ? NULL
@@ -142,25 +145,31 @@ static const char *why_not_debuginfo(enum bt_option o, const struct census *c)
 	case BT_OPT_DEBUG_DEPS_OFF:
 		/* a rebuild compiles no dependency, but links their rlibs:
 		 * their debuginfo bytes count */
-		if (!c->primary)
+		if (!c->primary) {
+			*st = BT_REC_CANNOT_TELL;
 			return "cannot tell workspace members from "
 			       "dependencies "
 			       "(no CARGO_PRIMARY_PACKAGE in the trace)";
-		if (!c->deps && !c->reused_deps)
+		}
+		if (!c->deps && !c->reused_deps) {
+			*st = BT_REC_NOTHING_TO_DO;
 			return "nothing to do: every compilation is a "
 			       "workspace member and no dependency was "
 			       "linked";
+		}
 		return c->deps_debug || c->link_deps_debug
 			   ? NULL
 			   : "already in force: dependencies build "
 			     "without debuginfo";
 	case BT_OPT_SPLIT_DEBUGINFO:
+		*st = BT_REC_NOTHING_TO_DO;
 		if (c->not_linux)
 			return "nothing to do here: btrace recommends it for "
 			       "Linux targets only";
 		if (!c->debug_any)
 			return "nothing to do: no compilation generates "
 			       "debuginfo";
+		*st = BT_REC_IN_FORCE;
 		return c->split < c->debug_any
 			   ? NULL
 			   : "already in force: debuginfo is split off "
@@ -256,7 +265,8 @@ static int measured_mold(const struct bt_build *b, const char *linker,
  * measurement it is not recommended: the experiment measures it.  Fills
  * R and returns why it is not recommended, or NULL. */
 static const char *mold(const struct bt_build *b, const struct census *c,
-			struct bt_recommendation *r, char *why, size_t cap)
+			struct bt_recommendation *r, char *why, size_t cap,
+			enum bt_rec_status *st)
 {
 	struct bt_estimate *e = &r->estimate;
 	const char *linker = c->slow_linker ? "ld" : c->fast_linker_name;
@@ -271,8 +281,10 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 		 "needs mold installed (apt install mold) and a C compiler "
 		 "driver that knows -fuse-ld=mold; -C linker-features=-lld "
 		 "turns off rustc's own rust-lld (rustc 1.90+)");
+	*st = BT_REC_IN_FORCE;
 	if (c->mold_linker && !c->slow_linker && !c->lld_linker)
 		return "already in force: mold links";
+	*st = BT_REC_NOTHING_TO_DO;
 	if (!c->slow_linker && !c->fast_linker)
 		return "nothing was linked";
 	if (c->slow_linker && c->fast_linker)
@@ -292,6 +304,7 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 		e->compile_cpu_s = 0;
 		e->link_cpu_s = e->cpu_s;
 		if (e->wall_pct < 0 || e->cpu_pct < 0) {
+			*st = BT_REC_SLOWER_HERE;
 			snprintf(why, cap,
 				 "not recommended: measured slower than %s on "
 				 "this machine (%+.1f%% wall, %+.1f%% CPU; "
@@ -309,6 +322,7 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 		return NULL;
 	}
 	if (bt_on_path("mold")) {
+		*st = BT_REC_NOT_MEASURED;
 		snprintf(
 		    why, cap,
 		    "not measured: mold is installed; `btrace experiment "
@@ -334,6 +348,7 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	const struct bt_estimate *e = &r->estimate;
 	const char *prof = rs->profile;
 	const char *why = NULL;
+	enum bt_rec_status st = BT_REC_RECOMMENDED; /* when WHY is set */
 	char saves[160], why_buf[512], keeps[sizeof(r->keeps)];
 
 	/* a rebuild's savings are fractions of a second */
@@ -345,7 +360,7 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	switch (r->option) {
 	case BT_OPT_DEBUG_OFF:
 	case BT_OPT_DEBUG_LINE_TABLES:
-		why = why_not_debuginfo(r->option, c);
+		why = why_not_debuginfo(r->option, c, &st);
 		snprintf(r->snippet, sizeof(r->snippet),
 			 "[profile.%s]\ndebug = %s\n", prof,
 			 r->option == BT_OPT_DEBUG_OFF
@@ -364,7 +379,7 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			 saves);
 		break;
 	case BT_OPT_DEBUG_DEPS_OFF:
-		why = why_not_debuginfo(r->option, c);
+		why = why_not_debuginfo(r->option, c, &st);
 		primary_crates(b, keeps, sizeof(keeps));
 		memcpy(r->keeps, keeps, sizeof(keeps));
 		snprintf(r->snippet, sizeof(r->snippet),
@@ -390,7 +405,7 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 				 keeps);
 		break;
 	case BT_OPT_SPLIT_DEBUGINFO:
-		why = why_not_debuginfo(r->option, c);
+		why = why_not_debuginfo(r->option, c, &st);
 		snprintf(r->snippet, sizeof(r->snippet),
 			 "[profile.%s]\nsplit-debuginfo = \"unpacked\"\n",
 			 prof);
@@ -409,9 +424,11 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		break;
 	case BT_OPT_CRANELIFT:
 		r->file = "Cargo.toml and .cargo/config.toml";
-		if (!c->not_cranelift)
+		if (!c->not_cranelift) {
 			why = "already in force: every compilation uses the "
 			      "Cranelift backend";
+			st = BT_REC_IN_FORCE;
+		}
 		snprintf(r->snippet, sizeof(r->snippet),
 			 "# rustup component add "
 			 "rustc-codegen-cranelift-preview --toolchain nightly\n"
@@ -439,8 +456,10 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 				 "used",
 				 c->fast_linker_name);
 			why = why_buf;
+			st = BT_REC_IN_FORCE;
 		} else if (!c->slow_linker) {
 			why = "nothing was linked";
+			st = BT_REC_NOTHING_TO_DO;
 		}
 		snprintf(r->snippet, sizeof(r->snippet),
 			 "[target.'cfg(target_os = \"linux\")']\n"
@@ -454,17 +473,20 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s, saves);
 		break;
 	case BT_OPT_LINKER_MOLD:
-		why = mold(b, c, r, why_buf, sizeof(why_buf));
+		why = mold(b, c, r, why_buf, sizeof(why_buf), &st);
 		break;
 	default:
 		break;
 	}
 	/* a no-op build: no setting changes a build that does nothing */
-	if (!c->compilations && !c->slow_linker && !c->fast_linker)
+	if (!c->compilations && !c->slow_linker && !c->fast_linker) {
 		why = "nothing to do: a no-op build (nothing compiled or "
 		      "linked)";
+		st = BT_REC_NOTHING_TO_DO;
+	}
 	if (why) {
 		snprintf(r->reason, sizeof(r->reason), "%s", why);
+		r->status = st;
 		r->recommended = 0;
 	} else if (e->cpu_pct < BT_RECOMMEND_MIN_PCT &&
 		   e->wall_pct < BT_RECOMMEND_MIN_PCT) {
@@ -472,8 +494,10 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		snprintf(tmp, sizeof(tmp), "below the %.0f%% threshold: %s",
 			 BT_RECOMMEND_MIN_PCT, saves);
 		memcpy(r->reason, tmp, sizeof(tmp));
+		r->status = BT_REC_BELOW_THRESHOLD;
 		r->recommended = 0;
 	} else {
+		r->status = BT_REC_RECOMMENDED;
 		r->recommended = 1;
 	}
 }
@@ -505,6 +529,13 @@ void bt_build_kind_line(const struct bt_recommendations *rs, char *out,
 			 "clean: %zu units compiled, nothing from earlier "
 			 "builds linked",
 			 rs->units_compiled);
+}
+
+int bt_rec_applies(const struct bt_recommendation *r)
+{
+	return r->status != BT_REC_IN_FORCE &&
+	       r->status != BT_REC_CANNOT_TELL &&
+	       r->status != BT_REC_NOTHING_TO_DO;
 }
 
 int bt_recommend(const struct bt_build *b, struct bt_recommendations *out)

@@ -16,10 +16,25 @@
 
 #define BT_RECOMMEND_MIN_PCT 2.0
 
+/* What was decided about an option; `reason` says it in words for
+ * people, this says it for code (experiment picks what to measure by
+ * it, never by the text). */
+enum bt_rec_status {
+	BT_REC_RECOMMENDED,	/* saves at least BT_RECOMMEND_MIN_PCT */
+	BT_REC_BELOW_THRESHOLD, /* would save less than that */
+	BT_REC_IN_FORCE,	/* the build already does it */
+	BT_REC_CANNOT_TELL,	/* the trace cannot say whether it applies */
+	BT_REC_NOTHING_TO_DO,	/* nothing it would change (a no-op build,
+				   nothing linked, not a Linux target) */
+	BT_REC_SLOWER_HERE,	/* measured slower on this machine */
+	BT_REC_NOT_MEASURED,	/* needs a measurement here first */
+};
+
 struct bt_recommendation {
 	enum bt_option option;
 	const char *id;
-	int recommended;
+	enum bt_rec_status status;
+	int recommended;   /* status == BT_REC_RECOMMENDED */
 	char reason[512];  /* one line: the measured cost, or why not */
 	const char *file;  /* where the snippet goes */
 	char snippet[640]; /* the exact text to add */
@@ -55,6 +70,10 @@ void bt_build_kind_line(const struct bt_recommendations *rs, char *out,
 /* Considers every option for B, whose profile should be made.  Returns 0,
  * or -1 when out of memory. */
 int bt_recommend(const struct bt_build *b, struct bt_recommendations *out);
+
+/* Whether R's option would change the build at all: not in force,
+ * not "cannot tell", not "nothing to do" (what experiment measures). */
+int bt_rec_applies(const struct bt_recommendation *r);
 
 /* Whether an executable PROG is on PATH. */
 int bt_on_path(const char *prog);

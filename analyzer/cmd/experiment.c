@@ -53,12 +53,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "model/build_model.h"
+#include "analyze.h"
 #include "cli.h"
 #include "output/json_out.h"
-#include "profile/profile.h"
-#include "advice/recommend.h"
-#include "model/trace_reader.h"
 
 extern char **environ;
 
@@ -487,58 +484,39 @@ static void usage(FILE *f)
 		   "./btrace.data/experiment).\n");
 }
 
-/* Reads the trace in TRACE_DIR: with RECS, the estimates and applicable
- * options (the traced baseline) and in LINKER (LINKER_CAP bytes) the
- * linker its links ran ("" if none); with FRONTEND, the frontend's CPU
- * seconds (NAN without samples).  Returns 0, or -1 with a message
- * printed. */
+/* Reads the trace in TRACE_DIR through bt_analyze(): with RECS, the
+ * estimates and applicable options (the traced baseline) and in LINKER
+ * (LINKER_CAP bytes) the linker its links ran ("" if none); with
+ * FRONTEND, the frontend's CPU seconds (NAN without samples).  Returns
+ * BT_EXIT_OK, or another enum bt_exit with a message printed. */
 static int analyze(const char *trace_dir, struct bt_recommendations *recs,
 		   char *linker, size_t linker_cap, double *frontend)
 {
-	struct bt_trace t;
-	struct bt_build b;
-	struct bt_profile p;
+	/* without RECS, only the frontend's CPU is wanted */
+	struct bt_analyze_opts o = {.profile_only = !recs};
+	struct bt_analysis a;
 	char err[1024];
-	int have_profile = 0, rc = -1;
+	int rc;
 
 	if (frontend)
 		*frontend = NAN;
-	if (bt_trace_load(trace_dir, &t, err, sizeof(err)) < 0) {
+	rc = bt_analyze(trace_dir, &o, &a, err, sizeof(err));
+	if (rc != BT_EXIT_OK) {
 		fprintf(stderr, "btrace experiment: %s\n", err);
-		return -1;
+		return rc;
 	}
-	if (bt_build_make(&t, &b, err, sizeof(err)) < 0) {
-		fprintf(stderr, "btrace experiment: %s\n", err);
-		bt_trace_free(&t);
-		return -1;
-	}
-	for (size_t i = 0; i < t.n_images && !have_profile; i++)
-		have_profile = t.images[i].n_samples > 0;
-	if (have_profile && bt_profile_make(&b, &p, err, sizeof(err)) < 0) {
-		fprintf(stderr, "btrace experiment: %s\n", err);
-		have_profile = 0;
-		goto out;
-	}
-	b.profile = have_profile ? &p : NULL;
-	if (frontend && have_profile)
-		*frontend = p.cpu_s[BT_CAT_FRONTEND];
-	if (recs && bt_recommend(&b, recs) < 0) {
-		fprintf(stderr, "btrace experiment: out of memory\n");
-		goto out;
-	}
+	if (frontend && a.have_profile)
+		*frontend = a.profile.cpu_s[BT_CAT_FRONTEND];
+	if (recs)
+		*recs = a.recs;
 	if (linker) {
 		linker[0] = '\0';
-		for (size_t i = 0; i < b.n_units && !linker[0]; i++)
+		for (size_t i = 0; i < a.build.n_units && !linker[0]; i++)
 			snprintf(linker, linker_cap, "%s",
-				 b.units[i].linker_used);
+				 a.build.units[i].linker_used);
 	}
-	rc = 0;
-out:
-	if (have_profile)
-		bt_profile_free(&p);
-	bt_build_free(&b);
-	bt_trace_free(&t);
-	return rc;
+	bt_analysis_free(&a);
+	return BT_EXIT_OK;
 }
 
 /* ARGV run under `btrace record -o TRACE`: SELF is this program. */
@@ -1007,18 +985,20 @@ int cmd_experiment(int argc, char **argv)
 			goto out;
 		if (st != 0)
 			goto failing;
-		if (analyze(trace, &recs, base_linker, sizeof(base_linker),
-			    NULL) < 0)
+		st = analyze(trace, &recs, base_linker, sizeof(base_linker),
+			     NULL);
+		if (st != BT_EXIT_OK) {
+			if (st == BT_EXIT_NOMEM)
+				rc = st;
 			goto out;
+		}
 		spent = wall;
 		cs[n_cs++] = base;
 	}
 	for (size_t i = 0; i < recs.n; i++) {
 		const struct bt_recommendation *r = &recs.items[i];
 		struct config c = {.name = r->id, .option = (int)r->option};
-		int in_force = !strncmp(r->reason, "already in force", 16) ||
-			       !strncmp(r->reason, "cannot tell", 11) ||
-			       !strncmp(r->reason, "nothing", 7);
+		int in_force = !bt_rec_applies(r);
 		/* (a recommendation below the threshold is still measured:
 		 * the measurement is what the user asked for) */
 		if (only ? strcmp(only, r->id) != 0

@@ -19,12 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "model/build_model.h"
+#include "analyze.h"
 #include "cli.h"
-#include "profile/profile.h"
-#include "advice/recommend.h"
 #include "output/writer.h"
-#include "model/trace_reader.h"
 
 static const struct bt_report_writer *const writers[] = {
     &bt_writer_summary_text, &bt_writer_summary_json,  &bt_writer_chrome_trace,
@@ -143,11 +140,9 @@ int cmd_report(int argc, char **argv)
 {
 	const char *trace_arg = NULL, *out_arg = NULL;
 	char err[1024], *dir = NULL, *out_dir = NULL;
-	struct bt_trace t;
-	struct bt_build b;
-	struct bt_profile profile;
-	struct bt_recommendations recs;
-	int quiet = 0, rc = 0, by_category = 0, have_profile = 0;
+	struct bt_analysis a;
+	struct bt_analyze_opts opts = {.phase = phase};
+	int quiet = 0, rc = 0;
 
 	for (;;) {
 		int c = getopt_long(argc, argv, ":o:qh", options, NULL);
@@ -160,7 +155,7 @@ int cmd_report(int argc, char **argv)
 			    bt_cli_choice("report", "--group", optarg, groups);
 			if (g < 0)
 				return BT_EXIT_BAD_INPUT;
-			by_category = g == 1;
+			opts.flame_by_category = g == 1;
 		} else if (c == 'q') {
 			quiet = 1;
 		} else if (c == 'h') {
@@ -187,40 +182,12 @@ int cmd_report(int argc, char **argv)
 		return BT_EXIT_BAD_INPUT;
 	}
 	phase(NULL);
-	if (bt_trace_load(dir, &t, err, sizeof(err)) < 0) {
+	rc = bt_analyze(dir, &opts, &a, err, sizeof(err));
+	if (rc != BT_EXIT_OK) {
 		fprintf(stderr, "btrace report: %s\n", err);
 		free(dir);
-		return BT_EXIT_BAD_INPUT;
+		return rc;
 	}
-	if (bt_build_make(&t, &b, err, sizeof(err)) < 0) {
-		fprintf(stderr, "btrace report: %s\n", err);
-		bt_trace_free(&t);
-		free(dir);
-		return BT_EXIT_NOMEM; /* its only failure */
-	}
-	phase("load");
-	b.flame_by_category = by_category;
-	/* Where the CPU went: only when something was sampled. */
-	for (size_t i = 0; i < t.n_images && !have_profile; i++)
-		have_profile = t.images[i].n_samples > 0;
-	if (have_profile) {
-		if (bt_profile_make(&b, &profile, err, sizeof(err)) < 0) {
-			fprintf(stderr, "btrace report: %s\n", err);
-			rc = BT_EXIT_NOMEM; /* its only failure */
-			have_profile = 0;
-			goto out;
-		}
-		b.profile = &profile;
-		phase("profile");
-	}
-	/* What to change: estimated from the profile's categories. */
-	if (bt_recommend(&b, &recs) < 0) {
-		fprintf(stderr, "btrace report: out of memory\n");
-		rc = BT_EXIT_NOMEM;
-		goto out;
-	}
-	b.recommendations = &recs;
-	phase("recommend");
 	if (out_arg)
 		out_dir = strdup(out_arg);
 	else if (asprintf(&out_dir, "%s/report", dir) < 0)
@@ -233,15 +200,16 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++) {
-		if (write_one(writers[i], &b, out_dir) < 0)
+		if (write_one(writers[i], &a.build, out_dir) < 0)
 			rc = errno == ENOMEM ? BT_EXIT_NOMEM : BT_EXIT_PROBLEM;
 		phase(writers[i]->file);
 	}
 	if (!quiet)
-		bt_writer_summary_text.write(&b, stdout);
+		bt_writer_summary_text.write(&a.build, stdout);
 	fflush(stdout);
-	for (size_t i = 0; i < b.n_warnings; i++)
-		fprintf(stderr, "btrace report: warning: %s\n", b.warnings[i]);
+	for (size_t i = 0; i < a.build.n_warnings; i++)
+		fprintf(stderr, "btrace report: warning: %s\n",
+			a.build.warnings[i]);
 	if (rc == 0)
 		fprintf(stderr, "btrace report: wrote %s/{", out_dir);
 	for (size_t i = 0; rc == 0 && i < sizeof(writers) / sizeof(*writers);
@@ -249,16 +217,13 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "%s%s", i ? "," : "", writers[i]->file);
 	if (rc == 0)
 		fprintf(stderr, "}\n");
-	if (have_profile)
-		for (size_t i = 0; i < profile.n_warnings; i++)
+	if (a.have_profile)
+		for (size_t i = 0; i < a.profile.n_warnings; i++)
 			fprintf(stderr, "btrace report: warning: %s\n",
-				profile.warnings[i]);
+				a.profile.warnings[i]);
 out:
 	phase(NULL);
-	if (have_profile)
-		bt_profile_free(&profile);
-	bt_build_free(&b);
-	bt_trace_free(&t);
+	bt_analysis_free(&a);
 	free(out_dir);
 	free(dir);
 	phase("free");

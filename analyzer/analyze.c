@@ -1,0 +1,54 @@
+/* analyze.c - load -> model -> profile -> recommend, once (analyze.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "cli.h"
+
+int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
+	       struct bt_analysis *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	if (bt_trace_load(dir, &a->trace, err, errlen) < 0)
+		return BT_EXIT_BAD_INPUT;
+	if (bt_build_make(&a->trace, &a->build, err, errlen) < 0)
+		goto nomem; /* its only failure */
+	if (o && o->phase)
+		o->phase("load");
+	a->build.flame_by_category = o && o->flame_by_category;
+	/* Where the CPU went: only when something was sampled. */
+	for (size_t i = 0; i < a->trace.n_images && !a->have_profile; i++)
+		a->have_profile = a->trace.images[i].n_samples > 0;
+	if (a->have_profile) {
+		if (bt_profile_make(&a->build, &a->profile, err, errlen) < 0) {
+			a->have_profile = 0;
+			goto nomem; /* its only failure */
+		}
+		a->build.profile = &a->profile;
+		if (o && o->phase)
+			o->phase("profile");
+	}
+	if (o && o->profile_only)
+		return BT_EXIT_OK;
+	/* What to change: estimated from the profile's categories. */
+	if (bt_recommend(&a->build, &a->recs) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto nomem;
+	}
+	a->build.recommendations = &a->recs;
+	if (o && o->phase)
+		o->phase("recommend");
+	return BT_EXIT_OK;
+nomem:
+	bt_analysis_free(a);
+	return BT_EXIT_NOMEM;
+}
+
+void bt_analysis_free(struct bt_analysis *a)
+{
+	if (a->have_profile)
+		bt_profile_free(&a->profile);
+	a->have_profile = 0;
+	bt_build_free(&a->build);
+	bt_trace_free(&a->trace);
+}

@@ -1,0 +1,42 @@
+/* analyze.h - the one analysis that report and experiment share: load a
+ * trace, model the build, make the profile (when something was sampled),
+ * recommend.  report hands the result to every writer; experiment reads
+ * the recommendations of its baseline build and the frontend's CPU of
+ * every measured build. */
+#ifndef BTRACE_ANALYZE_H
+#define BTRACE_ANALYZE_H
+
+#include <stddef.h>
+
+#include "advice/recommend.h"
+#include "model/build_model.h"
+#include "model/trace_reader.h"
+#include "profile/profile.h"
+
+/* Everything bt_analyze() made.  build.trace, build.profile and
+ * build.recommendations point into the struct itself: it must not be
+ * copied or moved while in use.  The writers read `build` only. */
+struct bt_analysis {
+	struct bt_trace trace;
+	struct bt_build build;
+	struct bt_profile profile; /* valid when have_profile */
+	int have_profile;	   /* the trace has samples */
+	struct bt_recommendations recs;
+};
+
+struct bt_analyze_opts {
+	int flame_by_category; /* --group category */
+	int profile_only;      /* stop before recommending (recs left 0) */
+	/* Called after each stage ("load", "profile", "recommend") when
+	 * not NULL: report's BTRACE_DEBUG timings. */
+	void (*phase)(const char *what);
+};
+
+/* Analyzes the trace in DIR into A.  Returns BT_EXIT_OK; or, with one
+ * line in ERR and nothing left to free, BT_EXIT_BAD_INPUT (no usable
+ * trace) or BT_EXIT_NOMEM. */
+int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
+	       struct bt_analysis *a, char *err, size_t errlen);
+void bt_analysis_free(struct bt_analysis *a);
+
+#endif
