@@ -8,8 +8,8 @@
 const struct moddef mods[N_MODS] = {
     [M_RUSTC] = {RUSTC_EXE, 0x29b6bd, 0x12bc0, 0x89df0, 0, 400},
     [M_VDSO] = {"linux-vdso.so.1", 0x1542, 0, 0x1542, 1, 128},
-    [M_BTRACE] = {"/usr/local/lib/libbtrace.so", 0x500e8, 0x2000, 0x8645, 1,
-		  128},
+    [M_BTRACE] = {"/nonexistent/gen_trace/libbtrace.so", 0x500e8, 0x2000,
+		  0x8645, 1, 128},
     [M_DRIVER] = {TC "/lib/librustc_driver-6108105cd7e839cf.so", 0x7be2b8c,
 		  0x11a1c00, 0x7be2b8c, 0, 60000},
     [M_LIBDL] = {"/lib/x86_64-linux-gnu/libdl.so.2", 0x4010, 0x1000, 0x110d, 1,
