@@ -61,10 +61,7 @@ trap 'rm -rf "$work"' EXIT
 t_start=$(date +%s)
 
 # The synthetic workspace: the libraries excluded from the members.
-bash "$shared/workloads/gen-synthetic.sh" "$work/synthetic" 10 60 >/dev/null
-libs=$(cd "$work/synthetic" && ls -d lib* | sed 's/.*/"&"/' | paste -sd, -)
-printf '[workspace]\nresolver = "2"\nmembers = ["app"]\nexclude = [%s]\n' "$libs" \
-  >"$work/synthetic/Cargo.toml"
+bench_synthetic "$shared" "$work/synthetic" 10 60 app
 workloads=(synthetic)
 if [ "$only_syn" = 0 ]; then
   cp -r "$shared/workloads/cli-app" "$work/cli-app" && chmod -R u+w "$work/cli-app"

@@ -8,6 +8,19 @@ bench_btrace() {
   echo "$1/build-bench/bin/btrace"
 }
 
+# bench_synthetic SHARED DIR CRATES FUNCTIONS MEMBER...: a workspace of
+# gen-synthetic.sh in DIR whose members are MEMBER... (app and the libraries
+# named); the other libraries are path dependencies excluded from the
+# members, so that debuginfo-deps-off has dependencies to act on.
+bench_synthetic() {
+  local shared=$1 dir=$2 crates=$3 funcs=$4; shift 4
+  local members libs
+  bash "$shared/workloads/gen-synthetic.sh" "$dir" "$crates" "$funcs" >/dev/null
+  members=$(printf '"%s", ' "$@"); members=${members%, }
+  libs=$(cd "$dir" && ls -d lib* | grep -vxF "$(printf '%s\n' "$@")" | sed 's/.*/"&"/' | paste -sd, -)
+  printf '[workspace]\nresolver = "2"\nmembers = [%s]\nexclude = [%s]\n' "$members" "$libs" >"$dir/Cargo.toml"
+}
+
 # bench_write_section BENCHMARKS_MD NAME FILE: puts FILE's text between
 # <!-- NAME:begin --> and <!-- NAME:end --> in BENCHMARKS_MD (appending
 # the markers if missing), leaving the rest of the file alone.

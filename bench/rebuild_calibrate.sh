@@ -60,10 +60,7 @@ t_start=$(date +%s)
 mkdir -p "$repo/build-bench/rebuild"
 
 # The workloads.
-bash "$shared/workloads/gen-synthetic.sh" "$work/synthetic" 12 150 >/dev/null
-libs=$(cd "$work/synthetic" && ls -d lib* | grep -vx lib11 | sed 's/.*/"&"/' | paste -sd, -)
-printf '[workspace]\nresolver = "2"\nmembers = ["app", "lib11"]\nexclude = [%s]\n' "$libs" \
-  >"$work/synthetic/Cargo.toml"
+bench_synthetic "$shared" "$work/synthetic" 12 150 app lib11
 scenarios=("synthetic main synthetic app/src/main.rs" "synthetic lib synthetic lib11/src/lib.rs")
 if [ "$only_syn" = 0 ]; then
   "$shared/workloads/install-debian-crates.sh" >/dev/null
