@@ -7,8 +7,8 @@
 #include "model/schedule.h"
 #include "model/trace_reader.h"
 
-static double replay(const struct bt_schedule *s,
-		     const double (*cut)[BT_PHASES], double cpus);
+static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
+		     double cpus);
 
 static const char *base_name(const char *path)
 {
@@ -271,6 +271,8 @@ struct run {
 	double rate;   /* CPUs it gets now */
 	double cap;    /* CPUs its phase can use */
 	double work[BT_PHASES];
+	double scale;	     /* the what-if's factor on its work */
+	double start, ready; /* when it started; its dependencies ready */
 };
 
 /* Moves unit R to its next phase with work, or ends it, at time T. */
@@ -291,14 +293,18 @@ static void next_phase(struct run *r, double t, int jobs)
 	r->end = t;
 }
 
-/* When unit U's dependencies are ready, or -1 if one is not yet known. */
+/* When unit U's dependencies are ready, or -1 if one is not yet known.
+ * A removed dependency is no dependency. */
 static double ready_at(const struct bt_schedule *s, const struct run *rs,
-		       size_t u)
+		       const unsigned char *removed, size_t u)
 {
 	double at = s->first_start_s;
 	for (size_t k = 0; k < s->units[u].n_deps; k++) {
 		const struct bt_sched_dep *d = &s->units[u].deps[k];
-		double t = d->needs_end ? rs[d->unit].end : rs[d->unit].fe_end;
+		double t;
+		if (removed && removed[d->unit])
+			continue;
+		t = d->needs_end ? rs[d->unit].end : rs[d->unit].fe_end;
 		if (t < 0)
 			return -1;
 		if (t > at)
@@ -340,14 +346,38 @@ static void share_cpus(struct run *rs, const size_t *running, size_t n,
 double bt_schedule_replay(const struct bt_schedule *s,
 			  const double (*cut)[BT_PHASES])
 {
-	return replay(s, cut, s->cpus > 0 ? s->cpus : s->jobs);
+	struct bt_whatif w = {.cut = cut};
+	return replay(s, &w, s->cpus > 0 ? s->cpus : s->jobs);
 }
 
-static double replay(const struct bt_schedule *s,
-		     const double (*cut)[BT_PHASES], double cpus)
+double bt_schedule_replay_whatif(const struct bt_schedule *s,
+				 const struct bt_whatif *w)
+{
+	return replay(s, w, s->cpus > 0 ? s->cpus : s->jobs);
+}
+
+/* Unit I's work in the replay: the observed work, less W's cut, times W's
+ * scale. */
+static void what_if_work(const struct bt_schedule *s, const struct bt_whatif *w,
+			 size_t i, struct run *r)
+{
+	double scale = w && w->scale ? w->scale[i] : 1;
+	if (scale < 0)
+		scale = 0;
+	for (int p = 0; p < BT_PHASES; p++) {
+		double x =
+		    s->units[i].work_s[p] - (w && w->cut ? w->cut[i][p] : 0);
+		r->work[p] = x > 0 ? x * scale : 0;
+	}
+	r->scale = scale;
+}
+
+static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
+		     double cpus)
 {
 	struct run *rs = calloc(s->n_units + 1, sizeof(*rs));
 	size_t *running = calloc(s->n_units + 1, sizeof(*running));
+	const unsigned char *removed = w ? w->removed : NULL;
 	size_t n_run = 0, n_done = 0, steps = 0;
 	int jobs = s->jobs > 0 ? s->jobs : 1;
 	double t = s->first_start_s, end = s->first_start_s;
@@ -359,11 +389,11 @@ static double replay(const struct bt_schedule *s,
 	}
 	for (size_t i = 0; i < s->n_units; i++) {
 		rs[i].phase = -1;
-		rs[i].fe_end = rs[i].end = -1;
-		for (int p = 0; p < BT_PHASES; p++) {
-			double w =
-			    s->units[i].work_s[p] - (cut ? cut[i][p] : 0);
-			rs[i].work[p] = w > 0 ? w : 0;
+		rs[i].fe_end = rs[i].end = rs[i].start = rs[i].ready = -1;
+		what_if_work(s, w, i, &rs[i]);
+		if (removed && removed[i]) {
+			rs[i].phase = BT_PHASES;
+			n_done++;
 		}
 	}
 	while (n_done < s->n_units && steps++ < 16 * s->n_units + 64) {
@@ -372,10 +402,11 @@ static double replay(const struct bt_schedule *s,
 		for (size_t i = 0; i < s->n_units && n_run < (size_t)jobs;
 		     i++) {
 			struct run *r = &rs[i];
+			const struct bt_sched_unit *su = &s->units[i];
 			double at;
 			if (r->phase != -1)
 				continue;
-			at = ready_at(s, rs, i);
+			at = ready_at(s, rs, removed, i);
 			if (at < 0)
 				continue;
 			if (at > t + 1e-12) {
@@ -383,16 +414,23 @@ static double replay(const struct bt_schedule *s,
 					next_ready = at;
 				continue;
 			}
-			if (s->units[i].fixed) {
+			r->start = t;
+			r->ready = at;
+			if (su->fixed) {
 				r->phase = BT_PHASE_FRONTEND;
 				r->cap = 0;
-				r->left = t + s->units[i].wall_s;
-				r->rate = s->units[i].wall_s > 0
-					      ? (s->units[i].work_s[0] +
-						 s->units[i].work_s[1] +
-						 s->units[i].work_s[2]) /
-						    s->units[i].wall_s
+				r->left = t + su->wall_s * r->scale;
+				r->rate = su->wall_s > 0
+					      ? (su->work_s[0] + su->work_s[1] +
+						 su->work_s[2]) /
+						    su->wall_s
 					      : 0;
+				if (r->scale <= 0) {
+					r->fe_end = r->end = t;
+					r->phase = BT_PHASES;
+					n_done++;
+					continue;
+				}
 			} else {
 				next_phase(r, t, jobs);
 				if (r->phase == BT_PHASES) {
@@ -449,6 +487,12 @@ static double replay(const struct bt_schedule *s,
 				k++;
 			}
 		}
+	}
+	for (size_t i = 0; w && w->out && i < s->n_units; i++) {
+		int gone = (removed && removed[i]) || rs[i].end < 0;
+		w->out[i] = (struct bt_replay_unit){
+		    gone ? -1 : rs[i].start, gone ? -1 : rs[i].fe_end,
+		    gone ? -1 : rs[i].end, gone ? -1 : rs[i].ready};
 	}
 	free(rs);
 	free(running);

@@ -83,4 +83,33 @@ void bt_schedule_free(struct bt_schedule *s);
 double bt_schedule_replay(const struct bt_schedule *s,
 			  const double (*cut)[BT_PHASES]);
 
+/* When a unit ran in a replay. */
+struct bt_replay_unit {
+	double start_s, meta_s, end_s; /* meta_s: its metadata ready (the
+					  end of its frontend) */
+	double ready_s; /* when its dependencies were ready: start_s - ready_s
+			   it waited for a job slot */
+};
+
+/* A what-if for bt_schedule_replay_whatif(); every member may be NULL. */
+struct bt_whatif {
+	const double (*cut)[BT_PHASES]; /* as in bt_schedule_replay */
+	/* SCALE[I]: unit I's work (and, for a unit that keeps its duration,
+	 * that duration) times SCALE[I], after CUT: 0.5 for half, 0 for a
+	 * unit that takes no time but still waits for its dependencies */
+	const double *scale;
+	/* REMOVED[I] != 0: unit I is not built at all: it takes no job slot
+	 * and nothing waits for it (a dependency taken out of the graph) */
+	const unsigned char *removed;
+	/* OUT[I] (N_UNITS entries), filled when not NULL; a removed unit,
+	 * or one that could never start, gets -1 in every field */
+	struct bt_replay_unit *out;
+};
+
+/* The wall time of the build replayed with W's changes (NULL: as
+ * observed), or -1 when out of memory.  The one replay engine: the
+ * estimates, the critical path and the dependency costs all use it. */
+double bt_schedule_replay_whatif(const struct bt_schedule *s,
+				 const struct bt_whatif *w);
+
 #endif

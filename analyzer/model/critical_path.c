@@ -1,0 +1,217 @@
+/* critical_path.c - critical path, slack, speed-up potential
+ * (critical_path.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/critical_path.h"
+
+/* When dependency D of a unit was ready in the replay. */
+static double dep_ready(const struct bt_critical_path *cp,
+			const struct bt_sched_dep *d)
+{
+	const struct bt_replay_unit *a = &cp->units[d->unit].at;
+	return d->needs_end ? a->end_s : a->meta_s;
+}
+
+/* What each unit waited for: its dependency that was ready last. */
+static void find_waits(const struct bt_schedule *s, struct bt_critical_path *cp)
+{
+	for (size_t i = 0; i < s->n_units; i++) {
+		struct bt_cp_unit *c = &cp->units[i];
+		double best = -1;
+		c->waited_for = SIZE_MAX;
+		for (size_t k = 0; k < s->units[i].n_deps; k++) {
+			const struct bt_sched_dep *d = &s->units[i].deps[k];
+			double t;
+			if (d->unit >= s->n_units)
+				continue;
+			t = dep_ready(cp, d);
+			if (t >= 0 && t >= best) {
+				best = t;
+				c->waited_for = d->unit;
+				c->waited_meta = !d->needs_end;
+			}
+		}
+	}
+}
+
+static const struct bt_critical_path *sort_cp;
+
+/* Latest start first; at equal starts the later unit first (a
+ * dependency has a lower index than its user). */
+static int cmp_start_desc(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	double sx = sort_cp->units[x].at.start_s,
+	       sy = sort_cp->units[y].at.start_s;
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return x > y ? -1 : x < y;
+}
+
+/* Slack, back from the end: a unit may grow until the first of its users
+ * would have to start after its latest start. */
+static int find_slack(const struct bt_schedule *s, struct bt_critical_path *cp)
+{
+	size_t *order = malloc((s->n_units + 1) * sizeof(*order)), n = 0;
+	double end = -1;
+	if (!order)
+		return -1;
+	for (size_t i = 0; i < s->n_units; i++) {
+		const struct bt_replay_unit *a = &cp->units[i].at;
+		if (a->end_s < 0) {
+			cp->units[i].slack_s = -1;
+			continue;
+		}
+		order[n++] = i;
+		if (a->end_s > end)
+			end = a->end_s;
+	}
+	for (size_t k = 0; k < n; k++)
+		cp->units[order[k]].slack_s =
+		    end - cp->units[order[k]].at.end_s;
+	sort_cp = cp; /* the analyzer makes one path at a time */
+	qsort(order, n, sizeof(*order), cmp_start_desc);
+	sort_cp = NULL;
+	for (size_t k = 0; k < n; k++) {
+		size_t v = order[k];
+		double latest = cp->units[v].at.start_s + cp->units[v].slack_s;
+		for (size_t j = 0; j < s->units[v].n_deps; j++) {
+			const struct bt_sched_dep *d = &s->units[v].deps[j];
+			struct bt_cp_unit *u;
+			double room;
+			if (d->unit >= s->n_units ||
+			    cp->units[d->unit].slack_s < 0)
+				continue;
+			u = &cp->units[d->unit];
+			room = latest -
+			       (d->needs_end ? u->at.end_s : u->at.meta_s);
+			if (room < 0)
+				room = 0;
+			if (room < u->slack_s)
+				u->slack_s = room;
+		}
+	}
+	free(order);
+	return 0;
+}
+
+/* The chain back from the unit that ends last. */
+static int find_path(const struct bt_schedule *s, struct bt_critical_path *cp)
+{
+	size_t last = SIZE_MAX, n = 0;
+	for (size_t i = 0; i < s->n_units; i++)
+		if (cp->units[i].at.end_s >= 0 &&
+		    (last == SIZE_MAX ||
+		     cp->units[i].at.end_s >= cp->units[last].at.end_s))
+			last = i;
+	for (size_t u = last; u != SIZE_MAX && n <= s->n_units;
+	     u = cp->units[u].waited_for)
+		n++;
+	cp->path = calloc(n + 1, sizeof(*cp->path));
+	if (!cp->path)
+		return -1;
+	cp->n_path = n;
+	for (size_t u = last; u != SIZE_MAX && n > 0;
+	     u = cp->units[u].waited_for) {
+		cp->path[--n] = u;
+		cp->units[u].on_path = 1;
+	}
+	return 0;
+}
+
+/* Puts unit I into the top list if it saves more than its last; -1 if
+ * it does not get in. */
+static int add_top(struct bt_critical_path *cp, size_t i)
+{
+	double save = cp->units[i].save_none_s;
+	size_t k;
+	if (save < 1e-6)
+		return -1;
+	if (cp->n_top == BT_CP_TOP) {
+		if (save <= cp->units[cp->top[BT_CP_TOP - 1]].save_none_s)
+			return -1;
+		k = BT_CP_TOP - 1;
+	} else {
+		k = cp->n_top++;
+	}
+	cp->top[k] = i;
+	for (; k > 0 && cp->units[cp->top[k - 1]].save_none_s < save; k--) {
+		size_t t = cp->top[k - 1];
+		cp->top[k - 1] = cp->top[k];
+		cp->top[k] = t;
+	}
+	return 0;
+}
+
+/* Two replays per unit: half its work, none of it. */
+static int find_potential(const struct bt_schedule *s,
+			  struct bt_critical_path *cp)
+{
+	double *scale = malloc((s->n_units + 1) * sizeof(*scale));
+	if (!scale)
+		return -1;
+	for (size_t i = 0; i < s->n_units; i++)
+		scale[i] = 1;
+	for (size_t i = 0; i < s->n_units; i++) {
+		struct bt_whatif w = {.scale = scale};
+		double half, none;
+		if (cp->units[i].at.end_s < 0)
+			continue;
+		scale[i] = 0.5;
+		half = bt_schedule_replay_whatif(s, &w);
+		scale[i] = 0;
+		none = bt_schedule_replay_whatif(s, &w);
+		scale[i] = 1;
+		if (half < 0 || none < 0) {
+			free(scale);
+			return -1;
+		}
+		cp->units[i].save_half_s =
+		    cp->replay_s > half ? cp->replay_s - half : 0;
+		cp->units[i].save_none_s =
+		    cp->replay_s > none ? cp->replay_s - none : 0;
+		add_top(cp, i); /* -1: not among the top */
+	}
+	free(scale);
+	return 0;
+}
+
+int bt_critical_path_make(const struct bt_schedule *s, int with_potential,
+			  struct bt_critical_path *cp)
+{
+	struct bt_replay_unit *at;
+	struct bt_whatif w = {0};
+	memset(cp, 0, sizeof(*cp));
+	cp->n_units = s->n_units;
+	cp->units = calloc(s->n_units + 1, sizeof(*cp->units));
+	at = calloc(s->n_units + 1, sizeof(*at));
+	if (!cp->units || !at)
+		goto fail;
+	w.out = at;
+	cp->replay_s = bt_schedule_replay_whatif(s, &w);
+	if (cp->replay_s < 0)
+		goto fail;
+	for (size_t i = 0; i < s->n_units; i++)
+		cp->units[i].at = at[i];
+	free(at);
+	at = NULL;
+	find_waits(s, cp);
+	if (find_slack(s, cp) < 0 || find_path(s, cp) < 0)
+		goto fail;
+	if (with_potential && find_potential(s, cp) < 0)
+		goto fail;
+	return 0;
+fail:
+	free(at);
+	bt_critical_path_free(cp);
+	return -1;
+}
+
+void bt_critical_path_free(struct bt_critical_path *cp)
+{
+	free(cp->units);
+	free(cp->path);
+	memset(cp, 0, sizeof(*cp));
+}

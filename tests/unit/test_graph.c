@@ -1,0 +1,273 @@
+/* test_graph.c - the package graph, the critical path, slack and speed-up
+ * potential on small fixture schedules whose replays can be worked out by
+ * hand (2 CPUs, frontends only unless said). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model/critical_path.h"
+#include "model/dep_graph.h"
+
+static int near(double a, double b)
+{
+	return fabs(a - b) < 1e-6;
+}
+
+/* a: 2 s; b: 1 s; c: 1 s after a's end; app: 1 s after c and b.
+ * Replay: a and b from 0, b ends at 1, a at 2; c 2-3; app 3-4. */
+static struct bt_sched_dep c_deps[] = {{0, 1}};
+static struct bt_sched_dep app_deps[] = {{2, 1}, {1, 1}};
+
+static void chain(struct bt_schedule *s, struct bt_sched_unit *u)
+{
+	static const double fe[4] = {2, 1, 1, 1};
+	memset(u, 0, 4 * sizeof(*u));
+	for (int i = 0; i < 4; i++) {
+		u[i].work_s[BT_PHASE_FRONTEND] = fe[i];
+		u[i].wall_s = fe[i];
+		u[i].start_s = i;
+	}
+	u[2].deps = c_deps;
+	u[2].n_deps = 1;
+	u[3].deps = app_deps;
+	u[3].n_deps = 2;
+	*s = (struct bt_schedule){.units = u, .n_units = 4, .jobs = 2};
+}
+
+static void test_path_and_slack(void **state)
+{
+	struct bt_schedule s;
+	struct bt_sched_unit u[4];
+	struct bt_critical_path cp;
+	(void)state;
+	chain(&s, u);
+	assert_int_equal(bt_critical_path_make(&s, 1, &cp), 0);
+	assert_true(near(cp.replay_s, 4));
+	assert_true(near(cp.units[2].at.start_s, 2));
+	assert_true(near(cp.units[3].at.end_s, 4));
+	/* a -> c -> app; b is off the path with 2 s of slack (app could
+	 * start at 3 at the latest, b ended at 1) */
+	assert_int_equal(cp.n_path, 3);
+	assert_int_equal(cp.path[0], 0);
+	assert_int_equal(cp.path[1], 2);
+	assert_int_equal(cp.path[2], 3);
+	assert_false(cp.units[1].on_path);
+	assert_true(near(cp.units[0].slack_s, 0));
+	assert_true(near(cp.units[2].slack_s, 0));
+	assert_true(near(cp.units[3].slack_s, 0));
+	assert_true(near(cp.units[1].slack_s, 2));
+	/* app waited for c, which ended last; c for a's end */
+	assert_int_equal(cp.units[3].waited_for, 2);
+	assert_int_equal(cp.units[2].waited_for, 0);
+	assert_int_equal(cp.units[2].waited_meta, 0);
+	assert_true(cp.units[0].waited_for == SIZE_MAX);
+	/* a in no time: c 0-1 beside b, app 1-2: 2 s saved; a halved: 1 s.
+	 * b in no time saves nothing: it was never waited for */
+	assert_true(near(cp.units[0].save_none_s, 2));
+	assert_true(near(cp.units[0].save_half_s, 1));
+	assert_true(near(cp.units[1].save_none_s, 0));
+	assert_true(near(cp.units[1].save_half_s, 0));
+	/* c or app in no time: 1 s each; b saves nothing and is not listed */
+	assert_true(near(cp.units[2].save_none_s, 1));
+	assert_int_equal(cp.n_top, 3);
+	assert_int_equal(cp.top[0], 0);
+	for (size_t k = 0; k < cp.n_top; k++)
+		assert_int_not_equal(cp.top[k], 1);
+	bt_critical_path_free(&cp);
+
+	/* without the potential: no replays per unit, nothing listed */
+	assert_int_equal(bt_critical_path_make(&s, 0, &cp), 0);
+	assert_int_equal(cp.n_top, 0);
+	assert_true(near(cp.units[0].save_none_s, 0));
+	bt_critical_path_free(&cp);
+}
+
+/* c waits for a's metadata only: a's frontend 1 s then 1 s of codegen;
+ * c starts at 1 beside a's codegen.  a's slack is then bounded by c's
+ * start through its metadata, not by its end. */
+static void test_metadata_edge(void **state)
+{
+	static struct bt_sched_dep meta[] = {{0, 0}};
+	struct bt_schedule s;
+	struct bt_sched_unit u[4];
+	struct bt_critical_path cp;
+	(void)state;
+	chain(&s, u);
+	u[0].work_s[BT_PHASE_FRONTEND] = 1;
+	u[0].work_s[BT_PHASE_CODEGEN] = 1;
+	u[2].deps = meta;
+	assert_int_equal(bt_critical_path_make(&s, 1, &cp), 0);
+	/* 0-1: a's frontend, b; 1-2: a's codegen and c share the 2 CPUs;
+	 * app 2-3 */
+	assert_true(near(cp.replay_s, 3));
+	assert_true(near(cp.units[0].at.meta_s, 1));
+	assert_true(near(cp.units[0].at.end_s, 2));
+	assert_int_equal(cp.units[2].waited_for, 0);
+	assert_int_equal(cp.units[2].waited_meta, 1);
+	assert_true(near(cp.units[0].slack_s, 0));
+	/* app waited for c (2) rather than b (1); b has 1 s of slack */
+	assert_true(near(cp.units[1].slack_s, 1));
+	assert_int_equal(cp.n_path, 3);
+	bt_critical_path_free(&cp);
+}
+
+/* The what-if replay: a unit scaled, a unit removed (nothing waits for
+ * it, it takes no slot), and the replayed times of each unit. */
+static void test_whatif(void **state)
+{
+	struct bt_schedule s;
+	struct bt_sched_unit u[4];
+	struct bt_replay_unit at[4];
+	unsigned char removed[4] = {0};
+	double scale[4] = {1, 1, 1, 1};
+	struct bt_whatif w = {.out = at};
+	(void)state;
+	chain(&s, u);
+	assert_true(near(bt_schedule_replay_whatif(&s, &w), 4));
+	assert_true(near(at[1].end_s, 1));
+	assert_true(near(at[3].ready_s, 3));
+	/* c removed: app waits for b only, 1-2 */
+	removed[2] = 1;
+	w.removed = removed;
+	assert_true(near(bt_schedule_replay_whatif(&s, &w), 2));
+	assert_true(at[2].start_s < 0 && at[2].end_s < 0);
+	assert_true(near(at[3].start_s, 1));
+	/* c in no time (not removed) still waits for a: app 2-3 */
+	removed[2] = 0;
+	scale[2] = 0;
+	w.scale = scale;
+	assert_true(near(bt_schedule_replay_whatif(&s, &w), 3));
+	assert_true(near(at[2].start_s, 2) && near(at[2].end_s, 2));
+	/* one job slot: a 0-2 first (the observed order), b 2-3, c 3-4,
+	 * app 4-5; a removed frees the slot: b 0-1, c 1-2, app 2-3 */
+	scale[2] = 1;
+	s.jobs = 1;
+	assert_true(near(bt_schedule_replay_whatif(&s, &w), 5));
+	assert_true(near(at[1].start_s, 2) && near(at[1].ready_s, 0));
+	removed[0] = 1;
+	assert_true(near(bt_schedule_replay_whatif(&s, &w), 3));
+	/* the plain replay is the what-if with nothing changed */
+	assert_true(near(bt_schedule_replay(&s, NULL), 5));
+}
+
+/* Packages: a (lib and build script), b, c -> a, s (shared), d -> s,
+ * e -> s, app (the member) -> c, d, b, e; a second version of s. */
+static void package_fixture(struct bt_build *b, struct bt_unit *units,
+			    struct bt_schedule *s, struct bt_sched_unit *su)
+{
+	static struct bt_sched_dep a_dep[] = {{1, 1}};
+	static struct bt_sched_dep c_dep[] = {{0, 1}};
+	static struct bt_sched_dep d_dep[] = {{4, 0}};
+	static struct bt_sched_dep e_dep[] = {{4, 0}, {8, 1}};
+	static struct bt_sched_dep app_dep[] = {{3, 1}, {5, 1}, {2, 1}, {7, 1}};
+	static const struct {
+		const char *pkg, *ver;
+		enum bt_target target;
+	} def[] = {
+	    {"a", "1.0.0", BT_TARGET_LIB},
+	    {"a", "1.0.0", BT_TARGET_BUILD_SCRIPT},
+	    {"b", "1.0.0", BT_TARGET_LIB},
+	    {"c", "0.1.0", BT_TARGET_PROC_MACRO},
+	    {"s", "2.0.0", BT_TARGET_LIB},
+	    {"d", "1.0.0", BT_TARGET_LIB},
+	    {"app", "0.1.0", BT_TARGET_BIN},
+	    {"e", "1.0.0", BT_TARGET_LIB},
+	    {"s", "1.0.0", BT_TARGET_LIB},
+	};
+	memset(b, 0, sizeof(*b));
+	memset(units, 0, 9 * sizeof(*units));
+	memset(su, 0, 9 * sizeof(*su));
+	for (int i = 0; i < 9; i++) {
+		strcpy(units[i].package, def[i].pkg);
+		strcpy(units[i].version, def[i].ver);
+		units[i].target = def[i].target;
+		units[i].cpu_s = 1 + i;
+		units[i].wall_s = 1;
+		units[i].link_cpu_s = def[i].target == BT_TARGET_BIN ? 0.5 : 0;
+	}
+	units[6].primary = 1;
+	su[0].deps = a_dep, su[0].n_deps = 1;
+	su[3].deps = c_dep, su[3].n_deps = 1;
+	su[5].deps = d_dep, su[5].n_deps = 1;
+	su[7].deps = e_dep, su[7].n_deps = 2;
+	su[6].deps = app_dep, su[6].n_deps = 4;
+	b->units = units;
+	b->n_units = 9;
+	*s = (struct bt_schedule){.units = su, .n_units = 9, .jobs = 2};
+}
+
+static size_t find_pkg(const struct bt_dep_graph *g, const char *name,
+		       const char *version)
+{
+	for (size_t k = 0; k < g->n_pkgs; k++)
+		if (!strcmp(g->pkgs[k].name, name) &&
+		    !strcmp(g->pkgs[k].version, version))
+			return k;
+	fail_msg("no package %s %s", name, version);
+	return SIZE_MAX;
+}
+
+static void test_packages(void **state)
+{
+	struct bt_build b;
+	struct bt_unit units[9];
+	struct bt_schedule s;
+	struct bt_sched_unit su[9];
+	struct bt_dep_graph g;
+	unsigned char excl[16];
+	size_t a, c, d, app, s2, s1, e;
+	char label[64];
+	(void)state;
+	package_fixture(&b, units, &s, su);
+	assert_int_equal(bt_dep_graph_make(&b, &s, &g), 0);
+	assert_int_equal(g.n_pkgs, 8); /* a's two units are one package */
+	a = find_pkg(&g, "a", "1.0.0");
+	c = find_pkg(&g, "c", "0.1.0");
+	d = find_pkg(&g, "d", "1.0.0");
+	e = find_pkg(&g, "e", "1.0.0");
+	app = find_pkg(&g, "app", "0.1.0");
+	s2 = find_pkg(&g, "s", "2.0.0");
+	s1 = find_pkg(&g, "s", "1.0.0");
+	assert_int_equal(g.pkgs[a].n_units, 2);
+	assert_true(near(g.pkgs[a].cpu_s, 1 + 2));
+	assert_true(near(g.pkgs[app].cpu_s, 7 + 0.5));
+	assert_true(g.pkgs[app].member && !g.pkgs[a].member);
+	assert_true(g.pkgs[c].proc_macro && !g.pkgs[d].proc_macro);
+	/* a's lib waiting for its own build script is no package edge */
+	assert_int_equal(g.pkgs[a].n_deps, 0);
+	assert_int_equal(g.pkgs[app].n_deps, 4);
+	assert_int_equal(g.pkgs[e].n_deps, 2);
+	assert_int_equal(g.pkgs[s2].n_users, 2);
+	assert_int_equal(g.unit_pkg[1], a);
+	/* c pulls in a, which nothing else needs */
+	assert_int_equal(bt_dep_graph_exclusive(&g, c, excl), 2);
+	assert_true(excl[c] && excl[a] && !excl[app]);
+	/* d shares s 2.0.0 with e: only d is d's */
+	assert_int_equal(bt_dep_graph_exclusive(&g, d, excl), 1);
+	assert_true(excl[d] && !excl[s2]);
+	/* e is the only user of s 1.0.0 */
+	assert_int_equal(bt_dep_graph_exclusive(&g, e, excl), 2);
+	assert_true(excl[e] && excl[s1] && !excl[s2]);
+	/* a member is never exclusive */
+	assert_int_equal(bt_dep_graph_exclusive(&g, app, excl), 0);
+	bt_package_label(&g.pkgs[s1], label, sizeof(label));
+	assert_string_equal(label, "s 1.0.0");
+	bt_dep_graph_free(&g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_path_and_slack),
+	    cmocka_unit_test(test_metadata_edge),
+	    cmocka_unit_test(test_whatif),
+	    cmocka_unit_test(test_packages),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
