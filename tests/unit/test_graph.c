@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "advice/dep_cost.h"
 #include "model/critical_path.h"
 #include "model/dep_graph.h"
 
@@ -156,29 +157,32 @@ static void test_whatif(void **state)
 	assert_true(near(bt_schedule_replay(&s, NULL), 5));
 }
 
-/* Packages: a (lib and build script), b, c -> a, s (shared), d -> s,
- * e -> s, app (the member) -> c, d, b, e; a second version of s. */
+/* Packages: a (build script and lib), b, c -> a, s 2.0.0 (shared),
+ * d -> s 2.0.0, s 1.0.0, e -> both s, app (the member) -> c, d, b, e.
+ * Every unit is 1 s of frontend but s 1.0.0 (3 s); unit I used 1 + I
+ * CPU seconds; 4 job slots.  Replay: 0-1 a's script, b, s 2.0.0, and
+ * s 1.0.0 (0-3); 1-2 a, d; 2-3 c; 3-4 e; 4-5 app. */
 static void package_fixture(struct bt_build *b, struct bt_unit *units,
 			    struct bt_schedule *s, struct bt_sched_unit *su)
 {
-	static struct bt_sched_dep a_dep[] = {{1, 1}};
-	static struct bt_sched_dep c_dep[] = {{0, 1}};
+	static struct bt_sched_dep a_dep[] = {{0, 1}};
+	static struct bt_sched_dep c_dep[] = {{1, 1}};
 	static struct bt_sched_dep d_dep[] = {{4, 0}};
-	static struct bt_sched_dep e_dep[] = {{4, 0}, {8, 1}};
+	static struct bt_sched_dep e_dep[] = {{4, 0}, {6, 1}};
 	static struct bt_sched_dep app_dep[] = {{3, 1}, {5, 1}, {2, 1}, {7, 1}};
 	static const struct {
 		const char *pkg, *ver;
 		enum bt_target target;
 	} def[] = {
-	    {"a", "1.0.0", BT_TARGET_LIB},
 	    {"a", "1.0.0", BT_TARGET_BUILD_SCRIPT},
+	    {"a", "1.0.0", BT_TARGET_LIB},
 	    {"b", "1.0.0", BT_TARGET_LIB},
 	    {"c", "0.1.0", BT_TARGET_PROC_MACRO},
 	    {"s", "2.0.0", BT_TARGET_LIB},
 	    {"d", "1.0.0", BT_TARGET_LIB},
-	    {"app", "0.1.0", BT_TARGET_BIN},
-	    {"e", "1.0.0", BT_TARGET_LIB},
 	    {"s", "1.0.0", BT_TARGET_LIB},
+	    {"e", "1.0.0", BT_TARGET_LIB},
+	    {"app", "0.1.0", BT_TARGET_BIN},
 	};
 	memset(b, 0, sizeof(*b));
 	memset(units, 0, 9 * sizeof(*units));
@@ -188,18 +192,20 @@ static void package_fixture(struct bt_build *b, struct bt_unit *units,
 		strcpy(units[i].version, def[i].ver);
 		units[i].target = def[i].target;
 		units[i].cpu_s = 1 + i;
-		units[i].wall_s = 1;
+		units[i].wall_s = i == 6 ? 3 : 1;
 		units[i].link_cpu_s = def[i].target == BT_TARGET_BIN ? 0.5 : 0;
+		su[i].work_s[BT_PHASE_FRONTEND] = units[i].wall_s;
+		su[i].wall_s = units[i].wall_s;
 	}
-	units[6].primary = 1;
-	su[0].deps = a_dep, su[0].n_deps = 1;
+	units[8].primary = 1;
+	su[1].deps = a_dep, su[1].n_deps = 1;
 	su[3].deps = c_dep, su[3].n_deps = 1;
 	su[5].deps = d_dep, su[5].n_deps = 1;
 	su[7].deps = e_dep, su[7].n_deps = 2;
-	su[6].deps = app_dep, su[6].n_deps = 4;
+	su[8].deps = app_dep, su[8].n_deps = 4;
 	b->units = units;
 	b->n_units = 9;
-	*s = (struct bt_schedule){.units = su, .n_units = 9, .jobs = 2};
+	*s = (struct bt_schedule){.units = su, .n_units = 9, .jobs = 4};
 }
 
 static size_t find_pkg(const struct bt_dep_graph *g, const char *name,
@@ -236,7 +242,7 @@ static void test_packages(void **state)
 	s1 = find_pkg(&g, "s", "1.0.0");
 	assert_int_equal(g.pkgs[a].n_units, 2);
 	assert_true(near(g.pkgs[a].cpu_s, 1 + 2));
-	assert_true(near(g.pkgs[app].cpu_s, 7 + 0.5));
+	assert_true(near(g.pkgs[app].cpu_s, 9 + 0.5));
 	assert_true(g.pkgs[app].member && !g.pkgs[a].member);
 	assert_true(g.pkgs[c].proc_macro && !g.pkgs[d].proc_macro);
 	/* a's lib waiting for its own build script is no package edge */
@@ -244,7 +250,7 @@ static void test_packages(void **state)
 	assert_int_equal(g.pkgs[app].n_deps, 4);
 	assert_int_equal(g.pkgs[e].n_deps, 2);
 	assert_int_equal(g.pkgs[s2].n_users, 2);
-	assert_int_equal(g.unit_pkg[1], a);
+	assert_int_equal(g.unit_pkg[0], a);
 	/* c pulls in a, which nothing else needs */
 	assert_int_equal(bt_dep_graph_exclusive(&g, c, excl), 2);
 	assert_true(excl[c] && excl[a] && !excl[app]);
@@ -261,6 +267,81 @@ static void test_packages(void **state)
 	bt_dep_graph_free(&g);
 }
 
+static const struct bt_dep_cost *cost_of(const struct bt_dep_costs *dc,
+					 const struct bt_dep_graph *g,
+					 const char *name, const char *version)
+{
+	size_t p = find_pkg(g, name, version);
+	for (size_t k = 0; k < dc->n; k++)
+		if (dc->costs[k].pkg == p)
+			return &dc->costs[k];
+	fail_msg("no cost for %s %s", name, version);
+	return NULL;
+}
+
+static void test_dep_costs(void **state)
+{
+	struct bt_build b;
+	struct bt_unit units[9];
+	struct bt_schedule s;
+	struct bt_sched_unit su[9];
+	struct bt_dep_graph g;
+	struct bt_critical_path cp;
+	struct bt_dep_costs dc;
+	const struct bt_dep_cost *c;
+	(void)state;
+	package_fixture(&b, units, &s, su);
+	assert_int_equal(bt_dep_graph_make(&b, &s, &g), 0);
+	assert_int_equal(bt_critical_path_make(&s, 0, &cp), 0);
+	assert_true(near(cp.replay_s, 5));
+	/* app <- e <- s 1.0.0 */
+	assert_int_equal(cp.n_path, 3);
+	assert_int_equal(cp.path[0], 6);
+	assert_int_equal(bt_dep_costs_make(&s, &g, &cp, &dc), 0);
+	/* the members' direct dependencies b, c, d, e, and s 1.0.0 for
+	 * the critical path */
+	assert_int_equal(dc.n, 5);
+	/* e and the s 1.0.0 only it needs: app can start at 3 */
+	c = cost_of(&dc, &g, "e", "1.0.0");
+	assert_true(c->direct && c->on_path);
+	assert_int_equal(c->n_excl, 1);
+	assert_true(near(c->excl_cpu_s, 7));
+	assert_true(near(c->excl_wall_s, 3));
+	assert_true(near(c->save_cpu_s, 8 + 7));
+	assert_true(near(c->save_wall_s, 1));
+	/* s 1.0.0 alone: e no longer waits for it */
+	c = cost_of(&dc, &g, "s", "1.0.0");
+	assert_true(!c->direct && c->on_path);
+	assert_true(near(c->save_wall_s, 1));
+	/* c and the a only it needs are off the path: no wall saved, their
+	 * CPU saved; d shares s 2.0.0 with e */
+	c = cost_of(&dc, &g, "c", "0.1.0");
+	assert_true(c->direct && !c->on_path);
+	assert_int_equal(c->n_excl, 1);
+	assert_true(near(c->save_cpu_s, 4 + 1 + 2));
+	assert_true(near(c->save_wall_s, 0));
+	c = cost_of(&dc, &g, "d", "1.0.0");
+	assert_int_equal(c->n_excl, 0);
+	assert_true(near(c->save_wall_s, 0));
+	/* most wall first, then most CPU */
+	assert_int_equal(dc.costs[0].pkg, find_pkg(&g, "e", "1.0.0"));
+	assert_int_equal(dc.costs[1].pkg, find_pkg(&g, "s", "1.0.0"));
+	assert_int_equal(dc.costs[2].pkg, find_pkg(&g, "c", "0.1.0"));
+	assert_int_equal(dc.costs[4].pkg, find_pkg(&g, "b", "1.0.0"));
+	/* two versions of s */
+	assert_int_equal(dc.n_dups, 1);
+	assert_string_equal(dc.dups[0].name, "s");
+	assert_int_equal(dc.dups[0].n, 2);
+	assert_true(near(dc.dups[0].cpu_s, 5 + 7));
+	bt_dep_costs_free(&dc);
+	/* without a critical path: the direct dependencies only */
+	assert_int_equal(bt_dep_costs_make(&s, &g, NULL, &dc), 0);
+	assert_int_equal(dc.n, 4);
+	bt_dep_costs_free(&dc);
+	bt_critical_path_free(&cp);
+	bt_dep_graph_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +349,7 @@ int main(void)
 	    cmocka_unit_test(test_metadata_edge),
 	    cmocka_unit_test(test_whatif),
 	    cmocka_unit_test(test_packages),
+	    cmocka_unit_test(test_dep_costs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
