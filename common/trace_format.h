@@ -101,6 +101,10 @@ struct bt_rec_session {
 	uint64_t realtime_ns; /* ... and CLOCK_REALTIME read back to back */
 	uint32_t root_pid;
 	uint32_t argc;
+	/* added within version 3 (a shorter record reads as 0: unknown) */
+	uint32_t n_cpus; /* CPUs the session's first process could run on
+			    (sched_getaffinity), what cargo's default -j is */
+	uint32_t reserved;
 };
 
 enum bt_start_flags {

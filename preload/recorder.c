@@ -564,6 +564,18 @@ static void add_inject(const char *name, const char *value)
 	bt_st.inject.count++;
 }
 
+/* The CPUs this process may run on (0 if that cannot be told): what
+ * cargo takes for its default -j.  Constructor only. */
+static uint32_t cpu_count(void)
+{
+	cpu_set_t set;
+	int n;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 0;
+	n = CPU_COUNT(&set);
+	return n > 0 ? (uint32_t)n : 0;
+}
+
 static void write_session_record(void)
 {
 	static char rec[BT_MAX_RECORD]; /* constructor only */
@@ -581,6 +593,7 @@ static void write_session_record(void)
 	s.realtime_ns =
 	    (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
 	s.root_pid = (uint32_t)bt_st.pid;
+	s.n_cpus = cpu_count();
 	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
 	bt_enc_str(&e, BTRACE_VERSION, 64);
 	rb.exempt = bt_redact_exempt_argv(bt_st.argv);

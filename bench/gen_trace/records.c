@@ -150,6 +150,7 @@ void rec_session(struct out *o, uint64_t t, uint32_t root_pid,
 	s.mono_ns = t;
 	s.realtime_ns = g.realtime0 + (t - g.t0);
 	s.root_pid = root_pid;
+	s.n_cpus = 2; /* cargo -j2 on two CPUs */
 	bt_enc_begin(&e, rec_buf, sizeof(rec_buf), BT_REC_SESSION, &s,
 		     sizeof(s));
 	bt_enc_str(&e, BTRACE_VERSION, 64);

@@ -14,6 +14,7 @@
 #include "advice/dep_cost.h"
 #include "model/critical_path.h"
 #include "model/dep_graph.h"
+#include "model/utilization.h"
 
 static int near(double a, double b)
 {
@@ -342,6 +343,74 @@ static void test_dep_costs(void **state)
 	bt_dep_graph_free(&g);
 }
 
+/* Idle cores: on 2 CPUs, a (0-4 s, one CPU) and b (0-1 s) run, then c
+ * (4-6 s, both CPUs: codegen) after a.  1-4 s: one core idle, waiting
+ * for a. */
+static void test_idle(void **state)
+{
+	struct bt_build b;
+	struct bt_unit units[3];
+	struct bt_critical_path cp;
+	struct bt_utilization u;
+	static const double start[3] = {0, 0, 4}, wall[3] = {4, 1, 2},
+			    cpu[3] = {4, 1, 4};
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	memset(units, 0, sizeof(units));
+	memset(&cp, 0, sizeof(cp));
+	for (int i = 0; i < 3; i++) {
+		units[i].start_s = start[i];
+		units[i].wall_s = wall[i];
+		units[i].cpu_s = cpu[i];
+	}
+	b.units = units;
+	b.n_units = 3;
+	struct bt_cp_unit cu[3] = {
+	    {.on_path = 1}, {.on_path = 0}, {.on_path = 1}};
+	cp.units = cu;
+	cp.n_units = 3;
+	assert_int_equal(bt_utilization_make(&b, 2, &cp, &u), 0);
+	assert_int_equal(u.cores, 2);
+	assert_string_equal(u.cores_from, "trace");
+	assert_int_equal(u.jobs, 0);
+	assert_true(near(u.span_s, 6));
+	assert_true(near(u.idle_core_s, 3));
+	assert_int_equal(u.n_periods, 1);
+	assert_true(near(u.periods[0].start_s, 1));
+	assert_true(near(u.periods[0].end_s, 4));
+	assert_true(near(u.periods[0].busy, 1));
+	assert_int_equal(u.periods[0].waiting_for, 0);
+	/* the chart: both CPUs busy in the first second, one after */
+	assert_true(near(u.busy[0], 2));
+	assert_true(near(u.busy[BT_UTIL_BUCKETS / 2 - 1], 1));
+	assert_true(near(u.busy[BT_UTIL_BUCKETS - 1], 2));
+	bt_utilization_free(&u);
+
+	/* no CPU count in the trace, no build script: the most units at
+	 * once; on 4 cores, the first second is idle too (half of them) */
+	assert_int_equal(bt_utilization_make(&b, 0, NULL, &u), 0);
+	assert_int_equal(u.cores, 2);
+	assert_string_equal(u.cores_from, "units at once");
+	bt_utilization_free(&u);
+	assert_int_equal(bt_utilization_make(&b, 4, NULL, &u), 0);
+	assert_int_equal(u.n_periods, 1);
+	assert_true(near(u.periods[0].start_s, 0));
+	assert_true(near(u.periods[0].end_s, 6));
+	assert_true(near(u.periods[0].busy, 9.0 / 6));
+	assert_true(near(u.idle_core_s, 4 * 6 - 9));
+	/* without a critical path: the unit running longest in it */
+	assert_int_equal(u.periods[0].waiting_for, 0);
+	bt_utilization_free(&u);
+
+	/* a short dip is no period: 2% of the build, 0.1 s at least */
+	units[1].wall_s = 3.95;
+	units[1].cpu_s = 3.95;
+	assert_int_equal(bt_utilization_make(&b, 2, &cp, &u), 0);
+	assert_int_equal(u.n_periods, 0);
+	assert_true(near(u.idle_core_s, 0.05));
+	bt_utilization_free(&u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +419,7 @@ int main(void)
 	    cmocka_unit_test(test_whatif),
 	    cmocka_unit_test(test_packages),
 	    cmocka_unit_test(test_dep_costs),
+	    cmocka_unit_test(test_idle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
