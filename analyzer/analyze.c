@@ -38,6 +38,17 @@ int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
 	a->build.recommendations = &a->recs;
 	if (o && o->phase)
 		o->phase("recommend");
+	/* Beyond the settings: critical path, dependencies, idle cores. */
+	if (bt_graph_report_make(
+		&a->build, a->trace.has_session ? a->trace.session.n_cpus : 0,
+		&a->graph) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto nomem;
+	}
+	a->have_graph = 1;
+	a->build.graph = &a->graph;
+	if (o && o->phase)
+		o->phase("graph");
 	return BT_EXIT_OK;
 nomem:
 	bt_analysis_free(a);
@@ -46,6 +57,9 @@ nomem:
 
 void bt_analysis_free(struct bt_analysis *a)
 {
+	if (a->have_graph)
+		bt_graph_report_free(&a->graph);
+	a->have_graph = 0;
 	if (a->have_profile)
 		bt_profile_free(&a->profile);
 	a->have_profile = 0;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "advice/graph_report.h"
 #include "advice/recommend.h"
 #include "model/build_model.h"
 #include "model/trace_reader.h"
@@ -22,13 +23,15 @@ struct bt_analysis {
 	struct bt_profile profile; /* valid when have_profile */
 	int have_profile;	   /* the trace has samples */
 	struct bt_recommendations recs;
+	struct bt_graph_report graph; /* valid when have_graph */
+	int have_graph;
 };
 
 struct bt_analyze_opts {
 	int flame_by_category; /* --group category */
 	int profile_only;      /* stop before recommending (recs left 0) */
-	/* Called after each stage ("load", "profile", "recommend") when
-	 * not NULL: report's BTRACE_DEBUG timings. */
+	/* Called after each stage ("load", "profile", "recommend",
+	 * "graph") when not NULL: report's BTRACE_DEBUG timings. */
 	void (*phase)(const char *what);
 };
 

@@ -37,6 +37,7 @@ static int cost_of(const struct bt_schedule *s, const struct bt_dep_graph *g,
 	memset(removed, 0, g->n_units);
 	for (size_t k = 0; k < g->n_pkgs; k++) {
 		const struct bt_package *q = &g->pkgs[k];
+		size_t *v;
 		if (!excl[k])
 			continue;
 		for (size_t u = 0; u < q->n_units; u++)
@@ -44,7 +45,11 @@ static int cost_of(const struct bt_schedule *s, const struct bt_dep_graph *g,
 		c->save_cpu_s += q->cpu_s;
 		if (k == p)
 			continue;
-		c->n_excl++;
+		v = realloc(c->excl, (c->n_excl + 1) * sizeof(*v));
+		if (!v)
+			return -1; /* the caller frees c->excl */
+		c->excl = v;
+		c->excl[c->n_excl++] = k;
 		c->excl_cpu_s += q->cpu_s;
 		c->excl_wall_s += q->wall_s;
 	}
@@ -120,8 +125,10 @@ int bt_dep_costs_make(const struct bt_schedule *s, const struct bt_dep_graph *g,
 			continue;
 		c->direct = direct[k];
 		c->on_path = on_path[k];
-		if (cost_of(s, g, base_s, k, excl, removed, c) < 0)
+		if (cost_of(s, g, base_s, k, excl, removed, c) < 0) {
+			free(c->excl);
 			goto out;
+		}
 		out->n++;
 	}
 	qsort(out->costs, out->n, sizeof(*out->costs), cmp_cost);
@@ -140,6 +147,8 @@ out:
 
 void bt_dep_costs_free(struct bt_dep_costs *c)
 {
+	for (size_t k = 0; c->costs && k < c->n; k++)
+		free(c->costs[k].excl);
 	free(c->costs);
 	free(c->dups);
 	memset(c, 0, sizeof(*c));

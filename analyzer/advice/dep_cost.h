@@ -24,10 +24,11 @@
 #include "model/schedule.h"
 
 struct bt_dep_cost {
-	size_t pkg;    /* index into bt_dep_graph.pkgs */
-	int direct;    /* a workspace member depends on it */
-	int on_path;   /* one of its units is on the critical path */
-	size_t n_excl; /* packages only it pulls in (itself not counted) */
+	size_t pkg;   /* index into bt_dep_graph.pkgs */
+	int direct;   /* a workspace member depends on it */
+	int on_path;  /* one of its units is on the critical path */
+	size_t *excl; /* the packages only it pulls in (not itself) */
+	size_t n_excl;
 	double excl_cpu_s, excl_wall_s; /* theirs, summed */
 	double save_cpu_s;		/* its own CPU and theirs */
 	double save_wall_s;		/* from the replay without them */

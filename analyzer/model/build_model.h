@@ -48,6 +48,7 @@ enum bt_target {
 struct bt_unit;
 struct bt_profile;
 struct bt_recommendations;
+struct bt_graph_report;
 
 /* One process of the trace, placed in the build. */
 struct bt_node {
@@ -147,6 +148,9 @@ struct bt_build {
 	/* What to change (recommend.h); NULL until made.  Owned by whoever
 	 * made it. */
 	const struct bt_recommendations *recommendations;
+	/* The graph, critical path, dependency costs and idle cores
+	 * (graph_report.h); NULL until made.  Owned by whoever made it. */
+	const struct bt_graph_report *graph;
 	int flame_by_category; /* --group category: the flame graph's first
 				  level is the category, not the crate */
 };

@@ -14,7 +14,31 @@ static double dep_ready(const struct bt_critical_path *cp,
 	return d->needs_end ? a->end_s : a->meta_s;
 }
 
-/* What each unit waited for: its dependency that was ready last. */
+/* Unit I started after its dependencies were ready: it waited for the
+ * job slot that the unit ending at its start freed (the latest such end
+ * before its start; the earliest unit at equal ends). */
+static void slot_wait(const struct bt_schedule *s, struct bt_critical_path *cp,
+		      size_t i)
+{
+	struct bt_cp_unit *c = &cp->units[i];
+	size_t best = SIZE_MAX;
+	for (size_t j = 0; j < s->n_units; j++) {
+		double e = cp->units[j].at.end_s;
+		if (j == i || e < 0 || e > c->at.start_s + 1e-9)
+			continue;
+		if (best == SIZE_MAX || e > cp->units[best].at.end_s)
+			best = j;
+	}
+	if (best != SIZE_MAX &&
+	    cp->units[best].at.end_s > c->at.ready_s + 1e-9) {
+		c->waited_for = best;
+		c->waited_meta = 0;
+		c->waited_slot = 1;
+	}
+}
+
+/* What each unit waited for: its dependency that was ready last, or a
+ * job slot. */
 static void find_waits(const struct bt_schedule *s, struct bt_critical_path *cp)
 {
 	for (size_t i = 0; i < s->n_units; i++) {
@@ -33,6 +57,8 @@ static void find_waits(const struct bt_schedule *s, struct bt_critical_path *cp)
 				c->waited_meta = !d->needs_end;
 			}
 		}
+		if (c->at.start_s > c->at.ready_s + 1e-6)
+			slot_wait(s, cp, i);
 	}
 }
 
@@ -51,7 +77,8 @@ static int cmp_start_desc(const void *a, const void *b)
 }
 
 /* Slack, back from the end: a unit may grow until the first of its users
- * would have to start after its latest start. */
+ * (or the unit that took the job slot it freed) would have to start after
+ * its latest start. */
 static int find_slack(const struct bt_schedule *s, struct bt_critical_path *cp)
 {
 	size_t *order = malloc((s->n_units + 1) * sizeof(*order)), n = 0;
@@ -87,6 +114,16 @@ static int find_slack(const struct bt_schedule *s, struct bt_critical_path *cp)
 			u = &cp->units[d->unit];
 			room = latest -
 			       (d->needs_end ? u->at.end_s : u->at.meta_s);
+			if (room < 0)
+				room = 0;
+			if (room < u->slack_s)
+				u->slack_s = room;
+		}
+		/* the unit whose end freed V's job slot: an edge too */
+		if (cp->units[v].waited_slot) {
+			struct bt_cp_unit *u =
+			    &cp->units[cp->units[v].waited_for];
+			double room = latest - u->at.end_s;
 			if (room < 0)
 				room = 0;
 			if (room < u->slack_s)

@@ -6,13 +6,15 @@
  *  - the replay of the observed work gives every unit a start, the moment
  *    its metadata was ready (the end of its frontend) and an end;
  *  - the critical path starts at the unit that ends last and walks back
- *    through the dependency that was ready last (what the unit waited
- *    for: a producer's metadata or its end);
+ *    through what each unit waited for: the dependency that was ready
+ *    last (a producer's metadata or its end), or, when the unit started
+ *    later than that because every job slot was taken, the unit whose end
+ *    freed the slot;
  *  - slack is how much a unit could grow before the end moves, from the
- *    dependency edges and the replayed times (the latest start each of
- *    its users can have, back from the end); it counts the edges, not the
- *    CPUs a longer unit would also take from others, so it is an upper
- *    bound;
+ *    dependency edges, the job-slot waits and the replayed times (the
+ *    latest start each of its users can have, back from the end); it
+ *    keeps the replay's order of the slots and does not count the CPUs a
+ *    longer unit would also take from others, so it is an estimate;
  *  - the speed-up potential replays the build with one unit's work
  *    halved, and with none of it (it still waits for its dependencies):
  *    the wall time either saves, CPU sharing included.
@@ -29,8 +31,12 @@
 struct bt_cp_unit {
 	struct bt_replay_unit at; /* replayed times */
 	double slack_s;		  /* -1: never ran in the replay */
-	size_t waited_for;	  /* the dependency ready last, or SIZE_MAX */
-	int waited_meta;	  /* 1: for its metadata only (pipelining) */
+	/* What it waited for: the dependency ready last; or, when it
+	 * started after its dependencies were ready, the unit whose end
+	 * freed its job slot (waited_slot); SIZE_MAX: nothing */
+	size_t waited_for;
+	int waited_meta; /* 1: for its metadata only (pipelining) */
+	int waited_slot; /* 1: for a job slot */
 	int on_path;
 	double save_half_s; /* wall saved if its work were halved */
 	double save_none_s; /* and if it took no time */

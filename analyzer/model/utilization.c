@@ -97,7 +97,7 @@ static size_t waited_for(const struct bt_build *b,
 }
 
 static int add_period(struct bt_utilization *u, double t0, double t1,
-		      double cpu)
+		      double cpu, size_t waiting_for)
 {
 	struct bt_idle_period *p =
 	    realloc(u->periods, (u->n_periods + 1) * sizeof(*p));
@@ -105,19 +105,20 @@ static int add_period(struct bt_utilization *u, double t0, double t1,
 		return -1;
 	u->periods = p;
 	p[u->n_periods++] = (struct bt_idle_period){
-	    t0, t1, t1 > t0 ? cpu / (t1 - t0) : 0, SIZE_MAX};
+	    t0, t1, t1 > t0 ? cpu / (t1 - t0) : 0, waiting_for};
 	return 0;
 }
 
 /* The idle periods: the moments where a unit starts or ends cut the span
- * into pieces of constant load; idle pieces next to each other join. */
+ * into pieces of constant load; idle pieces next to each other join
+ * while they wait for the same unit. */
 static int find_periods(const struct bt_build *b, struct bt_utilization *u,
 			const struct bt_critical_path *cp)
 {
 	double *t = malloc((2 * b->n_units + 1) * sizeof(*t));
 	double min_len = 0.02 * u->span_s, need = 0.25 * u->cores;
 	double p0 = -1, p1 = -1, cpu = 0;
-	size_t n = 0;
+	size_t n = 0, pw = SIZE_MAX;
 	if (!t)
 		return -1;
 	if (min_len < 0.1)
@@ -131,29 +132,32 @@ static int find_periods(const struct bt_build *b, struct bt_utilization *u,
 	qsort(t, n, sizeof(*t), cmp_double);
 	for (size_t k = 0; k + 1 < n; k++) {
 		double a = t[k], z = t[k + 1], busy;
+		size_t w;
 		if (z <= a)
 			continue;
 		busy = busy_in(b, a, z);
 		if (u->cores > busy)
 			u->idle_core_s += (u->cores - busy) * (z - a);
-		if (u->cores - busy >= need) {
-			if (p0 < 0)
-				p0 = a, cpu = 0;
+		w = u->cores - busy >= need ? waited_for(b, cp, a, z)
+					    : SIZE_MAX - 1;
+		if (p0 >= 0 && w == pw) {
 			cpu += busy * (z - a);
 			p1 = z;
 			continue;
 		}
+		/* the open period ends here */
 		if (p0 >= 0 && p1 - p0 >= min_len &&
-		    add_period(u, p0, p1, cpu) < 0)
+		    add_period(u, p0, p1, cpu, pw) < 0)
 			goto fail;
 		p0 = -1;
+		if (w != SIZE_MAX - 1) {
+			p0 = a, p1 = z, pw = w;
+			cpu = busy * (z - a);
+		}
 	}
-	if (p0 >= 0 && p1 - p0 >= min_len && add_period(u, p0, p1, cpu) < 0)
+	if (p0 >= 0 && p1 - p0 >= min_len && add_period(u, p0, p1, cpu, pw) < 0)
 		goto fail;
 	free(t);
-	for (size_t k = 0; k < u->n_periods; k++)
-		u->periods[k].waiting_for = waited_for(
-		    b, cp, u->periods[k].start_s, u->periods[k].end_s);
 	return 0;
 fail:
 	free(t);

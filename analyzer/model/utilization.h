@@ -13,7 +13,8 @@
  * trace has each process's CPU, not its CPU over time, so a unit's
  * frontend and codegen threads are smoothed into one rate.  A period is
  * idle when at least a quarter of the cores (half a core at least) sat
- * idle, between the first unit's start and the last one's end; periods
+ * idle, between the first unit's start and the last one's end, one period
+ * per unit waited for; periods
  * shorter than 2% of the build (0.1 s at least) are left out.  The unit
  * waited for is the one running through the period on the critical path
  * (critical_path.h), else the one running longest in it. */

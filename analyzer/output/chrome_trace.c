@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "output/json_out.h"
+#include "output/graph_out.h"
 #include "output/writer.h"
 
 #define BUILD_PID 1
@@ -188,6 +189,10 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 		if (n->no_end)
 			bt_json_str(&c, ev, "cname", "terrible");
 		put_args(&c, ev, n);
+		if (n->unit && n->kind != BT_KIND_LINKER &&
+		    bt_graph_on_path(b, b->graph, n->unit))
+			bt_json_bool(&c, cJSON_GetObjectItem(ev, "args"),
+				     "critical_path", 1);
 		if (n->no_end) {
 			/* Where the record of this process stops. */
 			cJSON *gap =
@@ -202,6 +207,7 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 			bt_json_num(&c, gap, "tid", lane[i] + 1);
 		}
 	}
+	bt_graph_chrome(&c, events, b, b->graph, BUILD_PID, n_lanes + 1);
 	other = bt_json_add(&c, root, "otherData", cJSON_CreateObject());
 	if (other) {
 		bt_json_str(&c, other, "producer", "btrace");

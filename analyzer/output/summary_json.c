@@ -14,6 +14,7 @@
 #include "output/json_out.h"
 #include "profile/profile.h"
 #include "advice/recommend.h"
+#include "output/graph_out.h"
 #include "output/writer.h"
 
 #define SUMMARY_VERSION 1
@@ -271,6 +272,7 @@ static int write_summary_json(const struct bt_build *b, FILE *f)
 	if (b->profile)
 		put_profile(&j, root, b->profile);
 	put_recommendations(&j, root, b);
+	bt_graph_json(&j, root, b, b->graph);
 	if (j.failed)
 		goto out;
 	rc = bt_json_write(root, f, 1);

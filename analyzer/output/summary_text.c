@@ -10,6 +10,7 @@
 
 #include "profile/profile.h"
 #include "advice/recommend.h"
+#include "output/graph_out.h"
 #include "output/writer.h"
 
 #define TOP_UNITS 10
@@ -328,6 +329,7 @@ static int write_summary_text(const struct bt_build *b, FILE *f)
 	print_categories(f, b);
 	print_settings(f, b);
 	print_recommendations(f, b);
+	bt_graph_text(f, b, b->graph);
 	if (b->n_warnings) {
 		fprintf(f, "\nWarnings\n");
 		for (size_t i = 0; i < b->n_warnings; i++)

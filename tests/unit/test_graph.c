@@ -387,19 +387,23 @@ static void test_idle(void **state)
 	bt_utilization_free(&u);
 
 	/* no CPU count in the trace, no build script: the most units at
-	 * once; on 4 cores, the first second is idle too (half of them) */
+	 * once; on 4 cores, all of it is idle (half of them at least) */
 	assert_int_equal(bt_utilization_make(&b, 0, NULL, &u), 0);
 	assert_int_equal(u.cores, 2);
 	assert_string_equal(u.cores_from, "units at once");
 	bt_utilization_free(&u);
 	assert_int_equal(bt_utilization_make(&b, 4, NULL, &u), 0);
-	assert_int_equal(u.n_periods, 1);
-	assert_true(near(u.periods[0].start_s, 0));
-	assert_true(near(u.periods[0].end_s, 6));
-	assert_true(near(u.periods[0].busy, 9.0 / 6));
 	assert_true(near(u.idle_core_s, 4 * 6 - 9));
-	/* without a critical path: the unit running longest in it */
+	/* one period per unit waited for; without a critical path, the
+	 * unit running longest in it: a until 4, then c */
+	assert_int_equal(u.n_periods, 2);
+	assert_true(near(u.periods[0].start_s, 0));
+	assert_true(near(u.periods[0].end_s, 4));
+	assert_true(near(u.periods[0].busy, 5.0 / 4));
 	assert_int_equal(u.periods[0].waiting_for, 0);
+	assert_true(near(u.periods[1].start_s, 4));
+	assert_true(near(u.periods[1].end_s, 6));
+	assert_int_equal(u.periods[1].waiting_for, 2);
 	bt_utilization_free(&u);
 
 	/* a short dip is no period: 2% of the build, 0.1 s at least */
