@@ -713,20 +713,19 @@ done:
 	fputs("</g>\n", fl->f);
 }
 
-static void put_command(FILE *f, const struct bt_build *b)
+static void put_command(FILE *f, const struct bt_session *s)
 {
-	const struct bt_trace *t = b->trace;
 	char cmd[512] = "";
 	size_t l = 0;
 
-	if (!t || !t->has_session || !t->command) {
+	if (!s->known || !s->command) {
 		fputs("build", f);
 		return;
 	}
-	for (uint32_t i = 0; i < t->session.argc && l < sizeof(cmd); i++)
+	for (size_t i = 0; i < s->argc && l < sizeof(cmd); i++)
 		l += (size_t)snprintf(cmd + l, sizeof(cmd) - l, "%s%s",
 				      i ? " " : "",
-				      t->command[i] ? t->command[i] : "");
+				      s->command[i] ? s->command[i] : "");
 	put_xml_cut(f, cmd[0] ? cmd : "build", TITLE_CHARS);
 }
 
@@ -740,7 +739,7 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 		"viewBox=\"0 0 %d %d\">\n",
 		IMG_W, height, IMG_W, height);
 	fputs("<title>btrace flame graph: ", f);
-	put_command(f, b);
+	put_command(f, &b->session);
 	fprintf(f, "</title>\n<style><![CDATA[%s]]></style>\n<defs>", style);
 	for (size_t i = 0; i < sizeof(patterns) / sizeof(*patterns); i++)
 		fputs(patterns[i], f);
@@ -752,7 +751,7 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 		"<text id=\"title\" x=\"%d\" y=\"24\" "
 		"text-anchor=\"middle\">btrace flame graph: ",
 		IMG_W / 2);
-	put_command(f, b);
+	put_command(f, &b->session);
 	fprintf(f,
 		"</text>\n<text id=\"totals\" x=\"%d\" y=\"44\" "
 		"text-anchor=\"middle\">Build: %.2f s wall, %.2f s CPU, "
@@ -766,9 +765,9 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 	fputs("</text>\n", f);
 }
 
-static void put_profile_line(FILE *f, const struct bt_build *b)
+static void put_profile_line(FILE *f, const struct bt_report *r)
 {
-	const struct bt_profile *p = b->profile;
+	const struct bt_profile *p = r->profile;
 
 	fprintf(f,
 		"<text id=\"profile\" x=\"%d\" y=\"61\" text-anchor=\"middle\">"
@@ -781,7 +780,7 @@ static void put_profile_line(FILE *f, const struct bt_build *b)
 		fputs("no frames", f);
 	fprintf(f, ", %.2f s CPU not sampled, %.2f s lost; by %s",
 		p->unsampled_cpu_s, p->lost_cpu_s,
-		b->flame_by_category ? "category" : "crate");
+		r->options.flame_by_category ? "category" : "crate");
 	fputs("</text>\n", f);
 }
 
@@ -837,9 +836,10 @@ static int write_empty(const struct bt_build *b, FILE *f, const char *why)
 	return ferror(f) ? -1 : 0;
 }
 
-static int write_flame_svg(const struct bt_build *b, FILE *f)
+static int write_flame_svg(const struct bt_report *r, FILE *f)
 {
-	const struct bt_profile *p = b->profile;
+	const struct bt_build *b = r->build;
+	const struct bt_profile *p = r->profile;
 	struct flame fl = {.f = f};
 	int height;
 
@@ -848,7 +848,7 @@ static int write_flame_svg(const struct bt_build *b, FILE *f)
 				   "No CPU samples in this trace, so no flame "
 				   "graph: record with btrace record --sample "
 				   "compilers (or all).");
-	fl.t = b->flame_by_category ? &p->by_category : &p->by_crate;
+	fl.t = r->options.flame_by_category ? &p->by_category : &p->by_crate;
 	if (!fl.t->n_nodes || !fl.t->nodes[0].value_us)
 		return write_empty(b, f,
 				   "The CPU profile is empty: no CPU time to "
@@ -862,7 +862,7 @@ static int write_flame_svg(const struct bt_build *b, FILE *f)
 	}
 	height = TOP_H + (int)(fl.max_depth + 1) * FRAME_H + BOTTOM_H;
 	put_head(f, b, height);
-	put_profile_line(f, b);
+	put_profile_line(f, r);
 	fprintf(f,
 		"<text id=\"reset\" class=\"btn off\" x=\"%d\" y=\"24\">"
 		"Reset Zoom</text>\n<text id=\"search\" class=\"btn\" "
