@@ -5,7 +5,9 @@
  * is markup, entities are XML's own), one <title> per drawn frame, the
  * legend and the totals, names with <, >, & and quotes escaped, bad
  * UTF-8 and control characters replaced, tiny frames merged, the same
- * bytes on every run, and a valid SVG when there is no profile. */
+ * bytes on every run, and a valid SVG when there is no profile.  The
+ * script and style are output/assets/flame.{js,css} without their notes
+ * (asset.h). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <setjmp.h>
@@ -18,8 +20,9 @@
 
 #include <cmocka.h>
 
-#include "profile/profile.h"
+#include "output/asset.h"
 #include "output/writer.h"
+#include "profile/profile.h"
 
 #define MAX_NODES 64
 
@@ -620,6 +623,109 @@ static void test_svg_command_title(void **state)
 	free(fx);
 }
 
+/* ---- the assets ---- */
+
+/* bt_asset_put() on TEXT with SEP, into memory. */
+static char *put(const char *text, const char *sep)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_int_equal(bt_asset_put(f, text, sep), 0);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* Notes are whole lines: // lines, block comments opening a line (on one
+ * line or several); code, and comment marks inside code, stay. */
+static void test_asset_notes(void **state)
+{
+	char *out;
+	(void)state;
+	out = put("// note\nvar a = 'http://x'; // kept\n\t// indented note\n"
+		  "\tf(a);\n/* one-line note */\n/* a note\n   over lines\n"
+		  "   ends here */\ng(); /* kept */\n/*/ still a note\n*/\n"
+		  "last",
+		  "\n");
+	assert_string_equal(out, "var a = 'http://x'; // kept\n\tf(a);\n"
+				 "g(); /* kept */\nlast\n");
+	free(out);
+	out = put("/* style\n * notes */\na{b:c}\n#d{e:f}\n", "");
+	assert_string_equal(out, "a{b:c}#d{e:f}");
+	free(out);
+	out = put("", "\n");
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static char *slurp_asset(const char *name)
+{
+	char path[512], *text;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", ASSETS_DIR, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len > 0);
+	rewind(f);
+	text = calloc((size_t)len + 1, 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return text;
+}
+
+/* The text of SVG between the first BEGIN after its start and the END
+ * after that. */
+static char *between(const char *svg, const char *begin, const char *end)
+{
+	const char *a = strstr(svg, begin), *b;
+	assert_non_null(a);
+	a += strlen(begin);
+	b = strstr(a, end);
+	assert_non_null(b);
+	return strndup(a, (size_t)(b - a));
+}
+
+/* flame.svg holds the asset files as they are in the source tree, less
+ * their notes: the embedded copies are current and whole.  Their code
+ * may not hold "]]>", which would end the CDATA section early. */
+static void test_svg_assets(void **state)
+{
+	struct fixture *fx = make_fixture();
+	char *svg = run(&bt_writer_flame_svg, &fx->r);
+	char *js = slurp_asset("flame.js"), *css = slurp_asset("flame.css");
+	char *want_js = put(js, "\n"), *want_css = put(css, "");
+	char *got_js = between(svg, "var W = 1180, X0 = 10, CW = 6.6;\n",
+			       "})();\n]]></script>");
+	char *got_css = between(svg, "<style><![CDATA[", "]]></style>");
+
+	(void)state;
+	assert_null(strstr(want_js, "]]>"));
+	assert_null(strstr(want_css, "]]>"));
+	assert_string_equal(got_js, want_js);
+	assert_string_equal(got_css, want_css);
+	/* the notes went, the code stayed */
+	assert_null(strstr(got_js, "\n//"));
+	assert_non_null(strstr(got_js, "window.btraceFlame = {"));
+	assert_null(strchr(got_css, '\n'));
+	assert_null(strstr(got_css, "/*"));
+	assert_non_null(strstr(got_css, "#frames g.h{display:none}"));
+	free(got_js);
+	free(got_css);
+	free(want_js);
+	free(want_css);
+	free(js);
+	free(css);
+	free(svg);
+	free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +742,8 @@ int main(void)
 	    cmocka_unit_test(test_broken_tree_terminates),
 	    cmocka_unit_test(test_svg_no_profile),
 	    cmocka_unit_test(test_svg_command_title),
+	    cmocka_unit_test(test_asset_notes),
+	    cmocka_unit_test(test_svg_assets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
