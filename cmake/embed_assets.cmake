@@ -9,6 +9,8 @@
 # that is not a letter or a digit made '_'; its length is sizeof - 1.  The
 # headers are made in the build directory (build/generated/), again when
 # the file changes, by embed_file.cmake; the source tree is not touched.
+# Embed a file for one target only: two targets generating the same
+# header could race (the writers that use an asset live in btrace_report).
 set(BTRACE_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/embed_file.cmake)
 
 function(btrace_embed_assets target)
