@@ -15,7 +15,8 @@ int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
 		goto nomem; /* its only failure */
 	if (o && o->phase)
 		o->phase("load");
-	a->build.flame_by_category = o && o->flame_by_category;
+	a->report.build = &a->build;
+	a->report.options.flame_by_category = o && o->flame_by_category;
 	/* Where the CPU went: only when something was sampled. */
 	for (size_t i = 0; i < a->trace.n_images && !a->have_profile; i++)
 		a->have_profile = a->trace.images[i].n_samples > 0;
@@ -24,7 +25,7 @@ int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
 			a->have_profile = 0;
 			goto nomem; /* its only failure */
 		}
-		a->build.profile = &a->profile;
+		a->report.profile = &a->profile;
 		if (o && o->phase)
 			o->phase("profile");
 	}
@@ -35,18 +36,17 @@ int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
 		snprintf(err, errlen, "out of memory");
 		goto nomem;
 	}
-	a->build.recommendations = &a->recs;
+	a->report.recommendations = &a->recs;
 	if (o && o->phase)
 		o->phase("recommend");
 	/* Beyond the settings: critical path, dependencies, idle cores. */
-	if (bt_graph_report_make(
-		&a->build, a->trace.has_session ? a->trace.session.n_cpus : 0,
-		&a->graph) < 0) {
+	if (bt_graph_report_make(&a->build, a->build.session.n_cpus,
+				 &a->graph) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto nomem;
 	}
 	a->have_graph = 1;
-	a->build.graph = &a->graph;
+	a->report.graph = &a->graph;
 	if (o && o->phase)
 		o->phase("graph");
 	return BT_EXIT_OK;
@@ -65,4 +65,5 @@ void bt_analysis_free(struct bt_analysis *a)
 	a->have_profile = 0;
 	bt_build_free(&a->build);
 	bt_trace_free(&a->trace);
+	memset(&a->report, 0, sizeof(a->report));
 }

@@ -1,8 +1,13 @@
 /* analyze.h - the one analysis that report and experiment share: load a
  * trace, model the build, make the profile (when something was sampled),
- * recommend.  report hands the result to every writer; experiment reads
- * the recommendations of its baseline build and the frontend's CPU of
- * every measured build. */
+ * recommend.  report hands `report`, the read-only view of the result, to
+ * every writer (output/writer.h); experiment reads the recommendations of
+ * its baseline build and the frontend's CPU of every measured build.
+ *
+ * struct bt_analysis owns the data, struct bt_report only points at it:
+ * the writers get a view they cannot free or change, and whoever writes
+ * without bt_analyze() (tests, the flame benchmark) fills a bt_report of
+ * their own. */
 #ifndef BTRACE_ANALYZE_H
 #define BTRACE_ANALYZE_H
 
@@ -12,17 +17,21 @@
 #include "advice/recommend.h"
 #include "model/build_model.h"
 #include "model/trace_reader.h"
+#include "output/writer.h"
 #include "profile/profile.h"
 
-/* Everything bt_analyze() made.  build.trace, build.profile and
- * build.recommendations point into the struct itself: it must not be
- * copied or moved while in use.  The writers read `build` only. */
+/* Everything bt_analyze() made.  build.trace and report's pointers point
+ * into the struct itself: it must not be copied or moved while in use.
+ * The writers read `report` only. */
 struct bt_analysis {
 	struct bt_trace trace;
 	struct bt_build build;
 	struct bt_profile profile; /* valid when have_profile */
 	int have_profile;	   /* the trace has samples */
 	struct bt_recommendations recs;
+	/* build, profile (NULL without samples), recommendations (NULL
+	 * with profile_only) and the report's options */
+	struct bt_report report;
 	struct bt_graph_report graph; /* valid when have_graph */
 	int have_graph;
 };

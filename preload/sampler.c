@@ -39,11 +39,27 @@
 #define MAX_MODULES 2048 /* modules we remember having written */
 #define FLUSH_MS 100
 
+/* Vyukov's sequence number of the slot at index I, stored as seq - I
+ * (slot_seq/slot_set): zero-filled memory is then the initial state
+ * (seq == I, free for position I), so the ring needs no first pass over
+ * its 2 MiB: a short process only faults in the pages it uses. */
 struct slot {
-	uint64_t seq; /* Vyukov: == pos free for pos, == pos+1 ready */
+	uint64_t seq; /* seq - index: == pos free for pos, == pos+1 ready */
 	struct bt_sample_head head;
 	uint64_t pcs[BT_MAX_DEPTH];
 };
+
+/* [AS-safe] The sequence number of the slot for position POS. */
+static inline uint64_t slot_seq(const struct slot *s, uint64_t pos)
+{
+	return __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) + pos % NSLOTS;
+}
+
+/* [AS-safe] Publishes SEQ in the slot for position POS. */
+static inline void slot_set(struct slot *s, uint64_t pos, uint64_t seq)
+{
+	__atomic_store_n(&s->seq, seq - pos % NSLOTS, __ATOMIC_RELEASE);
+}
 
 typedef _Unwind_Reason_Code (*backtrace_fn)(_Unwind_Trace_Fn, void *);
 typedef _Unwind_Ptr (*getipinfo_fn)(struct _Unwind_Context *, int *);
@@ -176,7 +192,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	for (;;) {
 		uint64_t seq;
 		s = &sp.ring[pos % NSLOTS];
-		seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		seq = slot_seq(s, pos);
 		if (seq == pos) {
 			if (__atomic_compare_exchange_n(&sp.head, &pos, pos + 1,
 							0, __ATOMIC_RELAXED,
@@ -210,7 +226,7 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	s->head.depth = (uint16_t)u.n;
 	s->head.weight = 1u + (uint32_t)(overrun > 0 ? overrun : 0);
 	s->head.reserved = 0;
-	__atomic_store_n(&s->seq, pos + 1, __ATOMIC_RELEASE);
+	slot_set(s, pos, pos + 1);
 	__atomic_add_fetch(&sp.taken, 1, __ATOMIC_RELAXED);
 done:
 	in_handler = 0;
@@ -472,7 +488,7 @@ static void drain(void)
 	for (;;) {
 		struct slot *s = &sp.ring[sp.tail % NSLOTS];
 		size_t need;
-		if (__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) != sp.tail + 1)
+		if (slot_seq(s, sp.tail) != sp.tail + 1)
 			break;
 		need = sizeof(s->head) + s->head.depth * sizeof(uint64_t);
 		if (open && e.cap - e.len < need) {
@@ -493,7 +509,7 @@ static void drain(void)
 		bt_enc_bytes(&e, &s->head, sizeof(s->head));
 		bt_enc_bytes(&e, s->pcs, s->head.depth * sizeof(uint64_t));
 		hdr.count++;
-		__atomic_store_n(&s->seq, sp.tail + NSLOTS, __ATOMIC_RELEASE);
+		slot_set(s, sp.tail, sp.tail + NSLOTS);
 		sp.tail++;
 	}
 	if (open) {
@@ -1017,8 +1033,6 @@ void bt_sampler_start(void)
 		sp.ring = NULL;
 		return;
 	}
-	for (uint64_t i = 0; i < NSLOTS; i++)
-		sp.ring[i].seq = i;
 	if (pthread_key_create(&sp.key, thread_end) != 0)
 		return;
 	memset(&sa, 0, sizeof(sa));
@@ -1156,8 +1170,7 @@ void bt_sampler_forked(void)
 	if (!was_on || !sp.installed || !bt_active())
 		return;
 	for (uint64_t pos = sp.tail; pos != sp.head; pos++)
-		__atomic_store_n(&sp.ring[pos % NSLOTS].seq, pos + NSLOTS,
-				 __ATOMIC_RELEASE);
+		slot_set(&sp.ring[pos % NSLOTS], pos, pos + NSLOTS);
 	sp.tail = sp.head;
 	sp.taken = sp.dropped_full = sp.dropped_write = sp.written = 0;
 	sp.threads = 0;

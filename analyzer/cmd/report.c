@@ -1,5 +1,6 @@
-/* report.c - btrace report [TRACE_DIR] [-o OUT_DIR]: read a trace,
- * model the build, and hand the model to every output writer.
+/* report.c - btrace report [TRACE_DIR] [-o OUT_DIR]: analyze a trace
+ * (bt_analyze) and hand the report (struct bt_report) to every output
+ * writer.
  *
  * Outputs go to TRACE_DIR/report/ (0700, files 0600: argv and paths can be
  * private) unless -o says otherwise; summary.txt is also printed.  Gaps
@@ -73,8 +74,8 @@ static int make_out_dir(const char *dir)
 /* Writes one output through a temporary file renamed into place, so a
  * failed run never leaves half a report that looks whole.  Returns 0, or
  * -1 with errno after one line on stderr. */
-static int write_one(const struct bt_report_writer *w, const struct bt_build *b,
-		     const char *dir)
+static int write_one(const struct bt_report_writer *w,
+		     const struct bt_report *r, const char *dir)
 {
 	char *path = NULL, *tmp = NULL;
 	FILE *f = NULL;
@@ -93,7 +94,7 @@ static int write_one(const struct bt_report_writer *w, const struct bt_build *b,
 		goto out;
 	}
 	errno = 0;
-	if (w->write(b, f) < 0) {
+	if (w->write(r, f) < 0) {
 		if (!errno)
 			errno = ENOMEM;
 		goto out;
@@ -200,12 +201,12 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++) {
-		if (write_one(writers[i], &a.build, out_dir) < 0)
+		if (write_one(writers[i], &a.report, out_dir) < 0)
 			rc = errno == ENOMEM ? BT_EXIT_NOMEM : BT_EXIT_PROBLEM;
 		phase(writers[i]->file);
 	}
 	if (!quiet)
-		bt_writer_summary_text.write(&a.build, stdout);
+		bt_writer_summary_text.write(&a.report, stdout);
 	fflush(stdout);
 	for (size_t i = 0; i < a.build.n_warnings; i++)
 		fprintf(stderr, "btrace report: warning: %s\n",

@@ -380,6 +380,42 @@ static void attach_links(struct bt_build *b)
 	}
 }
 
+/* What the writers show of a process: its last image's command. */
+static void put_process(struct bt_node *n, const struct bt_proc *p)
+{
+	const struct bt_image *im = bt_proc_last(p);
+	n->name = base_name(im->exe);
+	n->pid = p->pid;
+	n->ppid = p->ppid;
+	n->exe = im->exe;
+	n->cwd = im->cwd;
+	n->argv = im->argv;
+	n->argc = im->start.argc_kept;
+	if (im->start.flags & BT_START_ARGV_TRUNCATED)
+		n->argc_before_cut = im->start.argc;
+	n->exit_code = p->exit_code;
+	n->signal = p->signal;
+}
+
+/* The session, from the trace's SESSION record and its files' headers
+ * (the reader kept the files of one session only). */
+static void put_session(struct bt_session *s, const struct bt_trace *t)
+{
+	s->trace_dir = t->dir;
+	if (t->n_images)
+		snprintf(s->id, sizeof(s->id), "%.*s", (int)sizeof(s->id) - 1,
+			 t->images[0].header.session);
+	if (!t->has_session)
+		return;
+	s->known = 1;
+	s->command = t->command;
+	s->argc = t->command ? t->session.argc : 0;
+	s->btrace_version = t->btrace_version;
+	s->realtime_ns = t->session.realtime_ns;
+	s->root_pid = t->session.root_pid;
+	s->n_cpus = t->session.n_cpus;
+}
+
 static int link_tree(struct bt_build *b)
 {
 	const struct bt_trace *t = b->trace;
@@ -425,6 +461,7 @@ int bt_build_make(const struct bt_trace *t, struct bt_build *b, char *err,
 
 	memset(b, 0, sizeof(*b));
 	b->trace = t;
+	put_session(&b->session, t);
 	b->n_nodes = t->n_procs;
 	b->nodes = calloc(t->n_procs + 1, sizeof(*b->nodes));
 	if (!b->nodes || link_tree(b) < 0)
@@ -435,7 +472,7 @@ int bt_build_make(const struct bt_trace *t, struct bt_build *b, char *err,
 		struct bt_node *n = &b->nodes[i];
 		const struct bt_proc *p = &t->procs[i];
 		n->proc = p;
-		n->name = base_name(bt_proc_last(p)->exe);
+		put_process(n, p);
 		n->start_s = secs(t, p->start_ns);
 		n->no_end = !p->end_known;
 		n->end_s = p->end_known ? secs(t, p->end_ns) : b->wall_s;

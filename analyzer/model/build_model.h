@@ -5,11 +5,14 @@
  * crate, target kind and flags, the probes, the build-script runs, and the
  * linker chains (cc -> collect2 -> ld) attached to the rustc that started
  * them.  It also says what is missing: processes with no end (a killed
- * build), cut-off files.  Every output writer reads this model and nothing
- * else, so they all agree.
+ * build), cut-off files.  Every output writer reads this model (with the
+ * profile and the recommendations made from it, output/writer.h) and
+ * never the trace, so they all agree: what a writer shows of a process or
+ * of the session is copied here (struct bt_node, struct bt_session).
  *
  * Ownership: bt_build_make() allocates; bt_build_free() releases all but
- * the trace, which stays the caller's and must outlive the model. */
+ * the trace, which stays the caller's and must outlive the model (the
+ * model's strings point into it). */
 #ifndef BTRACE_BUILD_MODEL_H
 #define BTRACE_BUILD_MODEL_H
 
@@ -46,16 +49,38 @@ enum bt_target {
 };
 
 struct bt_unit;
-struct bt_profile;
-struct bt_recommendations;
-struct bt_graph_report;
+
+/* The traced session: what was run and when, from the SESSION record
+ * that the process which created the trace directory wrote.  Without
+ * that record (its file is lost), known is 0, command empty, version
+ * NULL, realtime_ns and root_pid 0. */
+struct bt_session {
+	int known;		    /* a SESSION record was read */
+	char id[BT_SESSION_LEN];    /* the files' session name; "" if none */
+	const char *trace_dir;	    /* the directory as it was given */
+	const char *const *command; /* argc entries: the traced command */
+	size_t argc;
+	const char *btrace_version; /* of the recorder */
+	uint64_t realtime_ns;	    /* CLOCK_REALTIME at its start */
+	uint32_t root_pid;	    /* the process that started it */
+	uint32_t n_cpus; /* the CPUs it could run on; 0 unknown (issue 17) */
+};
 
 /* One process of the trace, placed in the build. */
 struct bt_node {
-	const struct bt_proc *proc;
+	const struct bt_proc *proc; /* for the model's stages and the profile;
+				      writers read the fields below */
 	enum bt_kind kind;
-	const char *name;	/* basename of the last image's exe */
-	struct bt_node *parent; /* NULL for roots */
+	const char *name; /* basename of the last image's exe */
+	/* The process as its last image ran (its final command): */
+	uint32_t pid, ppid;
+	const char *exe, *cwd;	  /* NULL when unknown */
+	const char *const *argv;  /* the recorded argv ... */
+	uint32_t argc;		  /* ... and its length */
+	uint32_t argc_before_cut; /* the full count when argv was cut, else 0 */
+	int exit_code;		  /* >= 0 if it exited with a status */
+	int signal;		  /* > 0 if a signal ended it */
+	struct bt_node *parent;	  /* NULL for roots */
 	struct bt_node **children;
 	size_t n_children;
 	struct bt_unit *unit;  /* the unit it is or works for, or NULL */
@@ -125,7 +150,10 @@ enum {
 };
 
 struct bt_build {
+	/* The trace the model was made from: for the model's stages, the
+	 * profile and the estimator, never for the writers. */
 	const struct bt_trace *trace;
+	struct bt_session session;
 	struct bt_node *nodes; /* parallel to trace->procs */
 	size_t n_nodes;
 	struct bt_node **roots;
@@ -142,17 +170,6 @@ struct bt_build {
 	size_t n_warnings;
 	/* The settings of the compilations (not probes, not rustdoc). */
 	struct bt_setting settings[BT_SETTING_MAX];
-	/* Where the CPU went (profile.h); NULL until it is made, or when
-	 * the trace has no samples.  Owned by whoever made it. */
-	const struct bt_profile *profile;
-	/* What to change (recommend.h); NULL until made.  Owned by whoever
-	 * made it. */
-	const struct bt_recommendations *recommendations;
-	/* The graph, critical path, dependency costs and idle cores
-	 * (graph_report.h); NULL until made.  Owned by whoever made it. */
-	const struct bt_graph_report *graph;
-	int flame_by_category; /* --group category: the flame graph's first
-				  level is the category, not the crate */
 };
 
 /* Builds the model of trace T into B.  Returns 0, or -1 with a reason in

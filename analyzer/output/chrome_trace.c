@@ -70,29 +70,27 @@ static void span_name(const struct bt_node *n, char *buf, size_t cap)
 
 static void put_args(struct bt_json *c, cJSON *ev, const struct bt_node *n)
 {
-	const struct bt_image *im = bt_proc_last(n->proc);
-	const struct bt_proc *p = n->proc;
 	cJSON *args = bt_json_add(c, ev, "args", cJSON_CreateObject()), *argv;
 	if (!args)
 		return;
-	bt_json_num(c, args, "pid", p->pid);
-	bt_json_num(c, args, "ppid", p->ppid);
+	bt_json_num(c, args, "pid", n->pid);
+	bt_json_num(c, args, "ppid", n->ppid);
 	bt_json_str(c, args, "kind", bt_kind_name(n->kind));
-	bt_json_str(c, args, "exe", im->exe);
+	bt_json_str(c, args, "exe", n->exe);
 	argv = bt_json_add(c, args, "argv", cJSON_CreateArray());
-	for (uint32_t i = 0; argv && i < im->start.argc_kept; i++)
-		bt_json_str(c, argv, NULL, im->argv[i]);
-	if (im->start.flags & BT_START_ARGV_TRUNCATED)
-		bt_json_num(c, args, "argc_before_cut", im->start.argc);
-	bt_json_str(c, args, "cwd", im->cwd);
+	for (uint32_t i = 0; argv && i < n->argc; i++)
+		bt_json_str(c, argv, NULL, n->argv[i]);
+	if (n->argc_before_cut)
+		bt_json_num(c, args, "argc_before_cut", n->argc_before_cut);
+	bt_json_str(c, args, "cwd", n->cwd);
 	bt_json_num(c, args, "cpu_s", round(n->cpu_s * 1e6) / 1e6);
 	bt_json_num(c, args, "max_rss_kib", (double)n->max_rss_kib);
 	if (n->no_end)
 		bt_json_add(c, args, "gap", cJSON_CreateTrue());
-	else if (p->signal)
-		bt_json_num(c, args, "signal", p->signal);
-	else if (p->exit_code >= 0)
-		bt_json_num(c, args, "exit", p->exit_code);
+	else if (n->signal)
+		bt_json_num(c, args, "signal", n->signal);
+	else if (n->exit_code >= 0)
+		bt_json_num(c, args, "exit", n->exit_code);
 	if (n->unit && n->kind != BT_KIND_LINKER) {
 		const struct bt_unit *u = n->unit;
 		bt_json_str(c, args, "package", u->package);
@@ -140,9 +138,10 @@ static void metadata(struct bt_json *c, cJSON *events, const char *what,
 		cJSON_Delete(value);
 }
 
-static int write_chrome_trace(const struct bt_build *b, FILE *f)
+static int write_chrome_trace(const struct bt_report *r, FILE *f)
 {
-	const struct bt_trace *t = b->trace;
+	const struct bt_build *b = r->build;
+	const struct bt_session *s = &b->session;
 	struct bt_json c = {0};
 	cJSON *root = cJSON_CreateObject(), *events, *other, *w;
 	int *lane = calloc(b->n_nodes + 1, sizeof(*lane)), n_lanes = 0;
@@ -151,13 +150,12 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 
 	if (!root || !lane || assign_lanes(b, lane, &n_lanes) < 0)
 		goto out;
-	if (t->has_session) {
+	if (s->known) {
 		size_t l = 0;
-		for (uint32_t i = 0; i < t->session.argc && l < sizeof(title);
-		     i++)
+		for (size_t i = 0; i < s->argc && l < sizeof(title); i++)
 			l += (size_t)snprintf(title + l, sizeof(title) - l,
 					      "%s%s", i ? " " : "",
-					      t->command[i]);
+					      s->command[i]);
 	}
 	bt_json_str(&c, root, "displayTimeUnit", "ms");
 	events = bt_json_add(&c, root, "traceEvents", cJSON_CreateArray());
@@ -190,7 +188,7 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 			bt_json_str(&c, ev, "cname", "terrible");
 		put_args(&c, ev, n);
 		if (n->unit && n->kind != BT_KIND_LINKER &&
-		    bt_graph_on_path(b, b->graph, n->unit))
+		    bt_graph_on_path(b, r->graph, n->unit))
 			bt_json_bool(&c, cJSON_GetObjectItem(ev, "args"),
 				     "critical_path", 1);
 		if (n->no_end) {
@@ -207,12 +205,12 @@ static int write_chrome_trace(const struct bt_build *b, FILE *f)
 			bt_json_num(&c, gap, "tid", lane[i] + 1);
 		}
 	}
-	bt_graph_chrome(&c, events, b, b->graph, BUILD_PID, n_lanes + 1);
+	bt_graph_chrome(&c, events, b, r->graph, BUILD_PID, n_lanes + 1);
 	other = bt_json_add(&c, root, "otherData", cJSON_CreateObject());
 	if (other) {
 		bt_json_str(&c, other, "producer", "btrace");
 		bt_json_str(&c, other, "version",
-			    t->has_session ? t->btrace_version : NULL);
+			    s->known ? s->btrace_version : NULL);
 		bt_json_add(&c, other, "complete",
 			    cJSON_CreateBool(b->complete));
 		w = bt_json_add(&c, other, "warnings", cJSON_CreateArray());

@@ -11,7 +11,8 @@
  * right without scripting (an image viewer, a CI artifact preview).  The
  * embedded script only adds the interactions: hover details, click to
  * zoom, search.  Nothing is loaded from anywhere: generic font families,
- * inline CSS and script.
+ * inline CSS and script, from assets/flame.css and assets/flame.js
+ * (embedded at build time, asset.h).
  *
  * Frames are one flat list of <g> in preorder, each naming its parent by
  * its index in the list ("p"), so a subtree is a run of the list.  Not
@@ -37,8 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile/profile.h"
+#include "output/asset.h"
+#include "output/assets/flame.css.h"
+#include "output/assets/flame.js.h"
 #include "output/writer.h"
+#include "profile/profile.h"
 
 #define IMG_W 1200
 #define XPAD 10
@@ -120,191 +124,6 @@ static const char *const patterns[] = {
     " patternUnits=\"userSpaceOnUse\">"
     "<rect width=\"4\" height=\"4\" fill=\"#f2f2f2\"/>"
     "<rect width=\"1\" height=\"4\" fill=\"#c4c4c4\"/></pattern>",
-};
-
-/* g.f is a frame.  Kind classes: r root, g group, u unknown, n not
- * sampled, l lost, k merged.  The script's states: m search match, a
- * ancestor of the zoomed frame (greyed), h hidden.  CSS beats the fill
- * attributes, so states need no bookkeeping of the original colours. */
-static const char *const style =
-    "text{font-family:monospace;font-size:11px;fill:#000}"
-    "#title{font-family:sans-serif;font-size:17px}"
-    "#totals,#profile{font-family:sans-serif;font-size:12px;fill:#333}"
-    "#frames text{pointer-events:none}"
-    "#frames g.f:hover>rect{stroke:#000;stroke-width:.6}"
-    "#frames g.m>rect{fill:#e600e6}"
-    "#frames g.a>rect{fill-opacity:.45}#frames g.a>text{fill:#666}"
-    "#frames g.h{display:none}"
-    "#frames g.g>text,#frames g.r>text{font-weight:bold}"
-    ".btn{cursor:pointer;fill:#00c}.btn.off{opacity:.35}"
-    "#notice{font-family:sans-serif;font-size:15px}";
-
-/* The interactions.  Kept free of backslashes and of "]]>" (it sits in a
- * CDATA section of a C string).  window.search and window.btraceFlame are
- * what the UI calls and what tests drive without a prompt dialog. */
-static const char *const script[] = {
-    "var NS = 'http://www.w3.org/2000/svg', doc = document;",
-    "var frames = doc.getElementById('frames');",
-    "var details = doc.getElementById('details');",
-    "var resetBtn = doc.getElementById('reset');",
-    "var searchBtn = doc.getElementById('search');",
-    "var matchedEl = doc.getElementById('matched');",
-    "var list = Array.prototype.slice.call(",
-    "	frames.querySelectorAll('g.f'));",
-    "var root = list[0], zoomed = null, term = '';",
-    "var HINT = 'Click a frame to zoom, Esc or Reset Zoom to go back; '",
-    "	+ 'Search or Ctrl-F highlights frames by name';",
-    "function isFrame(e) { return e && e._v !== undefined; }",
-    /* Values, names and offsets from the DOM, in document order, which
-     * is the tree's preorder: a parent is read before its children, and
-     * _end is the last frame of a frame's subtree. */
-    "list.forEach(function (g, i) {",
-    "	var t = g.firstElementChild, r = t.nextElementSibling;",
-    "	var p = g.getAttribute('p'), s = t.textContent;",
-    "	var k = s.lastIndexOf(' (');",
-    "	g._i = g._end = i;",
-    "	g._p = p === null || !(+p < i) ? null : list[+p];",
-    "	g._v = +g.getAttribute('v');",
-    "	g._n = k >= 0 ? s.slice(0, k) : s;",
-    "	g._r = r;",
-    "	g._y = +r.getAttribute('y');",
-    "	g._l = r.nextElementSibling;",
-    "	if (g._l && g._l.localName !== 'text') g._l = null;",
-    "	g._c = 0;",
-    "	g._x = g._p ? g._p._x + g._p._c : 0;",
-    "	if (g._p) g._p._c += g._v;",
-    "});",
-    "for (var i = list.length - 1; i > 0; i--) {",
-    "	var p = list[i]._p;",
-    "	if (p && p._end < list[i]._end) p._end = list[i]._end;",
-    "}",
-    "function inside(g, z) { return g._i >= z._i && g._i <= z._end; }",
-    "function fmt(us) {",
-    "	if (us >= 1e6) return (us / 1e6).toFixed(3) + ' s';",
-    "	if (us >= 1e3) return (us / 1e3).toFixed(1) + ' ms';",
-    "	return us + ' us';",
-    "}",
-    "function pct(a, b) {",
-    "	return (b > 0 ? 100 * a / b : 0).toFixed(2) + '%';",
-    "}",
-    /* Same fitting as the C side: whole characters, ".." when cut. */
-    "function cut(s, n) {",
-    "	var cs = Array.from(s);",
-    "	if (cs.length <= n) return s;",
-    "	return cs.slice(0, Math.max(n - 2, 0)).join('') + '..';",
-    "}",
-    "function place(g, x, w) {",
-    "	var fit = Math.floor((w - 6) / CW), l = g._l;",
-    "	var s = fit >= 3 ? cut(g._n, fit) : '';",
-    "	g._r.setAttribute('x', x.toFixed(2));",
-    "	g._r.setAttribute('width', w.toFixed(2));",
-    "	if (!l) {",
-    "		if (!s) return;",
-    "		l = g._l = doc.createElementNS(NS, 'text');",
-    "		l.setAttribute('y', (g._y + 11.5).toFixed(1));",
-    "		g.insertBefore(l, g._r.nextSibling);",
-    "	}",
-    "	l.setAttribute('x', (x + 3).toFixed(2));",
-    "	l.textContent = s;",
-    "}",
-    "function idle() {",
-    "	details.textContent = zoomed ? 'Zoomed: ' + describe(zoomed)",
-    "		: HINT;",
-    "}",
-    /* Z full width with its subtree scaled; its ancestors full width
-     * and greyed; everything else hidden. */
-    "function zoom(z) {",
-    "	if (!isFrame(z)) return 0;",
-    "	var k = W / z._v, a;",
-    "	zoomed = z === root ? null : z;",
-    "	for (a = z._p; a; a = a._p) a._anc = true;",
-    "	list.forEach(function (g) {",
-    "		var inz = inside(g, z);",
-    "		g.classList.toggle('a', !!g._anc);",
-    "		g.classList.toggle('h', !inz && !g._anc);",
-    "		if (inz) place(g, X0 + (g._x - z._x) * k, g._v * k);",
-    "		else if (g._anc) place(g, X0, W);",
-    "	});",
-    "	for (a = z._p; a; a = a._p) a._anc = false;",
-    "	resetBtn.classList.toggle('off', !zoomed);",
-    "	idle();",
-    "	return +z._r.getAttribute('width');",
-    "}",
-    "function reset() { return zoom(root); }",
-    "function describe(g) {",
-    "	var s = ': ' + fmt(g._v) + ' CPU, ' + pct(g._v, root._v)",
-    "		+ ' of all';",
-    "	if (zoomed && inside(g, zoomed))",
-    "		s += ', ' + pct(g._v, zoomed._v)",
-    "			+ ' of the zoomed frame';",
-    "	var room = Math.floor(W / CW) - s.length - 8;",
-    "	return cut(g._n, Math.max(room, 20)) + s;",
-    "}",
-    /* Regex, any case; text that is no valid regex is matched as a
-     * substring ("Vec<u8>::push(" is a fine thing to search for). */
-    "function search(t) {",
-    "	term = t ? String(t) : '';",
-    "	var re = null, low = term.toLowerCase(), sum = 0, n = 0;",
-    "	try { re = new RegExp(term, 'i'); } catch (e) { re = null; }",
-    "	list.forEach(function (g) {",
-    "		var p = g._p;",
-    "		var hit = term !== '' && (re ? re.test(g._n)",
-    "			: g._n.toLowerCase().indexOf(low) >= 0);",
-    "		g._in = !!p && (p._in || p._hit);",
-    "		g._hit = hit;",
-    "		g.classList.toggle('m', hit);",
-    "		if (hit) n++;",
-    /* A match inside a match is CPU already counted. */
-    "		if (hit && !g._in) sum += g._v;",
-    "	});",
-    "	var share = root._v > 0 ? 100 * sum / root._v : 0;",
-    "	matchedEl.textContent = !term ? '' : 'Matched: '",
-    "		+ share.toFixed(2) + '% of all (' + fmt(sum) + ', '",
-    "		+ n + ' frames)';",
-    "	searchBtn.textContent = term ? 'Reset Search' : 'Search';",
-    "	return share;",
-    "}",
-    "function ask() {",
-    "	var t = window.prompt('Search frames (regular expression or '",
-    "		+ 'text, any case):', term);",
-    "	if (t !== null) search(t);",
-    "}",
-    "function frameOf(e) {",
-    "	for (; e && e !== frames; e = e.parentNode)",
-    "		if (isFrame(e)) return e;",
-    "	return null;",
-    "}",
-    "frames.addEventListener('click', function (e) {",
-    "	var g = frameOf(e.target);",
-    "	if (g) zoom(g);",
-    "});",
-    "frames.addEventListener('mouseover', function (e) {",
-    "	var g = frameOf(e.target);",
-    "	if (g) details.textContent = describe(g);",
-    "});",
-    "frames.addEventListener('mouseout', idle);",
-    "resetBtn.addEventListener('click', reset);",
-    "searchBtn.addEventListener('click', function () {",
-    "	if (term) search(''); else ask();",
-    "});",
-    "window.addEventListener('keydown', function (e) {",
-    "	if (e.key === 'Escape') {",
-    "		reset();",
-    "		search('');",
-    "	} else if ((e.ctrlKey || e.metaKey) && e.key === 'f') {",
-    "		e.preventDefault();",
-    "		ask();",
-    "	}",
-    "});",
-    "idle();",
-    "window.search = search;",
-    "window.btraceFlame = { zoom: zoom, reset: reset, search: search,",
-    "	frames: list, root: root,",
-    "	find: function (name) {",
-    "		return list.filter(function (g) {",
-    "			return g._n === name;",
-    "		})[0] || null;",
-    "	} };",
 };
 
 /* Decodes the UTF-8 character at S (N > 0 bytes left) into *CP and
@@ -713,20 +532,19 @@ done:
 	fputs("</g>\n", fl->f);
 }
 
-static void put_command(FILE *f, const struct bt_build *b)
+static void put_command(FILE *f, const struct bt_session *s)
 {
-	const struct bt_trace *t = b->trace;
 	char cmd[512] = "";
 	size_t l = 0;
 
-	if (!t || !t->has_session || !t->command) {
+	if (!s->known || !s->command) {
 		fputs("build", f);
 		return;
 	}
-	for (uint32_t i = 0; i < t->session.argc && l < sizeof(cmd); i++)
+	for (size_t i = 0; i < s->argc && l < sizeof(cmd); i++)
 		l += (size_t)snprintf(cmd + l, sizeof(cmd) - l, "%s%s",
 				      i ? " " : "",
-				      t->command[i] ? t->command[i] : "");
+				      s->command[i] ? s->command[i] : "");
 	put_xml_cut(f, cmd[0] ? cmd : "build", TITLE_CHARS);
 }
 
@@ -740,8 +558,10 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 		"viewBox=\"0 0 %d %d\">\n",
 		IMG_W, height, IMG_W, height);
 	fputs("<title>btrace flame graph: ", f);
-	put_command(f, b);
-	fprintf(f, "</title>\n<style><![CDATA[%s]]></style>\n<defs>", style);
+	put_command(f, &b->session);
+	fputs("</title>\n<style><![CDATA[", f);
+	bt_asset_put(f, bt_asset_flame_css, "");
+	fputs("]]></style>\n<defs>", f);
 	for (size_t i = 0; i < sizeof(patterns) / sizeof(*patterns); i++)
 		fputs(patterns[i], f);
 	fprintf(f,
@@ -752,7 +572,7 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 		"<text id=\"title\" x=\"%d\" y=\"24\" "
 		"text-anchor=\"middle\">btrace flame graph: ",
 		IMG_W / 2);
-	put_command(f, b);
+	put_command(f, &b->session);
 	fprintf(f,
 		"</text>\n<text id=\"totals\" x=\"%d\" y=\"44\" "
 		"text-anchor=\"middle\">Build: %.2f s wall, %.2f s CPU, "
@@ -766,9 +586,9 @@ static void put_head(FILE *f, const struct bt_build *b, int height)
 	fputs("</text>\n", f);
 }
 
-static void put_profile_line(FILE *f, const struct bt_build *b)
+static void put_profile_line(FILE *f, const struct bt_report *r)
 {
-	const struct bt_profile *p = b->profile;
+	const struct bt_profile *p = r->profile;
 
 	fprintf(f,
 		"<text id=\"profile\" x=\"%d\" y=\"61\" text-anchor=\"middle\">"
@@ -781,7 +601,7 @@ static void put_profile_line(FILE *f, const struct bt_build *b)
 		fputs("no frames", f);
 	fprintf(f, ", %.2f s CPU not sampled, %.2f s lost; by %s",
 		p->unsampled_cpu_s, p->lost_cpu_s,
-		b->flame_by_category ? "category" : "crate");
+		r->options.flame_by_category ? "category" : "crate");
 	fputs("</text>\n", f);
 }
 
@@ -837,9 +657,10 @@ static int write_empty(const struct bt_build *b, FILE *f, const char *why)
 	return ferror(f) ? -1 : 0;
 }
 
-static int write_flame_svg(const struct bt_build *b, FILE *f)
+static int write_flame_svg(const struct bt_report *r, FILE *f)
 {
-	const struct bt_profile *p = b->profile;
+	const struct bt_build *b = r->build;
+	const struct bt_profile *p = r->profile;
 	struct flame fl = {.f = f};
 	int height;
 
@@ -848,7 +669,7 @@ static int write_flame_svg(const struct bt_build *b, FILE *f)
 				   "No CPU samples in this trace, so no flame "
 				   "graph: record with btrace record --sample "
 				   "compilers (or all).");
-	fl.t = b->flame_by_category ? &p->by_category : &p->by_crate;
+	fl.t = r->options.flame_by_category ? &p->by_category : &p->by_crate;
 	if (!fl.t->n_nodes || !fl.t->nodes[0].value_us)
 		return write_empty(b, f,
 				   "The CPU profile is empty: no CPU time to "
@@ -862,7 +683,7 @@ static int write_flame_svg(const struct bt_build *b, FILE *f)
 	}
 	height = TOP_H + (int)(fl.max_depth + 1) * FRAME_H + BOTTOM_H;
 	put_head(f, b, height);
-	put_profile_line(f, b);
+	put_profile_line(f, r);
 	fprintf(f,
 		"<text id=\"reset\" class=\"btn off\" x=\"%d\" y=\"24\">"
 		"Reset Zoom</text>\n<text id=\"search\" class=\"btn\" "
@@ -880,8 +701,7 @@ static int write_flame_svg(const struct bt_build *b, FILE *f)
 		"(function () {\n\"use strict\";\n"
 		"var W = %d, X0 = %d, CW = %g;\n",
 		FRAMES_W, XPAD, CHAR_W);
-	for (size_t i = 0; i < sizeof(script) / sizeof(*script); i++)
-		fprintf(f, "%s\n", script[i]);
+	bt_asset_put(f, bt_asset_flame_js, "\n");
 	fputs("})();\n]]></script>\n</svg>\n", f);
 	free(fl.lay);
 	return ferror(f) ? -1 : 0;

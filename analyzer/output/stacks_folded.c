@@ -89,7 +89,7 @@ static uint64_t self_value(const struct bt_flame_tree *t, uint32_t i)
  * than the C stack likes).  SEEN guards against a broken child list
  * visiting a node twice or looping: such a list is cut where it goes
  * wrong. */
-static int write_stacks_folded(const struct bt_build *b, FILE *f)
+static int write_stacks_folded(const struct bt_report *r, FILE *f)
 {
 	const struct bt_flame_tree *t;
 	uint32_t *next = NULL;
@@ -100,9 +100,9 @@ static int write_stacks_folded(const struct bt_build *b, FILE *f)
 	uint64_t v;
 	int rc = -1;
 
-	if (!b->profile || !b->profile->by_category.n_nodes)
+	if (!r->profile || !r->profile->by_category.n_nodes)
 		return ferror(f) ? -1 : 0;
-	t = &b->profile->by_category;
+	t = &r->profile->by_category;
 	/* next[d] is the next sibling to visit at depth d + 1 once the
 	 * current one is done. */
 	at = calloc(t->n_nodes + 1, sizeof(*at));

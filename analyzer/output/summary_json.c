@@ -97,7 +97,7 @@ static void put_profile(struct bt_json *j, cJSON *root,
 		bt_json_str(j, w, NULL, p->warnings[i]);
 }
 
-static void put_unit(struct bt_json *j, cJSON *units, const struct bt_build *b,
+static void put_unit(struct bt_json *j, cJSON *units, const struct bt_report *r,
 		     const struct bt_unit *u)
 {
 	cJSON *o = bt_json_add(j, units, NULL, cJSON_CreateObject());
@@ -109,7 +109,7 @@ static void put_unit(struct bt_json *j, cJSON *units, const struct bt_build *b,
 	bt_json_str(j, o, "target", bt_target_name(u->target));
 	bt_json_str(j, o, "kind", bt_kind_name(u->node->kind));
 	bt_json_bool(j, o, "primary", u->primary);
-	bt_json_num(j, o, "pid", u->node->proc->pid);
+	bt_json_num(j, o, "pid", u->node->pid);
 	put_s(j, o, "start_s", u->start_s);
 	put_s(j, o, "wall_s", u->wall_s);
 	put_s(j, o, "cpu_s", u->cpu_s);
@@ -128,7 +128,7 @@ static void put_unit(struct bt_json *j, cJSON *units, const struct bt_build *b,
 	bt_json_num(j, o, "links", u->n_links);
 	bt_json_str(j, o, "linker_used",
 		    u->linker_used[0] ? u->linker_used : NULL);
-	put_categories(j, o, b->profile ? u->categories : NULL);
+	put_categories(j, o, r->profile ? u->categories : NULL);
 }
 
 static void put_settings(struct bt_json *j, cJSON *root,
@@ -147,20 +147,20 @@ static void put_settings(struct bt_json *j, cJSON *root,
 static void put_session(struct bt_json *j, cJSON *root,
 			const struct bt_build *b)
 {
-	const struct bt_trace *t = b->trace;
+	const struct bt_session *ss = &b->session;
 	cJSON *s = bt_json_add(j, root, "session", cJSON_CreateObject()), *a,
 	      *k;
 	if (!s)
 		return;
 	a = bt_json_add(j, s, "command", cJSON_CreateArray());
-	for (uint32_t i = 0; a && t->has_session && i < t->session.argc; i++)
-		bt_json_str(j, a, NULL, t->command[i]);
-	bt_json_str(j, s, "trace_dir", t->dir);
+	for (size_t i = 0; a && ss->known && i < ss->argc; i++)
+		bt_json_str(j, a, NULL, ss->command[i]);
+	bt_json_str(j, s, "trace_dir", ss->trace_dir);
 	bt_json_str(j, s, "btrace_version",
-		    t->has_session ? t->btrace_version : NULL);
-	if (t->has_session)
+		    ss->known ? ss->btrace_version : NULL);
+	if (ss->known)
 		bt_json_num(j, s, "realtime_start_s",
-			    (double)(t->session.realtime_ns / 1000000) / 1e3);
+			    (double)(ss->realtime_ns / 1000000) / 1e3);
 	put_s(j, s, "wall_s", b->wall_s);
 	put_s(j, s, "cpu_s", b->cpu_s);
 	bt_json_num(j, s, "parallelism", round(b->parallelism * 1000) / 1000);
@@ -208,9 +208,10 @@ static void put_recommendation(struct bt_json *j, cJSON *a,
 /* "recommendations" (ordered by saving) and "considered" (the options
  * not recommended, each with its reason), and what the estimates used. */
 static void put_recommendations(struct bt_json *j, cJSON *root,
-				const struct bt_build *b)
+				const struct bt_report *r)
 {
-	const struct bt_recommendations *rs = b->recommendations;
+	const struct bt_build *b = r->build;
+	const struct bt_recommendations *rs = r->recommendations;
 	cJSON *rec =
 	    bt_json_add(j, root, "recommendations", cJSON_CreateArray());
 	cJSON *con, *est, *bk;
@@ -253,8 +254,9 @@ static void put_recommendations(struct bt_json *j, cJSON *root,
 		    (double)rs->link_inputs_missing);
 }
 
-static int write_summary_json(const struct bt_build *b, FILE *f)
+static int write_summary_json(const struct bt_report *r, FILE *f)
 {
+	const struct bt_build *b = r->build;
 	struct bt_json j = {0};
 	cJSON *root = cJSON_CreateObject(), *units;
 	int rc = -1;
@@ -266,13 +268,13 @@ static int write_summary_json(const struct bt_build *b, FILE *f)
 	put_session(&j, root, b);
 	units = bt_json_add(&j, root, "units", cJSON_CreateArray());
 	for (size_t i = 0; units && i < b->n_units; i++)
-		put_unit(&j, units, b, &b->units[i]);
+		put_unit(&j, units, r, &b->units[i]);
 	put_settings(&j, root, b);
-	put_categories(&j, root, b->profile ? b->profile->cpu_s : NULL);
-	if (b->profile)
-		put_profile(&j, root, b->profile);
-	put_recommendations(&j, root, b);
-	bt_graph_json(&j, root, b, b->graph);
+	put_categories(&j, root, r->profile ? r->profile->cpu_s : NULL);
+	if (r->profile)
+		put_profile(&j, root, r->profile);
+	put_recommendations(&j, root, r);
+	bt_graph_json(&j, root, b, r->graph);
 	if (j.failed)
 		goto out;
 	rc = bt_json_write(root, f, 1);

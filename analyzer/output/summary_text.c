@@ -135,9 +135,8 @@ static void print_links(FILE *f, const struct bt_build *b)
 }
 
 /* The split of the build's CPU by category, with a bar each. */
-static void print_categories(FILE *f, const struct bt_build *b)
+static void print_categories(FILE *f, const struct bt_profile *p)
 {
-	const struct bt_profile *p = b->profile;
 	double total = 0;
 	if (!p)
 		return;
@@ -243,9 +242,8 @@ static void print_indented(FILE *f, const char *indent, const char *text)
 	}
 }
 
-static void print_recommendations(FILE *f, const struct bt_build *b)
+static void print_recommendations(FILE *f, const struct bt_recommendations *rs)
 {
-	const struct bt_recommendations *rs = b->recommendations;
 	char kind[160];
 	if (!rs)
 		return;
@@ -293,18 +291,19 @@ static void print_recommendations(FILE *f, const struct bt_build *b)
 				rs->items[i].reason);
 }
 
-static int write_summary_text(const struct bt_build *b, FILE *f)
+static int write_summary_text(const struct bt_report *r, FILE *f)
 {
-	const struct bt_trace *t = b->trace;
+	const struct bt_build *b = r->build;
+	const struct bt_session *s = &b->session;
 	static const enum bt_kind order[] = {
 	    BT_KIND_RUSTC,  BT_KIND_RUSTDOC,	 BT_KIND_BUILD_SCRIPT,
 	    BT_KIND_LINKER, BT_KIND_RUSTC_PROBE, BT_KIND_CARGO,
 	    BT_KIND_OTHER};
 
 	fprintf(f, "btrace report:");
-	if (t->has_session)
-		for (uint32_t i = 0; i < t->session.argc; i++)
-			fprintf(f, " %s", t->command[i]);
+	if (s->known)
+		for (size_t i = 0; i < s->argc; i++)
+			fprintf(f, " %s", s->command[i]);
 	else
 		fprintf(f, " (no session record: the trace's first process "
 			   "is missing)");
@@ -326,10 +325,10 @@ static int write_summary_text(const struct bt_build *b, FILE *f)
 	print_units(f, b);
 	print_build_scripts(f, b);
 	print_links(f, b);
-	print_categories(f, b);
+	print_categories(f, r->profile);
 	print_settings(f, b);
-	print_recommendations(f, b);
-	bt_graph_text(f, b, b->graph);
+	print_recommendations(f, r->recommendations);
+	bt_graph_text(f, b, r->graph);
 	if (b->n_warnings) {
 		fprintf(f, "\nWarnings\n");
 		for (size_t i = 0; i < b->n_warnings; i++)

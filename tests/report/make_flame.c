@@ -301,14 +301,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int write_one(const struct bt_report_writer *w, const struct bt_build *b,
-		     const char *path, int timed)
+static int write_one(const struct bt_report_writer *w,
+		     const struct bt_report *r, const char *path, int timed)
 {
 	FILE *f = fopen(path, "w");
 	double t0 = now();
 	long size;
 
-	if (!f || w->write(b, f) < 0) {
+	if (!f || w->write(r, f) < 0) {
 		perror(path);
 		return -1;
 	}
@@ -325,9 +325,9 @@ static int write_one(const struct bt_report_writer *w, const struct bt_build *b,
 
 int main(int argc, char **argv)
 {
-	static struct bt_trace trace; /* no session: the title says "build" */
 	struct bt_profile prof = {0};
-	struct bt_build b = {0};
+	struct bt_build b = {0}; /* no session: the title says "build" */
+	struct bt_report r = {.build = &b, .profile = &prof};
 	const char *svg = NULL, *folded = NULL;
 	size_t nodes = 0;
 	int chains = 0;
@@ -340,7 +340,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--chain"))
 			chains = 2;
 		else if (!strcmp(argv[i], "--by-category"))
-			b.flame_by_category = 1;
+			r.options.flame_by_category = 1;
 		else if (!svg)
 			svg = argv[i];
 		else
@@ -352,12 +352,10 @@ int main(int argc, char **argv)
 				"[--by-category]\n");
 		return 2;
 	}
-	b.trace = &trace;
 	b.wall_s = 8.0;
 	b.cpu_s = 10.0;
 	b.parallelism = 1.25;
 	b.complete = 1;
-	b.profile = &prof;
 	if (nodes > 1) {
 		big_tree(&prof.by_crate, nodes, chains);
 		prof.by_category = prof.by_crate;
@@ -366,9 +364,9 @@ int main(int argc, char **argv)
 	} else {
 		small_profile(&prof);
 	}
-	if (write_one(&bt_writer_flame_svg, &b, svg, nodes > 1) < 0 ||
+	if (write_one(&bt_writer_flame_svg, &r, svg, nodes > 1) < 0 ||
 	    (folded &&
-	     write_one(&bt_writer_stacks_folded, &b, folded, nodes > 1) < 0))
+	     write_one(&bt_writer_stacks_folded, &r, folded, nodes > 1) < 0))
 		return 1;
 	if (nodes > 1) {
 		for (size_t i = 1; i < nodes; i++)

@@ -125,6 +125,61 @@ static const struct bt_recommendation *find(const struct bt_recommendations *rs,
 	return NULL;
 }
 
+/* What the writers read of the session and of each process, the model
+ * holds (build_model.h): the same as the trace says. */
+static void check_model_copies(const struct bt_analysis *a)
+{
+	const struct bt_session *s = &a->build.session;
+	assert_true(a->trace.has_session);
+	assert_true(s->known);
+	assert_string_equal(s->trace_dir, a->trace.dir);
+	assert_string_equal(s->id, a->trace.images[0].header.session);
+	assert_true(s->id[0] != '\0');
+	assert_int_equal(s->argc, a->trace.session.argc);
+	assert_true(s->argc > 0);
+	for (size_t i = 0; i < s->argc; i++)
+		assert_string_equal(s->command[i], a->trace.command[i]);
+	assert_string_equal(s->btrace_version, a->trace.btrace_version);
+	assert_int_equal(s->realtime_ns, a->trace.session.realtime_ns);
+	assert_int_equal(s->root_pid, a->trace.session.root_pid);
+	for (size_t i = 0; i < a->build.n_nodes; i++) {
+		const struct bt_node *n = &a->build.nodes[i];
+		const struct bt_proc *p = &a->trace.procs[i];
+		const struct bt_image *im = bt_proc_last(p);
+		assert_int_equal(n->pid, p->pid);
+		assert_int_equal(n->ppid, p->ppid);
+		assert_ptr_equal(n->exe, im->exe);
+		assert_ptr_equal(n->cwd, im->cwd);
+		assert_int_equal(n->argc, im->start.argc_kept);
+		for (uint32_t k = 0; k < n->argc; k++)
+			assert_string_equal(n->argv[k], im->argv[k]);
+		assert_int_equal(n->argc_before_cut,
+				 im->start.flags & BT_START_ARGV_TRUNCATED
+				     ? im->start.argc
+				     : 0);
+		assert_int_equal(n->exit_code, p->exit_code);
+		assert_int_equal(n->signal, p->signal);
+	}
+}
+
+/* A trace without its SESSION record: the session is marked unknown,
+ * with no command, and the trace's directory still named. */
+static void test_session_unknown(void **state)
+{
+	struct bt_trace t = {.dir = "some/dir"};
+	struct bt_build b;
+	char err[256];
+	(void)state;
+	assert_int_equal(bt_build_make(&t, &b, err, sizeof(err)), 0);
+	assert_false(b.session.known);
+	assert_int_equal(b.session.argc, 0);
+	assert_null(b.session.command);
+	assert_null(b.session.btrace_version);
+	assert_string_equal(b.session.trace_dir, "some/dir");
+	assert_string_equal(b.session.id, "");
+	bt_build_free(&b);
+}
+
 static void test_whole_analysis(void **state)
 {
 	struct bt_analysis a;
@@ -133,13 +188,15 @@ static void test_whole_analysis(void **state)
 	(void)state;
 	assert_int_equal(bt_analyze(trace("llvm"), &o, &a, err, sizeof(err)),
 			 BT_EXIT_OK);
-	/* every stage ran, and the model points at what was made */
+	/* every stage ran, and the report points at what was made */
 	assert_ptr_equal(a.build.trace, &a.trace);
 	assert_int_equal(a.trace.n_procs, 60);
 	assert_true(a.have_profile);
-	assert_ptr_equal(a.build.profile, &a.profile);
-	assert_ptr_equal(a.build.recommendations, &a.recs);
-	assert_int_equal(a.build.flame_by_category, 1);
+	assert_ptr_equal(a.report.build, &a.build);
+	assert_ptr_equal(a.report.profile, &a.profile);
+	assert_ptr_equal(a.report.recommendations, &a.recs);
+	assert_int_equal(a.report.options.flame_by_category, 1);
+	check_model_copies(&a);
 	assert_true(a.profile.cpu_s[BT_CAT_FRONTEND] > 0);
 	check_statuses(&a.recs);
 	/* an LLVM build: Cranelift would change it */
@@ -175,7 +232,8 @@ static void test_profile_only(void **state)
 			 BT_EXIT_OK);
 	assert_true(a.have_profile);
 	assert_true(a.profile.cpu_s[BT_CAT_FRONTEND] > 0);
-	assert_null(a.build.recommendations);
+	assert_ptr_equal(a.report.profile, &a.profile);
+	assert_null(a.report.recommendations);
 	assert_int_equal(a.recs.n, 0);
 	bt_analysis_free(&a);
 }
@@ -184,6 +242,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_missing_trace),
+	    cmocka_unit_test(test_session_unknown),
 	    cmocka_unit_test(test_whole_analysis),
 	    cmocka_unit_test(test_in_force),
 	    cmocka_unit_test(test_profile_only),

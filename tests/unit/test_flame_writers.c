@@ -5,7 +5,9 @@
  * is markup, entities are XML's own), one <title> per drawn frame, the
  * legend and the totals, names with <, >, & and quotes escaped, bad
  * UTF-8 and control characters replaced, tiny frames merged, the same
- * bytes on every run, and a valid SVG when there is no profile. */
+ * bytes on every run, and a valid SVG when there is no profile.  The
+ * script and style are output/assets/flame.{js,css} without their notes
+ * (asset.h). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <setjmp.h>
@@ -18,15 +20,16 @@
 
 #include <cmocka.h>
 
-#include "profile/profile.h"
+#include "output/asset.h"
 #include "output/writer.h"
+#include "profile/profile.h"
 
 #define MAX_NODES 64
 
 struct fixture {
-	struct bt_trace trace; /* zeroed: no session, the title says "build" */
 	struct bt_profile prof;
-	struct bt_build b;
+	struct bt_build b; /* session zeroed: the title says "build" */
+	struct bt_report r;
 	struct bt_flame_node crate[MAX_NODES], cat[MAX_NODES];
 	uint32_t last[MAX_NODES];
 };
@@ -83,12 +86,12 @@ static struct fixture *make_fixture(void)
 	uint32_t r, a, b, c;
 
 	assert_non_null(fx);
-	fx->b.trace = &fx->trace;
+	fx->r.build = &fx->b;
+	fx->r.profile = &fx->prof;
 	fx->b.wall_s = 8.0;
 	fx->b.cpu_s = 10.0;
 	fx->b.parallelism = 1.25;
 	fx->b.complete = 1;
-	fx->b.profile = &fx->prof;
 	fx->prof.samples = 9000;
 	fx->prof.frames = 1000;
 	fx->prof.frames_unknown = 125;
@@ -141,14 +144,14 @@ static struct fixture *make_fixture(void)
 }
 
 /* Runs writer W into memory; the caller frees the text. */
-static char *run(const struct bt_report_writer *w, const struct bt_build *b)
+static char *run(const struct bt_report_writer *w, const struct bt_report *r)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	assert_non_null(f);
-	assert_int_equal(w->write(b, f), 0);
+	assert_int_equal(w->write(r, f), 0);
 	assert_int_equal(fclose(f), 0);
 	assert_non_null(text);
 	assert_int_equal(strlen(text), len);
@@ -168,7 +171,7 @@ static size_t count(const char *s, const char *what)
 static void test_folded_lines(void **state)
 {
 	struct fixture *fx = make_fixture();
-	char *text = run(&bt_writer_stacks_folded, &fx->b);
+	char *text = run(&bt_writer_stacks_folded, &fx->r);
 	static const char *const want =
 	    "build 100\n"
 	    "codegen_llvm;regex 1.7.1 lib;opt cgu;<T as Trait>::f 1000000\n"
@@ -191,8 +194,8 @@ static void test_folded_round_trip(void **state)
 	uint64_t sum = 0;
 
 	(void)state;
-	fx->b.flame_by_category = 0;
-	text = run(&bt_writer_stacks_folded, &fx->b);
+	fx->r.options.flame_by_category = 0;
+	text = run(&bt_writer_stacks_folded, &fx->r);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strrchr(line, ' '), *end;
@@ -222,8 +225,8 @@ static void test_folded_no_profile(void **state)
 	char *text;
 
 	(void)state;
-	fx->b.profile = NULL;
-	text = run(&bt_writer_stacks_folded, &fx->b);
+	fx->r.profile = NULL;
+	text = run(&bt_writer_stacks_folded, &fx->r);
 	assert_string_equal(text, "");
 	free(text);
 	free(fx);
@@ -323,7 +326,7 @@ static size_t frames_with_titles(const char *s)
 static void test_svg_structure(void **state)
 {
 	struct fixture *fx = make_fixture();
-	char *svg = run(&bt_writer_flame_svg, &fx->b);
+	char *svg = run(&bt_writer_flame_svg, &fx->r);
 	size_t frames;
 
 	(void)state;
@@ -348,7 +351,7 @@ static void test_svg_structure(void **state)
 static void test_svg_title_and_legend(void **state)
 {
 	struct fixture *fx = make_fixture();
-	char *svg = run(&bt_writer_flame_svg, &fx->b);
+	char *svg = run(&bt_writer_flame_svg, &fx->r);
 
 	(void)state;
 	assert_non_null(
@@ -379,7 +382,7 @@ static void test_svg_title_and_legend(void **state)
 static void test_svg_escaping(void **state)
 {
 	struct fixture *fx = make_fixture();
-	char *svg = run(&bt_writer_flame_svg, &fx->b);
+	char *svg = run(&bt_writer_flame_svg, &fx->r);
 
 	(void)state;
 	assert_non_null(strstr(svg, "<title>&lt;T as Trait&gt;::f (4.000 s "
@@ -401,7 +404,7 @@ static void test_svg_escaping(void **state)
 static void test_svg_tiny_and_kinds(void **state)
 {
 	struct fixture *fx = make_fixture();
-	char *svg = run(&bt_writer_flame_svg, &fx->b);
+	char *svg = run(&bt_writer_flame_svg, &fx->r);
 
 	(void)state;
 	/* 30 frames of 0.024 px: not drawn, merged into one 0.71 px frame
@@ -441,9 +444,9 @@ static void test_svg_by_category_and_deterministic(void **state)
 	char *a, *b;
 
 	(void)state;
-	fx->b.flame_by_category = 1;
-	a = run(&bt_writer_flame_svg, &fx->b);
-	b = run(&bt_writer_flame_svg, &fx->b);
+	fx->r.options.flame_by_category = 1;
+	a = run(&bt_writer_flame_svg, &fx->r);
+	b = run(&bt_writer_flame_svg, &fx->r);
 	assert_string_equal(a, b);
 	check_xml(a);
 	assert_non_null(strstr(a, "<title>codegen_llvm (6.000 s"));
@@ -456,19 +459,21 @@ static void test_svg_by_category_and_deterministic(void **state)
 }
 
 /* A big tree on the heap: N nodes, node i's parent PARENT(i). */
-static struct bt_build *heap_build(size_t n, uint32_t (*parent)(uint32_t),
-				   uint64_t leaf_us)
+static struct bt_report *heap_report(size_t n, uint32_t (*parent)(uint32_t),
+				     uint64_t leaf_us)
 {
+	struct bt_report *r = calloc(1, sizeof(*r));
 	struct bt_build *b = calloc(1, sizeof(*b));
 	struct bt_profile *p = calloc(1, sizeof(*p));
 	struct bt_flame_node *nd = calloc(n, sizeof(*nd));
 	uint32_t *last = calloc(n, sizeof(*last));
 
-	assert_true(b && p && nd && last);
+	assert_true(r && b && p && nd && last);
 	p->by_crate.nodes = nd;
 	p->by_crate.n_nodes = n;
 	p->by_category = p->by_crate;
-	b->profile = p;
+	r->build = b;
+	r->profile = p;
 	b->wall_s = b->cpu_s = b->parallelism = 1;
 	b->complete = 1;
 	for (uint32_t i = 0; i < n; i++) {
@@ -495,14 +500,15 @@ static struct bt_build *heap_build(size_t n, uint32_t (*parent)(uint32_t),
 			nd[nd[i].parent].value_us += nd[i].value_us;
 	}
 	free(last);
-	return b;
+	return r;
 }
 
-static void heap_free(struct bt_build *b)
+static void heap_free(struct bt_report *r)
 {
-	free(b->profile->by_crate.nodes);
-	free((void *)b->profile);
-	free(b);
+	free(r->profile->by_crate.nodes);
+	free((void *)r->profile);
+	free((void *)r->build);
+	free(r);
 }
 
 static uint32_t chain_parent(uint32_t i)
@@ -514,15 +520,15 @@ static uint32_t chain_parent(uint32_t i)
  * parsers refuse deep nesting), and nothing recurses in C. */
 static void test_svg_deep_chain(void **state)
 {
-	struct bt_build *b = heap_build(20000, chain_parent, 1000);
-	char *svg = run(&bt_writer_flame_svg, b);
+	struct bt_report *r = heap_report(20000, chain_parent, 1000);
+	char *svg = run(&bt_writer_flame_svg, r);
 
 	(void)state;
 	check_xml(svg); /* which fails past 256 levels of nesting */
 	assert_int_equal(frames_with_titles(svg), 20000);
 	assert_non_null(strstr(svg, "p=\"19998\">"));
 	free(svg);
-	heap_free(b);
+	heap_free(r);
 }
 
 /* 3000 chains of 10 frames, each 0.39 px wide: 30001 frames that are all
@@ -536,8 +542,8 @@ static uint32_t chains_parent(uint32_t i)
 
 static void test_svg_frame_cap(void **state)
 {
-	struct bt_build *b = heap_build(30001, chains_parent, 1000);
-	char *svg = run(&bt_writer_flame_svg, b);
+	struct bt_report *r = heap_report(30001, chains_parent, 1000);
+	char *svg = run(&bt_writer_flame_svg, r);
 
 	(void)state;
 	check_xml(svg);
@@ -547,7 +553,7 @@ static void test_svg_frame_cap(void **state)
 			 3000);
 	assert_true(strlen(svg) < 5000000);
 	free(svg);
-	heap_free(b);
+	heap_free(r);
 }
 
 /* A broken profile (a child list that loops, a child pointing back at
@@ -563,14 +569,14 @@ static void test_broken_tree_terminates(void **state)
 	fx->crate[4].first_child = 0;  /* a frame whose child is the root */
 	fx->cat[10].next_sibling = 1;  /* frontend loops to codegen_llvm */
 	fx->cat[6].first_child = 5000; /* past the end */
-	text = run(&bt_writer_flame_svg, &fx->b);
+	text = run(&bt_writer_flame_svg, &fx->r);
 	check_xml(text);
 	free(text);
-	fx->b.flame_by_category = 1;
-	text = run(&bt_writer_flame_svg, &fx->b);
+	fx->r.options.flame_by_category = 1;
+	text = run(&bt_writer_flame_svg, &fx->r);
 	check_xml(text);
 	free(text);
-	text = run(&bt_writer_stacks_folded, &fx->b);
+	text = run(&bt_writer_stacks_folded, &fx->r);
 	assert_true(count(text, "\n") >= 4 && count(text, "\n") < 20);
 	free(text);
 	free(fx);
@@ -582,10 +588,10 @@ static void test_svg_no_profile(void **state)
 	char *svg;
 
 	(void)state;
-	fx->b.profile = NULL;
+	fx->r.profile = NULL;
 	fx->b.complete = 0;
 	fx->b.n_warnings = 2;
-	svg = run(&bt_writer_flame_svg, &fx->b);
+	svg = run(&bt_writer_flame_svg, &fx->r);
 	assert_true(!strncmp(svg, "<?xml ", 6));
 	check_xml(svg);
 	assert_non_null(strstr(svg, "Build: 8.00 s wall, 10.00 s CPU"));
@@ -606,13 +612,116 @@ static void test_svg_command_title(void **state)
 	char *svg;
 
 	(void)state;
-	fx->trace.has_session = 1;
-	fx->trace.session.argc = 3;
-	fx->trace.command = cmd;
-	svg = run(&bt_writer_flame_svg, &fx->b);
+	fx->b.session.known = 1;
+	fx->b.session.argc = 3;
+	fx->b.session.command = cmd;
+	svg = run(&bt_writer_flame_svg, &fx->r);
 	check_xml(svg);
 	assert_non_null(strstr(svg, "<title>btrace flame graph: cargo build "
 				    "--features=a&amp;b&lt;c&gt;</title>"));
+	free(svg);
+	free(fx);
+}
+
+/* ---- the assets ---- */
+
+/* bt_asset_put() on TEXT with SEP, into memory. */
+static char *put(const char *text, const char *sep)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_int_equal(bt_asset_put(f, text, sep), 0);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* Notes are whole lines: // lines, block comments opening a line (on one
+ * line or several); code, and comment marks inside code, stay. */
+static void test_asset_notes(void **state)
+{
+	char *out;
+	(void)state;
+	out = put("// note\nvar a = 'http://x'; // kept\n\t// indented note\n"
+		  "\tf(a);\n/* one-line note */\n/* a note\n   over lines\n"
+		  "   ends here */\ng(); /* kept */\n/*/ still a note\n*/\n"
+		  "last",
+		  "\n");
+	assert_string_equal(out, "var a = 'http://x'; // kept\n\tf(a);\n"
+				 "g(); /* kept */\nlast\n");
+	free(out);
+	out = put("/* style\n * notes */\na{b:c}\n#d{e:f}\n", "");
+	assert_string_equal(out, "a{b:c}#d{e:f}");
+	free(out);
+	out = put("", "\n");
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static char *slurp_asset(const char *name)
+{
+	char path[512], *text;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", ASSETS_DIR, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len > 0);
+	rewind(f);
+	text = calloc((size_t)len + 1, 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return text;
+}
+
+/* The text of SVG between the first BEGIN after its start and the END
+ * after that. */
+static char *between(const char *svg, const char *begin, const char *end)
+{
+	const char *a = strstr(svg, begin), *b;
+	assert_non_null(a);
+	a += strlen(begin);
+	b = strstr(a, end);
+	assert_non_null(b);
+	return strndup(a, (size_t)(b - a));
+}
+
+/* flame.svg holds the asset files as they are in the source tree, less
+ * their notes: the embedded copies are current and whole.  Their code
+ * may not hold "]]>", which would end the CDATA section early. */
+static void test_svg_assets(void **state)
+{
+	struct fixture *fx = make_fixture();
+	char *svg = run(&bt_writer_flame_svg, &fx->r);
+	char *js = slurp_asset("flame.js"), *css = slurp_asset("flame.css");
+	char *want_js = put(js, "\n"), *want_css = put(css, "");
+	char *got_js = between(svg, "var W = 1180, X0 = 10, CW = 6.6;\n",
+			       "})();\n]]></script>");
+	char *got_css = between(svg, "<style><![CDATA[", "]]></style>");
+
+	(void)state;
+	assert_null(strstr(want_js, "]]>"));
+	assert_null(strstr(want_css, "]]>"));
+	assert_string_equal(got_js, want_js);
+	assert_string_equal(got_css, want_css);
+	/* the notes went, the code stayed */
+	assert_null(strstr(got_js, "\n//"));
+	assert_non_null(strstr(got_js, "window.btraceFlame = {"));
+	assert_null(strchr(got_css, '\n'));
+	assert_null(strstr(got_css, "/*"));
+	assert_non_null(strstr(got_css, "#frames g.h{display:none}"));
+	free(got_js);
+	free(got_css);
+	free(want_js);
+	free(want_css);
+	free(js);
+	free(css);
 	free(svg);
 	free(fx);
 }
@@ -633,6 +742,8 @@ int main(void)
 	    cmocka_unit_test(test_broken_tree_terminates),
 	    cmocka_unit_test(test_svg_no_profile),
 	    cmocka_unit_test(test_svg_command_title),
+	    cmocka_unit_test(test_asset_notes),
+	    cmocka_unit_test(test_svg_assets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,10 +58,11 @@ static void test_made(void **state)
 {
 	(void)state;
 	assert_true(an.have_graph);
-	assert_ptr_equal(an.build.graph, &an.graph);
+	assert_ptr_equal(an.report.graph, &an.graph);
 	assert_true(an.build.n_units > 20);
 	/* the SESSION record's CPU count (gen_trace: 2) */
 	assert_int_equal(an.trace.session.n_cpus, 2);
+	assert_int_equal(an.build.session.n_cpus, 2);
 	assert_int_equal(an.graph.util.cores, 2);
 	assert_string_equal(an.graph.util.cores_from, "trace");
 	assert_int_equal(an.graph.util.jobs, 2); /* NUM_JOBS */

@@ -121,6 +121,13 @@ mold) # CHECK: a real mold link has samples in mold's fork child
 		-Wl,--whole-archive -lstdc++ -Wl,--no-whole-archive)
 	[ "$rc" = 0 ] || fail "link: exit $rc"
 	"$work/prog" || fail "linked program does not run"
+	# mold's parent exits as soon as the output is written; its fork
+	# child unmaps and exits after that, and writes its end then: wait
+	# for it (under load it was seen still running here).
+	for _ in $(seq 1 200); do
+		pgrep -f "mold .*$work/prog" >/dev/null || break
+		sleep 0.05
+	done
 	"$btrace" dump "$work/trace" | grep -E '/mold .*\[fork\]' | cut -c1-80 ||
 		fail "no fork child of mold in the trace"
 	# 10 ms of samples at 10 kHz (measured: 34 to 53 ms)

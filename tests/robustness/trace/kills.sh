@@ -21,6 +21,10 @@ source "$(dirname "$0")/../../cargo/common.sh" "$@"
 rounds=${4:-50}
 RANDOM=${5:-1414}
 export CARGO_INCREMENTAL=0
+# A link killed half-way leaves gcc's collect2 temporaries (ccXXXX.res,
+# .cdtor.c, .cdtor.o) in $TMPDIR: keep them in the test's own directory.
+mkdir "$work/tmp"
+export TMPDIR=$work/tmp
 command -v jq >/dev/null || { echo "SKIP: needs jq"; exit 77; }
 
 # The reference: an untraced clean build, and how long it takes.
