@@ -13,7 +13,8 @@ int bt_graph_report_make(const struct bt_build *b, unsigned n_cpus,
 	if (bt_dep_graph_make(b, &r->sched, &r->graph) < 0 ||
 	    bt_critical_path_make(&r->sched, 1, &r->path) < 0 ||
 	    bt_dep_costs_make(&r->sched, &r->graph, &r->path, &r->costs) < 0 ||
-	    bt_utilization_make(b, n_cpus, &r->path, &r->util) < 0) {
+	    bt_utilization_make(b, n_cpus, &r->path, &r->util) < 0 ||
+	    bt_proc_macros_make(b, &r->graph, &r->macros) < 0) {
 		bt_graph_report_free(r);
 		return -1;
 	}
@@ -22,6 +23,7 @@ int bt_graph_report_make(const struct bt_build *b, unsigned n_cpus,
 
 void bt_graph_report_free(struct bt_graph_report *r)
 {
+	bt_proc_macros_free(&r->macros);
 	bt_utilization_free(&r->util);
 	bt_dep_costs_free(&r->costs);
 	bt_critical_path_free(&r->path);

@@ -6,7 +6,9 @@
  * a replay of it (the same engine as the recommendations' estimates):
  * dep_graph.h groups its edges by package, critical_path.h walks its
  * replay, dep_cost.h replays it without a dependency, utilization.h puts
- * the observed load against the cores.
+ * the observed load against the cores.  proc_macro.h adds each proc
+ * macro's expansion time from the samples, and its build cost from the
+ * package graph.
  *
  * Ownership: bt_graph_report_make() allocates; bt_graph_report_free()
  * releases.  It keeps no pointer into the build (indices only), so the
@@ -20,6 +22,7 @@
 #include "model/dep_graph.h"
 #include "model/schedule.h"
 #include "model/utilization.h"
+#include "profile/proc_macro.h"
 
 struct bt_graph_report {
 	struct bt_schedule sched;
@@ -27,6 +30,7 @@ struct bt_graph_report {
 	struct bt_critical_path path;
 	struct bt_dep_costs costs;
 	struct bt_utilization util;
+	struct bt_proc_macros macros;
 };
 
 /* Makes the report of build B; N_CPUS: the trace's SESSION n_cpus (0

@@ -11,6 +11,7 @@
 #define SPEEDUP_SHOWN BT_CP_TOP
 #define DEPS_SHOWN 10
 #define IDLE_SHOWN 5
+#define MACROS_SHOWN 10
 
 static double r3(double s)
 {
@@ -187,6 +188,45 @@ static void text_idle(FILE *f, const struct bt_build *b,
 	free(p);
 }
 
+static void text_macros(FILE *f, const struct bt_build *b,
+			const struct bt_graph_report *g)
+{
+	const struct bt_proc_macros *m = &g->macros;
+	char label[400];
+	if (!m->n_macros)
+		return;
+	fprintf(f,
+		"\nProc macros (expansion: CPU sampled inside each macro's "
+		"library, part of the frontend; %.2fs, %.1f%% of the "
+		"compilations' sampled CPU)\n",
+		m->expand_s,
+		m->sampled_s > 0 ? 100 * m->expand_s / m->sampled_s : 0);
+	fprintf(f, "  %8s %5s %9s %9s  %s\n", "expand", "users", "build cpu",
+		"deps cpu", "macro");
+	for (size_t k = 0; k < m->n_macros && k < MACROS_SHOWN; k++) {
+		const struct bt_macro *x = &m->macros[k];
+		if (x->pkg != SIZE_MAX)
+			bt_package_label(&g->graph.pkgs[x->pkg], label,
+					 sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%s (built earlier)",
+				 x->crate);
+		fprintf(f, "  %7.2fs %5zu %8.2fs %8.2fs  %s (%zu deps)\n",
+			x->expand_s, x->n_users, x->own_cpu_s, x->deps_cpu_s,
+			label, x->n_deps);
+	}
+	fprintf(f, "  by crate:\n");
+	for (size_t k = 0; k < m->n_uses && k < MACROS_SHOWN; k++) {
+		const struct bt_macro_use *u = &m->uses[k];
+		unit_label(b, u->unit, label, sizeof(label));
+		fprintf(f, "  %7.2fs  %s in %s\n", u->expand_s,
+			m->macros[u->macro].crate, label);
+	}
+	if (m->n_uses > MACROS_SHOWN)
+		fprintf(f, "  ... %zu more in summary.json\n",
+			m->n_uses - MACROS_SHOWN);
+}
+
 void bt_graph_text(FILE *f, const struct bt_build *b,
 		   const struct bt_graph_report *g)
 {
@@ -195,6 +235,7 @@ void bt_graph_text(FILE *f, const struct bt_build *b,
 	text_path(f, b, g);
 	text_speedup(f, b, g);
 	text_deps(f, g);
+	text_macros(f, b, g);
 	text_idle(f, b, g);
 }
 
@@ -360,6 +401,51 @@ static void json_cores(struct bt_json *j, cJSON *root, const struct bt_build *b,
 	}
 }
 
+static void json_macros(struct bt_json *j, cJSON *root,
+			const struct bt_build *b,
+			const struct bt_graph_report *g)
+{
+	const struct bt_proc_macros *m = &g->macros;
+	cJSON *o = bt_json_add(j, root, "proc_macros", cJSON_CreateObject());
+	cJSON *a;
+	if (!o)
+		return;
+	bt_json_num(j, o, "expand_s", r3(m->expand_s));
+	bt_json_num(j, o, "sampled_s", r3(m->sampled_s));
+	a = bt_json_add(j, o, "macros", cJSON_CreateArray());
+	for (size_t k = 0; a && k < m->n_macros; k++) {
+		const struct bt_macro *x = &m->macros[k];
+		cJSON *e = bt_json_add(j, a, NULL, cJSON_CreateObject());
+		if (!e)
+			break;
+		bt_json_str(j, e, "crate", x->crate);
+		if (x->pkg != SIZE_MAX) {
+			bt_json_str(j, e, "package",
+				    g->graph.pkgs[x->pkg].name);
+			bt_json_str(j, e, "version",
+				    g->graph.pkgs[x->pkg].version);
+		} else {
+			bt_json_add(j, e, "package", cJSON_CreateNull());
+			bt_json_add(j, e, "version", cJSON_CreateNull());
+		}
+		bt_json_num(j, e, "expand_s", r3(x->expand_s));
+		bt_json_num(j, e, "users", (double)x->n_users);
+		bt_json_num(j, e, "own_cpu_s", r3(x->own_cpu_s));
+		bt_json_num(j, e, "deps_cpu_s", r3(x->deps_cpu_s));
+		bt_json_num(j, e, "deps", (double)x->n_deps);
+	}
+	a = bt_json_add(j, o, "uses", cJSON_CreateArray());
+	for (size_t k = 0; a && k < m->n_uses; k++) {
+		const struct bt_macro_use *u = &m->uses[k];
+		cJSON *e = bt_json_add(j, a, NULL, cJSON_CreateObject());
+		if (!e)
+			break;
+		bt_json_str(j, e, "macro", m->macros[u->macro].crate);
+		put_unit_ref(j, e, "label", "unit", b, u->unit);
+		bt_json_num(j, e, "expand_s", r3(u->expand_s));
+	}
+}
+
 void bt_graph_json(struct bt_json *j, cJSON *root, const struct bt_build *b,
 		   const struct bt_graph_report *g)
 {
@@ -369,6 +455,7 @@ void bt_graph_json(struct bt_json *j, cJSON *root, const struct bt_build *b,
 	json_speedup(j, root, b, g);
 	json_deps(j, root, g);
 	json_cores(j, root, b, g);
+	json_macros(j, root, b, g);
 }
 
 /* ---- trace.json ---- */
