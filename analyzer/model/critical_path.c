@@ -158,6 +158,14 @@ static int find_path(const struct bt_schedule *s, struct bt_critical_path *cp)
 	return 0;
 }
 
+/* A unit's weight in the replay: its CPU work, or for one that keeps its
+ * duration, that duration. */
+static double unit_work(const struct bt_sched_unit *u)
+{
+	return u->fixed ? u->wall_s
+			: u->work_s[0] + u->work_s[1] + u->work_s[2];
+}
+
 /* Puts unit I into the top list if it saves more than its last; -1 if
  * it does not get in. */
 static int add_top(struct bt_critical_path *cp, size_t i)
@@ -182,7 +190,24 @@ static int add_top(struct bt_critical_path *cp, size_t i)
 	return 0;
 }
 
-/* Two replays per unit: half its work, none of it. */
+/* Whether unit I is worth two replays: on the critical path, or among
+ * the BT_CP_CANDIDATES units with the most work (a big build has
+ * thousands of units, each replay costs O(units^2), and a small unit off
+ * the path cannot make the top list). */
+static int candidate(const struct bt_schedule *s,
+		     const struct bt_critical_path *cp, size_t i)
+{
+	double mine = unit_work(&s->units[i]);
+	size_t more = 0;
+	if (cp->units[i].on_path || s->n_units <= BT_CP_CANDIDATES)
+		return 1;
+	for (size_t j = 0; j < s->n_units && more < BT_CP_CANDIDATES; j++)
+		more += unit_work(&s->units[j]) > mine ||
+			(unit_work(&s->units[j]) == mine && j < i);
+	return more < BT_CP_CANDIDATES;
+}
+
+/* Two replays per candidate unit: half its work, none of it. */
 static int find_potential(const struct bt_schedule *s,
 			  struct bt_critical_path *cp)
 {
@@ -194,7 +219,7 @@ static int find_potential(const struct bt_schedule *s,
 	for (size_t i = 0; i < s->n_units; i++) {
 		struct bt_whatif w = {.scale = scale};
 		double half, none;
-		if (cp->units[i].at.end_s < 0)
+		if (cp->units[i].at.end_s < 0 || !candidate(s, cp, i))
 			continue;
 		scale[i] = 0.5;
 		half = bt_schedule_replay_whatif(s, &w);

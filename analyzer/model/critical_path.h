@@ -17,7 +17,9 @@
  *    longer unit would also take from others, so it is an estimate;
  *  - the speed-up potential replays the build with one unit's work
  *    halved, and with none of it (it still waits for its dependencies):
- *    the wall time either saves, CPU sharing included.
+ *    the wall time either saves, CPU sharing included; in a build of
+ *    more than BT_CP_CANDIDATES units, only the path's units and the
+ *    BT_CP_CANDIDATES with the most work are replayed.
  * docs/estimation.md, "Critical path and speed-up potential". */
 #ifndef BTRACE_CRITICAL_PATH_H
 #define BTRACE_CRITICAL_PATH_H
@@ -27,6 +29,9 @@
 #include "model/schedule.h"
 
 #define BT_CP_TOP 10
+#define BT_CP_CANDIDATES                                                       \
+	64 /* units replayed for the potential, besides                        \
+	      the path's: the ones with the most work */
 
 struct bt_cp_unit {
 	struct bt_replay_unit at; /* replayed times */

@@ -378,7 +378,7 @@ static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
 	struct run *rs = calloc(s->n_units + 1, sizeof(*rs));
 	size_t *running = calloc(s->n_units + 1, sizeof(*running));
 	const unsigned char *removed = w ? w->removed : NULL;
-	size_t n_run = 0, n_done = 0, steps = 0;
+	size_t n_run = 0, n_done = 0, steps = 0, first = 0;
 	int jobs = s->jobs > 0 ? s->jobs : 1;
 	double t = s->first_start_s, end = s->first_start_s;
 
@@ -398,8 +398,11 @@ static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
 	}
 	while (n_done < s->n_units && steps++ < 16 * s->n_units + 64) {
 		double dt = -1, next_ready = -1;
-		/* start what can start, in the observed order */
-		for (size_t i = 0; i < s->n_units && n_run < (size_t)jobs;
+		/* start what can start, in the observed order (every unit
+		 * before FIRST has started) */
+		while (first < s->n_units && rs[first].phase != -1)
+			first++;
+		for (size_t i = first; i < s->n_units && n_run < (size_t)jobs;
 		     i++) {
 			struct run *r = &rs[i];
 			const struct bt_sched_unit *su = &s->units[i];
