@@ -34,12 +34,12 @@ struct bt_recommendation {
 	enum bt_option option;
 	const char *id;
 	enum bt_rec_status status;
-	int recommended;   /* status == BT_REC_RECOMMENDED */
-	char reason[512];  /* one line: the measured cost, or why not */
-	const char *file;  /* where the snippet goes */
-	char snippet[640]; /* the exact text to add */
-	char caveats[320]; /* "" if none */
-	char keeps[320];   /* debuginfo-deps-off: the crates that keep it */
+	int recommended;     /* status == BT_REC_RECOMMENDED */
+	char reason[512];    /* one line: the measured cost, or why not */
+	const char *file;    /* where the snippet goes (options.def) */
+	char snippet[640];   /* the exact text to add */
+	const char *caveats; /* "" if none (options.def) */
+	char keeps[320];     /* debuginfo-deps-off: the crates that keep it */
 	struct bt_estimate estimate;
 };
 

@@ -65,11 +65,11 @@ extern char **environ;
 #define DEFAULT_TOUCH_RUNS 20 /* rebuilds are short and noisy */
 
 struct config {
-	const char *name;	/* "baseline" or an option id */
-	int option;		/* -1 for the baseline */
-	char overrides[3][256]; /* --config values */
+	const char *name; /* "baseline" or an option id */
+	int option;	  /* -1 for the baseline */
+	char overrides[BT_OPTION_MAX_CONFIG][256]; /* --config values */
 	int n_overrides;
-	int extra_z; /* cranelift: -Zcodegen-backend */
+	const char *cargo_arg; /* one more argument for cargo, or NULL */
 	struct bt_estimate estimate;
 	double wall[MAX_RUNS], cpu[MAX_RUNS];
 	double front[MAX_RUNS]; /* frontend CPU of each traced build, or NAN */
@@ -191,8 +191,8 @@ static char **command_for(char **cmd, int n, const struct config *c,
 		argv[k++] = "--config";
 		argv[k++] = (char *)c->overrides[o];
 	}
-	if (c->extra_z)
-		argv[k++] = "-Zcodegen-backend";
+	if (c->cargo_arg)
+		argv[k++] = (char *)c->cargo_arg;
 	argv[k++] = "--target-dir";
 	argv[k++] = (char *)target_dir;
 	for (; i < n; i++)
@@ -201,77 +201,30 @@ static char **command_for(char **cmd, int n, const struct config *c,
 	return argv;
 }
 
-/* The --config overrides of option O for PROFILE; 0 if it cannot be
- * measured by overrides. */
-static int overrides_for(struct config *c, enum bt_option o,
-			 const char *profile, const char *base_linker)
+/* Option O's --config overrides for PROFILE and its cargo argument
+ * (options.def), where the baseline linked with BASE_LINKER. */
+static void overrides_for(struct config *c, enum bt_option o,
+			  const char *profile, const char *base_linker)
 {
-	const char *fuse = NULL;
-	switch (o) {
-	case BT_OPT_DEBUG_LINE_TABLES:
-		snprintf(c->overrides[0], sizeof(c->overrides[0]),
-			 "profile.%s.debug=\"line-tables-only\"", profile);
-		break;
-	case BT_OPT_DEBUG_OFF:
-		snprintf(c->overrides[0], sizeof(c->overrides[0]),
-			 "profile.%s.debug=false", profile);
-		break;
-	case BT_OPT_DEBUG_DEPS_OFF:
-		snprintf(c->overrides[0], sizeof(c->overrides[0]),
-			 "profile.%s.package.\"*\".debug=false", profile);
-		break;
-	case BT_OPT_SPLIT_DEBUGINFO:
-		snprintf(c->overrides[0], sizeof(c->overrides[0]),
-			 "profile.%s.split-debuginfo=\"unpacked\"", profile);
-		break;
-	case BT_OPT_CRANELIFT:
-		snprintf(c->overrides[0], sizeof(c->overrides[0]),
-			 "profile.%s.codegen-backend=\"cranelift\"", profile);
-		snprintf(c->overrides[1], sizeof(c->overrides[1]),
-			 "unstable.codegen-backend=true");
-		c->n_overrides = 2;
-		c->extra_z = 1;
-		return 1;
-	case BT_OPT_LINKER_LLD:
-		fuse = "lld";
-		break;
-	case BT_OPT_LINKER_MOLD:
-		fuse = "mold";
-		break;
-	default:
-		return 0;
+	const struct bt_option_info *oi = bt_option_info(o);
+	for (int k = 0; k < BT_OPTION_MAX_CONFIG && oi->config[k]; k++) {
+		const char *t = oi->config[k];
+		if (!k && oi->config_over_lld && bt_linker_is_lld(base_linker))
+			t = oi->config_over_lld;
+		bt_option_expand(t, profile, c->overrides[k],
+				 sizeof(c->overrides[k]));
+		c->n_overrides = k + 1;
 	}
-	/* where rustc links with its own rust-lld (the default on x86_64
-	 * Linux since 1.90), -fuse-ld alone still passes rustc's
-	 * -fuse-ld=lld first; -C linker-features=-lld (stable) drops it */
-	if (fuse && bt_linker_is_lld(base_linker) && strcmp(fuse, "lld"))
-		snprintf(c->overrides[0], sizeof(c->overrides[0]),
-			 "build.rustflags=[\"-C\",\"link-arg=-fuse-ld=%s\","
-			 "\"-C\",\"linker-features=-lld\"]",
-			 fuse);
-	else if (fuse)
-		snprintf(c->overrides[0], sizeof(c->overrides[0]),
-			 "build.rustflags=[\"-C\",\"link-arg=-fuse-ld=%s\"]",
-			 fuse);
-	c->n_overrides = 1;
-	return 1;
+	c->cargo_arg = oi->cargo_arg;
 }
 
-/* Whether option O can be measured here without being asked for: the
- * debuginfo options always; a linker if it is installed; Cranelift only
- * with --only (it needs nightly and a rustup component). */
+/* Whether option O is measured without being asked for (options.def):
+ * not if it is measured on request only (Cranelift needs nightly and a
+ * rustup component), nor if a program it needs is not installed. */
 static int measurable(enum bt_option o)
 {
-	switch (o) {
-	case BT_OPT_CRANELIFT:
-		return 0;
-	case BT_OPT_LINKER_LLD:
-		return bt_on_path("ld.lld");
-	case BT_OPT_LINKER_MOLD:
-		return bt_on_path("mold");
-	default:
-		return 1;
-	}
+	const struct bt_option_info *oi = bt_option_info(o);
+	return !oi->on_request && (!oi->needs || bt_on_path(oi->needs));
 }
 
 /* The linker named in the .comment section of the ELF executable or
@@ -329,21 +282,15 @@ out:
 static int check_linker(struct config *c, const char *target,
 			const char *profile)
 {
-	const char *want, *label;
+	const struct bt_option_info *oi =
+	    c->option >= 0 ? bt_option_info(c->option) : NULL;
 	char dir[600], seen[160] = "", seen_in[128] = "", line[160];
 	int n_elf = 0, n_ok = 0;
 	DIR *d;
 	struct dirent *de;
 
-	if (c->option == BT_OPT_LINKER_MOLD) {
-		want = "mold";
-		label = "mold";
-	} else if (c->option == BT_OPT_LINKER_LLD) {
-		want = "LLD";
-		label = "lld";
-	} else {
+	if (!oi || !oi->linker_comment)
 		return 0;
-	}
 	snprintf(dir, sizeof(dir), "%s/%s/deps", target,
 		 strcmp(profile, "dev") ? profile : "debug");
 	if (elf_version(EV_CURRENT) == EV_NONE || !(d = opendir(dir))) {
@@ -361,7 +308,7 @@ static int check_linker(struct config *c, const char *target,
 		if (!comment_linker(path, line, sizeof(line)))
 			continue;
 		n_elf++;
-		if (strstr(line, want))
+		if (strstr(line, oi->linker_comment))
 			n_ok++;
 		else if (!seen[0]) {
 			snprintf(seen, sizeof(seen), "%s", line);
@@ -377,7 +324,7 @@ static int check_linker(struct config *c, const char *target,
 			 "the linker did not change: %.60s names \"%.60s\" in "
 			 ".comment, not %s (RUSTFLAGS in the environment "
 			 "overrides build.rustflags)",
-			 seen_in, seen, label);
+			 seen_in, seen, oi->linker);
 	else
 		snprintf(
 		    c->failure, sizeof(c->failure),
@@ -1007,8 +954,7 @@ int cmd_experiment(int argc, char **argv)
 		if (in_force)
 			fprintf(stderr, "btrace experiment: note: %s: %s\n",
 				r->id, r->reason);
-		if (!overrides_for(&c, r->option, recs.profile, base_linker))
-			continue;
+		overrides_for(&c, r->option, recs.profile, base_linker);
 		c.estimate = r->estimate;
 		if (touch)
 			snprintf(c.target, sizeof(c.target), "%s/t%d", work,
