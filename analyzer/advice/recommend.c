@@ -5,25 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "advice/recommend.h"
+#include "base/spawn.h"
 #include "model/trace_reader.h"
-
-int bt_on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	while (path && *path) {
-		const char *colon = strchr(path, ':');
-		int len = colon ? (int)(colon - path) : (int)strlen(path);
-		snprintf(buf, sizeof(buf), "%.*s/%s", len, path, prog);
-		if (len > 0 && access(buf, X_OK) == 0)
-			return 1;
-		path = colon ? colon + 1 : NULL;
-	}
-	return 0;
-}
 
 /* The profile the compilations used, from a workspace member's --out-dir
  * (target/<dir>/deps; cargo names the dev profile's dir "debug"). */

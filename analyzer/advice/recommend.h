@@ -75,7 +75,4 @@ int bt_recommend(const struct bt_build *b, struct bt_recommendations *out);
  * not "cannot tell", not "nothing to do" (what experiment measures). */
 int bt_rec_applies(const struct bt_recommendation *r);
 
-/* Whether an executable PROG is on PATH. */
-int bt_on_path(const char *prog);
-
 #endif
