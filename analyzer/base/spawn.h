@@ -27,8 +27,9 @@ struct bt_spawn_opts {
 
 /* Starts ARGV[0], looked up on PATH (posix_spawnp), with the
  * environment of this process; a file of no executable format runs as a
- * shell script (/bin/sh FILE ARGS), as execvp() does.  Returns 0 with *PID, or the errno value
- * of why it could not (ENOENT: not found, EACCES: not executable...). */
+ * shell script (/bin/sh FILE ARGS), as execvp() does.  Returns 0 with
+ * *PID, or the errno value of why it could not (ENOENT: not found,
+ * EACCES: not executable...). */
 int bt_spawn(char *const *argv, const struct bt_spawn_opts *o, pid_t *pid);
 
 /* Waits for PID (again after EINTR).  Returns 0 with its wait status in
