@@ -123,17 +123,17 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 	unsigned rm = oi ? oi->removes : 0;
 	double dbg = u->categories[BT_CAT_DEBUGINFO], k = k_of(o);
 	int level = bt_unit_debug_level(u);
+	/* whether the option removes this unit's debuginfo */
 	int whose =
 	    u->primary ? rm & BT_RM_DEBUG_MEMBERS : rm & BT_RM_DEBUG_DEPS;
 
 	*compile = *link = *term = *hidden = *link_term = 0;
-	if (bt_option_is_debuginfo(o) && !(rm & BT_RM_LINK_ONLY)) {
-		if (!whose) {
-			/* not this unit's debuginfo */
-		} else if (rm & BT_RM_KEEP_LINES && level > 1) {
+	if (bt_option_is_debuginfo(o) && !(rm & BT_RM_LINK_ONLY) && whose) {
+		int keeps_lines = (rm & BT_RM_KEEP_LINES) != 0;
+		if (keeps_lines && level > 1) {
 			*term = fmax(0, dbg - u->debuginfo_lines_s);
 			*hidden = u->debug_values_s;
-		} else if (!(rm & BT_RM_KEEP_LINES) && level > 0) {
+		} else if (!keeps_lines && level > 0) {
 			*term = dbg;
 			*hidden = u->debuginfo_lines_s + u->debug_values_s;
 		}
