@@ -10,33 +10,18 @@
 #include "advice/estimate_calibration.def"
 #undef CALIBRATION
 
-static const char *const ids[BT_OPT_MAX] = {
-    [BT_OPT_DEBUG_LINE_TABLES] = "debuginfo-line-tables-only",
-    [BT_OPT_DEBUG_OFF] = "debuginfo-off",
-    [BT_OPT_DEBUG_DEPS_OFF] = "debuginfo-deps-off",
-    [BT_OPT_CRANELIFT] = "codegen-backend-cranelift",
-    [BT_OPT_LINKER_LLD] = "linker-lld",
-    [BT_OPT_LINKER_MOLD] = "linker-mold",
-    [BT_OPT_SPLIT_DEBUGINFO] = "split-debuginfo-unpacked",
-};
-
-int bt_option_is_debuginfo(enum bt_option o)
+/* The constant of option O's saving (options.def's second column). */
+static double k_of(enum bt_option o)
 {
-	return o == BT_OPT_DEBUG_LINE_TABLES || o == BT_OPT_DEBUG_OFF ||
-	       o == BT_OPT_DEBUG_DEPS_OFF || o == BT_OPT_SPLIT_DEBUGINFO;
-}
-
-const char *bt_option_id(enum bt_option o)
-{
-	return o < BT_OPT_MAX ? ids[o] : "?";
-}
-
-int bt_option_of_id(const char *id)
-{
-	for (int o = 0; o < BT_OPT_MAX; o++)
-		if (!strcmp(ids[o], id))
-			return o;
-	return -1;
+	switch (o) {
+#define OPTION(name, k, ...)                                                   \
+	case BT_OPT_##name:                                                    \
+		return k;
+#include "advice/options.def"
+#undef OPTION
+	default:
+		return 0;
+	}
 }
 
 int bt_estimator_make(const struct bt_build *b, struct bt_estimator *e)
@@ -88,23 +73,21 @@ static uint64_t without(const struct bt_section_bytes *s, uint64_t kept)
 	return s->debug > kept ? s->debug - kept : 0;
 }
 
+/* The debuginfo of S that option bits RM leave in the link. */
+static uint64_t kept(const struct bt_section_bytes *s, unsigned rm)
+{
+	return (rm & BT_RM_KEEP_LINES ? s->lines : 0) +
+	       (rm & BT_RM_KEEP_RANGES ? s->ranges : 0);
+}
+
 uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
 			       enum bt_option o)
 {
+	const struct bt_option_info *oi = bt_option_info(o);
 	const struct bt_section_bytes *p = &li->primary, *d = &li->deps;
-	switch (o) {
-	case BT_OPT_DEBUG_OFF:
-		return p->debug + d->debug;
-	case BT_OPT_DEBUG_LINE_TABLES:
-		return without(p, p->lines) + without(d, d->lines);
-	case BT_OPT_DEBUG_DEPS_OFF:
-		return d->debug;
-	case BT_OPT_SPLIT_DEBUGINFO:
-		return without(p, p->lines + p->ranges) +
-		       without(d, d->lines + d->ranges);
-	default:
-		return 0;
-	}
+	unsigned rm = oi ? oi->removes : 0;
+	return (rm & BT_RM_DEBUG_MEMBERS ? without(p, kept(p, rm)) : 0) +
+	       (rm & BT_RM_DEBUG_DEPS ? without(d, kept(d, rm)) : 0);
 }
 
 double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o)
@@ -116,62 +99,53 @@ double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o)
 }
 
 /* The CPU option O saves in unit I's compilation and in its link, and
- * the model's terms (TERM, HIDDEN, LINK_TERM: before the constants).
+ * the model's terms (TERM, HIDDEN, LINK_TERM: before the constants), by
+ * what the option removes (its BT_RM_* bits, options.def) and its
+ * constant K.
  *
  * A debuginfo option saves the debuginfo it drops (all of the category,
- * or all but its line-table part) plus a calibrated multiple of the
- * instruction-level debuginfo it removes: the cost the category cannot
- * see, spread over instruction selection, emission and metadata teardown
+ * or all but its line-table part) plus K times the instruction-level
+ * debuginfo it removes: the cost the category cannot see, spread over
+ * instruction selection, emission and metadata teardown
  * (docs/estimation.md).  debug = false removes the debug locations on
  * every instruction and the debug values (the line-table and debug-value
  * parts of the category measure how many there are); line-tables-only
- * removes the debug values only. */
+ * removes the debug values only.  Split debuginfo still generates it all
+ * and saves link work only.  Another backend saves K of the LLVM code
+ * generation; a faster linker links in K of GNU ld's CPU (and K / R_LLD
+ * of lld's: the published ratios, none measured here). */
 static void unit_saving(const struct bt_estimator *e, size_t i,
 			enum bt_option o, double *compile, double *link,
 			double *term, double *hidden, double *link_term)
 {
 	const struct bt_unit *u = &e->b->units[i];
-	double dbg = u->categories[BT_CAT_DEBUGINFO];
+	const struct bt_option_info *oi = bt_option_info(o);
+	unsigned rm = oi ? oi->removes : 0;
+	double dbg = u->categories[BT_CAT_DEBUGINFO], k = k_of(o);
 	int level = bt_unit_debug_level(u);
+	/* whether the option removes this unit's debuginfo */
+	int whose =
+	    u->primary ? rm & BT_RM_DEBUG_MEMBERS : rm & BT_RM_DEBUG_DEPS;
 
 	*compile = *link = *term = *hidden = *link_term = 0;
-	switch (o) {
-	case BT_OPT_DEBUG_OFF:
-	case BT_OPT_DEBUG_DEPS_OFF:
-		if (level > 0 && (o == BT_OPT_DEBUG_OFF || !u->primary)) {
+	if (bt_option_is_debuginfo(o) && !(rm & BT_RM_LINK_ONLY) && whose) {
+		int keeps_lines = (rm & BT_RM_KEEP_LINES) != 0;
+		if (keeps_lines && level > 1) {
+			*term = fmax(0, dbg - u->debuginfo_lines_s);
+			*hidden = u->debug_values_s;
+		} else if (!keeps_lines && level > 0) {
 			*term = dbg;
 			*hidden = u->debuginfo_lines_s + u->debug_values_s;
 		}
-		*compile = *term + K_OFF * *hidden;
-		break;
-	case BT_OPT_DEBUG_LINE_TABLES:
-		if (level > 1) {
-			*term = fmax(0, dbg - u->debuginfo_lines_s);
-			*hidden = u->debug_values_s;
-		}
-		*compile = *term + K_LINES * *hidden;
-		break;
-	case BT_OPT_CRANELIFT:
-		if (u->has_flags &&
-		    strcmp(u->flags.codegen_backend, "cranelift"))
-			*compile =
-			    R_CRANELIFT * u->categories[BT_CAT_CODEGEN_LLVM];
-		break;
-	case BT_OPT_LINKER_LLD:
-		if (bt_linker_is_slow(u->linker_used))
-			*link = (1 - R_LLD) * u->link_cpu_s;
-		break;
-	case BT_OPT_LINKER_MOLD:
-		/* published ratios: mold's link CPU as a share of GNU ld's,
-		 * and of lld's (R_MOLD / R_LLD); none measured here */
-		if (bt_linker_is_slow(u->linker_used))
-			*link = (1 - R_MOLD) * u->link_cpu_s;
-		else if (bt_linker_is_lld(u->linker_used))
-			*link = (1 - R_MOLD / R_LLD) * u->link_cpu_s;
-		break;
-	default:
-		break;
+		*compile = *term + k * *hidden;
 	}
+	if (rm & BT_RM_LLVM_CODEGEN && u->has_flags &&
+	    strcmp(u->flags.codegen_backend, "cranelift"))
+		*compile = k * u->categories[BT_CAT_CODEGEN_LLVM];
+	if (rm & BT_RM_GNU_LINK && bt_linker_is_slow(u->linker_used))
+		*link = (1 - k) * u->link_cpu_s;
+	else if (rm & BT_RM_LLD_LINK && bt_linker_is_lld(u->linker_used))
+		*link = (1 - k / R_LLD) * u->link_cpu_s;
 	if (bt_option_is_debuginfo(o)) {
 		*link_term =
 		    u->link_cpu_s * bt_link_removed_share(&e->links[i], o);
@@ -186,10 +160,7 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 	double replay;
 
 	memset(out, 0, sizeof(*out));
-	out->method = o == BT_OPT_CRANELIFT || o == BT_OPT_LINKER_MOLD
-			  ? "published-ratio"
-		      : bt_option_is_debuginfo(o) ? "calibrated-model"
-						  : "measured-ratio";
+	out->method = bt_option_info(o) ? bt_option_info(o)->method : "?";
 	for (size_t i = 0; i < b->n_units; i++) {
 		double compile, link, term, hidden, link_term;
 		unit_saving(e, i, o, &compile, &link, &term, &hidden,

@@ -18,29 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "advice/options.h"
 #include "model/build_model.h"
 #include "model/link_inputs.h"
 #include "model/schedule.h"
 
-enum bt_option {
-	BT_OPT_DEBUG_LINE_TABLES = 0,
-	BT_OPT_DEBUG_OFF,
-	BT_OPT_DEBUG_DEPS_OFF,
-	BT_OPT_CRANELIFT,
-	BT_OPT_LINKER_LLD,
-	BT_OPT_LINKER_MOLD,
-	/* -C split-debuginfo=unpacked: full debuginfo kept in .dwo files
-	 * beside the objects, out of the link (Linux) */
-	BT_OPT_SPLIT_DEBUGINFO,
-	BT_OPT_MAX,
-};
-
-/* Whether O changes what debuginfo is generated or linked (the options
- * the link model applies to). */
-int bt_option_is_debuginfo(enum bt_option o);
-
 /* The link model: the bytes of a link's inputs that option O takes out
- * of the link.
+ * of the link, by its BT_RM_* bits (options.def):
  *  - debuginfo-off: the debuginfo of every crate cargo builds (members'
  *    and dependencies', from this build or an earlier one);
  *  - debuginfo-line-tables-only: the same but the line tables and the
@@ -57,11 +41,6 @@ uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
 
 /* bt_link_removed_bytes as a share of all of the link's input bytes. */
 double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o);
-
-/* "debuginfo-line-tables-only", ... (summary.json's ids) */
-const char *bt_option_id(enum bt_option o);
-/* The option of an id, or -1. */
-int bt_option_of_id(const char *id);
 
 /* Whether a linker is one a faster linker would replace: GNU ld or
  * gold (not lld, rust-lld or mold). */

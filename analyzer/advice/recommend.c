@@ -5,25 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "advice/recommend.h"
+#include "base/spawn.h"
 #include "model/trace_reader.h"
-
-int bt_on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	while (path && *path) {
-		const char *colon = strchr(path, ':');
-		int len = colon ? (int)(colon - path) : (int)strlen(path);
-		snprintf(buf, sizeof(buf), "%.*s/%s", len, path, prog);
-		if (len > 0 && access(buf, X_OK) == 0)
-			return 1;
-		path = colon ? colon + 1 : NULL;
-	}
-	return 0;
-}
 
 /* The profile the compilations used, from a workspace member's --out-dir
  * (target/<dir>/deps; cargo names the dev profile's dir "debug"). */
@@ -272,15 +257,6 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 	const char *linker = c->slow_linker ? "ld" : c->fast_linker_name;
 	struct measured_link m;
 
-	r->file = ".cargo/config.toml";
-	snprintf(r->snippet, sizeof(r->snippet),
-		 "[target.'cfg(target_os = \"linux\")']\n"
-		 "rustflags = [\"-C\", \"link-arg=-fuse-ld=mold\", "
-		 "\"-C\", \"linker-features=-lld\"]\n");
-	snprintf(r->caveats, sizeof(r->caveats),
-		 "needs mold installed (apt install mold) and a C compiler "
-		 "driver that knows -fuse-ld=mold; -C linker-features=-lld "
-		 "turns off rustc's own rust-lld (rustc 1.90+)");
 	*st = BT_REC_IN_FORCE;
 	if (c->mold_linker && !c->slow_linker && !c->lld_linker)
 		return "already in force: mold links";
@@ -321,7 +297,7 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 			 m.cpu_pct, m.wall_pct, m.rounds, kind, m.path);
 		return NULL;
 	}
-	if (bt_on_path("mold")) {
+	if (bt_on_path(bt_option_info(r->option)->needs)) {
 		*st = BT_REC_NOT_MEASURED;
 		snprintf(
 		    why, cap,
@@ -346,7 +322,7 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		 const struct census *c, struct bt_recommendation *r)
 {
 	const struct bt_estimate *e = &r->estimate;
-	const char *prof = rs->profile;
+	const struct bt_option_info *oi = bt_option_info(r->option);
 	const char *why = NULL;
 	enum bt_rec_status st = BT_REC_RECOMMENDED; /* when WHY is set */
 	char saves[160], why_buf[512], keeps[sizeof(r->keeps)];
@@ -356,16 +332,15 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		 "saves about %.*f s CPU (%.1f%%) and %.*f s wall (%.1f%%)",
 		 e->cpu_s < 1 ? 2 : 1, e->cpu_s, e->cpu_pct,
 		 e->cpu_s < 1 ? 2 : 1, e->wall_s, e->wall_pct);
-	r->file = "Cargo.toml";
+	/* the option's facts (options.def); the reasons are made here */
+	r->file = oi->file;
+	r->caveats = oi->caveats;
+	bt_option_expand(oi->snippet, rs->profile, r->snippet,
+			 sizeof(r->snippet));
 	switch (r->option) {
 	case BT_OPT_DEBUG_OFF:
 	case BT_OPT_DEBUG_LINE_TABLES:
 		why = why_not_debuginfo(r->option, c, &st);
-		snprintf(r->snippet, sizeof(r->snippet),
-			 "[profile.%s]\ndebug = %s\n", prof,
-			 r->option == BT_OPT_DEBUG_OFF
-			     ? "false"
-			     : "\"line-tables-only\"");
 		snprintf(r->reason, sizeof(r->reason),
 			 "debuginfo generation took %.1f s of CPU (%.1f%%) in "
 			 "%zu compilations, plus link time (the links read "
@@ -382,8 +357,6 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		why = why_not_debuginfo(r->option, c, &st);
 		primary_crates(b, keeps, sizeof(keeps));
 		memcpy(r->keeps, keeps, sizeof(keeps));
-		snprintf(r->snippet, sizeof(r->snippet),
-			 "[profile.%s.package.\"*\"]\ndebug = false\n", prof);
 		if (c->deps)
 			snprintf(r->reason, sizeof(r->reason),
 				 "dependencies' debuginfo took %.1f s of CPU "
@@ -406,16 +379,6 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		break;
 	case BT_OPT_SPLIT_DEBUGINFO:
 		why = why_not_debuginfo(r->option, c, &st);
-		snprintf(r->snippet, sizeof(r->snippet),
-			 "[profile.%s]\nsplit-debuginfo = \"unpacked\"\n",
-			 prof);
-		snprintf(r->caveats, sizeof(r->caveats),
-			 "the .dwo files must stay beside the objects in "
-			 "target/, where debuggers find them (a binary "
-			 "copied elsewhere has no debuginfo); tools that need "
-			 "packed DWARF (no split-DWARF support, or a binary "
-			 "shipped alone) need a .dwp made with dwp or "
-			 "llvm-dwp first");
 		snprintf(r->reason, sizeof(r->reason),
 			 "the links read %.1f MiB of debuginfo; split "
 			 "debuginfo keeps it in .dwo files the linker does not "
@@ -423,33 +386,17 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			 (double)c->link_debug / 1048576, saves);
 		break;
 	case BT_OPT_CRANELIFT:
-		r->file = "Cargo.toml and .cargo/config.toml";
 		if (!c->not_cranelift) {
 			why = "already in force: every compilation uses the "
 			      "Cranelift backend";
 			st = BT_REC_IN_FORCE;
 		}
-		snprintf(r->snippet, sizeof(r->snippet),
-			 "# rustup component add "
-			 "rustc-codegen-cranelift-preview --toolchain nightly\n"
-			 "# Cargo.toml\n"
-			 "[profile.%s]\ncodegen-backend = \"cranelift\"\n"
-			 "# .cargo/config.toml (or: cargo +nightly build "
-			 "-Zcodegen-backend)\n"
-			 "[unstable]\ncodegen-backend = true\n",
-			 prof);
-		snprintf(r->caveats, sizeof(r->caveats),
-			 "nightly only; incremental rebuilds can be slower; "
-			 "the code is slower; some crates (inline asm, SIMD "
-			 "intrinsics) may not build; the saving is a published "
-			 "ratio, not measured on this machine");
 		snprintf(r->reason, sizeof(r->reason),
 			 "LLVM code generation took %.1f s of CPU (%.1f%%); "
 			 "the Cranelift backend %s (published ratio)",
 			 c->llvm_s, 100 * c->llvm_s / b->cpu_s, saves);
 		break;
 	case BT_OPT_LINKER_LLD:
-		r->file = ".cargo/config.toml";
 		if (c->fast_linker && !c->slow_linker) {
 			snprintf(why_buf, sizeof(why_buf),
 				 "already in force: a fast linker (%s) is "
@@ -461,12 +408,6 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			why = "nothing was linked";
 			st = BT_REC_NOTHING_TO_DO;
 		}
-		snprintf(r->snippet, sizeof(r->snippet),
-			 "[target.'cfg(target_os = \"linux\")']\n"
-			 "rustflags = [\"-C\", \"link-arg=-fuse-ld=lld\"]\n");
-		snprintf(r->caveats, sizeof(r->caveats),
-			 "needs lld installed (apt install lld) and a C "
-			 "compiler driver that knows -fuse-ld=lld");
 		snprintf(r->reason, sizeof(r->reason),
 			 "linking took %.1f s of CPU (%.1f%%) with GNU ld; lld "
 			 "%s",

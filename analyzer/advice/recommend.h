@@ -34,12 +34,12 @@ struct bt_recommendation {
 	enum bt_option option;
 	const char *id;
 	enum bt_rec_status status;
-	int recommended;   /* status == BT_REC_RECOMMENDED */
-	char reason[512];  /* one line: the measured cost, or why not */
-	const char *file;  /* where the snippet goes */
-	char snippet[640]; /* the exact text to add */
-	char caveats[320]; /* "" if none */
-	char keeps[320];   /* debuginfo-deps-off: the crates that keep it */
+	int recommended;     /* status == BT_REC_RECOMMENDED */
+	char reason[512];    /* one line: the measured cost, or why not */
+	const char *file;    /* where the snippet goes (options.def) */
+	char snippet[640];   /* the exact text to add */
+	const char *caveats; /* "" if none (options.def) */
+	char keeps[320];     /* debuginfo-deps-off: the crates that keep it */
 	struct bt_estimate estimate;
 };
 
@@ -74,8 +74,5 @@ int bt_recommend(const struct bt_build *b, struct bt_recommendations *out);
 /* Whether R's option would change the build at all: not in force,
  * not "cannot tell", not "nothing to do" (what experiment measures). */
 int bt_rec_applies(const struct bt_recommendation *r);
-
-/* Whether an executable PROG is on PATH. */
-int bt_on_path(const char *prog);
 
 #endif

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/spawn.h"
 #include "cli.h"
 #include "redact.h"
 #include "trace_codec.h"
@@ -250,9 +251,11 @@ int cmd_record(int argc, char **argv)
 	char lib[PATH_MAX], dir[PATH_MAX], session[BT_SESSION_LEN];
 	const char *out = NULL, *why = NULL;
 	struct sigaction ign, old_int, old_quit;
+	sigset_t dfl;
+	struct bt_spawn_opts so = {.sig_default = &dfl};
 	struct rusage ru;
-	int i, e, fd, status = 0;
-	pid_t pid, w;
+	int i, e, w, fd, status = 0;
+	pid_t pid;
 	uint64_t mono, real;
 
 	for (;;) {
@@ -342,33 +345,31 @@ int cmd_record(int argc, char **argv)
 		return BT_EXIT_RECORD_FAILED;
 	}
 
-	/* Like time(1): the build gets ^C, we stay to finish the trace. */
+	/* Like time(1): the build gets ^C, we stay to finish the trace
+	 * (the command gets the dispositions we had: what we ignored stays
+	 * ignored, the rest is SIG_DFL after exec). */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "btrace record: fork: %s\n", strerror(errno));
-		close(fd);
-		return BT_EXIT_RECORD_FAILED;
-	}
-	if (pid == 0) {
+	sigemptyset(&dfl);
+	if (old_int.sa_handler != SIG_IGN)
+		sigaddset(&dfl, SIGINT);
+	if (old_quit.sa_handler != SIG_IGN)
+		sigaddset(&dfl, SIGQUIT);
+	e = bt_spawn(argv + i, &so, &pid);
+	if (e != 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 		close(fd);
-		execvp(argv[i], argv + i);
-		e = errno;
 		fprintf(stderr, "btrace record: cannot run %s: %s\n", argv[i],
 			strerror(e));
-		_exit(e == ENOENT ? BT_EXIT_NOT_FOUND : BT_EXIT_CANNOT_EXECUTE);
+		return e == ENOENT ? BT_EXIT_NOT_FOUND : BT_EXIT_CANNOT_EXECUTE;
 	}
-	do
-		w = wait4(pid, &status, 0, &ru);
-	while (w < 0 && errno == EINTR);
+	w = bt_wait(pid, &status, &ru);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
-	if (w == pid)
+	if (w == 0)
 		session_file_reap(fd, pid, status, &ru);
 	close(fd);
 

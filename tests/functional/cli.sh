@@ -98,6 +98,11 @@ expect_rc 127 "$BTRACE" record -o "$work/nf" -- "$work/no-such-program" 2>/dev/n
 printf 'not a program\n' >"$work/plain"
 chmod 0644 "$work/plain"
 expect_rc 126 "$BTRACE" record -o "$work/nx" -- "$work/plain" 2>/dev/null
+# ... and a file of no executable format runs as a shell script, as
+# execvp and env run it
+printf 'exit 5\n' >"$work/script"
+chmod 0755 "$work/script"
+expect_rc 5 "$BTRACE" record -o "$work/script-rec" -- "$work/script" 2>/dev/null
 # ... and 125 when record itself fails.
 one_line 125 "no command" "$BTRACE" record
 BTRACE_LIB="$work/no-such-lib.so" one_line 125 "libbtrace.so" "$BTRACE" record -o "$work/nolib" -- true

@@ -1,0 +1,50 @@
+/* measure.h - the statistics of `btrace experiment`: what an option
+ * saved, from the timed builds of the baseline and of the option, round
+ * by round, and how far the estimate was from it (docs/estimation.md,
+ * "Measuring a saving").  Pure functions. */
+#ifndef BTRACE_MEASURE_H
+#define BTRACE_MEASURE_H
+
+#define BT_MAX_RUNS 100
+
+/* One configuration's timed builds, one entry per round. */
+struct bt_rounds {
+	double wall[BT_MAX_RUNS], cpu[BT_MAX_RUNS];
+	double front[BT_MAX_RUNS]; /* frontend CPU of each traced build, or
+				      NAN */
+};
+
+/* A saving over rounds: the median of the per-round savings, their min
+ * and max, and how many rounds it is made of (NAN and 0 if none). */
+struct bt_saving {
+	double med, lo, hi;
+	int n;
+};
+
+enum bt_measure { BT_MEASURE_CPU, BT_MEASURE_WALL };
+
+/* The median of V[0..N) (N <= BT_MAX_RUNS; V is not changed): the middle
+ * value, or the mean of the two middle ones for an even N; NAN if N <= 0. */
+double bt_median(const double *v, int n);
+
+/* The option's per-round savings against the baseline (BASE, OPT: the
+ * wall or CPU arrays, N rounds).  With FB and FO, the frontend CPU of the
+ * same builds, each option build is first scaled by FB/FO: the frontend
+ * does the same work at every setting the options change, so its ratio
+ * is the machine's speed drift between the two builds.  Rounds without
+ * a frontend figure (not > 0) are left out of a scaled saving. */
+struct bt_saving bt_saving_of(const double *base, const double *opt,
+			      const double *fb, const double *fo, int n);
+
+/* OPT's saving against BASE over N rounds in CPU or wall time:
+ * frontend-scaled if SCALED, plain otherwise. */
+struct bt_saving bt_saving(const struct bt_rounds *base,
+			   const struct bt_rounds *opt, int n,
+			   enum bt_measure what, int scaled);
+
+/* Relative error of an estimate (a share of its build) against a
+ * measurement (a share of the baseline's median), in %: NAN if the
+ * measurement is 0. */
+double bt_error_pct(double est_pct, double meas_pct);
+
+#endif

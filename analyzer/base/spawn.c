@@ -1,0 +1,207 @@
+/* spawn.c - running other programs (spawn.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/spawn.h"
+
+extern char **environ;
+
+/* The process group of the build bt_run() waits for (0: none), and
+ * whether bt_run_interrupt() was called: written by a signal handler. */
+static volatile sig_atomic_t run_pgid, run_stop;
+
+/* Whether an executable PROG is on PATH: 1 with its path in BUF. */
+static int find_on_path(const char *prog, char *buf, size_t cap)
+{
+	const char *path = getenv("PATH");
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		int len = colon ? (int)(colon - path) : (int)strlen(path);
+		snprintf(buf, cap, "%.*s/%s", len, path, prog);
+		if (len > 0 && access(buf, X_OK) == 0)
+			return 1;
+		path = colon ? colon + 1 : NULL;
+	}
+	return 0;
+}
+
+/* A file execve() refuses as no executable format (ENOEXEC) runs as a
+ * shell script, as execvp() and the shells run it: /bin/sh FILE ARGS. */
+static int spawn_script(char *const *argv, posix_spawn_file_actions_t *fa,
+			posix_spawnattr_t *at, pid_t *pid)
+{
+	char path[4096], **sh;
+	int n = 0, rc;
+
+	if (strchr(argv[0], '/'))
+		snprintf(path, sizeof(path), "%s", argv[0]);
+	else if (!find_on_path(argv[0], path, sizeof(path)))
+		return ENOEXEC;
+	while (argv[n])
+		n++;
+	if (!(sh = calloc((size_t)n + 2, sizeof(*sh))))
+		return ENOMEM;
+	sh[0] = "/bin/sh";
+	sh[1] = path;
+	for (int i = 1; i < n; i++)
+		sh[i + 1] = argv[i];
+	rc = posix_spawn(pid, "/bin/sh", fa, at, sh, environ);
+	free(sh);
+	return rc;
+}
+
+int bt_spawn(char *const *argv, const struct bt_spawn_opts *o, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	short flags = 0;
+	int rc;
+
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return rc;
+	if ((rc = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
+	if (o->log &&
+	    ((rc = posix_spawn_file_actions_addopen(
+		  &fa, 1, o->log, O_WRONLY | O_CREAT | O_APPEND, 0600)) ||
+	     (rc = posix_spawn_file_actions_adddup2(&fa, 1, 2)) ||
+	     (rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+						    O_RDONLY, 0))))
+		goto out;
+	if (o->own_group) {
+		flags |= POSIX_SPAWN_SETPGROUP;
+		posix_spawnattr_setpgroup(&at, 0);
+	}
+	if (o->sig_default) {
+		flags |= POSIX_SPAWN_SETSIGDEF;
+		posix_spawnattr_setsigdefault(&at, o->sig_default);
+	}
+	if ((rc = posix_spawnattr_setflags(&at, flags)) != 0)
+		goto out;
+	rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
+	if (rc == ENOEXEC)
+		rc = spawn_script(argv, &fa, &at, pid);
+out:
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return rc;
+}
+
+int bt_wait(pid_t pid, int *status, struct rusage *ru)
+{
+	pid_t w;
+	do
+		w = wait4(pid, status, 0, ru);
+	while (w < 0 && errno == EINTR);
+	return w == pid ? 0 : -1;
+}
+
+double bt_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_of(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec +
+	       (double)ru->ru_utime.tv_usec / 1e6 +
+	       (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+}
+
+int bt_run(char *const *argv, const char *log, double *wall, double *cpu)
+{
+	const struct bt_spawn_opts o = {.log = log, .own_group = 1};
+	struct rusage ru;
+	pid_t pid, p;
+	int status = -1, rc, st;
+	double t0 = bt_now_s(), deadline;
+
+	rc = bt_spawn(argv, &o, &pid);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	run_pgid = pid;
+	if (bt_wait(pid, &status, &ru) < 0)
+		memset(&ru, 0, sizeof(ru));
+	*wall = bt_now_s() - t0;
+	*cpu = cpu_of(&ru);
+	deadline = bt_now_s() + BT_STRAGGLER_WAIT_S;
+	while (!run_stop) {
+		p = wait4(-1, &st, WNOHANG, &ru);
+		if (p > 0)
+			*cpu += cpu_of(&ru);
+		else if (p < 0 && errno != EINTR)
+			break; /* ECHILD: none left */
+		else if (p == 0 && bt_now_s() > deadline)
+			break;
+		else if (p == 0)
+			usleep(2000);
+	}
+	run_pgid = 0;
+	return status;
+}
+
+/* Async-signal-safe: kill() and sig_atomic_t stores only. */
+void bt_run_interrupt(void)
+{
+	pid_t pgid = run_pgid;
+	run_stop = 1;
+	if (pgid > 0)
+		kill(-pgid, SIGTERM);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void bt_rm_rf(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int bt_on_path(const char *prog)
+{
+	char buf[4096];
+	return find_on_path(prog, buf, sizeof(buf));
+}
+
+char **bt_traced_argv(const char *self, const char *trace, char *const *argv)
+{
+	int n = 0, k = 0;
+	char **t;
+	while (argv[n])
+		n++;
+	t = calloc((size_t)n + 6, sizeof(*t));
+	if (!t)
+		return NULL;
+	t[k++] = (char *)self;
+	t[k++] = "record";
+	t[k++] = "-o";
+	t[k++] = (char *)trace;
+	t[k++] = "--";
+	for (int i = 0; i < n; i++)
+		t[k++] = argv[i];
+	return t;
+}
