@@ -205,7 +205,7 @@ static int write_chrome_trace(const struct bt_report *r, FILE *f)
 			bt_json_num(&c, gap, "tid", lane[i] + 1);
 		}
 	}
-	bt_graph_chrome(&c, events, b, r->graph, BUILD_PID, n_lanes + 1);
+	bt_graph_chrome(&c, events, b, r->graph, BUILD_PID + 1, 1);
 	other = bt_json_add(&c, root, "otherData", cJSON_CreateObject());
 	if (other) {
 		bt_json_str(&c, other, "producer", "btrace");

@@ -155,8 +155,8 @@ static void text_idle(FILE *f, const struct bt_build *b,
 	double all = u->cores * u->span_s;
 	if (!u->cores)
 		return;
-	fprintf(f, "\nIdle cores (%d cores, from the %s", u->cores,
-		u->cores_from);
+	fprintf(f, "\nIdle cores (%d cores, from %s%s", u->cores,
+		strcmp(u->cores_from, "NUM_JOBS") ? "the " : "", u->cores_from);
 	if (u->jobs)
 		fprintf(f, "; cargo -j%d", u->jobs);
 	fprintf(f,
@@ -488,17 +488,24 @@ static cJSON *span(struct bt_json *c, cJSON *events, const char *name,
 	return bt_json_add(c, ev, "args", cJSON_CreateObject());
 }
 
+/* A metadata event WHAT (process_name, thread_name, ...) with one
+ * argument. */
+static void meta(struct bt_json *c, cJSON *events, const char *what, int pid,
+		 int tid, const char *key, const char *str, double num)
+{
+	cJSON *ev = event(c, events, what, "M", pid, tid), *a;
+	a = ev ? bt_json_add(c, ev, "args", cJSON_CreateObject()) : NULL;
+	if (a && str)
+		bt_json_str(c, a, key, str);
+	else if (a)
+		bt_json_num(c, a, key, num);
+}
+
 static void lane_name(struct bt_json *c, cJSON *events, int pid, int tid,
 		      const char *name)
 {
-	cJSON *ev = event(c, events, "thread_name", "M", pid, tid), *a;
-	a = ev ? bt_json_add(c, ev, "args", cJSON_CreateObject()) : NULL;
-	if (a)
-		bt_json_str(c, a, "name", name);
-	ev = event(c, events, "thread_sort_index", "M", pid, tid);
-	a = ev ? bt_json_add(c, ev, "args", cJSON_CreateObject()) : NULL;
-	if (a) /* above the process lanes */
-		bt_json_num(c, a, "sort_index", tid - 1000);
+	meta(c, events, "thread_name", pid, tid, "name", name, 0);
+	meta(c, events, "thread_sort_index", pid, tid, "sort_index", NULL, tid);
 }
 
 void bt_graph_chrome(struct bt_json *c, cJSON *events, const struct bt_build *b,
@@ -509,6 +516,9 @@ void bt_graph_chrome(struct bt_json *c, cJSON *events, const struct bt_build *b,
 	if (!g)
 		return;
 	u = &g->util;
+	meta(c, events, "process_name", pid, -1, "name",
+	     "critical path and cores", 0);
+	meta(c, events, "process_sort_index", pid, -1, "sort_index", NULL, 0);
 	lane_name(c, events, pid, tid, "critical path");
 	for (size_t k = 0; k < g->path.n_path && !c->failed; k++) {
 		size_t i = g->path.path[k];

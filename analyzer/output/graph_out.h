@@ -19,9 +19,10 @@ void bt_graph_text(FILE *f, const struct bt_build *b,
 void bt_graph_json(struct bt_json *j, cJSON *root, const struct bt_build *b,
 		   const struct bt_graph_report *g);
 
-/* trace.json: a "critical path" lane (TID) with the path's units, an
- * "idle cores" lane (TID + 1) with the idle periods, and a "CPUs busy"
- * counter against the cores, all in process PID. */
+/* trace.json: a trace process PID of its own ("critical path and
+ * cores", shown first), apart from the build's processes, with a
+ * "critical path" lane (TID) of the path's units, an "idle cores" lane
+ * (TID + 1) of the idle periods, and a "CPUs" counter (busy, idle). */
 void bt_graph_chrome(struct bt_json *c, cJSON *events, const struct bt_build *b,
 		     const struct bt_graph_report *g, int pid, int tid);
 

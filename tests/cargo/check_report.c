@@ -9,7 +9,8 @@
  * proc-macro, app bin) with their flags (debuginfo 2 in the dev profile,
  * opt-level 0, llvm, incremental), link time for the three that link and
  * none for the libs; trace.json parses, names the build and its lanes,
- * has one span per process and no two spans overlapping in a lane;
+ * has one span per process and no two spans overlapping in a lane, and
+ * (in a trace process of its own) the critical path's units;
  * summary.txt names the slowest unit first.
  *
  * killed: session.complete is false with warnings, at least one unit and
@@ -68,8 +69,11 @@ static const cJSON *find_unit(const cJSON *units, const char *crate,
 }
 
 /* trace.json: metadata naming the build and lanes, spans that do not
- * overlap within a lane; returns the number of spans and of gaps. */
-static void check_chrome(const char *dir, int *spans, int *gaps)
+ * overlap within a lane; returns the number of the build's (trace process
+ * 1) spans and of gaps, and of the critical path's spans (the other trace
+ * process, issue 17). */
+static void check_chrome(const char *dir, int *spans, int *gaps,
+			 int *path_spans)
 {
 	char *text = slurp_at(dir, "trace.json");
 	cJSON *root = text ? cJSON_Parse(text) : NULL;
@@ -81,7 +85,7 @@ static void check_chrome(const char *dir, int *spans, int *gaps)
 	} *sp = NULL;
 	int n = 0;
 
-	*spans = *gaps = 0;
+	*spans = *gaps = *path_spans = 0;
 	CHECK(cJSON_IsArray(events), "trace.json has no traceEvents array");
 	if (!cJSON_IsArray(events))
 		goto out;
@@ -89,6 +93,13 @@ static void check_chrome(const char *dir, int *spans, int *gaps)
 	cJSON_ArrayForEach(ev, events)
 	{
 		const char *ph = gets_(ev, "ph"), *name = gets_(ev, "name");
+		if (getn(ev, "pid") != 1) {
+			/* the critical path and cores (issue 17) */
+			*path_spans +=
+			    !strcmp(ph, "X") &&
+			    !strcmp(gets_(ev, "cat"), "critical_path");
+			continue;
+		}
 		if (!strcmp(ph, "M")) {
 			build_named += !strcmp(name, "process_name") &&
 				       strstr(gets_(ev, "args.name"), "cargo");
@@ -144,7 +155,7 @@ static void check_example(const char *dir)
 	const cJSON *u;
 	double slowest = 0;
 	const char *slowest_pkg = "";
-	int spans, gaps;
+	int spans, gaps, path_spans;
 
 	CHECK(s != NULL, "summary.json missing or unparsable");
 	CHECK(txt != NULL, "summary.txt missing");
@@ -234,11 +245,16 @@ static void check_example(const char *dir)
 			  strstr(txt, "debuginfo"),
 		      "summary.txt has no settings");
 	}
-	check_chrome(dir, &spans, &gaps);
+	check_chrome(dir, &spans, &gaps, &path_spans);
 	CHECK(spans == (int)getn(s, "session.processes"),
 	      "%d spans in trace.json, %g processes", spans,
 	      getn(s, "session.processes"));
 	CHECK(gaps == 0, "%d gaps in a whole build", gaps);
+	/* the critical path: as many spans as summary.json's units */
+	CHECK(path_spans > 0 && path_spans == cJSON_GetArraySize(get(
+						  s, "critical_path.units")),
+	      "%d critical-path spans in trace.json, %d units in summary.json",
+	      path_spans, cJSON_GetArraySize(get(s, "critical_path.units")));
 	cJSON_Delete(s);
 	free(text);
 	free(txt);
@@ -250,7 +266,7 @@ static void check_killed(const char *dir)
 	     *txt = slurp_at(dir, "summary.txt");
 	cJSON *s = text ? cJSON_Parse(text) : NULL;
 	const cJSON *u;
-	int gap_units = 0, spans, gaps;
+	int gap_units = 0, spans, gaps, path_spans;
 
 	CHECK(s && txt, "summary.json or summary.txt missing");
 	if (!s || !txt)
@@ -263,7 +279,7 @@ static void check_killed(const char *dir)
 	    cJSON_IsFalse(get(u, "complete"));
 	CHECK(strstr(txt, "INCOMPLETE TRACE") && strstr(txt, "has no end"),
 	      "summary.txt does not mark the gap");
-	check_chrome(dir, &spans, &gaps);
+	check_chrome(dir, &spans, &gaps, &path_spans);
 	CHECK(gaps > 0, "no gap marked in trace.json");
 	printf("killed: %d units and %d spans marked as gaps, %d warnings\n",
 	       gap_units, gaps, cJSON_GetArraySize(get(s, "session.warnings")));
