@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# graph_ab.sh - issue 17's validation of the schedule replay and of the
+# dependency removal estimate.
+#
+# 1. Replay: a clean traced build of a generated workspace (and of
+#    ../shared/workloads/cli-app with -c, once); the replay of the
+#    observed schedule (summary.json critical_path.replay_wall_s) against
+#    the observed wall time, with the CPU capacity the replay fitted
+#    (estimation.cpus: the replay matches the wall by construction when
+#    the capacity is below the jobs; when the fit hits its bound the
+#    difference is the model's error).
+# 2. Removal: a generated workspace (a chain of CRATES libraries, gen-
+#    synthetic.sh) whose app has two optional dependencies behind
+#    features: `offpath` (a small crate with no dependencies: it builds
+#    while the chain leaves a core idle) and `onpath` (a crate on top of
+#    the chain's last library: the app waits for it).  Clean traced
+#    builds with both features, without `offpath`, without `onpath`,
+#    alternating, -n rounds each (default 3); the estimated removal saving
+#    of each (summary.json dependencies[].removal_saves_wall_s and
+#    _cpu_s, from the builds with both) against the measured one (the
+#    medians' difference).  Target: within +-25%.
+#
+# usage: bench/graph_ab.sh [-n ROUNDS] [-c]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+shared="$(cd "$repo/.." && pwd)/shared"
+source "$repo/bench/lib.sh"
+export PATH="$HOME/.cargo/bin:$PATH"
+rounds=3 cli=0 crates=6 fns=40
+while getopts "n:c" o; do
+  case $o in
+    n) rounds=$OPTARG ;;
+    c) cli=1 ;;
+    *) echo "usage: $0 [-n ROUNDS] [-c]" >&2; exit 2 ;;
+  esac
+done
+btrace=$(bench_btrace "$repo")
+work=$(mktemp -d /tmp/btrace-bench-graph.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# the fields of a report's summary.json this script reads
+fields() { # DIR [PACKAGE...]: "wall cpu replay cpus" then "pkg save_wall save_cpu" lines
+  python3 - "$@" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1] + '/report/summary.json'))
+print(s['session']['wall_s'], s['session']['cpu_s'],
+      s['critical_path']['replay_wall_s'], s['estimation']['cpus'],
+      s['estimation']['jobs'])
+for p in sys.argv[2:]:
+    d = [d for d in s['dependencies'] if d['package'] == p]
+    print(p, d[0]['removal_saves_wall_s'] if d else 'nan',
+          d[0]['removal_saves_cpu_s'] if d else 'nan',
+          int(d[0]['critical_path']) if d else 'nan')
+PY
+}
+
+# ---- the workspace: a chain of libraries, app, two optional deps ----
+ws="$work/ws"
+bash "$shared/workloads/gen-synthetic.sh" "$ws" "$crates" "$fns" >/dev/null
+last=$((crates - 1))
+mk_crate() { # NAME FNS DEP
+  mkdir -p "$ws/$1/src"
+  printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n' "$1" >"$ws/$1/Cargo.toml"
+  [ -z "$3" ] || printf '%s = { path = "../%s" }\n' "$3" "$3" >>"$ws/$1/Cargo.toml"
+  {
+    printf 'use std::fmt::Debug;\n'
+    for ((f = 0; f < $2; f++)); do
+      printf 'pub fn g%d<T: Debug + Clone>(xs: &[T]) -> String { format!("{:?}-%d", xs.iter().cloned().rev().collect::<Vec<_>>()) }\n' "$f" "$f"
+    done
+    printf 'pub fn run() -> usize {\n    let mut n = 0;\n'
+    for ((f = 0; f < $2; f++)); do
+      printf '    n += g%d(&[1u8, 2]).len() + g%d(&["a"]).len() + g%d(&[1.5f64]).len();\n' "$f" "$f" "$f"
+    done
+    [ -z "$3" ] || printf '    n += %s::run();\n' "$3"
+    printf '    n\n}\n'
+  } >"$ws/$1/src/lib.rs"
+}
+mk_crate offpath $((fns * 6)) ""
+mk_crate onpath $((fns * 6)) "lib$last"
+cat >"$ws/app/Cargo.toml" <<TOML
+[package]
+name = "app"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+lib$last = { path = "../lib$last" }
+offpath = { path = "../offpath", optional = true }
+onpath = { path = "../onpath", optional = true }
+TOML
+cat >"$ws/app/src/main.rs" <<RS
+fn main() {
+    #[allow(unused_mut)]
+    let mut n = lib$last::run();
+    #[cfg(feature = "offpath")]
+    { n += offpath::run(); }
+    #[cfg(feature = "onpath")]
+    { n += onpath::run(); }
+    println!("{}", n);
+}
+RS
+sed -i 's/^members = \[\(.*\)\]/members = [\1, "offpath", "onpath"]/' "$ws/Cargo.toml"
+# the members are app and its libraries' users: only app is primary in
+# the build of `-p app` (cargo marks the packages built for the command)
+build() { # NAME FEATURES
+  (cd "$ws" && cargo clean -q &&
+    nice "$btrace" record -o "$work/$1" -- cargo build -q -p app --features "$2" 2>/dev/null &&
+    "$btrace" report -q "$work/$1" 2>/dev/null)
+}
+: >"$work/rows"
+for ((r = 1; r <= rounds; r++)); do
+  for cfg in both:offpath,onpath no-off:onpath no-on:offpath; do
+    name=${cfg%%:*}
+    build "$name-$r" "${cfg#*:}"
+    read -r wall cpu replay cpus jobs < <(fields "$work/$name-$r" | head -1)
+    echo "$name $wall $cpu $replay $cpus $jobs" >>"$work/rows"
+    if [ "$name" = both ]; then
+      fields "$work/$name-$r" offpath onpath | tail -n +2 | sed 's/^/est /' >>"$work/rows"
+    fi
+  done
+done
+med() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$work/rows" | med; }
+ecol() { awk -v p="$1" -v c="$2" '$1 == "est" && $2 == p { print $c }' "$work/rows" | med; }
+wall_both=$(col both 2) cpu_both=$(col both 3)
+
+# ---- cli-app, once ----
+cli_row=""
+if [ "$cli" = 1 ]; then
+  cp -r "$shared/workloads/cli-app" "$work/cli" && chmod -R u+w "$work/cli"
+  (cd "$work/cli" && nice "$btrace" record -o "$work/cli-t" -- cargo build --offline -q 2>/dev/null &&
+    "$btrace" report -q "$work/cli-t" 2>/dev/null)
+  cli_row=$(fields "$work/cli-t" | head -1)
+fi
+
+section="$work/section.md"
+{
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), $rounds clean traced builds of each configuration (alternating), medians. Workspace: gen-synthetic.sh $crates crates x $fns functions (a chain), app with two optional dependencies (\`offpath\`: no dependencies; \`onpath\`: on top of the chain's last library)."
+  echo
+  echo "| replay of the observed schedule | observed wall | replayed | difference | fitted CPUs / jobs |"
+  echo "|---|---|---|---|---|"
+  for n in both no-off no-on; do
+    awk -v n="$n" -v w="$(col $n 2)" -v r="$(col $n 4)" -v c="$(col $n 5)" -v j="$(col $n 6)" \
+      'BEGIN { printf "| workspace, %s | %.2f s | %.2f s | %+.1f%% | %.2f / %d |\n", n, w, r, 100 * (r - w) / w, c, j }'
+  done
+  if [ -n "$cli_row" ]; then
+    echo "$cli_row" | awk '{ printf "| cli-app (once) | %.2f s | %.2f s | %+.1f%% | %.2f / %d |\n", $1, $3, 100 * ($3 - $1) / $1, $4, $5 }'
+  fi
+  echo
+  echo "| removing | on the critical path | estimated wall saving | measured | estimated CPU saving | measured |"
+  echo "|---|---|---|---|---|---|"
+  for p in offpath onpath; do
+    case $p in offpath) n=no-off ;; onpath) n=no-on ;; esac
+    awk -v p="$p" -v cp="$(ecol $p 5)" -v ew="$(ecol $p 3)" -v ec="$(ecol $p 4)" \
+      -v mw="$(awk -v a="$wall_both" -v b="$(col $n 2)" 'BEGIN { print a - b }')" \
+      -v mc="$(awk -v a="$cpu_both" -v b="$(col $n 3)" 'BEGIN { print a - b }')" \
+      'BEGIN { printf "| %s | %s | %.2f s | %.2f s | %.2f s | %.2f s |\n", p, cp == 1 ? "yes" : "no", ew, mw, ec, mc }'
+  done
+  echo
+  echo "Reproduce: \`bench/graph_ab.sh -n $rounds$( [ "$cli" = 1 ] && echo ' -c')\`."
+} >"$section"
+cat "$section"
+bench_write_section "$repo/BENCHMARKS.md" graph-ab "$section"
