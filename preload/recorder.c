@@ -324,7 +324,7 @@ static int create_file(void)
 
 	memset(&st, 0, sizeof(st));
 	st.pid = (uint32_t)bt_st.pid;
-	st.ppid = (uint32_t)getppid();
+	st.ppid = (uint32_t)bt_st.ppid;
 	st.start_ticks = bt_st.start_ticks;
 	st.mono_ns = bt_st.image_start_ns;
 	st.flags = bt_st.is_fork_child	? BT_START_FORKED
@@ -614,6 +614,7 @@ static int dir_identify(void)
 static void atfork_child(void)
 {
 	/* A fork child gets a file of its own, made on its first record. */
+	bt_st.ppid = bt_st.pid;
 	bt_st.pid = (pid_t)syscall(SYS_getpid);
 	bt_st.image_start_ns = bt_now_ns();
 	/* Whatever the parent was doing to its file, the child has none. */
@@ -655,6 +656,7 @@ __attribute__((constructor)) static void bt_init(int argc, char **argv,
 
 	bt_libc_resolve();
 	bt_st.pid = (pid_t)syscall(SYS_getpid);
+	bt_st.ppid = getppid();
 	bt_st.image_start_ns = bt_now_ns();
 	bt_st.argc = argc;
 	bt_st.argv = argv;

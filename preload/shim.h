@@ -87,6 +87,10 @@ struct bt_state {
 	int debug;	 /* BTRACE_DEBUG=1 */
 	int session_root;
 	pid_t pid; /* the process this state belongs to */
+	/* Its parent when the image began: a fork child's is the process
+	 * that forked it, even if that one has ended (and the child been
+	 * reparented) by the child's first record. */
+	pid_t ppid;
 	uint64_t start_ticks;
 	uint64_t image_start_ns; /* constructor or fork: PROC_START's time */
 	/* The trace file of this image is made once, by the first record

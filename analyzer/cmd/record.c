@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -210,6 +211,12 @@ static void usage(FILE *f)
 /* Creates the missing parents of PATH, like mkdir -p, 0700 (the trace
  * they lead to is private); PATH itself is left to bt_dir_prepare().
  * Returns 0, or -1 with errno. */
+/* How long record waits, after the command, for the processes it left
+ * running: mold's fork child exits after its parent and writes its end
+ * then.  A daemon the build started (a compiler cache's server) keeps
+ * running; record stops waiting for it after this long. */
+#define ORPHAN_WAIT_S 5
+
 static int make_parents(const char *path)
 {
 	char buf[PATH_MAX];
@@ -343,6 +350,9 @@ int cmd_record(int argc, char **argv)
 		sigaddset(&dfl, SIGINT);
 	if (old_quit.sa_handler != SIG_IGN)
 		sigaddset(&dfl, SIGQUIT);
+	/* The build's orphans come to us, not to init, so that we can wait
+	 * for their traces to be whole (bt_reap_stragglers). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	e = bt_spawn(argv + i, &so, &pid);
 	if (e != 0) {
 		sigaction(SIGINT, &old_int, NULL);
@@ -353,11 +363,16 @@ int cmd_record(int argc, char **argv)
 		return e == ENOENT ? BT_EXIT_NOT_FOUND : BT_EXIT_CANNOT_EXECUTE;
 	}
 	w = bt_wait(pid, &status, &ru);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
 	if (w == 0)
 		session_file_reap(fd, pid, status, &ru);
 	close(fd);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (bt_reap_stragglers(ORPHAN_WAIT_S, NULL) < 0)
+		fprintf(stderr,
+			"btrace: processes the command started still run %d s "
+			"after it ended; their traces have no end yet\n",
+			ORPHAN_WAIT_S);
 
 	fprintf(stderr, "btrace: trace of %zu process images in %s\n",
 		count_trace_files(dir) - 1, dir);
