@@ -867,8 +867,8 @@ static void write_sampling(uint32_t flags)
  * Linux >= 6.3, which delivers its signal to the thread that is running),
  * or one per thread (BTRACE_TIMER=thread).  Per-thread timers are only
  * checked at the scheduler tick, so the many short-lived LLVM worker
- * threads of a small crate were found to get about 65% of their CPU
- * sampled; the process timer got 98% (docs/sampling.md). */
+ * threads of a small crate are under-sampled: the measured shares of
+ * either timer are in docs/sampling.md, "Which timer". */
 static int use_process_timer(void)
 {
 	const char *v = getenv("BTRACE_TIMER");
