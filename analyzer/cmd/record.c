@@ -28,6 +28,7 @@
 #include "redact.h"
 #include "trace_codec.h"
 #include "trace_dir.h"
+#include "trace_records.h"
 
 #ifndef BTRACE_INSTALLED_LIB
 #define BTRACE_INSTALLED_LIB "/usr/local/lib/libbtrace.so"
@@ -103,11 +104,13 @@ static int session_file_open(const char *dir, const char *session, char **cmd,
 			     uint64_t mono, uint64_t real)
 {
 	static char rec[BT_MAX_RECORD];
+	static char arg[BT_MAX_ARGV_BYTES];
+	/* The command as the shim records argv: no credentials. */
+	struct bt_redact_buf rb = {arg, sizeof(arg), 0, 0};
+	struct bt_argv_in argv = {cmd, &rb};
 	char path[PATH_MAX];
 	struct bt_file_header fh;
 	struct bt_rec_session s;
-	struct bt_enc e;
-	uint32_t kept = 0, total = 0;
 	int fd = bt_trace_file_create(dir, (uint32_t)getpid(), 0, path,
 				      sizeof(path));
 	if (fd < 0)
@@ -117,20 +120,10 @@ static int session_file_open(const char *dir, const char *session, char **cmd,
 	s.mono_ns = mono;
 	s.realtime_ns = real;
 	s.root_pid = (uint32_t)getpid();
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
-	bt_enc_str(&e, BTRACE_VERSION, 64);
-	{
-		/* The command as the shim records argv: no credentials. */
-		static char arg[BT_MAX_ARGV_BYTES];
-		struct bt_redact_buf rb = {arg, sizeof(arg),
-					   bt_redact_exempt_argv(cmd), 0};
-		bt_enc_argv_filtered(&e, cmd, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
-				     &kept, &total, bt_redact_filter, &rb);
-	}
-	s.argc = kept;
-	bt_enc_patch_fixed(&e, &s, sizeof(s));
 	if (write_all(fd, &fh, sizeof(fh)) < 0 ||
-	    write_all(fd, rec, bt_enc_end(&e)) < 0) {
+	    write_all(fd, rec,
+		      bt_build_session(rec, sizeof(rec), &s, BTRACE_VERSION,
+				       &argv)) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -142,25 +135,13 @@ static void session_file_reap(int fd, pid_t pid, int status,
 {
 	char rec[512];
 	struct bt_rec_reap rp;
-	struct bt_enc e;
 	memset(&rp, 0, sizeof(rp));
 	rp.mono_ns = ts_ns(CLOCK_MONOTONIC);
 	rp.child_pid = (uint32_t)pid;
 	rp.api = BT_API_WAIT4;
 	rp.wait_status = status;
-	rp.ru.utime_us = (uint64_t)ru->ru_utime.tv_sec * 1000000u +
-			 (uint64_t)ru->ru_utime.tv_usec;
-	rp.ru.stime_us = (uint64_t)ru->ru_stime.tv_sec * 1000000u +
-			 (uint64_t)ru->ru_stime.tv_usec;
-	rp.ru.maxrss_kib = (uint64_t)ru->ru_maxrss;
-	rp.ru.minflt = (uint64_t)ru->ru_minflt;
-	rp.ru.majflt = (uint64_t)ru->ru_majflt;
-	rp.ru.nvcsw = (uint64_t)ru->ru_nvcsw;
-	rp.ru.nivcsw = (uint64_t)ru->ru_nivcsw;
-	rp.ru.inblock = (uint64_t)ru->ru_inblock;
-	rp.ru.oublock = (uint64_t)ru->ru_oublock;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
-	if (write_all(fd, rec, bt_enc_end(&e)) < 0)
+	bt_rusage_from(ru, &rp.ru);
+	if (write_all(fd, rec, bt_build_reap(rec, sizeof(rec), &rp)) < 0)
 		fprintf(stderr, "btrace: cannot write the session file: %s\n",
 			strerror(errno));
 }
