@@ -95,7 +95,7 @@ rm -rf "$ws/btrace.data/latest/report"
 [ -s "$ws/btrace.data/latest/report/summary.json" ] || fail "cargo btrace report: not the workspace's trace"
 (cd "$ws/lib1" && cargo btrace report -q -o "$work/r") >/dev/null 2>&1 || fail "cargo btrace report -o"
 [ -s "$work/r/summary.json" ] || fail "cargo btrace report -o: not written there"
-(cd "$ws/lib1" && cargo btrace dump) | grep -q ' 0 problems$' || fail "cargo btrace dump"
+(cd "$ws/lib1" && cargo btrace dump) | grep ' 0 problems$' >/dev/null || fail "cargo btrace dump"
 rc=0; (cd "$ws" && cargo btrace report "$work/nothing-here") >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "cargo btrace report MISSING_DIR: exit $rc, btrace's is 2"
 
@@ -128,8 +128,8 @@ got=$(cd "$work/empty" && "$work/fake/cargo-btrace" btrace report -q) || fail "r
 [ "$got" = "<report><-q>" ] || fail "report outside a workspace: ran btrace $got"
 
 # 9. Our own usage: --help and --version exit 0, nothing at all exits 125.
-cargo btrace --help | grep -q '^usage: cargo btrace' || fail "cargo btrace --help"
-cargo btrace --version | grep -q '^cargo-btrace ' || fail "cargo btrace --version"
+cargo btrace --help | grep '^usage: cargo btrace' >/dev/null || fail "cargo btrace --help"
+cargo btrace --version | grep '^cargo-btrace ' >/dev/null || fail "cargo btrace --version"
 rc=0; cargo btrace >/dev/null 2>&1 || rc=$?
 [ "$rc" = 125 ] || fail "cargo btrace alone: exit $rc, not 125"
 echo "PASS"
