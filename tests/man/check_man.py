@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check_man.py BTRACE CARGO_BTRACE MAN_SRC_DIR MAN_BUILD_DIR PRELOAD_DIR
+"""check_man.py BTRACE CARGO_BTRACE MAN_SRC_DIR MAN_BUILD_DIR PRELOAD_DIR BUILD_DIR
 
 The man pages against the programs, both ways:
   - every page renders without a groff warning, and the build's .gz is
@@ -20,8 +20,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
-btrace, cargo_btrace, src, built, preload = sys.argv[1:6]
+btrace, cargo_btrace, src, built, preload, build_dir = sys.argv[1:7]
 failures = []
 notes = []
 OPT = re.compile(r"(?:^|(?<=[\s\[|,]))(--?[A-Za-z][A-Za-z0-9-]*)")
@@ -172,6 +173,25 @@ for v in sorted(env - read):
     fail(f"libbtrace.7: {v} is in ENVIRONMENT but the shim does not read it")
 if not read:
     fail("no getenv(\"BTRACE...\") found in preload/")
+
+# installed: every page found by man, by name and section
+with tempfile.TemporaryDirectory() as dest:
+    r = subprocess.run(["cmake", "--install", build_dir],
+                       env=dict(os.environ, DESTDIR=dest),
+                       capture_output=True, text=True)
+    if r.returncode:
+        fail(f"cmake --install: {r.stderr.strip()}")
+    cache = open(os.path.join(build_dir, "CMakeCache.txt")).read()
+    prefix = re.search(r"^CMAKE_INSTALL_PREFIX:PATH=(.*)$", cache, re.M).group(1)
+    mandir = dest + prefix + "/share/man"
+    for page in pages:
+        name, sect = page.rsplit(".", 1)
+        r = subprocess.run(["man", "-M", mandir, "-w", sect, name],
+                           capture_output=True, text=True)
+        want = f"{mandir}/man{sect}/{page}.gz"
+        if r.returncode or r.stdout.strip() != want:
+            fail(f"installed: man -w {sect} {name} gives "
+                 f"{r.stdout.strip() or r.stderr.strip()!r}, not {want}")
 
 for n in notes:
     print("note:", n)
