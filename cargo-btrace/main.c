@@ -45,11 +45,13 @@ enum add { ADD_NOTHING, ADD_TRACE, ADD_OUTPUT };
 static const struct passthrough {
 	const char *cmd;
 	enum add add;
-	const char *const valued[4];
+	const char *const valued[6];
 } passthroughs[] = {
     {"report", ADD_TRACE, {"-o", "--output", "--group", NULL}},
     {"dump", ADD_TRACE, {NULL}},
-    {"experiment", ADD_OUTPUT, {"-o", "--output", "--runs", "--only"}},
+    {"experiment",
+     ADD_OUTPUT,
+     {"-o", "--output", "--runs", "--only", "--touch", NULL}},
     {"diff", ADD_NOTHING, {NULL}},
     {"history", ADD_NOTHING, {NULL}},
 };
@@ -419,7 +421,7 @@ static int has_arg(const struct passthrough *p, char **args, int n, int output)
 				return 1;
 			continue;
 		}
-		for (int v = 0; v < 4 && p->valued[v]; v++) {
+		for (int v = 0; v < 6 && p->valued[v]; v++) {
 			const char *o = p->valued[v];
 			size_t l = strlen(o);
 			int is_long = o[1] == '-';

@@ -121,6 +121,7 @@ check "<dump><-w><$d/latest>" dump -w
 check "<experiment><-o><$d/experiment><--><cargo><build>" experiment -- cargo build
 check "<experiment><--runs><2><-o><x><--><cargo><build>" experiment --runs 2 -o x -- cargo build
 check "<experiment><-o><$d/experiment><--only><debuginfo-off><--><cargo><build><-o><y>" experiment --only debuginfo-off -- cargo build -o y
+check "<experiment><-o><$d/experiment><--touch><-o><--><cargo><build>" experiment --touch -o -- cargo build
 check "<diff><a><b>" diff a b
 check "<history><--unit><lib0>" history --unit lib0
 # outside a workspace: as typed, btrace's defaults decide
