@@ -187,7 +187,7 @@ static void find_btrace(char *out, size_t cap)
  * could not be run. */
 static int run_capture(char *const argv[], char **out, char **err)
 {
-	int pfd[2] = {-1, -1}, status = 0, rc = -1;
+	int pfd[2] = {-1, -1}, status = 0, rc = -1, nomem = 0;
 	FILE *ef = NULL;
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
@@ -214,8 +214,10 @@ static int run_capture(char *const argv[], char **out, char **err)
 		ssize_t r;
 		if (cap - len < 4096) {
 			char *nb = realloc(buf, cap ? cap * 2 : 65536);
-			if (!nb)
+			if (!nb) {
+				nomem = 1;
 				break;
+			}
 			buf = nb;
 			cap = cap ? cap * 2 : 65536;
 		}
@@ -226,10 +228,16 @@ static int run_capture(char *const argv[], char **out, char **err)
 			break;
 		len += (size_t)r;
 	}
+	/* closed before the wait: a child still writing gets EPIPE, and
+	 * cannot block on a pipe nobody reads */
+	close(pfd[0]);
+	pfd[0] = -1;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!buf && !(buf = malloc(1)))
+	if (nomem || !buf) {
+		errno = ENOMEM;
 		goto out;
+	}
 	buf[len] = 0;
 	*out = buf;
 	buf = NULL;
