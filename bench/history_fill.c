@@ -50,8 +50,9 @@ int main(int argc, char **argv)
 			double noise = (double)(rand_r(&seed) % 1000) / 25000;
 			snprintf(u[k].crate, sizeof(u[k].crate), "crate%ld", k);
 			snprintf(u[k].target, sizeof(u[k].target), "lib");
-			snprintf(u[k].settings, sizeof(u[k].settings),
-				 "debuginfo=2 opt-level=0 codegen-backend=llvm");
+			snprintf(
+			    u[k].settings, sizeof(u[k].settings),
+			    "debuginfo=2 opt-level=0 codegen-backend=llvm");
 			u[k].cpu_s = base * (1 + noise);
 			u[k].wall_s = u[k].cpu_s * 1.05;
 			u[k].frontend_s = u[k].cpu_s * 0.5;

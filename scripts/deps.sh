@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # deps.sh [test] - install what btrace needs from Debian, only if missing.
-# With "test", also what the test suite needs (clang's libFuzzer, the
-# crate sources of ../shared/workloads/cli-app when they are there).
+# With "test", also what the test suite needs (clang's libFuzzer, a
+# PostgreSQL server and the sqlite3 shell for tests/history, the crate
+# sources of ../shared/workloads/cli-app when they are there).
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3)
+pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3 libsqlite3-dev libpq-dev)
 if [ "${1:-}" = test ]; then
-  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils)
+  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils postgresql sqlite3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

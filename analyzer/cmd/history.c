@@ -176,14 +176,13 @@ static int list_row(void *ctx, const struct bt_hist_build *b)
 			 100 * b->top_category_s / b->cpu_s);
 	else
 		snprintf(top, sizeof(top), "-");
-	printf("%6lld  %s %8.2fs %8.2fs %6ld  %-18s %s%s\n",
-	       (long long)b->id, t, b->wall_s, b->cpu_s, b->units_compiled,
-	       top, b->command, b->complete ? "" : "  [incomplete]");
+	printf("%6lld  %s %8.2fs %8.2fs %6ld  %-18s %s%s\n", (long long)b->id,
+	       t, b->wall_s, b->cpu_s, b->units_compiled, top, b->command,
+	       b->complete ? "" : "  [incomplete]");
 	l->n++;
 	if (l->plot &&
 	    (push(&l->s[0], &l->cap[0], b->started_ms, b->cpu_s, b->id) < 0 ||
-	     push(&l->s[1], &l->cap[1], b->started_ms, b->wall_s, b->id) <
-		 0)) {
+	     push(&l->s[1], &l->cap[1], b->started_ms, b->wall_s, b->id) < 0)) {
 		l->nomem = 1;
 		return -1;
 	}
@@ -199,8 +198,8 @@ static int list_builds(struct bt_store *st, const struct opts *o)
 
 	snprintf(l.s[0].name, sizeof(l.s[0].name), "build CPU");
 	snprintf(l.s[1].name, sizeof(l.s[1].name), "build wall");
-	printf("%6s  %-19s %9s %9s %6s  %-18s %s\n", "build", "started",
-	       "wall", "cpu", "units", "top category", "command");
+	printf("%6s  %-19s %9s %9s %6s  %-18s %s\n", "build", "started", "wall",
+	       "cpu", "units", "top category", "command");
 	if (bt_store_builds(st, &f, list_row, &l, err, sizeof(err)) < 0) {
 		if (l.nomem) {
 			fprintf(stderr, "btrace history: out of memory\n");
@@ -211,11 +210,11 @@ static int list_builds(struct bt_store *st, const struct opts *o)
 		}
 		goto out;
 	}
-	printf("%zu build%s in %s (newest first%s)\n", l.n,
-	       l.n == 1 ? "" : "s", bt_store_name(st),
-	       o->last > 0 ? "; --all for every one" : "");
-	if (o->plot && write_plot(o->plot, "btrace history: the builds' CPU "
-					   "and wall time",
+	printf("%zu build%s in %s (newest first%s)\n", l.n, l.n == 1 ? "" : "s",
+	       bt_store_name(st), o->last > 0 ? "; --all for every one" : "");
+	if (o->plot && write_plot(o->plot,
+				  "btrace history: the builds' CPU "
+				  "and wall time",
 				  l.s, 2) < 0)
 		rc = BT_EXIT_PROBLEM;
 out:
@@ -285,8 +284,7 @@ static int unit_trend(struct bt_store *st, const struct opts *o)
 		goto out;
 	}
 	if (!tr.n) {
-		fprintf(stderr,
-			"btrace history: no unit of crate '%s' in %s\n",
+		fprintf(stderr, "btrace history: no unit of crate '%s' in %s\n",
 			o->unit, bt_store_name(st));
 		rc = BT_EXIT_PROBLEM;
 		goto out;
@@ -395,8 +393,8 @@ static int check(struct bt_store *st, const struct opts *o)
 	when(t, sizeof(t), us.b.started_ms);
 	printf("btrace history --check: build %lld (%s, %s) against the last "
 	       "%ld builds of\n  workspace %s, toolchain %s, settings %s\n",
-	       (long long)us.b.id, t, us.b.command, o->window,
-	       us.b.workspace, us.b.toolchain[0] ? us.b.toolchain : "-",
+	       (long long)us.b.id, t, us.b.command, o->window, us.b.workspace,
+	       us.b.toolchain[0] ? us.b.toolchain : "-",
 	       us.b.settings[0] ? us.b.settings : "-");
 	for (size_t i = 0; i < us.n; i++) {
 		const struct bt_hist_unit *u = &us.u[i];
@@ -468,8 +466,8 @@ static int parse_double(const char *opt, const char *s, double lo, double hi,
 
 int cmd_history(int argc, char **argv)
 {
-	struct opts o = {.last = 30, .window = 10,
-			 .rule = bt_hist_rule_default};
+	struct opts o = {
+	    .last = 30, .window = 10, .rule = bt_hist_rule_default};
 	struct bt_store *st = NULL;
 	char err[1024];
 	long v;
@@ -504,8 +502,8 @@ int cmd_history(int argc, char **argv)
 			o.build = v;
 			break;
 		case 'k':
-			if (parse_double("--sigma", optarg, 0, 100,
-					 &o.rule.k) < 0)
+			if (parse_double("--sigma", optarg, 0, 100, &o.rule.k) <
+			    0)
 				return BT_EXIT_BAD_INPUT;
 			break;
 		case 'w':

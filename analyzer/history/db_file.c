@@ -125,9 +125,9 @@ static int check_file(int dirfd, const char *name, const char *shown,
 		      int private, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = openat(dirfd, name,
-			O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-			0600);
+	int fd =
+	    openat(dirfd, name,
+		   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", shown,
 			 errno == ELOOP ? "is a symbolic link"

@@ -41,8 +41,7 @@ static void date(char *buf, size_t cap, int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	if (!localtime_r(&t, &tm) ||
-	    !strftime(buf, cap, "%Y-%m-%d %H:%M", &tm))
+	if (!localtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M", &tm))
 		snprintf(buf, cap, "?");
 }
 
@@ -114,9 +113,12 @@ int bt_plot_svg(FILE *f, const char *title, const struct bt_plot_series *s,
 		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
 		LEFT, TOP + ph + 18, d0, LEFT + pw, TOP + ph + 18, d1);
 	for (size_t k = 0; k < ns; k++) {
-		const char *c = colours[k % (sizeof(colours) / sizeof(*colours))];
-		fprintf(f, "<g class=\"series\"><polyline fill=\"none\" "
-			   "stroke=\"%s\" stroke-width=\"1.5\" points=\"", c);
+		const char *c =
+		    colours[k % (sizeof(colours) / sizeof(*colours))];
+		fprintf(f,
+			"<g class=\"series\"><polyline fill=\"none\" "
+			"stroke=\"%s\" stroke-width=\"1.5\" points=\"",
+			c);
 		for (size_t i = 0; i < s[k].n; i++) {
 			const struct bt_plot_point *p = &s[k].pts[i];
 			double x = t1 > t0 ? LEFT + (double)(p->t_ms - t0) /

@@ -18,8 +18,7 @@
 #define LOCK_KEY "727316"
 
 /* libpq's text: one line, without its trailing newline. */
-static void set_err(char *err, size_t errlen, const char *what,
-		    const char *msg)
+static void set_err(char *err, size_t errlen, const char *what, const char *msg)
 {
 	size_t n;
 	snprintf(err, errlen, "%s: %s", what, msg && *msg ? msg : "failed");
@@ -57,8 +56,7 @@ int bt_sql_pg_open(const char *conninfo, void **out, char *err, size_t errlen)
 }
 
 static int pg_exec(void *handle, const char *sql, const struct bt_sql_param *p,
-		   int n, bt_sql_row_cb cb, void *ctx, char *err,
-		   size_t errlen)
+		   int n, bt_sql_row_cb cb, void *ctx, char *err, size_t errlen)
 {
 	PGconn *c = handle;
 	PGresult *r = NULL;

@@ -124,9 +124,8 @@ static void unit_settings(const struct bt_unit *u, char *buf, size_t cap)
 		 u->flags.lto[0] ? " lto=" : "", u->flags.lto);
 }
 
-int bt_hist_from_analysis(const struct bt_analysis *a,
-			  struct bt_hist_build *b, struct bt_hist_unit **units,
-			  size_t *n)
+int bt_hist_from_analysis(const struct bt_analysis *a, struct bt_hist_build *b,
+			  struct bt_hist_unit **units, size_t *n)
 {
 	const struct bt_build *m = &a->build;
 	const struct bt_trace *t = &a->trace;
@@ -163,8 +162,8 @@ int bt_hist_from_analysis(const struct bt_analysis *a,
 		}
 		b->n_categories = BT_CAT_MAX < 16 ? BT_CAT_MAX : 16;
 		if (top >= 0 && b->categories[top] > 0) {
-			snprintf(b->top_category, sizeof(b->top_category),
-				 "%s", bt_category_name(top));
+			snprintf(b->top_category, sizeof(b->top_category), "%s",
+				 bt_category_name(top));
 			b->top_category_s = b->categories[top];
 		}
 	}
@@ -225,9 +224,8 @@ int bt_history_store(const char *cmd, const struct bt_analysis *a,
 	rc = 0;
 out:
 	if (rc < 0)
-		fprintf(stderr,
-			"btrace %s: warning: history: not stored: %s\n", cmd,
-			err);
+		fprintf(stderr, "btrace %s: warning: history: not stored: %s\n",
+			cmd, err);
 	bt_store_close(s);
 	free(u);
 	return rc;

@@ -11,9 +11,8 @@
 
 /* Fills B (all but id) and *UNITS (malloc'd, *N of them; the caller
  * frees) from A.  0, or -1 when out of memory. */
-int bt_hist_from_analysis(const struct bt_analysis *a,
-			  struct bt_hist_build *b, struct bt_hist_unit **units,
-			  size_t *n);
+int bt_hist_from_analysis(const struct bt_analysis *a, struct bt_hist_build *b,
+			  struct bt_hist_unit **units, size_t *n);
 
 /* Whether a command stores its build: BTRACE_HISTORY=0 says no and =1
  * yes, whatever the command; unset, BY_DEFAULT decides (report 1,

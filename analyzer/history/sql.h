@@ -40,13 +40,11 @@ struct bt_sql_backend {
 };
 
 /* Opens the SQLite file PATH (created 0600 beforehand by store.c). */
-int bt_sql_sqlite_open(const char *path, void **db, char *err,
-		       size_t errlen);
+int bt_sql_sqlite_open(const char *path, void **db, char *err, size_t errlen);
 extern const struct bt_sql_backend bt_sql_sqlite;
 
 /* Connects to the PostgreSQL server CONNINFO names. */
-int bt_sql_pg_open(const char *conninfo, void **db, char *err,
-		   size_t errlen);
+int bt_sql_pg_open(const char *conninfo, void **db, char *err, size_t errlen);
 extern const struct bt_sql_backend bt_sql_pg;
 
 #endif

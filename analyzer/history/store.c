@@ -101,8 +101,8 @@ static int migrate(struct bt_store *s, char *err, size_t errlen)
 	char sql[2048];
 
 	/* The common case, without taking the write lock: up to date. */
-	if (exec(s, "SELECT max(version) FROM schema_version", NULL, 0,
-		 get_int, &v, err, errlen) == 0 &&
+	if (exec(s, "SELECT max(version) FROM schema_version", NULL, 0, get_int,
+		 &v, err, errlen) == 0 &&
 	    v == BT_HIST_SCHEMA_VERSION)
 		return 0;
 	if (begin_write(s, err, errlen) < 0)
@@ -111,8 +111,8 @@ static int migrate(struct bt_store *s, char *err, size_t errlen)
 		 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER "
 		 "NOT NULL)",
 		 NULL, 0, NULL, NULL, err, errlen) < 0 ||
-	    exec(s, "SELECT max(version) FROM schema_version", NULL, 0,
-		 get_int, &v, err, errlen) < 0)
+	    exec(s, "SELECT max(version) FROM schema_version", NULL, 0, get_int,
+		 &v, err, errlen) < 0)
 		goto fail;
 	if (v > BT_HIST_SCHEMA_VERSION) {
 		snprintf(err, errlen,
@@ -384,8 +384,8 @@ static void q_limit(struct query *q, long limit)
 }
 
 #define BUILD_COLS                                                             \
-	"b.id, b.session, b.started_ms, b.host, b.workspace, b.command, "     \
-	"b.toolchain, b.settings, b.wall_s, b.cpu_s, b.units, "               \
+	"b.id, b.session, b.started_ms, b.host, b.workspace, b.command, "      \
+	"b.toolchain, b.settings, b.wall_s, b.cpu_s, b.units, "                \
 	"b.units_compiled, b.top_category, b.top_category_s, b.complete"
 #define N_BUILD_COLS 15
 
@@ -519,8 +519,8 @@ static int category_row(void *ctx, int n, const char *const *c)
 	return 0;
 }
 
-int bt_store_categories(struct bt_store *s, struct bt_hist_build *b,
-			char *err, size_t errlen)
+int bt_store_categories(struct bt_store *s, struct bt_hist_build *b, char *err,
+			size_t errlen)
 {
 	struct bt_sql_param p = integer(b->id);
 	char e[512];

@@ -47,9 +47,9 @@ struct bt_hist_build {
 
 /* One unit of a build: a compilation or a build-script run. */
 struct bt_hist_unit {
-	char crate[128];   /* the crate name */
-	char target[24];   /* "lib", "bin", "build-script-run", ... */
-	char version[64];  /* the package version, or "" */
+	char crate[128];    /* the crate name */
+	char target[24];    /* "lib", "bin", "build-script-run", ... */
+	char version[64];   /* the package version, or "" */
 	char settings[192]; /* its own: "debuginfo=2 opt-level=0 ..." */
 	double wall_s, cpu_s;
 	double frontend_s, codegen_s, debuginfo_s, link_s;
@@ -101,8 +101,8 @@ int bt_store_units(struct bt_store *s, const struct bt_hist_filter *f,
 		   bt_hist_unit_cb cb, void *ctx, char *err, size_t errlen);
 
 /* Fills B->categories and B->n_categories from the store (B->id). */
-int bt_store_categories(struct bt_store *s, struct bt_hist_build *b,
-			char *err, size_t errlen);
+int bt_store_categories(struct bt_store *s, struct bt_hist_build *b, char *err,
+			size_t errlen);
 
 /* The default SQLite file: $XDG_DATA_HOME/btrace/history.db when
  * XDG_DATA_HOME is an absolute path, else ~/.local/share/btrace/

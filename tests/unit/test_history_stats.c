@@ -53,8 +53,8 @@ static void test_stable(void **state)
 static void test_judge_k(void **state)
 {
 	struct bt_hist_stats s = {.n = 10, .mean = 10, .sd = 1};
-	struct bt_hist_rule r = {.k = 3, .min_n = 3, .min_pct = 0,
-				 .min_abs_s = 0};
+	struct bt_hist_rule r = {
+	    .k = 3, .min_n = 3, .min_pct = 0, .min_abs_s = 0};
 	double lim;
 	(void)state;
 	assert_int_equal(bt_hist_judge(12.9, &s, &r, &lim), BT_HIST_WITHIN);

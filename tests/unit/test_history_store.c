@@ -41,8 +41,8 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-static void make_build(struct bt_hist_build *b, const char *session,
-		       int64_t t, double cpu)
+static void make_build(struct bt_hist_build *b, const char *session, int64_t t,
+		       double cpu)
 {
 	memset(b, 0, sizeof(*b));
 	snprintf(b->session, sizeof(b->session), "%s", session);
@@ -119,8 +119,7 @@ static void test_default_place_and_modes(void **state)
 	struct stat st;
 	struct bt_store *s;
 	(void)state;
-	assert_int_equal(bt_store_default_path(path, sizeof(path), NULL, 0),
-			 0);
+	assert_int_equal(bt_store_default_path(path, sizeof(path), NULL, 0), 0);
 	snprintf(want, sizeof(want), "%s/btrace/history.db", root);
 	assert_string_equal(path, want);
 	s = open_default();
@@ -134,8 +133,7 @@ static void test_default_place_and_modes(void **state)
 	/* a relative XDG_DATA_HOME is ignored, as the spec says */
 	setenv("XDG_DATA_HOME", "rel", 1);
 	setenv("HOME", "/home/someone", 1);
-	assert_int_equal(bt_store_default_path(path, sizeof(path), NULL, 0),
-			 0);
+	assert_int_equal(bt_store_default_path(path, sizeof(path), NULL, 0), 0);
 	assert_string_equal(path, "/home/someone/.local/share/btrace/"
 				  "history.db");
 	setenv("XDG_DATA_HOME", root, 1);
@@ -196,9 +194,8 @@ static void test_add_and_read(void **state)
 	make_units(u, 50);
 	assert_int_equal(bt_store_add(s, &b, u, 2, err, sizeof(err)), 0);
 
-	assert_int_equal(bt_store_builds(s, &all, count_build, ids, err,
-					 sizeof(err)),
-			 0);
+	assert_int_equal(
+	    bt_store_builds(s, &all, count_build, ids, err, sizeof(err)), 0);
 	assert_int_equal(ids[0], 4);
 	assert_true(ids[1] > ids[2] && ids[2] > ids[3]); /* newest first */
 	assert_int_equal(ids[4], b.id);			 /* the oldest */
@@ -317,10 +314,10 @@ static void test_migrate_and_too_new(void **state)
 	assert_int_equal(ids[0], 1);
 	assert_int_equal(ids[1], 7);
 	bt_store_close(s);
-	assert_int_equal(
-	    exec_sql(path, "SELECT * FROM build_categories;"
-			   "INSERT INTO schema_version VALUES (99);"),
-	    0);
+	assert_int_equal(exec_sql(path,
+				  "SELECT * FROM build_categories;"
+				  "INSERT INTO schema_version VALUES (99);"),
+			 0);
 	assert_int_equal(bt_store_open(path, &s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "version 99, newer"));
 }
