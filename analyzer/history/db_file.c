@@ -91,7 +91,9 @@ static int open_safe_dir(const char *dir, char *err, size_t errlen)
 			snprintf(err, errlen,
 				 "%s: a directory on its path is owned or "
 				 "writable by another user (%.*s)",
-				 dir, (int)(comp - buf - 1), dir);
+				 dir,
+				 comp - buf > 1 ? (int)(comp - buf - 1) : 1,
+				 dir);
 			goto fail;
 		}
 		next = openat(fd, comp,

@@ -160,6 +160,19 @@ static void test_refuses_open_dir_and_link(void **state)
 	assert_non_null(strstr(err, "symbolic link"));
 	assert_int_equal(access(other, F_OK), -1); /* nothing created */
 	unlink(file);
+	/* a directory on the way that anyone may write into (not sticky):
+	 * another user could swap what lies below it */
+	snprintf(other, sizeof(other), "%s/open", root);
+	mkdir(other, 0777);
+	chmod(other, 0777);
+	setenv("XDG_DATA_HOME", other, 1);
+	assert_int_equal(bt_store_open(NULL, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "writable by another user"));
+	chmod(other, 01777); /* sticky, like /tmp: safe */
+	s = open_default();
+	bt_store_close(s);
+	setenv("XDG_DATA_HOME", root, 1);
+	snprintf(other, sizeof(other), "%s/elsewhere", root);
 	/* a file others can read */
 	s = open_default();
 	bt_store_close(s);
