@@ -20,12 +20,15 @@
 /* libpq's text: one line, without its trailing newline. */
 static void set_err(char *err, size_t errlen, const char *what, const char *msg)
 {
-	size_t n;
+	size_t n = 0;
 	snprintf(err, errlen, "%s: %s", what, msg && *msg ? msg : "failed");
-	for (char *p = err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	n = strlen(err);
+	/* newlines and tabs to single spaces */
+	for (char *p = err; *p; p++) {
+		char c = *p == '\n' || *p == '\t' ? ' ' : *p;
+		if (c != ' ' || (n && err[n - 1] != ' '))
+			err[n++] = c;
+	}
+	err[n] = 0;
 	while (n && err[n - 1] == ' ')
 		err[--n] = 0;
 }
@@ -40,7 +43,11 @@ static void quiet(void *arg, const char *message)
 
 int bt_sql_pg_open(const char *conninfo, void **out, char *err, size_t errlen)
 {
-	PGconn *c = PQconnectdb(conninfo);
+	/* 10 s to connect unless CONNINFO says otherwise: a report must not
+	 * hang on a server that is down (libpq waits forever by default). */
+	const char *const keys[] = {"connect_timeout", "dbname", NULL};
+	const char *const vals[] = {"10", conninfo, NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (!c) {
 		set_err(err, errlen, "postgresql", "out of memory");
 		return -1;

@@ -153,10 +153,18 @@ int bt_store_is_postgres(const char *w)
 		     !strncmp(w, "host=", 5) || !strncmp(w, "dbname=", 7));
 }
 
-/* The URI for people: without the password in "user:password@". */
+/* The URI for people: without the password in "user:password@", or
+ * after "password=" in a key=value string. */
 static void shown_uri(char *out, size_t cap, const char *uri)
 {
 	const char *scheme = strstr(uri, "://"), *at, *colon;
+	const char *pw = strstr(uri, "password=");
+	if (pw) {
+		const char *end = pw + strcspn(pw, " &");
+		snprintf(out, cap, "%.*spassword=***%s", (int)(pw - uri), uri,
+			 end);
+		return;
+	}
 	if (!scheme || !(at = strchr(scheme + 3, '@')) ||
 	    !(colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3)))) {
 		snprintf(out, cap, "%s", uri);

@@ -9,7 +9,9 @@
 #   2. history lists them; --unit lib1 shows its trend, --plot draws it;
 #   3. --check flags lib1 in the heavy build (exit 3), judges nothing
 #      with too few earlier builds (exit 0), honours --sigma/--min-pct;
-#   4. record --history stores a real traced build;
+#   4. record --history stores a real traced build; a store that is down
+#      is a one-line warning for report (password hidden), exit 2 for
+#      history;
 #   5. 20 reports at once: 20 builds, every one with all its units;
 #   6. a report killed (SIGKILL) in the middle of its transaction leaves
 #      no build and no unit row, and the next report stores normally.
@@ -162,6 +164,19 @@ grep -q "^btrace record: history: build [0-9]* stored" "$work/rec.err" || fail "
 [ "$(sql 'SELECT count(*) FROM builds')" = $((before + 1)) ] || fail "record --history stored no build"
 [ "$(sql "SELECT command FROM builds ORDER BY started_ms DESC LIMIT 1")" = "cargo build -q --offline" ] ||
   fail "record --history stored another command"
+
+# a store that cannot be opened: report warns and stands, history exits 2
+set +e
+BTRACE_DB="postgresql://nobody:sekret@127.0.0.1:1/none" "$btrace" report -q -o "$work/out/down" "$traces/base1" >/dev/null 2>"$work/down.err"
+rc=$?
+BTRACE_DB="postgresql://nobody:sekret@127.0.0.1:1/none" "$btrace" history >/dev/null 2>"$work/down2.err"
+rc2=$?
+set -e
+[ $rc = 0 ] && [ -s "$work/out/down/summary.json" ] || fail "report with its store down exited $rc or wrote nothing"
+grep -q '^btrace report: warning: history: not stored: postgresql://nobody:\*\*\*@127.0.0.1:1/none: ' "$work/down.err" ||
+  fail "no one-line warning (password hidden) for a store that is down: $(cat "$work/down.err")"
+[ $rc2 = 2 ] && [ "$(wc -l <"$work/down2.err")" = 1 ] || fail "history with its store down: exit $rc2, $(cat "$work/down2.err")"
+grep -q sekret "$work/down.err" "$work/down2.err" && fail "a password was printed"
 
 # 5. 20 reports at once: none lost, none half written
 before=$(sql 'SELECT count(*) FROM builds')
