@@ -23,8 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "base/spawn.h"
 #include "cli.h"
+#include "history/record.h"
 #include "redact.h"
 #include "trace_codec.h"
 #include "trace_dir.h"
@@ -165,6 +167,8 @@ static const struct option options[] = {
     {"output", required_argument, NULL, 'o'},
     {"sample", required_argument, NULL, 's'},
     {"hz", required_argument, NULL, 'z'},
+    {"history", no_argument, NULL, 'H'},
+    {"db", required_argument, NULL, 'D'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -186,7 +190,10 @@ static void usage(FILE *f)
 	       "./btrace.data/latest\n"
 	       "  --sample MODE     sample the CPU of the compilers (default), "
 	       "all, or off\n"
-	       "  --hz N            samples per CPU second, 1 to 10000\n");
+	       "  --hz N            samples per CPU second, 1 to 10000\n"
+	       "  --history         store the build in the history afterwards "
+	       "(or\n"
+	       "                    BTRACE_HISTORY=1); --db DB: in DB\n");
 }
 
 /* Creates the missing parents of PATH, like mkdir -p, 0700 (the trace
@@ -220,6 +227,21 @@ static int make_parents(const char *path)
 	return 0;
 }
 
+/* --history: the build's summary into the history store; a failure is
+ * one warning, and the exit status stays the command's. */
+static void store_history(const char *dir, const char *db)
+{
+	struct bt_analyze_opts o = {.profile_only = 1};
+	struct bt_analysis a;
+	char err[1024];
+	if (bt_analyze(dir, &o, &a, err, sizeof(err)) != BT_EXIT_OK) {
+		fprintf(stderr, "btrace record: warning: history: %s\n", err);
+		return;
+	}
+	bt_history_store("record", &a, db);
+	bt_analysis_free(&a);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	char lib[PATH_MAX], dir[PATH_MAX], session[BT_SESSION_LEN];
@@ -231,6 +253,8 @@ int cmd_record(int argc, char **argv)
 	int i, e, w, fd, status = 0;
 	pid_t pid;
 	uint64_t mono, real;
+	const char *db = NULL;
+	int history = bt_history_wanted(0);
 
 	for (;;) {
 		long hz;
@@ -249,6 +273,9 @@ int cmd_record(int argc, char **argv)
 					&hz) < 0)
 				return BT_EXIT_RECORD_FAILED;
 			setenv("BTRACE_HZ", optarg, 1);
+		} else if (c == 'H' || c == 'D') {
+			db = c == 'D' ? optarg : db;
+			history = 1;
 		} else if (c == 'h') {
 			usage(stdout);
 			return BT_EXIT_OK;
@@ -357,6 +384,8 @@ int cmd_record(int argc, char **argv)
 
 	fprintf(stderr, "btrace: trace of %zu process images in %s\n",
 		count_trace_files(dir) - 1, dir);
+	if (history)
+		store_history(dir, db);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
