@@ -22,6 +22,7 @@ static const struct bt_command commands[] = {
     {"experiment", cmd_experiment,
      "measure the recommendations with clean builds"},
     {"dump", cmd_dump, "list the processes of a trace and check every file"},
+    {"history", cmd_history, "the builds stored so far, trends, regressions"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))

@@ -1,5 +1,8 @@
 # lib.sh - shared by the benchmark scripts.  Source it.
 
+# Benchmarks never store their builds in the user's history (docs/history.md).
+export BTRACE_HISTORY=0
+
 # bench_btrace REPO: builds btrace for benchmarking (optimized, no tests)
 # in REPO/build-bench and prints the path of the btrace command.
 bench_btrace() {

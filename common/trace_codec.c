@@ -16,7 +16,7 @@ static size_t bt_strnlen(const char *s, size_t max)
  * folded to 32 bits.  Each step is a bijection of the state, so a change
  * confined to one word (any flipped byte) always changes the state; the
  * fold leaves a 2^-32 chance of missing other damage.  Pure computation:
- * async-signal-safe.  About a cycle per byte. */
+ * async-signal-safe. */
 uint32_t bt_check32(const void *data, size_t len)
 {
 	const unsigned char *p = data;

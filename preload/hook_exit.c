@@ -14,9 +14,9 @@
 BT_EXPORT void exit(int status)
 {
 	if (bt_active()) {
-		bt_st.exit_status = status;
-		bt_st.exit_status_known = 1;
-		bt_st.exit_api = BT_API_EXIT;
+		bt_recorder.exit_status = status;
+		bt_recorder.exit_status_known = 1;
+		bt_recorder.exit_api = BT_API_EXIT;
 	}
 	BT_REAL(exit)(status);
 }

@@ -195,7 +195,7 @@ BT_EXPORT int system(const char *cmd)
 
 	/* Whether recording is on or not: all system() calls that need a
 	 * repaired environment go through one count of callers. */
-	if (!cmd || !bt_st.inject.count || bt_st.pid != getpid())
+	if (!cmd || !bt_recorder.inject.count || bt_st.pid != getpid())
 		return BT_REAL(system)(cmd);
 	env = bt_child_env(environ, &envbuf, &repaired);
 	errno = saved;
@@ -217,9 +217,9 @@ BT_EXPORT FILE *popen(const char *cmd, const char *mode)
 	FILE *f;
 
 	/* Would environ need repair?  (-1: yes, it does not fit in none.) */
-	if (bt_active() && bt_st.inject.count)
-		repaired = bt_env_repair(environ, &bt_st.inject, NULL, 0, NULL,
-					 0) != 0;
+	if (bt_active() && bt_recorder.inject.count)
+		repaired = bt_env_repair(environ, &bt_recorder.inject, NULL, 0,
+					 NULL, 0) != 0;
 	f = BT_REAL(popen)(cmd, mode);
 	saved = errno;
 	bt_record_spawn(BT_API_POPEN, t0, 0, f ? 0 : -1, cmd,

@@ -31,7 +31,7 @@
 #include <unistd.h>
 #include <unwind.h>
 
-#include "../common/trace_codec.h"
+#include "../common/trace_records.h"
 #include "shim.h"
 
 #define NSLOTS 1024u	 /* ring slots; a power of two */
@@ -311,7 +311,6 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 {
 	char rec[4096], bid[130], exe[1024];
 	struct bt_rec_module m;
-	struct bt_enc e;
 	const char *path = info->dlpi_name;
 	memset(&m, 0, sizeof(m));
 	module_range(info, &m.start, &m.end);
@@ -347,10 +346,7 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 	m.bias = info->dlpi_addr;
 	m.event = event;
 	build_id(info, bid, sizeof(bid));
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_MODULE, &m, sizeof(m));
-	bt_enc_str(&e, path, 2048);
-	bt_enc_str(&e, bid, sizeof(bid));
-	bt_emit(rec, bt_enc_end(&e));
+	bt_emit(rec, bt_build_module(rec, sizeof(rec), &m, path, bid));
 }
 
 static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
@@ -478,48 +474,39 @@ BT_EXPORT int dlclose(void *handle)
 
 /* ---- draining the ring (one consumer at a time) ---- */
 
+/* Writes batch B and counts its samples as written or lost. */
+static void write_batch(struct bt_samples_batch *b, const char *rec)
+{
+	bt_emit(rec, bt_samples_end(b));
+	if (!bt_st.enabled)
+		sp.dropped_write += b->count;
+	else
+		sp.written += b->count;
+}
+
 static void drain(void)
 {
 	static char rec[BT_MAX_RECORD]; /* guarded by sp.draining */
-	struct bt_rec_samples hdr = {0, 0};
-	struct bt_enc e;
+	struct bt_samples_batch b;
 	int open = 0;
 
 	for (;;) {
 		struct slot *s = &sp.ring[sp.tail % NSLOTS];
-		size_t need;
 		if (slot_seq(s, sp.tail) != sp.tail + 1)
 			break;
-		need = sizeof(s->head) + s->head.depth * sizeof(uint64_t);
-		if (open && e.cap - e.len < need) {
-			bt_enc_patch_fixed(&e, &hdr, sizeof(hdr));
-			bt_emit(rec, bt_enc_end(&e));
-			if (!bt_st.enabled)
-				sp.dropped_write += hdr.count;
-			else
-				sp.written += hdr.count;
-			open = 0;
-		}
-		if (!open) {
-			hdr.count = 0;
-			bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLES, &hdr,
-				     sizeof(hdr));
+		if (!open || bt_samples_add(&b, &s->head, s->pcs) < 0) {
+			/* none yet, or full: a new batch holds any sample */
+			if (open)
+				write_batch(&b, rec);
+			bt_samples_begin(&b, rec, sizeof(rec));
+			bt_samples_add(&b, &s->head, s->pcs);
 			open = 1;
 		}
-		bt_enc_bytes(&e, &s->head, sizeof(s->head));
-		bt_enc_bytes(&e, s->pcs, s->head.depth * sizeof(uint64_t));
-		hdr.count++;
 		slot_set(s, sp.tail, sp.tail + NSLOTS);
 		sp.tail++;
 	}
-	if (open) {
-		bt_enc_patch_fixed(&e, &hdr, sizeof(hdr));
-		bt_emit(rec, bt_enc_end(&e));
-		if (!bt_st.enabled)
-			sp.dropped_write += hdr.count;
-		else
-			sp.written += hdr.count;
-	}
+	if (open)
+		write_batch(&b, rec);
 }
 
 /* Takes the consumer lock; WAIT says whether to wait for the flusher. */
@@ -748,7 +735,6 @@ static void write_thread(pid_t tid, uint32_t flags)
 {
 	char rec[256], path[64], name[32];
 	struct bt_rec_thread t;
-	struct bt_enc e;
 	ssize_t n = -1;
 	int fd;
 	size_t pos = 0;
@@ -778,9 +764,7 @@ static void write_thread(pid_t tid, uint32_t flags)
 	t.cpu_ns = thread_cpu_ns(tid);
 	t.tid = (uint32_t)tid;
 	t.flags = flags;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_THREAD, &t, sizeof(t));
-	bt_enc_str(&e, name, sizeof(name));
-	bt_emit(rec, bt_enc_end(&e));
+	bt_emit(rec, bt_build_thread(rec, sizeof(rec), &t, name));
 }
 
 /* The thread is ending: it no longer counts for the process timer; its
@@ -885,7 +869,6 @@ static void write_sampling(uint32_t flags)
 {
 	char rec[128];
 	struct bt_rec_sampling s;
-	struct bt_enc e;
 	memset(&s, 0, sizeof(s));
 	s.mono_ns = bt_now_ns();
 	s.period_ns = sp.period_ns;
@@ -893,16 +876,15 @@ static void write_sampling(uint32_t flags)
 	s.mode = sp.mode;
 	s.flags = flags;
 	s.process_cpu_ns = process_cpu_ns();
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLING, &s, sizeof(s));
-	bt_emit(rec, bt_enc_end(&e));
+	bt_emit(rec, bt_build_sampling(rec, sizeof(rec), &s));
 }
 
 /* Which timer: one CPU-time timer for the whole process (default on
  * Linux >= 6.3, which delivers its signal to the thread that is running),
  * or one per thread (BTRACE_TIMER=thread).  Per-thread timers are only
  * checked at the scheduler tick, so the many short-lived LLVM worker
- * threads of a small crate were found to get about 65% of their CPU
- * sampled; the process timer got 98% (docs/sampling.md). */
+ * threads of a small crate are under-sampled: the measured shares of
+ * either timer are in docs/sampling.md, "Which timer". */
 static int use_process_timer(void)
 {
 	const char *v = getenv("BTRACE_TIMER");
@@ -1056,7 +1038,6 @@ void bt_sampler_stop(void)
 {
 	char rec[256];
 	struct bt_rec_sampler_end end;
-	struct bt_enc e;
 	sigset_t prof, prev;
 	struct timespec zero = {0, 0};
 	int main_tid = (int)bt_st.pid, running = FLUSHER_RUNNING;
@@ -1109,9 +1090,7 @@ void bt_sampler_stop(void)
 	end.written = sp.written;
 	end.threads = sp.threads;
 	end.process_cpu_ns = process_cpu_ns();
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLER_END, &end,
-		     sizeof(end));
-	bt_emit(rec, bt_enc_end(&e));
+	bt_emit(rec, bt_build_sampler_end(rec, sizeof(rec), &end));
 }
 
 /* The exec that bt_sampler_stop() ran for failed: the image goes on, and

@@ -80,53 +80,21 @@ int bt_env_allowed(const char *entry);
 
 #include "../common/trace_dir.h"
 
+/* ---- the per-process state and bt_emit() (emit.c) ---- */
+#include "emit.h"
+
 /* ---- the recorder (recorder.c) ---- */
-struct bt_state {
-	int initialized; /* constructor ran */
-	int enabled;	 /* recording (0 once the file cannot grow) */
-	int debug;	 /* BTRACE_DEBUG=1 */
-	int session_root;
-	pid_t pid; /* the process this state belongs to */
-	uint64_t start_ticks;
-	uint64_t image_start_ns; /* constructor or fork: PROC_START's time */
-	/* The trace file of this image is made once, by the first record
-	 * (FILE_NONE -> FILE_CREATING -> FILE_READY, or back to FILE_NONE
-	 * if it failed, to be tried again by the next record). */
-	int file_state;
-	pid_t file_creator; /* tid that holds FILE_CREATING */
-	int is_fork_child;
-	/* What the trace directory and file were when we made them: after
-	 * every open they must still be the same (issue 14, defect 12). */
-	uint64_t dir_dev, dir_ino, file_dev, file_ino;
-	/* Records that could not be written since the last one that could;
-	 * the next one that can writes them down as a DROPPED record. */
-	uint64_t dropped, dropped_bytes;
-	char dir[1024];
-	char path[1200];
-	char session[BT_SESSION_LEN];
-	uint64_t fsize_limit; /* RLIMIT_FSIZE, or UINT64_MAX */
-	uint64_t written;
-	int argc;
-	char **argv;
-	struct bt_inject inject;
-	volatile int ended;
-	int exit_status;
+/* What the recorder keeps beside bt_st: set in the constructor, read by
+ * the hooks. */
+struct bt_recorder {
+	struct bt_inject inject; /* put back into child environments */
+	volatile int ended;	 /* PROC_END written */
+	int exit_status;	 /* exit()'s, for the destructor's PROC_END */
 	int exit_status_known;
 	uint32_t exit_api;
 };
-extern struct bt_state bt_st;
+extern struct bt_recorder bt_recorder;
 
-/* [AS-safe] Is this the process our state belongs to, with recording on?
- * False in vfork children and in children that skipped atfork handlers. */
-int bt_active(void);
-/* [AS-safe] Appends one encoded record to this process's trace file. */
-void bt_emit(const void *rec, size_t len);
-/* [AS-safe] CLOCK_MONOTONIC in ns. */
-uint64_t bt_now_ns(void);
-/* [AS-safe] Converts struct rusage. */
-void bt_rusage_conv(const struct rusage *in, struct bt_rusage *out);
-/* [AS-safe] Writes "btrace[pid]: MSG ARG\n" to stderr if BTRACE_DEBUG. */
-void bt_debug(const char *msg, const char *arg);
 /* Records the end of this image (exit/_exit/destructor), once. */
 void bt_record_end(uint32_t api, int status, int status_known);
 /* Room for a repaired child environment.  A hook keeps it in its frame,

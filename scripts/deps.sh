@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # deps.sh [test] - install what btrace needs from Debian, only if missing.
-# With "test", also what the test suite needs (clang's libFuzzer, the
-# crate sources of ../shared/workloads/cli-app when they are there).
+# With "test", also what the test suite needs (clang's libFuzzer, a
+# PostgreSQL server and the sqlite3 shell for tests/history, the crate
+# sources of ../shared/workloads/cli-app when they are there).
+# man-db: `man btrace-report` after the install; dpkg-dev and file: cpack's
+# dpkg-shlibdeps for the .deb's dependencies; groff-base: the man page test.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3)
+pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3 man-db libsqlite3-dev libpq-dev)
 if [ "${1:-}" = test ]; then
-  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils)
+  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils dpkg-dev file groff-base postgresql sqlite3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # quickstart.sh - the README's first command: install the dependencies,
-# build and install btrace, trace a real cargo build of
+# build and install btrace (btrace and cargo-btrace in /usr/local/bin,
+# libbtrace.so in /usr/local/lib, the man pages in /usr/local/share/man,
+# which man searches by default), trace a real cargo build of
 # examples/hello-workspace with LD_PRELOAD=libbtrace.so, and report on it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,7 +13,8 @@ sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
 cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$repo/build" -j"$(nproc)" >/dev/null
 $sudo cmake --install "$repo/build" >/dev/null
-echo "installed: $(command -v btrace) and libbtrace.so ($(ldconfig -p | grep -m1 libbtrace.so | sed 's/.*=> //'))"
+echo "installed: $(command -v btrace), $(command -v cargo-btrace) and libbtrace.so ($(ldconfig -p | grep -m1 libbtrace.so | sed 's/.*=> //'))"
+echo "man pages: $(dirname "$(dirname "$(man -w btrace-report)")") (man btrace, man btrace-report, man cargo-btrace, man 7 libbtrace)"
 
 example="$repo/examples/hello-workspace"
 cd "$example"
@@ -23,4 +26,4 @@ btrace report
 echo
 echo "trace:  $example/btrace.data/latest   (btrace dump lists every process)"
 echo "report: $example/btrace.data/latest/report/ (flame.svg: open it in a browser; summary.txt, summary.json, stacks.folded, trace.json for ui.perfetto.dev)"
-echo "next:   LD_PRELOAD=libbtrace.so cargo build   (in any crate), then btrace report"
+echo "next:   cargo btrace build   (in any crate: records and reports; or LD_PRELOAD=libbtrace.so cargo build, then btrace report)"

@@ -36,7 +36,7 @@ run() { # NAME BUILD_DIR CMAKE_ARGS... -- CTEST_ARGS...
 # The format check: the C sources as the checked-in .clang-format wants
 # them (clang-format --dry-run -Werror prints where they differ).
 echo "== clang-format"
-if ! (cd "$repo" && git ls-files -z -- 'analyzer/*.[ch]' 'preload/*.[ch]' 'common/*.[ch]' 'bench/*.[ch]' 'tests/*.[ch]' |
+if ! (cd "$repo" && git ls-files -z -- 'analyzer/*.[ch]' 'preload/*.[ch]' 'common/*.[ch]' 'cargo-btrace/*.[ch]' 'bench/*.[ch]' 'tests/*.[ch]' |
   xargs -0 clang-format --dry-run -Werror); then
   echo "test.sh: run clang-format -i on the files above" >&2
   failed=1

@@ -123,13 +123,35 @@ static double cpu_of(const struct rusage *ru)
 	       (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 }
 
+int bt_reap_stragglers(double wait_s, double *cpu)
+{
+	double deadline = bt_now_s() + wait_s;
+	struct rusage ru;
+	int reaped = 0, st;
+	while (!run_stop) {
+		pid_t p = wait4(-1, &st, WNOHANG, &ru);
+		if (p > 0) {
+			reaped++;
+			if (cpu)
+				*cpu += cpu_of(&ru);
+		} else if (p < 0 && errno != EINTR) {
+			return reaped; /* ECHILD: none left */
+		} else if (p == 0 && bt_now_s() > deadline) {
+			return -1;
+		} else if (p == 0) {
+			usleep(2000);
+		}
+	}
+	return -1;
+}
+
 int bt_run(char *const *argv, const char *log, double *wall, double *cpu)
 {
 	const struct bt_spawn_opts o = {.log = log, .own_group = 1};
 	struct rusage ru;
-	pid_t pid, p;
-	int status = -1, rc, st;
-	double t0 = bt_now_s(), deadline;
+	pid_t pid;
+	int status = -1, rc;
+	double t0 = bt_now_s();
 
 	rc = bt_spawn(argv, &o, &pid);
 	if (rc != 0) {
@@ -141,18 +163,7 @@ int bt_run(char *const *argv, const char *log, double *wall, double *cpu)
 		memset(&ru, 0, sizeof(ru));
 	*wall = bt_now_s() - t0;
 	*cpu = cpu_of(&ru);
-	deadline = bt_now_s() + BT_STRAGGLER_WAIT_S;
-	while (!run_stop) {
-		p = wait4(-1, &st, WNOHANG, &ru);
-		if (p > 0)
-			*cpu += cpu_of(&ru);
-		else if (p < 0 && errno != EINTR)
-			break; /* ECHILD: none left */
-		else if (p == 0 && bt_now_s() > deadline)
-			break;
-		else if (p == 0)
-			usleep(2000);
-	}
+	bt_reap_stragglers(BT_STRAGGLER_WAIT_S, cpu);
 	run_pgid = 0;
 	return status;
 }

@@ -39,6 +39,13 @@ int bt_wait(pid_t pid, int *status, struct rusage *ru);
 /* How long bt_run() waits for the descendants a build left running. */
 #define BT_STRAGGLER_WAIT_S 30
 
+/* Reaps the descendants a command left running (they come to this
+ * process when it is a child subreaper, PR_SET_CHILD_SUBREAPER) until
+ * none is left, WAIT_S seconds have passed, or bt_run_interrupt() ran;
+ * adds their CPU seconds to *CPU unless CPU is NULL.  Returns how many it
+ * reaped, or -1 if some still run. */
+int bt_reap_stragglers(double wait_s, double *cpu);
+
 /* Runs ARGV in its own process group with stdout/stderr to LOG; returns
  * its wait status (or -1 with errno if it could not start), and its wall
  * and CPU seconds.

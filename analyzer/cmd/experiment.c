@@ -246,6 +246,7 @@ int cmd_experiment(int argc, char **argv)
 	for (int o = 0; o < BT_OPT_MAX; o++)
 		ids[o] = bt_option_id(o);
 	ids[BT_OPT_MAX] = NULL;
+	setenv("BTRACE_HISTORY", "0", 1); /* measurements, not history */
 	for (;;) {
 		long v;
 		int c = getopt_long(argc, argv, "+:o:h", options, NULL);

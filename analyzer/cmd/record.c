@@ -17,17 +17,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "base/spawn.h"
 #include "cli.h"
+#include "history/record.h"
 #include "redact.h"
 #include "trace_codec.h"
 #include "trace_dir.h"
+#include "trace_records.h"
 
 #ifndef BTRACE_INSTALLED_LIB
 #define BTRACE_INSTALLED_LIB "/usr/local/lib/libbtrace.so"
@@ -115,11 +119,13 @@ static int session_file_open(const char *dir, const char *session, char **cmd,
 			     uint64_t mono, uint64_t real)
 {
 	static char rec[BT_MAX_RECORD];
+	static char arg[BT_MAX_ARGV_BYTES];
+	/* The command as the shim records argv: no credentials. */
+	struct bt_redact_buf rb = {arg, sizeof(arg), 0, 0};
+	struct bt_argv_in argv = {cmd, &rb};
 	char path[PATH_MAX];
 	struct bt_file_header fh;
 	struct bt_rec_session s;
-	struct bt_enc e;
-	uint32_t kept = 0, total = 0;
 	int fd = bt_trace_file_create(dir, (uint32_t)getpid(), 0, path,
 				      sizeof(path));
 	if (fd < 0)
@@ -130,20 +136,10 @@ static int session_file_open(const char *dir, const char *session, char **cmd,
 	s.realtime_ns = real;
 	s.root_pid = (uint32_t)getpid();
 	s.n_cpus = cpu_count();
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SESSION, &s, sizeof(s));
-	bt_enc_str(&e, BTRACE_VERSION, 64);
-	{
-		/* The command as the shim records argv: no credentials. */
-		static char arg[BT_MAX_ARGV_BYTES];
-		struct bt_redact_buf rb = {arg, sizeof(arg),
-					   bt_redact_exempt_argv(cmd), 0};
-		bt_enc_argv_filtered(&e, cmd, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
-				     &kept, &total, bt_redact_filter, &rb);
-	}
-	s.argc = kept;
-	bt_enc_patch_fixed(&e, &s, sizeof(s));
 	if (write_all(fd, &fh, sizeof(fh)) < 0 ||
-	    write_all(fd, rec, bt_enc_end(&e)) < 0) {
+	    write_all(fd, rec,
+		      bt_build_session(rec, sizeof(rec), &s, BTRACE_VERSION,
+				       &argv)) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -155,25 +151,13 @@ static void session_file_reap(int fd, pid_t pid, int status,
 {
 	char rec[512];
 	struct bt_rec_reap rp;
-	struct bt_enc e;
 	memset(&rp, 0, sizeof(rp));
 	rp.mono_ns = ts_ns(CLOCK_MONOTONIC);
 	rp.child_pid = (uint32_t)pid;
 	rp.api = BT_API_WAIT4;
 	rp.wait_status = status;
-	rp.ru.utime_us = (uint64_t)ru->ru_utime.tv_sec * 1000000u +
-			 (uint64_t)ru->ru_utime.tv_usec;
-	rp.ru.stime_us = (uint64_t)ru->ru_stime.tv_sec * 1000000u +
-			 (uint64_t)ru->ru_stime.tv_usec;
-	rp.ru.maxrss_kib = (uint64_t)ru->ru_maxrss;
-	rp.ru.minflt = (uint64_t)ru->ru_minflt;
-	rp.ru.majflt = (uint64_t)ru->ru_majflt;
-	rp.ru.nvcsw = (uint64_t)ru->ru_nvcsw;
-	rp.ru.nivcsw = (uint64_t)ru->ru_nivcsw;
-	rp.ru.inblock = (uint64_t)ru->ru_inblock;
-	rp.ru.oublock = (uint64_t)ru->ru_oublock;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
-	if (write_all(fd, rec, bt_enc_end(&e)) < 0)
+	bt_rusage_from(ru, &rp.ru);
+	if (write_all(fd, rec, bt_build_reap(rec, sizeof(rec), &rp)) < 0)
 		fprintf(stderr, "btrace: cannot write the session file: %s\n",
 			strerror(errno));
 }
@@ -197,6 +181,8 @@ static const struct option options[] = {
     {"output", required_argument, NULL, 'o'},
     {"sample", required_argument, NULL, 's'},
     {"hz", required_argument, NULL, 'z'},
+    {"history", no_argument, NULL, 'H'},
+    {"db", required_argument, NULL, 'D'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -218,12 +204,21 @@ static void usage(FILE *f)
 	       "./btrace.data/latest\n"
 	       "  --sample MODE     sample the CPU of the compilers (default), "
 	       "all, or off\n"
-	       "  --hz N            samples per CPU second, 1 to 10000\n");
+	       "  --hz N            samples per CPU second, 1 to 10000\n"
+	       "  --history         store the build in the history afterwards "
+	       "(or\n"
+	       "                    BTRACE_HISTORY=1); --db DB: in DB\n");
 }
 
 /* Creates the missing parents of PATH, like mkdir -p, 0700 (the trace
  * they lead to is private); PATH itself is left to bt_dir_prepare().
  * Returns 0, or -1 with errno. */
+/* How long record waits, after the command, for the processes it left
+ * running: mold's fork child exits after its parent and writes its end
+ * then.  A daemon the build started (a compiler cache's server) keeps
+ * running; record stops waiting for it after this long. */
+#define ORPHAN_WAIT_S 5
+
 static int make_parents(const char *path)
 {
 	char buf[PATH_MAX];
@@ -246,6 +241,21 @@ static int make_parents(const char *path)
 	return 0;
 }
 
+/* --history: the build's summary into the history store; a failure is
+ * one warning, and the exit status stays the command's. */
+static void store_history(const char *dir, const char *db)
+{
+	struct bt_analyze_opts o = {.profile_only = 1};
+	struct bt_analysis a;
+	char err[1024];
+	if (bt_analyze(dir, &o, &a, err, sizeof(err)) != BT_EXIT_OK) {
+		fprintf(stderr, "btrace record: warning: history: %s\n", err);
+		return;
+	}
+	bt_history_store("record", &a, db);
+	bt_analysis_free(&a);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	char lib[PATH_MAX], dir[PATH_MAX], session[BT_SESSION_LEN];
@@ -257,6 +267,8 @@ int cmd_record(int argc, char **argv)
 	int i, e, w, fd, status = 0;
 	pid_t pid;
 	uint64_t mono, real;
+	const char *db = NULL;
+	int history = bt_history_wanted(0);
 
 	for (;;) {
 		long hz;
@@ -275,6 +287,9 @@ int cmd_record(int argc, char **argv)
 					&hz) < 0)
 				return BT_EXIT_RECORD_FAILED;
 			setenv("BTRACE_HZ", optarg, 1);
+		} else if (c == 'H' || c == 'D') {
+			db = c == 'D' ? optarg : db;
+			history = 1;
 		} else if (c == 'h') {
 			usage(stdout);
 			return BT_EXIT_OK;
@@ -357,6 +372,9 @@ int cmd_record(int argc, char **argv)
 		sigaddset(&dfl, SIGINT);
 	if (old_quit.sa_handler != SIG_IGN)
 		sigaddset(&dfl, SIGQUIT);
+	/* The build's orphans come to us, not to init, so that we can wait
+	 * for their traces to be whole (bt_reap_stragglers). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	e = bt_spawn(argv + i, &so, &pid);
 	if (e != 0) {
 		sigaction(SIGINT, &old_int, NULL);
@@ -367,14 +385,21 @@ int cmd_record(int argc, char **argv)
 		return e == ENOENT ? BT_EXIT_NOT_FOUND : BT_EXIT_CANNOT_EXECUTE;
 	}
 	w = bt_wait(pid, &status, &ru);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
 	if (w == 0)
 		session_file_reap(fd, pid, status, &ru);
 	close(fd);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (bt_reap_stragglers(ORPHAN_WAIT_S, NULL) < 0)
+		fprintf(stderr,
+			"btrace: processes the command started still run %d s "
+			"after it ended; their traces have no end yet\n",
+			ORPHAN_WAIT_S);
 
 	fprintf(stderr, "btrace: trace of %zu process images in %s\n",
 		count_trace_files(dir) - 1, dir);
+	if (history)
+		store_history(dir, db);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))

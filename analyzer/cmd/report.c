@@ -22,6 +22,7 @@
 
 #include "analyze.h"
 #include "cli.h"
+#include "history/record.h"
 #include "output/writer.h"
 
 static const struct bt_report_writer *const writers[] = {
@@ -33,6 +34,8 @@ static const struct option options[] = {
     {"output", required_argument, NULL, 'o'},
     {"group", required_argument, NULL, 'g'},
     {"quiet", no_argument, NULL, 'q'},
+    {"db", required_argument, NULL, 'D'},
+    {"no-history", no_argument, NULL, 'N'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -53,7 +56,11 @@ static void usage(FILE *f)
 	fprintf(f, "  -o, --output D write them into D\n"
 		   "  -q, --quiet    do not print summary.txt\n"
 		   "  --group G      the flame graph's first level: crate "
-		   "(default) or category\n");
+		   "(default) or category\n"
+		   "  --db DB        store the build in DB's history (default: "
+		   "$BTRACE_DB, else\n"
+		   "                 $XDG_DATA_HOME/btrace/history.db)\n"
+		   "  --no-history   do not store it (or BTRACE_HISTORY=0)\n");
 }
 
 /* Creates DIR (0700) if missing; it must be a directory we can write. */
@@ -139,11 +146,11 @@ static void phase(const char *what)
 
 int cmd_report(int argc, char **argv)
 {
-	const char *trace_arg = NULL, *out_arg = NULL;
+	const char *trace_arg = NULL, *out_arg = NULL, *db = NULL;
 	char err[1024], *dir = NULL, *out_dir = NULL;
 	struct bt_analysis a;
 	struct bt_analyze_opts opts = {.phase = phase};
-	int quiet = 0, rc = 0;
+	int quiet = 0, rc = 0, history = bt_history_wanted(1);
 
 	for (;;) {
 		int c = getopt_long(argc, argv, ":o:qh", options, NULL);
@@ -159,6 +166,9 @@ int cmd_report(int argc, char **argv)
 			opts.flame_by_category = g == 1;
 		} else if (c == 'q') {
 			quiet = 1;
+		} else if (c == 'D' || c == 'N') {
+			db = c == 'D' ? optarg : db;
+			history = c == 'D';
 		} else if (c == 'h') {
 			usage(stdout);
 			return BT_EXIT_OK;
@@ -222,6 +232,8 @@ int cmd_report(int argc, char **argv)
 		for (size_t i = 0; i < a.profile.n_warnings; i++)
 			fprintf(stderr, "btrace report: warning: %s\n",
 				a.profile.warnings[i]);
+	if (history) /* a failure is a warning: the report stands */
+		bt_history_store("report", &a, db);
 out:
 	phase(NULL);
 	bt_analysis_free(&a);

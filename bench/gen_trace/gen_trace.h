@@ -23,6 +23,7 @@
 
 #include "trace_codec.h"
 #include "trace_dir.h"
+#include "trace_records.h"
 #include "trace_format.h"
 
 #ifndef BTRACE_VERSION
@@ -202,8 +203,7 @@ struct run {
 	int nev;
 	char *pend; /* SAMPLES records of the current flush period */
 	size_t pend_len, pend_cap;
-	struct bt_enc e;
-	struct bt_rec_samples hdr;
+	struct bt_samples_batch batch;
 	int open;
 	char rec[BT_MAX_RECORD];
 };

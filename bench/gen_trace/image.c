@@ -48,8 +48,7 @@ static void pend_close(struct run *u)
 	size_t len;
 	if (!u->open)
 		return;
-	bt_enc_patch_fixed(&u->e, &u->hdr, sizeof(u->hdr));
-	len = bt_enc_end(&u->e);
+	len = bt_samples_end(&u->batch);
 	if (!len)
 		die("internal error: a sample batch did not fit");
 	if (u->pend_len + len > u->pend_cap) {
@@ -78,19 +77,12 @@ static void flush_at(struct run *u, uint64_t t)
 static void add_sample(struct run *u, const struct bt_sample_head *h,
 		       const uint64_t *pcs)
 {
-	size_t need = sizeof(*h) + h->depth * sizeof(uint64_t);
-	if (u->open && u->e.cap - u->e.len < need)
-		pend_close(u);
-	if (!u->open) {
-		u->hdr.count = 0;
-		u->hdr.reserved = 0;
-		bt_enc_begin(&u->e, u->rec, sizeof(u->rec), BT_REC_SAMPLES,
-			     &u->hdr, sizeof(u->hdr));
-		u->open = 1;
-	}
-	bt_enc_bytes(&u->e, h, sizeof(*h));
-	bt_enc_bytes(&u->e, pcs, h->depth * sizeof(uint64_t));
-	u->hdr.count++;
+	if (u->open && bt_samples_add(&u->batch, h, pcs) == 0)
+		return;
+	pend_close(u); /* full, or none open: a new batch holds any sample */
+	bt_samples_begin(&u->batch, u->rec, sizeof(u->rec));
+	bt_samples_add(&u->batch, h, pcs);
+	u->open = 1;
 }
 
 static void thr_next(struct thr *t, struct rng *r)

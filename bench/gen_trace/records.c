@@ -1,5 +1,5 @@
 /* records.c - the trace files: buffered output, growing string lists, and one
- * function per record kind, encoded with common/trace_codec.c. */
+ * function per record kind, built with common/trace_records.c. */
 #define _GNU_SOURCE
 #include "gen_trace.h"
 
@@ -105,13 +105,14 @@ static char **sv_argv(struct strv *s)
 
 static char rec_buf[BT_MAX_RECORD];
 
-/* As the shim's create_file(): exe, cwd, bounded argv, allow-listed env. */
+/* As the shim's: exe, cwd, bounded argv, the environment (allow-listed
+ * already, not redacted: no credentials are generated). */
 void rec_start(struct out *o, const struct proc *p, uint64_t t, uint32_t flags,
 	       const char *exe, const char *cwd, struct strv *argv,
 	       struct strv *env)
 {
 	struct bt_rec_proc_start st;
-	struct bt_enc e;
+	struct bt_start_in in;
 	memset(&st, 0, sizeof(st));
 	st.pid = p->pid;
 	st.ppid = p->ppid;
@@ -120,96 +121,71 @@ void rec_start(struct out *o, const struct proc *p, uint64_t t, uint32_t flags,
 	st.flags = flags;
 	st.uid = 0;
 	st.tid = p->pid;
-	bt_enc_begin(&e, rec_buf, sizeof(rec_buf), BT_REC_PROC_START, &st,
-		     sizeof(st));
-	bt_enc_str(&e, exe, 1023);
-	bt_enc_str(&e, cwd, 1023);
-	if (bt_enc_argv(&e, sv_argv(argv), BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
-			&st.argc_kept, &st.argc))
-		st.flags |= BT_START_ARGV_TRUNCATED;
-	for (char **ep = sv_argv(env); *ep; ep++) {
-		if (e.cap - e.len < BT_MAX_ENV_VALUE + 64) {
-			st.flags |= BT_START_ENV_TRUNCATED;
-			break;
-		}
-		if (bt_enc_str(&e, *ep, BT_MAX_ENV_VALUE) > 0)
-			st.flags |= BT_START_ENV_TRUNCATED;
-		st.envc++;
-	}
-	bt_enc_patch_fixed(&e, &st, sizeof(st));
-	out_rec(o, rec_buf, bt_enc_end(&e));
+	memset(&in, 0, sizeof(in));
+	in.exe = exe;
+	in.cwd = cwd;
+	in.argv.argv = sv_argv(argv);
+	in.env = sv_argv(env);
+	out_rec(o, rec_buf,
+		bt_build_proc_start(rec_buf, sizeof(rec_buf), &st, &in));
 }
 
 void rec_session(struct out *o, uint64_t t, uint32_t root_pid,
 		 struct strv *argv)
 {
 	struct bt_rec_session s;
-	struct bt_enc e;
-	uint32_t kept = 0, total = 0;
+	struct bt_argv_in cmd = {sv_argv(argv), NULL};
 	memset(&s, 0, sizeof(s));
 	s.mono_ns = t;
 	s.realtime_ns = g.realtime0 + (t - g.t0);
 	s.root_pid = root_pid;
 	s.n_cpus = 2; /* cargo -j2 on two CPUs */
-	bt_enc_begin(&e, rec_buf, sizeof(rec_buf), BT_REC_SESSION, &s,
-		     sizeof(s));
-	bt_enc_str(&e, BTRACE_VERSION, 64);
-	bt_enc_argv(&e, sv_argv(argv), BT_MAX_ARGV_BYTES, BT_MAX_ARGS, &kept,
-		    &total);
-	s.argc = kept;
-	bt_enc_patch_fixed(&e, &s, sizeof(s));
-	out_rec(o, rec_buf, bt_enc_end(&e));
+	out_rec(o, rec_buf,
+		bt_build_session(rec_buf, sizeof(rec_buf), &s, BTRACE_VERSION,
+				 &cmd));
 }
 
 void rec_exec(struct out *o, uint64_t t, const char *path)
 {
 	char rec[2048];
 	struct bt_rec_exec ex;
-	struct bt_enc e;
 	memset(&ex, 0, sizeof(ex));
 	ex.mono_ns = t;
 	ex.api = BT_API_EXECVP; /* Rust's Command, fork path */
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_EXEC, &ex, sizeof(ex));
-	bt_enc_str(&e, path, 1024);
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec, bt_build_exec(rec, sizeof(rec), &ex, path));
 }
 
 void rec_spawn(struct out *o, const struct proc *c)
 {
 	char rec[2048];
 	struct bt_rec_spawn sp;
-	struct bt_enc e;
 	int probe = c->kind == P_PROBE_VV || c->kind == P_PROBE_PRINT;
 	memset(&sp, 0, sizeof(sp));
 	sp.mono_ns = c->spawn_ns;
 	sp.done_ns = c->spawn_done_ns;
 	sp.child_pid = c->pid;
 	sp.api = probe ? BT_API_POSIX_SPAWNP : BT_API_FORK;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp, sizeof(sp));
-	bt_enc_str(&e, probe ? RUSTC_EXE : "", 1024);
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec,
+		bt_build_spawn(rec, sizeof(rec), &sp, probe ? RUSTC_EXE : ""));
 }
 
 void rec_reap(struct out *o, const struct proc *c)
 {
 	char rec[256];
 	struct bt_rec_reap rp;
-	struct bt_enc e;
 	memset(&rp, 0, sizeof(rp));
 	rp.mono_ns = c->reap_ns;
 	rp.child_pid = c->pid;
 	rp.api = BT_API_WAITPID;
 	rp.wait_status = 0; /* exited 0 */
 	rp.ru = c->ru_reap;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec, bt_build_reap(rec, sizeof(rec), &rp));
 }
 
 void rec_end(struct out *o, const struct proc *p, uint32_t api, int known)
 {
 	char rec[512];
 	struct bt_rec_proc_end pe;
-	struct bt_enc e;
 	memset(&pe, 0, sizeof(pe));
 	pe.mono_ns = p->end_ns;
 	pe.api = api;
@@ -217,15 +193,13 @@ void rec_end(struct out *o, const struct proc *p, uint32_t api, int known)
 	pe.flags = known ? BT_END_STATUS_KNOWN : 0;
 	pe.ru = p->ru_self;
 	pe.ru_children = p->ru_children;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe, sizeof(pe));
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec, bt_build_proc_end(rec, sizeof(rec), &pe));
 }
 
 void rec_sampling(struct out *o, uint64_t t, uint64_t cpu)
 {
 	char rec[128];
 	struct bt_rec_sampling s;
-	struct bt_enc e;
 	memset(&s, 0, sizeof(s));
 	s.mono_ns = t;
 	s.period_ns = PERIOD_NS;
@@ -233,8 +207,7 @@ void rec_sampling(struct out *o, uint64_t t, uint64_t cpu)
 	s.mode = BT_SAMPLE_COMPILERS;
 	s.flags = BT_SAMPLING_ACTIVE | BT_SAMPLING_PROCESS_TIMER;
 	s.process_cpu_ns = cpu;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLING, &s, sizeof(s));
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec, bt_build_sampling(rec, sizeof(rec), &s));
 }
 
 void rec_module(struct out *o, uint64_t t, int m, uint64_t start,
@@ -242,7 +215,6 @@ void rec_module(struct out *o, uint64_t t, int m, uint64_t start,
 {
 	char rec[4096], bid[41] = "";
 	struct bt_rec_module mr;
-	struct bt_enc e;
 	const struct moddef *d = &mods[m];
 	memset(&mr, 0, sizeof(mr));
 	mr.mono_ns = t;
@@ -254,10 +226,7 @@ void rec_module(struct out *o, uint64_t t, int m, uint64_t start,
 	mr.event = BT_MODULE_LOADED;
 	if (d->has_build_id)
 		build_id_for(path, bid);
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_MODULE, &mr, sizeof(mr));
-	bt_enc_str(&e, path, 2048);
-	bt_enc_str(&e, bid, 130);
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec, bt_build_module(rec, sizeof(rec), &mr, path, bid));
 }
 
 void rec_thread(struct out *o, uint64_t t, const struct proc *p,
@@ -265,15 +234,12 @@ void rec_thread(struct out *o, uint64_t t, const struct proc *p,
 {
 	char rec[256];
 	struct bt_rec_thread tr;
-	struct bt_enc e;
 	memset(&tr, 0, sizeof(tr));
 	tr.mono_ns = t;
 	tr.cpu_ns = th->cpu_ns;
 	tr.tid = p->pid + th->tid_off;
 	tr.flags = th->is_main;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_THREAD, &tr, sizeof(tr));
-	bt_enc_str(&e, th->name, 32);
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec, bt_build_thread(rec, sizeof(rec), &tr, th->name));
 }
 
 void rec_sampler_end(struct out *o, uint64_t t, uint64_t n, uint32_t threads,
@@ -281,13 +247,11 @@ void rec_sampler_end(struct out *o, uint64_t t, uint64_t n, uint32_t threads,
 {
 	char rec[256];
 	struct bt_rec_sampler_end se;
-	struct bt_enc e;
 	memset(&se, 0, sizeof(se));
 	se.mono_ns = t;
 	se.taken = n;
 	se.written = n;
 	se.threads = threads;
 	se.process_cpu_ns = cpu;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLER_END, &se, sizeof(se));
-	out_rec(o, rec, bt_enc_end(&e));
+	out_rec(o, rec, bt_build_sampler_end(rec, sizeof(rec), &se));
 }

@@ -1,6 +1,7 @@
 # common.sh - set-up shared by the cargo tests.
 # Usage: source common.sh BTRACE LIBBTRACE EXAMPLES_DIR
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 BTRACE=$1
 LIB=$2
 EXAMPLES=$3

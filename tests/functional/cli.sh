@@ -103,6 +103,14 @@ expect_rc 126 "$BTRACE" record -o "$work/nx" -- "$work/plain" 2>/dev/null
 printf 'exit 5\n' >"$work/script"
 chmod 0755 "$work/script"
 expect_rc 5 "$BTRACE" record -o "$work/script-rec" -- "$work/script" 2>/dev/null
+# ... and waits for what the command left running (it ended first), so
+# that every process of the trace has its end ...
+"$BTRACE" record -o "$work/orphan" -- \
+  sh -c "(sleep 0.5; echo late >'$work/orphan-out') & exit 0" 2>/dev/null
+[ -s "$work/orphan-out" ] || fail "record returned before the command's orphan ended"
+"$BTRACE" report -q -o "$work/orphan-rep" "$work/orphan" 2>/dev/null
+grep -q '"complete":[[:space:]]*true' "$work/orphan-rep/summary.json" ||
+  fail "the orphan's trace has no end: $(grep -o '"complete":[[:space:]]*[a-z]*' "$work/orphan-rep/summary.json")"
 # ... and 125 when record itself fails.
 one_line 125 "no command" "$BTRACE" record
 BTRACE_LIB="$work/no-such-lib.so" one_line 125 "libbtrace.so" "$BTRACE" record -o "$work/nolib" -- true

@@ -3,6 +3,7 @@
 # Gives: $BTRACE (the command), $LIB (libbtrace.so), $BIN (the test
 # programs), $work (a fresh directory, removed on exit), fail MSG.
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 unset BTRACE BTRACE_DIR BTRACE_SESSION BTRACE_DEBUG BTRACE_SAMPLE LD_PRELOAD
 BTRACE=$1
 LIB=$2

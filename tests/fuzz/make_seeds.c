@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "trace_codec.h"
+#include "trace_records.h"
 
 static char buf[1 << 16];
 static size_t len;
@@ -30,78 +31,57 @@ int main(int argc, char **argv)
 {
 	char rec[4096];
 	char *av[] = {"rustc", "--crate-name", "x", NULL};
+	char *env[] = {"CARGO_PKG_NAME=x", NULL};
 	struct bt_file_header h;
-	struct bt_enc e;
 	if (argc != 2)
 		return 2;
 	bt_file_header_init(&h, 7, 8, "seed");
 	memcpy(buf, &h, sizeof(h));
 	len = sizeof(h);
 	{
-		struct bt_rec_proc_start st = {7, 1, 8, 100, 0, 0, 0, 1, 0, 7};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st,
-			     sizeof(st));
-		bt_enc_str(&e, "/bin/rustc", 64);
-		bt_enc_str(&e, "/", 64);
-		bt_enc_argv(&e, av, 1024, 16, &st.argc_kept, &st.argc);
-		bt_enc_str(&e, "CARGO_PKG_NAME=x", 64);
-		bt_enc_patch_fixed(&e, &st, sizeof(st));
-		add(rec, bt_enc_end(&e));
+		struct bt_rec_proc_start st = {7, 1, 8, 100, 0, 0, 0, 0, 0, 7};
+		struct bt_start_in in = {
+		    "/bin/rustc", "/", {av, NULL}, env, NULL};
+		add(rec, bt_build_proc_start(rec, sizeof(rec), &st, &in));
 	}
 	{
 		struct bt_rec_spawn sp = {110, 120, 9, BT_API_POSIX_SPAWNP,
 					  0,   0};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp,
-			     sizeof(sp));
-		bt_enc_str(&e, "cc", 8);
-		add(rec, bt_enc_end(&e));
+		add(rec, bt_build_spawn(rec, sizeof(rec), &sp, "cc"));
 	}
 	{
 		struct bt_rec_module m = {0};
 		m.start = 0x1000;
 		m.end = 0x9000;
 		m.event = BT_MODULE_LOADED;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_MODULE, &m,
-			     sizeof(m));
-		bt_enc_str(&e, "/lib/librustc_driver.so", 64);
-		bt_enc_str(&e, "abcdef", 64);
-		add(rec, bt_enc_end(&e));
+		add(rec, bt_build_module(rec, sizeof(rec), &m,
+					 "/lib/librustc_driver.so", "abcdef"));
 	}
 	{
-		struct bt_rec_samples s = {2, 0};
+		struct bt_samples_batch b;
 		struct bt_sample_head sh = {130, 7, 2, BT_SAMPLE_COMPLETE,
 					    1,	 0};
 		uint64_t pcs[2] = {0x1234, 0x5678};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SAMPLES, &s,
-			     sizeof(s));
-		bt_enc_bytes(&e, &sh, sizeof(sh));
-		bt_enc_bytes(&e, pcs, sizeof(pcs));
-		bt_enc_bytes(&e, &sh, sizeof(sh));
-		bt_enc_bytes(&e, pcs, sizeof(pcs));
-		add(rec, bt_enc_end(&e));
+		bt_samples_begin(&b, rec, sizeof(rec));
+		bt_samples_add(&b, &sh, pcs);
+		bt_samples_add(&b, &sh, pcs);
+		add(rec, bt_samples_end(&b));
 	}
 	{
 		struct bt_rec_thread th = {140, 5000, 7, 1};
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_THREAD, &th,
-			     sizeof(th));
-		bt_enc_str(&e, "opt cgu.0", 16);
-		add(rec, bt_enc_end(&e));
+		add(rec, bt_build_thread(rec, sizeof(rec), &th, "opt cgu.0"));
 	}
 	{
 		struct bt_rec_reap rp;
 		memset(&rp, 0, sizeof(rp));
 		rp.child_pid = 9;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp,
-			     sizeof(rp));
-		add(rec, bt_enc_end(&e));
+		add(rec, bt_build_reap(rec, sizeof(rec), &rp));
 	}
 	{
 		struct bt_rec_proc_end pe;
 		memset(&pe, 0, sizeof(pe));
 		pe.flags = BT_END_STATUS_KNOWN;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe,
-			     sizeof(pe));
-		add(rec, bt_enc_end(&e));
+		add(rec, bt_build_proc_end(rec, sizeof(rec), &pe));
 	}
 	if (save(argv[1], "full.btr") < 0)
 		return 1;

@@ -9,9 +9,11 @@
 
 # The report looks for mold on PATH (linker-mold's advice depends on it):
 # PATH names no directory, so every machine gives the same advice.
+# BTRACE_HISTORY=0: report stores nothing in the user's history.
 golden_env() { # CMD...: run CMD (an absolute path) without the BTRACE_* knobs
   env -u BTRACE_DEBUG -u BTRACE_THREADS -u BTRACE_PROFILE_NODES \
-    -u BTRACE_PROFILE_MERGE_US -u BTRACE_PROFILE_PREMERGE \
+    -u BTRACE_PROFILE_MERGE_US -u BTRACE_PROFILE_PREMERGE -u BTRACE_DB \
+    BTRACE_HISTORY=0 \
     PATH=/nonexistent LC_ALL=C TZ=UTC "$@"
 }
 

@@ -14,6 +14,7 @@
 # Needs Debian's chromium (scripts/deps.sh installs it); exits 77 (skip)
 # when there is none.  Never installs anything itself.
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 
 make_flame=$1
 chrome=

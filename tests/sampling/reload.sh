@@ -4,6 +4,7 @@
 # range was seen before, so each library's samples symbolize to its own
 # function.
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 btrace=$1 reload=$2 one=$3 two=$4
 work=$(mktemp -d /tmp/btrace-reload.XXXXXX)
 trap 'rm -rf "$work"' EXIT

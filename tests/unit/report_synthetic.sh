@@ -5,6 +5,7 @@
 # and write every output.  Runs in the ASan/UBSan build too, where it is
 # the analyzer's end-to-end check under the sanitizers.
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 btrace=$1 gen=$2
 work=$(mktemp -d /tmp/btrace-report-synthetic.XXXXXX)
 trap 'rm -rf "$work"' EXIT

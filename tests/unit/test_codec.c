@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "trace_codec.h"
+#include "trace_records.h"
 
 /* A file image: header plus records, built in memory. */
 struct file {
@@ -35,23 +36,16 @@ static void file_add(struct file *f, const char *rec, size_t len)
 
 static size_t make_start(char *buf, size_t cap, char *const argv[])
 {
+	char *env[] = {"CARGO_PKG_NAME=regex", NULL};
 	struct bt_rec_proc_start st;
-	struct bt_enc e;
+	struct bt_start_in in = {
+	    "/usr/bin/rustc", "/work", {argv, NULL}, env, NULL};
 	memset(&st, 0, sizeof(st));
 	st.pid = 42;
 	st.ppid = 41;
 	st.start_ticks = 777;
 	st.mono_ns = 123456789;
-	assert_int_equal(
-	    bt_enc_begin(&e, buf, cap, BT_REC_PROC_START, &st, sizeof(st)), 0);
-	bt_enc_str(&e, "/usr/bin/rustc", 1024);
-	bt_enc_str(&e, "/work", 1024);
-	bt_enc_argv(&e, argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS, &st.argc_kept,
-		    &st.argc);
-	bt_enc_str(&e, "CARGO_PKG_NAME=regex", BT_MAX_ENV_VALUE);
-	st.envc = 1;
-	bt_enc_patch_fixed(&e, &st, sizeof(st));
-	return bt_enc_end(&e);
+	return bt_build_proc_start(buf, cap, &st, &in);
 }
 
 static void test_round_trip_every_type(void **state)
@@ -70,34 +64,24 @@ static void test_round_trip_every_type(void **state)
 	{
 		struct bt_rec_spawn sp = {10, 20, 99, BT_API_POSIX_SPAWNP,
 					  0,  1};
-		struct bt_enc e;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp,
-			     sizeof(sp));
-		bt_enc_str(&e, "cc", 64);
-		file_add(&f, rec, bt_enc_end(&e));
+		file_add(&f, rec, bt_build_spawn(rec, sizeof(rec), &sp, "cc"));
 	}
 	{
 		struct bt_rec_reap rp;
-		struct bt_enc e;
 		memset(&rp, 0, sizeof(rp));
 		rp.child_pid = 99;
 		rp.wait_status = 3 << 8;
 		rp.ru.utime_us = 5555;
 		rp.ru.maxrss_kib = 1024;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp,
-			     sizeof(rp));
-		file_add(&f, rec, bt_enc_end(&e));
+		file_add(&f, rec, bt_build_reap(rec, sizeof(rec), &rp));
 	}
 	{
 		struct bt_rec_proc_end pe;
-		struct bt_enc e;
 		memset(&pe, 0, sizeof(pe));
 		pe.exit_status = 7;
 		pe.flags = BT_END_STATUS_KNOWN;
 		pe.ru.stime_us = 42;
-		bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe,
-			     sizeof(pe));
-		file_add(&f, rec, bt_enc_end(&e));
+		file_add(&f, rec, bt_build_proc_end(rec, sizeof(rec), &pe));
 	}
 
 	assert_int_equal(bt_check_file_header(f.buf, f.len, &h, &why), 0);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "model/trace_reader.h"
+#include "trace_records.h"
 
 static char dir[64];
 
@@ -54,66 +55,53 @@ static struct tf tf_open(const char *name, uint32_t pid, uint64_t ticks)
 static void tf_start(struct tf *t, uint32_t pid, uint32_t ppid, uint64_t ticks,
 		     uint64_t ns, const char *exe, const char *arg1)
 {
-	char rec[1024];
+	char rec[4096]; /* room for an environment entry */
 	char *argv[] = {(char *)exe, (char *)arg1, NULL};
+	char *env[] = {"CARGO_PKG_NAME=demo", NULL};
+	struct bt_start_in in = {exe, "/w", {argv, NULL}, env, NULL};
 	struct bt_rec_proc_start st;
-	struct bt_enc e;
 	memset(&st, 0, sizeof(st));
 	st.pid = pid;
 	st.ppid = ppid;
 	st.start_ticks = ticks;
 	st.mono_ns = ns;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st, sizeof(st));
-	bt_enc_str(&e, exe, 256);
-	bt_enc_str(&e, "/w", 256);
-	bt_enc_argv(&e, argv, 4096, 16, &st.argc_kept, &st.argc);
-	bt_enc_str(&e, "CARGO_PKG_NAME=demo", 64);
-	st.envc = 1;
-	bt_enc_patch_fixed(&e, &st, sizeof(st));
-	fwrite(rec, bt_enc_end(&e), 1, t->f);
+	fwrite(rec, bt_build_proc_start(rec, sizeof(rec), &st, &in), 1, t->f);
 }
 
 static void tf_end(struct tf *t, uint64_t ns, int status)
 {
 	char rec[512];
 	struct bt_rec_proc_end pe;
-	struct bt_enc e;
 	memset(&pe, 0, sizeof(pe));
 	pe.mono_ns = ns;
 	pe.exit_status = status;
 	pe.flags = BT_END_STATUS_KNOWN;
 	pe.ru.utime_us = 1000;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe, sizeof(pe));
-	fwrite(rec, bt_enc_end(&e), 1, t->f);
+	fwrite(rec, bt_build_proc_end(rec, sizeof(rec), &pe), 1, t->f);
 }
 
 static void tf_reap(struct tf *t, uint64_t ns, uint32_t child, int status)
 {
 	char rec[512];
 	struct bt_rec_reap rp;
-	struct bt_enc e;
 	memset(&rp, 0, sizeof(rp));
 	rp.mono_ns = ns;
 	rp.child_pid = child;
 	rp.wait_status = status;
 	rp.ru.utime_us = 2000;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_REAP, &rp, sizeof(rp));
-	fwrite(rec, bt_enc_end(&e), 1, t->f);
+	fwrite(rec, bt_build_reap(rec, sizeof(rec), &rp), 1, t->f);
 }
 
 static void tf_spawn(struct tf *t, uint64_t ns, uint32_t child)
 {
 	char rec[512];
 	struct bt_rec_spawn sp;
-	struct bt_enc e;
 	memset(&sp, 0, sizeof(sp));
 	sp.mono_ns = ns;
 	sp.done_ns = ns + 10;
 	sp.child_pid = child;
 	sp.api = BT_API_POSIX_SPAWNP;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_SPAWN, &sp, sizeof(sp));
-	bt_enc_str(&e, "x", 8);
-	fwrite(rec, bt_enc_end(&e), 1, t->f);
+	fwrite(rec, bt_build_spawn(rec, sizeof(rec), &sp, "x"), 1, t->f);
 }
 
 static void tf_close(struct tf *t)
@@ -267,9 +255,7 @@ static void tf_dropped(struct tf *t, uint64_t ns, uint64_t records,
 {
 	char rec[128];
 	struct bt_rec_dropped d = {ns, records, bytes};
-	struct bt_enc e;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_DROPPED, &d, sizeof(d));
-	fwrite(rec, bt_enc_end(&e), 1, t->f);
+	fwrite(rec, bt_build_dropped(rec, sizeof(rec), &d), 1, t->f);
 }
 
 /* DROPPED records (issue 14, defect 11): summed per image, and a file
@@ -340,10 +326,10 @@ static void test_version2_file(void **state)
 	struct bt_trace t;
 	char err[256], path[256], rec[1024];
 	char *argv[] = {"/bin/cargo", "build", NULL};
+	struct bt_start_in in = {"/bin/cargo", "/w", {argv, NULL}, NULL, NULL};
 	struct bt_file_header h;
 	struct bt_rec_proc_start st;
 	struct bt_rec_proc_end pe;
-	struct bt_enc e;
 	uint32_t size;
 	FILE *g;
 	(void)state;
@@ -361,20 +347,17 @@ static void test_version2_file(void **state)
 	st.ppid = 1;
 	st.start_ticks = 1;
 	st.mono_ns = 10;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_START, &st, sizeof(st));
-	bt_enc_str(&e, "/bin/cargo", 64);
-	bt_enc_str(&e, "/w", 64);
-	bt_enc_argv(&e, argv, 4096, 16, &st.argc_kept, &st.argc);
-	bt_enc_patch_fixed(&e, &st, sizeof(st));
-	size = (uint32_t)bt_enc_end(&e) - BT_RECORD_CHECK_SIZE; /* as v2 */
+	/* as v2: the same record without its check */
+	size = (uint32_t)bt_build_proc_start(rec, sizeof(rec), &st, &in) -
+	       BT_RECORD_CHECK_SIZE;
 	memcpy(rec, &size, sizeof(size));
 	fwrite(rec, size, 1, g);
 	memset(&pe, 0, sizeof(pe));
 	pe.mono_ns = 20;
 	pe.flags = BT_END_STATUS_KNOWN;
 	pe.ru.utime_us = 5000;
-	bt_enc_begin(&e, rec, sizeof(rec), BT_REC_PROC_END, &pe, sizeof(pe));
-	size = (uint32_t)bt_enc_end(&e) - BT_RECORD_CHECK_SIZE;
+	size = (uint32_t)bt_build_proc_end(rec, sizeof(rec), &pe) -
+	       BT_RECORD_CHECK_SIZE;
 	memcpy(rec, &size, sizeof(size));
 	fwrite(rec, size, 1, g);
 	fclose(g);

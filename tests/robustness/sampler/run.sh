@@ -3,6 +3,7 @@
 # Every traced program runs under `timeout`, so a hang fails the test
 # rather than the whole suite.  Traces go to a mktemp directory.
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 btrace=$1 case=$2
 shift 2
 work=$(mktemp -d /tmp/btrace-rsampler.XXXXXX)

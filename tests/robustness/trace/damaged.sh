@@ -5,6 +5,7 @@
 # check every `btrace dump` and `btrace report` on them.
 # usage: damaged.sh BTRACE LIBBTRACE TINY DAMAGE [SEED [EVERY]]
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 unset BTRACE_DIR BTRACE_SESSION BTRACE_DEBUG BTRACE_SAMPLE LD_PRELOAD
 btrace=$1 lib=$2 tiny=$3 damage=$4 seed=${5:-1414} every=${6:-1}
 export BTRACE_LIB="$lib"

@@ -10,6 +10,7 @@
 # memory and time on the 10,000-process trace (not judged).
 # usage: storm10k.sh BTRACE LIBBTRACE BIN_DIR [THREADS] [PER_THREAD]
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 unset BTRACE_DIR BTRACE_SESSION BTRACE_DEBUG BTRACE_SAMPLE LD_PRELOAD
 btrace=$1 lib=$2 bin=$3 threads=${4:-4} per=${5:-2500}
 export BTRACE_LIB="$lib"

@@ -1,0 +1,50 @@
+/* sql.h - what a history backend does for store.c: run one SQL statement
+ * with parameters and hand back its rows as text.  store.c writes every
+ * statement once, in the SQL both SQLite and PostgreSQL accept
+ * (parameters $1, $2, ... numbered in order of first use), and keeps
+ * the schema, the migrations and the row layout; a backend knows only
+ * its library (sqlite3, libpq).  Private to history/. */
+#ifndef BTRACE_HISTORY_SQL_H
+#define BTRACE_HISTORY_SQL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One parameter: text (S, NULL for SQL NULL), or an integer or a double
+ * (S NULL and TYPE saying which). */
+enum bt_sql_type { BT_SQL_TEXT = 0, BT_SQL_INT, BT_SQL_REAL };
+struct bt_sql_param {
+	enum bt_sql_type type;
+	const char *s;
+	int64_t i;
+	double d;
+};
+
+/* Called for each row: N columns, each text or NULL for SQL NULL.
+ * Returns 0 to go on, -1 to stop (the statement then fails with ERR
+ * left empty). */
+typedef int (*bt_sql_row_cb)(void *ctx, int n, const char *const *cols);
+
+struct bt_sql_backend {
+	const char *name; /* "sqlite", "postgresql" */
+	/* The column type of a generated primary key. */
+	const char *id_type;
+	/* Starts a write transaction that no other writer shares: SQLite's
+	 * BEGIN IMMEDIATE; PostgreSQL's BEGIN and an advisory lock. */
+	const char *const *begin_write;
+	/* Runs SQL with N parameters; CB (may be NULL) gets each row. */
+	int (*exec)(void *db, const char *sql, const struct bt_sql_param *p,
+		    int n, bt_sql_row_cb cb, void *ctx, char *err,
+		    size_t errlen);
+	void (*close)(void *db);
+};
+
+/* Opens the SQLite file PATH (created 0600 beforehand by store.c). */
+int bt_sql_sqlite_open(const char *path, void **db, char *err, size_t errlen);
+extern const struct bt_sql_backend bt_sql_sqlite;
+
+/* Connects to the PostgreSQL server CONNINFO names. */
+int bt_sql_pg_open(const char *conninfo, void **db, char *err, size_t errlen);
+extern const struct bt_sql_backend bt_sql_pg;
+
+#endif
