@@ -219,6 +219,9 @@ static int sort_all(struct bt_proc_macros *m)
 	int rc = -1;
 	if (!order || !place || !sorted)
 		goto out;
+	rc = 0;
+	if (!m->n_macros) /* then no uses either; macros is NULL */
+		goto out;
 	for (size_t k = 0; k < m->n_macros; k++)
 		order[k] = k;
 	sort_macros = m->macros;
