@@ -24,7 +24,7 @@
 #include <time.h>
 
 #include "model/build_model.h"
-#include "base/hash_mix.h"
+#include "base/hash.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 

@@ -32,7 +32,8 @@
  *     unnamed addresses intern as "[module+0xOFFSET]".
  * No global state but libelf's elf_version(). */
 #define _GNU_SOURCE
-#include "base/hash_mix.h"
+#include "base/hash.h"
+#include "build_id.h"
 #include "profile/symbolize.h"
 #include "base/xalloc.h"
 
@@ -104,23 +105,6 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-#define HASH_SEED 0xcbf29ce484222325ull
-
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	return hash_bytes(h, s, strlen(s) + 1);
 }
 
 /* ---- strings: a bump arena, freed all at once ---- */
@@ -372,12 +356,13 @@ static void func_tab_grow(struct bt_symbolizer *s)
 static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 			    const char *module, const char *name)
 {
-	uint64_t h = hash_str(hash_bytes(HASH_SEED, &st, sizeof(st)), name);
+	uint64_t h =
+	    bt_hash_str(bt_hash_bytes(BT_HASH_SEED, &st, sizeof(st)), name);
 	struct func_rec *r;
 	size_t i;
 	uint32_t id;
 
-	h = hash_bytes(h, &module, sizeof(module));
+	h = bt_hash_bytes(h, &module, sizeof(module));
 	if ((s->n_funcs + 1) * 2 > s->func_cap)
 		func_tab_grow(s);
 	for (i = h & (s->func_cap - 1); s->func_tab[i];
@@ -523,31 +508,13 @@ static void mf_fail(struct modfile *mf, enum bt_sym_status st, char *why)
 	mf->why = why;
 }
 
-static void hex(char *out, const unsigned char *p, size_t n)
-{
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
-/* Looks for a GNU build-id note in D; hex into OUT.  Returns 1 if found. */
+/* Looks for a GNU build-id note in D; hex into OUT.  Returns 1 if found.
+ * Notes in 8-aligned sections are ELF_T_NHDR8 (as gelf_getnote reads
+ * them); PT_NOTE segments are read as ELF_T_NHDR, 4-aligned. */
 static int note_build_id(Elf_Data *d, char *out, size_t cap)
 {
-	size_t off = 0, noff, doff;
-	GElf_Nhdr nh;
-	while ((off = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
-		const char *nm = (const char *)d->d_buf + noff;
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    memcmp(nm, "GNU", 4) == 0 && nh.n_descsz * 2 + 1 <= cap) {
-			hex(out, (const unsigned char *)d->d_buf + doff,
-			    nh.n_descsz);
-			return 1;
-		}
-	}
-	return 0;
+	return bt_build_id_notes(d->d_buf, d->d_size,
+				 d->d_type == ELF_T_NHDR8 ? 8 : 4, out, cap);
 }
 
 /* The file's GNU build-id as hex into OUT (empty if none): from the
@@ -1047,8 +1014,8 @@ static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
 static uint64_t modfile_hash(const char *path, const char *bid,
 			     const uint64_t lay[4])
 {
-	uint64_t h = hash_str(hash_str(HASH_SEED, path), bid);
-	return hash_bytes(h, lay, 4 * sizeof(uint64_t));
+	uint64_t h = bt_hash_str(bt_hash_str(BT_HASH_SEED, path), bid);
+	return bt_hash_bytes(h, lay, 4 * sizeof(uint64_t));
 }
 
 static void file_tab_grow(struct bt_symbolizer *s)
