@@ -1,5 +1,5 @@
-/* symbolize.c - sampled PCs to function names: ELF symbol tables read with
- * libelf, names demangled with libiberty.
+/* symbolize.c - sampled PCs to function names: module files read by
+ * elf_file.c (libelf), names demangled with libiberty.
  *
  * Demangler: Debian's libiberty (libiberty-dev: the GNU demangler that
  * binutils and GCC use and maintain) rather than a hand-written one.
@@ -18,8 +18,8 @@
  * Design, for traces of millions of samples of ~35 frames each:
  *   - a module file (path, recorded build-id, layout) is read once, on the
  *     first PC that falls in it, into a sorted array of disjoint address
- *     ranges (nested symbols flattened, innermost wins), shared by every
- *     image that maps it wherever it was loaded;
+ *     ranges (elf_file.h), shared by every image that maps it wherever it
+ *     was loaded;
  *   - a lookup first tries a small direct-mapped front cache keyed by
  *     (image, pc), which stays in the CPU caches and catches the frames a
  *     process samples again and again; else it finds the image's mapping
@@ -33,23 +33,19 @@
  * No global state but libelf's elf_version(). */
 #define _GNU_SOURCE
 #include "base/hash.h"
-#include "build_id.h"
+#include "profile/elf_file.h"
 #include "profile/symbolize.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libiberty/demangle.h>
 
@@ -144,25 +140,6 @@ static void arena_free(struct arena *a)
 
 /* ---- module files ---- */
 
-/* A function symbol, after duplicates at one address were merged. */
-struct sym {
-	uint32_t name; /* offset in the module's names */
-	uint32_t func; /* interned id, NO_ID until first hit */
-};
-
-/* [lo, lo + len) belongs to syms[sym]: sorted, disjoint. */
-struct range {
-	uint64_t lo;
-	uint32_t len;
-	uint32_t sym;
-};
-
-/* The page index: pages[p] is the number of ranges that start below
- * file address p << PAGE_BITS, so a lookup searches one page's ranges
- * instead of all of them (librustc_driver has 150,000). */
-#define PAGE_BITS 12
-#define MAX_PAGES (1u << 22) /* 16 MiB of index for 16 GiB of addresses */
-
 struct modfile {
 	char *path;	  /* resolved path of the recorded module */
 	const char *base; /* its basename (interned) */
@@ -172,18 +149,7 @@ struct modfile {
 	uint64_t hash;
 	uint32_t idx;
 	int loaded;
-	enum bt_sym_status status; /* OK, NO_SYMBOLS or a MODULE_ problem */
-	int dynsym;		   /* named from .dynsym */
-	int debugfile;		   /* named from a separate debug file */
-	int unverified;		   /* no build-id on either side */
-	char *why;		   /* detail of a problem */
-	struct range *ranges;
-	size_t n_ranges;
-	uint32_t *pages; /* NULL: no index, search all the ranges */
-	size_t n_pages;
-	struct sym *syms;
-	size_t n_syms;
-	char *names;
+	struct bt_elf_funcs fn;	  /* what reading it gave (elf_file.h) */
 	uint64_t frames, unnamed; /* lookups that landed here */
 };
 
@@ -406,11 +372,11 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 {
 	char name[512];
 	snprintf(name, sizeof(name), "[%s (%s)]", mf->base,
-		 mf->status == BT_SYM_MODULE_MISSING ? "missing"
-		 : mf->status == BT_SYM_MODULE_CHANGED
+		 mf->fn.status == BT_SYM_MODULE_MISSING ? "missing"
+		 : mf->fn.status == BT_SYM_MODULE_CHANGED
 		     ? "changed since the build"
 		     : "unreadable");
-	return intern_func(s, mf->status, mf->base, name);
+	return intern_func(s, mf->fn.status, mf->base, name);
 }
 
 /* ---- the memo: (module file, file address) -> function ---- */
@@ -482,510 +448,18 @@ static void memo_put(struct bt_symbolizer *s, uint64_t key, uint32_t func,
 	s->memo_n++;
 }
 
-/* ---- reading a module file ---- */
-
-struct cand {
-	uint64_t lo, hi;   /* hi == lo: no size */
-	uint64_t sect_end; /* end of its section, 0 if unknown */
-	const char *name;
-	int rank; /* 0 global, 1 weak, 2 local */
-};
-
-static int cand_cmp(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	return strcmp(x->name, y->name);
-}
-
-static void mf_fail(struct modfile *mf, enum bt_sym_status st, char *why)
-{
-	mf->status = st;
-	free(mf->why);
-	mf->why = why;
-}
-
-/* Looks for a GNU build-id note in D; hex into OUT.  Returns 1 if found.
- * Notes in 8-aligned sections are ELF_T_NHDR8 (as gelf_getnote reads
- * them); PT_NOTE segments are read as ELF_T_NHDR, 4-aligned. */
-static int note_build_id(Elf_Data *d, char *out, size_t cap)
-{
-	return bt_build_id_notes(d->d_buf, d->d_size,
-				 d->d_type == ELF_T_NHDR8 ? 8 : 4, out, cap);
-}
-
-/* The file's GNU build-id as hex into OUT (empty if none): from the
- * PT_NOTE segments, as the recorder read it, else (separate debug files)
- * from the note sections.  Returns 0, or -1 on a libelf error. */
-static int elf_build_id(Elf *e, char *out, size_t cap)
-{
-	size_t phnum;
-	Elf_Scn *scn = NULL;
-	out[0] = 0;
-	if (elf_getphdrnum(e, &phnum) != 0)
-		return -1;
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		Elf_Data *d;
-		if (!gelf_getphdr(e, (int)i, &ph))
-			return -1;
-		if (ph.p_type != PT_NOTE || ph.p_filesz == 0)
-			continue;
-		d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
-					 ELF_T_NHDR);
-		if (d && note_build_id(d, out, cap))
-			return 0;
-	}
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (d && note_build_id(d, out, cap))
-			return 0;
-	}
-	return 0;
-}
-
-/* The layout as the recorder computes it from the program headers:
- * lowest and highest PT_LOAD addresses, then those of the executable
- * ones (0, 0 if none). */
-static int elf_layout(Elf *e, uint64_t lay[4])
-{
-	size_t phnum;
-	lay[0] = lay[2] = UINT64_MAX;
-	lay[1] = lay[3] = 0;
-	if (elf_getphdrnum(e, &phnum) != 0)
-		return -1;
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		uint64_t a, b;
-		if (!gelf_getphdr(e, (int)i, &ph))
-			return -1;
-		if (ph.p_type != PT_LOAD)
-			continue;
-		a = ph.p_vaddr;
-		b = a + ph.p_memsz;
-		if (a < lay[0])
-			lay[0] = a;
-		if (b > lay[1])
-			lay[1] = b;
-		if (ph.p_flags & PF_X) {
-			if (a < lay[2])
-				lay[2] = a;
-			if (b > lay[3])
-				lay[3] = b;
-		}
-	}
-	if (lay[0] == UINT64_MAX)
-		lay[0] = lay[1] = 0;
-	if (lay[2] == UINT64_MAX)
-		lay[2] = lay[3] = 0;
-	return 0;
-}
-
-/* Checks that E is the file the trace recorded.  Returns 0, or -1 with
- * MF marked changed (or unreadable). */
-static int check_identity(struct modfile *mf, Elf *e)
-{
-	char bid[130];
-	uint64_t lay[4];
-	if (elf_build_id(e, bid, sizeof(bid)) < 0 || elf_layout(e, lay) < 0) {
-		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-			fmtstr("%s: %s", mf->path, elf_errmsg(-1)));
-		return -1;
-	}
-	if (mf->build_id[0] || bid[0]) {
-		if (strcmp(mf->build_id, bid) == 0)
-			return 0;
-		mf_fail(mf, BT_SYM_MODULE_CHANGED,
-			fmtstr("build-id %s recorded, %s on disk",
-			       mf->build_id[0] ? mf->build_id : "(none)",
-			       bid[0] ? bid : "(none)"));
-		return -1;
-	}
-	/* No build-id on either side (the Rust toolchain's libraries have
-	 * none): the layout is all there is to compare. */
-	if (memcmp(lay, mf->lay, sizeof(lay)) != 0) {
-		mf_fail(mf, BT_SYM_MODULE_CHANGED,
-			fmtstr("no build-id, and the segments differ: "
-			       "0x%" PRIx64 "-0x%" PRIx64 " recorded, "
-			       "0x%" PRIx64 "-0x%" PRIx64 " on disk",
-			       mf->lay[0], mf->lay[1], lay[0], lay[1]));
-		return -1;
-	}
-	mf->unverified = 1;
-	return 0;
-}
-
-/* Collects the defined functions of symbol table SCN.  Returns how many. */
-static size_t collect(Elf *e, Elf_Scn *scn, const uint64_t *sect_end,
-		      size_t shnum, struct cand **out)
-{
-	GElf_Shdr sh;
-	Elf_Data *d, *xd = NULL;
-	Elf_Scn *x = NULL;
-	struct cand *c;
-	size_t n = 0, count;
-
-	*out = NULL;
-	if (!gelf_getshdr(scn, &sh) || sh.sh_entsize == 0)
-		return 0;
-	d = elf_getdata(scn, NULL);
-	if (!d)
-		return 0;
-	/* Section indexes past 0xff00 live in a SHT_SYMTAB_SHNDX section. */
-	while ((x = elf_nextscn(e, x))) {
-		GElf_Shdr xs;
-		if (gelf_getshdr(x, &xs) && xs.sh_type == SHT_SYMTAB_SHNDX &&
-		    xs.sh_link == elf_ndxscn(scn)) {
-			xd = elf_getdata(x, NULL);
-			break;
-		}
-	}
-	count = sh.sh_size / sh.sh_entsize;
-	c = zalloc(count, sizeof(*c));
-	for (size_t i = 1; i < count; i++) {
-		GElf_Sym sym;
-		Elf32_Word xndx = 0;
-		size_t shndx;
-		const char *name;
-		int type, bind;
-		if (!gelf_getsymshndx(d, xd, (int)i, &sym, &xndx))
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		bind = GELF_ST_BIND(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
-			continue;
-		shndx = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
-		if (shndx == SHN_UNDEF ||
-		    (sym.st_shndx >= SHN_LORESERVE &&
-		     sym.st_shndx != SHN_XINDEX) ||
-		    sym.st_value == 0)
-			continue;
-		name = elf_strptr(e, sh.sh_link, sym.st_name);
-		if (!name || !*name)
-			continue;
-		c[n].lo = sym.st_value;
-		c[n].hi = sym.st_value + sym.st_size;
-		c[n].sect_end = shndx < shnum ? sect_end[shndx] : 0;
-		c[n].name = name;
-		c[n].rank = bind == STB_LOCAL ? 2 : bind == STB_WEAK ? 1 : 0;
-		n++;
-	}
-	*out = c;
-	return n;
-}
-
-struct flat {
-	struct range *r;
-	size_t n, cap;
-};
-
-static void flat_emit(struct flat *f, uint32_t sym, uint64_t lo, uint64_t hi)
-{
-	struct range *last = f->n ? &f->r[f->n - 1] : NULL;
-	if (hi <= lo)
-		return;
-	if (hi - lo > UINT32_MAX)
-		hi = lo + UINT32_MAX;
-	if (last && last->sym == sym && last->lo + last->len == lo &&
-	    (uint64_t)last->len + (hi - lo) <= UINT32_MAX) {
-		last->len += (uint32_t)(hi - lo);
-		return;
-	}
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 1024;
-		f->r = resize(f->r, f->cap * sizeof(*f->r));
-	}
-	f->r[f->n].lo = lo;
-	f->r[f->n].len = (uint32_t)(hi - lo);
-	f->r[f->n].sym = sym;
-	f->n++;
-}
-
-/* Indexes MF's ranges by page (a module that spans too much goes
- * without: its lookups search all the ranges). */
-static void build_pages(struct modfile *mf)
-{
-	const struct range *r = mf->ranges;
-	size_t n = mf->n_ranges, np, i = 0;
-	if (!n)
-		return;
-	np = ((r[n - 1].lo + r[n - 1].len) >> PAGE_BITS) + 2;
-	if (np > MAX_PAGES)
-		return;
-	mf->pages = zalloc(np, sizeof(*mf->pages));
-	mf->n_pages = np;
-	for (size_t p = 0; p < np; p++) {
-		while (i < n && r[i].lo < (uint64_t)p << PAGE_BITS)
-			i++;
-		mf->pages[p] = (uint32_t)i;
-	}
-}
-
-/* Builds MF's tables from candidates C[0..N) (sorted, one per address):
- * symbols without a size reach to the next symbol (or their section's
- * end); nested symbols are flattened so that the innermost wins. */
-static void build_tables(struct modfile *mf, struct cand *c, size_t n)
-{
-	struct flat f = {NULL, 0, 0};
-	size_t names_len = 0, *stack, top = 0;
-	uint64_t cur = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].hi > c[i].lo)
-			continue;
-		c[i].hi = i + 1 < n ? c[i + 1].lo : c[i].sect_end;
-		if (c[i].sect_end > c[i].lo && c[i].hi > c[i].sect_end)
-			c[i].hi = c[i].sect_end;
-		if (c[i].hi <= c[i].lo)
-			c[i].hi = c[i].lo + 1;
-	}
-	mf->syms = zalloc(n, sizeof(*mf->syms));
-	mf->n_syms = n;
-	for (size_t i = 0; i < n; i++)
-		names_len += strlen(c[i].name) + 1;
-	mf->names = zalloc(names_len, 1);
-	names_len = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(c[i].name) + 1;
-		memcpy(mf->names + names_len, c[i].name, len);
-		mf->syms[i].name = (uint32_t)names_len;
-		mf->syms[i].func = NO_ID;
-		names_len += len;
-	}
-	/* A stack of open symbols, ends decreasing towards the top. */
-	stack = zalloc(n, sizeof(*stack));
-	for (size_t i = 0; i < n; i++) {
-		while (top && c[stack[top - 1]].hi <= c[i].lo) {
-			size_t t = stack[--top];
-			flat_emit(&f, (uint32_t)t, cur, c[t].hi);
-			if (c[t].hi > cur)
-				cur = c[t].hi;
-		}
-		if (top)
-			flat_emit(&f, (uint32_t)stack[top - 1], cur, c[i].lo);
-		cur = c[i].lo;
-		while (top && c[stack[top - 1]].hi <= c[i].hi)
-			top--; /* shadowed by the newer symbol to its end */
-		stack[top++] = i;
-	}
-	while (top) {
-		size_t t = stack[--top];
-		flat_emit(&f, (uint32_t)t, cur, c[t].hi);
-		if (c[t].hi > cur)
-			cur = c[t].hi;
-	}
-	free(stack);
-	mf->ranges = f.r;
-	mf->n_ranges = f.n;
-	build_pages(mf);
-}
-
-/* Sorts candidates and merges those at one address: the best-ranked name
- * (global, then weak, then local; then by name) with the largest size. */
-static size_t dedup(struct cand *c, size_t n)
-{
-	size_t k = 0;
-	qsort(c, n, sizeof(*c), cand_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (k && c[k - 1].lo == c[i].lo) {
-			if (c[i].hi > c[k - 1].hi)
-				c[k - 1].hi = c[i].hi;
-			continue;
-		}
-		c[k++] = c[i];
-	}
-	return k;
-}
-
-/* Collects the functions of E's symbol table of TYPE (SHT_SYMTAB or
- * SHT_DYNSYM) into *C (names point into E).  Returns how many; *HAS says
- * whether there is such a table at all. */
-static size_t elf_functions(Elf *e, Elf64_Word type, struct cand **c, int *has)
-{
-	Elf_Scn *scn = NULL, *tab = NULL;
-	size_t shnum = 0, n;
-	uint64_t *sect_end;
-
-	*c = NULL;
-	*has = 0;
-	if (elf_getshdrnum(e, &shnum) != 0)
-		return 0;
-	sect_end = zalloc(shnum, sizeof(*sect_end));
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		size_t i = elf_ndxscn(scn);
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (i < shnum && (sh.sh_flags & SHF_ALLOC))
-			sect_end[i] = sh.sh_addr + sh.sh_size;
-		if (sh.sh_type == type && !tab)
-			tab = scn;
-	}
-	*has = tab != NULL;
-	n = tab ? collect(e, tab, sect_end, shnum, c) : 0;
-	free(sect_end);
-	return n;
-}
-
-/* Opens the separate debug file of build-id BID under DIR
- * (DIR/.build-id/xx/yyyy.debug) if it is there and has that build-id. */
-static Elf *open_debug_file(const char *dir, const char *bid, int *fdp)
-{
-	char path[4096], got[130];
-	Elf *e;
-	int fd;
-	*fdp = -1;
-	if (!dir || strlen(bid) < 3)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", dir, bid,
-		 bid + 2);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF ||
-	    elf_build_id(e, got, sizeof(got)) < 0 || strcmp(got, bid) != 0) {
-		if (e)
-			elf_end(e);
-		close(fd);
-		return NULL;
-	}
-	*fdp = fd;
-	return e;
-}
-
-/* Reads MF's functions from E: its .symtab, else the .symtab of its
- * separate debug file (Debian's -dbg packages), else its .dynsym. */
-static void load_elf(struct bt_symbolizer *s, struct modfile *mf, Elf *e)
-{
-	struct cand *c = NULL;
-	Elf *de = NULL;
-	int has_symtab = 0, has_dynsym = 0, dfd = -1, dummy;
-	size_t n;
-
-	if (elf_kind(e) != ELF_K_ELF) {
-		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-			fmtstr("%s: not an ELF file", mf->path));
-		return;
-	}
-	if (check_identity(mf, e) < 0)
-		return;
-	n = elf_functions(e, SHT_SYMTAB, &c, &has_symtab);
-	if (!n && mf->build_id[0]) {
-		de = open_debug_file(s->debug_dir, mf->build_id, &dfd);
-		if (de) {
-			free(c);
-			n = elf_functions(de, SHT_SYMTAB, &c, &dummy);
-			mf->debugfile = n > 0;
-		}
-	}
-	if (!n) {
-		free(c);
-		n = elf_functions(e, SHT_DYNSYM, &c, &has_dynsym);
-		mf->dynsym = n > 0;
-	}
-	if (!n) {
-		mf_fail(mf, BT_SYM_NO_SYMBOLS,
-			dupstr(has_symtab || has_dynsym
-				   ? "no function symbols"
-				   : "stripped: no symbol table"));
-	} else {
-		n = dedup(c, n);
-		build_tables(mf, c, n);
-	}
-	free(c);
-	if (de)
-		elf_end(de);
-	if (dfd >= 0)
-		close(dfd);
-}
-
-/* "linux-vdso.so.1": the kernel's, not a file. */
-static int is_vdso(const char *path)
-{
-	return strncmp(path, "linux-vdso", 10) == 0 ||
-	       strncmp(path, "linux-gate", 10) == 0;
-}
-
-/* Our own vDSO, which is the traced one if the build-ids match (the
- * analysis runs on the machine and kernel that recorded).  Its copy must
- * outlive the Elf. */
-static void load_vdso(struct bt_symbolizer *s, struct modfile *mf)
-{
-	const unsigned char *v =
-	    (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)v;
-	size_t size;
-	char *copy;
-	Elf *e;
-
-	if (!v || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64) {
-		mf_fail(mf, BT_SYM_MODULE_MISSING,
-			dupstr("no vDSO to read here"));
-		return;
-	}
-	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-	for (int i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph =
-		    (const Elf64_Phdr *)(v + eh->e_phoff +
-					 (size_t)i * eh->e_phentsize);
-		if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > size)
-			size = ph->p_offset + ph->p_filesz;
-	}
-	copy = zalloc(size, 1);
-	memcpy(copy, v, size);
-	e = elf_memory(copy, size);
-	if (!e) {
-		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-			fmtstr("vDSO: %s", elf_errmsg(-1)));
-	} else {
-		load_elf(s, mf, e);
-		elf_end(e);
-	}
-	free(copy);
-	if (mf->status == BT_SYM_MODULE_CHANGED)
-		mf_fail(mf, BT_SYM_MODULE_MISSING,
-			fmtstr("the traced kernel's vDSO (build-id %s) is not "
-			       "this one",
-			       mf->build_id[0] ? mf->build_id : "none"));
-}
-
+/* Reads MF's file: its identity checked, its function table built
+ * (elf_file.h); counts the outcome. */
 static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
 {
 	uint64_t t0 = now_ns();
-	int fd;
-	Elf *e;
 
 	mf->loaded = 1;
 	s->st.modules++;
-	if (is_vdso(mf->path)) {
-		load_vdso(s, mf);
-	} else if ((fd = open(mf->path, O_RDONLY | O_CLOEXEC)) < 0) {
-		mf_fail(mf,
-			errno == ENOENT || errno == ENOTDIR
-			    ? BT_SYM_MODULE_MISSING
-			    : BT_SYM_MODULE_UNREADABLE,
-			fmtstr("%s: %s", mf->path, strerror(errno)));
-	} else {
-		e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-		if (!e)
-			mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-				fmtstr("%s: %s", mf->path, elf_errmsg(-1)));
-		else
-			load_elf(s, mf, e);
-		if (e)
-			elf_end(e);
-		close(fd);
-	}
-	switch (mf->status) {
+	if (bt_elf_read(mf->path, mf->build_id, mf->lay, s->debug_dir,
+			&mf->fn) < 0)
+		oom();
+	switch (mf->fn.status) {
 	case BT_SYM_MODULE_MISSING:
 		s->st.modules_missing++;
 		break;
@@ -1001,10 +475,10 @@ static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
 	default:
 		break;
 	}
-	if (mf->status == BT_SYM_OK) {
-		s->st.modules_dynsym += mf->dynsym;
-		s->st.modules_debugfile += mf->debugfile;
-		s->st.modules_unverified += mf->unverified;
+	if (mf->fn.status == BT_SYM_OK) {
+		s->st.modules_dynsym += mf->fn.dynsym;
+		s->st.modules_debugfile += mf->fn.debugfile;
+		s->st.modules_unverified += mf->fn.unverified;
 	}
 	s->st.load_ns += now_ns() - t0;
 }
@@ -1245,40 +719,40 @@ static struct mapping *find_mapping(struct bt_image_syms *m, uint64_t pc,
 static uint32_t resolve(struct bt_symbolizer *s, struct modfile *mf,
 			uint64_t rel)
 {
-	size_t lo = 0, hi = mf->n_ranges;
-	const struct range *r;
-	struct sym *sym;
+	size_t lo = 0, hi = mf->fn.n_ranges;
+	const struct bt_elf_range *r;
+	struct bt_elf_sym *sym;
 	char *d;
 
-	if (mf->status == BT_SYM_NO_SYMBOLS)
-		return intern_unnamed(s, mf, mf->status, rel);
-	if (mf->status != BT_SYM_OK)
+	if (mf->fn.status == BT_SYM_NO_SYMBOLS)
+		return intern_unnamed(s, mf, mf->fn.status, rel);
+	if (mf->fn.status != BT_SYM_OK)
 		return intern_unreadable(s, mf);
-	if (mf->pages) {
+	if (mf->fn.pages) {
 		/* the ranges starting at or below REL and not below its
 		 * page; past the last page, all of them */
-		uint64_t p = rel >> PAGE_BITS;
-		lo = hi = mf->n_ranges;
-		if (p + 1 < mf->n_pages) {
-			lo = mf->pages[p];
-			hi = mf->pages[p + 1];
+		uint64_t p = rel >> BT_ELF_PAGE_BITS;
+		lo = hi = mf->fn.n_ranges;
+		if (p + 1 < mf->fn.n_pages) {
+			lo = mf->fn.pages[p];
+			hi = mf->fn.pages[p + 1];
 		}
 	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (mf->ranges[mid].lo <= rel)
+		if (mf->fn.ranges[mid].lo <= rel)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
 		return intern_unnamed(s, mf, BT_SYM_NO_SYMBOL, rel);
-	r = &mf->ranges[lo - 1];
+	r = &mf->fn.ranges[lo - 1];
 	if (rel - r->lo >= r->len)
 		return intern_unnamed(s, mf, BT_SYM_NO_SYMBOL, rel);
-	sym = &mf->syms[r->sym];
-	if (sym->func == NO_ID) {
-		const char *name = mf->names + sym->name;
+	sym = &mf->fn.syms[r->sym];
+	if (sym->func == BT_ELF_NO_FUNC) {
+		const char *name = mf->fn.names + sym->name;
 		d = bt_sym_demangle(name);
 		sym->func = intern_func(s, BT_SYM_OK, mf->base, d ? d : name);
 		free(d);
@@ -1560,9 +1034,9 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 	for (size_t i = 0; i < s->n_files; i++) {
 		const struct modfile *mf = s->files[i];
 		const char *what;
-		if (!mf->loaded || mf->status == BT_SYM_OK)
+		if (!mf->loaded || mf->fn.status == BT_SYM_OK)
 			continue;
-		switch (mf->status) {
+		switch (mf->fn.status) {
 		case BT_SYM_MODULE_MISSING:
 			what = "missing";
 			break;
@@ -1578,7 +1052,7 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 		}
 		s->problems[s->n_problems++] =
 		    fmtstr("%s: %s (%s); %" PRIu64 " frame%s unnamed", mf->base,
-			   what, mf->why ? mf->why : "", mf->unnamed,
+			   what, mf->fn.why ? mf->fn.why : "", mf->unnamed,
 			   mf->unnamed == 1 ? "" : "s");
 	}
 	*lines = (const char *const *)s->problems;
@@ -1614,11 +1088,7 @@ void bt_symbolizer_free(struct bt_symbolizer *s)
 		struct modfile *mf = s->files[i];
 		free(mf->path);
 		free(mf->build_id);
-		free(mf->why);
-		free(mf->ranges);
-		free(mf->pages);
-		free(mf->syms);
-		free(mf->names);
+		bt_elf_funcs_free(&mf->fn);
 		free(mf);
 	}
 	free(s->files);
