@@ -45,6 +45,7 @@ struct maker {
 	uint32_t cat_node[BT_CAT_MAX];
 	int8_t *rule; /* per function id: its rule, or BT_CAT_MAX+2 unknown */
 	size_t n_rule;
+	int rule_nomem; /* growing `rule` failed (builder thread) */
 	const char *cat_names[BT_CAT_MAX];
 	const char *marks[4];	 /* by marker: none, cut, unwinding failed,
 				    truncated (no unwind info) */
@@ -74,8 +75,10 @@ static int rule_of(struct maker *m, uint32_t id)
 	if (id >= m->n_rule) {
 		size_t n = (id + 1) * 2;
 		int8_t *r = realloc(m->rule, n);
-		if (!r)
+		if (!r) {
+			m->rule_nomem = 1; /* build_job() fails the job */
 			return BT_CAT_NONE;
+		}
 		memset(r + m->n_rule, RULE_UNSET, n - m->n_rule);
 		m->rule = r;
 		m->n_rule = n;
@@ -422,8 +425,9 @@ static int build_job(void *arg, struct job *j, int failed)
 		return 0;
 	}
 	m->cur = j->st;
-	if (!failed && add_stacks(m, j->u, j->unit, j->threads, j->backend,
-				  j->cat, j->period_us) < 0)
+	if (!failed && (add_stacks(m, j->u, j->unit, j->threads, j->backend,
+				   j->cat, j->period_us) < 0 ||
+			m->rule_nomem))
 		rc = -1;
 	t0 = mono_s();
 	if (!failed && !rc &&
@@ -472,6 +476,12 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 		threads[k] = thread_kind(m, im->threads[k].name,
 					 (im->threads[k].rec.flags & 1) != 0);
 	threads[n_threads - 1] = thread_kind(m, NULL, 0);
+	for (size_t k = 0; k < n_threads; k++)
+		if (!threads[k]) { /* out of memory */
+			free(threads);
+			free(kind);
+			return -1;
+		}
 	for (size_t k = 0; k < n_threads; k++) {
 		kind[k] = (uint32_t)k;
 		for (size_t j = 0; j < k; j++)
@@ -510,6 +520,8 @@ static int add_image(struct maker *m, struct bt_unit *u, const char *unit,
 			 * function here would be a cache miss per frame */
 			depth = (uint16_t)bt_symbolize_thread_stack(
 			    m->sym, is, raw_t, pcs, h.depth, h.mono_ns, ids);
+			if (bt_symbolizer_nomem(m->sym))
+				goto fail;
 			if (h.flags & BT_SAMPLE_CUT)
 				marker = 1;
 			else if (h.flags & BT_SAMPLE_UNWIND_FAILED)
@@ -632,19 +644,23 @@ static int add_node(struct maker *m, struct bt_node *n)
 		lost += lost_us(pr->images[k]);
 	}
 	if (lost) {
-		put_leaf(m, u, unit, NULL,
-			 pool_add(&m->names, "[lost samples]"), BT_FLAME_GAP,
-			 cat_rest, lost);
+		const char *leaf = pool_add(&m->names, "[lost samples]");
+		if (!leaf)
+			return -1;
+		put_leaf(m, u, unit, NULL, leaf, BT_FLAME_GAP, cat_rest, lost);
 		m->p->lost_cpu_s += (double)lost / 1e6;
 	}
 	m->p->sampled_cpu_s += (double)sampled / 1e6;
 	if (cpu_us > sampled + lost) {
 		uint64_t rest = cpu_us - sampled - lost;
 		const char *leaf;
-		if (n->kind == BT_KIND_LINKER)
+		if (n->kind == BT_KIND_LINKER) {
 			thread = pool_add(&m->names, "%s", n->name);
-		else
+			if (!thread)
+				return -1;
+		} else {
 			thread = NULL;
+		}
 		if (sampled)
 			leaf = pool_add(&m->names, "[not sampled: start-up "
 						   "and exit]");
@@ -653,6 +669,8 @@ static int add_node(struct maker *m, struct bt_node *n)
 					n->kind == BT_KIND_BUILD_SCRIPT
 					    ? "build script"
 					    : n->name);
+		if (!leaf)
+			return -1;
 		/* a compiler's CPU that no sample covers is its start-up
 		 * and exit (docs/attribution.md) */
 		put_leaf(m, u, unit, thread, leaf, BT_FLAME_UNSAMPLED,
@@ -742,6 +760,12 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	    pool_add(&m.names, "[stack cut at %d frames]", BT_MAX_DEPTH);
 	m.marks[2] = pool_add(&m.names, "[unwinding failed]");
 	m.marks[3] = pool_add(&m.names, "[no unwind info: stack truncated]");
+	if (!root || !m.merged_name || !m.marks[1] || !m.marks[2] ||
+	    !m.marks[3])
+		goto oom;
+	for (int c = 0; c < BT_CAT_MAX; c++)
+		if (!m.cat_names[c])
+			goto oom;
 	for (size_t i = 0; i < b->n_units; i++)
 		memset(b->units[i].categories, 0,
 		       sizeof(b->units[i].categories));
@@ -798,6 +822,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	p->modules_changed = ss.modules_changed;
 	p->modules_stripped = ss.modules_stripped;
 	n_lines = bt_symbolizer_problems(m.sym, &lines);
+	if (bt_symbolizer_nomem(m.sym))
+		goto oom;
 	for (size_t i = 0; i < n_lines; i++)
 		if (add_warning(p, lines[i]) < 0)
 			goto oom;

@@ -35,7 +35,6 @@
 #include "base/hash.h"
 #include "profile/elf_file.h"
 #include "profile/symbolize.h"
-#include "base/xalloc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -56,42 +55,22 @@
 #define ARENA_CHUNK (256u * 1024)
 #define MEMO_REL_BITS 40 /* file addresses below 1 TiB are memoized */
 
-static void oom(void)
-{
-	bt_oom_exit();
-}
-
+/* Allocation: NULL means out of memory.  The symbolizer then sets its
+ * sticky `nomem` (bt_symbolizer_nomem()) and gives answers that are safe
+ * to read but incomplete; it never exits (base/xalloc.h). */
 static void *zalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		oom();
-	return p;
+	return calloc(n ? n : 1, size ? size : 1);
 }
 
-static void *resize(void *p, size_t size)
-{
-	p = realloc(p, size ? size : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-static char *dupstr(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		oom();
-	return p;
-}
-
+static char *fmtstr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *fmtstr(const char *fmt, ...)
 {
 	char *p;
 	va_list ap;
 	va_start(ap, fmt);
 	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+		p = NULL;
 	va_end(ap);
 	return p;
 }
@@ -112,15 +91,21 @@ struct arena {
 	size_t left;
 };
 
+/* A copy of S in A, or NULL when out of memory. */
 static const char *arena_strdup(struct arena *a, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *p;
 	if (n > a->left) {
 		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-		a->chunks =
-		    resize(a->chunks, (a->n_chunks + 1) * sizeof(*a->chunks));
-		a->cur = a->chunks[a->n_chunks++] = zalloc(1, cap);
+		char **chunks =
+		    realloc(a->chunks, (a->n_chunks + 1) * sizeof(*a->chunks));
+		if (!chunks)
+			return NULL;
+		a->chunks = chunks;
+		if (!(a->cur = zalloc(1, cap)))
+			return NULL;
+		a->chunks[a->n_chunks++] = a->cur;
 		a->left = cap;
 	}
 	p = a->cur;
@@ -173,9 +158,9 @@ struct bt_image_syms {
 };
 
 /* The last stack a thread's lookups gave (bt_symbolize_thread_stack):
- * consecutive samples of a thread share their outer frames (61% of the
- * frames of a real cli-app build, 30% of gen_trace's), which need no
- * lookup again while the module map stays the same. */
+ * consecutive samples of a thread share their outer frames (how many:
+ * BENCHMARKS.md, "The synthetic traces"), which need no lookup again
+ * while the module map stays the same. */
 struct thread_last {
 	const struct bt_image_syms *m; /* NULL: nothing yet */
 	uint64_t t_ns;
@@ -239,6 +224,7 @@ struct bt_symbolizer {
 	struct bt_sym_stats st;
 	char **problems;
 	size_t n_problems;
+	int nomem; /* sticky: an allocation failed (bt_symbolizer_nomem) */
 };
 
 static const char *const status_names[BT_SYM_N_STATUS] = {
@@ -294,8 +280,20 @@ static const char *intern_base(struct bt_symbolizer *s, const char *b)
 	for (size_t i = 0; i < s->n_bases; i++)
 		if (strcmp(s->bases[i], b) == 0)
 			return s->bases[i];
-	s->bases = resize(s->bases, (s->n_bases + 1) * sizeof(*s->bases));
-	return s->bases[s->n_bases++] = arena_strdup(&s->strings, b);
+	{
+		const char **bases =
+		    realloc(s->bases, (s->n_bases + 1) * sizeof(*s->bases));
+		const char *copy;
+		if (!bases)
+			goto nomem;
+		s->bases = bases;
+		if (!(copy = arena_strdup(&s->strings, b)))
+			goto nomem;
+		return s->bases[s->n_bases++] = copy;
+	}
+nomem:
+	s->nomem = 1;
+	return NULL;
 }
 
 static struct func_rec *func_at(const struct bt_symbolizer *s, uint32_t id)
@@ -303,10 +301,12 @@ static struct func_rec *func_at(const struct bt_symbolizer *s, uint32_t id)
 	return &s->func_chunks[id >> FUNC_CHUNK_BITS][id & (FUNC_CHUNK - 1)];
 }
 
-static void func_tab_grow(struct bt_symbolizer *s)
+static int func_tab_grow(struct bt_symbolizer *s)
 {
 	size_t cap = s->func_cap ? s->func_cap * 2 : 1024;
 	uint32_t *tab = zalloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
 	for (uint32_t id = 0; id < s->n_funcs; id++) {
 		size_t i = func_at(s, id)->hash & (cap - 1);
 		while (tab[i])
@@ -316,9 +316,11 @@ static void func_tab_grow(struct bt_symbolizer *s)
 	free(s->func_tab);
 	s->func_tab = tab;
 	s->func_cap = cap;
+	return 0;
 }
 
-/* The id of (ST, MODULE, NAME); MODULE must be interned. */
+/* The id of (ST, MODULE, NAME); MODULE must be interned (NULL: interning
+ * it ran out of memory).  NO_ID, with s->nomem, when out of memory. */
 static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 			    const char *module, const char *name)
 {
@@ -328,9 +330,11 @@ static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 	size_t i;
 	uint32_t id;
 
+	if (!module)
+		goto nomem;
 	h = bt_hash_bytes(h, &module, sizeof(module));
-	if ((s->n_funcs + 1) * 2 > s->func_cap)
-		func_tab_grow(s);
+	if ((s->n_funcs + 1) * 2 > s->func_cap && func_tab_grow(s) < 0)
+		goto nomem;
 	for (i = h & (s->func_cap - 1); s->func_tab[i];
 	     i = (i + 1) & (s->func_cap - 1)) {
 		r = func_at(s, s->func_tab[i] - 1);
@@ -340,19 +344,24 @@ static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 	}
 	id = (uint32_t)s->n_funcs;
 	if (id == UINT32_MAX)
-		oom(); /* 4 billion functions: no id left */
-	if ((id & (FUNC_CHUNK - 1)) == 0)
-		s->func_chunks[id >> FUNC_CHUNK_BITS] =
-		    zalloc(FUNC_CHUNK, sizeof(struct func_rec));
+		goto nomem; /* 4 billion functions: no id left */
+	if ((id & (FUNC_CHUNK - 1)) == 0 &&
+	    !(s->func_chunks[id >> FUNC_CHUNK_BITS] =
+		  zalloc(FUNC_CHUNK, sizeof(struct func_rec))))
+		goto nomem;
 	r = func_at(s, id);
 	r->f.id = id;
-	r->f.name = arena_strdup(&s->strings, name);
+	if (!(r->f.name = arena_strdup(&s->strings, name)))
+		goto nomem;
 	r->f.module = module;
 	r->f.status = st;
 	r->hash = h;
 	s->func_tab[i] = id + 1;
 	s->n_funcs++;
 	return id;
+nomem:
+	s->nomem = 1;
+	return NO_ID;
 }
 
 /* The stand-in for file address REL of MF that no symbol names. */
@@ -394,6 +403,8 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 static struct memo_ent *memo_alloc(size_t cap)
 {
 	struct memo_ent *m = zalloc(cap, sizeof(*m));
+	if (!m)
+		return NULL;
 #ifdef MADV_HUGEPAGE
 	uintptr_t a = ((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	uintptr_t e = ((uintptr_t)m + cap * sizeof(*m)) & ~(HUGE_PAGE - 1);
@@ -403,10 +414,12 @@ static struct memo_ent *memo_alloc(size_t cap)
 	return m;
 }
 
-static void memo_grow(struct bt_symbolizer *s)
+static int memo_grow(struct bt_symbolizer *s)
 {
 	size_t cap = s->memo_cap ? s->memo_cap * 2 : 1u << 16;
 	struct memo_ent *m = memo_alloc(cap);
+	if (!m)
+		return -1;
 	for (size_t j = 0; j < s->memo_cap; j++) {
 		size_t i;
 		if (!s->memo[j].key)
@@ -419,12 +432,15 @@ static void memo_grow(struct bt_symbolizer *s)
 	free(s->memo);
 	s->memo = m;
 	s->memo_cap = cap;
+	return 0;
 }
 
 static const struct memo_ent *memo_get(const struct bt_symbolizer *s,
 				       uint64_t key)
 {
 	size_t mask = s->memo_cap - 1;
+	if (!s->memo)
+		return NULL;
 	for (size_t i = bt_mix64(key) & mask; s->memo[i].key;
 	     i = (i + 1) & mask)
 		if (s->memo[i].key == key)
@@ -436,8 +452,10 @@ static void memo_put(struct bt_symbolizer *s, uint64_t key, uint32_t func,
 		     enum bt_sym_status st)
 {
 	size_t i, mask;
-	if ((s->memo_n + 1) * 2 > s->memo_cap)
-		memo_grow(s);
+	if ((s->memo_n + 1) * 2 > s->memo_cap && memo_grow(s) < 0) {
+		s->nomem = 1;
+		return;
+	}
 	mask = s->memo_cap - 1;
 	for (i = bt_mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
 		if (s->memo[i].key == key)
@@ -457,8 +475,10 @@ static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
 	mf->loaded = 1;
 	s->st.modules++;
 	if (bt_elf_read(mf->path, mf->build_id, mf->lay, s->debug_dir,
-			&mf->fn) < 0)
-		oom();
+			&mf->fn) < 0) {
+		s->nomem = 1;
+		mf->fn.status = BT_SYM_MODULE_UNREADABLE;
+	}
 	switch (mf->fn.status) {
 	case BT_SYM_MODULE_MISSING:
 		s->st.modules_missing++;
@@ -492,10 +512,12 @@ static uint64_t modfile_hash(const char *path, const char *bid,
 	return bt_hash_bytes(h, lay, 4 * sizeof(uint64_t));
 }
 
-static void file_tab_grow(struct bt_symbolizer *s)
+static int file_tab_grow(struct bt_symbolizer *s)
 {
 	size_t cap = s->file_cap ? s->file_cap * 2 : 256;
 	uint32_t *tab = zalloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
 	for (size_t j = 0; j < s->n_files; j++) {
 		size_t i = s->files[j]->hash & (cap - 1);
 		while (tab[i])
@@ -505,6 +527,7 @@ static void file_tab_grow(struct bt_symbolizer *s)
 	free(s->file_tab);
 	s->file_tab = tab;
 	s->file_cap = cap;
+	return 0;
 }
 
 static const char *basename_of(const char *path)
@@ -513,15 +536,17 @@ static const char *basename_of(const char *path)
 	return b ? b + 1 : path;
 }
 
+/* The module file of (PATH, BID, LAY), made if new; NULL when out of
+ * memory. */
 static struct modfile *get_modfile(struct bt_symbolizer *s, const char *path,
 				   const char *bid, const uint64_t lay[4])
 {
 	uint64_t h = modfile_hash(path, bid, lay);
-	struct modfile *mf;
+	struct modfile *mf, **files;
 	size_t i;
 
-	if ((s->n_files + 1) * 2 > s->file_cap)
-		file_tab_grow(s);
+	if ((s->n_files + 1) * 2 > s->file_cap && file_tab_grow(s) < 0)
+		return NULL;
 	for (i = h & (s->file_cap - 1); s->file_tab[i];
 	     i = (i + 1) & (s->file_cap - 1)) {
 		mf = s->files[s->file_tab[i] - 1];
@@ -530,14 +555,25 @@ static struct modfile *get_modfile(struct bt_symbolizer *s, const char *path,
 		    memcmp(mf->lay, lay, sizeof(mf->lay)) == 0)
 			return mf;
 	}
+	files = realloc(s->files, (s->n_files + 1) * sizeof(*s->files));
+	if (!files)
+		return NULL;
+	s->files = files;
 	mf = zalloc(1, sizeof(*mf));
-	mf->path = dupstr(path);
+	if (!mf)
+		return NULL;
+	mf->path = strdup(path);
 	mf->base = intern_base(s, *path ? basename_of(path) : "[anonymous]");
-	mf->build_id = dupstr(bid);
+	mf->build_id = strdup(bid);
+	if (!mf->path || !mf->base || !mf->build_id) {
+		free(mf->path);
+		free(mf->build_id);
+		free(mf);
+		return NULL;
+	}
 	memcpy(mf->lay, lay, sizeof(mf->lay));
 	mf->hash = h;
 	mf->idx = (uint32_t)s->n_files;
-	s->files = resize(s->files, (s->n_files + 1) * sizeof(*s->files));
 	s->files[s->n_files++] = mf;
 	s->file_tab[i] = mf->idx + 1;
 	return mf;
@@ -564,7 +600,8 @@ static int map_cmp(const void *a, const void *b)
 /* The path to open for module path P of IMG: relative paths (a dlopen
  * with a relative name) are taken from the image's cwd, and the
  * " (deleted)" that readlink adds for a replaced executable is dropped
- * (the build-id check then tells whether the file there now is it). */
+ * (the build-id check then tells whether the file there now is it).
+ * NULL when out of memory. */
 static char *module_path(const struct bt_image *img, const char *p)
 {
 	static const char deleted[] = " (deleted)";
@@ -573,7 +610,9 @@ static char *module_path(const struct bt_image *img, const char *p)
 	if (p[0] != '/' && strchr(p, '/') && img->cwd && img->cwd[0] == '/')
 		r = fmtstr("%s/%s", img->cwd, p);
 	else
-		r = dupstr(p);
+		r = strdup(p);
+	if (!r)
+		return NULL;
 	n = strlen(r);
 	if (n > dn && strcmp(r + n - dn, deleted) == 0)
 		r[n - dn] = 0;
@@ -586,7 +625,11 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 	struct bt_image_syms *m = zalloc(1, sizeof(*m));
 	size_t n = 0;
 
+	if (!m)
+		goto nomem;
 	m->map = zalloc(img->n_modules, sizeof(*m->map));
+	if (!m->map)
+		goto nomem;
 	for (size_t i = 0; i < img->n_modules; i++) {
 		const struct bt_module *md = &img->modules[i];
 		const struct bt_rec_module *r = &md->rec;
@@ -619,12 +662,18 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 		lay[2] = r->exec_end ? r->exec_start - r->bias : 0;
 		lay[3] = r->exec_end ? r->exec_end - r->bias : 0;
 		path = module_path(img, md->path ? md->path : "");
+		if (!path)
+			goto nomem;
 		mp = &m->map[n++];
 		mp->start = r->start;
 		mp->end = r->end;
 		mp->bias = r->bias;
 		mp->mf =
 		    get_modfile(s, path, md->build_id ? md->build_id : "", lay);
+		if (!mp->mf) {
+			free(path);
+			goto nomem;
+		}
 		if (r->event == BT_MODULE_LOADED) {
 			mp->t_load = r->mono_ns;
 			mp->t_unload = UINT64_MAX;
@@ -637,6 +686,9 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 	m->n = n;
 	qsort(m->map, n, sizeof(*m->map), map_cmp);
 	m->reach = zalloc(n, sizeof(*m->reach));
+	m->changes = zalloc(3 * n + 1, sizeof(*m->changes));
+	if (!m->reach || !m->changes)
+		goto nomem;
 	for (size_t i = 0; i < n; i++) {
 		m->reach[i] = m->map[i].end;
 		if (i && m->reach[i - 1] > m->reach[i])
@@ -645,7 +697,6 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 		    (i && m->map[i].start < m->reach[i - 1]) ||
 		    (i + 1 < n && m->map[i + 1].start < m->map[i].end);
 	}
-	m->changes = zalloc(3 * n + 1, sizeof(*m->changes));
 	for (size_t i = 0; i < n; i++) {
 		const struct mapping *mp = &m->map[i];
 		m->changes[m->n_changes++] =
@@ -661,6 +712,15 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 	s->images = m;
 	s->st.images++;
 	return m;
+nomem:
+	if (m) {
+		free(m->map);
+		free(m->reach);
+		free(m->changes);
+		free(m);
+	}
+	s->nomem = 1;
+	return NULL;
 }
 
 /* 0: loaded at T; 1: loaded within the lag after T; -1: neither. */
@@ -753,9 +813,18 @@ static uint32_t resolve(struct bt_symbolizer *s, struct modfile *mf,
 	sym = &mf->fn.syms[r->sym];
 	if (sym->func == BT_ELF_NO_FUNC) {
 		const char *name = mf->fn.names + sym->name;
+		errno = 0;
 		d = bt_sym_demangle(name);
+		if (!d && errno == ENOMEM) {
+			/* the demangler ran out, not a name it cannot read:
+			 * the mangled name would be a silent stand-in */
+			s->nomem = 1;
+			return NO_ID;
+		}
 		sym->func = intern_func(s, BT_SYM_OK, mf->base, d ? d : name);
 		free(d);
+		if (sym->func == NO_ID)
+			sym->func = BT_ELF_NO_FUNC; /* out of memory: retry */
 	}
 	return sym->func;
 }
@@ -775,7 +844,8 @@ static void count(struct bt_symbolizer *s, struct modfile *mf,
 }
 
 /* The id of PC's function; counts the lookup.  *MFP and *STP get the
- * module file (NULL: none) and the status it was counted with. */
+ * module file (NULL: none) and the status it was counted with.  NO_ID
+ * (with s->nomem) when out of memory. */
 static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 		       uint64_t pc, uint64_t t_ns, struct modfile **mfp,
 		       uint8_t *stp)
@@ -809,9 +879,11 @@ static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 			s->unknown_func = intern_func(
 			    s, BT_SYM_NO_MODULE, intern_base(s, "[unknown]"),
 			    "[unknown]");
-		count(s, NULL, BT_SYM_NO_MODULE);
 		*mfp = NULL;
 		*stp = BT_SYM_NO_MODULE;
+		if (s->unknown_func == NO_ID)
+			return NO_ID;
+		count(s, NULL, BT_SYM_NO_MODULE);
 		return s->unknown_func;
 	}
 	mf = mp->mf;
@@ -829,6 +901,11 @@ static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 		if (!mf->loaded)
 			load_modfile(s, mf);
 		id = resolve(s, mf, rel);
+		if (id == NO_ID) {
+			*mfp = mf;
+			*stp = BT_SYM_MODULE_UNREADABLE;
+			return NO_ID;
+		}
 		st = func_at(s, id)->f.status;
 		if (key)
 			memo_put(s, key, id, st);
@@ -858,7 +935,8 @@ const struct bt_func *bt_symbolize(struct bt_symbolizer *s,
 				   struct bt_image_syms *m, uint64_t pc,
 				   uint64_t t_ns)
 {
-	return &func_at(s, symbolize_id(s, m, pc, t_ns))->f;
+	uint32_t id = symbolize_id(s, m, pc, t_ns);
+	return id == NO_ID ? NULL : &func_at(s, id)->f;
 }
 
 /* Starts loading the memo slot PC would be looked up in: a memo of
@@ -874,6 +952,8 @@ static void memo_prefetch(const struct bt_symbolizer *s,
 	uint64_t rel, key;
 	if (fe->m == m && fe->pc == pc)
 		return; /* the front cache will answer */
+	if (!s->memo)
+		return;
 	mp = m ? find_mapping(m, pc, t_ns) : NULL;
 	if (!mp)
 		return;
@@ -942,10 +1022,18 @@ size_t bt_symbolize_thread_stack(struct bt_symbolizer *s,
 
 	if (slot >= s->n_last) {
 		size_t cap = slot + 8;
-		s->last = resize(s->last, cap * sizeof(*s->last));
-		for (size_t i = s->n_last; i < cap; i++)
-			s->last[i] = zalloc(1, sizeof(**s->last));
-		s->n_last = cap;
+		struct thread_last **last =
+		    realloc(s->last, cap * sizeof(*s->last));
+		if (!last) {
+			s->nomem = 1;
+			return 0;
+		}
+		s->last = last;
+		for (; s->n_last < cap; s->n_last++)
+			if (!(s->last[s->n_last] = zalloc(1, sizeof(**last)))) {
+				s->nomem = 1;
+				return 0;
+			}
 	}
 	l = s->last[slot];
 	while (depth && pcs[depth - 1] == 0)
@@ -986,9 +1074,9 @@ void bt_symbolizer_trim(struct bt_symbolizer *s)
 	if (s->memo_n > s->st.memo_entries)
 		s->st.memo_entries = s->memo_n;
 	free(s->memo);
+	/* no memo until a lookup needs one again (memo_put grows it) */
 	s->memo = NULL;
 	s->memo_cap = s->memo_n = 0;
-	memo_grow(s);
 }
 
 const struct bt_func *bt_symbolizer_func(const struct bt_symbolizer *s,
@@ -1030,7 +1118,12 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 			      const char *const **lines)
 {
 	free_problems(s);
+	*lines = NULL;
 	s->problems = zalloc(s->n_files, sizeof(*s->problems));
+	if (!s->problems) {
+		s->nomem = 1;
+		return 0;
+	}
 	for (size_t i = 0; i < s->n_files; i++) {
 		const struct modfile *mf = s->files[i];
 		const char *what;
@@ -1050,19 +1143,33 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 			what = "unreadable";
 			break;
 		}
-		s->problems[s->n_problems++] =
+		s->problems[s->n_problems] =
 		    fmtstr("%s: %s (%s); %" PRIu64 " frame%s unnamed", mf->base,
 			   what, mf->fn.why ? mf->fn.why : "", mf->unnamed,
 			   mf->unnamed == 1 ? "" : "s");
+		if (!s->problems[s->n_problems]) {
+			s->nomem = 1;
+			continue;
+		}
+		s->n_problems++;
 	}
 	*lines = (const char *const *)s->problems;
 	return s->n_problems;
 }
 
-void bt_symbolizer_set_debug_dir(struct bt_symbolizer *s, const char *dir)
+int bt_symbolizer_set_debug_dir(struct bt_symbolizer *s, const char *dir)
 {
+	char *copy = NULL;
+	if (dir && !(copy = strdup(dir)))
+		return -1;
 	free(s->debug_dir);
-	s->debug_dir = dir ? dupstr(dir) : NULL;
+	s->debug_dir = copy;
+	return 0;
+}
+
+int bt_symbolizer_nomem(const struct bt_symbolizer *s)
+{
+	return s->nomem;
 }
 
 struct bt_symbolizer *bt_symbolizer_new(void)
@@ -1071,12 +1178,17 @@ struct bt_symbolizer *bt_symbolizer_new(void)
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return NULL;
 	s = zalloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
 	/* 8 MiB of address space; only the pages of used chunks are ever
 	 * touched */
 	s->func_chunks = zalloc(FUNC_CHUNKS, sizeof(*s->func_chunks));
 	s->unknown_func = NO_ID;
-	s->debug_dir = dupstr("/usr/lib/debug");
-	memo_grow(s);
+	s->debug_dir = strdup("/usr/lib/debug");
+	if (!s->func_chunks || !s->debug_dir || memo_grow(s) < 0) {
+		bt_symbolizer_free(s);
+		return NULL;
+	}
 	return s;
 }
 
