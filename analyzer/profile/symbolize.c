@@ -395,7 +395,7 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 /* A zeroed memo of CAP entries, on huge pages if the kernel gives them.
  * At 5M samples the memo holds millions of addresses probed in no order:
  * with 4 KiB pages nearly every probe also misses the TLB, and the page
- * walk costs as much as the probe (that report went from 40 s to 32 s).
+ * walk costs as much as the probe (BENCHMARKS.md has the report's times).
  * Transparent huge pages are often "madvise"-only, so ask, before the
  * first write: calloc leaves a big block's fresh pages untouched.  (Tried
  * for the profile's tables and the function index too: no gain there,
