@@ -842,6 +842,9 @@ oom:
 		bt_symbolizer_free(m.sym);
 	free(p->by_crate.nodes);
 	free(p->by_category.nodes);
+	for (size_t i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
 	memset(p, 0, sizeof(*p));
 	return -1;
 }

@@ -276,7 +276,7 @@ static void profile_returns_nomem(void **state)
  * reason.  Some failures are still tolerated outside the reader and the
  * symbolizer (the estimator takes a failed schedule replay as "no wall
  * saving"; libiberty's demangler falls back to its C++ reading of a Rust
- * legacy name): a few, no more.  60 failures spread over the run. */
+ * legacy name): a few, no more.  30 failures spread over the run. */
 static void analyze_returns_nomem(void **state)
 {
 	struct bt_analysis a;
@@ -291,7 +291,7 @@ static void analyze_returns_nomem(void **state)
 	total = allocations();
 	assert_true(a.have_profile);
 	bt_analysis_free(&a);
-	for (unsigned long n = 1; n <= total; n += total / 60 + 1) {
+	for (unsigned long n = 1; n <= total; n += total / 30 + 1) {
 		void *from;
 		fail_allocation(n);
 		err[0] = 0;
