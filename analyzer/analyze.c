@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "base/xalloc.h"
 #include "cli.h"
 
 int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
@@ -10,7 +11,7 @@ int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
 {
 	memset(a, 0, sizeof(*a));
 	if (bt_trace_load(dir, &a->trace, err, errlen) < 0)
-		return BT_EXIT_BAD_INPUT;
+		return bt_exit_for_errno(BT_EXIT_BAD_INPUT);
 	if (bt_build_make(&a->trace, &a->build, err, errlen) < 0)
 		goto nomem; /* its only failure */
 	if (o && o->phase)

@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <unwind.h>
 
+#include "../common/build_id.h"
 #include "../common/trace_records.h"
 #include "shim.h"
 
@@ -248,40 +249,18 @@ static int module_seen(uint64_t start, uint64_t end)
 	return 0;
 }
 
-static void hex(char *out, const unsigned char *p, size_t n)
-{
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
+/* INFO's GNU build-id as hex into OUT ("" if none), from its PT_NOTE
+ * segments in memory (common/build_id.h). */
 static void build_id(const struct dl_phdr_info *info, char *out, size_t cap)
 {
 	out[0] = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const char *p, *end;
-		if (ph->p_type != PT_NOTE)
-			continue;
-		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
-		end = p + ph->p_memsz;
-		while (p + sizeof(ElfW(Nhdr)) <= end) {
-			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
-			const char *name = p + sizeof(*nh);
-			const unsigned char *desc =
-			    (const unsigned char *)(name +
-						    ((nh->n_namesz + 3) & ~3u));
-			if (nh->n_type == NT_GNU_BUILD_ID &&
-			    nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
-			    nh->n_descsz * 2 + 1 <= cap) {
-				hex(out, desc, nh->n_descsz);
-				return;
-			}
-			p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
-		}
+		if (ph->p_type == PT_NOTE &&
+		    bt_build_id_notes(
+			(const void *)(info->dlpi_addr + ph->p_vaddr),
+			ph->p_memsz, 4, out, cap))
+			return;
 	}
 }
 

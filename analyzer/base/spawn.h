@@ -25,7 +25,7 @@ struct bt_spawn_opts {
 	const sigset_t *sig_default;
 };
 
-/* Starts ARGV[0], looked up on PATH (posix_spawnp), with the
+/* Starts ARGV[0], looked up on PATH (fork and execvp), with the
  * environment of this process; a file of no executable format runs as a
  * shell script (/bin/sh FILE ARGS), as execvp() does.  Returns 0 with
  * *PID, or the errno value of why it could not (ENOENT: not found,

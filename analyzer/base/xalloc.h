@@ -1,22 +1,25 @@
-/* xalloc.h - what the analyzer does when memory runs out.
+/* xalloc.h - the analyzer's one policy for running out of memory.
  *
- * Most of the analyzer returns -1 on ENOMEM and lets the command return
- * BT_EXIT_NOMEM (cli.h).  The trace reader and the symbolizer, whose
- * allocations are too many to unwind, still stop the process here: one
- * message and the same exit code as everywhere else.  (Issue 15 plans
- * one policy where library code never exits; docs/architecture.md.) */
+ * Library code (model/, profile/, advice/, output/, analyze.c) never
+ * exits and never aborts: every allocation is checked, and a failure is
+ * carried up as -1 (or NULL, or a sticky flag such as
+ * bt_symbolizer_nomem() where a lookup has no error return) with errno
+ * ENOMEM, freeing what was made on the way.  Only a command (cmd/) turns
+ * it into an exit: one line on stderr, "btrace CMD: out of memory ...",
+ * and BT_EXIT_NOMEM (3, README "Exit codes"), the same everywhere.
+ * tests/robustness/oom checks it by failing every allocation in turn. */
 #ifndef BTRACE_XALLOC_H
 #define BTRACE_XALLOC_H
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <errno.h>
 
 #include "cli.h"
 
-__attribute__((noreturn)) static inline void bt_oom_exit(void)
+/* The exit code for a failure that set errno: BT_EXIT_NOMEM when memory
+ * ran out, else OTHER. */
+static inline int bt_exit_for_errno(int other)
 {
-	fputs("btrace: out of memory\n", stderr);
-	exit(BT_EXIT_NOMEM);
+	return errno == ENOMEM ? BT_EXIT_NOMEM : other;
 }
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "base/xalloc.h"
 #include "cli.h"
 #include "model/trace_reader.h"
 
@@ -205,9 +206,10 @@ int cmd_dump(int argc, char **argv)
 		}
 	}
 	if (bt_trace_load(dir, &t, err, sizeof(err)) < 0) {
+		int rc = bt_exit_for_errno(BT_EXIT_BAD_INPUT);
 		fprintf(stderr, "btrace dump: %s\n", err);
 		free(dir);
-		return BT_EXIT_BAD_INPUT;
+		return rc;
 	}
 	if (t.has_session) {
 		out("# session %s, btrace %s, command:", dir, t.btrace_version);

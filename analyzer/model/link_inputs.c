@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/hash_mix.h"
+#include "base/hash.h"
 #include "model/link_inputs.h"
 #include "model/schedule.h"
 #include "model/trace_reader.h"
@@ -113,18 +113,10 @@ struct str_tab {
 	size_t cap, n;
 };
 
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
-	while (*s)
-		h = bt_mix64(h ^ (unsigned char)*s++);
-	return h;
-}
-
 /* The slot of KEY: its own, or the empty one where it would go. */
 static size_t tab_slot(const struct str_tab *t, const char *key)
 {
-	size_t i = str_hash(key) & (t->cap - 1);
+	size_t i = bt_hash_str(BT_HASH_SEED, key) & (t->cap - 1);
 	while (t->keys[i] && strcmp(t->keys[i], key))
 		i = (i + 1) & (t->cap - 1);
 	return i;

@@ -144,13 +144,14 @@ static int cmp_event(const void *a, const void *b)
 	return x->delta - y->delta;
 }
 
-/* The most units that ran at once (1 if that cannot be told). */
+/* The most units that ran at once (at least 1), or -1 when out of
+ * memory. */
 static int max_concurrency(const struct bt_build *b)
 {
 	struct event *ev = malloc((2 * b->n_units + 1) * sizeof(*ev));
 	int best = 1, running = 0;
 	if (!ev)
-		return 1;
+		return -1;
 	for (size_t i = 0; i < b->n_units; i++) {
 		ev[2 * i] = (struct event){b->units[i].start_s, 1};
 		ev[2 * i + 1] = (struct event){
@@ -195,23 +196,29 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
  * JOBS CPUs.  Bisects for the capacity whose replay takes the observed
  * WALL_S (JOBS if even that is too slow), from 0.01 CPUs up: a build on a
  * machine shared with many others got 0.1 CPUs on average, which a floor
- * of 0.1 left 22% short of its wall (BENCHMARKS.md "proc-macro"). */
-static void fit_cpus(struct bt_schedule *s, double wall_s)
+ * of 0.1 left 22% short of its wall (BENCHMARKS.md "proc-macro").
+ * Returns 0, or -1 when out of memory (no capacity is guessed). */
+static int fit_cpus(struct bt_schedule *s, double wall_s)
 {
-	double lo = 0.01, hi = s->jobs > 0 ? s->jobs : 1;
+	double lo = 0.01, hi = s->jobs > 0 ? s->jobs : 1, r;
 	s->cpus = hi;
-	if (replay(s, NULL, hi) >= wall_s)
-		return;
+	r = replay(s, NULL, hi);
+	if (r < 0)
+		return -1;
+	if (r >= wall_s)
+		return 0;
 	for (int i = 0; i < 30; i++) {
-		double mid = (lo + hi) / 2, r = replay(s, NULL, mid);
+		double mid = (lo + hi) / 2;
+		r = replay(s, NULL, mid);
 		if (r < 0)
-			return;
+			return -1;
 		if (r > wall_s)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	s->cpus = hi;
+	return 0;
 }
 
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
@@ -245,9 +252,12 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		s->n_deps += su->n_deps;
 	}
 	s->jobs = max_concurrency(b);
+	if (s->jobs < 0)
+		goto fail;
 	s->first_start_s = b->n_units ? b->units[0].start_s : 0;
 	s->tail_s = b->wall_s > last_end ? b->wall_s - last_end : 0;
-	fit_cpus(s, b->wall_s);
+	if (fit_cpus(s, b->wall_s) < 0)
+		goto fail;
 	free(keys);
 	return 0;
 fail:

@@ -1,7 +1,10 @@
-/* trace_reader.c - load a trace directory and rebuild its processes. */
+/* trace_reader.c - load a trace directory and rebuild its processes.
+ *
+ * Out of memory (base/xalloc.h): every allocation is checked and the
+ * failure carried up to bt_trace_load(), which frees what it made and
+ * returns -1 with errno ENOMEM; nothing here exits. */
 #define _GNU_SOURCE
 #include "model/trace_reader.h"
-#include "base/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,55 +20,77 @@
 
 #define MAX_FILE_BYTES (1024ull * 1024 * 1024)
 
-static void *xcalloc(size_t n, size_t size)
+/* calloc of at least one byte: NULL means out of memory. */
+static void *zalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size);
-	if (!p) {
-		bt_oom_exit();
-	}
-	return p;
+	return calloc(n ? n : 1, size ? size : 1);
 }
 
-static void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size ? size : 1);
-	if (!p) {
-		bt_oom_exit();
-	}
-	return p;
-}
+/* Appends an element to ARR (N of them): the new element, or NULL (ARR
+ * unchanged) when out of memory. */
+#define GROW(arr, n)                                                           \
+	({                                                                     \
+		__typeof__(arr) g_ =                                           \
+		    realloc((arr), ((n) + 1) * sizeof(*(arr)));                \
+		g_ ? ((arr) = g_, &g_[(n)++]) : NULL;                          \
+	})
 
-static void warn(struct bt_trace *t, int problem, const char *fmt, ...)
+/* What bt_trace_load() works on: the trace, and whether memory ran out
+ * (a warning that could not be kept sets it too). */
+struct loader {
+	struct bt_trace *t;
+	int nomem;
+};
+
+static void warn(struct loader *l, int problem, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void warn(struct loader *l, int problem, const char *fmt, ...)
 {
-	char buf[1024];
+	struct bt_trace *t = l->t;
+	char buf[1024], **w;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	t->warnings =
-	    xrealloc(t->warnings, (t->n_warnings + 1) * sizeof(*t->warnings));
-	t->warnings[t->n_warnings++] = strdup(buf);
+	w = GROW(t->warnings, t->n_warnings);
+	if (!w) {
+		l->nomem = 1;
+		return;
+	}
+	*w = strdup(buf);
+	if (!*w) {
+		t->n_warnings--;
+		l->nomem = 1;
+		return;
+	}
 	if (problem)
 		t->n_problems++;
 }
 
-/* Splits a record's strings into a new array; returns the count. */
-static int split_strings(const struct bt_record *rec, const char ***out)
+/* Splits a record's strings into a new array; returns the count (0 with
+ * *OOM set when out of memory). */
+static int split_strings(const struct bt_record *rec, const char ***out,
+			 int *oom)
 {
 	int n = bt_record_strings(rec, NULL, 0);
 	if (n <= 0) {
 		*out = NULL;
 		return n;
 	}
-	*out = xcalloc((size_t)n, sizeof(**out));
+	*out = calloc((size_t)n, sizeof(**out));
+	if (!*out) {
+		*oom = 1;
+		return 0;
+	}
 	bt_record_strings(rec, *out, (size_t)n);
 	return n;
 }
 
-static void parse_start(struct bt_image *img, const struct bt_record *rec)
+static void parse_start(struct bt_image *img, const struct bt_record *rec,
+			int *oom)
 {
 	const char **s = NULL;
-	int n = split_strings(rec, &s);
+	int n = split_strings(rec, &s, oom);
 	size_t need;
 	bt_record_fixed(rec, &img->start, sizeof(img->start));
 	img->has_start = 1;
@@ -77,8 +102,13 @@ static void parse_start(struct bt_image *img, const struct bt_record *rec)
 		img->start.argc_kept = (uint32_t)need;
 	if (img->start.envc > need - img->start.argc_kept)
 		img->start.envc = (uint32_t)(need - img->start.argc_kept);
-	img->argv = xcalloc(img->start.argc_kept + 1, sizeof(char *));
-	img->env = xcalloc(img->start.envc + 1, sizeof(char *));
+	img->argv = zalloc(img->start.argc_kept + 1, sizeof(char *));
+	img->env = zalloc(img->start.envc + 1, sizeof(char *));
+	if (!img->argv || !img->env) {
+		*oom = 1;
+		free(s);
+		return;
+	}
 	for (uint32_t i = 0; i < img->start.argc_kept; i++)
 		img->argv[i] = s[2 + i];
 	for (uint32_t i = 0; i < img->start.envc; i++)
@@ -86,23 +116,26 @@ static void parse_start(struct bt_image *img, const struct bt_record *rec)
 	free(s);
 }
 
-static void parse_session(struct bt_image *img, const struct bt_record *rec)
+static void parse_session(struct bt_image *img, const struct bt_record *rec,
+			  int *oom)
 {
 	const char **s = NULL;
-	int n = split_strings(rec, &s);
+	int n = split_strings(rec, &s, oom);
 	bt_record_fixed(rec, &img->session, sizeof(img->session));
 	img->has_session = 1;
 	img->session_version = n > 0 ? s[0] : "";
 	if (img->session.argc > (uint32_t)(n > 1 ? n - 1 : 0))
 		img->session.argc = (uint32_t)(n > 1 ? n - 1 : 0);
-	img->session_argv = xcalloc(img->session.argc + 1, sizeof(char *));
+	img->session_argv = zalloc(img->session.argc + 1, sizeof(char *));
+	if (!img->session_argv) {
+		*oom = 1;
+		free(s);
+		return;
+	}
 	for (uint32_t i = 0; i < img->session.argc; i++)
 		img->session_argv[i] = s[1 + i];
 	free(s);
 }
-
-#define GROW(arr, n)                                                           \
-	((arr) = xrealloc((arr), ((n) + 1) * sizeof(*(arr))), &(arr)[(n)++])
 
 int bt_batch_next(const struct bt_sample_batch *b, size_t *off,
 		  struct bt_sample_head *head, uint64_t *pcs)
@@ -119,11 +152,13 @@ int bt_batch_next(const struct bt_sample_batch *b, size_t *off,
 	return 1;
 }
 
-/* Checks that a SAMPLES payload holds exactly COUNT whole samples. */
-static int parse_samples(struct bt_image *img, const struct bt_record *rec)
+/* Checks that a SAMPLES payload holds exactly COUNT whole samples.
+ * Returns 0, or -1 if it does not (*OOM set if memory ran out). */
+static int parse_samples(struct bt_image *img, const struct bt_record *rec,
+			 int *oom)
 {
 	struct bt_rec_samples hdr;
-	struct bt_sample_batch b;
+	struct bt_sample_batch b, *slot;
 	struct bt_sample_head h;
 	size_t off = 0;
 	uint32_t n = 0, complete = 0, truncated = 0;
@@ -140,7 +175,12 @@ static int parse_samples(struct bt_image *img, const struct bt_record *rec)
 	}
 	if (n != hdr.count || off != b.len)
 		return -1;
-	*GROW(img->batches, img->n_batches) = b;
+	slot = GROW(img->batches, img->n_batches);
+	if (!slot) {
+		*oom = 1;
+		return -1;
+	}
+	*slot = b;
 	img->n_samples += n;
 	img->n_samples_complete += complete;
 	img->n_samples_truncated += truncated;
@@ -192,12 +232,15 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 	struct bt_record rec;
 	size_t off, budget = RESYNC_BUDGET;
 	enum bt_read_status st;
+	int oom = 0;
 
 	img->blob = blob;
-	if (bt_check_file_header(blob, len, &img->header, why) < 0)
+	if (bt_check_file_header(blob, len, &img->header, why) < 0) {
+		errno = EINVAL;
 		return -1;
+	}
 	off = img->header.header_size;
-	for (;;) {
+	while (!oom) {
 		const char **s = NULL;
 		int n;
 		size_t next;
@@ -221,11 +264,11 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		switch (rec.type) {
 		case BT_REC_PROC_START:
 			if (!img->has_start)
-				parse_start(img, &rec);
+				parse_start(img, &rec, &oom);
 			break;
 		case BT_REC_SESSION:
 			if (!img->has_session)
-				parse_session(img, &rec);
+				parse_session(img, &rec, &oom);
 			break;
 		case BT_REC_PROC_END:
 			if (!img->has_end) {
@@ -237,7 +280,7 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		case BT_REC_EXEC:
 			bt_record_fixed(&rec, &img->exec, sizeof(img->exec));
 			img->has_exec = 1;
-			n = split_strings(&rec, &s);
+			n = split_strings(&rec, &s, &oom);
 			img->exec_path = n > 0 ? s[0] : "";
 			free(s);
 			break;
@@ -246,23 +289,23 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			img->has_exec = 0;
 			break;
 		case BT_REC_SPAWN: {
-			struct bt_spawn *sp;
-			img->spawns =
-			    xrealloc(img->spawns, (img->n_spawns + 1) *
-						      sizeof(*img->spawns));
-			sp = &img->spawns[img->n_spawns++];
+			struct bt_spawn *sp = GROW(img->spawns, img->n_spawns);
+			if (!sp) {
+				oom = 1;
+				break;
+			}
 			bt_record_fixed(&rec, &sp->rec, sizeof(sp->rec));
-			n = split_strings(&rec, &s);
+			n = split_strings(&rec, &s, &oom);
 			sp->what = n > 0 ? s[0] : "";
 			free(s);
 			break;
 		}
 		case BT_REC_REAP: {
-			struct bt_reap *rp;
-			img->reaps =
-			    xrealloc(img->reaps,
-				     (img->n_reaps + 1) * sizeof(*img->reaps));
-			rp = &img->reaps[img->n_reaps++];
+			struct bt_reap *rp = GROW(img->reaps, img->n_reaps);
+			if (!rp) {
+				oom = 1;
+				break;
+			}
 			memset(rp, 0, sizeof(*rp));
 			bt_record_fixed(&rec, &rp->rec, sizeof(rp->rec));
 			break;
@@ -280,8 +323,12 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		case BT_REC_MODULE: {
 			struct bt_module *m =
 			    GROW(img->modules, img->n_modules);
+			if (!m) {
+				oom = 1;
+				break;
+			}
 			bt_record_fixed(&rec, &m->rec, sizeof(m->rec));
-			n = split_strings(&rec, &s);
+			n = split_strings(&rec, &s, &oom);
 			m->path = n > 0 ? s[0] : "";
 			m->build_id = n > 1 ? s[1] : "";
 			free(s);
@@ -290,8 +337,12 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		case BT_REC_THREAD: {
 			struct bt_thread *th =
 			    GROW(img->threads, img->n_threads);
+			if (!th) {
+				oom = 1;
+				break;
+			}
 			bt_record_fixed(&rec, &th->rec, sizeof(th->rec));
-			n = split_strings(&rec, &s);
+			n = split_strings(&rec, &s, &oom);
 			th->name = n > 0 ? s[0] : "";
 			free(s);
 			break;
@@ -304,13 +355,18 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			break;
 		}
 		case BT_REC_SAMPLES:
-			if (parse_samples(img, &rec) < 0)
+			if (parse_samples(img, &rec, &oom) < 0 && !oom)
 				img->n_bad_batches++;
 			break;
 		default:
 			img->n_unknown++; /* a newer writer's record: skip */
 			break;
 		}
+	}
+	if (oom) {
+		*why = "out of memory";
+		errno = ENOMEM;
+		return -1;
 	}
 	if (st == BT_READ_TRUNCATED)
 		img->truncated = 1;
@@ -368,11 +424,13 @@ static int read_file(const char *path, char **out, size_t *len, int *mapped,
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		*why = "not a regular file";
+		errno = EINVAL;
 		return -1;
 	}
 	if ((unsigned long long)st.st_size > MAX_FILE_BYTES) {
 		close(fd);
 		*why = "file larger than 1 GiB";
+		errno = EFBIG;
 		return -1;
 	}
 	if ((size_t)st.st_size >= MAP_FROM_BYTES) {
@@ -386,7 +444,13 @@ static int read_file(const char *path, char **out, size_t *len, int *mapped,
 			return 0;
 		}
 	}
-	buf = xcalloc((size_t)st.st_size + 1, 1);
+	buf = zalloc((size_t)st.st_size + 1, 1);
+	if (!buf) {
+		close(fd);
+		*why = "out of memory";
+		errno = ENOMEM;
+		return -1;
+	}
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 		if (n < 0 && errno == EINTR)
@@ -465,14 +529,15 @@ static size_t pid_slot(const struct pid_index *x, uint32_t pid)
 	return (size_t)(pid * 2654435761u) & x->mask;
 }
 
-static void pid_index_init(struct pid_index *x, size_t cap)
+static int pid_index_init(struct pid_index *x, size_t cap)
 {
 	size_t n = 64;
 	while (n < cap * 2)
 		n <<= 1;
-	x->head = xcalloc(n, sizeof(*x->head));
-	x->next = xcalloc(cap + 1, sizeof(*x->next));
+	x->head = zalloc(n, sizeof(*x->head));
+	x->next = zalloc(cap + 1, sizeof(*x->next));
 	x->mask = n - 1;
+	return x->head && x->next ? 0 : -1;
 }
 
 static void pid_index_add(struct pid_index *x, const struct bt_trace *t,
@@ -515,7 +580,8 @@ static struct bt_proc *find_child(struct bt_trace *t, const struct pid_index *x,
 }
 
 /* A process known only from its parent's records, with a stand-in
- * image: its path (if the spawn said) as exe and argv[0]. */
+ * image: its path (if the spawn said) as exe and argv[0].  NULL when out
+ * of memory. */
 static struct bt_proc *add_untraced(struct bt_trace *t, struct pid_index *x,
 				    uint32_t pid, uint32_t ppid, uint64_t at,
 				    const char *path)
@@ -523,20 +589,22 @@ static struct bt_proc *add_untraced(struct bt_trace *t, struct pid_index *x,
 	struct bt_image *img = &t->untraced[t->n_untraced++];
 	struct bt_proc *p = &t->procs[t->n_procs++];
 	memset(img, 0, sizeof(*img));
+	memset(p, 0, sizeof(*p));
 	img->exe = path && *path ? path : "?";
 	img->cwd = "";
-	img->argv = xcalloc(2, sizeof(char *));
-	img->env = xcalloc(1, sizeof(char *));
+	img->argv = zalloc(2, sizeof(char *));
+	img->env = zalloc(1, sizeof(char *));
+	p->images = zalloc(1, sizeof(*p->images));
+	if (!img->argv || !img->env || !p->images)
+		return NULL;
 	img->argv[0] = img->exe;
 	img->start.pid = pid;
 	img->start.ppid = ppid;
 	img->start.mono_ns = at;
 	img->start.argc = img->start.argc_kept = 1;
 	img->header.pid = pid;
-	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	p->ppid = ppid;
-	p->images = xcalloc(1, sizeof(*p->images));
 	p->images[0] = img;
 	p->n_images = 1;
 	p->start_ns = at;
@@ -546,13 +614,17 @@ static struct bt_proc *add_untraced(struct bt_trace *t, struct pid_index *x,
 	return p;
 }
 
-static void build_procs(struct bt_trace *t)
+/* Returns 0, or -1 out of memory. */
+static int build_procs(struct loader *l)
 {
+	struct bt_trace *t = l->t;
 	struct bt_image **order;
-	struct pid_index idx;
+	struct pid_index idx = {0};
 	size_t n = 0;
 
-	order = xcalloc(t->n_images, sizeof(*order));
+	order = zalloc(t->n_images, sizeof(*order));
+	if (!order)
+		return -1;
 	for (size_t i = 0; i < t->n_images; i++)
 		if (t->images[i].has_start)
 			order[n++] = &t->images[i];
@@ -561,9 +633,11 @@ static void build_procs(struct bt_trace *t)
 		size_t extra = 0;
 		for (size_t i = 0; i < t->n_images; i++)
 			extra += t->images[i].n_spawns + t->images[i].n_reaps;
-		t->procs = xcalloc(n + extra, sizeof(*t->procs));
-		t->untraced = xcalloc(extra, sizeof(*t->untraced));
-		pid_index_init(&idx, n + extra);
+		t->procs = zalloc(n + extra, sizeof(*t->procs));
+		t->untraced = zalloc(extra, sizeof(*t->untraced));
+		if (!t->procs || !t->untraced ||
+		    pid_index_init(&idx, n + extra) < 0)
+			goto nomem;
 	}
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
@@ -576,7 +650,9 @@ static void build_procs(struct bt_trace *t)
 		p->ppid = order[i]->start.ppid;
 		p->start_ticks = order[i]->header.start_ticks;
 		p->n_images = j - i;
-		p->images = xcalloc(p->n_images, sizeof(*p->images));
+		p->images = zalloc(p->n_images, sizeof(*p->images));
+		if (!p->images)
+			goto nomem;
 		memcpy(p->images, order + i, p->n_images * sizeof(*p->images));
 		p->start_ns = order[i]->start.mono_ns;
 		p->exit_code = -1;
@@ -595,6 +671,7 @@ static void build_procs(struct bt_trace *t)
 		i = j;
 	}
 	free(order);
+	order = NULL;
 
 	/* Join the parents' spawn records, then their reaps.  A child that
 	 * never ran the shim (statically linked, setuid, or its trace file
@@ -614,6 +691,8 @@ static void build_procs(struct bt_trace *t)
 				c = add_untraced(t, &idx, sp->rec.child_pid,
 						 parent, sp->rec.mono_ns,
 						 sp->what);
+			if (!c)
+				goto nomem;
 			c->spawn_matched = 1;
 			if (sp->rec.mono_ns < c->start_ns)
 				c->start_ns = sp->rec.mono_ns;
@@ -634,6 +713,8 @@ static void build_procs(struct bt_trace *t)
 				 */
 				c = add_untraced(t, &idx, rp->rec.child_pid,
 						 parent, rp->rec.mono_ns, "");
+				if (!c)
+					goto nomem;
 				c->start_unknown = 1;
 			}
 			rp->matched = 1;
@@ -666,7 +747,7 @@ static void build_procs(struct bt_trace *t)
 		 * the pid of another process): the records disagree; the
 		 * duration is taken as 0, with a warning, never negative. */
 		if (p->end_known && p->end_ns < p->start_ns) {
-			warn(t, 0,
+			warn(l, 0,
 			     "process %u: its end precedes its start "
 			     "by %.3f s; its duration is taken as 0",
 			     (unsigned)p->pid,
@@ -695,6 +776,11 @@ static void build_procs(struct bt_trace *t)
 		pid_index_add(&idx, t, i);
 	}
 	pid_index_free(&idx);
+	return 0;
+nomem:
+	free(order);
+	pid_index_free(&idx);
+	return -1;
 }
 
 /* Every file names its session in its header.  Files of another session
@@ -711,8 +797,10 @@ static int cmp_session_ptr(const void *a, const void *b)
 	return c ? c : (x < y ? -1 : x > y);
 }
 
-static void keep_one_session(struct bt_trace *t)
+/* Returns 0, or -1 out of memory. */
+static int keep_one_session(struct loader *l)
 {
+	struct bt_trace *t = l->t;
 	const char *base = strrchr(t->dir, '/');
 	const struct bt_image *best = NULL;
 	struct bt_image **by;
@@ -723,8 +811,10 @@ static void keep_one_session(struct bt_trace *t)
 		same += !strcmp(t->images[i].header.session,
 				t->images[0].header.session);
 	if (same == t->n_images)
-		return; /* the usual case: one session */
-	by = xcalloc(t->n_images, sizeof(*by));
+		return 0; /* the usual case: one session */
+	by = zalloc(t->n_images, sizeof(*by));
+	if (!by)
+		return -1;
 	for (size_t i = 0; i < t->n_images; i++)
 		by[i] = &t->images[i];
 	qsort(by, t->n_images, sizeof(*by), cmp_session_ptr);
@@ -749,7 +839,7 @@ static void keep_one_session(struct bt_trace *t)
 	for (size_t i = 0; i < t->n_images; i++) {
 		struct bt_image *img = &t->images[i];
 		if (strcmp(img->header.session, keep) != 0) {
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: belongs to session '%s', not '%s': left out",
 			     img->file, img->header.session, keep);
 			bt_image_free(img);
@@ -760,6 +850,7 @@ static void keep_one_session(struct bt_trace *t)
 		kept++;
 	}
 	t->n_images = kept;
+	return 0;
 }
 
 int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
@@ -770,19 +861,29 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 	size_t n_names = 0, n_ok = 0;
 	const char *first_why = NULL;
 	char first_file[512] = "";
+	struct loader ld = {t, 0}, *l = &ld;
+	size_t i = 0;
+	int e;
 
 	memset(t, 0, sizeof(*t));
 	d = opendir(dir);
 	if (!d) {
+		e = errno;
 		snprintf(err, errlen, "cannot open trace directory %s: %s", dir,
-			 strerror(errno));
+			 strerror(e));
+		errno = e;
 		return -1;
 	}
 	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l > 4 && strcmp(de->d_name + l - 4, BT_FILE_SUFFIX) == 0) {
-			names = xrealloc(names, (n_names + 1) * sizeof(*names));
-			names[n_names++] = strdup(de->d_name);
+		size_t len = strlen(de->d_name);
+		if (len > 4 &&
+		    strcmp(de->d_name + len - 4, BT_FILE_SUFFIX) == 0) {
+			char **slot = GROW(names, n_names);
+			if (!slot || !(*slot = strdup(de->d_name))) {
+				n_names -= slot != NULL;
+				closedir(d);
+				goto nomem;
+			}
 		}
 	}
 	closedir(d);
@@ -792,12 +893,15 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 			 "under btrace record or LD_PRELOAD=libbtrace.so?",
 			 dir);
 		free(names);
+		errno = ENOENT;
 		return -1;
 	}
 	qsort(names, n_names, sizeof(*names), cmp_str);
 	t->dir = strdup(dir);
-	t->images = xcalloc(n_names, sizeof(*t->images));
-	for (size_t i = 0; i < n_names; i++) {
+	t->images = zalloc(n_names, sizeof(*t->images));
+	if (!t->dir || !t->images)
+		goto nomem;
+	for (; i < n_names && !ld.nomem; i++) {
 		struct bt_image *img = &t->images[t->n_images];
 		char path[4096];
 		char *blob = NULL;
@@ -808,9 +912,15 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 		if (read_file(path, &blob, &len, &mapped, &why) == 0) {
 			img->blob_len = len;
 			img->blob_mapped = mapped;
+		} else if (errno == ENOMEM) {
+			goto nomem;
 		}
 		if (!blob || bt_image_parse(img, blob, len, &why) < 0) {
-			warn(t, 1, "%s: %s", names[i], why);
+			if (blob && errno == ENOMEM) {
+				bt_image_free(img);
+				goto nomem;
+			}
+			warn(l, 1, "%s: %s", names[i], why);
 			if (!first_why) {
 				first_why = why;
 				snprintf(first_file, sizeof(first_file), "%s",
@@ -829,17 +939,17 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 		bt_image_drop_pages(img);
 		t->n_records += img->n_records;
 		if (img->truncated)
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: cut off after %zu records (the last record "
 			     "is incomplete)",
 			     names[i], img->n_records);
 		if (img->corrupt)
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: corrupt record after %zu records; rest "
 			     "of the file skipped",
 			     names[i], img->n_records);
 		if (img->n_damaged)
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: %zu damaged stretches (%zu bytes, the first "
 			     "at "
 			     "offset %zu) skipped; the whole records around "
@@ -849,21 +959,21 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 			     img->damaged_at);
 		if (img->has_sampler_end &&
 		    img->n_samples < img->sampler_end.written)
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: %llu of the %llu samples written are missing",
 			     names[i],
 			     (unsigned long long)(img->sampler_end.written -
 						  img->n_samples),
 			     (unsigned long long)img->sampler_end.written);
 		if (img->n_bad_batches)
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: %zu sample batches are malformed and were "
 			     "skipped",
 			     names[i], img->n_bad_batches);
 		if (img->has_sampler_end && (img->sampler_end.dropped_full ||
 					     img->sampler_end.dropped_write))
 			warn(
-			    t, 0,
+			    l, 0,
 			    "%s: %llu samples lost (%llu buffer full, %llu not "
 			    "written)",
 			    names[i],
@@ -875,30 +985,35 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 		if (img->has_sampling &&
 		    (img->sampling.flags & BT_SAMPLING_ACTIVE) &&
 		    !img->has_sampler_end)
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: sampling never finished (killed?): its "
 			     "last samples are missing",
 			     names[i]);
 		if (img->dropped_records)
-			warn(t, 1,
+			warn(l, 1,
 			     "%s: %llu records (%llu bytes) could not be "
 			     "written by the recorder (no free descriptor, a "
 			     "full disk or a moved trace directory)",
 			     names[i], (unsigned long long)img->dropped_records,
 			     (unsigned long long)img->dropped_bytes);
 		if (!img->has_start && !img->has_session)
-			warn(t, 1, "%s: no process start record", names[i]);
+			warn(l, 1, "%s: no process start record", names[i]);
 		t->n_images++;
 		n_ok++;
 	}
+	if (ld.nomem)
+		goto nomem;
 	free(names);
+	names = NULL;
 	if (!n_ok) {
 		snprintf(err, errlen, "no usable trace file in %s: %s: %s", dir,
 			 first_file, first_why ? first_why : "unreadable");
 		bt_trace_free(t);
+		errno = EINVAL;
 		return -1;
 	}
-	keep_one_session(t);
+	if (keep_one_session(l) < 0)
+		goto nomem;
 	for (size_t i = 0; i < t->n_images; i++) {
 		struct bt_image *img = &t->images[i];
 		if (img->has_session && !t->has_session) {
@@ -908,7 +1023,8 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 			t->command = img->session_argv;
 		}
 	}
-	build_procs(t);
+	if (build_procs(l) < 0)
+		goto nomem;
 	t->t0_ns = t->has_session ? t->session.mono_ns : UINT64_MAX;
 	for (size_t i = 0; i < t->n_procs; i++) {
 		struct bt_proc *p = &t->procs[i];
@@ -918,7 +1034,7 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 			t->t1_ns = p->end_ns;
 		if (!p->end_known) {
 			const struct bt_image *last = bt_proc_last(p);
-			warn(t, 1,
+			warn(l, 1,
 			     "process %u (%s) has no end: the build was killed "
 			     "or the trace is incomplete",
 			     p->pid, last->exe);
@@ -930,17 +1046,28 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 		if (!p->untraced && p->reaped && p->exit_code >= 0 &&
 		    !bt_proc_last(p)->has_end && !bt_proc_last(p)->truncated &&
 		    !bt_proc_last(p)->corrupt)
-			warn(t, 1,
+			warn(l, 1,
 			     "process %u (%s) exited with status %d, but %s "
 			     "has no exit record: its last records are missing",
 			     p->pid, bt_proc_last(p)->exe, p->exit_code,
 			     bt_proc_last(p)->file);
 	}
+	if (ld.nomem)
+		goto nomem;
 	if (t->t0_ns == UINT64_MAX)
 		t->t0_ns = 0;
 	if (t->t1_ns < t->t0_ns)
 		t->t1_ns = t->t0_ns;
 	return 0;
+nomem:
+	/* the names not yet handed to an image */
+	for (; names && i < n_names; i++)
+		free(names[i]);
+	free(names);
+	bt_trace_free(t);
+	snprintf(err, errlen, "out of memory reading the trace in %s", dir);
+	errno = ENOMEM;
+	return -1;
 }
 
 void bt_trace_free(struct bt_trace *t)

@@ -128,14 +128,17 @@ struct bt_trace {
 };
 
 /* Loads DIR.  Returns 0, or -1 with a one-line reason in ERR when there is
- * no usable trace at all (missing directory, no files, every file bad).
- * Problems with single files become warnings and count as problems. */
+ * no usable trace at all (missing directory, no files, every file bad), or
+ * when memory ran out: errno is then ENOMEM (the command's BT_EXIT_NOMEM;
+ * base/xalloc.h), and nothing is left allocated.  Problems with single
+ * files become warnings and count as problems. */
 int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 		  size_t errlen);
 void bt_trace_free(struct bt_trace *t);
 
 /* Loads one file's bytes into IMG (used by bt_trace_load and the fuzzer).
- * Returns 0, or -1 with *WHY if the file is unusable. */
+ * Returns 0, or -1 with *WHY if the file is unusable (errno EINVAL) or
+ * memory ran out (errno ENOMEM); bt_image_free() frees IMG either way. */
 int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		   const char **why);
 void bt_image_free(struct bt_image *img);

@@ -1,5 +1,5 @@
-/* symbolize.c - sampled PCs to function names: ELF symbol tables read with
- * libelf, names demangled with libiberty.
+/* symbolize.c - sampled PCs to function names: module files read by
+ * elf_file.c (libelf), names demangled with libiberty.
  *
  * Demangler: Debian's libiberty (libiberty-dev: the GNU demangler that
  * binutils and GCC use and maintain) rather than a hand-written one.
@@ -18,8 +18,8 @@
  * Design, for traces of millions of samples of ~35 frames each:
  *   - a module file (path, recorded build-id, layout) is read once, on the
  *     first PC that falls in it, into a sorted array of disjoint address
- *     ranges (nested symbols flattened, innermost wins), shared by every
- *     image that maps it wherever it was loaded;
+ *     ranges (elf_file.h), shared by every image that maps it wherever it
+ *     was loaded;
  *   - a lookup first tries a small direct-mapped front cache keyed by
  *     (image, pc), which stays in the CPU caches and catches the frames a
  *     process samples again and again; else it finds the image's mapping
@@ -32,23 +32,19 @@
  *     unnamed addresses intern as "[module+0xOFFSET]".
  * No global state but libelf's elf_version(). */
 #define _GNU_SOURCE
-#include "base/hash_mix.h"
+#include "base/hash.h"
+#include "profile/elf_file.h"
 #include "profile/symbolize.h"
-#include "base/xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libiberty/demangle.h>
 
@@ -59,42 +55,22 @@
 #define ARENA_CHUNK (256u * 1024)
 #define MEMO_REL_BITS 40 /* file addresses below 1 TiB are memoized */
 
-static void oom(void)
-{
-	bt_oom_exit();
-}
-
+/* Allocation: NULL means out of memory.  The symbolizer then sets its
+ * sticky `nomem` (bt_symbolizer_nomem()) and gives answers that are safe
+ * to read but incomplete; it never exits (base/xalloc.h). */
 static void *zalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		oom();
-	return p;
+	return calloc(n ? n : 1, size ? size : 1);
 }
 
-static void *resize(void *p, size_t size)
-{
-	p = realloc(p, size ? size : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-static char *dupstr(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		oom();
-	return p;
-}
-
+static char *fmtstr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *fmtstr(const char *fmt, ...)
 {
 	char *p;
 	va_list ap;
 	va_start(ap, fmt);
 	if (vasprintf(&p, fmt, ap) < 0)
-		oom();
+		p = NULL;
 	va_end(ap);
 	return p;
 }
@@ -106,23 +82,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-#define HASH_SEED 0xcbf29ce484222325ull
-
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	return hash_bytes(h, s, strlen(s) + 1);
-}
-
 /* ---- strings: a bump arena, freed all at once ---- */
 
 struct arena {
@@ -132,15 +91,21 @@ struct arena {
 	size_t left;
 };
 
+/* A copy of S in A, or NULL when out of memory. */
 static const char *arena_strdup(struct arena *a, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *p;
 	if (n > a->left) {
 		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-		a->chunks =
-		    resize(a->chunks, (a->n_chunks + 1) * sizeof(*a->chunks));
-		a->cur = a->chunks[a->n_chunks++] = zalloc(1, cap);
+		char **chunks =
+		    realloc(a->chunks, (a->n_chunks + 1) * sizeof(*a->chunks));
+		if (!chunks)
+			return NULL;
+		a->chunks = chunks;
+		if (!(a->cur = zalloc(1, cap)))
+			return NULL;
+		a->chunks[a->n_chunks++] = a->cur;
 		a->left = cap;
 	}
 	p = a->cur;
@@ -160,25 +125,6 @@ static void arena_free(struct arena *a)
 
 /* ---- module files ---- */
 
-/* A function symbol, after duplicates at one address were merged. */
-struct sym {
-	uint32_t name; /* offset in the module's names */
-	uint32_t func; /* interned id, NO_ID until first hit */
-};
-
-/* [lo, lo + len) belongs to syms[sym]: sorted, disjoint. */
-struct range {
-	uint64_t lo;
-	uint32_t len;
-	uint32_t sym;
-};
-
-/* The page index: pages[p] is the number of ranges that start below
- * file address p << PAGE_BITS, so a lookup searches one page's ranges
- * instead of all of them (librustc_driver has 150,000). */
-#define PAGE_BITS 12
-#define MAX_PAGES (1u << 22) /* 16 MiB of index for 16 GiB of addresses */
-
 struct modfile {
 	char *path;	  /* resolved path of the recorded module */
 	const char *base; /* its basename (interned) */
@@ -188,18 +134,7 @@ struct modfile {
 	uint64_t hash;
 	uint32_t idx;
 	int loaded;
-	enum bt_sym_status status; /* OK, NO_SYMBOLS or a MODULE_ problem */
-	int dynsym;		   /* named from .dynsym */
-	int debugfile;		   /* named from a separate debug file */
-	int unverified;		   /* no build-id on either side */
-	char *why;		   /* detail of a problem */
-	struct range *ranges;
-	size_t n_ranges;
-	uint32_t *pages; /* NULL: no index, search all the ranges */
-	size_t n_pages;
-	struct sym *syms;
-	size_t n_syms;
-	char *names;
+	struct bt_elf_funcs fn;	  /* what reading it gave (elf_file.h) */
 	uint64_t frames, unnamed; /* lookups that landed here */
 };
 
@@ -223,9 +158,9 @@ struct bt_image_syms {
 };
 
 /* The last stack a thread's lookups gave (bt_symbolize_thread_stack):
- * consecutive samples of a thread share their outer frames (61% of the
- * frames of a real cli-app build, 30% of gen_trace's), which need no
- * lookup again while the module map stays the same. */
+ * consecutive samples of a thread share their outer frames (how many:
+ * BENCHMARKS.md, "The synthetic traces"), which need no lookup again
+ * while the module map stays the same. */
 struct thread_last {
 	const struct bt_image_syms *m; /* NULL: nothing yet */
 	uint64_t t_ns;
@@ -289,6 +224,7 @@ struct bt_symbolizer {
 	struct bt_sym_stats st;
 	char **problems;
 	size_t n_problems;
+	int nomem; /* sticky: an allocation failed (bt_symbolizer_nomem) */
 };
 
 static const char *const status_names[BT_SYM_N_STATUS] = {
@@ -344,8 +280,20 @@ static const char *intern_base(struct bt_symbolizer *s, const char *b)
 	for (size_t i = 0; i < s->n_bases; i++)
 		if (strcmp(s->bases[i], b) == 0)
 			return s->bases[i];
-	s->bases = resize(s->bases, (s->n_bases + 1) * sizeof(*s->bases));
-	return s->bases[s->n_bases++] = arena_strdup(&s->strings, b);
+	{
+		const char **bases =
+		    realloc(s->bases, (s->n_bases + 1) * sizeof(*s->bases));
+		const char *copy;
+		if (!bases)
+			goto nomem;
+		s->bases = bases;
+		if (!(copy = arena_strdup(&s->strings, b)))
+			goto nomem;
+		return s->bases[s->n_bases++] = copy;
+	}
+nomem:
+	s->nomem = 1;
+	return NULL;
 }
 
 static struct func_rec *func_at(const struct bt_symbolizer *s, uint32_t id)
@@ -353,10 +301,12 @@ static struct func_rec *func_at(const struct bt_symbolizer *s, uint32_t id)
 	return &s->func_chunks[id >> FUNC_CHUNK_BITS][id & (FUNC_CHUNK - 1)];
 }
 
-static void func_tab_grow(struct bt_symbolizer *s)
+static int func_tab_grow(struct bt_symbolizer *s)
 {
 	size_t cap = s->func_cap ? s->func_cap * 2 : 1024;
 	uint32_t *tab = zalloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
 	for (uint32_t id = 0; id < s->n_funcs; id++) {
 		size_t i = func_at(s, id)->hash & (cap - 1);
 		while (tab[i])
@@ -366,20 +316,25 @@ static void func_tab_grow(struct bt_symbolizer *s)
 	free(s->func_tab);
 	s->func_tab = tab;
 	s->func_cap = cap;
+	return 0;
 }
 
-/* The id of (ST, MODULE, NAME); MODULE must be interned. */
+/* The id of (ST, MODULE, NAME); MODULE must be interned (NULL: interning
+ * it ran out of memory).  NO_ID, with s->nomem, when out of memory. */
 static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 			    const char *module, const char *name)
 {
-	uint64_t h = hash_str(hash_bytes(HASH_SEED, &st, sizeof(st)), name);
+	uint64_t h =
+	    bt_hash_str(bt_hash_bytes(BT_HASH_SEED, &st, sizeof(st)), name);
 	struct func_rec *r;
 	size_t i;
 	uint32_t id;
 
-	h = hash_bytes(h, &module, sizeof(module));
-	if ((s->n_funcs + 1) * 2 > s->func_cap)
-		func_tab_grow(s);
+	if (!module)
+		goto nomem;
+	h = bt_hash_bytes(h, &module, sizeof(module));
+	if ((s->n_funcs + 1) * 2 > s->func_cap && func_tab_grow(s) < 0)
+		goto nomem;
 	for (i = h & (s->func_cap - 1); s->func_tab[i];
 	     i = (i + 1) & (s->func_cap - 1)) {
 		r = func_at(s, s->func_tab[i] - 1);
@@ -389,19 +344,24 @@ static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 	}
 	id = (uint32_t)s->n_funcs;
 	if (id == UINT32_MAX)
-		oom(); /* 4 billion functions: no id left */
-	if ((id & (FUNC_CHUNK - 1)) == 0)
-		s->func_chunks[id >> FUNC_CHUNK_BITS] =
-		    zalloc(FUNC_CHUNK, sizeof(struct func_rec));
+		goto nomem; /* 4 billion functions: no id left */
+	if ((id & (FUNC_CHUNK - 1)) == 0 &&
+	    !(s->func_chunks[id >> FUNC_CHUNK_BITS] =
+		  zalloc(FUNC_CHUNK, sizeof(struct func_rec))))
+		goto nomem;
 	r = func_at(s, id);
 	r->f.id = id;
-	r->f.name = arena_strdup(&s->strings, name);
+	if (!(r->f.name = arena_strdup(&s->strings, name)))
+		goto nomem;
 	r->f.module = module;
 	r->f.status = st;
 	r->hash = h;
 	s->func_tab[i] = id + 1;
 	s->n_funcs++;
 	return id;
+nomem:
+	s->nomem = 1;
+	return NO_ID;
 }
 
 /* The stand-in for file address REL of MF that no symbol names. */
@@ -421,11 +381,11 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 {
 	char name[512];
 	snprintf(name, sizeof(name), "[%s (%s)]", mf->base,
-		 mf->status == BT_SYM_MODULE_MISSING ? "missing"
-		 : mf->status == BT_SYM_MODULE_CHANGED
+		 mf->fn.status == BT_SYM_MODULE_MISSING ? "missing"
+		 : mf->fn.status == BT_SYM_MODULE_CHANGED
 		     ? "changed since the build"
 		     : "unreadable");
-	return intern_func(s, mf->status, mf->base, name);
+	return intern_func(s, mf->fn.status, mf->base, name);
 }
 
 /* ---- the memo: (module file, file address) -> function ---- */
@@ -435,7 +395,7 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 /* A zeroed memo of CAP entries, on huge pages if the kernel gives them.
  * At 5M samples the memo holds millions of addresses probed in no order:
  * with 4 KiB pages nearly every probe also misses the TLB, and the page
- * walk costs as much as the probe (that report went from 40 s to 32 s).
+ * walk costs as much as the probe (BENCHMARKS.md has the report's times).
  * Transparent huge pages are often "madvise"-only, so ask, before the
  * first write: calloc leaves a big block's fresh pages untouched.  (Tried
  * for the profile's tables and the function index too: no gain there,
@@ -443,6 +403,8 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 static struct memo_ent *memo_alloc(size_t cap)
 {
 	struct memo_ent *m = zalloc(cap, sizeof(*m));
+	if (!m)
+		return NULL;
 #ifdef MADV_HUGEPAGE
 	uintptr_t a = ((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	uintptr_t e = ((uintptr_t)m + cap * sizeof(*m)) & ~(HUGE_PAGE - 1);
@@ -452,10 +414,12 @@ static struct memo_ent *memo_alloc(size_t cap)
 	return m;
 }
 
-static void memo_grow(struct bt_symbolizer *s)
+static int memo_grow(struct bt_symbolizer *s)
 {
 	size_t cap = s->memo_cap ? s->memo_cap * 2 : 1u << 16;
 	struct memo_ent *m = memo_alloc(cap);
+	if (!m)
+		return -1;
 	for (size_t j = 0; j < s->memo_cap; j++) {
 		size_t i;
 		if (!s->memo[j].key)
@@ -468,12 +432,15 @@ static void memo_grow(struct bt_symbolizer *s)
 	free(s->memo);
 	s->memo = m;
 	s->memo_cap = cap;
+	return 0;
 }
 
 static const struct memo_ent *memo_get(const struct bt_symbolizer *s,
 				       uint64_t key)
 {
 	size_t mask = s->memo_cap - 1;
+	if (!s->memo)
+		return NULL;
 	for (size_t i = bt_mix64(key) & mask; s->memo[i].key;
 	     i = (i + 1) & mask)
 		if (s->memo[i].key == key)
@@ -485,8 +452,10 @@ static void memo_put(struct bt_symbolizer *s, uint64_t key, uint32_t func,
 		     enum bt_sym_status st)
 {
 	size_t i, mask;
-	if ((s->memo_n + 1) * 2 > s->memo_cap)
-		memo_grow(s);
+	if ((s->memo_n + 1) * 2 > s->memo_cap && memo_grow(s) < 0) {
+		s->nomem = 1;
+		return;
+	}
 	mask = s->memo_cap - 1;
 	for (i = bt_mix64(key) & mask; s->memo[i].key; i = (i + 1) & mask)
 		if (s->memo[i].key == key)
@@ -497,528 +466,20 @@ static void memo_put(struct bt_symbolizer *s, uint64_t key, uint32_t func,
 	s->memo_n++;
 }
 
-/* ---- reading a module file ---- */
-
-struct cand {
-	uint64_t lo, hi;   /* hi == lo: no size */
-	uint64_t sect_end; /* end of its section, 0 if unknown */
-	const char *name;
-	int rank; /* 0 global, 1 weak, 2 local */
-};
-
-static int cand_cmp(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	return strcmp(x->name, y->name);
-}
-
-static void mf_fail(struct modfile *mf, enum bt_sym_status st, char *why)
-{
-	mf->status = st;
-	free(mf->why);
-	mf->why = why;
-}
-
-static void hex(char *out, const unsigned char *p, size_t n)
-{
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
-/* Looks for a GNU build-id note in D; hex into OUT.  Returns 1 if found. */
-static int note_build_id(Elf_Data *d, char *out, size_t cap)
-{
-	size_t off = 0, noff, doff;
-	GElf_Nhdr nh;
-	while ((off = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
-		const char *nm = (const char *)d->d_buf + noff;
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    memcmp(nm, "GNU", 4) == 0 && nh.n_descsz * 2 + 1 <= cap) {
-			hex(out, (const unsigned char *)d->d_buf + doff,
-			    nh.n_descsz);
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* The file's GNU build-id as hex into OUT (empty if none): from the
- * PT_NOTE segments, as the recorder read it, else (separate debug files)
- * from the note sections.  Returns 0, or -1 on a libelf error. */
-static int elf_build_id(Elf *e, char *out, size_t cap)
-{
-	size_t phnum;
-	Elf_Scn *scn = NULL;
-	out[0] = 0;
-	if (elf_getphdrnum(e, &phnum) != 0)
-		return -1;
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		Elf_Data *d;
-		if (!gelf_getphdr(e, (int)i, &ph))
-			return -1;
-		if (ph.p_type != PT_NOTE || ph.p_filesz == 0)
-			continue;
-		d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
-					 ELF_T_NHDR);
-		if (d && note_build_id(d, out, cap))
-			return 0;
-	}
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (d && note_build_id(d, out, cap))
-			return 0;
-	}
-	return 0;
-}
-
-/* The layout as the recorder computes it from the program headers:
- * lowest and highest PT_LOAD addresses, then those of the executable
- * ones (0, 0 if none). */
-static int elf_layout(Elf *e, uint64_t lay[4])
-{
-	size_t phnum;
-	lay[0] = lay[2] = UINT64_MAX;
-	lay[1] = lay[3] = 0;
-	if (elf_getphdrnum(e, &phnum) != 0)
-		return -1;
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-		uint64_t a, b;
-		if (!gelf_getphdr(e, (int)i, &ph))
-			return -1;
-		if (ph.p_type != PT_LOAD)
-			continue;
-		a = ph.p_vaddr;
-		b = a + ph.p_memsz;
-		if (a < lay[0])
-			lay[0] = a;
-		if (b > lay[1])
-			lay[1] = b;
-		if (ph.p_flags & PF_X) {
-			if (a < lay[2])
-				lay[2] = a;
-			if (b > lay[3])
-				lay[3] = b;
-		}
-	}
-	if (lay[0] == UINT64_MAX)
-		lay[0] = lay[1] = 0;
-	if (lay[2] == UINT64_MAX)
-		lay[2] = lay[3] = 0;
-	return 0;
-}
-
-/* Checks that E is the file the trace recorded.  Returns 0, or -1 with
- * MF marked changed (or unreadable). */
-static int check_identity(struct modfile *mf, Elf *e)
-{
-	char bid[130];
-	uint64_t lay[4];
-	if (elf_build_id(e, bid, sizeof(bid)) < 0 || elf_layout(e, lay) < 0) {
-		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-			fmtstr("%s: %s", mf->path, elf_errmsg(-1)));
-		return -1;
-	}
-	if (mf->build_id[0] || bid[0]) {
-		if (strcmp(mf->build_id, bid) == 0)
-			return 0;
-		mf_fail(mf, BT_SYM_MODULE_CHANGED,
-			fmtstr("build-id %s recorded, %s on disk",
-			       mf->build_id[0] ? mf->build_id : "(none)",
-			       bid[0] ? bid : "(none)"));
-		return -1;
-	}
-	/* No build-id on either side (the Rust toolchain's libraries have
-	 * none): the layout is all there is to compare. */
-	if (memcmp(lay, mf->lay, sizeof(lay)) != 0) {
-		mf_fail(mf, BT_SYM_MODULE_CHANGED,
-			fmtstr("no build-id, and the segments differ: "
-			       "0x%" PRIx64 "-0x%" PRIx64 " recorded, "
-			       "0x%" PRIx64 "-0x%" PRIx64 " on disk",
-			       mf->lay[0], mf->lay[1], lay[0], lay[1]));
-		return -1;
-	}
-	mf->unverified = 1;
-	return 0;
-}
-
-/* Collects the defined functions of symbol table SCN.  Returns how many. */
-static size_t collect(Elf *e, Elf_Scn *scn, const uint64_t *sect_end,
-		      size_t shnum, struct cand **out)
-{
-	GElf_Shdr sh;
-	Elf_Data *d, *xd = NULL;
-	Elf_Scn *x = NULL;
-	struct cand *c;
-	size_t n = 0, count;
-
-	*out = NULL;
-	if (!gelf_getshdr(scn, &sh) || sh.sh_entsize == 0)
-		return 0;
-	d = elf_getdata(scn, NULL);
-	if (!d)
-		return 0;
-	/* Section indexes past 0xff00 live in a SHT_SYMTAB_SHNDX section. */
-	while ((x = elf_nextscn(e, x))) {
-		GElf_Shdr xs;
-		if (gelf_getshdr(x, &xs) && xs.sh_type == SHT_SYMTAB_SHNDX &&
-		    xs.sh_link == elf_ndxscn(scn)) {
-			xd = elf_getdata(x, NULL);
-			break;
-		}
-	}
-	count = sh.sh_size / sh.sh_entsize;
-	c = zalloc(count, sizeof(*c));
-	for (size_t i = 1; i < count; i++) {
-		GElf_Sym sym;
-		Elf32_Word xndx = 0;
-		size_t shndx;
-		const char *name;
-		int type, bind;
-		if (!gelf_getsymshndx(d, xd, (int)i, &sym, &xndx))
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		bind = GELF_ST_BIND(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
-			continue;
-		shndx = sym.st_shndx == SHN_XINDEX ? xndx : sym.st_shndx;
-		if (shndx == SHN_UNDEF ||
-		    (sym.st_shndx >= SHN_LORESERVE &&
-		     sym.st_shndx != SHN_XINDEX) ||
-		    sym.st_value == 0)
-			continue;
-		name = elf_strptr(e, sh.sh_link, sym.st_name);
-		if (!name || !*name)
-			continue;
-		c[n].lo = sym.st_value;
-		c[n].hi = sym.st_value + sym.st_size;
-		c[n].sect_end = shndx < shnum ? sect_end[shndx] : 0;
-		c[n].name = name;
-		c[n].rank = bind == STB_LOCAL ? 2 : bind == STB_WEAK ? 1 : 0;
-		n++;
-	}
-	*out = c;
-	return n;
-}
-
-struct flat {
-	struct range *r;
-	size_t n, cap;
-};
-
-static void flat_emit(struct flat *f, uint32_t sym, uint64_t lo, uint64_t hi)
-{
-	struct range *last = f->n ? &f->r[f->n - 1] : NULL;
-	if (hi <= lo)
-		return;
-	if (hi - lo > UINT32_MAX)
-		hi = lo + UINT32_MAX;
-	if (last && last->sym == sym && last->lo + last->len == lo &&
-	    (uint64_t)last->len + (hi - lo) <= UINT32_MAX) {
-		last->len += (uint32_t)(hi - lo);
-		return;
-	}
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 1024;
-		f->r = resize(f->r, f->cap * sizeof(*f->r));
-	}
-	f->r[f->n].lo = lo;
-	f->r[f->n].len = (uint32_t)(hi - lo);
-	f->r[f->n].sym = sym;
-	f->n++;
-}
-
-/* Indexes MF's ranges by page (a module that spans too much goes
- * without: its lookups search all the ranges). */
-static void build_pages(struct modfile *mf)
-{
-	const struct range *r = mf->ranges;
-	size_t n = mf->n_ranges, np, i = 0;
-	if (!n)
-		return;
-	np = ((r[n - 1].lo + r[n - 1].len) >> PAGE_BITS) + 2;
-	if (np > MAX_PAGES)
-		return;
-	mf->pages = zalloc(np, sizeof(*mf->pages));
-	mf->n_pages = np;
-	for (size_t p = 0; p < np; p++) {
-		while (i < n && r[i].lo < (uint64_t)p << PAGE_BITS)
-			i++;
-		mf->pages[p] = (uint32_t)i;
-	}
-}
-
-/* Builds MF's tables from candidates C[0..N) (sorted, one per address):
- * symbols without a size reach to the next symbol (or their section's
- * end); nested symbols are flattened so that the innermost wins. */
-static void build_tables(struct modfile *mf, struct cand *c, size_t n)
-{
-	struct flat f = {NULL, 0, 0};
-	size_t names_len = 0, *stack, top = 0;
-	uint64_t cur = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].hi > c[i].lo)
-			continue;
-		c[i].hi = i + 1 < n ? c[i + 1].lo : c[i].sect_end;
-		if (c[i].sect_end > c[i].lo && c[i].hi > c[i].sect_end)
-			c[i].hi = c[i].sect_end;
-		if (c[i].hi <= c[i].lo)
-			c[i].hi = c[i].lo + 1;
-	}
-	mf->syms = zalloc(n, sizeof(*mf->syms));
-	mf->n_syms = n;
-	for (size_t i = 0; i < n; i++)
-		names_len += strlen(c[i].name) + 1;
-	mf->names = zalloc(names_len, 1);
-	names_len = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(c[i].name) + 1;
-		memcpy(mf->names + names_len, c[i].name, len);
-		mf->syms[i].name = (uint32_t)names_len;
-		mf->syms[i].func = NO_ID;
-		names_len += len;
-	}
-	/* A stack of open symbols, ends decreasing towards the top. */
-	stack = zalloc(n, sizeof(*stack));
-	for (size_t i = 0; i < n; i++) {
-		while (top && c[stack[top - 1]].hi <= c[i].lo) {
-			size_t t = stack[--top];
-			flat_emit(&f, (uint32_t)t, cur, c[t].hi);
-			if (c[t].hi > cur)
-				cur = c[t].hi;
-		}
-		if (top)
-			flat_emit(&f, (uint32_t)stack[top - 1], cur, c[i].lo);
-		cur = c[i].lo;
-		while (top && c[stack[top - 1]].hi <= c[i].hi)
-			top--; /* shadowed by the newer symbol to its end */
-		stack[top++] = i;
-	}
-	while (top) {
-		size_t t = stack[--top];
-		flat_emit(&f, (uint32_t)t, cur, c[t].hi);
-		if (c[t].hi > cur)
-			cur = c[t].hi;
-	}
-	free(stack);
-	mf->ranges = f.r;
-	mf->n_ranges = f.n;
-	build_pages(mf);
-}
-
-/* Sorts candidates and merges those at one address: the best-ranked name
- * (global, then weak, then local; then by name) with the largest size. */
-static size_t dedup(struct cand *c, size_t n)
-{
-	size_t k = 0;
-	qsort(c, n, sizeof(*c), cand_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (k && c[k - 1].lo == c[i].lo) {
-			if (c[i].hi > c[k - 1].hi)
-				c[k - 1].hi = c[i].hi;
-			continue;
-		}
-		c[k++] = c[i];
-	}
-	return k;
-}
-
-/* Collects the functions of E's symbol table of TYPE (SHT_SYMTAB or
- * SHT_DYNSYM) into *C (names point into E).  Returns how many; *HAS says
- * whether there is such a table at all. */
-static size_t elf_functions(Elf *e, Elf64_Word type, struct cand **c, int *has)
-{
-	Elf_Scn *scn = NULL, *tab = NULL;
-	size_t shnum = 0, n;
-	uint64_t *sect_end;
-
-	*c = NULL;
-	*has = 0;
-	if (elf_getshdrnum(e, &shnum) != 0)
-		return 0;
-	sect_end = zalloc(shnum, sizeof(*sect_end));
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		size_t i = elf_ndxscn(scn);
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (i < shnum && (sh.sh_flags & SHF_ALLOC))
-			sect_end[i] = sh.sh_addr + sh.sh_size;
-		if (sh.sh_type == type && !tab)
-			tab = scn;
-	}
-	*has = tab != NULL;
-	n = tab ? collect(e, tab, sect_end, shnum, c) : 0;
-	free(sect_end);
-	return n;
-}
-
-/* Opens the separate debug file of build-id BID under DIR
- * (DIR/.build-id/xx/yyyy.debug) if it is there and has that build-id. */
-static Elf *open_debug_file(const char *dir, const char *bid, int *fdp)
-{
-	char path[4096], got[130];
-	Elf *e;
-	int fd;
-	*fdp = -1;
-	if (!dir || strlen(bid) < 3)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", dir, bid,
-		 bid + 2);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF ||
-	    elf_build_id(e, got, sizeof(got)) < 0 || strcmp(got, bid) != 0) {
-		if (e)
-			elf_end(e);
-		close(fd);
-		return NULL;
-	}
-	*fdp = fd;
-	return e;
-}
-
-/* Reads MF's functions from E: its .symtab, else the .symtab of its
- * separate debug file (Debian's -dbg packages), else its .dynsym. */
-static void load_elf(struct bt_symbolizer *s, struct modfile *mf, Elf *e)
-{
-	struct cand *c = NULL;
-	Elf *de = NULL;
-	int has_symtab = 0, has_dynsym = 0, dfd = -1, dummy;
-	size_t n;
-
-	if (elf_kind(e) != ELF_K_ELF) {
-		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-			fmtstr("%s: not an ELF file", mf->path));
-		return;
-	}
-	if (check_identity(mf, e) < 0)
-		return;
-	n = elf_functions(e, SHT_SYMTAB, &c, &has_symtab);
-	if (!n && mf->build_id[0]) {
-		de = open_debug_file(s->debug_dir, mf->build_id, &dfd);
-		if (de) {
-			free(c);
-			n = elf_functions(de, SHT_SYMTAB, &c, &dummy);
-			mf->debugfile = n > 0;
-		}
-	}
-	if (!n) {
-		free(c);
-		n = elf_functions(e, SHT_DYNSYM, &c, &has_dynsym);
-		mf->dynsym = n > 0;
-	}
-	if (!n) {
-		mf_fail(mf, BT_SYM_NO_SYMBOLS,
-			dupstr(has_symtab || has_dynsym
-				   ? "no function symbols"
-				   : "stripped: no symbol table"));
-	} else {
-		n = dedup(c, n);
-		build_tables(mf, c, n);
-	}
-	free(c);
-	if (de)
-		elf_end(de);
-	if (dfd >= 0)
-		close(dfd);
-}
-
-/* "linux-vdso.so.1": the kernel's, not a file. */
-static int is_vdso(const char *path)
-{
-	return strncmp(path, "linux-vdso", 10) == 0 ||
-	       strncmp(path, "linux-gate", 10) == 0;
-}
-
-/* Our own vDSO, which is the traced one if the build-ids match (the
- * analysis runs on the machine and kernel that recorded).  Its copy must
- * outlive the Elf. */
-static void load_vdso(struct bt_symbolizer *s, struct modfile *mf)
-{
-	const unsigned char *v =
-	    (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)v;
-	size_t size;
-	char *copy;
-	Elf *e;
-
-	if (!v || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64) {
-		mf_fail(mf, BT_SYM_MODULE_MISSING,
-			dupstr("no vDSO to read here"));
-		return;
-	}
-	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-	for (int i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph =
-		    (const Elf64_Phdr *)(v + eh->e_phoff +
-					 (size_t)i * eh->e_phentsize);
-		if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > size)
-			size = ph->p_offset + ph->p_filesz;
-	}
-	copy = zalloc(size, 1);
-	memcpy(copy, v, size);
-	e = elf_memory(copy, size);
-	if (!e) {
-		mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-			fmtstr("vDSO: %s", elf_errmsg(-1)));
-	} else {
-		load_elf(s, mf, e);
-		elf_end(e);
-	}
-	free(copy);
-	if (mf->status == BT_SYM_MODULE_CHANGED)
-		mf_fail(mf, BT_SYM_MODULE_MISSING,
-			fmtstr("the traced kernel's vDSO (build-id %s) is not "
-			       "this one",
-			       mf->build_id[0] ? mf->build_id : "none"));
-}
-
+/* Reads MF's file: its identity checked, its function table built
+ * (elf_file.h); counts the outcome. */
 static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
 {
 	uint64_t t0 = now_ns();
-	int fd;
-	Elf *e;
 
 	mf->loaded = 1;
 	s->st.modules++;
-	if (is_vdso(mf->path)) {
-		load_vdso(s, mf);
-	} else if ((fd = open(mf->path, O_RDONLY | O_CLOEXEC)) < 0) {
-		mf_fail(mf,
-			errno == ENOENT || errno == ENOTDIR
-			    ? BT_SYM_MODULE_MISSING
-			    : BT_SYM_MODULE_UNREADABLE,
-			fmtstr("%s: %s", mf->path, strerror(errno)));
-	} else {
-		e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-		if (!e)
-			mf_fail(mf, BT_SYM_MODULE_UNREADABLE,
-				fmtstr("%s: %s", mf->path, elf_errmsg(-1)));
-		else
-			load_elf(s, mf, e);
-		if (e)
-			elf_end(e);
-		close(fd);
+	if (bt_elf_read(mf->path, mf->build_id, mf->lay, s->debug_dir,
+			&mf->fn) < 0) {
+		s->nomem = 1;
+		mf->fn.status = BT_SYM_MODULE_UNREADABLE;
 	}
-	switch (mf->status) {
+	switch (mf->fn.status) {
 	case BT_SYM_MODULE_MISSING:
 		s->st.modules_missing++;
 		break;
@@ -1034,10 +495,10 @@ static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
 	default:
 		break;
 	}
-	if (mf->status == BT_SYM_OK) {
-		s->st.modules_dynsym += mf->dynsym;
-		s->st.modules_debugfile += mf->debugfile;
-		s->st.modules_unverified += mf->unverified;
+	if (mf->fn.status == BT_SYM_OK) {
+		s->st.modules_dynsym += mf->fn.dynsym;
+		s->st.modules_debugfile += mf->fn.debugfile;
+		s->st.modules_unverified += mf->fn.unverified;
 	}
 	s->st.load_ns += now_ns() - t0;
 }
@@ -1047,14 +508,16 @@ static void load_modfile(struct bt_symbolizer *s, struct modfile *mf)
 static uint64_t modfile_hash(const char *path, const char *bid,
 			     const uint64_t lay[4])
 {
-	uint64_t h = hash_str(hash_str(HASH_SEED, path), bid);
-	return hash_bytes(h, lay, 4 * sizeof(uint64_t));
+	uint64_t h = bt_hash_str(bt_hash_str(BT_HASH_SEED, path), bid);
+	return bt_hash_bytes(h, lay, 4 * sizeof(uint64_t));
 }
 
-static void file_tab_grow(struct bt_symbolizer *s)
+static int file_tab_grow(struct bt_symbolizer *s)
 {
 	size_t cap = s->file_cap ? s->file_cap * 2 : 256;
 	uint32_t *tab = zalloc(cap, sizeof(*tab));
+	if (!tab)
+		return -1;
 	for (size_t j = 0; j < s->n_files; j++) {
 		size_t i = s->files[j]->hash & (cap - 1);
 		while (tab[i])
@@ -1064,6 +527,7 @@ static void file_tab_grow(struct bt_symbolizer *s)
 	free(s->file_tab);
 	s->file_tab = tab;
 	s->file_cap = cap;
+	return 0;
 }
 
 static const char *basename_of(const char *path)
@@ -1072,15 +536,17 @@ static const char *basename_of(const char *path)
 	return b ? b + 1 : path;
 }
 
+/* The module file of (PATH, BID, LAY), made if new; NULL when out of
+ * memory. */
 static struct modfile *get_modfile(struct bt_symbolizer *s, const char *path,
 				   const char *bid, const uint64_t lay[4])
 {
 	uint64_t h = modfile_hash(path, bid, lay);
-	struct modfile *mf;
+	struct modfile *mf, **files;
 	size_t i;
 
-	if ((s->n_files + 1) * 2 > s->file_cap)
-		file_tab_grow(s);
+	if ((s->n_files + 1) * 2 > s->file_cap && file_tab_grow(s) < 0)
+		return NULL;
 	for (i = h & (s->file_cap - 1); s->file_tab[i];
 	     i = (i + 1) & (s->file_cap - 1)) {
 		mf = s->files[s->file_tab[i] - 1];
@@ -1089,14 +555,25 @@ static struct modfile *get_modfile(struct bt_symbolizer *s, const char *path,
 		    memcmp(mf->lay, lay, sizeof(mf->lay)) == 0)
 			return mf;
 	}
+	files = realloc(s->files, (s->n_files + 1) * sizeof(*s->files));
+	if (!files)
+		return NULL;
+	s->files = files;
 	mf = zalloc(1, sizeof(*mf));
-	mf->path = dupstr(path);
+	if (!mf)
+		return NULL;
+	mf->path = strdup(path);
 	mf->base = intern_base(s, *path ? basename_of(path) : "[anonymous]");
-	mf->build_id = dupstr(bid);
+	mf->build_id = strdup(bid);
+	if (!mf->path || !mf->base || !mf->build_id) {
+		free(mf->path);
+		free(mf->build_id);
+		free(mf);
+		return NULL;
+	}
 	memcpy(mf->lay, lay, sizeof(mf->lay));
 	mf->hash = h;
 	mf->idx = (uint32_t)s->n_files;
-	s->files = resize(s->files, (s->n_files + 1) * sizeof(*s->files));
 	s->files[s->n_files++] = mf;
 	s->file_tab[i] = mf->idx + 1;
 	return mf;
@@ -1123,7 +600,8 @@ static int map_cmp(const void *a, const void *b)
 /* The path to open for module path P of IMG: relative paths (a dlopen
  * with a relative name) are taken from the image's cwd, and the
  * " (deleted)" that readlink adds for a replaced executable is dropped
- * (the build-id check then tells whether the file there now is it). */
+ * (the build-id check then tells whether the file there now is it).
+ * NULL when out of memory. */
 static char *module_path(const struct bt_image *img, const char *p)
 {
 	static const char deleted[] = " (deleted)";
@@ -1132,7 +610,9 @@ static char *module_path(const struct bt_image *img, const char *p)
 	if (p[0] != '/' && strchr(p, '/') && img->cwd && img->cwd[0] == '/')
 		r = fmtstr("%s/%s", img->cwd, p);
 	else
-		r = dupstr(p);
+		r = strdup(p);
+	if (!r)
+		return NULL;
 	n = strlen(r);
 	if (n > dn && strcmp(r + n - dn, deleted) == 0)
 		r[n - dn] = 0;
@@ -1145,7 +625,11 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 	struct bt_image_syms *m = zalloc(1, sizeof(*m));
 	size_t n = 0;
 
+	if (!m)
+		goto nomem;
 	m->map = zalloc(img->n_modules, sizeof(*m->map));
+	if (!m->map)
+		goto nomem;
 	for (size_t i = 0; i < img->n_modules; i++) {
 		const struct bt_module *md = &img->modules[i];
 		const struct bt_rec_module *r = &md->rec;
@@ -1178,12 +662,18 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 		lay[2] = r->exec_end ? r->exec_start - r->bias : 0;
 		lay[3] = r->exec_end ? r->exec_end - r->bias : 0;
 		path = module_path(img, md->path ? md->path : "");
+		if (!path)
+			goto nomem;
 		mp = &m->map[n++];
 		mp->start = r->start;
 		mp->end = r->end;
 		mp->bias = r->bias;
 		mp->mf =
 		    get_modfile(s, path, md->build_id ? md->build_id : "", lay);
+		if (!mp->mf) {
+			free(path);
+			goto nomem;
+		}
 		if (r->event == BT_MODULE_LOADED) {
 			mp->t_load = r->mono_ns;
 			mp->t_unload = UINT64_MAX;
@@ -1196,6 +686,9 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 	m->n = n;
 	qsort(m->map, n, sizeof(*m->map), map_cmp);
 	m->reach = zalloc(n, sizeof(*m->reach));
+	m->changes = zalloc(3 * n + 1, sizeof(*m->changes));
+	if (!m->reach || !m->changes)
+		goto nomem;
 	for (size_t i = 0; i < n; i++) {
 		m->reach[i] = m->map[i].end;
 		if (i && m->reach[i - 1] > m->reach[i])
@@ -1204,7 +697,6 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 		    (i && m->map[i].start < m->reach[i - 1]) ||
 		    (i + 1 < n && m->map[i + 1].start < m->map[i].end);
 	}
-	m->changes = zalloc(3 * n + 1, sizeof(*m->changes));
 	for (size_t i = 0; i < n; i++) {
 		const struct mapping *mp = &m->map[i];
 		m->changes[m->n_changes++] =
@@ -1220,6 +712,15 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 	s->images = m;
 	s->st.images++;
 	return m;
+nomem:
+	if (m) {
+		free(m->map);
+		free(m->reach);
+		free(m->changes);
+		free(m);
+	}
+	s->nomem = 1;
+	return NULL;
 }
 
 /* 0: loaded at T; 1: loaded within the lag after T; -1: neither. */
@@ -1278,43 +779,52 @@ static struct mapping *find_mapping(struct bt_image_syms *m, uint64_t pc,
 static uint32_t resolve(struct bt_symbolizer *s, struct modfile *mf,
 			uint64_t rel)
 {
-	size_t lo = 0, hi = mf->n_ranges;
-	const struct range *r;
-	struct sym *sym;
+	size_t lo = 0, hi = mf->fn.n_ranges;
+	const struct bt_elf_range *r;
+	struct bt_elf_sym *sym;
 	char *d;
 
-	if (mf->status == BT_SYM_NO_SYMBOLS)
-		return intern_unnamed(s, mf, mf->status, rel);
-	if (mf->status != BT_SYM_OK)
+	if (mf->fn.status == BT_SYM_NO_SYMBOLS)
+		return intern_unnamed(s, mf, mf->fn.status, rel);
+	if (mf->fn.status != BT_SYM_OK)
 		return intern_unreadable(s, mf);
-	if (mf->pages) {
+	if (mf->fn.pages) {
 		/* the ranges starting at or below REL and not below its
 		 * page; past the last page, all of them */
-		uint64_t p = rel >> PAGE_BITS;
-		lo = hi = mf->n_ranges;
-		if (p + 1 < mf->n_pages) {
-			lo = mf->pages[p];
-			hi = mf->pages[p + 1];
+		uint64_t p = rel >> BT_ELF_PAGE_BITS;
+		lo = hi = mf->fn.n_ranges;
+		if (p + 1 < mf->fn.n_pages) {
+			lo = mf->fn.pages[p];
+			hi = mf->fn.pages[p + 1];
 		}
 	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (mf->ranges[mid].lo <= rel)
+		if (mf->fn.ranges[mid].lo <= rel)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
 		return intern_unnamed(s, mf, BT_SYM_NO_SYMBOL, rel);
-	r = &mf->ranges[lo - 1];
+	r = &mf->fn.ranges[lo - 1];
 	if (rel - r->lo >= r->len)
 		return intern_unnamed(s, mf, BT_SYM_NO_SYMBOL, rel);
-	sym = &mf->syms[r->sym];
-	if (sym->func == NO_ID) {
-		const char *name = mf->names + sym->name;
+	sym = &mf->fn.syms[r->sym];
+	if (sym->func == BT_ELF_NO_FUNC) {
+		const char *name = mf->fn.names + sym->name;
+		errno = 0;
 		d = bt_sym_demangle(name);
+		if (!d && errno == ENOMEM) {
+			/* the demangler ran out, not a name it cannot read:
+			 * the mangled name would be a silent stand-in */
+			s->nomem = 1;
+			return NO_ID;
+		}
 		sym->func = intern_func(s, BT_SYM_OK, mf->base, d ? d : name);
 		free(d);
+		if (sym->func == NO_ID)
+			sym->func = BT_ELF_NO_FUNC; /* out of memory: retry */
 	}
 	return sym->func;
 }
@@ -1334,7 +844,8 @@ static void count(struct bt_symbolizer *s, struct modfile *mf,
 }
 
 /* The id of PC's function; counts the lookup.  *MFP and *STP get the
- * module file (NULL: none) and the status it was counted with. */
+ * module file (NULL: none) and the status it was counted with.  NO_ID
+ * (with s->nomem) when out of memory. */
 static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 		       uint64_t pc, uint64_t t_ns, struct modfile **mfp,
 		       uint8_t *stp)
@@ -1368,9 +879,11 @@ static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 			s->unknown_func = intern_func(
 			    s, BT_SYM_NO_MODULE, intern_base(s, "[unknown]"),
 			    "[unknown]");
-		count(s, NULL, BT_SYM_NO_MODULE);
 		*mfp = NULL;
 		*stp = BT_SYM_NO_MODULE;
+		if (s->unknown_func == NO_ID)
+			return NO_ID;
+		count(s, NULL, BT_SYM_NO_MODULE);
 		return s->unknown_func;
 	}
 	mf = mp->mf;
@@ -1388,6 +901,11 @@ static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 		if (!mf->loaded)
 			load_modfile(s, mf);
 		id = resolve(s, mf, rel);
+		if (id == NO_ID) {
+			*mfp = mf;
+			*stp = BT_SYM_MODULE_UNREADABLE;
+			return NO_ID;
+		}
 		st = func_at(s, id)->f.status;
 		if (key)
 			memo_put(s, key, id, st);
@@ -1417,7 +935,8 @@ const struct bt_func *bt_symbolize(struct bt_symbolizer *s,
 				   struct bt_image_syms *m, uint64_t pc,
 				   uint64_t t_ns)
 {
-	return &func_at(s, symbolize_id(s, m, pc, t_ns))->f;
+	uint32_t id = symbolize_id(s, m, pc, t_ns);
+	return id == NO_ID ? NULL : &func_at(s, id)->f;
 }
 
 /* Starts loading the memo slot PC would be looked up in: a memo of
@@ -1433,6 +952,8 @@ static void memo_prefetch(const struct bt_symbolizer *s,
 	uint64_t rel, key;
 	if (fe->m == m && fe->pc == pc)
 		return; /* the front cache will answer */
+	if (!s->memo)
+		return;
 	mp = m ? find_mapping(m, pc, t_ns) : NULL;
 	if (!mp)
 		return;
@@ -1501,10 +1022,18 @@ size_t bt_symbolize_thread_stack(struct bt_symbolizer *s,
 
 	if (slot >= s->n_last) {
 		size_t cap = slot + 8;
-		s->last = resize(s->last, cap * sizeof(*s->last));
-		for (size_t i = s->n_last; i < cap; i++)
-			s->last[i] = zalloc(1, sizeof(**s->last));
-		s->n_last = cap;
+		struct thread_last **last =
+		    realloc(s->last, cap * sizeof(*s->last));
+		if (!last) {
+			s->nomem = 1;
+			return 0;
+		}
+		s->last = last;
+		for (; s->n_last < cap; s->n_last++)
+			if (!(s->last[s->n_last] = zalloc(1, sizeof(**last)))) {
+				s->nomem = 1;
+				return 0;
+			}
 	}
 	l = s->last[slot];
 	while (depth && pcs[depth - 1] == 0)
@@ -1545,9 +1074,9 @@ void bt_symbolizer_trim(struct bt_symbolizer *s)
 	if (s->memo_n > s->st.memo_entries)
 		s->st.memo_entries = s->memo_n;
 	free(s->memo);
+	/* no memo until a lookup needs one again (memo_put grows it) */
 	s->memo = NULL;
 	s->memo_cap = s->memo_n = 0;
-	memo_grow(s);
 }
 
 const struct bt_func *bt_symbolizer_func(const struct bt_symbolizer *s,
@@ -1589,13 +1118,18 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 			      const char *const **lines)
 {
 	free_problems(s);
+	*lines = NULL;
 	s->problems = zalloc(s->n_files, sizeof(*s->problems));
+	if (!s->problems) {
+		s->nomem = 1;
+		return 0;
+	}
 	for (size_t i = 0; i < s->n_files; i++) {
 		const struct modfile *mf = s->files[i];
 		const char *what;
-		if (!mf->loaded || mf->status == BT_SYM_OK)
+		if (!mf->loaded || mf->fn.status == BT_SYM_OK)
 			continue;
-		switch (mf->status) {
+		switch (mf->fn.status) {
 		case BT_SYM_MODULE_MISSING:
 			what = "missing";
 			break;
@@ -1609,19 +1143,33 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 			what = "unreadable";
 			break;
 		}
-		s->problems[s->n_problems++] =
+		s->problems[s->n_problems] =
 		    fmtstr("%s: %s (%s); %" PRIu64 " frame%s unnamed", mf->base,
-			   what, mf->why ? mf->why : "", mf->unnamed,
+			   what, mf->fn.why ? mf->fn.why : "", mf->unnamed,
 			   mf->unnamed == 1 ? "" : "s");
+		if (!s->problems[s->n_problems]) {
+			s->nomem = 1;
+			continue;
+		}
+		s->n_problems++;
 	}
 	*lines = (const char *const *)s->problems;
 	return s->n_problems;
 }
 
-void bt_symbolizer_set_debug_dir(struct bt_symbolizer *s, const char *dir)
+int bt_symbolizer_set_debug_dir(struct bt_symbolizer *s, const char *dir)
 {
+	char *copy = NULL;
+	if (dir && !(copy = strdup(dir)))
+		return -1;
 	free(s->debug_dir);
-	s->debug_dir = dir ? dupstr(dir) : NULL;
+	s->debug_dir = copy;
+	return 0;
+}
+
+int bt_symbolizer_nomem(const struct bt_symbolizer *s)
+{
+	return s->nomem;
 }
 
 struct bt_symbolizer *bt_symbolizer_new(void)
@@ -1630,12 +1178,17 @@ struct bt_symbolizer *bt_symbolizer_new(void)
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return NULL;
 	s = zalloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
 	/* 8 MiB of address space; only the pages of used chunks are ever
 	 * touched */
 	s->func_chunks = zalloc(FUNC_CHUNKS, sizeof(*s->func_chunks));
 	s->unknown_func = NO_ID;
-	s->debug_dir = dupstr("/usr/lib/debug");
-	memo_grow(s);
+	s->debug_dir = strdup("/usr/lib/debug");
+	if (!s->func_chunks || !s->debug_dir || memo_grow(s) < 0) {
+		bt_symbolizer_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -1647,11 +1200,7 @@ void bt_symbolizer_free(struct bt_symbolizer *s)
 		struct modfile *mf = s->files[i];
 		free(mf->path);
 		free(mf->build_id);
-		free(mf->why);
-		free(mf->ranges);
-		free(mf->pages);
-		free(mf->syms);
-		free(mf->names);
+		bt_elf_funcs_free(&mf->fn);
 		free(mf);
 	}
 	free(s->files);

@@ -22,7 +22,12 @@
  * needs, so the trace may be freed before the symbolizer.  A symbolizer is
  * not thread-safe: use one per thread.
  *
- * Out of memory, like the trace reader, prints a message and exits. */
+ * Out of memory (base/xalloc.h): nothing here exits.  bt_symbolizer_new()
+ * and bt_symbolizer_image() return NULL; a lookup that runs out makes up
+ * no answer: bt_symbolize() returns NULL, the stack calls may store
+ * UINT32_MAX ids, and bt_symbolizer_nomem() is true from then on.
+ * Callers check it after each stack (a load and a branch) and give up
+ * with ENOMEM; the symbolizer stays safe to free. */
 #ifndef BTRACE_SYMBOLIZE_H
 #define BTRACE_SYMBOLIZE_H
 
@@ -58,19 +63,24 @@ struct bt_func {
 struct bt_symbolizer;
 struct bt_image_syms;
 
-/* Returns NULL only if libelf cannot be initialised. */
+/* Returns NULL if libelf cannot be initialised or memory ran out. */
 struct bt_symbolizer *bt_symbolizer_new(void);
 void bt_symbolizer_free(struct bt_symbolizer *s);
 
 /* Where separate debug files are looked up by build-id, as
  * DIR/.build-id/xx/yyyy.debug, for modules without .symtab (Debian's -dbg
  * packages: libc6-dbg names libc's static functions).  Default
- * "/usr/lib/debug"; NULL turns it off.  Set it before the first lookup. */
-void bt_symbolizer_set_debug_dir(struct bt_symbolizer *s, const char *dir);
+ * "/usr/lib/debug"; NULL turns it off.  Set it before the first lookup.
+ * Returns 0, or -1 (unchanged) when out of memory. */
+int bt_symbolizer_set_debug_dir(struct bt_symbolizer *s, const char *dir);
+
+/* True once an allocation has failed: the answers since may be missing
+ * (NULL functions, UINT32_MAX ids) and the caller should give up. */
+int bt_symbolizer_nomem(const struct bt_symbolizer *s);
 
 /* The module map of IMG (its MODULE records), for the lookups of IMG's
  * samples.  Owned by S.  Call once per image and keep it: it is where the
- * lookups' hint lives. */
+ * lookups' hint lives.  NULL when out of memory. */
 struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
 					  const struct bt_image *img);
 
@@ -82,7 +92,7 @@ struct bt_image_syms *bt_symbolizer_image(struct bt_symbolizer *s,
  * PCs as recorded are the interrupted PC for the innermost frame and
  * return addresses for the others: pass return addresses minus 1, so that
  * a call at the very end of a function is not charged to the next one
- * (bt_symbolize_stack() does that).  Never returns NULL. */
+ * (bt_symbolize_stack() does that).  NULL only when out of memory. */
 const struct bt_func *bt_symbolize(struct bt_symbolizer *s,
 				   struct bt_image_syms *m, uint64_t pc,
 				   uint64_t t_ns);
@@ -155,7 +165,8 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 			      const char *const **lines);
 
 /* NAME demangled (C++, Rust legacy without its hash, Rust v0), as a
- * malloc'd string, or NULL if it is not a mangled name. */
+ * malloc'd string, or NULL if it is not a mangled name, or (errno
+ * ENOMEM) when out of memory. */
 char *bt_sym_demangle(const char *name);
 
 /* "ok", "no module", "module missing", ... */
