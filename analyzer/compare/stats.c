@@ -1,0 +1,99 @@
+/* stats.c - Welch's t-test on two small sets of builds (stats.h). */
+#include <math.h>
+
+#include "compare/stats.h"
+
+void bt_stat_of(const double *x, size_t n, struct bt_stat *s)
+{
+	double sum = 0, ss = 0;
+
+	s->n = n;
+	s->mean = 0;
+	s->sd = 0;
+	if (!n)
+		return;
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	s->mean = sum / (double)n;
+	if (n < 2)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ss += (x[i] - s->mean) * (x[i] - s->mean);
+	s->sd = sqrt(ss / (double)(n - 1));
+}
+
+double bt_t_crit99(double df)
+{
+	/* t(0.995, df) for df 1..30, then the normal's 2.576 approached
+	 * through the usual table points. */
+	static const double t[31] = {
+	    0,	   63.657, 9.925, 5.841, 4.604, 4.032, 3.707, 3.499,
+	    3.355, 3.250,  3.169, 3.106, 3.055, 3.012, 2.977, 2.947,
+	    2.921, 2.898,  2.878, 2.861, 2.845, 2.831, 2.819, 2.807,
+	    2.797, 2.787,  2.779, 2.771, 2.763, 2.756, 2.750,
+	};
+	if (!(df >= 1))
+		return t[1];
+	if (df < 31)
+		return t[(int)df];
+	if (df < 40)
+		return 2.750;
+	if (df < 60)
+		return 2.704;
+	if (df < 120)
+		return 2.660;
+	return 2.576;
+}
+
+void bt_change_of(const struct bt_stat *base, const struct bt_stat *new_,
+		  struct bt_change *c)
+{
+	double va, vb, se2, df, floor;
+
+	c->base = *base;
+	c->new_ = *new_;
+	c->delta = new_->mean - base->mean;
+	c->pct = base->mean != 0 ? c->delta / base->mean * 100 : 0;
+	c->noise = 0;
+	if (base->n < 2 || new_->n < 2) {
+		c->signif = BT_SIGNIF_UNKNOWN;
+		return;
+	}
+	va = base->sd * base->sd / (double)base->n;
+	vb = new_->sd * new_->sd / (double)new_->n;
+	se2 = va + vb;
+	if (se2 > 0) {
+		/* Welch-Satterthwaite degrees of freedom. */
+		df = se2 * se2 /
+		     (va * va / (double)(base->n - 1) +
+		      vb * vb / (double)(new_->n - 1));
+		c->noise = bt_t_crit99(df) * sqrt(se2);
+	}
+	floor = fmax(BT_STATS_MIN_ABS, BT_STATS_MIN_REL * fabs(base->mean));
+	c->signif = fabs(c->delta) > c->noise && fabs(c->delta) >= floor
+			? BT_SIGNIF_CHANGED
+			: BT_SIGNIF_NOISE;
+}
+
+double bt_change_growth_pct(const struct bt_change *c)
+{
+	double d = c->delta;
+
+	if (c->base.mean == 0)
+		return 0;
+	if (c->signif != BT_SIGNIF_UNKNOWN)
+		d = d > 0 ? fmax(d - c->noise, 0) : fmin(d + c->noise, 0);
+	return d / c->base.mean * 100;
+}
+
+const char *bt_signif_name(enum bt_signif s)
+{
+	switch (s) {
+	case BT_SIGNIF_NOISE:
+		return "within noise";
+	case BT_SIGNIF_CHANGED:
+		return "changed";
+	default:
+		return "significance unknown";
+	}
+}
