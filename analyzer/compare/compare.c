@@ -147,11 +147,19 @@ static double absd(double x)
 	return x < 0 ? -x : x;
 }
 
+/* Units by the size of their CPU's change, then of their wall time's
+ * (the wall time of one unit moves with the machine's load much more
+ * than its CPU does). */
 static int by_change(const void *a, const void *b)
 {
 	const struct bt_cmp_unit *x = a, *y = b;
-	if (x->order != y->order)
-		return x->order > y->order ? -1 : 1;
+	double cx = absd(x->q[BT_Q_CPU].delta), cy = absd(y->q[BT_Q_CPU].delta);
+	double wx = absd(x->q[BT_Q_WALL].delta);
+	double wy = absd(y->q[BT_Q_WALL].delta);
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
 	return strcmp(x->label, y->label);
 }
 
@@ -369,9 +377,6 @@ int bt_compare(struct bt_analysis *const *base, size_t nb,
 		*u = *w.g[i].u;
 		for (int q = 0; q < BT_Q_MAX; q++)
 			change_of(c, w.g[i].v, q, &u->q[q]);
-		u->order = absd(u->q[BT_Q_CPU].delta);
-		if (absd(u->q[BT_Q_WALL].delta) > u->order)
-			u->order = absd(u->q[BT_Q_WALL].delta);
 		c->n_added += bt_cmp_unit_added(u);
 		c->n_removed += bt_cmp_unit_removed(u);
 	}

@@ -61,7 +61,8 @@ struct bt_comparison {
 	int have_profile[2];  /* every build of the side was sampled */
 	struct bt_change build[BT_Q_MAX];
 	size_t units_compiled[2]; /* of the first build of each side */
-	/* Every unit of either side, by largest absolute change first;
+	/* Every unit of either side, by largest absolute change of its CPU
+	 * first (then of its wall time);
 	 * builds[] tells which sides hold it (added: none of BASE). */
 	struct bt_cmp_unit *units;
 	size_t n_units, n_added, n_removed;

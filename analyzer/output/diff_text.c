@@ -43,6 +43,17 @@ static void fmt_change(char *buf, size_t cap, const struct bt_change *c)
 		snprintf(buf + l, cap - l, " \xc2\xb1%.2fs", c->noise);
 }
 
+/* S left-aligned in WIDTH columns: "\xc2\xb1" is two bytes, one column. */
+static void put_pad(FILE *f, const char *s, int width)
+{
+	int cols = 0;
+	for (const char *p = s; *p; p++)
+		cols += ((unsigned char)*p & 0xc0) != 0x80;
+	fputs(s, f);
+	for (; cols < width; cols++)
+		fputc(' ', f);
+}
+
 static void put_header(FILE *f, const struct bt_comparison *c, int md)
 {
 	size_t nb = c->n_builds[0], nn = c->n_builds[1];
@@ -84,9 +95,12 @@ static void put_row(FILE *f, const char *name, const struct bt_change *c,
 	if (md)
 		fprintf(f, "| %s | %.2fs | %.2fs | %s | %s |\n", name,
 			c->base.mean, c->new_.mean, ch, verdict(c));
-	else
-		fprintf(f, "  %-16s %9.2fs %9.2fs  %-26s %s\n", name,
-			c->base.mean, c->new_.mean, ch, verdict(c));
+	else {
+		fprintf(f, "  %-16s %9.2fs %9.2fs  ", name, c->base.mean,
+			c->new_.mean);
+		put_pad(f, ch, 26);
+		fprintf(f, " %s\n", verdict(c));
+	}
 }
 
 static void put_build(FILE *f, const struct bt_comparison *c, int md)
@@ -135,16 +149,18 @@ static void put_units_text(FILE *f, const struct bt_comparison *c)
 		"\nUnits by largest change (%zu in all: %zu added, %zu "
 		"removed; a unit's CPU includes its link)\n",
 		c->n_units, c->n_added, c->n_removed);
-	fprintf(f, "  %-34s %-8s %-34s %s\n", "cpu change", "", "wall change",
+	fprintf(f, "  %-35s %-26s %-8s %s\n", "cpu change", "wall change", "",
 		"unit");
 	for (size_t i = 0; i < c->n_units; i++) {
 		const struct bt_cmp_unit *u = &c->units[i];
 		char cpu[64], wall[64];
 		fmt_change(cpu, sizeof(cpu), &u->q[BT_Q_CPU]);
 		fmt_change(wall, sizeof(wall), &u->q[BT_Q_WALL]);
-		fprintf(f, "  %-26s %-8s %-26s %-8s %s", cpu,
-			verdict(&u->q[BT_Q_CPU]), wall,
-			verdict(&u->q[BT_Q_WALL]), u->label);
+		fputs("  ", f);
+		put_pad(f, cpu, 26);
+		fprintf(f, " %-8s ", verdict(&u->q[BT_Q_CPU]));
+		put_pad(f, wall, 26);
+		fprintf(f, " %-8s %s", verdict(&u->q[BT_Q_WALL]), u->label);
 		put_unit_status(f, u);
 		fputs("\n", f);
 		if (i >= TEXT_UNIT_CATEGORIES)
@@ -155,9 +171,11 @@ static void put_units_text(FILE *f, const struct bt_comparison *c)
 			if (ch->base.mean < 0.005 && ch->new_.mean < 0.005)
 				continue;
 			fmt_change(s, sizeof(s), ch);
-			fprintf(f, "      %-14s %7.2fs -> %7.2fs  %-26s %s\n",
+			fprintf(f, "      %-14s %7.2fs -> %7.2fs  ",
 				bt_category_name(k), ch->base.mean,
-				ch->new_.mean, s, verdict(ch));
+				ch->new_.mean);
+			put_pad(f, s, 26);
+			fprintf(f, " %s\n", verdict(ch));
 		}
 	}
 }
