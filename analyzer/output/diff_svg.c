@@ -127,8 +127,8 @@ static void lines(FILE *f, int width, int xpad, void *ctx)
 		put_change_rgb(f, keys[i] * FULL_REL);
 		fprintf(f, "\"/><text x=\"%d\" y=\"80\">%s%+.0f%%</text></g>",
 			x + 16,
-			keys[i] == 1	? ">="
-			: keys[i] == -1 ? "<="
+			keys[i] == 1	? "&gt;="
+			: keys[i] == -1 ? "&lt;="
 					: "",
 			keys[i] * FULL_REL * 100);
 		x += 16 + 60;
