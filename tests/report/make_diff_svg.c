@@ -96,9 +96,8 @@ int main(int argc, char **argv)
 	struct bt_stat sb = {2, 10, 0}, sn = {1, 12, 0};
 
 	if (argc != 2 && argc != 4) {
-		fprintf(stderr,
-			"usage: make_diff_svg OUT.svg [BASE.folded "
-			"NEW.folded]\n");
+		fprintf(stderr, "usage: make_diff_svg OUT.svg [BASE.folded "
+				"NEW.folded]\n");
 		return 2;
 	}
 	memset(&c, 0, sizeof(c));

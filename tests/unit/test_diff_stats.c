@@ -207,11 +207,15 @@ static void test_diff_tree(void **state)
 	/* Base: build -> a -> f (60), a -> g (40); build -> b (100).
 	 * New:  build -> a -> f (90), a -> h (30); build -> b (20); the root
 	 * named otherwise. */
-	const struct row base[] = {{"build", 0, 200}, {"a", 0, 100},
-				   {"f", 1, 60},      {"g", 1, 40},
+	const struct row base[] = {{"build", 0, 200},
+				   {"a", 0, 100},
+				   {"f", 1, 60},
+				   {"g", 1, 40},
 				   {"b", 0, 100}};
-	const struct row new_[] = {{"all", 0, 140}, {"a", 0, 120},
-				   {"f", 1, 90},    {"h", 1, 30},
+	const struct row new_[] = {{"all", 0, 140},
+				   {"a", 0, 120},
+				   {"f", 1, 90},
+				   {"h", 1, 30},
 				   {"b", 0, 20}};
 	struct bt_flame_node nb[5], nn[5];
 	struct bt_flame_tree tb, tn;
