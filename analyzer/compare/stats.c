@@ -24,25 +24,36 @@ void bt_stat_of(const double *x, size_t n, struct bt_stat *s)
 
 double bt_t_crit99(double df)
 {
-	/* t(0.995, df) for df 1..30, then the normal's 2.576 approached
-	 * through the usual table points. */
+	/* t(0.995, df) for df 1..30, then table points to the normal's
+	 * 2.576; between them linear in 1 / df, as tables are read. */
 	static const double t[31] = {
 	    0,	   63.657, 9.925, 5.841, 4.604, 4.032, 3.707, 3.499,
 	    3.355, 3.250,  3.169, 3.106, 3.055, 3.012, 2.977, 2.947,
 	    2.921, 2.898,  2.878, 2.861, 2.845, 2.831, 2.819, 2.807,
 	    2.797, 2.787,  2.779, 2.771, 2.763, 2.756, 2.750,
 	};
-	if (!(df >= 1))
+	static const double far_df[] = {30, 40, 60, 120, INFINITY};
+	static const double far_t[] = {2.750, 2.704, 2.660, 2.617, 2.576};
+	double lo, hi, tlo, thi;
+
+	if (!(df > 1))
 		return t[1];
-	if (df < 31)
-		return t[(int)df];
-	if (df < 40)
-		return 2.750;
-	if (df < 60)
-		return 2.704;
-	if (df < 120)
-		return 2.660;
-	return 2.576;
+	if (df < 30) {
+		lo = floor(df);
+		hi = lo + 1;
+		tlo = t[(int)lo];
+		thi = t[(int)hi];
+	} else {
+		size_t i = 0;
+		while (far_df[i + 1] <= df)
+			if (++i == 4)
+				return far_t[4];
+		lo = far_df[i];
+		hi = far_df[i + 1];
+		tlo = far_t[i];
+		thi = far_t[i + 1];
+	}
+	return tlo + (thi - tlo) * (1 / lo - 1 / df) / (1 / lo - 1 / hi);
 }
 
 void bt_change_of(const struct bt_stat *base, const struct bt_stat *new_,

@@ -48,7 +48,8 @@ struct bt_change {
 void bt_stat_of(const double *x, size_t n, struct bt_stat *s);
 
 /* The two-sided 99% critical value of Student's t with DF degrees of
- * freedom (DF >= 1; fractional DF are rounded down, as tables do). */
+ * freedom (DF >= 1; between the table's points, linear in 1 / DF, so a
+ * Welch DF of 3.96 is nearly 4's 4.604, not 3's 5.841). */
 double bt_t_crit99(double df);
 
 /* The change from BASE to NEW into C: its size, its noise and whether it

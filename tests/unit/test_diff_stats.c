@@ -45,13 +45,21 @@ static void test_t_table(void **state)
 	(void)state;
 	near(bt_t_crit99(1), 63.657, 1e-9);
 	near(bt_t_crit99(4), 4.604, 1e-9);
-	near(bt_t_crit99(4.9), 4.604, 1e-9); /* rounded down */
+	/* Between points, linear in 1 / df: 4.5 is 4/9 of the way from 4's
+	 * 1/4 to 5's 1/5 in 1 / df. */
+	near(bt_t_crit99(4.5),
+	     4.604 +
+		 (4.032 - 4.604) * (1 / 4.0 - 1 / 4.5) / (1 / 4.0 - 1 / 5.0),
+	     1e-9);
+	near(bt_t_crit99(40), 2.704, 1e-9);
+	near(bt_t_crit99(120), 2.617, 1e-9);
 	near(bt_t_crit99(30), 2.750, 1e-9);
-	near(bt_t_crit99(1e6), 2.576, 1e-9);
+	near(bt_t_crit99(1e6), 2.576, 1e-4); /* the normal, nearly */
+	near(bt_t_crit99(INFINITY), 2.576, 1e-9);
 	near(bt_t_crit99(0.5), 63.657, 1e-9); /* below 1: the widest */
 	/* The table falls as the degrees of freedom grow. */
-	for (int df = 2; df < 200; df++)
-		assert_true(bt_t_crit99(df) <= bt_t_crit99(df - 1));
+	for (double df = 1.25; df < 300; df += 0.25)
+		assert_true(bt_t_crit99(df) <= bt_t_crit99(df - 0.25));
 }
 
 static void change(const double *a, size_t na, const double *b, size_t nb,
@@ -149,9 +157,12 @@ static void test_welch_unequal(void **state)
 	va = sa.sd * sa.sd / 2;
 	vb = sb.sd * sb.sd / 4;
 	df = (va + vb) * (va + vb) / (va * va / 1 + vb * vb / 3);
-	assert_true(df > 3 && df < 4); /* hence t(3) */
+	assert_true(df > 3 && df < 4); /* between t(3) and t(4) */
 	bt_change_of(&sa, &sb, &c);
-	near(c.noise, 5.841 * sqrt(va + vb), 1e-9);
+	near(c.noise,
+	     (5.841 + (4.604 - 5.841) * (1 / 3.0 - 1 / df) / (1 / 3.0 - 0.25)) *
+		 sqrt(va + vb),
+	     1e-9);
 	/* 2.4 s against a noise of about 3.9 s: within it. */
 	assert_int_equal(c.signif, BT_SIGNIF_NOISE);
 	/* A zero base gives no percentage. */

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# diff_speed.sh - btrace diff's speed on cli-app traces (issue 16: "btrace
+# diff of two cli-app traces takes < 1 s").
+#
+# The trace is tests/golden's cli-app.tar.xz (a clean debug build of
+# ../shared/workloads/cli-app, 51 packages, 89 units), unpacked twice:
+# 1 vs 1 and 3 vs 3 (the same trace repeated) diffs, each timed -n times
+# (default 10) with all outputs written (stdout's text, diff.svg, the two
+# folded files).  Prints the median and the largest wall time and the
+# largest max RSS.  A quiet machine gives the figure; on a shared one run
+# more rounds.
+#
+# usage: bench/diff_speed.sh [-n ROUNDS] [BTRACE]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+rounds=10
+while getopts "n:" o; do
+  case $o in
+    n) rounds=$OPTARG ;;
+    *) echo "usage: $0 [-n ROUNDS] [BTRACE]" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+btrace=${1:-$repo/build/bin/btrace}
+work=$(mktemp -d /tmp/btrace-bench-diff.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+tar -xJf "$repo/tests/golden/cli-app.tar.xz" -C "$work"
+for i in 2 3 4 5 6; do cp -r "$work/cli-app" "$work/c$i"; done
+
+measure() { # NAME ARGS...
+  local name=$1
+  shift
+  for ((r = 0; r < rounds; r++)); do
+    /usr/bin/time -f "%e %M" -o "$work/t" "$btrace" diff -o "$work/out" "$@" \
+      >/dev/null 2>&1
+    cat "$work/t"
+  done | sort -n | awk -v n="$name" -v r="$rounds" '
+    { t[NR] = $1; if ($2 > m) m = $2 }
+    END { printf "%-22s median %.2f s, max %.2f s, max RSS %d MiB (%d rounds)\n",
+          n, t[int((NR + 1) / 2)], t[NR], m / 1024, r }'
+}
+measure "1 vs 1 cli-app" "$work/cli-app" "$work/c2"
+measure "3 vs 3 cli-app" "$work/cli-app" "$work/c2" "$work/c3" -- \
+  "$work/c4" "$work/c5" "$work/c6"
