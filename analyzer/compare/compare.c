@@ -165,7 +165,10 @@ static int by_change(const void *a, const void *b)
 
 /* The toolchain a compilation ran: the rustup toolchain directory of its
  * rustc ("stable-x86_64-unknown-linux-gnu"), else RUSTUP_TOOLCHAIN, else
- * the rustc executable's path. */
+ * the rustc executable's path; then, when the process was sampled (its
+ * module map recorded), the compiler library's file name, whose hash
+ * changes with every release ("(librustc_driver-8ba4b7b1fcd3d2e5)"), so
+ * that a channel updated in place still shows as a change. */
 static void toolchain_of(const struct bt_unit *u, char *buf, size_t cap)
 {
 	const struct bt_proc *p = u->node->proc;
@@ -173,18 +176,28 @@ static void toolchain_of(const struct bt_unit *u, char *buf, size_t cap)
 	    p && p->n_images ? p->images[p->n_images - 1] : NULL;
 	const char *exe = img && img->exe ? img->exe : "";
 	const char *t = strstr(exe, "/toolchains/");
+	size_t l;
 
 	if (t) {
 		t += strlen("/toolchains/");
 		snprintf(buf, cap, "%.*s", (int)strcspn(t, "/"), t);
-		return;
+	} else {
+		snprintf(buf, cap, "%s", exe[0] ? exe : "?");
+		for (size_t i = 0; img && i < img->start.envc; i++)
+			if (!strncmp(img->env[i], "RUSTUP_TOOLCHAIN=", 17))
+				snprintf(buf, cap, "%s", img->env[i] + 17);
 	}
-	for (size_t i = 0; img && i < img->start.envc; i++)
-		if (!strncmp(img->env[i], "RUSTUP_TOOLCHAIN=", 17)) {
-			snprintf(buf, cap, "%s", img->env[i] + 17);
-			return;
-		}
-	snprintf(buf, cap, "%s", exe[0] ? exe : "?");
+	for (size_t i = 0; img && i < img->n_modules; i++) {
+		const char *m = img->modules[i].path;
+		const char *base = m ? strrchr(m, '/') : NULL;
+		base = base ? base + 1 : m;
+		if (!base || strncmp(base, "librustc_driver-", 16))
+			continue;
+		l = strlen(buf);
+		snprintf(buf + l, cap - l, " (%.*s)", (int)strcspn(base, "."),
+			 base);
+		break;
+	}
 }
 
 /* The value of setting S (BT_SETTING_*, or BT_SETTING_MAX for the

@@ -12,6 +12,8 @@
 #              start-up, metadata and std's, do not grow with them)
 #   debug0     the workspace at debug = 0 (base is cargo's dev default,
 #              debug = 2)
+#   nightly    the workspace built by the nightly toolchain (base: the
+#              default, stable), when rustup has one
 # Built interleaved (base, same, heavy, base, ...) so that a change in the
 # machine's load spreads over every side instead of biasing one.
 set -euo pipefail
@@ -50,5 +52,8 @@ for i in 1 2 3; do
 	trace heavy "heavy$i"
 done
 trace base debug0 CARGO_PROFILE_DEV_DEBUG=0
+if rustup run nightly rustc -V >/dev/null 2>&1; then
+	trace base nightly RUSTUP_TOOLCHAIN=nightly
+fi
 touch "$OUT/ok"
-echo "ok: 10 traced builds in $OUT"
+echo "ok: traced builds in $OUT: $(ls "$OUT" | grep -cv ok)"
