@@ -58,13 +58,19 @@ static int write_json(const struct bt_comparison *c, FILE *f)
 
 	if (!root)
 		return -1;
+	/* After a failed add (out of memory) the object is NULL: nothing is
+	 * added to it, and j.failed stops the writing. */
 	bt_json_num(&j, root, "btrace_diff", DIFF_JSON_VERSION);
 	o = bt_json_add(&j, root, "builds", cJSON_CreateObject());
-	bt_json_num(&j, o, "base", (double)c->n_builds[0]);
-	bt_json_num(&j, o, "new", (double)c->n_builds[1]);
+	if (o) {
+		bt_json_num(&j, o, "base", (double)c->n_builds[0]);
+		bt_json_num(&j, o, "new", (double)c->n_builds[1]);
+	}
 	o = bt_json_add(&j, root, "commands", cJSON_CreateObject());
-	bt_json_str(&j, o, "base", c->command[0]);
-	bt_json_str(&j, o, "new", c->command[1]);
+	if (o) {
+		bt_json_str(&j, o, "base", c->command[0]);
+		bt_json_str(&j, o, "new", c->command[1]);
+	}
 	bt_json_str(&j, root, "significance",
 		    c->n_builds[0] > 1 && c->n_builds[1] > 1 ? "welch-t-99"
 							     : "unknown");
@@ -75,15 +81,19 @@ static int write_json(const struct bt_comparison *c, FILE *f)
 	for (size_t i = 0; a && i < c->n_settings; i++) {
 		const struct bt_cmp_setting *s = &c->settings[i];
 		o = bt_json_add(&j, a, NULL, cJSON_CreateObject());
+		if (!o)
+			break;
 		bt_json_str(&j, o, "setting", s->name);
 		bt_json_str(&j, o, "from", s->from);
 		bt_json_str(&j, o, "to", s->to);
 		bt_json_num(&j, o, "compilations", (double)s->units);
 	}
 	o = bt_json_add(&j, root, "unit_counts", cJSON_CreateObject());
-	bt_json_num(&j, o, "all", (double)c->n_units);
-	bt_json_num(&j, o, "added", (double)c->n_added);
-	bt_json_num(&j, o, "removed", (double)c->n_removed);
+	if (o) {
+		bt_json_num(&j, o, "all", (double)c->n_units);
+		bt_json_num(&j, o, "added", (double)c->n_added);
+		bt_json_num(&j, o, "removed", (double)c->n_removed);
+	}
 	a = bt_json_add(&j, root, "units", cJSON_CreateArray());
 	for (size_t i = 0; a && i < c->n_units; i++) {
 		const struct bt_cmp_unit *u = &c->units[i];
@@ -101,8 +111,10 @@ static int write_json(const struct bt_comparison *c, FILE *f)
 			    : bt_cmp_unit_removed(u) ? "removed"
 						     : "both");
 		b = bt_json_add(&j, o, "builds", cJSON_CreateObject());
-		bt_json_num(&j, b, "base", (double)u->builds[0]);
-		bt_json_num(&j, b, "new", (double)u->builds[1]);
+		if (b) {
+			bt_json_num(&j, b, "base", (double)u->builds[0]);
+			bt_json_num(&j, b, "new", (double)u->builds[1]);
+		}
 		put_quantities(&j, o, u->q);
 	}
 	a = bt_json_add(&j, root, "notes", cJSON_CreateArray());
