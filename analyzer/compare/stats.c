@@ -1,4 +1,4 @@
-/* stats.c - Welch's t-test on two small sets of builds (stats.h). */
+/* stats.c - Student's t-test on two small sets of builds (stats.h). */
 #include <math.h>
 
 #include "compare/stats.h"
@@ -59,7 +59,7 @@ double bt_t_crit99(double df)
 void bt_change_of(const struct bt_stat *base, const struct bt_stat *new_,
 		  struct bt_change *c)
 {
-	double va, vb, se2, df, floor;
+	double df, sp2, floor;
 
 	c->base = *base;
 	c->new_ = *new_;
@@ -70,16 +70,14 @@ void bt_change_of(const struct bt_stat *base, const struct bt_stat *new_,
 		c->signif = BT_SIGNIF_UNKNOWN;
 		return;
 	}
-	va = base->sd * base->sd / (double)base->n;
-	vb = new_->sd * new_->sd / (double)new_->n;
-	se2 = va + vb;
-	if (se2 > 0) {
-		/* Welch-Satterthwaite degrees of freedom. */
-		df = se2 * se2 /
-		     (va * va / (double)(base->n - 1) +
-		      vb * vb / (double)(new_->n - 1));
-		c->noise = bt_t_crit99(df) * sqrt(se2);
-	}
+	/* Student's t with the pooled variance: n_base + n_new - 2 degrees
+	 * of freedom whatever the spreads (stats.h says why not Welch's). */
+	df = (double)(base->n + new_->n - 2);
+	sp2 = ((double)(base->n - 1) * base->sd * base->sd +
+	       (double)(new_->n - 1) * new_->sd * new_->sd) /
+	      df;
+	c->noise = bt_t_crit99(df) *
+		   sqrt(sp2 * (1.0 / (double)base->n + 1.0 / (double)new_->n));
 	floor = fmax(BT_STATS_MIN_ABS, BT_STATS_MIN_REL * fabs(base->mean));
 	c->signif = fabs(c->delta) > c->noise && fabs(c->delta) >= floor
 			? BT_SIGNIF_CHANGED

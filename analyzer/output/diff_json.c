@@ -72,7 +72,7 @@ static int write_json(const struct bt_comparison *c, FILE *f)
 		bt_json_str(&j, o, "new", c->command[1]);
 	}
 	bt_json_str(&j, root, "significance",
-		    c->n_builds[0] > 1 && c->n_builds[1] > 1 ? "welch-t-99"
+		    c->n_builds[0] > 1 && c->n_builds[1] > 1 ? "student-t-99"
 							     : "unknown");
 	o = bt_json_add(&j, root, "build", cJSON_CreateObject());
 	if (o)

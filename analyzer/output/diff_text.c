@@ -78,7 +78,7 @@ static void put_header(FILE *f, const struct bt_comparison *c, int md)
 	else
 		fprintf(f,
 			"%sEach change is new minus base (means), \xc2\xb1 its "
-			"noise (99%% interval, Welch's t); \"changed\" is "
+			"noise (99%% interval, Student's t); \"changed\" is "
 			"beyond the noise, \"~\" within it\n",
 			md ? "- " : "  ");
 	for (size_t i = 0; i < c->n_notes; i++)

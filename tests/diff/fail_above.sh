@@ -41,7 +41,7 @@ expect 0 --fail-above 5 --format json "$d/a1" "$d/a2" "$d/a3" -- \
 python3 - "$d/stdout" <<'PY' || fail "json of identical sides"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["significance"] == "welch-t-99"
+assert d["significance"] == "student-t-99"
 c = d["build"]["cpu"]
 assert c["delta"] == 0 and c["noise"] == 0 and c["verdict"] == "within noise", c
 assert all(u["status"] == "both" for u in d["units"])

@@ -11,7 +11,7 @@ python3 - "$out/diff.json" <<'PY' || fail "diff.json check"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["builds"] == {"base": 3, "new": 3}, d["builds"]
-assert d["significance"] == "welch-t-99"
+assert d["significance"] == "student-t-99"
 u = d["units"][0]
 print("first unit:", u["unit"], "cpu", u["cpu"])
 assert u["crate"] == "lib1" and u["target"] == "lib", u["unit"]
