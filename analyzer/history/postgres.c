@@ -2,7 +2,7 @@
  * the same schema on a team's shared server.
  *
  * libpq is loaded with dlopen() the first time a postgresql:// store is
- * opened, never linked: linking it made every btrace start map 23 more
+ * opened, never linked: linking it made every btrace start map 22 more
  * shared libraries (and btrace record's child inherit part of that in
  * its ru_maxrss).  libpq-fe.h still gives the types and the prototypes
  * that the table below is checked against; libpq5 is only recommended.
