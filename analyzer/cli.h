@@ -27,6 +27,7 @@ int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 
 /* After getopt_long returned '?' or ':' (the optstring starts with ':' or

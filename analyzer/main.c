@@ -21,6 +21,7 @@ static const struct bt_command commands[] = {
      "where the build's time went, and what to change in Cargo.toml"},
     {"experiment", cmd_experiment,
      "measure the recommendations with clean builds"},
+    {"diff", cmd_diff, "what changed between two builds, or two sets"},
     {"dump", cmd_dump, "list the processes of a trace and check every file"},
     {"history", cmd_history, "the builds stored so far, trends, regressions"},
 };

@@ -1,7 +1,10 @@
 # The Debian package: `cpack -G DEB` in a build tree configured with
 # -DCMAKE_INSTALL_PREFIX=/usr (the prefix is compiled into btrace, which
 # finds libbtrace.so there).  Dependencies come from dpkg-shlibdeps
-# (libc6, libelf1, libcjson1; libiberty is linked statically); the
+# (libc6, libelf1, libcjson1, libsqlite3-0; libiberty is linked
+# statically).  libpq5 is only suggested: btrace dlopens it when a
+# postgresql:// history store is used, and says which package to install
+# when it is missing (analyzer/history/postgres.c); the
 # postinst and postrm run ldconfig, so that LD_PRELOAD=libbtrace.so needs
 # no path.  tests/package/deb.sh builds it, inspects it, and installs it
 # with dpkg -i in a throwaway overlay of /usr, /etc and /var.
@@ -19,6 +22,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS libpq5)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${CMAKE_CURRENT_LIST_DIR}/postinst ${CMAKE_CURRENT_LIST_DIR}/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)

@@ -5,10 +5,11 @@
 # sources of ../shared/workloads/cli-app when they are there).
 # man-db: `man btrace-report` after the install; dpkg-dev and file: cpack's
 # dpkg-shlibdeps for the .deb's dependencies; groff-base: the man page test.
+# time: GNU time, for bench/startup.sh's resident set.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3 man-db libsqlite3-dev libpq-dev)
 if [ "${1:-}" = test ]; then
-  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils dpkg-dev file groff-base postgresql sqlite3)
+  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils dpkg-dev file groff-base postgresql sqlite3 time)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,10 +1,17 @@
 /* postgres.c - the history store's PostgreSQL backend (Debian's libpq):
  * the same schema on a team's shared server.
  *
+ * libpq is loaded with dlopen() the first time a postgresql:// store is
+ * opened, never linked: linking it made every btrace start map 22 more
+ * shared libraries (and btrace record's child inherit part of that in
+ * its ru_maxrss).  libpq-fe.h still gives the types and the prototypes
+ * that the table below is checked against; libpq5 is only recommended.
+ *
  * Parameters go as text and the server infers their types from the
  * statement; writers serialize on one transaction-scoped advisory lock,
  * so that a build is stored whole or not at all and two writers never
  * race on the migrations or on the replacement of one session's row. */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +19,62 @@
 #include <libpq-fe.h>
 
 #include "history/sql.h"
+
+/* libpq's soname: the ABI this file was built against. */
+#define PQ_SONAME "libpq.so.5"
+
+/* The libpq functions this backend calls, resolved with dlsym() into a
+ * table of pointers of the header's own types (so a prototype that
+ * changes breaks the build, not the call). */
+#define PQ_FUNCS(X)                                                            \
+	X(PQconnectdbParams)                                                   \
+	X(PQstatus)                                                            \
+	X(PQerrorMessage)                                                      \
+	X(PQfinish)                                                            \
+	X(PQsetNoticeProcessor)                                                \
+	X(PQexecParams)                                                        \
+	X(PQresultStatus)                                                      \
+	X(PQntuples)                                                           \
+	X(PQnfields)                                                           \
+	X(PQgetisnull)                                                         \
+	X(PQgetvalue)                                                          \
+	X(PQclear)
+
+static struct {
+#define PQ_FIELD(f) __typeof__(f) *f;
+	PQ_FUNCS(PQ_FIELD)
+#undef PQ_FIELD
+} pq;
+
+/* Not thread-safe: the store is opened from the main thread only. */
+int bt_sql_pg_load(char *err, size_t errlen)
+{
+	static void *lib;
+	void *h;
+
+	if (lib)
+		return 0;
+	h = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(err, errlen,
+			 "the PostgreSQL store needs libpq (Debian: libpq5)");
+		return -1;
+	}
+#define PQ_SYM(f)                                                              \
+	*(void **)&pq.f = dlsym(h, #f);                                        \
+	if (!pq.f) {                                                           \
+		snprintf(err, errlen, "%s", dlerror());                        \
+		goto fail;                                                     \
+	}
+	PQ_FUNCS(PQ_SYM)
+#undef PQ_SYM
+	lib = h;
+	return 0;
+fail:
+	memset(&pq, 0, sizeof(pq));
+	dlclose(h);
+	return -1;
+}
 
 /* The advisory lock's key: "btrace history" in no particular encoding,
  * only fixed. */
@@ -47,17 +110,21 @@ int bt_sql_pg_open(const char *conninfo, void **out, char *err, size_t errlen)
 	 * hang on a server that is down (libpq waits forever by default). */
 	const char *const keys[] = {"connect_timeout", "dbname", NULL};
 	const char *const vals[] = {"10", conninfo, NULL};
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	PGconn *c;
+
+	if (bt_sql_pg_load(err, errlen) < 0)
+		return -1;
+	c = pq.PQconnectdbParams(keys, vals, 1);
 	if (!c) {
 		set_err(err, errlen, "postgresql", "out of memory");
 		return -1;
 	}
-	if (PQstatus(c) != CONNECTION_OK) {
-		set_err(err, errlen, "postgresql", PQerrorMessage(c));
-		PQfinish(c);
+	if (pq.PQstatus(c) != CONNECTION_OK) {
+		set_err(err, errlen, "postgresql", pq.PQerrorMessage(c));
+		pq.PQfinish(c);
 		return -1;
 	}
-	PQsetNoticeProcessor(c, quiet, NULL);
+	pq.PQsetNoticeProcessor(c, quiet, NULL);
 	*out = c;
 	return 0;
 }
@@ -89,33 +156,33 @@ static int pg_exec(void *handle, const char *sql, const struct bt_sql_param *p,
 			vals[k] = p[k].s;
 		}
 	}
-	r = PQexecParams(c, sql, n, NULL, n ? vals : NULL, NULL, NULL, 0);
-	if (!r || (PQresultStatus(r) != PGRES_COMMAND_OK &&
-		   PQresultStatus(r) != PGRES_TUPLES_OK)) {
-		set_err(err, errlen, "postgresql", PQerrorMessage(c));
+	r = pq.PQexecParams(c, sql, n, NULL, n ? vals : NULL, NULL, NULL, 0);
+	if (!r || (pq.PQresultStatus(r) != PGRES_COMMAND_OK &&
+		   pq.PQresultStatus(r) != PGRES_TUPLES_OK)) {
+		set_err(err, errlen, "postgresql", pq.PQerrorMessage(c));
 		goto out;
 	}
-	rows = PQntuples(r);
-	nc = PQnfields(r);
+	rows = pq.PQntuples(r);
+	nc = pq.PQnfields(r);
 	if (nc > 32)
 		nc = 32;
 	for (int row = 0; cb && row < rows; row++) {
 		for (int k = 0; k < nc; k++)
-			cols[k] = PQgetisnull(r, row, k)
+			cols[k] = pq.PQgetisnull(r, row, k)
 				      ? NULL
-				      : PQgetvalue(r, row, k);
+				      : pq.PQgetvalue(r, row, k);
 		if (cb(ctx, nc, cols) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
-	PQclear(r);
+	pq.PQclear(r);
 	return ret;
 }
 
 static void pg_close(void *c)
 {
-	PQfinish(c);
+	pq.PQfinish(c);
 }
 
 static const char *const pg_begin[] = {

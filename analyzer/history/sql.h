@@ -43,7 +43,12 @@ struct bt_sql_backend {
 int bt_sql_sqlite_open(const char *path, void **db, char *err, size_t errlen);
 extern const struct bt_sql_backend bt_sql_sqlite;
 
-/* Connects to the PostgreSQL server CONNINFO names. */
+/* Loads libpq with dlopen() (once; btrace does not link it) and
+ * resolves the functions postgres.c calls.  0, or -1 with ERR one line:
+ * "the PostgreSQL store needs libpq (Debian: libpq5)" when libpq.so.5 is
+ * not installed, dlerror()'s text when it lacks a function. */
+int bt_sql_pg_load(char *err, size_t errlen);
+/* Connects to the PostgreSQL server CONNINFO names (loading libpq). */
 int bt_sql_pg_open(const char *conninfo, void **db, char *err, size_t errlen);
 extern const struct bt_sql_backend bt_sql_pg;
 

@@ -186,6 +186,9 @@ int bt_store_open(const char *where, struct bt_store **out, char *err,
 	}
 	if (bt_store_is_postgres(where)) {
 		s->be = &bt_sql_pg;
+		/* no libpq: the one line alone, no store name before it */
+		if (bt_sql_pg_load(err, errlen) < 0)
+			goto fail_quiet;
 		shown_uri(s->name, sizeof(s->name), where);
 		if (bt_sql_pg_open(where, &s->db, e, sizeof(e)) < 0)
 			goto fail;

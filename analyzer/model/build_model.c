@@ -295,50 +295,80 @@ static int by_units_desc(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
+static const char *const setting_names[BT_SETTING_MAX] = {
+    [BT_SETTING_DEBUGINFO] = "debuginfo",
+    [BT_SETTING_OPT_LEVEL] = "opt-level",
+    [BT_SETTING_CODEGEN_BACKEND] = "codegen-backend",
+    [BT_SETTING_CODEGEN_UNITS] = "codegen-units",
+    [BT_SETTING_INCREMENTAL] = "incremental",
+    [BT_SETTING_LTO] = "lto",
+    [BT_SETTING_SPLIT_DEBUGINFO] = "split-debuginfo",
+    [BT_SETTING_LINKER] = "linker",
+    [BT_SETTING_EDITION] = "edition",
+};
+
+const char *bt_setting_name(int setting)
+{
+	return setting >= 0 && setting < BT_SETTING_MAX ? setting_names[setting]
+							: "?";
+}
+
+int bt_unit_setting(const struct bt_unit *u, int setting, char *buf, size_t cap)
+{
+	const struct bt_rustc_flags *f = &u->flags;
+
+	if (u->node->kind != BT_KIND_RUSTC)
+		return -1;
+	switch (setting) {
+	case BT_SETTING_DEBUGINFO:
+		copy_str(buf, cap, f->debuginfo);
+		return 0;
+	case BT_SETTING_OPT_LEVEL:
+		copy_str(buf, cap, f->opt_level);
+		return 0;
+	case BT_SETTING_CODEGEN_BACKEND:
+		copy_str(buf, cap, f->codegen_backend);
+		return 0;
+	case BT_SETTING_CODEGEN_UNITS:
+		if (f->codegen_units >= 0)
+			snprintf(buf, cap, "%d", f->codegen_units);
+		else
+			copy_str(buf, cap, "default");
+		return 0;
+	case BT_SETTING_INCREMENTAL:
+		copy_str(buf, cap, f->incremental ? "on" : "off");
+		return 0;
+	case BT_SETTING_LTO:
+		copy_str(buf, cap, f->lto[0] ? f->lto : "default");
+		return 0;
+	case BT_SETTING_SPLIT_DEBUGINFO:
+		copy_str(buf, cap,
+			 f->split_debuginfo[0] ? f->split_debuginfo
+					       : "default");
+		return 0;
+	case BT_SETTING_EDITION:
+		copy_str(buf, cap, f->edition[0] ? f->edition : "2015");
+		return 0;
+	case BT_SETTING_LINKER:
+		if (!u->n_links)
+			return -1;
+		copy_str(buf, cap, u->linker_used[0] ? u->linker_used : "?");
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static void count_settings(struct bt_build *b)
 {
-	static const char *const names[BT_SETTING_MAX] = {
-	    [BT_SETTING_DEBUGINFO] = "debuginfo",
-	    [BT_SETTING_OPT_LEVEL] = "opt-level",
-	    [BT_SETTING_CODEGEN_BACKEND] = "codegen-backend",
-	    [BT_SETTING_CODEGEN_UNITS] = "codegen-units",
-	    [BT_SETTING_INCREMENTAL] = "incremental",
-	    [BT_SETTING_LTO] = "lto",
-	    [BT_SETTING_SPLIT_DEBUGINFO] = "split-debuginfo",
-	    [BT_SETTING_LINKER] = "linker",
-	    [BT_SETTING_EDITION] = "edition",
-	};
 	for (int i = 0; i < BT_SETTING_MAX; i++)
-		b->settings[i].name = names[i];
+		b->settings[i].name = setting_names[i];
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
-		const struct bt_rustc_flags *f = &u->flags;
-		char cgu[16];
-		if (u->node->kind != BT_KIND_RUSTC)
-			continue;
-		count_setting(&b->settings[BT_SETTING_DEBUGINFO], u,
-			      f->debuginfo);
-		count_setting(&b->settings[BT_SETTING_OPT_LEVEL], u,
-			      f->opt_level);
-		count_setting(&b->settings[BT_SETTING_CODEGEN_BACKEND], u,
-			      f->codegen_backend);
-		if (f->codegen_units >= 0)
-			snprintf(cgu, sizeof(cgu), "%d", f->codegen_units);
-		else
-			snprintf(cgu, sizeof(cgu), "default");
-		count_setting(&b->settings[BT_SETTING_CODEGEN_UNITS], u, cgu);
-		count_setting(&b->settings[BT_SETTING_INCREMENTAL], u,
-			      f->incremental ? "on" : "off");
-		count_setting(&b->settings[BT_SETTING_LTO], u,
-			      f->lto[0] ? f->lto : "default");
-		count_setting(&b->settings[BT_SETTING_SPLIT_DEBUGINFO], u,
-			      f->split_debuginfo[0] ? f->split_debuginfo
-						    : "default");
-		count_setting(&b->settings[BT_SETTING_EDITION], u,
-			      f->edition[0] ? f->edition : "2015");
-		if (u->n_links)
-			count_setting(&b->settings[BT_SETTING_LINKER], u,
-				      u->linker_used[0] ? u->linker_used : "?");
+		char v[64];
+		for (int s = 0; s < BT_SETTING_MAX; s++)
+			if (bt_unit_setting(u, s, v, sizeof(v)) == 0)
+				count_setting(&b->settings[s], u, v);
 	}
 	for (int i = 0; i < BT_SETTING_MAX; i++)
 		qsort(b->settings[i].values, b->settings[i].n_values,

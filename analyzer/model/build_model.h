@@ -193,6 +193,13 @@ int bt_unit_args(const struct bt_unit *u, const char *const **args);
  * line-directives-only), 2 more (limited, full). */
 int bt_unit_debug_level(const struct bt_unit *u);
 
+/* The value of setting SETTING (BT_SETTING_*) for compilation U, as the
+ * build's `settings` count it, into BUF: 0, or -1 when U has none (not a
+ * compilation; the linker of a unit that linked nothing). */
+int bt_unit_setting(const struct bt_unit *u, int setting, char *buf,
+		    size_t cap);
+const char *bt_setting_name(int setting); /* "debuginfo", ... */
+
 /* Whether a setting that matters for build time differs between units
  * (the edition may differ freely). */
 int bt_setting_mixed(const struct bt_setting *s);

@@ -41,6 +41,7 @@
 #include "output/asset.h"
 #include "output/assets/flame.css.h"
 #include "output/assets/flame.js.h"
+#include "output/flame_svg.h"
 #include "output/writer.h"
 #include "profile/profile.h"
 
@@ -81,6 +82,7 @@ struct flame {
 	uint32_t max_depth; /* of drawn frames, merged ones included */
 	size_t drawn;	    /* frames the layout draws */
 	uint32_t written;   /* frames written so far: the next one's index */
+	const struct bt_flame_paint *paint; /* bt_flame_svg_draw's, or NULL */
 };
 
 /* The category colours of the legend, by enum bt_category. */
@@ -331,13 +333,22 @@ static void put_frame(struct flame *fl, const char *name, const char *cls,
 	fputs("><title>", f);
 	put_xml(f, name, SIZE_MAX);
 	fputs(" (", f);
-	put_time(f, v_us);
+	if (n && fl->paint) {
+		fl->paint->figures(f, fl->t, (uint32_t)(n - fl->t->nodes),
+				   fl->paint->ctx);
+	} else {
+		put_time(f, v_us);
+		fprintf(f, " CPU, %.2f%%",
+			100.0 * (double)v_us / (double)fl->total_us);
+	}
 	fprintf(f,
-		" CPU, %.2f%%)</title><rect x=\"%.2f\" y=\"%.0f\" "
+		")</title><rect x=\"%.2f\" y=\"%.0f\" "
 		"width=\"%.2f\" height=\"%d\" fill=\"",
-		100.0 * (double)v_us / (double)fl->total_us, x, y, w,
-		FRAME_H - 1);
-	if (n)
+		x, y, w, FRAME_H - 1);
+	if (n && fl->paint)
+		fl->paint->fill(f, fl->t, (uint32_t)(n - fl->t->nodes),
+				fl->paint->ctx);
+	else if (n)
 		put_fill(f, n);
 	else
 		fputs("url(#pk)", f);
@@ -657,40 +668,47 @@ static int write_empty(const struct bt_build *b, FILE *f, const char *why)
 	return ferror(f) ? -1 : 0;
 }
 
-static int write_flame_svg(const struct bt_report *r, FILE *f)
+/* The picture of FL->t: flame.svg's (R set, FL->paint NULL) or another
+ * writer's through bt_flame_svg_draw (FL->paint set, R NULL). */
+static int draw(struct flame *fl, const struct bt_report *r)
 {
-	const struct bt_build *b = r->build;
-	const struct bt_profile *p = r->profile;
-	struct flame fl = {.f = f};
+	const struct bt_flame_paint *paint = fl->paint;
+	FILE *f = fl->f;
 	int height;
 
-	if (!p)
-		return write_empty(b, f,
-				   "No CPU samples in this trace, so no flame "
-				   "graph: record with btrace record --sample "
-				   "compilers (or all).");
-	fl.t = r->options.flame_by_category ? &p->by_category : &p->by_crate;
-	if (!fl.t->n_nodes || !fl.t->nodes[0].value_us)
-		return write_empty(b, f,
-				   "The CPU profile is empty: no CPU time to "
-				   "draw.");
-	fl.total_us = fl.t->nodes[0].value_us;
-	fl.px_per_us = FRAMES_W / (double)fl.total_us;
-	if (layout(&fl) < 0 || (fl.drawn > MAX_DRAWN &&
-				(set_budget(&fl) < 0 || layout(&fl) < 0))) {
-		free(fl.lay);
+	fl->total_us = fl->t->nodes[0].value_us;
+	fl->px_per_us = FRAMES_W / (double)fl->total_us;
+	if (layout(fl) < 0 ||
+	    (fl->drawn > MAX_DRAWN && (set_budget(fl) < 0 || layout(fl) < 0))) {
+		free(fl->lay);
 		return -1;
 	}
-	height = TOP_H + (int)(fl.max_depth + 1) * FRAME_H + BOTTOM_H;
-	put_head(f, b, height);
-	put_profile_line(f, r);
+	height = TOP_H + (int)(fl->max_depth + 1) * FRAME_H + BOTTOM_H;
+	if (paint) {
+		paint->head(f, IMG_W, height, paint->ctx);
+		fputs("<style><![CDATA[", f);
+		bt_asset_put(f, bt_asset_flame_css, "");
+		fputs("]]></style>\n<defs>", f);
+		for (size_t i = 0; i < sizeof(patterns) / sizeof(*patterns);
+		     i++)
+			fputs(patterns[i], f);
+		fprintf(f,
+			"</defs>\n<rect width=\"%d\" height=\"%d\" "
+			"fill=\"#fcfcf7\"/>\n",
+			IMG_W, height);
+		paint->lines(f, IMG_W, XPAD, paint->ctx);
+	} else {
+		put_head(f, r->build, height);
+		put_profile_line(f, r);
+	}
 	fprintf(f,
 		"<text id=\"reset\" class=\"btn off\" x=\"%d\" y=\"24\">"
 		"Reset Zoom</text>\n<text id=\"search\" class=\"btn\" "
 		"x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n",
 		XPAD, IMG_W - XPAD);
-	put_legend(f);
-	put_frames(&fl);
+	if (!paint)
+		put_legend(f);
+	put_frames(fl);
 	fprintf(f,
 		"<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n"
 		"<text id=\"matched\" x=\"%d\" y=\"%d\" "
@@ -702,9 +720,45 @@ static int write_flame_svg(const struct bt_report *r, FILE *f)
 		"var W = %d, X0 = %d, CW = %g;\n",
 		FRAMES_W, XPAD, CHAR_W);
 	bt_asset_put(f, bt_asset_flame_js, "\n");
-	fputs("})();\n]]></script>\n</svg>\n", f);
-	free(fl.lay);
+	fputs("})();\n]]></script>\n", f);
+	if (paint && paint->script)
+		fprintf(f,
+			"<script type=\"text/ecmascript\"><![CDATA[\n%s"
+			"]]></script>\n",
+			paint->script);
+	fputs("</svg>\n", f);
+	free(fl->lay);
+	fl->lay = NULL;
 	return ferror(f) ? -1 : 0;
+}
+
+int bt_flame_svg_draw(FILE *f, const struct bt_flame_tree *t,
+		      const struct bt_flame_paint *paint)
+{
+	struct flame fl = {.f = f, .t = t, .paint = paint};
+
+	if (!t->n_nodes || !t->nodes[0].value_us)
+		return -1;
+	return draw(&fl, NULL);
+}
+
+static int write_flame_svg(const struct bt_report *r, FILE *f)
+{
+	const struct bt_build *b = r->build;
+	const struct bt_profile *p = r->profile;
+	struct flame fl = {.f = f};
+
+	if (!p)
+		return write_empty(b, f,
+				   "No CPU samples in this trace, so no flame "
+				   "graph: record with btrace record --sample "
+				   "compilers (or all).");
+	fl.t = r->options.flame_by_category ? &p->by_category : &p->by_crate;
+	if (!fl.t->n_nodes || !fl.t->nodes[0].value_us)
+		return write_empty(b, f,
+				   "The CPU profile is empty: no CPU time to "
+				   "draw.");
+	return draw(&fl, r);
 }
 
 const struct bt_report_writer bt_writer_flame_svg = {

@@ -2,7 +2,8 @@
 #  1. build it: a tree configured with -DCMAKE_INSTALL_PREFIX=/usr in
 #     BUILD_DIR/pkg (kept, so later runs are incremental), cpack -G DEB;
 #  2. inspect it with dpkg-deb: control fields, dependencies (libelf1,
-#     libcjson1, no libiberty), the exact file list with modes and owners,
+#     libcjson1, no libiberty; libpq5 suggested, not a dependency: btrace
+#     dlopens it), the exact file list with modes and owners,
 #     the postinst/postrm running ldconfig;
 #  3. install it with dpkg -i for real, in a throwaway mount namespace
 #     whose /usr, /etc and /var are overlays (nothing reaches the machine;
@@ -52,6 +53,8 @@ for d in libc6 libelf1 libcjson1; do
   echo "$deps" | grep -E "(^|, )$d( |,|$)" >/dev/null || fail "Depends lacks $d: $deps"
 done
 echo "$deps" | grep -E 'iberty|cmocka|-dev' >/dev/null && fail "Depends names a static or build-only library: $deps"
+echo "$deps" | grep -E 'libpq' >/dev/null && fail "Depends names libpq, which btrace loads only for a postgresql:// store: $deps"
+[ "$(field Suggests)" = libpq5 ] || fail "Suggests: '$(field Suggests)', not libpq5"
 # every file: mode, owner, path (directories apart)
 want=$work/want
 {
@@ -76,10 +79,11 @@ for s in postinst postrm; do
 done
 dpkg-deb -x "$deb" "$work/x"
 readelf -d "$work/x/usr/bin/btrace" | grep NEEDED | grep iberty && fail "btrace needs a shared libiberty"
+readelf -d "$work/x/usr/bin/btrace" | grep NEEDED | grep libpq && fail "btrace links libpq"
 readelf -d "$work/x/usr/lib/$multiarch/libbtrace.so" | grep NEEDED | grep -Ev 'libc\.so|ld-linux' &&
   fail "libbtrace.so needs more than libc"
 "$work/x/usr/bin/btrace" --help >/dev/null || fail "the packaged btrace --help does not run"
-echo "dpkg-deb: $(basename "$deb"): Depends: $deps; $(wc -l <"$want") files as listed"
+echo "dpkg-deb: $(basename "$deb"): Depends: $deps; Suggests: $(field Suggests); $(wc -l <"$want") files as listed"
 
 # 3. install for real, in a throwaway mount namespace
 if [ "$(id -u)" != 0 ] || ! unshare -m --propagation private true 2>/dev/null; then

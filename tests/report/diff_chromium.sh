@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# diff_chromium.sh MAKE_DIFF_SVG - diff.svg (btrace diff's differential
+# flame graph) in a real browser, as flame_chromium.sh checks flame.svg.
+#
+# make_diff_svg writes the SVG of two hand-built profiles (see
+# make_diff_svg.c for their frames and values).  The checks are appended
+# to a copy of it as its last <script> and run in the SVG document; they
+# drive the UI with DOM events and window.btraceFlame, write one <text
+# class="check"> per check, and headless Chromium's --dump-dom gives them
+# back.  They check the same interactions as flame.svg's (zoom, reset,
+# search, hover) and what diff.svg adds: widths from the larger side,
+# colours by change, both sides' figures on hover.
+#
+# Needs Debian's chromium (scripts/deps.sh installs it); exits 77 (skip)
+# when there is none.  Never installs anything itself.
+set -euo pipefail
+
+make_diff=$1
+chrome=
+for c in chromium chromium-browser google-chrome; do
+	if command -v "$c" >/dev/null 2>&1; then
+		chrome=$c
+		break
+	fi
+done
+if [ -z "$chrome" ]; then
+	echo "SKIP: no chromium on PATH (apt-get install chromium)"
+	exit 77
+fi
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+# The checks' helpers, shared by both documents.
+cat >"$dir/lib.js" <<'EOF'
+var NS = "http://www.w3.org/2000/svg", failed = 0, y = 20;
+function report(ok, what) {
+	var t = document.createElementNS(NS, "text");
+	t.setAttribute("class", "check");
+	t.setAttribute("x", "300");
+	t.setAttribute("y", String(y += 12));
+	t.textContent = (ok ? "ok " : "FAIL ") + what;
+	document.documentElement.appendChild(t);
+	if (!ok) failed++;
+}
+function near(a, b, eps) { return Math.abs(a - b) <= (eps || 0.5); }
+function check(what, got, want, eps) {
+	var ok = typeof want === "number" ? near(+got, want, eps) : got === want;
+	report(ok, what + ": got " + got + ", want " + want);
+}
+function finish(run) {
+	try {
+		run();
+	} catch (e) {
+		report(false, "exception: " + e);
+	}
+	report(true, failed ? "RESULT FAIL" : "RESULT PASS");
+}
+EOF
+
+# load NAME SVG JS: SVG with lib.js and JS appended as its last script, in
+# headless Chromium; prints the checks, fails unless all passed.
+load() {
+	local name=$1 svg=$2 js=$3 checks
+	grep -q '^</svg>$' "$svg"
+	{
+		sed '/^<\/svg>$/d' "$svg"
+		echo '<script type="text/ecmascript"><![CDATA['
+		cat "$dir/lib.js" "$js"
+		echo ']]></script>'
+		echo '</svg>'
+	} >"$dir/$name.test.svg"
+	timeout 30 "$chrome" --headless --no-sandbox --disable-gpu \
+		--no-first-run --user-data-dir="$dir/profile" \
+		--virtual-time-budget=5000 --dump-dom \
+		"file://$dir/$name.test.svg" >"$dir/$name.dom" \
+		2>"$dir/$name.log" || {
+		echo "FAIL: chromium failed on $name"
+		tail -20 "$dir/$name.log"
+		return 1
+	}
+	checks=$(grep -o '<text class="check"[^>]*>[^<]*</text>' \
+		"$dir/$name.dom" |
+		sed 's/<[^>]*>//g; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' ||
+		true)
+	if [ -z "$checks" ]; then
+		echo "FAIL: $name: no test output (the SVG did not load or" \
+			"its script failed)"
+		head -c 2000 "$dir/$name.dom"
+		return 1
+	fi
+	echo "$checks" | sed "s/^/$name: /"
+	echo "$checks" | grep -qx 'ok RESULT PASS'
+}
+
+"$make_diff" "$dir/diff.svg" "$dir/base.folded" "$dir/new.folded"
+# The folded stacks: each side's self values, the mean of its builds.
+grep -qx 'lib1 0.1.0 lib;rustc;lib1::old_fn 4000000' "$dir/base.folded"
+grep -qx 'lib1 0.1.0 lib;rustc;lib1::new_fn 5000000' "$dir/new.folded"
+! grep -q new_fn "$dir/base.folded"
+cat >"$dir/diff.js" <<'EOF'
+function run() {
+	var F = window.btraceFlame;
+	report(!!F && typeof window.search === "function", "test hooks exist");
+	function g(name) { return F.find(name); }
+	function rectOf(name) { return g(name).querySelector("rect"); }
+	function w(name) { return +rectOf(name).getAttribute("width"); }
+	function x(name) { return +rectOf(name).getAttribute("x"); }
+	function fill(name) { return getComputedStyle(rectOf(name)).fill; }
+	function shown(name) {
+		return rectOf(name).getBoundingClientRect().width > 0;
+	}
+	function click(el) {
+		el.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+	}
+	function hover(name) {
+		rectOf(name).dispatchEvent(new MouseEvent("mouseover",
+			{bubbles: true}));
+		return document.getElementById("details").textContent;
+	}
+
+	/* It renders: 10 frames, each with an on-screen width. */
+	var rects = document.querySelectorAll("#frames g.f > rect");
+	check("frames drawn", rects.length, 10, 0);
+	var zero = 0;
+	for (var i = 0; i < rects.length; i++)
+		if (!(rects[i].getBoundingClientRect().width > 0)) zero++;
+	check("frames with no rendered width", zero, 0, 0);
+	report(/btrace differential flame graph: cargo build <&>/.test(
+		document.getElementById("title").textContent),
+	       "title text, escaped command reads back");
+	report(/base 10\.00 s \(2 builds\), new 12\.00 s \(1 build\): \+2\.00 s/
+		.test(document.getElementById("totals").textContent),
+	       "totals: " + document.getElementById("totals").textContent);
+
+	/* Widths: the larger side, and a parent as wide as its children
+	 * (lib1's rustc: 3 + 4 + 5 s of a 16 s root). */
+	check("root width", w("build"), 1180);
+	check("lib1 width", w("lib1 0.1.0 lib"), 885);
+	check("new_fn width", w("lib1::new_fn"), 368.75);
+	check("old_fn width (gone, still drawn)", w("lib1::old_fn"), 295);
+	check("old_fn x", x("lib1::old_fn"), 378.75);
+
+	/* Colours: only in new full red, only in base full blue, unchanged
+	 * grey, +50% of a 3 s frame (1/3 of it) two thirds of the way. */
+	check("new_fn red", fill("lib1::new_fn"), "rgb(224, 60, 49)");
+	check("old_fn blue", fill("lib1::old_fn"), "rgb(59, 111, 214)");
+	check("unchanged grey", fill("app::codegen"), "rgb(238, 238, 234)");
+	check("grew by a third", fill("lib1::parse"), "rgb(229, 119, 111)");
+
+	/* Hover: both sides and the change. */
+	var d = hover("lib1::new_fn");
+	report(d === "lib1::new_fn: base 0 us, new 5.000 s: +5.000 s, only in new",
+	       "hover new_fn: " + d);
+	d = hover("lib1::parse");
+	report(d === "lib1::parse: base 2.000 s, new 3.000 s: +1.000 s +50.0%",
+	       "hover parse: " + d);
+	d = hover("lib1::old_fn");
+	report(/-4\.000 s -100\.0%, only in base$/.test(d), "hover old_fn: " + d);
+
+	/* Click zooms, as in flame.svg. */
+	click(rectOf("lib1 0.1.0 lib"));
+	check("zoomed width", w("lib1 0.1.0 lib"), 1180);
+	check("zoomed child width", w("lib1::new_fn"), 491.67);
+	report(g("build").classList.contains("a") && shown("build"),
+	       "ancestor greyed");
+	report(!shown("app::codegen"), "frames outside the zoom hidden");
+	check("zoomed frame keeps its colour", fill("lib1::new_fn"),
+	      "rgb(224, 60, 49)");
+	click(document.getElementById("reset"));
+	check("reset width", w("lib1 0.1.0 lib"), 885);
+	report(shown("app::codegen"), "reset shows everything");
+
+	/* Search: by name, the share of the drawn width. */
+	check("search share", window.search("_fn$"), 56.25, 0.001);
+	check("frames highlighted",
+	      document.querySelectorAll("#frames g.m").length, 2, 0);
+	window.search("");
+	check("search cleared", document.querySelectorAll("#frames g.m").length,
+	      0, 0);
+}
+finish(run);
+EOF
+load diff "$dir/diff.svg" "$dir/diff.js"
