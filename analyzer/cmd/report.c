@@ -27,7 +27,7 @@
 
 static const struct bt_report_writer *const writers[] = {
     &bt_writer_summary_text, &bt_writer_summary_json,  &bt_writer_chrome_trace,
-    &bt_writer_flame_svg,    &bt_writer_stacks_folded,
+    &bt_writer_flame_svg,    &bt_writer_stacks_folded, &bt_writer_report_html,
 };
 
 static const struct option options[] = {
@@ -234,6 +234,10 @@ int cmd_report(int argc, char **argv)
 				a.profile.warnings[i]);
 	if (history) /* a failure is a warning: the report stands */
 		bt_history_store("report", &a, db);
+	/* Last, where a newcomer looks: the one file to open. */
+	if (rc == 0)
+		fprintf(stderr, "btrace report: open %s/%s\n", out_dir,
+			bt_writer_report_html.file);
 out:
 	phase(NULL);
 	bt_analysis_free(&a);
