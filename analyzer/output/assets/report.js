@@ -12,8 +12,8 @@
 // the pointer; a click selects the unit (class bt-sel) and puts them in
 // #bt-unit-detail, where they stay.
 //
-// Copy: a button.bt-copy copies the text of the pre.bt-snippet before it
-// with navigator.clipboard; where the clipboard is refused (file:// pages
+// Copy: a button.bt-copy copies the text of the pre.bt-snippet of its
+// recommendation (div.bt-rec) with navigator.clipboard; where the clipboard is refused (file:// pages
 // in some browsers, no permission) it selects the snippet's text and says
 // to press Ctrl-C, so the snippet is always in reach.
 // window.btraceReport is what tests drive.
@@ -68,7 +68,7 @@ function shown(btn, pre, ok) {
 		+ 'is selected, press Ctrl-C to copy it.';
 }
 function copy(btn) {
-	var pre = btn.parentNode.querySelector('pre.bt-snippet');
+	var pre = btn.closest('.bt-rec').querySelector('pre.bt-snippet');
 	var text = pre.textContent;
 	var done = function (ok) { shown(btn, pre, ok); return ok; };
 	if (!navigator.clipboard || !navigator.clipboard.writeText)
