@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "base/progress.h"
 #include "cli.h"
 #include "history/record.h"
 #include "output/writer.h"
@@ -150,6 +151,8 @@ int cmd_report(int argc, char **argv)
 	char err[1024], *dir = NULL, *out_dir = NULL;
 	struct bt_analysis a;
 	struct bt_analyze_opts opts = {.phase = phase};
+	struct bt_progress_line line;
+	struct bt_progress_cb progress;
 	int quiet = 0, rc = 0, history = bt_history_wanted(1);
 
 	for (;;) {
@@ -193,7 +196,11 @@ int cmd_report(int argc, char **argv)
 		return BT_EXIT_BAD_INPUT;
 	}
 	phase(NULL);
+	/* on a terminal, unless -q: phases and percent on stderr */
+	bt_progress_init(&line, "report", !quiet, &progress);
+	opts.progress = &progress;
 	rc = bt_analyze(dir, &opts, &a, err, sizeof(err));
+	bt_progress_clear(&line);
 	if (rc != BT_EXIT_OK) {
 		fprintf(stderr, "btrace report: %s\n", err);
 		free(dir);
@@ -204,6 +211,7 @@ int cmd_report(int argc, char **argv)
 	else if (asprintf(&out_dir, "%s/report", dir) < 0)
 		out_dir = NULL;
 	if (!out_dir || make_out_dir(out_dir) < 0) {
+		bt_progress_clear(&line);
 		fprintf(stderr, "btrace report: cannot create %s: %s\n",
 			out_dir ? out_dir : "the report directory",
 			strerror(errno));
@@ -211,10 +219,13 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++) {
+		bt_progress(&progress, "writing the report", i,
+			    sizeof(writers) / sizeof(*writers));
 		if (write_one(writers[i], &a.report, out_dir) < 0)
 			rc = errno == ENOMEM ? BT_EXIT_NOMEM : BT_EXIT_PROBLEM;
 		phase(writers[i]->file);
 	}
+	bt_progress_clear(&line);
 	if (!quiet)
 		bt_writer_summary_text.write(&a.report, stdout);
 	fflush(stdout);
