@@ -54,14 +54,16 @@ static void usage(FILE *f)
 	    "TRACE_DIR/report.  Writes:\n");
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
 		fprintf(f, "  %-14s %s\n", writers[i]->file, writers[i]->what);
-	fprintf(f, "  -o, --output D write them into D\n"
-		   "  -q, --quiet    do not print summary.txt\n"
-		   "  --group G      the flame graph's first level: crate "
-		   "(default) or category\n"
-		   "  --db DB        store the build in DB's history (default: "
-		   "$BTRACE_DB, else\n"
-		   "                 $XDG_DATA_HOME/btrace/history.db)\n"
-		   "  --no-history   do not store it (or BTRACE_HISTORY=0)\n");
+	fprintf(f,
+		"  -o, --output D write them into D\n"
+		"  -q, --quiet    do not print summary.txt, nor progress on a "
+		"terminal\n"
+		"  --group G      the flame graph's first level: crate "
+		"(default) or category\n"
+		"  --db DB        store the build in DB's history (default: "
+		"$BTRACE_DB, else\n"
+		"                 $XDG_DATA_HOME/btrace/history.db)\n"
+		"  --no-history   do not store it (or BTRACE_HISTORY=0)\n");
 }
 
 /* Creates DIR (0700) if missing; it must be a directory we can write. */
