@@ -11,7 +11,8 @@
 #     the load event (responseStart to loadEventStart: parsing, styling,
 #     layout and the page's own scripts, after the file was read) into the
 #     DOM that --dump-dom prints.  Also the whole headless run's wall time
-#     (browser start and exit included), an upper bound.  Medians.
+#     (browser start and exit included), an upper bound, and the same for
+#     an empty page (Chromium's own start and exit).  Medians.
 # Writes the table into BENCHMARKS.md (section report-html).
 #
 # usage: bench/report_html.sh [-r ROUNDS] [-s SAMPLES]
@@ -47,17 +48,20 @@ median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1
 # load CASE: prints "LOAD_MS WALL_MS" medians over the rounds
 load() {
   local c=$1 page="$work/$1.out/timed.html" l w t0 t1
-  sed '/^<\/body>$/,$d' "$work/$c.out/report.html" >"$page"
+  if [ "$c" = empty ]; then
+    mkdir -p "$work/empty.out"
+    printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n' >"$page"
+  else
+    sed '/^<\/body>$/,$d' "$work/$c.out/report.html" >"$page"
+  fi
   cat >>"$page" <<'EOF'
 <script>
 window.addEventListener("load", function () {
-	setTimeout(function () {
-		var n = performance.getEntriesByType("navigation")[0];
-		var p = document.createElement("p");
-		p.id = "bench-load";
-		p.textContent = "LOADMS " + (n.loadEventStart - n.responseStart).toFixed(1);
-		document.body.appendChild(p);
-	}, 0);
+	var n = performance.getEntriesByType("navigation")[0];
+	var p = document.createElement("p");
+	p.id = "bench-load";
+	p.textContent = "LOADMS " + (n.loadEventStart - n.responseStart).toFixed(1);
+	document.body.appendChild(p);
 });
 </script>
 </body>
@@ -68,7 +72,7 @@ EOF
   for _ in $(seq "$rounds"); do
     t0=$(date +%s%N)
     timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --no-first-run \
-      --user-data-dir="$work/profile" --virtual-time-budget=1 --dump-dom \
+      --user-data-dir="$work/profile" --dump-dom \
       "file://$page" >"$work/$c.dom" 2>/dev/null
     t1=$(date +%s%N)
     grep -o 'LOADMS [0-9.]*' "$work/$c.dom" | awk '{print $2}' >>"$work/$c.load"
@@ -91,6 +95,8 @@ EOF
     printf '| %s | %s | %s | %.2f MB | %.2f MB | %s ms | %s ms |\n' "$c" "$procs" "$units" \
       "$(echo "$size / 1000000" | bc -l)" "$(echo "$fsize / 1000000" | bc -l)" "$l" "$w"
   done
+  read -r l w < <(load empty)
+  printf '| (an empty page) | | | | | %s ms | %s ms |\n' "$l" "$w"
   echo
   echo "Load: Navigation Timing, responseStart to loadEventStart, median of $rounds; the headless run adds Chromium's start and exit."
 } >"$work/section.md"
