@@ -57,8 +57,11 @@ static const char *const cat_colour[BT_CAT_MAX] = {
  * the build's critical path.  The model has no critical path yet; issue
  * 17 (branch h17-graph) adds one in struct bt_report's `graph`
  * (advice/graph_report.h: graph->path.units[k].on_path, indexed by the
- * schedule's units).  Wire it here at merge; the timeline then outlines
- * those units (class bt-cp) and says so in their details and legend. */
+ * schedule's units, which are parallel to build->units).  At merge:
+ *	return r->graph && i < r->graph->path.n_units &&
+ *	       r->graph->path.units[i].on_path;
+ * The timeline then outlines those units in red (class bt-cp) and says
+ * so in their details. */
 static int html_on_critical_path(const struct bt_report *r, size_t i)
 {
 	(void)r;
@@ -69,7 +72,10 @@ static int html_on_critical_path(const struct bt_report *r, size_t i)
 /* HOOK(cores): the CPU chart's line, 0 when unknown.  Today cargo's job
  * slots as the schedule saw them (recommend.h `jobs`: -j, the cores cargo
  * was given); issue 17's graph->util.cores (the trace's SESSION count of
- * online CPUs) is the better figure once merged. */
+ * online CPUs) is the better figure once merged:
+ *	if (r->graph && r->graph->util.cores > 0)
+ *		return r->graph->util.cores;
+ * (and the chart's caption, put_cpu_chart(), then says "cores"). */
 static double html_cores(const struct bt_report *r)
 {
 	return r->recommendations ? r->recommendations->jobs : 0;
@@ -336,8 +342,18 @@ static void put_timeline(FILE *f, const struct bt_report *r)
 			cat_colour[c], bt_category_name(c));
 	fprintf(f,
 		"<span class=\"bt-bar\" style=\"width:10px;background:%s\">"
-		"</span> no samples</p>\n",
+		"</span> no samples",
 		NO_CATEGORY_COLOUR);
+	for (size_t i = 0; i < b->n_units; i++)
+		if (html_on_critical_path(r, i)) {
+			fputs(
+			    " &nbsp;<span class=\"bt-bar\" style=\"width:10px;"
+			    "border:1.5px solid #d00\"></span> on the "
+			    "critical path",
+			    f);
+			break;
+		}
+	fputs("</p>\n", f);
 	if (!b->n_units) {
 		fputs("<p>No units: nothing was compiled.</p>\n</section>\n",
 		      f);
