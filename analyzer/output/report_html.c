@@ -131,7 +131,7 @@ static void put_html_cut(FILE *f, const char *s, size_t max)
 
 static void put_command(FILE *f, const struct bt_session *s)
 {
-	if (!s->known || !s->argc) {
+	if (!s->known || !s->argc || !s->command) {
 		fputs("build", f);
 		return;
 	}
