@@ -513,16 +513,16 @@ static int put_flame(FILE *f, const struct bt_report *r)
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	const char *svg;
-	int rc = -1;
+	int rc;
 
 	if (!m)
 		return -1;
-	if (bt_writer_flame_svg.write(r, m) < 0 || fclose(m) != 0) {
-		if (m)
-			fclose(m);
+	/* the stream is closed either way; its buffer is ours to free */
+	rc = bt_writer_flame_svg.write(r, m);
+	if (fclose(m) != 0)
+		rc = -1;
+	if (rc < 0 || !buf)
 		goto out;
-	}
-	m = NULL;
 	svg = strstr(buf, "<svg");
 	fputs("<section id=\"bt-flame\">\n<h2>Flame graph</h2>\n"
 	      "<p class=\"bt-muted\">Where the CPU went, as in flame.svg: "
@@ -532,10 +532,9 @@ static int put_flame(FILE *f, const struct bt_report *r)
 	if (svg)
 		fputs(svg, f);
 	fputs("</section>\n", f);
-	rc = 0;
 out:
 	free(buf);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 static void put_estimate(FILE *f, const struct bt_recommendation *x)
