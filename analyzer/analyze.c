@@ -10,7 +10,8 @@ int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
 	       struct bt_analysis *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
-	if (bt_trace_load(dir, &a->trace, err, errlen) < 0)
+	if (bt_trace_load_progress(dir, &a->trace, err, errlen,
+				   o ? o->progress : NULL) < 0)
 		return bt_exit_for_errno(BT_EXIT_BAD_INPUT);
 	if (bt_build_make(&a->trace, &a->build, err, errlen) < 0)
 		goto nomem; /* its only failure */
@@ -22,7 +23,9 @@ int bt_analyze(const char *dir, const struct bt_analyze_opts *o,
 	for (size_t i = 0; i < a->trace.n_images && !a->have_profile; i++)
 		a->have_profile = a->trace.images[i].n_samples > 0;
 	if (a->have_profile) {
-		if (bt_profile_make(&a->build, &a->profile, err, errlen) < 0) {
+		if (bt_profile_make_progress(&a->build, &a->profile, err,
+					     errlen,
+					     o ? o->progress : NULL) < 0) {
 			a->have_profile = 0;
 			goto nomem; /* its only failure */
 		}

@@ -42,6 +42,9 @@ struct bt_analyze_opts {
 	/* Called after each stage ("load", "profile", "recommend",
 	 * "graph") when not NULL: report's BTRACE_DEBUG timings. */
 	void (*phase)(const char *what);
+	/* Progress of the long stages (reading, profile) when not NULL
+	 * (base/progress.h). */
+	const struct bt_progress_cb *progress;
 };
 
 /* Analyzes the trace in DIR into A.  Returns BT_EXIT_OK; or, with one

@@ -21,13 +21,14 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "base/progress.h"
 #include "cli.h"
 #include "history/record.h"
 #include "output/writer.h"
 
 static const struct bt_report_writer *const writers[] = {
     &bt_writer_summary_text, &bt_writer_summary_json,  &bt_writer_chrome_trace,
-    &bt_writer_flame_svg,    &bt_writer_stacks_folded,
+    &bt_writer_flame_svg,    &bt_writer_stacks_folded, &bt_writer_report_html,
 };
 
 static const struct option options[] = {
@@ -53,14 +54,16 @@ static void usage(FILE *f)
 	    "TRACE_DIR/report.  Writes:\n");
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++)
 		fprintf(f, "  %-14s %s\n", writers[i]->file, writers[i]->what);
-	fprintf(f, "  -o, --output D write them into D\n"
-		   "  -q, --quiet    do not print summary.txt\n"
-		   "  --group G      the flame graph's first level: crate "
-		   "(default) or category\n"
-		   "  --db DB        store the build in DB's history (default: "
-		   "$BTRACE_DB, else\n"
-		   "                 $XDG_DATA_HOME/btrace/history.db)\n"
-		   "  --no-history   do not store it (or BTRACE_HISTORY=0)\n");
+	fprintf(f,
+		"  -o, --output D write them into D\n"
+		"  -q, --quiet    do not print summary.txt, nor progress on a "
+		"terminal\n"
+		"  --group G      the flame graph's first level: crate "
+		"(default) or category\n"
+		"  --db DB        store the build in DB's history (default: "
+		"$BTRACE_DB, else\n"
+		"                 $XDG_DATA_HOME/btrace/history.db)\n"
+		"  --no-history   do not store it (or BTRACE_HISTORY=0)\n");
 }
 
 /* Creates DIR (0700) if missing; it must be a directory we can write. */
@@ -150,6 +153,8 @@ int cmd_report(int argc, char **argv)
 	char err[1024], *dir = NULL, *out_dir = NULL;
 	struct bt_analysis a;
 	struct bt_analyze_opts opts = {.phase = phase};
+	struct bt_progress_line line;
+	struct bt_progress_cb progress;
 	int quiet = 0, rc = 0, history = bt_history_wanted(1);
 
 	for (;;) {
@@ -193,7 +198,11 @@ int cmd_report(int argc, char **argv)
 		return BT_EXIT_BAD_INPUT;
 	}
 	phase(NULL);
+	/* on a terminal, unless -q: phases and percent on stderr */
+	bt_progress_init(&line, "report", !quiet, &progress);
+	opts.progress = &progress;
 	rc = bt_analyze(dir, &opts, &a, err, sizeof(err));
+	bt_progress_clear(&line);
 	if (rc != BT_EXIT_OK) {
 		fprintf(stderr, "btrace report: %s\n", err);
 		free(dir);
@@ -204,6 +213,7 @@ int cmd_report(int argc, char **argv)
 	else if (asprintf(&out_dir, "%s/report", dir) < 0)
 		out_dir = NULL;
 	if (!out_dir || make_out_dir(out_dir) < 0) {
+		bt_progress_clear(&line);
 		fprintf(stderr, "btrace report: cannot create %s: %s\n",
 			out_dir ? out_dir : "the report directory",
 			strerror(errno));
@@ -211,10 +221,13 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++) {
+		bt_progress(&progress, "writing the report", i,
+			    sizeof(writers) / sizeof(*writers));
 		if (write_one(writers[i], &a.report, out_dir) < 0)
 			rc = errno == ENOMEM ? BT_EXIT_NOMEM : BT_EXIT_PROBLEM;
 		phase(writers[i]->file);
 	}
+	bt_progress_clear(&line);
 	if (!quiet)
 		bt_writer_summary_text.write(&a.report, stdout);
 	fflush(stdout);
@@ -234,6 +247,10 @@ int cmd_report(int argc, char **argv)
 				a.profile.warnings[i]);
 	if (history) /* a failure is a warning: the report stands */
 		bt_history_store("report", &a, db);
+	/* Last, where a newcomer looks: the one file to open. */
+	if (rc == 0)
+		fprintf(stderr, "btrace report: open %s/%s\n", out_dir,
+			bt_writer_report_html.file);
 out:
 	phase(NULL);
 	bt_analysis_free(&a);

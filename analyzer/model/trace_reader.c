@@ -855,6 +855,12 @@ static int keep_one_session(struct loader *l)
 
 int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 {
+	return bt_trace_load_progress(dir, t, err, errlen, NULL);
+}
+
+int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
+			   size_t errlen, const struct bt_progress_cb *cb)
+{
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
@@ -903,6 +909,7 @@ int bt_trace_load(const char *dir, struct bt_trace *t, char *err, size_t errlen)
 		goto nomem;
 	for (; i < n_names && !ld.nomem; i++) {
 		struct bt_image *img = &t->images[t->n_images];
+		bt_progress(cb, "reading the trace", i, n_names);
 		char path[4096];
 		char *blob = NULL;
 		size_t len = 0;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/progress.h"
+
 #include "trace_codec.h"
 
 struct bt_spawn {
@@ -134,6 +136,10 @@ struct bt_trace {
  * files become warnings and count as problems. */
 int bt_trace_load(const char *dir, struct bt_trace *t, char *err,
 		  size_t errlen);
+/* The same, reporting how many of the files are read to CB (progress.h;
+ * NULL: none), phase "reading the trace". */
+int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
+			   size_t errlen, const struct bt_progress_cb *cb);
 void bt_trace_free(struct bt_trace *t);
 
 /* Loads one file's bytes into IMG (used by bt_trace_load and the fuzzer).

@@ -47,5 +47,6 @@ extern const struct bt_report_writer bt_writer_summary_json;
 extern const struct bt_report_writer bt_writer_chrome_trace;
 extern const struct bt_report_writer bt_writer_flame_svg;
 extern const struct bt_report_writer bt_writer_stacks_folded;
+extern const struct bt_report_writer bt_writer_report_html;
 
 #endif

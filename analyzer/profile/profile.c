@@ -703,6 +703,23 @@ static int add_warning(struct bt_profile *p, const char *line)
 int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		    size_t errlen)
 {
+	return bt_profile_make_progress(b, p, err, errlen, NULL);
+}
+
+/* Node samples of node N: its images' samples. */
+static uint64_t node_samples(const struct bt_node *n)
+{
+	uint64_t s = 0;
+	for (size_t k = 0; k < n->proc->n_images; k++)
+		s += n->proc->images[k]->n_samples;
+	return s;
+}
+
+int bt_profile_make_progress(struct bt_build *b, struct bt_profile *p,
+			     char *err, size_t errlen,
+			     const struct bt_progress_cb *cb)
+{
+	uint64_t all_samples = 0, done_samples = 0;
 	struct maker m = {0};
 	struct pipeline pl;
 	struct bt_sym_stats ss;
@@ -744,9 +761,8 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	{
 		uint64_t samples = 0;
 		for (size_t i = 0; i < b->n_nodes; i++)
-			for (size_t k = 0; k < b->nodes[i].proc->n_images; k++)
-				samples +=
-				    b->nodes[i].proc->images[k]->n_samples;
+			samples += node_samples(&b->nodes[i]);
+		all_samples = samples;
 		m.premerge = samples * 20 > m.cap;
 		/* BTRACE_PROFILE_PREMERGE=0 or 1: never or always (for
 		 * tests and benchmarks) */
@@ -772,8 +788,14 @@ int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 	m.pl = &pl;
 	if (pipeline_start(&pl, build_job, &m) < 0)
 		goto oom;
-	for (size_t i = 0; i < b->n_nodes && !failed; i++)
+	/* progress by samples handed to the pipeline: its queue is short,
+	 * so they are about the samples symbolized */
+	for (size_t i = 0; i < b->n_nodes && !failed; i++) {
+		bt_progress(cb, "profile", (size_t)done_samples,
+			    (size_t)all_samples);
 		failed = add_node(&m, &b->nodes[i]) < 0;
+		done_samples += node_samples(&b->nodes[i]);
+	}
 	{
 		double t0 = mono_s();
 		int rc = pipeline_finish(&pl);

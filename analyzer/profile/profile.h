@@ -82,12 +82,18 @@ struct bt_profile {
 
 struct bt_build;
 struct bt_symbolizer;
+struct bt_progress_cb;
 
 /* Makes the profile of build B: symbolizes every sample, attributes each
  * stack to a category, fills both trees, the totals, and each unit's
  * `categories`.  Returns 0, or -1 with a reason in ERR. */
 int bt_profile_make(struct bt_build *b, struct bt_profile *p, char *err,
 		    size_t errlen);
+/* The same, reporting the samples handed to the symbolizer to CB
+ * (base/progress.h; NULL: none), phase "profile". */
+int bt_profile_make_progress(struct bt_build *b, struct bt_profile *p,
+			     char *err, size_t errlen,
+			     const struct bt_progress_cb *cb);
 void bt_profile_free(struct bt_profile *p);
 
 /* Iterates a node's children: for (c = n->first_child; c != BT_FLAME_NONE;

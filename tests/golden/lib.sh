@@ -33,7 +33,8 @@ golden_traces() {
 }
 
 # golden_outputs BTRACE WORK: every output of every case, in WORK/out:
-#   CASE/report/{summary.txt,summary.json,trace.json,flame.svg,stacks.folded}
+#   CASE/report/{summary.txt,summary.json,trace.json,flame.svg,stacks.folded,
+#                report.html}
 #   CASE/report.stdout  what btrace report printed (stdout, then stderr)
 #   CASE/dump, CASE/dump-wide  btrace dump and btrace dump -w
 #   gen-real/report-category/...  the flame graph grouped by category

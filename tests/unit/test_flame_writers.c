@@ -7,7 +7,9 @@
  * UTF-8 and control characters replaced, tiny frames merged, the same
  * bytes on every run, and a valid SVG when there is no profile.  The
  * script and style are output/assets/flame.{js,css} without their notes
- * (asset.h). */
+ * (asset.h).  report.html on the same profile: one bar per unit, markup
+ * in names and the command escaped, flame.svg inline, report.js whole,
+ * no URL, deterministic. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <setjmp.h>
@@ -726,10 +728,89 @@ static void test_svg_assets(void **state)
 	free(fx);
 }
 
+/* ---- report.html ---- */
+
+/* How many NEEDLEs HAY holds. */
+static size_t n_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* report.html on the fixture with two units whose names and the command
+ * hold markup: one bar per unit, everything escaped, the flame graph
+ * inline without its XML declaration, report.js's code whole and unable
+ * to end its <script>, no URL, the same bytes on every run.  (The page
+ * in a browser: tests/report/html_chromium.sh.) */
+static void test_html_report(void **state)
+{
+	struct fixture *fx = make_fixture();
+	struct bt_unit units[2];
+	const char *cmd[] = {"cargo", "build", "--features=<b>&\"q\""};
+	char *html, *again, *js = slurp_asset("report.js");
+	char *want_js = put(js, "\n");
+
+	(void)state;
+	memset(units, 0, sizeof(units));
+	strcpy(units[0].package, "evil<script>alert(1)</script>");
+	strcpy(units[0].crate, units[0].package);
+	units[0].wall_s = 2;
+	units[0].cpu_s = 1.5;
+	units[0].categories[BT_CAT_FRONTEND] = 1;
+	units[0].categories[BT_CAT_DEBUGINFO] = 0.5;
+	strcpy(units[1].package, "q\"uote'&amp");
+	strcpy(units[1].crate, "q");
+	units[1].start_s = 1;
+	units[1].wall_s = 1;
+	units[1].target = BT_TARGET_BIN;
+	fx->b.units = units;
+	fx->b.n_units = 2;
+	fx->b.wall_s = 4;
+	fx->b.session.known = 1;
+	fx->b.session.argc = 3;
+	fx->b.session.command = cmd;
+	html = run(&bt_writer_report_html, &fx->r);
+	again = run(&bt_writer_report_html, &fx->r);
+	assert_string_equal(html, again);
+	assert_int_equal(n_of(html, "<g class=\"bt-unit"), 2);
+	/* the split bar: frontend and debuginfo, in proportion (2:1 of
+	 * the unit's 2 s at its scale) */
+	assert_int_equal(n_of(html, "fill=\"#9a7cd0\"/>"), 1);
+	assert_null(strstr(html, "evil<script>"));
+	assert_non_null(
+	    strstr(html, "evil&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(html, "q&quot;uote&#39;&amp;amp bin (q)"));
+	assert_non_null(strstr(html, "<title>btrace report: cargo build "
+				     "--features=&lt;b&gt;&amp;&quot;q&quot;"
+				     "</title>"));
+	/* the flame graph: inline, the same SVG without its declaration */
+	assert_null(strstr(html, "<?xml"));
+	assert_int_equal(
+	    n_of(html, "<svg xmlns=\"http://www.w3.org/2000/svg\""), 1);
+	assert_non_null(strstr(html, "window.btraceFlame = {"));
+	/* report.js as it is, less its notes; nothing in it ends a script */
+	assert_non_null(strstr(html, want_js));
+	assert_null(strstr(want_js, "</script"));
+	assert_int_equal(n_of(html, "</script>"), 2);
+	/* no URL but the SVG namespace and the other outputs' names */
+	assert_int_equal(n_of(html, "http"),
+			 n_of(html, "http://www.w3.org/2000/svg"));
+	assert_non_null(strstr(html, "<a href=\"flame.svg\">"));
+	assert_true(!strcmp(html + strlen(html) - 8, "</html>\n"));
+	free(want_js);
+	free(js);
+	free(html);
+	free(again);
+	free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_folded_lines),
+	    cmocka_unit_test(test_html_report),
 	    cmocka_unit_test(test_folded_round_trip),
 	    cmocka_unit_test(test_folded_no_profile),
 	    cmocka_unit_test(test_svg_structure),
