@@ -53,32 +53,20 @@ static const char *const cat_colour[BT_CAT_MAX] = {
 };
 #define NO_CATEGORY_COLOUR "#c9c9c9" /* a unit without sampled CPU */
 
-/* HOOK(critical path): whether unit I (an index into build->units) is on
- * the build's critical path.  The model has no critical path yet; issue
- * 17 (branch h17-graph) adds one in struct bt_report's `graph`
- * (advice/graph_report.h: graph->path.units[k].on_path, indexed by the
- * schedule's units, which are parallel to build->units).  At merge:
- *	return r->graph && i < r->graph->path.n_units &&
- *	       r->graph->path.units[i].on_path;
- * The timeline then outlines those units in red (class bt-cp) and says
- * so in their details. */
+/* Whether unit I (an index into build->units) is on the build's
+ * critical path (advice/graph_report.h: the schedule's units are parallel
+ * to build->units). */
 static int html_on_critical_path(const struct bt_report *r, size_t i)
 {
-	(void)r;
-	(void)i;
-	return 0;
+	return r->graph && i < r->graph->path.n_units &&
+	       r->graph->path.units[i].on_path;
 }
 
-/* HOOK(cores): the CPU chart's line, 0 when unknown.  Today cargo's job
- * slots as the schedule saw them (recommend.h `jobs`: -j, the cores cargo
- * was given); issue 17's graph->util.cores (the trace's SESSION count of
- * online CPUs) is the better figure once merged:
- *	if (r->graph && r->graph->util.cores > 0)
- *		return r->graph->util.cores;
- * (and the chart's caption, put_cpu_chart(), then says "cores"). */
+/* The CPU chart's line, 0 when unknown: the cores the build had (the
+ * trace's CPU count, else cargo's NUM_JOBS: model/utilization.h). */
 static double html_cores(const struct bt_report *r)
 {
-	return r->recommendations ? r->recommendations->jobs : 0;
+	return r->graph ? r->graph->util.cores : 0;
 }
 
 /* Text as HTML character data or attribute value: markup characters
@@ -467,8 +455,8 @@ static int put_cpu_chart(FILE *f, const struct bt_report *r)
 	    f,
 	    "<p class=\"bt-muted\">CPUs busy, from each process's CPU "
 	    "time spread evenly over its life; the dashed line is %s.</p>\n",
-	    cores > 0 ? "cargo's job slots (-j: the cores it was given)"
-		      : "missing: the job slots are unknown");
+	    cores > 0 ? "the cores the build had"
+		      : "missing: the core count is unknown");
 	fprintf(f,
 		"<svg class=\"bt-chart\" id=\"bt-cpu-chart\" viewBox=\"0 0 "
 		"%d %d\" width=\"%d\" height=\"%d\">\n",
