@@ -1005,6 +1005,16 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 			     (unsigned long long)img->dropped_bytes);
 		if (!img->has_start && !img->has_session)
 			warn(l, 1, "%s: no process start record", names[i]);
+		/* btrace record's session file (a SESSION record and no
+		 * PROC_START) ends in the reap of its command, which gives
+		 * the command's end and status: without it the file lost
+		 * its tail at a record boundary. */
+		if (img->has_session && !img->has_start && !img->n_reaps &&
+		    !img->truncated && !img->corrupt)
+			warn(l, 1,
+			     "%s: the session file has no reap of the command: "
+			     "its last record is missing",
+			     names[i]);
 		t->n_images++;
 		n_ok++;
 	}
@@ -1058,6 +1068,21 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 			     "has no exit record: its last records are missing",
 			     p->pid, bt_proc_last(p)->exe, p->exit_code,
 			     bt_proc_last(p)->file);
+		/* Every image but a process's last one ended in an exec,
+		 * recorded just before it: an earlier image without its
+		 * exec record lost its tail (cut at a record boundary),
+		 * with whatever it held (the samples a fork child took
+		 * before its exec, say). */
+		for (size_t k = 0; !p->untraced && k + 1 < p->n_images; k++) {
+			const struct bt_image *img = p->images[k];
+			if (img->has_exec || img->truncated || img->corrupt)
+				continue;
+			warn(l, 1,
+			     "process %u (%s) went on in %s, but %s has no "
+			     "exec record: its last records are missing",
+			     p->pid, img->exe, p->images[k + 1]->file,
+			     img->file);
+		}
 	}
 	if (ld.nomem)
 		goto nomem;

@@ -104,6 +104,29 @@ static void tf_spawn(struct tf *t, uint64_t ns, uint32_t child)
 	fwrite(rec, bt_build_spawn(rec, sizeof(rec), &sp, "x"), 1, t->f);
 }
 
+static void tf_exec(struct tf *t, uint64_t ns, const char *path)
+{
+	char rec[512];
+	struct bt_rec_exec ex;
+	memset(&ex, 0, sizeof(ex));
+	ex.mono_ns = ns;
+	ex.api = BT_API_EXECVP;
+	fwrite(rec, bt_build_exec(rec, sizeof(rec), &ex, path), 1, t->f);
+}
+
+static void tf_session(struct tf *t, uint64_t ns, uint32_t root_pid)
+{
+	char rec[512];
+	char *cmd[] = {"cargo", "build", NULL};
+	struct bt_argv_in in = {cmd, NULL};
+	struct bt_rec_session s;
+	memset(&s, 0, sizeof(s));
+	s.mono_ns = ns;
+	s.root_pid = root_pid;
+	fwrite(rec, bt_build_session(rec, sizeof(rec), &s, "0.1.0", &in), 1,
+	       t->f);
+}
+
 static void tf_close(struct tf *t)
 {
 	fclose(t->f);
@@ -133,6 +156,7 @@ static void test_tree_chains_reaps_reuse(void **state)
 	tf_reap(&f, 3000, 200, 0);
 	tf_spawn(&f, 3100, 200);
 	tf_reap(&f, 4000, 200, SIGKILL);
+	tf_exec(&f, 4100, "cargo");
 	tf_close(&f);
 	f = tf_open("100-5-1.btr", 100, 5);
 	tf_start(&f, 100, 1, 5, 1200, "/bin/cargo", "build");
@@ -248,6 +272,54 @@ static void test_missing_end_is_a_problem(void **state)
 	assert_true(t.n_problems > 0);
 	assert_non_null(strstr(t.warnings[0], "no end"));
 	bt_trace_free(&t);
+}
+
+static int warned(const struct bt_trace *t, const char *what)
+{
+	for (size_t i = 0; i < t->n_warnings; i++)
+		if (strstr(t->warnings[i], what))
+			return 1;
+	return 0;
+}
+
+/* A file cut at a record boundary loses its tail unseen unless its last
+ * record is known: every image but a process's last one ends in EXEC
+ * (a fork child's samples before its exec were lost this way), and
+ * btrace record's session file ends in the command's REAP. */
+static void test_lost_tail_is_a_problem(void **state)
+{
+	struct bt_trace t;
+	char err[256];
+	struct tf f;
+	(void)state;
+	for (int whole = 0; whole < 2; whole++) {
+		f = tf_open("50-0-0.btr", 50, 0); /* btrace record's */
+		tf_session(&f, 5, 400);
+		if (whole)
+			tf_reap(&f, 60, 400, 0);
+		tf_close(&f);
+		f = tf_open("400-1-0.btr", 400, 1); /* a fork child */
+		tf_start(&f, 400, 50, 1, 10, "/bin/cargo", "build");
+		if (whole)
+			tf_exec(&f, 20, "rustc");
+		tf_close(&f);
+		f = tf_open("400-1-1.btr", 400, 1); /* what it exec'd */
+		tf_start(&f, 400, 50, 1, 30, "/bin/rustc", "a.rs");
+		tf_end(&f, 50, 0);
+		tf_close(&f);
+		assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+		assert_int_equal(t.n_procs, 1);
+		assert_int_equal(t.procs[0].n_images, 2);
+		if (whole) {
+			assert_int_equal(t.n_problems, 0);
+		} else {
+			assert_int_equal(t.n_problems, 2);
+			assert_true(
+			    warned(&t, "400-1-0.btr has no exec record"));
+			assert_true(warned(&t, "no reap of the command"));
+		}
+		bt_trace_free(&t);
+	}
 }
 
 static void tf_dropped(struct tf *t, uint64_t ns, uint64_t records,
@@ -421,6 +493,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_end_is_a_problem,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lost_tail_is_a_problem, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_dropped_records, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_truncated_and_garbage_files,

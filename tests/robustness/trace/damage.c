@@ -2,8 +2,12 @@
  * careless copy can, and checks what `btrace dump` and `btrace report`
  * make of each damaged copy:
  *
+ *   - every file cut at every byte offset, read in process by the trace
+ *     reader: each cut must be reported as a problem unless it reads
+ *     whole (the same records and totals); one that is not is run
+ *     through dump and report too;
  *   - every file cut at every record boundary, inside its header, and at
- *     seeded random offsets;
+ *     seeded random offsets, through dump and report;
  *   - seeded random bytes flipped (each must be found: the format checks
  *     every byte);
  *   - a zero-length file, alone and beside the others;
@@ -38,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "model/trace_reader.h"
 #include "trace_codec.h"
 
 #define MAX_FILES 256
@@ -383,6 +388,86 @@ done:
 	return failures == bad ? 0 : -1;
 }
 
+/* What the trace reader makes of a trace, in process: the totals that
+ * dump and report are made of. */
+struct reading {
+	size_t problems, records, procs, ended, samples;
+	uint64_t cpu_us, wall_ns;
+};
+
+static int read_trace(const char *dir, struct reading *r)
+{
+	struct bt_trace t;
+	char err[512];
+	memset(r, 0, sizeof(*r));
+	if (bt_trace_load(dir, &t, err, sizeof(err)) < 0)
+		return -1;
+	r->problems = t.n_problems;
+	r->records = t.n_records;
+	r->procs = t.n_procs;
+	r->wall_ns = t.t1_ns - t.t0_ns;
+	for (size_t i = 0; i < t.n_images; i++)
+		r->samples += t.images[i].n_samples;
+	for (size_t i = 0; i < t.n_procs; i++) {
+		r->cpu_us += t.procs[i].cpu_us;
+		r->ended += t.procs[i].end_known;
+	}
+	bt_trace_free(&t);
+	return 0;
+}
+
+/* Cuts every file at every byte offset, one file at a time, and reads
+ * each cut with the trace reader itself (a cut costs a few hundred
+ * microseconds this way, where dump and report cost tens of
+ * milliseconds).  A cut file lost bytes, so unless the reader reports a
+ * problem it must read whole: the same records, processes, ends,
+ * samples, CPU and wall time.  A cut that is neither is a silent loss:
+ * it fails, and goes through dump and report as well, so the failure
+ * shows what the user would see.  Returns the number of cuts. */
+static size_t cut_everywhere(void)
+{
+	struct reading whole, r;
+	size_t n = 0;
+	case_begin(-1);
+	if (read_trace(case_dir, &whole) < 0 || whole.problems) {
+		failf("every cut", "the undamaged trace does not read whole");
+		return 0;
+	}
+	for (size_t i = 0; i < n_files; i++) {
+		struct file *f = &files[i];
+		for (size_t len = 0; len < f->len; len++, n++) {
+			char name[512];
+			struct verdict v;
+			write_file(case_dir, f->name, f->data, len);
+			if (read_trace(case_dir, &r) < 0 || r.problems)
+				continue; /* no usable trace, or reported */
+			if (r.records == whole.records &&
+			    r.procs == whole.procs && r.ended == whole.ended &&
+			    r.samples == whole.samples &&
+			    r.cpu_us == whole.cpu_us &&
+			    r.wall_ns == whole.wall_ns)
+				continue; /* reads whole */
+			snprintf(name, sizeof(name), "%s cut at %zu of %zu",
+				 f->name, len, f->len);
+			failf(name,
+			      "the reader reports no problem, but reads %zu "
+			      "records, %zu processes (%zu ended), %zu "
+			      "samples, %llu us CPU, %llu ns wall (undamaged: "
+			      "%zu, %zu (%zu), %zu, %llu, %llu)",
+			      r.records, r.procs, r.ended, r.samples,
+			      (unsigned long long)r.cpu_us,
+			      (unsigned long long)r.wall_ns, whole.records,
+			      whole.procs, whole.ended, whole.samples,
+			      (unsigned long long)whole.cpu_us,
+			      (unsigned long long)whole.wall_ns);
+			check_case(name, MUST_FLAG, &v);
+			case_begin(-1);
+		}
+		write_file(case_dir, f->name, f->data, f->len);
+	}
+	return n;
+}
+
 /* Cuts file I to LEN bytes. */
 static void case_cut(size_t i, size_t len, enum expect ex)
 {
@@ -399,7 +484,7 @@ int main(int argc, char **argv)
 {
 	struct verdict v;
 	unsigned seed;
-	size_t n_cut = 0, n_flip = 0, every = 1;
+	size_t n_cut = 0, n_every = 0, n_flip = 0, every = 1;
 	if (argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: damage BTRACE TRACE_DIR OTHER_DIR WORK "
 				"SEED\n");
@@ -444,6 +529,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	check_case("undamaged", MAY_PASS, &v);
+
+	/* Every file cut at every byte, read in process. */
+	n_every = cut_everywhere();
+	n_cut += n_every;
 
 	/* Every file cut at every record boundary, inside its header, and
 	 * at 3 random offsets.  A cut between records may be invisible (a
@@ -573,8 +662,8 @@ int main(int argc, char **argv)
 
 	rm_rf(case_dir);
 	rm_rf(out_dir);
-	printf("damage: %d cases (%zu cuts, %zu flips, %zu files, seed %u): "
-	       "%d failures\n",
-	       n_cases, n_cut, n_flip, n_files, seed, failures);
+	printf("damage: %d cases (%zu cuts, %zu of them read in process, "
+	       "%zu flips, %zu files, seed %u): %d failures\n",
+	       n_cases, n_cut, n_every, n_flip, n_files, seed, failures);
 	return failures ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /* tiny.c - a small traced workload for the damaged-trace tests: spends
  * CPU (so that it is sampled), starts N children of itself through
- * posix_spawn and fork+exec, and reaps them.
+ * posix_spawn and fork+exec (a fork child spends CPU before its exec),
+ * and reaps them.
  *
  *   tiny N     parent: N children, exit 0 if each exited 0
  *   tiny -c    child: spends a little CPU, exits 0 */
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
 					environ) != 0)
 				pid = -1;
 		} else if ((pid = fork()) == 0) {
+			/* CPU before the exec: the fork child's own image
+			 * holds samples, which a cut must not lose silently. */
+			spin(0.02);
 			execv("/proc/self/exe", av);
 			_exit(127);
 		}
