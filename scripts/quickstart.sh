@@ -25,5 +25,6 @@ echo
 btrace report
 echo
 echo "trace:  $example/btrace.data/latest   (btrace dump lists every process)"
-echo "report: $example/btrace.data/latest/report/ (flame.svg: open it in a browser; summary.txt, summary.json, stacks.folded, trace.json for ui.perfetto.dev)"
 echo "next:   cargo btrace build   (in any crate: records and reports; or LD_PRELOAD=libbtrace.so cargo build, then btrace report)"
+echo "other outputs: $example/btrace.data/latest/report/ (summary.txt, summary.json, flame.svg, stacks.folded, trace.json for ui.perfetto.dev)"
+echo "open:   $example/btrace.data/latest/report/report.html"
