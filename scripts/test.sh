@@ -14,6 +14,11 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 "$repo/scripts/deps.sh" test
+# Whatever a test might still store (btrace history) goes to a directory
+# of this run, never into the user's own data.
+XDG_DATA_HOME=$(mktemp -d /tmp/btrace-test-data.XXXXXX)
+export XDG_DATA_HOME
+trap 'rm -rf "$XDG_DATA_HOME"' EXIT
 jobs=$(nproc)
 failed=0
 

@@ -9,6 +9,7 @@ CARGO_BTRACE=$1
 BTRACE=$2
 EXAMPLES=$3
 export PATH="$HOME/.cargo/bin:$PATH"
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 command -v cargo >/dev/null || { echo "SKIP: no cargo"; exit 77; }
 gen="$(cd "$EXAMPLES/../.." && pwd)/shared/workloads/gen-synthetic.sh"
 [ -f "$gen" ] || { echo "SKIP: no gen-synthetic.sh next to the repository"; exit 77; }

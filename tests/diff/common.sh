@@ -1,6 +1,7 @@
 # common.sh - set-up shared by the diff tests.
 # Usage: source common.sh BTRACE TRACES (the diff_traces fixture's folder)
 set -euo pipefail
+export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 BTRACE=$1
 T=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
