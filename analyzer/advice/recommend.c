@@ -441,13 +441,8 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	} else if (e->cpu_pct < BT_RECOMMEND_MIN_PCT &&
 		   e->wall_pct < BT_RECOMMEND_MIN_PCT) {
 		char tmp[sizeof(r->reason)];
-		if (e->cpu_s < 0)
-			snprintf(tmp, sizeof(tmp), "not recommended: %s",
-				 saves);
-		else
-			snprintf(tmp, sizeof(tmp),
-				 "below the %.0f%% threshold: %s",
-				 BT_RECOMMEND_MIN_PCT, saves);
+		snprintf(tmp, sizeof(tmp), "below the %.0f%% threshold: %s",
+			 BT_RECOMMEND_MIN_PCT, saves);
 		memcpy(r->reason, tmp, sizeof(tmp));
 		r->status = BT_REC_BELOW_THRESHOLD;
 		r->recommended = 0;
