@@ -86,6 +86,9 @@ uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
 	const struct bt_option_info *oi = bt_option_info(o);
 	const struct bt_section_bytes *p = &li->primary, *d = &li->deps;
 	unsigned rm = oi ? oi->removes : 0;
+	/* a stripped link drops every input's debuginfo */
+	if (rm & BT_RM_STRIP)
+		return li->all.debug;
 	return (rm & BT_RM_DEBUG_MEMBERS ? without(p, kept(p, rm)) : 0) +
 	       (rm & BT_RM_DEBUG_DEPS ? without(d, kept(d, rm)) : 0);
 }
@@ -98,10 +101,25 @@ double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o)
 			   (double)li->all.total);
 }
 
-/* The CPU option O saves in unit I's compilation and in its link, and
- * the model's terms (TERM, HIDDEN, LINK_TERM: before the constants), by
- * what the option removes (its BT_RM_* bits, options.def) and its
- * constant K.
+/* Whether unit U's link already drops its inputs' debuginfo (-C
+ * strip=debuginfo or symbols): then no option removes any from it. */
+static int unit_strips(const struct bt_unit *u)
+{
+	return u->has_flags && (!strcmp(u->flags.strip, "debuginfo") ||
+				!strcmp(u->flags.strip, "symbols"));
+}
+
+/* Whether unit U already splits its debuginfo out (-C split-debuginfo
+ * unpacked or packed; off is the default on Linux). */
+static int unit_splits(const struct bt_unit *u)
+{
+	return u->has_flags && (!strcmp(u->flags.split_debuginfo, "unpacked") ||
+				!strcmp(u->flags.split_debuginfo, "packed"));
+}
+
+/* The CPU option O saves in a unit's compilation and in its link, and
+ * the model's terms (before the constants), by what the option removes
+ * (its BT_RM_* bits, options.def) and its constant K.
  *
  * A debuginfo option saves the debuginfo it drops (all of the category,
  * or all but its line-table part) plus K times the instruction-level
@@ -111,14 +129,17 @@ double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o)
  * every instruction and the debug values (the line-table and debug-value
  * parts of the category measure how many there are); line-tables-only
  * removes the debug values only.  Split debuginfo still generates it all
- * and saves link work only.  Another backend saves K of the LLVM code
- * generation; a faster linker links in K of GNU ld's CPU (and K / R_LLD
- * of lld's: the published ratios, none measured here). */
-static void unit_saving(const struct bt_estimator *e, size_t i,
-			enum bt_option o, double *compile, double *link,
-			double *term, double *hidden, double *link_term)
+ * and costs K more of its DWARF generation (the category but its
+ * line-table part: the split unit's DWO id hash over every DIE, and the
+ * .dwo files written and hard-linked beside the objects; a negative
+ * compile saving), and saves link work.  Another backend saves K of the LLVM
+ * code generation; a faster linker links in K of GNU ld's CPU (and K / R_LLD of
+ * lld's: the published ratios, none measured here). */
+void bt_unit_saving(const struct bt_unit *u, const struct bt_link_inputs *li,
+		    enum bt_option o, struct bt_unit_part *s)
 {
-	const struct bt_unit *u = &e->b->units[i];
+	double *compile = &s->compile_s, *link = &s->link_s, *term = &s->term_s,
+	       *hidden = &s->hidden_term_s, *link_term = &s->link_term_s;
 	const struct bt_option_info *oi = bt_option_info(o);
 	unsigned rm = oi ? oi->removes : 0;
 	double dbg = u->categories[BT_CAT_DEBUGINFO], k = k_of(o);
@@ -138,6 +159,10 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 			*hidden = u->debuginfo_lines_s + u->debug_values_s;
 		}
 		*compile = *term + k * *hidden;
+	} else if (rm & BT_RM_LINK_ONLY && whose && level > 0 &&
+		   !unit_splits(u)) {
+		*hidden = fmax(0, dbg - u->debuginfo_lines_s);
+		*compile = -k * *hidden;
 	}
 	if (rm & BT_RM_LLVM_CODEGEN && u->has_flags &&
 	    strcmp(u->flags.codegen_backend, "cranelift"))
@@ -146,9 +171,8 @@ static void unit_saving(const struct bt_estimator *e, size_t i,
 		*link = (1 - k) * u->link_cpu_s;
 	else if (rm & BT_RM_LLD_LINK && bt_linker_is_lld(u->linker_used))
 		*link = (1 - k / R_LLD) * u->link_cpu_s;
-	if (bt_option_is_debuginfo(o)) {
-		*link_term =
-		    u->link_cpu_s * bt_link_removed_share(&e->links[i], o);
+	if (bt_option_is_debuginfo(o) && !unit_strips(u)) {
+		*link_term = u->link_cpu_s * bt_link_removed_share(li, o);
 		*link = LAMBDA * *link_term;
 	}
 }
@@ -162,13 +186,15 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 	memset(out, 0, sizeof(*out));
 	out->method = bt_option_info(o) ? bt_option_info(o)->method : "?";
 	for (size_t i = 0; i < b->n_units; i++) {
-		double compile, link, term, hidden, link_term;
-		unit_saving(e, i, o, &compile, &link, &term, &hidden,
-			    &link_term);
-		out->term_s += term;
-		out->hidden_term_s += hidden;
-		out->link_term_s += link_term;
-		if (compile > 0 || link > 0)
+		struct bt_unit_part sv;
+		double compile, link;
+		bt_unit_saving(&b->units[i], &e->links[i], o, &sv);
+		compile = sv.compile_s;
+		link = sv.link_s;
+		out->term_s += sv.term_s;
+		out->hidden_term_s += sv.hidden_term_s;
+		out->link_term_s += sv.link_term_s;
+		if (compile != 0 || link > 0)
 			out->n_units++;
 		out->compile_cpu_s += compile;
 		out->link_cpu_s += link;
@@ -181,8 +207,10 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 	out->cpu_s = out->compile_cpu_s + out->link_cpu_s;
 	replay =
 	    bt_schedule_replay(&e->sched, (const double(*)[BT_PHASES])e->cut);
+	/* a cost (split debuginfo's compile side) can make it negative */
 	if (replay >= 0 && e->replay_s >= 0)
-		out->wall_s = fmax(0, e->replay_s - replay);
+		out->wall_s = out->cpu_s < 0 ? e->replay_s - replay
+					     : fmax(0, e->replay_s - replay);
 	if (b->cpu_s > 0)
 		out->cpu_pct = 100 * out->cpu_s / b->cpu_s;
 	if (b->wall_s > 0)

@@ -25,8 +25,9 @@
 
 /* The link model: the bytes of a link's inputs that option O takes out
  * of the link, by its BT_RM_* bits (options.def):
- *  - debuginfo-off: the debuginfo of every crate cargo builds (members'
- *    and dependencies', from this build or an earlier one);
+ *  - debuginfo-off: the debuginfo of every input: cargo links with -C
+ *    strip=debuginfo when debug = 0 (and the profile sets no strip), so
+ *    the standard library's goes too;
  *  - debuginfo-line-tables-only: the same but the line tables and the
  *    address ranges of the compile units (.debug_line, .debug_line_str,
  *    .debug_aranges);
@@ -34,8 +35,8 @@
  *  - split-debuginfo-unpacked: what a split-DWARF skeleton does not keep
  *    (it keeps the line tables, the address ranges and .debug_addr; the
  *    rest goes to .dwo files the linker never reads).
- * The standard library and system objects keep theirs.  0 for the other
- * options. */
+ * Under the other options the standard library and system objects keep
+ * theirs.  0 for the options that are not debuginfo's. */
 uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
 			       enum bt_option o);
 
@@ -57,12 +58,25 @@ struct bt_estimate {
 	size_t n_units;		 /* units the option changes */
 	/* the model's terms before its constants, for the calibration:
 	 * compile_cpu_s = term_s + K * hidden_term_s (debuginfo options;
-	 * K_OFF or K_LINES), link_cpu_s = LAMBDA * link_term_s */
+	 * K_OFF or K_LINES), or -K_SPLIT * hidden_term_s (split
+	 * debuginfo: a cost), link_cpu_s = LAMBDA * link_term_s */
 	double term_s, hidden_term_s, link_term_s;
 	const char *method; /* "calibrated-model", "published-ratio",
 			       "measured-ratio", "measured-here" (a
 			       btrace experiment on this machine) */
 };
+
+/* What an option saves in one unit (negative: costs), in CPU seconds,
+ * and the model's terms before its constants (as in struct bt_estimate). */
+struct bt_unit_part {
+	double compile_s, link_s;
+	double term_s, hidden_term_s, link_term_s;
+};
+
+/* The model for one unit U whose link read LI: what option O saves in
+ * its compilation and its link (docs/estimation.md, "The model"). */
+void bt_unit_saving(const struct bt_unit *u, const struct bt_link_inputs *li,
+		    enum bt_option o, struct bt_unit_part *s);
 
 struct bt_estimator {
 	const struct bt_build *b;

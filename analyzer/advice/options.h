@@ -19,6 +19,9 @@ enum bt_option {
  *    dependencies'), whether the line tables stay (and, in the link, the
  *    address ranges), and whether it is still generated, only kept out
  *    of the link (split debuginfo);
+ *  - STRIP: cargo links with -C strip=debuginfo (its default for a
+ *    profile with debug = 0 that sets no strip), so the link drops the
+ *    debuginfo of every input, the standard library's too;
  *  - LLVM_CODEGEN: a share of the LLVM code generation (another backend);
  *  - GNU_LINK, LLD_LINK: a share of the link CPU of GNU ld and gold, and
  *    of lld (a faster linker). */
@@ -31,6 +34,7 @@ enum bt_removes {
 	BT_RM_LLVM_CODEGEN = 1 << 5,
 	BT_RM_GNU_LINK = 1 << 6,
 	BT_RM_LLD_LINK = 1 << 7,
+	BT_RM_STRIP = 1 << 8,
 };
 
 #define BT_OPTION_MAX_CONFIG 2

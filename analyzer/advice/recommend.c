@@ -327,11 +327,20 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	enum bt_rec_status st = BT_REC_RECOMMENDED; /* when WHY is set */
 	char saves[160], why_buf[512], keeps[sizeof(r->keeps)];
 
-	/* a rebuild's savings are fractions of a second */
-	snprintf(saves, sizeof(saves),
-		 "saves about %.*f s CPU (%.1f%%) and %.*f s wall (%.1f%%)",
-		 e->cpu_s < 1 ? 2 : 1, e->cpu_s, e->cpu_pct,
-		 e->cpu_s < 1 ? 2 : 1, e->wall_s, e->wall_pct);
+	/* a rebuild's savings are fractions of a second; an option can
+	 * cost more than it saves (split debuginfo on a clean build) */
+	if (e->cpu_s < 0)
+		snprintf(saves, sizeof(saves),
+			 "costs about %.*f s CPU (%.1f%%) and %.*f s wall "
+			 "(%.1f%%) more",
+			 e->cpu_s > -1 ? 2 : 1, -e->cpu_s, -e->cpu_pct,
+			 e->cpu_s > -1 ? 2 : 1, -e->wall_s, -e->wall_pct);
+	else
+		snprintf(saves, sizeof(saves),
+			 "saves about %.*f s CPU (%.1f%%) and %.*f s wall "
+			 "(%.1f%%)",
+			 e->cpu_s < 1 ? 2 : 1, e->cpu_s, e->cpu_pct,
+			 e->cpu_s < 1 ? 2 : 1, e->wall_s, e->wall_pct);
 	/* the option's facts (options.def); the reasons are made here */
 	r->file = oi->file;
 	r->caveats = oi->caveats;

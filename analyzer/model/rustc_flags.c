@@ -268,6 +268,14 @@ static int set_split_debuginfo(struct bt_rustc_flags *f, const char *v)
 	return 1;
 }
 
+static int set_strip(struct bt_rustc_flags *f, const char *v)
+{
+	if (!v || !*v)
+		return 0;
+	COPY(f->strip, v);
+	return 1;
+}
+
 static int set_extra_filename(struct bt_rustc_flags *f, const char *v)
 {
 	if (!v)
@@ -375,7 +383,7 @@ static const struct setting codegen_settings[] = {
     {"linker-flavor", set_linker_flavor},
     {"metadata", ignore_setting},
     {"extra-filename", set_extra_filename},
-    {"strip", ignore_setting},
+    {"strip", set_strip},
     {"embed-bitcode", ignore_setting},
     {"prefer-dynamic", ignore_setting},
 };

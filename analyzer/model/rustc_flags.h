@@ -58,7 +58,11 @@ struct bt_rustc_flags {
 	 * (yes/on/true/fat or a bare -C lto). */
 	char lto[8];
 	char split_debuginfo[16]; /* -C split-debuginfo; "" if not given */
-	char linker[256];	  /* -C linker=PATH; "" if not given */
+	/* -C strip: "none", "debuginfo" or "symbols" as given; "" if not
+	 * given (cargo passes strip=debuginfo when a profile has debug = 0
+	 * and sets no strip: the link then drops every input's debuginfo) */
+	char strip[16];
+	char linker[256]; /* -C linker=PATH; "" if not given */
 	/* The linker that will really link, from -C link-arg(s)=-fuse-ld=X
 	 * or -Clink-arg=--ld-path=X; "" if none was asked for. */
 	char fuse_ld[64];

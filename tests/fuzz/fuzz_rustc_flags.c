@@ -60,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK_FIELD(f->codegen_backend);
 	CHECK_FIELD(f->lto);
 	CHECK_FIELD(f->split_debuginfo);
+	CHECK_FIELD(f->strip);
 	CHECK_FIELD(f->linker);
 	CHECK_FIELD(f->fuse_ld);
 	CHECK_FIELD(f->link_self_contained);

@@ -1,5 +1,6 @@
-/* test_estimate.c - the link model on fixture section sizes, the option
- * table, and where a reused rlib came from (estimate.h, link_inputs.h). */
+/* test_estimate.c - the link model on fixture section sizes, the
+ * per-unit model on fixture profiles, the option table, and where a
+ * reused rlib came from (estimate.h, link_inputs.h). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,12 +17,18 @@
 #include "advice/estimate.h"
 #include "model/link_inputs.h"
 
+#define CALIBRATION(name, value) static const double name = value;
+#include "advice/estimate_calibration.def"
+#undef CALIBRATION
+
 /* A link of 1000 bytes: a member's objects and the dependencies' rlibs
- * with debuginfo, the rest the standard library's. */
+ * with debuginfo, the rest the standard library's (with 100 bytes of
+ * debuginfo of its own). */
 static struct bt_link_inputs fixture(void)
 {
 	struct bt_link_inputs li = {0};
 	li.all.total = 1000;
+	li.all.debug = 600;
 	li.primary = (struct bt_section_bytes){
 	    .total = 200, .debug = 100, .lines = 20, .ranges = 10};
 	li.deps = (struct bt_section_bytes){
@@ -33,8 +40,9 @@ static void test_removed_bytes(void **state)
 {
 	struct bt_link_inputs li = fixture();
 	(void)state;
-	/* off: every crate's debuginfo */
-	assert_int_equal(bt_link_removed_bytes(&li, BT_OPT_DEBUG_OFF), 500);
+	/* off: every input's debuginfo, the standard library's too (cargo
+	 * strips the link when debug = 0) */
+	assert_int_equal(bt_link_removed_bytes(&li, BT_OPT_DEBUG_OFF), 600);
 	/* line tables only: all but the line tables */
 	assert_int_equal(bt_link_removed_bytes(&li, BT_OPT_DEBUG_LINE_TABLES),
 			 (100 - 20) + (400 - 50));
@@ -47,7 +55,7 @@ static void test_removed_bytes(void **state)
 	/* the other options are not the link model's */
 	assert_int_equal(bt_link_removed_bytes(&li, BT_OPT_CRANELIFT), 0);
 	assert_int_equal(bt_link_removed_bytes(&li, BT_OPT_LINKER_MOLD), 0);
-	assert_true(bt_link_removed_share(&li, BT_OPT_DEBUG_OFF) == 0.5);
+	assert_true(bt_link_removed_share(&li, BT_OPT_DEBUG_OFF) == 0.6);
 	assert_true(bt_link_removed_share(&li, BT_OPT_DEBUG_DEPS_OFF) == 0.4);
 }
 
@@ -55,11 +63,13 @@ static void test_removed_edges(void **state)
 {
 	struct bt_link_inputs li = {0};
 	(void)state;
-	/* only the standard library's inputs: nothing a setting removes */
+	/* only the standard library's inputs: nothing a setting removes,
+	 * but debug = false's strip */
 	li.all = (struct bt_section_bytes){.total = 900, .debug = 300};
 	for (int o = 0; o < BT_OPT_MAX; o++) {
-		assert_int_equal(bt_link_removed_bytes(&li, o), 0);
-		assert_true(bt_link_removed_share(&li, o) == 0);
+		uint64_t want = o == BT_OPT_DEBUG_OFF ? 300 : 0;
+		assert_int_equal(bt_link_removed_bytes(&li, o), want);
+		assert_true(bt_link_removed_share(&li, o) == want / 900.0);
 	}
 	/* no readable input at all (target/ cleaned): a share of 0 */
 	li = fixture();
@@ -99,6 +109,8 @@ static void test_removed_order(void **state)
 			s[k]->total = s[k]->debug + (uint64_t)(rand() % 1000);
 		}
 		li.all.total = li.primary.total + li.deps.total + 1;
+		li.all.debug =
+		    li.primary.debug + li.deps.debug + (uint64_t)(rand() % 2);
 		off = bt_link_removed_bytes(&li, BT_OPT_DEBUG_OFF);
 		lines = bt_link_removed_bytes(&li, BT_OPT_DEBUG_LINE_TABLES);
 		split = bt_link_removed_bytes(&li, BT_OPT_SPLIT_DEBUGINFO);
@@ -106,6 +118,86 @@ static void test_removed_order(void **state)
 		assert_true(off >= lines && lines >= split && off >= deps);
 		assert_true(bt_link_removed_share(&li, BT_OPT_DEBUG_OFF) <= 1);
 	}
+}
+
+static int near(double a, double b)
+{
+	return a - b < 1e-9 && b - a < 1e-9;
+}
+
+/* A workspace member's compilation at debug = 2 that linked (the
+ * fixture's inputs): 1 s of debuginfo, 0.3 s of it the line-table part
+ * and 0.1 s debug-value passes; 0.5 s of link CPU. */
+static void unit_fixture(struct bt_unit *u, struct bt_node *n)
+{
+	memset(u, 0, sizeof(*u));
+	memset(n, 0, sizeof(*n));
+	n->kind = BT_KIND_RUSTC;
+	u->node = n;
+	u->has_flags = 1;
+	u->primary = 1;
+	strcpy(u->flags.debuginfo, "2");
+	strcpy(u->flags.codegen_backend, "llvm");
+	strcpy(u->linker_used, "rust-lld");
+	u->categories[BT_CAT_DEBUGINFO] = 1.0;
+	u->debuginfo_lines_s = 0.3;
+	u->debug_values_s = 0.1;
+	u->link_cpu_s = 0.5;
+}
+
+static void test_unit_saving(void **state)
+{
+	struct bt_link_inputs li = fixture();
+	struct bt_unit u;
+	struct bt_node n;
+	struct bt_unit_part s;
+	(void)state;
+	unit_fixture(&u, &n);
+	/* debug = false: the category, K_OFF of its instruction-level
+	 * part, and the link's share of every input's debuginfo (0.6) */
+	bt_unit_saving(&u, &li, BT_OPT_DEBUG_OFF, &s);
+	assert_true(near(s.compile_s, 1.0 + K_OFF * 0.4));
+	assert_true(near(s.link_term_s, 0.5 * 0.6));
+	assert_true(near(s.link_s, LAMBDA * 0.5 * 0.6));
+	/* line tables only: keeps the line tables, in the link too */
+	bt_unit_saving(&u, &li, BT_OPT_DEBUG_LINE_TABLES, &s);
+	assert_true(near(s.compile_s, 0.7 + K_LINES * 0.1));
+	assert_true(near(s.link_s, LAMBDA * 0.5 * 0.43));
+	/* split debuginfo: a cost in the compilation, K_SPLIT of the DWARF
+	 * generation (the category but the line-table part), and the link
+	 * loses what the skeleton does not keep (0.32 of its bytes) */
+	bt_unit_saving(&u, &li, BT_OPT_SPLIT_DEBUGINFO, &s);
+	assert_true(K_SPLIT > 0);
+	assert_true(near(s.hidden_term_s, 0.7));
+	assert_true(near(s.compile_s, -K_SPLIT * 0.7));
+	assert_true(near(s.link_s, LAMBDA * 0.5 * 0.32));
+	/* a unit that splits already costs nothing more */
+	strcpy(u.flags.split_debuginfo, "unpacked");
+	bt_unit_saving(&u, &li, BT_OPT_SPLIT_DEBUGINFO, &s);
+	assert_true(s.compile_s == 0);
+	/* at debug = 0 nothing is generated, so nothing to split */
+	unit_fixture(&u, &n);
+	strcpy(u.flags.debuginfo, "0");
+	bt_unit_saving(&u, &li, BT_OPT_SPLIT_DEBUGINFO, &s);
+	assert_true(s.compile_s == 0);
+	/* a link that strips already reads no debuginfo: no option saves
+	 * link time, the compile savings stay */
+	unit_fixture(&u, &n);
+	strcpy(u.flags.strip, "debuginfo");
+	for (int o = 0; o < BT_OPT_MAX; o++) {
+		if (!bt_option_is_debuginfo(o))
+			continue;
+		bt_unit_saving(&u, &li, o, &s);
+		assert_true(s.link_s == 0 && s.link_term_s == 0);
+	}
+	bt_unit_saving(&u, &li, BT_OPT_DEBUG_OFF, &s);
+	assert_true(near(s.compile_s, 1.0 + K_OFF * 0.4));
+	/* deps-off leaves a member's compilation alone; its link loses
+	 * the dependencies' debuginfo only */
+	unit_fixture(&u, &n);
+	bt_unit_saving(&u, &li, BT_OPT_DEBUG_DEPS_OFF, &s);
+	assert_true(s.compile_s == 0);
+	assert_true(near(s.link_s, LAMBDA * 0.5 * 0.4));
 }
 
 static void test_option_ids(void **state)
@@ -176,6 +268,7 @@ int main(void)
 	    cmocka_unit_test(test_removed_bytes),
 	    cmocka_unit_test(test_removed_edges),
 	    cmocka_unit_test(test_removed_order),
+	    cmocka_unit_test(test_unit_saving),
 	    cmocka_unit_test(test_option_ids),
 	    cmocka_unit_test(test_rlib_origin),
 	};

@@ -36,6 +36,7 @@ struct row {
 	int incremental;
 	const char *backend; /* NULL: "llvm" */
 	const char *lto, *split, *linker, *fuse_ld, *self_contained, *flavor;
+	const char *strip;
 	const char *unknown[16]; /* all of them, in order */
 };
 
@@ -194,6 +195,7 @@ static const struct row rows[] = {
 	.opt_level = "3",
 	.cgu = 16,
 	.lto = "thin",
+	.strip = "debuginfo",
     },
     {
 	.name = "-Copt-level=z",
@@ -461,6 +463,7 @@ static const struct row rows[] = {
 	.out_dir = "/o",
 	.extra_filename = "-1",
 	.input = "src/a.rs",
+	.strip = "symbols",
     },
 
     /* Unknown flags, kept as given. */
@@ -653,6 +656,7 @@ static void check_row(const struct row *r)
 		  OR(r->backend, "llvm"));
 	check_str(r, "lto", f.lto, OR(r->lto, ""));
 	check_str(r, "split_debuginfo", f.split_debuginfo, OR(r->split, ""));
+	check_str(r, "strip", f.strip, OR(r->strip, ""));
 	check_str(r, "linker", f.linker, OR(r->linker, ""));
 	check_str(r, "fuse_ld", f.fuse_ld, OR(r->fuse_ld, ""));
 	check_str(r, "link_self_contained", f.link_self_contained,
