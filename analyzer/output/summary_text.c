@@ -53,7 +53,8 @@ static void print_units(FILE *f, const struct bt_build *b)
 	for (size_t i = 0; i < b->n_units; i++)
 		sorted[n++] = &b->units[i];
 	qsort(sorted, n, sizeof(*sorted), by_wall_desc);
-	fprintf(f, "Slowest units (wall time; %zu units in all)\n", n);
+	fprintf(f, "Slowest units (wall time; %zu unit%s in all)\n", n,
+		n == 1 ? "" : "s");
 	fprintf(f, "  %8s %8s %10s %8s %6s  %s\n", "wall", "cpu", "max rss",
 		"start", "link", "unit");
 	for (size_t i = 0; i < n && i < TOP_UNITS; i++) {
@@ -198,7 +199,8 @@ static void print_settings(FILE *f, const struct bt_build *b)
 	size_t n = b->kind_count[BT_KIND_RUSTC];
 	if (!n)
 		return;
-	fprintf(f, "\nSettings in force (%zu compilations)\n", n);
+	fprintf(f, "\nSettings in force (%zu compilation%s)\n", n,
+		n == 1 ? "" : "s");
 	for (int i = 0; i < BT_SETTING_MAX; i++) {
 		const struct bt_setting *s = &b->settings[i];
 		if (!s->n_values)
