@@ -15,10 +15,11 @@ writes into OUTDIR:
 A plot whose section is missing or has no rows is not written; the script
 says so on stderr and exits 1 only when a section it found cannot be read.
 
-Why Python and not gnuplot or matplotlib: python3 is already a dependency
-of the bench scripts, these are three simple charts, and a hand-written
-SVG is byte-stable and needs nothing installed (Debian's gnuplot pulls in
-a plotting stack for this alone; matplotlib is not on this machine).
+Why a small SVG writer in Python rather than gnuplot or matplotlib (both
+in Debian): python3 is already a dependency of the bench scripts, these
+are three simple charts, the output is byte-stable and has tooltips
+(<title>) for every point, and the ctest check (tests/bench) can run it
+on the real tables with nothing more installed.
 """
 import math
 import os
