@@ -27,12 +27,13 @@ if os.path.exists(procs_f):
         procs[w] = p
 def size(b):
     if b == 0: return '-'
+    if b >= 1e9: return '%.2f GB' % (b / 1e9)
     return '%.1f MB' % (b / 1e6) if b >= 1e5 else '%.1f kB' % (b / 1e3)
 def ratio(xs):
     m = st.median(xs)
     return '%+.1f%% [%+.1f%%, %+.1f%%]' % ((m - 1) * 100, (min(xs) - 1) * 100, (max(xs) - 1) * 100), m
-out = ['| workload | tool | rounds | wall median [min, max] | CPU median [min, max] | wall vs untraced: median [min, max] | CPU vs untraced | data written (median) | target |',
-       '|---|---|---|---|---|---|---|---|---|']
+out = ['| workload | tool | rounds | wall median [min, max] | CPU median [min, max] | wall vs untraced: median [min, max] | CPU vs untraced | data written (median) | data per CPU-second of the untraced build | target |',
+       '|---|---|---|---|---|---|---|---|---|---|']
 perf_dwarf = {}
 btrace_s = {}
 for w in order_w:
@@ -59,7 +60,8 @@ for w in order_w:
         if c == 'sample' and w.startswith('cli-app') and not w.endswith('rebuild'):
             target += '; trace <= 20 MB: ' + ('met' if b <= 20e6 else '**missed**')
         name = w + (' (%s processes)' % procs[w] if w in procs else '')
-        out.append('| %s | %s | %d | %s | %s | %s | %s | %s | %s |' % (name, label[c], len(runs), wt, ct, rw, rc, size(b), target))
+        per = size(b / st.median(v[1] for v in base.values())) + '/s' if b else '-'
+        out.append('| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |' % (name, label[c], len(runs), wt, ct, rw, rc, size(b), per, target))
 print('\n'.join(out))
 stretch = []
 for w in btrace_s:
