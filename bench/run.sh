@@ -145,8 +145,9 @@ status="$raw/status.tsv"
 failed=0
 for e in "${plan[@]}"; do
   name=$(field 1 "$e") script=$(field 2 "$e") o=$(opts_of "$e") needs=$(field 5 "$e")
-  cmdline="bench/$script${o:+ $o}"
-  [ "$o" = - ] && cmdline="bench/$script $(field 3 "$e")"
+  shown=$o
+  [ "$o" = - ] && shown=$(field 3 "$e")
+  cmdline="bench/$script${shown:+ $shown}"
   if ! selected "$name"; then
     printf '%s\t%s\tnot selected (--only/--skip): earlier figures kept\t-\n' "$name" "$cmdline" >>"$status"
     continue
@@ -186,7 +187,7 @@ plots_rc=0
 python3 "$repo/bench/plot.py" "$repo/BENCHMARKS.md" "$repo/bench/plots" >"$raw/plots.log" 2>&1 || plots_rc=$?
 section="$raw/plots.md"
 {
-  echo "Drawn by \`bench/plot.py\` from the tables of this file (hover a point for its figures):"
+  echo "Drawn by \`bench/plot.py\` from the tables of this file (open a plot on its own to see each point's figures on hover):"
   echo
   for p in overhead estimates report_scale; do
     [ -f "$repo/bench/plots/$p.svg" ] && echo "![$p](bench/plots/$p.svg)"
