@@ -8,8 +8,8 @@
 #                      crates (default 40) x -f functions (default 20)
 #   cli-app-rebuild    touch cli-app's src/main.rs, rebuild
 #   synthetic-rebuild  touch the synthetic workspace's app/src/main.rs
-# Columns (tools), each with its own target directory, so that a tool's
-# flags never invalidate another's build:
+# Columns (tools); in a rebuild each has its own target directory, so that
+# a tool's flags never invalidate another's build:
 #   untraced      cargo build
 #   record        btrace record --sample off  (processes only)
 #   sample        btrace record               (default: 250 Hz, full stacks)
@@ -112,7 +112,10 @@ prepare() {
 # run WORKLOAD COLUMN ROUND DIR TOUCH: one build, appends a row
 run() {
   local w=$1 c=$2 r=$3 dir=$4 touchf=$5
-  local target="$work/target-$w-$c" data="$work/data-$w-$c" t
+  # a rebuild keeps a target dir per tool (RUSTFLAGS differ); clean
+  # builds share one (a gigabyte for cli-app)
+  local target="$work/target-$w" data="$work/data-$w-$c" t
+  [[ $w == *-rebuild ]] && target="$work/target-$w-$c"
   local cmd=(cargo build -q --offline) env=(CARGO_TARGET_DIR="$target")
   rm -rf "$data"
   case $c in
@@ -211,7 +214,7 @@ for w in "${workloads[@]}"; do
       printf '%s\t%s\n' "$w" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"]["processes"])' "$work/rep-$w/summary.json" 2>/dev/null || echo '?')" >>"$raw/procs.tsv"
   fi
   depth "$w"
-  rm -rf "$work"/data-"$w"-* "$work"/target-"$w"-*
+  rm -rf "$work"/data-"$w"-* "$work"/target-"$w"*
 done
 
 # Growth: processes from a shell loop, untraced / record / sample.
