@@ -18,7 +18,9 @@
 # Dependencies: scripts/deps.sh bench installs what the sections use
 # (perf from Debian's linux-perf, GNU time, clang for the fuzzers, mold);
 # when that is not possible (no root, no network) the run goes on and the
-# sections whose tools are missing are skipped with a note.
+# sections whose tools are missing are skipped with a note.  hyperfine
+# (in Debian) is not used: it runs each command's rounds back to back,
+# and these figures need the tools interleaved within each round.
 #
 # usage: bench/run.sh [--quick] [--only S,...] [--skip S,...] [--no-deps]
 #        bench/run.sh --list [--quick]   the plan, one section a line
