@@ -169,7 +169,8 @@ depth() {
   for c in perf-fp perf-dwarf; do
     d="$work/data-$w-$c"
     [ -f "$d" ] || continue
-    perf script -i "$d" -F comm,pid,ip,sym 2>/dev/null | python3 -c '
+    # --no-inline: inline resolution runs addr2line per address (minutes)
+    timeout 900 perf script --no-inline -i "$d" -F comm,pid,ip,sym 2>/dev/null | python3 -c '
 import sys
 w, c = sys.argv[1], sys.argv[2]
 roots = ("_start", "__libc_start_main", "__libc_start_call_main", "clone", "clone3", "__clone", "__clone3", "start_thread")
