@@ -134,6 +134,7 @@ mkdir -p "$raw"
 t_start=$(date +%s)
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 date0=$(date -u '+%Y-%m-%d %H:%M UTC')
+commit=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- analyzer common preload bench || echo ' (with uncommitted changes)')
 dep_note=""
 if ((deps)); then
   bash "$repo/scripts/deps.sh" bench >"$raw/deps.log" 2>&1 ||
@@ -208,7 +209,7 @@ cli_pkgs=$(cd "$repo/../shared/workloads/cli-app" 2>/dev/null &&
   cargo metadata --offline --format-version 1 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["packages"]))' 2>/dev/null || echo '?')
 section="$raw/run.md"
 {
-  echo "Written by \`bench/run.sh$( ((quick)) && echo ' --quick')\` on $date0 in $(((t_end - t_start + 59) / 60)) min, btrace $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- analyzer common preload || echo ' (with uncommitted changes)')."
+  echo "Written by \`bench/run.sh$( ((quick)) && echo ' --quick')\` on $date0 in $(((t_end - t_start + 59) / 60)) min, btrace $commit (at the start)."
   ((quick)) && echo "**A quick run**: fewer rounds and smaller workloads than the full run (\`bench/run.sh\`), for checking the script, not for the figures."
   echo
   echo "- **Machine:** $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr)."
