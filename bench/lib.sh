@@ -26,9 +26,16 @@ bench_synthetic() {
 
 # bench_write_section BENCHMARKS_MD NAME FILE: puts FILE's text between
 # <!-- NAME:begin --> and <!-- NAME:end --> in BENCHMARKS_MD (appending
-# the markers if missing), leaving the rest of the file alone.
+# the markers if missing), leaving the rest of the file alone.  Under
+# `bench/run.sh --quick` (BENCH_QUICK=1) the text starts with a line that
+# says so.
 bench_write_section() {
   local bm=$1 name=$2 file=$3
+  if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    { printf '**Quick run** (`bench/run.sh --quick`: fewer rounds, smaller workloads; not comparable with a full run).\n\n'
+      cat "$file"; } >"$file.quick"
+    file=$file.quick
+  fi
   [ -f "$bm" ] || printf '# Benchmarks\n' >"$bm"
   grep -q "<!-- $name:begin -->" "$bm" ||
     printf '\n<!-- %s:begin -->\n<!-- %s:end -->\n' "$name" "$name" >>"$bm"
@@ -41,5 +48,6 @@ text = re.sub(re.escape(begin) + '.*?' + re.escape(end),
               lambda m: f'{begin}\n{sec}\n{end}', text, flags=re.S)
 open(bm, 'w').write(text)
 PY
+  if [ "${BENCH_QUICK:-0}" = 1 ]; then rm -f "$file"; fi
   echo "wrote $bm ($name)"
 }

@@ -76,7 +76,7 @@ if [ -d "$shared/workloads/cli-app" ]; then
   samples=$(sed -n 's/.*"samples":[[:space:]]*\([0-9]*\).*/\1/p' "$work/cli/report/summary.json" | head -n 1)
   {
     echo
-    echo "**Speed:** \`btrace report\` on the cli-app trace ($procs processes, $samples samples), median of 5: ${med% *} s, max RSS $(( ${med#* } / 1024 )) MiB (target: under 1 s)."
+    echo "**Speed:** \`btrace report\` on the cli-app trace ($procs processes, $samples samples), median of 5: ${med% *} s, max RSS $(( ${med#* } / 1024 )) MiB (target: under 1 s: $(awk -v t="${med% *}" 'BEGIN { print (t < 1) ? "met" : "**missed**" }'))."
   } >>"$out"
 fi
 
@@ -88,8 +88,8 @@ fi
   echo
   echo "**Scale** (synthetic traces from \`bench/gen_trace\`, 1000 processes shaped like a cargo build; targets for 5M samples: at most 10 s and 1 GiB; median of 3 for the 5M rows):"
   echo
-  echo "| samples | stacks | threads | trace size | \`btrace report\` wall | max RSS | what it covers |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| samples | stacks | threads | trace size | \`btrace report\` wall | max RSS | what it covers | target (5M samples: at most 10 s and 1 GiB) |"
+  echo "|---|---|---|---|---|---|---|---|"
 } >>"$out"
 scale_row() { # SAMPLES STACKS THREADS RUNS
   local s=$1 kind=$2 threads=$3 runs=$4 size times=() med wall rss what
@@ -108,7 +108,12 @@ scale_row() { # SAMPLES STACKS THREADS RUNS
   med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
   read -r wall rss <<<"$med"
   if [ "$s" = 0 ]; then what="the process part: tree, units, summaries, Chrome trace"; else what="everything, with symbolization and the flame graph"; fi
-  echo "| $s | $kind | $threads | ${size} MB | ${wall} s | $((rss / 1024)) MiB | $what |" >>"$out"
+  local target=-
+  if [ "$s" -ge 5000000 ] && [ "$kind" = real ]; then
+    target=$(awk -v t="$wall" -v r="$rss" 'BEGIN { print (t <= 10 && r <= 1048576) ? "met" : "**missed**" }')
+  fi
+  echo "| $s | $kind | $threads | ${size} MB | ${wall} s | $((rss / 1024)) MiB | $what | $target |" >>"$out"
+  echo "$s $kind $threads $wall" >>"$work/scale"
 }
 scale_row 0 real 2 1
 scale_row 500000 real 2 1
@@ -117,6 +122,14 @@ scale_row "$big" real 1 1
 rm -rf "$work/syn-$big-real"
 scale_row "$big" diverse 2 3
 rm -rf "$work/syn-$big-diverse"
+# Growth: the exponent k of wall ~ samples^k between 500k and the big
+# trace (real stacks, 2 threads); linear is 1.
+k=$(awk -v big="$big" '$2 == "real" && $3 == 2 { w[$1] = $4 }
+  END { if (w[500000] > 0 && w[big] > 0 && big != 500000) printf "%.2f", log(w[big] / w[500000]) / log(big / 500000) }' "$work/scale")
+if [ -n "$k" ]; then
+  echo >>"$out"
+  echo "Growth from 500000 to $big samples (real stacks, 2 threads): wall ~ samples^$k (linear: 1; target: linear growth, $(awk -v k="$k" 'BEGIN { print (k <= 1.1) ? "met" : "**missed**" }'))." >>"$out"
+fi
 echo >>"$out"
 echo "Reproduce: \`bench/report.sh -n $runs -s $big\`." >>"$out"
 cat "$out"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# deps.sh [test] - install what btrace needs from Debian, only if missing.
-# With "test", also what the test suite needs (clang's libFuzzer, a
+# deps.sh [test|bench] - install what btrace needs from Debian, only if
+# missing.  With "bench", also what bench/run.sh measures with (perf from
+# linux-perf, GNU time, mold, clang for the fuzzers).  With "test", also
+# what the test suite needs (clang's libFuzzer, a
 # PostgreSQL server and the sqlite3 shell for tests/history, the crate
 # sources of ../shared/workloads/cli-app when they are there).
 # man-db: `man btrace-report` after the install; dpkg-dev and file: cpack's
@@ -10,6 +12,9 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3 man-db libsqlite3-dev libpq-dev)
 if [ "${1:-}" = test ]; then
   pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils dpkg-dev file groff-base postgresql sqlite3 time)
+fi
+if [ "${1:-}" = bench ]; then
+  pkgs+=(linux-perf time mold clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -27,6 +32,6 @@ if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
   exit 1
 fi
 shared="$(cd "$(dirname "$0")/../.." && pwd)/shared"
-if [ "${1:-}" = test ] && [ -x "$shared/workloads/install-debian-crates.sh" ]; then
+if [ "${1:-}" = test ] || [ "${1:-}" = bench ] && [ -x "$shared/workloads/install-debian-crates.sh" ]; then
   "$shared/workloads/install-debian-crates.sh" >/dev/null
 fi

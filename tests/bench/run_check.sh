@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# run_check.sh REPO: bench/run.sh --check passes on the tree, and fails,
+# naming the problem, on copies broken in each way it guards against: a
+# section script gone, an option a script no longer takes, a section
+# missing from BENCHMARKS.md, a table plot.py cannot read.  Also: --list
+# shows every section in both modes, and plot.py draws its plots from
+# the tree's BENCHMARKS.md.
+set -euo pipefail
+repo=$1
+t=$(mktemp -d /tmp/btrace-bench-check.XXXXXX)
+trap 'rm -rf "$t"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+out=$(bash "$repo/bench/run.sh" --check 2>&1) || fail "run.sh --check on the tree: $out"
+echo "$out"
+
+# --list: one line per section in the plan, both modes.
+n=$(grep -c '^  "[a-z-]*|' "$repo/bench/run.sh")
+[ "$n" -ge 10 ] || fail "the plan has $n sections"
+[ "$(bash "$repo/bench/run.sh" --list | grep -c ' bench/')" = "$n" ] || fail "--list does not show the $n sections"
+q=$(bash "$repo/bench/run.sh" --list --quick)
+[ "$(echo "$q" | wc -l)" = "$n" ] || fail "--list --quick does not show the $n sections"
+echo "$q" | grep -q 'bench/peers.sh -n 3' || fail "--quick does not run peers.sh"
+echo "$q" | grep -q 'not run with --quick' || fail "--quick runs every section"
+
+# plot.py on the tree's tables: the plots whose sections have tables.
+python3 "$repo/bench/plot.py" "$repo/BENCHMARKS.md" "$t/plots" >"$t/plot.out" || fail "plot.py: $(cat "$t/plot.out")"
+for p in estimates report_scale; do
+  grep -q "wrote $p.svg ([1-9][0-9]* points)" "$t/plot.out" || fail "plot.py drew no $p.svg: $(cat "$t/plot.out")"
+  python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$t/plots/$p.svg" || fail "$p.svg is not XML"
+done
+
+# broken copies: each must fail with its reason
+copy() {
+  rm -rf "$t/r" && mkdir -p "$t/r/bench"
+  cp "$repo"/bench/*.sh "$repo"/bench/*.py "$t/r/bench/" && cp "$repo/BENCHMARKS.md" "$t/r/"
+}
+expect() { # WHAT PATTERN
+  local rc=0 o
+  o=$(bash "$t/r/bench/run.sh" --check 2>&1) || rc=$?
+  [ "$rc" = 1 ] || fail "$1: --check exited $rc: $o"
+  echo "$o" | grep -q "$2" || fail "$1: --check did not say '$2': $o"
+  echo "ok: $1 -> $(echo "$o" | grep "$2" | head -n 1)"
+}
+copy && rm "$t/r/bench/stress.sh"
+expect "a section script gone" "stress: bench/stress.sh does not exist"
+copy && sed -i 's/while getopts "n:"/while getopts "N:"/' "$t/r/bench/stress.sh"
+expect "an option a script no longer takes" "stress: bench/stress.sh has no option -n"
+copy && sed -i 's/^  "history|history.sh|-b 10000/  "history|history.sh|-b/' "$t/r/bench/run.sh"
+expect "an option without its value" "history: .*option word '50'"
+copy && sed -i 's/<!-- rebuild:begin -->//' "$t/r/BENCHMARKS.md"
+expect "a section gone from BENCHMARKS.md" "rebuild: BENCHMARKS.md has no section rebuild"
+copy && sed -i '/bench_write_section "$repo\/BENCHMARKS.md" report /s/ report / report-x /' "$t/r/bench/report.sh"
+expect "a script writing another section" "report: bench/report.sh does not write section report"
+copy && sed -i 's/^| \([0-9]*\) | real | 2 | /| many | real | 2 | /' "$t/r/BENCHMARKS.md"
+expect "a table plot.py cannot read" "plot.py cannot read"
+copy && echo 'if then' >>"$t/r/bench/history.sh"
+expect "a script that does not parse" "history: bench/history.sh does not parse"
+echo "bench_run_check: passed"
