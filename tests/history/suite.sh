@@ -128,6 +128,15 @@ assert all("lib1" in c.find(f"{ns}title").text for c in circles)
 assert root.findall(f".//{ns}polyline")
 PY
 [ "$(stat -c %a "$work/lib1.svg")" = 600 ] || fail "the plot is not 0600"
+# a plot that cannot be written: exit 1, one line naming it, no temporary
+set +e
+"$btrace" history --unit lib1 --plot "$work/lib1/x.svg" >/dev/null 2>"$work/noplot"
+rc=$?
+set -e
+[ $rc = 1 ] || fail "history --plot into a file's path exited $rc, not 1"
+[ "$(wc -l <"$work/noplot")" = 1 ] && grep -q "cannot write $work/lib1/x.svg: Not a directory" "$work/noplot" ||
+  fail "history --plot into a file's path said: $(cat "$work/noplot")"
+! ls -a "$work" | grep -q '\.tmp\.' || fail "a temporary plot file was left: $(ls -a "$work")"
 set +e
 "$btrace" history --unit nosuchcrate >/dev/null 2>"$work/nosuch"
 rc=$?
