@@ -27,17 +27,7 @@ cat >"$dir/diff.js" <<'EOF'
 function run() {
 	var F = window.btraceFlame;
 	report(!!F && typeof window.search === "function", "test hooks exist");
-	function g(name) { return F.find(name); }
-	function rectOf(name) { return g(name).querySelector("rect"); }
-	function w(name) { return +rectOf(name).getAttribute("width"); }
-	function x(name) { return +rectOf(name).getAttribute("x"); }
 	function fill(name) { return getComputedStyle(rectOf(name)).fill; }
-	function shown(name) {
-		return rectOf(name).getBoundingClientRect().width > 0;
-	}
-	function click(el) {
-		el.dispatchEvent(new MouseEvent("click", {bubbles: true}));
-	}
 	function hover(name) {
 		rectOf(name).dispatchEvent(new MouseEvent("mouseover",
 			{bubbles: true}));

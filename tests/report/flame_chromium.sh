@@ -25,16 +25,6 @@ cat >"$dir/flame.js" <<'EOF'
 function run() {
 	var F = window.btraceFlame;
 	report(!!F && typeof window.search === "function", "test hooks exist");
-	function g(name) { return F.find(name); }
-	function rectOf(name) { return g(name).querySelector("rect"); }
-	function w(name) { return +rectOf(name).getAttribute("width"); }
-	function x(name) { return +rectOf(name).getAttribute("x"); }
-	function shown(name) {
-		return rectOf(name).getBoundingClientRect().width > 0;
-	}
-	function click(el) {
-		el.dispatchEvent(new MouseEvent("click", {bubbles: true}));
-	}
 
 	/* It renders: every frame has a real on-screen width, the title and
 	 * the totals are there, names survived the XML escaping. */
