@@ -26,11 +26,9 @@ done
 btrace=$(bench_btrace "$repo")
 fill="$(dirname "$btrace")/history_fill"
 work=$(mktemp -d /tmp/btrace-bench-history.XXXXXX)
-pg_ctl_cmd=()
+source "$repo/tests/lib/postgres.sh"
 cleanup() {
-  if ((${#pg_ctl_cmd[@]})); then
-    "${pg_ctl_cmd[@]}" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
+  pg_stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -78,19 +76,8 @@ measure() { # NAME DB
 
 measure SQLite "$work/history.db"
 if ((pg)); then
-  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  mkdir -m 700 "$work/pg"
-  as=()
-  if [ "$(id -u)" = 0 ]; then
-    chmod 711 "$work"
-    chown postgres "$work/pg"
-    as=(runuser -u postgres --)
-  fi
-  "${as[@]}" "$bin/initdb" -D "$work/pg/data" -A trust -U postgres --no-sync >/dev/null
-  pg_ctl_cmd=("${as[@]}" "$bin/pg_ctl")
-  "${pg_ctl_cmd[@]}" -D "$work/pg/data" -l "$work/pg/log" -w \
-    -o "-k $work/pg -c listen_addresses= -p 5432" start >/dev/null
-  measure PostgreSQL "postgresql:///postgres?host=$work/pg&port=5432&user=postgres"
+  pg_start "$work" || { echo "bench/history.sh: no PostgreSQL server for -p" >&2; exit 1; }
+  measure PostgreSQL "$pg_url"
 fi
 {
   echo

@@ -335,29 +335,6 @@ out:
 	return rc;
 }
 
-/* mkdir -p PATH (mode 0777 less the umask, as cargo makes target/). */
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-	if (n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1;; p++) {
-		char c = *p;
-		if (c && c != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-			return -1;
-		*p = c;
-		if (!c)
-			return 0;
-	}
-}
-
 /* DATA, btrace.data beside TARGET (absolute), into OUT: 0, or -1 with
  * ENAMETOOLONG. */
 static int data_dir(const char *target, char *out, size_t cap)
@@ -504,15 +481,11 @@ static int record(const char *btrace, const char *cargo, char **args, int n)
 		error("%s: %s", target, strerror(errno));
 		return EXIT_OWN;
 	}
-	{
-		/* the target directory's parent, made as cargo would */
-		char parent[PATH_MAX];
-		memcpy(parent, data, sizeof(parent));
-		*strrchr(parent, '/') = 0;
-		if (parent[0] && mkdir_p(parent) < 0) {
-			error("%s: %s", parent, strerror(errno));
-			return EXIT_OWN;
-		}
+	/* the data directory's parents (the target directory), made as
+	 * cargo would: 0777 less the umask */
+	if (bt_mkdir_parents(data, 0777) < 0) {
+		error("%s: %s", data, strerror(errno));
+		return EXIT_OWN;
 	}
 	if (bt_session_dir_create(data, dir, sizeof(dir), session,
 				  sizeof(session), &why) < 0) {

@@ -3,6 +3,7 @@
  * through a link. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +39,28 @@ static void put_2d(char *buf, size_t cap, size_t *pos, int v)
 {
 	char t[3] = {(char)('0' + v / 10 % 10), (char)('0' + v % 10), 0};
 	put_str(buf, cap, pos, t);
+}
+
+int bt_mkdir_parents(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = 0;
+	for (char *p = buf + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+		while (p[1] == '/')
+			p++;
+	}
+	return 0;
 }
 
 int bt_dir_prepare(const char *dir, const char **why)

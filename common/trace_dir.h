@@ -5,8 +5,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define BT_DEFAULT_BASE "btrace.data"
+
+/* mkdir -p of the directories that lead to PATH, each made with MODE
+ * (less the umask) if missing; PATH itself is left alone, and trailing
+ * or doubled slashes are fine; a part that exists is taken as it is
+ * (the caller's next step finds out if it is no directory).  Not for
+ * the recorder: it uses no PATH_MAX stack in hooks.  Returns 0, or -1
+ * with errno. */
+int bt_mkdir_parents(const char *path, mode_t mode);
 
 /* Creates DIR (mode 0700) if missing, then checks that it is a real
  * directory (not a symlink) owned by us that nobody else can write.

@@ -30,6 +30,19 @@ static size_t fixed_only(char *buf, size_t cap, uint16_t type,
 	return bt_enc_end(&e);
 }
 
+/* A record of TYPE that is its fixed body and the string STR, cut at MAX
+ * bytes. */
+static size_t fixed_and_str(char *buf, size_t cap, uint16_t type,
+			    const void *fixed, uint16_t size, const char *str,
+			    size_t max)
+{
+	struct bt_enc e;
+	if (bt_enc_begin(&e, buf, cap, type, fixed, size) < 0)
+		return 0;
+	bt_enc_str(&e, str, max);
+	return bt_enc_end(&e);
+}
+
 /* Appends IN's argv, bounded (and redacted if asked); returns 1 if it was
  * cut. */
 static int add_argv(struct bt_enc *e, const struct bt_argv_in *in,
@@ -90,11 +103,8 @@ size_t bt_build_proc_start(char *buf, size_t cap,
 size_t bt_build_exec(char *buf, size_t cap, const struct bt_rec_exec *ex,
 		     const char *path)
 {
-	struct bt_enc e;
-	if (bt_enc_begin(&e, buf, cap, BT_REC_EXEC, ex, sizeof(*ex)) < 0)
-		return 0;
-	bt_enc_str(&e, path, BT_STR_EXEC);
-	return bt_enc_end(&e);
+	return fixed_and_str(buf, cap, BT_REC_EXEC, ex, sizeof(*ex), path,
+			     BT_STR_EXEC);
 }
 
 size_t bt_build_exec_failed(char *buf, size_t cap,
@@ -106,11 +116,8 @@ size_t bt_build_exec_failed(char *buf, size_t cap,
 size_t bt_build_spawn(char *buf, size_t cap, const struct bt_rec_spawn *sp,
 		      const char *what)
 {
-	struct bt_enc e;
-	if (bt_enc_begin(&e, buf, cap, BT_REC_SPAWN, sp, sizeof(*sp)) < 0)
-		return 0;
-	bt_enc_str(&e, what, BT_STR_EXEC);
-	return bt_enc_end(&e);
+	return fixed_and_str(buf, cap, BT_REC_SPAWN, sp, sizeof(*sp), what,
+			     BT_STR_EXEC);
 }
 
 size_t bt_build_reap(char *buf, size_t cap, const struct bt_rec_reap *rp)
@@ -148,11 +155,8 @@ size_t bt_build_module(char *buf, size_t cap, const struct bt_rec_module *m,
 size_t bt_build_thread(char *buf, size_t cap, const struct bt_rec_thread *t,
 		       const char *name)
 {
-	struct bt_enc e;
-	if (bt_enc_begin(&e, buf, cap, BT_REC_THREAD, t, sizeof(*t)) < 0)
-		return 0;
-	bt_enc_str(&e, name, BT_STR_THREAD);
-	return bt_enc_end(&e);
+	return fixed_and_str(buf, cap, BT_REC_THREAD, t, sizeof(*t), name,
+			     BT_STR_THREAD);
 }
 
 size_t bt_build_sampler_end(char *buf, size_t cap,

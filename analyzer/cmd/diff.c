@@ -27,6 +27,7 @@
 
 #include "analyze.h"
 #include "cli.h"
+#include "cmd/out_file.h"
 #include "compare/compare.h"
 #include "output/diff_writer.h"
 
@@ -80,70 +81,16 @@ static void usage(FILE *f)
 		"by more than PCT%%)\n");
 }
 
-static int make_out_dir(const char *dir)
-{
-	struct stat st;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	if (stat(dir, &st) < 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
+/* One writer's file: bt_out_write's callback. */
+struct diff_file {
+	const struct bt_diff_writer *w;
+	const struct bt_comparison *c;
+};
 
-/* Writes one file through a temporary renamed into place (as report
- * does).  Returns 0, or -1 after one line on stderr. */
-static int write_one(const struct bt_diff_writer *w,
-		     const struct bt_comparison *c, const char *dir)
+static int write_diff_file(void *ctx, FILE *f)
 {
-	char *path = NULL, *tmp = NULL;
-	FILE *f = NULL;
-	int fd, rc = -1, saved;
-
-	if (asprintf(&path, "%s/%s", dir, w->file) < 0 ||
-	    asprintf(&tmp, "%s/.%s.tmp.%d", dir, w->file, (int)getpid()) < 0)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		goto out;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		goto out;
-	}
-	errno = 0;
-	if (w->write(c, f) < 0) {
-		if (!errno)
-			errno = ENOMEM;
-		goto out;
-	}
-	if (fflush(f) != 0)
-		goto out;
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (f)
-		fclose(f);
-	if (rc < 0 && tmp)
-		unlink(tmp);
-	if (rc < 0)
-		fprintf(stderr, "btrace diff: cannot write %s: %s\n",
-			path ? path : w->file, strerror(saved));
-	free(path);
-	free(tmp);
-	errno = saved;
-	return rc;
+	const struct diff_file *o = ctx;
+	return o->w->write(o->c, f);
 }
 
 static int parse_pct(const char *s, double *out)
@@ -316,21 +263,18 @@ int cmd_diff(int argc, char **argv)
 		rc = BT_EXIT_PROBLEM;
 		goto out;
 	}
-	if (out_arg)
-		out_dir = strdup(out_arg);
-	else if (asprintf(&out_dir, "%s/diff", args[nb]) < 0)
-		out_dir = NULL;
-	if (!out_dir || make_out_dir(out_dir) < 0) {
-		fprintf(stderr, "btrace diff: cannot create %s: %s\n",
-			out_dir ? out_dir : "the output directory",
-			strerror(errno));
+	out_dir = bt_out_dir("diff", out_arg, args[nb], "diff");
+	if (!out_dir) {
 		rc = BT_EXIT_PROBLEM;
 		goto out;
 	}
 	rc = BT_EXIT_OK;
-	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
-		if (write_one(files[i], &c, out_dir) < 0)
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		struct diff_file o = {files[i], &c};
+		if (bt_out_write("diff", out_dir, files[i]->file,
+				 write_diff_file, &o) < 0)
 			rc = BT_EXIT_PROBLEM;
+	}
 	if (rc == BT_EXIT_OK) {
 		fprintf(stderr, "btrace diff: wrote %s/{", out_dir);
 		for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)

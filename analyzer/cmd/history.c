@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd/out_file.h"
 #include "history/plot.h"
 #include "history/stats.h"
 #include "history/store.h"
@@ -113,49 +114,31 @@ static void reverse(struct bt_plot_series *s)
 	}
 }
 
-/* Writes the plot through a temporary file renamed into place. */
+/* The plot: bt_out_write's callback. */
+struct plot_file {
+	const char *title;
+	struct bt_plot_series *s;
+	size_t ns;
+};
+
+static int write_plot_file(void *ctx, FILE *f)
+{
+	const struct plot_file *o = ctx;
+	return bt_plot_svg(f, o->title, o->s, o->ns);
+}
+
+/* Writes the plot to PATH, oldest first, through a temporary file renamed
+ * into place. */
 static int write_plot(const char *path, const char *title,
 		      struct bt_plot_series *s, size_t ns)
 {
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd, rc = -1, saved;
+	struct plot_file o = {title, s, ns};
 	for (size_t k = 0; k < ns; k++)
 		reverse(&s[k]);
-	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-		tmp = NULL;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (bt_plot_svg(f, title, s, ns) < 0 || fflush(f) != 0)
-		goto out;
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (f)
-		fclose(f);
-	if (rc < 0 && tmp)
-		unlink(tmp);
-	if (rc < 0)
-		fprintf(stderr, "btrace history: cannot write %s: %s\n", path,
-			strerror(saved));
-	else
-		fprintf(stderr, "btrace history: wrote %s\n", path);
-	free(tmp);
-	return rc;
+	if (bt_out_write("history", NULL, path, write_plot_file, &o) < 0)
+		return -1;
+	fprintf(stderr, "btrace history: wrote %s\n", path);
+	return 0;
 }
 
 /* The list of builds. */

@@ -210,36 +210,11 @@ static void usage(FILE *f)
 	       "                    BTRACE_HISTORY=1); --db DB: in DB\n");
 }
 
-/* Creates the missing parents of PATH, like mkdir -p, 0700 (the trace
- * they lead to is private); PATH itself is left to bt_dir_prepare().
- * Returns 0, or -1 with errno. */
 /* How long record waits, after the command, for the processes it left
  * running: mold's fork child exits after its parent and writes its end
  * then.  A daemon the build started (a compiler cache's server) keeps
  * running; record stops waiting for it after this long. */
 #define ORPHAN_WAIT_S 5
-
-static int make_parents(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-	if (n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	while (n > 1 && buf[n - 1] == '/')
-		buf[--n] = 0;
-	for (char *p = buf + 1; (p = strchr(p, '/')); p++) {
-		*p = 0;
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-		while (p[1] == '/')
-			p++;
-	}
-	return 0;
-}
 
 /* --history: the build's summary into the history store; a failure is
  * one warning, and the exit status stays the command's. */
@@ -311,7 +286,9 @@ int cmd_record(int argc, char **argv)
 	}
 	if (out) {
 		char *b;
-		if (make_parents(out) < 0) {
+		/* the parents 0700: the trace they lead to is private; OUT
+		 * itself is left to bt_dir_prepare() */
+		if (bt_mkdir_parents(out, 0700) < 0) {
 			fprintf(stderr,
 				"btrace record: %s: cannot create its "
 				"parent directories: %s\n",

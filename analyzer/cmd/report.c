@@ -23,6 +23,7 @@
 #include "analyze.h"
 #include "base/progress.h"
 #include "cli.h"
+#include "cmd/out_file.h"
 #include "history/record.h"
 #include "output/writer.h"
 
@@ -66,72 +67,16 @@ static void usage(FILE *f)
 		"  --no-history   do not store it (or BTRACE_HISTORY=0)\n");
 }
 
-/* Creates DIR (0700) if missing; it must be a directory we can write. */
-static int make_out_dir(const char *dir)
-{
-	struct stat st;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	if (stat(dir, &st) < 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
+/* One writer's file: bt_out_write's callback. */
+struct report_file {
+	const struct bt_report_writer *w;
+	const struct bt_report *r;
+};
 
-/* Writes one output through a temporary file renamed into place, so a
- * failed run never leaves half a report that looks whole.  Returns 0, or
- * -1 with errno after one line on stderr. */
-static int write_one(const struct bt_report_writer *w,
-		     const struct bt_report *r, const char *dir)
+static int write_report_file(void *ctx, FILE *f)
 {
-	char *path = NULL, *tmp = NULL;
-	FILE *f = NULL;
-	int fd, rc = -1, saved;
-
-	if (asprintf(&path, "%s/%s", dir, w->file) < 0 ||
-	    asprintf(&tmp, "%s/.%s.tmp.%d", dir, w->file, (int)getpid()) < 0)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		goto out;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		goto out;
-	}
-	errno = 0;
-	if (w->write(r, f) < 0) {
-		if (!errno)
-			errno = ENOMEM;
-		goto out;
-	}
-	if (fflush(f) != 0)
-		goto out;
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (f)
-		fclose(f);
-	if (rc < 0 && tmp)
-		unlink(tmp);
-	if (rc < 0)
-		fprintf(stderr, "btrace report: cannot write %s: %s\n",
-			path ? path : w->file, strerror(saved));
-	free(path);
-	free(tmp);
-	errno = saved;
-	return rc;
+	const struct report_file *o = ctx;
+	return o->w->write(o->r, f);
 }
 
 /* BTRACE_DEBUG: how long each phase took, on stderr. */
@@ -208,22 +153,17 @@ int cmd_report(int argc, char **argv)
 		free(dir);
 		return rc;
 	}
-	if (out_arg)
-		out_dir = strdup(out_arg);
-	else if (asprintf(&out_dir, "%s/report", dir) < 0)
-		out_dir = NULL;
-	if (!out_dir || make_out_dir(out_dir) < 0) {
-		bt_progress_clear(&line);
-		fprintf(stderr, "btrace report: cannot create %s: %s\n",
-			out_dir ? out_dir : "the report directory",
-			strerror(errno));
+	out_dir = bt_out_dir("report", out_arg, dir, "report");
+	if (!out_dir) {
 		rc = BT_EXIT_PROBLEM;
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(writers) / sizeof(*writers); i++) {
+		struct report_file o = {writers[i], &a.report};
 		bt_progress(&progress, "writing the report", i,
 			    sizeof(writers) / sizeof(*writers));
-		if (write_one(writers[i], &a.report, out_dir) < 0)
+		if (bt_out_write("report", out_dir, writers[i]->file,
+				 write_report_file, &o) < 0)
 			rc = errno == ENOMEM ? BT_EXIT_NOMEM : BT_EXIT_PROBLEM;
 		phase(writers[i]->file);
 	}

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "history/db_file.h"
+#include "trace_dir.h"
 
 int bt_store_default_path(char *buf, size_t cap, char *err, size_t errlen)
 {
@@ -40,31 +41,6 @@ int bt_store_default_path(char *buf, size_t cap, char *err, size_t errlen)
 	if (n < 0 || (size_t)n >= cap) {
 		snprintf(err, errlen, "the history file's path is too long");
 		return -1;
-	}
-	return 0;
-}
-
-/* mkdir -p of DIR's missing components, 0700. */
-static int make_dirs(const char *dir)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(dir);
-	if (n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1;; p++) {
-		char c;
-		p = strchr(p, '/');
-		c = p ? *p : 0;
-		if (p)
-			*p = 0;
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		if (!p)
-			break;
-		*p = c;
 	}
 	return 0;
 }
@@ -159,7 +135,7 @@ int bt_hist_db_file(const char *given, char *path, size_t cap, char *err,
 		    size_t errlen)
 {
 	char want[PATH_MAX], real[PATH_MAX], *slash;
-	int dfd, rc;
+	int dfd, rc, made;
 
 	if (given) {
 		if (snprintf(path, cap, "%s", given) >= (int)cap) {
@@ -170,9 +146,10 @@ int bt_hist_db_file(const char *given, char *path, size_t cap, char *err,
 	}
 	if (bt_store_default_path(want, sizeof(want), err, errlen) < 0)
 		return -1;
+	made = bt_mkdir_parents(want, 0700);
 	slash = strrchr(want, '/');
 	*slash = 0;
-	if (make_dirs(want) < 0 || !realpath(want, real)) {
+	if (made < 0 || !realpath(want, real)) {
 		snprintf(err, errlen, "%s: %s", want, strerror(errno));
 		return -1;
 	}

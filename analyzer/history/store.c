@@ -385,13 +385,28 @@ static void q_filter(struct query *q, const struct bt_hist_filter *f)
 	q_text(q, "b.settings", f->settings);
 }
 
-static void q_limit(struct query *q, long limit)
+/* Ends Q with ORDER and LIMIT (none where LIMIT <= 0) and runs it, each
+ * row to CB.  Returns 0, or -1 with "STORE: why" in ERR (empty where CB
+ * stopped the rows without a reason: out of memory). */
+static int q_run(struct bt_store *s, struct query *q, const char *order,
+		 long limit, bt_sql_row_cb cb, void *ctx, char *err,
+		 size_t errlen)
 {
-	char frag[48];
-	if (limit <= 0)
-		return;
-	snprintf(frag, sizeof(frag), " LIMIT %ld", limit);
-	q_add(q, "%s", frag);
+	char e[512];
+	q_add(q, "%s", order);
+	if (limit > 0) {
+		char frag[48];
+		snprintf(frag, sizeof(frag), " LIMIT %ld", limit);
+		q_add(q, "%s", frag);
+	}
+	if (exec(s, q->sql, q->p, q->n, cb, ctx, e, sizeof(e)) < 0) {
+		if (e[0])
+			snprintf(err, errlen, "%s: %s", s->name, e);
+		else
+			err[0] = 0;
+		return -1;
+	}
+	return 0;
 }
 
 #define BUILD_COLS                                                             \
@@ -451,19 +466,10 @@ int bt_store_builds(struct bt_store *s, const struct bt_hist_filter *f,
 {
 	struct query q = {0};
 	struct build_rows r = {.cb = cb, .ctx = ctx};
-	char e[512];
 	q_add(&q, "%s", "SELECT " BUILD_COLS " FROM builds b");
 	q_filter(&q, f);
-	q_add(&q, "%s", " ORDER BY b.started_ms DESC, b.id DESC");
-	q_limit(&q, f->limit);
-	if (exec(s, q.sql, q.p, q.n, build_row, &r, e, sizeof(e)) < 0) {
-		if (e[0])
-			snprintf(err, errlen, "%s: %s", s->name, e);
-		else
-			err[0] = 0;
-		return -1;
-	}
-	return 0;
+	return q_run(s, &q, " ORDER BY b.started_ms DESC, b.id DESC", f->limit,
+		     build_row, &r, err, errlen);
 }
 
 static int unit_row(void *ctx, int n, const char *const *c)
@@ -494,7 +500,6 @@ int bt_store_units(struct bt_store *s, const struct bt_hist_filter *f,
 {
 	struct query q = {0};
 	struct build_rows r = {.ucb = cb, .ctx = ctx};
-	char e[512];
 	q_add(&q, "%s",
 	      "SELECT " BUILD_COLS ", u.crate, u.target, u.version, "
 	      "u.settings, u.wall_s, u.cpu_s, u.frontend_s, u.codegen_s, "
@@ -504,16 +509,8 @@ int bt_store_units(struct bt_store *s, const struct bt_hist_filter *f,
 	q_text(&q, "u.crate", f->crate);
 	q_text(&q, "u.target", f->target);
 	q_text(&q, "u.settings", f->unit_settings);
-	q_add(&q, "%s", " ORDER BY b.started_ms DESC, b.id DESC, u.seq");
-	q_limit(&q, f->limit);
-	if (exec(s, q.sql, q.p, q.n, unit_row, &r, e, sizeof(e)) < 0) {
-		if (e[0])
-			snprintf(err, errlen, "%s: %s", s->name, e);
-		else
-			err[0] = 0;
-		return -1;
-	}
-	return 0;
+	return q_run(s, &q, " ORDER BY b.started_ms DESC, b.id DESC, u.seq",
+		     f->limit, unit_row, &r, err, errlen);
 }
 
 static int category_row(void *ctx, int n, const char *const *c)

@@ -19,11 +19,9 @@
 set -euo pipefail
 backend=$1 btrace=$2 gen=$3 traces=$4
 work=$(mktemp -d /tmp/btrace-history.XXXXXX)
-pg_ctl_cmd=()
+source "$(dirname "$0")/../lib/postgres.sh"
 cleanup() {
-  if ((${#pg_ctl_cmd[@]})); then
-    "${pg_ctl_cmd[@]}" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
+  pg_stop "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,30 +36,15 @@ for t in base1 base2 base3 heavy; do
 done
 
 start_postgres() {
-  local bin as=()
-  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  [ -n "$bin" ] && [ -x "$bin/initdb" ] || skip "no PostgreSQL server installed (Debian's postgresql package; scripts/deps.sh test)"
-  mkdir -m 700 "$work/pg"
-  if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || skip "running as root and there is no postgres user to run the server as"
-    chmod 711 "$work" # the server's user walks into work/pg, nothing else
-    chown postgres "$work/pg"
-    as=(runuser -u postgres --)
-  fi
-  if ! "${as[@]}" "$bin/initdb" -D "$work/pg/data" -A trust -U postgres --no-sync >"$work/initdb.log" 2>&1; then
-    cat "$work/initdb.log" >&2
-    skip "initdb failed here"
-  fi
-  pg_ctl_cmd=("${as[@]}" "$bin/pg_ctl")
-  # a private socket directory: no TCP, no clash with another server
-  if ! "${pg_ctl_cmd[@]}" -D "$work/pg/data" -l "$work/pg/log" -w -t 60 \
-    -o "-k $work/pg -c listen_addresses= -p 5432 -c fsync=off" start >/dev/null 2>&1; then
-    cat "$work/pg/log" >&2 || true
-    echo "FAIL: the PostgreSQL server did not start" >&2
-    exit 1
-  fi
-  export BTRACE_DB="postgresql:///postgres?host=$work/pg&port=5432&user=postgres"
-  psql_bin="$bin/psql"
+  local rc=0
+  pg_start "$work" -c fsync=off || rc=$?
+  case $rc in
+  0) ;;
+  2) skip "no PostgreSQL server here (above)" ;;
+  *) echo "FAIL: the PostgreSQL server did not start" >&2; exit 1 ;;
+  esac
+  export BTRACE_DB=$pg_url
+  psql_bin="$pg_bin/psql"
 }
 
 case $backend in
@@ -128,6 +111,15 @@ assert all("lib1" in c.find(f"{ns}title").text for c in circles)
 assert root.findall(f".//{ns}polyline")
 PY
 [ "$(stat -c %a "$work/lib1.svg")" = 600 ] || fail "the plot is not 0600"
+# a plot that cannot be written: exit 1, one line naming it, no temporary
+set +e
+"$btrace" history --unit lib1 --plot "$work/lib1/x.svg" >/dev/null 2>"$work/noplot"
+rc=$?
+set -e
+[ $rc = 1 ] || fail "history --plot into a file's path exited $rc, not 1"
+[ "$(wc -l <"$work/noplot")" = 1 ] && grep -q "cannot write $work/lib1/x.svg: Not a directory" "$work/noplot" ||
+  fail "history --plot into a file's path said: $(cat "$work/noplot")"
+! ls -a "$work" | grep -q '\.tmp\.' || fail "a temporary plot file was left: $(ls -a "$work")"
 set +e
 "$btrace" history --unit nosuchcrate >/dev/null 2>"$work/nosuch"
 rc=$?

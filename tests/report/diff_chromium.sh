@@ -16,82 +16,7 @@
 set -euo pipefail
 
 make_diff=$1
-chrome=
-for c in chromium chromium-browser google-chrome; do
-	if command -v "$c" >/dev/null 2>&1; then
-		chrome=$c
-		break
-	fi
-done
-if [ -z "$chrome" ]; then
-	echo "SKIP: no chromium on PATH (apt-get install chromium)"
-	exit 77
-fi
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-# The checks' helpers, shared by both documents.
-cat >"$dir/lib.js" <<'EOF'
-var NS = "http://www.w3.org/2000/svg", failed = 0, y = 20;
-function report(ok, what) {
-	var t = document.createElementNS(NS, "text");
-	t.setAttribute("class", "check");
-	t.setAttribute("x", "300");
-	t.setAttribute("y", String(y += 12));
-	t.textContent = (ok ? "ok " : "FAIL ") + what;
-	document.documentElement.appendChild(t);
-	if (!ok) failed++;
-}
-function near(a, b, eps) { return Math.abs(a - b) <= (eps || 0.5); }
-function check(what, got, want, eps) {
-	var ok = typeof want === "number" ? near(+got, want, eps) : got === want;
-	report(ok, what + ": got " + got + ", want " + want);
-}
-function finish(run) {
-	try {
-		run();
-	} catch (e) {
-		report(false, "exception: " + e);
-	}
-	report(true, failed ? "RESULT FAIL" : "RESULT PASS");
-}
-EOF
-
-# load NAME SVG JS: SVG with lib.js and JS appended as its last script, in
-# headless Chromium; prints the checks, fails unless all passed.
-load() {
-	local name=$1 svg=$2 js=$3 checks
-	grep -q '^</svg>$' "$svg"
-	{
-		sed '/^<\/svg>$/d' "$svg"
-		echo '<script type="text/ecmascript"><![CDATA['
-		cat "$dir/lib.js" "$js"
-		echo ']]></script>'
-		echo '</svg>'
-	} >"$dir/$name.test.svg"
-	timeout 30 "$chrome" --headless --no-sandbox --disable-gpu \
-		--no-first-run --user-data-dir="$dir/profile" \
-		--virtual-time-budget=5000 --dump-dom \
-		"file://$dir/$name.test.svg" >"$dir/$name.dom" \
-		2>"$dir/$name.log" || {
-		echo "FAIL: chromium failed on $name"
-		tail -20 "$dir/$name.log"
-		return 1
-	}
-	checks=$(grep -o '<text class="check"[^>]*>[^<]*</text>' \
-		"$dir/$name.dom" |
-		sed 's/<[^>]*>//g; s/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g' ||
-		true)
-	if [ -z "$checks" ]; then
-		echo "FAIL: $name: no test output (the SVG did not load or" \
-			"its script failed)"
-		head -c 2000 "$dir/$name.dom"
-		return 1
-	fi
-	echo "$checks" | sed "s/^/$name: /"
-	echo "$checks" | grep -qx 'ok RESULT PASS'
-}
+source "$(dirname "$0")/chromium.sh"
 
 "$make_diff" "$dir/diff.svg" "$dir/base.folded" "$dir/new.folded"
 # The folded stacks: each side's self values, the mean of its builds.
@@ -102,17 +27,7 @@ cat >"$dir/diff.js" <<'EOF'
 function run() {
 	var F = window.btraceFlame;
 	report(!!F && typeof window.search === "function", "test hooks exist");
-	function g(name) { return F.find(name); }
-	function rectOf(name) { return g(name).querySelector("rect"); }
-	function w(name) { return +rectOf(name).getAttribute("width"); }
-	function x(name) { return +rectOf(name).getAttribute("x"); }
 	function fill(name) { return getComputedStyle(rectOf(name)).fill; }
-	function shown(name) {
-		return rectOf(name).getBoundingClientRect().width > 0;
-	}
-	function click(el) {
-		el.dispatchEvent(new MouseEvent("click", {bubbles: true}));
-	}
 	function hover(name) {
 		rectOf(name).dispatchEvent(new MouseEvent("mouseover",
 			{bubbles: true}));
@@ -181,4 +96,4 @@ function run() {
 }
 finish(run);
 EOF
-load diff "$dir/diff.svg" "$dir/diff.js"
+chromium_svg diff "$dir/diff.svg" "$dir/diff.js"

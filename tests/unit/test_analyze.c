@@ -16,46 +16,27 @@
 
 #include "analyze.h"
 #include "cli.h"
+#include "gen_trace.h"
 
 static char work[] = "/tmp/btrace-test-analyze.XXXXXX";
-
-static int gen(const char *name, const char *args)
-{
-	char *cmd;
-	int rc;
-	if (asprintf(&cmd, "'%s' -o '%s/%s' %s >/dev/null", GEN_TRACE, work,
-		     name, args) < 0)
-		return -1;
-	rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
-}
 
 static int setup(void **state)
 {
 	(void)state;
 	if (!mkdtemp(work))
 		return -1;
-	if (gen("llvm", "-p 60 -s 4000 --seed 7") < 0 ||
-	    gen("cranelift",
-		"-p 60 -s 4000 --seed 4 --stacks diverse --backend cranelift") <
-		0)
+	if (gen_trace(work, "llvm", "-p 60 -s 4000 --seed 7") < 0 ||
+	    gen_trace(work, "cranelift",
+		      "-p 60 -s 4000 --seed 4 --stacks diverse --backend "
+		      "cranelift") < 0)
 		return -1;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char *cmd;
 	(void)state;
-	if (asprintf(&cmd, "rm -rf '%s'", work) < 0)
-		return -1;
-	if (system(cmd) != 0) {
-		free(cmd);
-		return -1;
-	}
-	free(cmd);
-	return 0;
+	return gen_trace_rm(work);
 }
 
 static char *trace(const char *name)

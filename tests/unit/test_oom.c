@@ -25,6 +25,7 @@
 #include "advice/graph_report.h"
 #include "analyze.h"
 #include "cli.h"
+#include "gen_trace.h"
 #include "model/build_model.h"
 #include "model/trace_reader.h"
 #include "profile/profile.h"
@@ -130,30 +131,17 @@ static char trace[sizeof(work) + 16];
 
 static int setup(void **state)
 {
-	char *cmd;
-	int rc;
 	(void)state;
 	if (elf_version(EV_CURRENT) == EV_NONE || !mkdtemp(work))
 		return -1;
 	snprintf(trace, sizeof(trace), "%s/t", work);
-	if (asprintf(&cmd, "'%s' -o '%s' -p 40 -s 600 --seed 3 >/dev/null",
-		     GEN_TRACE, trace) < 0)
-		return -1;
-	rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return gen_trace(work, "t", "-p 40 -s 600 --seed 3");
 }
 
 static int teardown(void **state)
 {
-	char *cmd;
-	int rc;
 	(void)state;
-	if (asprintf(&cmd, "rm -rf '%s'", work) < 0)
-		return -1;
-	rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return gen_trace_rm(work);
 }
 
 /* ---- the tests ---- */

@@ -18,6 +18,7 @@
 #include "advice/options.h"
 #include "analyze.h"
 #include "cli.h"
+#include "gen_trace.h"
 
 static const unsigned debuginfo_bits = BT_RM_DEBUG_MEMBERS | BT_RM_DEBUG_DEPS |
 				       BT_RM_KEEP_LINES | BT_RM_KEEP_RANGES |
@@ -116,28 +117,16 @@ static char work[] = "/tmp/btrace-test-options.XXXXXX";
 
 static int setup(void **state)
 {
-	char *cmd;
-	int rc;
 	(void)state;
-	if (!mkdtemp(work) ||
-	    asprintf(&cmd, "'%s' -o '%s/t' -p 40 -s 2000 --seed 3 >/dev/null",
-		     GEN_TRACE, work) < 0)
+	if (!mkdtemp(work))
 		return -1;
-	rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return gen_trace(work, "t", "-p 40 -s 2000 --seed 3");
 }
 
 static int teardown(void **state)
 {
-	char *cmd;
-	int rc;
 	(void)state;
-	if (asprintf(&cmd, "rm -rf '%s'", work) < 0)
-		return -1;
-	rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return gen_trace_rm(work);
 }
 
 static void test_recommendations_have_rows(void **state)

@@ -1,6 +1,8 @@
 /* test_trace_dir.c - the trace directory and file creation: modes,
  * ownership checks, O_EXCL, and never following a planted symlink. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,6 +201,50 @@ static void test_createat_follows_the_fd(void **state)
 	assert_int_equal(stat(path, &st), -1);
 }
 
+/* bt_mkdir_parents: every missing parent with the mode asked for, never
+ * the path itself; trailing and doubled slashes; existing parts; a file
+ * on the way; a path too long. */
+static void test_mkdir_parents(void **state)
+{
+	char path[256], want[256], lng[PATH_MAX + 8];
+	struct stat st;
+	mode_t old;
+	int fd;
+	(void)state;
+	old = umask(022);
+	snprintf(path, sizeof(path), "%s/p/q//r/leaf", root);
+	assert_int_equal(bt_mkdir_parents(path, 0700), 0);
+	snprintf(want, sizeof(want), "%s/p/q/r", root);
+	assert_int_equal(mode_of(want), 0700);
+	snprintf(want, sizeof(want), "%s/p", root);
+	assert_int_equal(mode_of(want), 0700);
+	assert_int_equal(stat(path, &st), -1); /* not the leaf */
+	/* again: all there, fine */
+	assert_int_equal(bt_mkdir_parents(path, 0700), 0);
+	/* trailing slashes name the same leaf */
+	snprintf(path, sizeof(path), "%s/m/n///", root);
+	assert_int_equal(bt_mkdir_parents(path, 0777), 0);
+	snprintf(want, sizeof(want), "%s/m", root);
+	assert_int_equal(mode_of(want), 0755); /* the umask applies */
+	snprintf(want, sizeof(want), "%s/m/n", root);
+	assert_int_equal(stat(want, &st), -1);
+	/* a file where a directory should be */
+	snprintf(want, sizeof(want), "%s/file", root);
+	fd = open(want, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/file/x/y", root);
+	assert_int_equal(bt_mkdir_parents(path, 0700), -1);
+	assert_int_equal(errno, ENOTDIR);
+	/* too long */
+	memset(lng, 'a', sizeof(lng) - 1);
+	lng[sizeof(lng) - 1] = 0;
+	lng[0] = '/';
+	assert_int_equal(bt_mkdir_parents(lng, 0700), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+	umask(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +253,7 @@ int main(void)
 	    cmocka_unit_test(test_session_dirs_and_latest),
 	    cmocka_unit_test(test_trace_files),
 	    cmocka_unit_test(test_createat_follows_the_fd),
+	    cmocka_unit_test(test_mkdir_parents),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
