@@ -1,8 +1,10 @@
 /* trace_records.c - one builder per record type (see trace_records.h).
  * [AS-safe] throughout: nothing here allocates, calls stdio or touches libc
  * state; libbtrace.so links it. */
+#define _GNU_SOURCE
 #include "trace_records.h"
 
+#include <sched.h>
 #include <string.h>
 
 void bt_rusage_from(const struct rusage *in, struct bt_rusage *out)
@@ -54,6 +56,16 @@ static int add_argv(struct bt_enc *e, const struct bt_argv_in *in,
 	in->redact->exempt = bt_redact_exempt_argv(in->argv);
 	return bt_enc_argv_filtered(e, in->argv, BT_MAX_ARGV_BYTES, BT_MAX_ARGS,
 				    kept, total, bt_redact_filter, in->redact);
+}
+
+uint32_t bt_session_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 0;
+	n = CPU_COUNT(&set);
+	return n > 0 ? (uint32_t)n : 0;
 }
 
 size_t bt_build_session(char *buf, size_t cap, const struct bt_rec_session *s,

@@ -52,6 +52,11 @@ struct bt_argv_in {
 size_t bt_build_session(char *buf, size_t cap, const struct bt_rec_session *s,
 			const char *version, const struct bt_argv_in *cmd);
 
+/* [AS-safe] SESSION's n_cpus: the CPUs the calling process may run on,
+ * which its children inherit (cargo's default -j); 0 if that cannot be
+ * told. */
+uint32_t bt_session_cpus(void);
+
 /* What PROC_START stores after its fixed body.  ENV: the environment to
  * pick from (NULL-terminated, or NULL); ENV_KEEP: which entries are
  * stored (NULL: all).  Entries stop, with BT_START_ENV_TRUNCATED, when

@@ -7,7 +7,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -167,18 +166,6 @@ static void add_inject(const char *name, const char *value)
 	bt_recorder.inject.count++;
 }
 
-/* The CPUs this process may run on (0 if that cannot be told): what
- * cargo takes for its default -j.  Constructor only. */
-static uint32_t cpu_count(void)
-{
-	cpu_set_t set;
-	int n;
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		return 0;
-	n = CPU_COUNT(&set);
-	return n > 0 ? (uint32_t)n : 0;
-}
-
 static void write_session_record(void)
 {
 	static char rec[BT_MAX_RECORD]; /* constructor only */
@@ -195,7 +182,7 @@ static void write_session_record(void)
 	s.realtime_ns =
 	    (uint64_t)real.tv_sec * 1000000000u + (uint64_t)real.tv_nsec;
 	s.root_pid = (uint32_t)bt_st.pid;
-	s.n_cpus = cpu_count();
+	s.n_cpus = bt_session_cpus();
 	bt_emit(rec,
 		bt_build_session(rec, sizeof(rec), &s, BTRACE_VERSION, &cmd));
 }

@@ -12,7 +12,6 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,18 +101,6 @@ static int write_all(int fd, const void *buf, size_t len)
 	return len && write(fd, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
-/* The CPUs btrace record may run on, which the command inherits (0 if
- * that cannot be told): cargo's default -j. */
-static uint32_t cpu_count(void)
-{
-	cpu_set_t set;
-	int n;
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		return 0;
-	n = CPU_COUNT(&set);
-	return n > 0 ? (uint32_t)n : 0;
-}
-
 /* The session file: header, then the session record. */
 static int session_file_open(const char *dir, const char *session, char **cmd,
 			     uint64_t mono, uint64_t real)
@@ -135,7 +122,7 @@ static int session_file_open(const char *dir, const char *session, char **cmd,
 	s.mono_ns = mono;
 	s.realtime_ns = real;
 	s.root_pid = (uint32_t)getpid();
-	s.n_cpus = cpu_count();
+	s.n_cpus = bt_session_cpus();
 	if (write_all(fd, &fh, sizeof(fh)) < 0 ||
 	    write_all(fd, rec,
 		      bt_build_session(rec, sizeof(rec), &s, BTRACE_VERSION,

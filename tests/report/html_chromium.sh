@@ -23,20 +23,8 @@ set -euo pipefail
 export BTRACE_HISTORY=0 # no test writes into the user's history (docs/history.md)
 
 btrace=$1 tar=$2
-chrome=
-for c in chromium chromium-browser google-chrome; do
-	if command -v "$c" >/dev/null 2>&1; then
-		chrome=$c
-		break
-	fi
-done
-if [ -z "$chrome" ]; then
-	echo "SKIP: no chromium on PATH (apt-get install chromium)"
-	exit 77
-fi
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+# $chrome (or skip), $dir (removed at exit)
+source "$(dirname "$0")/chromium.sh"
 
 tar -C "$dir" -xJf "$tar"
 "$btrace" report -q -o "$dir/report" "$dir/cli-app" 2>"$dir/report.err"
