@@ -9,11 +9,13 @@
 # folded files).  Prints the median and the largest wall time, the median
 # CPU time (user + system: what the machine's load changes least) and the
 # largest max RSS.  A quiet machine gives the figure; on a shared one run
-# more rounds.
+# more rounds.  Writes the table into BENCHMARKS.md (section
+# "diff-speed"), with the load average before and after.
 #
 # usage: bench/diff_speed.sh [-n ROUNDS] [BTRACE]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+source "$repo/bench/lib.sh"
 rounds=10
 while getopts "n:" o; do
   case $o in
@@ -38,12 +40,34 @@ measure() { # NAME ARGS...
     cat "$work/t" >>"$work/times"
   done
   median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-  printf "%-16s wall median %s s, max %s s; CPU median %s s; max RSS %s MiB (%d rounds)\n" \
+  printf "| %s | %s s (%s s) | %s s | %s MiB | %d |\n" \
     "$name" "$(awk '{ print $1 }' "$work/times" | median)" \
     "$(awk '{ print $1 }' "$work/times" | sort -n | tail -1)" \
     "$(awk '{ printf "%.2f\n", $3 + $4 }' "$work/times" | median)" \
     "$(awk '{ print int($2 / 1024) }' "$work/times" | sort -n | tail -1)" "$rounds"
 }
-measure "1 vs 1 cli-app" "$work/cli-app" "$work/c2"
-measure "3 vs 3 cli-app" "$work/cli-app" "$work/c2" "$work/c3" -- \
-  "$work/c4" "$work/c5" "$work/c6"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+{
+  echo "| diff | wall median (max) | CPU median | max RSS | rounds |"
+  echo "|---|---|---|---|---|"
+  measure "1 vs 1 cli-app" "$work/cli-app" "$work/c2"
+  measure "3 vs 3 cli-app" "$work/cli-app" "$work/c2" "$work/c3" -- \
+    "$work/c4" "$work/c5" "$work/c6"
+} >"$work/table"
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+one=$(awk -F'|' 'NR == 3 { split($3, w, " "); print w[1] }' "$work/table")
+{
+  echo "Measured $(date -u +%F) with btrace $(git -C "$repo" rev-parse --short HEAD) on $(nproc) cores, $(uname -sr); load average $load0 before, $load1 after."
+  echo
+  cat "$work/table"
+  echo
+  if awk -v w="$one" 'BEGIN { exit !(w < 1) }'; then
+    echo "Target (issue 16): a diff of two cli-app traces in under 1 s: **met** (${one} s)."
+  else
+    echo "Target (issue 16): a diff of two cli-app traces in under 1 s: **missed** (${one} s)."
+  fi
+  echo
+  echo "Reproduce: \`bench/diff_speed.sh -n $rounds\`."
+} >"$work/section"
+cat "$work/section"
+bench_write_section "$repo/BENCHMARKS.md" diff-speed "$work/section"

@@ -46,6 +46,7 @@ plan=(
   "stress|stress.sh|-n 10|-n 2|cargo"
   "robustness|robustness.sh|-t 20 -k 20 -c 10 -s 1|-|cargo clang(clang)"
   "history|history.sh|-b 10000 -u 50 -n 7|-b 500 -u 20 -n 3|"
+  "diff-speed|diff_speed.sh|-n 15|-n 3|/usr/bin/time(time)"
 )
 
 quick=0 mode=run only="" skip="" deps=1
