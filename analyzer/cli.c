@@ -7,6 +7,20 @@
 
 #include "cli.h"
 
+int bt_cli_trace_arg(const char *cmd, int argc, char **argv, int first,
+		     const char **dir)
+{
+	if (argc - first > 1) {
+		fprintf(stderr,
+			"btrace %s: one trace directory at most, not '%s' "
+			"too\n",
+			cmd, argv[first + 1]);
+		return -1;
+	}
+	*dir = first < argc ? argv[first] : NULL;
+	return 0;
+}
+
 void bt_cli_bad_option(const char *cmd, int c, char **argv)
 {
 	/* optind has moved past the option (and its value, if any), so

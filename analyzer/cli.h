@@ -35,6 +35,13 @@ int cmd_history(int argc, char **argv);
  * '--x' needs a value" on stderr, one line.  ARGV is the command's. */
 void bt_cli_bad_option(const char *cmd, int c, char **argv);
 
+/* The optional trace directory that follows a command's options: ARGV
+ * after getopt_long, FIRST the index of the first operand (optind).
+ * Returns 0 with *DIR set (NULL when none was given), or -1 after
+ * "btrace CMD: one trace directory at most, not 'X' too" on stderr. */
+int bt_cli_trace_arg(const char *cmd, int argc, char **argv, int first,
+		     const char **dir);
+
 /* S as a whole number from LO to HI into *OUT: 0, or -1 after printing
  * "btrace CMD: OPT: "S" is not a number from LO to HI" on stderr. */
 int bt_cli_uint(const char *cmd, const char *opt, const char *s, long lo,

@@ -183,14 +183,8 @@ int cmd_dump(int argc, char **argv)
 			return BT_EXIT_BAD_INPUT;
 		}
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr,
-			"btrace dump: one trace directory at most, "
-			"not '%s' too\n",
-			argv[optind + 1]);
+	if (bt_cli_trace_arg("dump", argc, argv, optind, &arg) < 0)
 		return BT_EXIT_BAD_INPUT;
-	}
-	arg = optind < argc ? argv[optind] : NULL;
 	if (!wide && isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 &&
 	    ws.ws_col > 40)
 		line_cap = ws.ws_col;

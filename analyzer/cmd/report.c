@@ -127,14 +127,8 @@ int cmd_report(int argc, char **argv)
 			return BT_EXIT_BAD_INPUT;
 		}
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr,
-			"btrace report: one trace directory at most, "
-			"not '%s' too\n",
-			argv[optind + 1]);
+	if (bt_cli_trace_arg("report", argc, argv, optind, &trace_arg) < 0)
 		return BT_EXIT_BAD_INPUT;
-	}
-	trace_arg = optind < argc ? argv[optind] : NULL;
 	dir = trace_arg ? strdup(trace_arg) : bt_default_trace_dir();
 	if (!dir) {
 		fprintf(stderr, "btrace report: no trace at "
