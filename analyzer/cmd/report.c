@@ -175,10 +175,14 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "%s%s", i ? "," : "", writers[i]->file);
 	if (rc == 0)
 		fprintf(stderr, "}\n");
-	if (a.have_profile)
+	if (a.have_profile) {
 		for (size_t i = 0; i < a.profile.n_warnings; i++)
 			fprintf(stderr, "btrace report: warning: %s\n",
 				a.profile.warnings[i]);
+		for (size_t i = 0; i < a.profile.n_notes; i++)
+			fprintf(stderr, "btrace report: note: %s\n",
+				a.profile.notes[i]);
+	}
 	if (history) /* a failure is a warning: the report stands */
 		bt_history_store("report", &a, db);
 	/* Last, where a newcomer looks: the one file to open. */

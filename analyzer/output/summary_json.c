@@ -95,6 +95,9 @@ static void put_profile(struct bt_json *j, cJSON *root,
 	w = bt_json_add(j, o, "warnings", cJSON_CreateArray());
 	for (size_t i = 0; w && i < p->n_warnings; i++)
 		bt_json_str(j, w, NULL, p->warnings[i]);
+	w = bt_json_add(j, o, "notes", cJSON_CreateArray());
+	for (size_t i = 0; w && i < p->n_notes; i++)
+		bt_json_str(j, w, NULL, p->notes[i]);
 }
 
 static void put_unit(struct bt_json *j, cJSON *units, const struct bt_report *r,

@@ -192,6 +192,8 @@ static void print_categories(FILE *f, const struct bt_profile *p)
 			(double)p->merged_below_us / 1e6);
 	for (size_t i = 0; i < p->n_warnings; i++)
 		fprintf(f, "  ! %s\n", p->warnings[i]);
+	for (size_t i = 0; i < p->n_notes; i++)
+		fprintf(f, "  - note: %s\n", p->notes[i]);
 }
 
 static void print_settings(FILE *f, const struct bt_build *b)

@@ -683,20 +683,21 @@ static int add_node(struct maker *m, struct bt_node *n)
 	return 0;
 }
 
-static int add_warning(struct bt_profile *p, const char *line)
+/* Appends LINE to the list *LIST of *N lines, once. */
+static int add_line(char ***list, size_t *n, const char *line)
 {
 	char **w;
-	for (size_t i = 0; i < p->n_warnings; i++)
-		if (!strcmp(p->warnings[i], line))
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i], line))
 			return 0; /* a module file seen with two layouts */
-	w = realloc(p->warnings, (p->n_warnings + 1) * sizeof(*w));
+	w = realloc(*list, (*n + 1) * sizeof(*w));
 	if (!w)
 		return -1;
-	p->warnings = w;
-	w[p->n_warnings] = strdup(line);
-	if (!w[p->n_warnings])
+	*list = w;
+	w[*n] = strdup(line);
+	if (!w[*n])
 		return -1;
-	p->n_warnings++;
+	(*n)++;
 	return 0;
 }
 
@@ -725,6 +726,7 @@ int bt_profile_make_progress(struct bt_build *b, struct bt_profile *p,
 	struct bt_sym_stats ss;
 	const char *const *lines, *root;
 	size_t n_lines;
+	const uint64_t *unnamed;
 	int failed = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -843,12 +845,17 @@ int bt_profile_make_progress(struct bt_build *b, struct bt_profile *p,
 	p->modules_missing = ss.modules_missing;
 	p->modules_changed = ss.modules_changed;
 	p->modules_stripped = ss.modules_stripped;
-	n_lines = bt_symbolizer_problems(m.sym, &lines);
+	n_lines = bt_symbolizer_problems(m.sym, &lines, &unnamed);
 	if (bt_symbolizer_nomem(m.sym))
 		goto oom;
-	for (size_t i = 0; i < n_lines; i++)
-		if (add_warning(p, lines[i]) < 0)
+	for (size_t i = 0; i < n_lines; i++) {
+		/* under 1% of the frames moves no figure of the report by
+		 * a printed digit: a note, not a warning */
+		int note = unnamed[i] * 100 < p->frames;
+		if (note ? add_line(&p->notes, &p->n_notes, lines[i]) < 0
+			 : add_line(&p->warnings, &p->n_warnings, lines[i]) < 0)
 			goto oom;
+	}
 	p->names_ = m.names.s;
 	p->n_names_ = m.names.n;
 	p->sym_ = m.sym;
@@ -867,6 +874,9 @@ oom:
 	for (size_t i = 0; i < p->n_warnings; i++)
 		free(p->warnings[i]);
 	free(p->warnings);
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
 	memset(p, 0, sizeof(*p));
 	return -1;
 }
@@ -882,5 +892,8 @@ void bt_profile_free(struct bt_profile *p)
 	for (size_t i = 0; i < p->n_warnings; i++)
 		free(p->warnings[i]);
 	free(p->warnings);
+	for (size_t i = 0; i < p->n_notes; i++)
+		free(p->notes[i]);
+	free(p->notes);
 	memset(p, 0, sizeof(*p));
 }

@@ -72,8 +72,13 @@ struct bt_profile {
 	 * nodes.  0 when nothing was merged. */
 	uint64_t merged_below_us;
 	size_t modules, modules_missing, modules_changed, modules_stripped;
-	char **warnings; /* symbolization problems, one line each */
+	/* Symbolization problems, one line each: warnings, and notes for the
+	 * small ones (under 1% of the frames, e.g. a stripped linker wrapper,
+	 * whose samples are link by process anyway). */
+	char **warnings;
 	size_t n_warnings;
+	char **notes;
+	size_t n_notes;
 	/* private to profile.c: what the node names point into */
 	char **names_;
 	size_t n_names_;

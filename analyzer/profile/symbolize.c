@@ -223,6 +223,7 @@ struct bt_symbolizer {
 	struct bt_image_syms *images;
 	struct bt_sym_stats st;
 	char **problems;
+	uint64_t *problem_frames; /* unnamed frames of each problem line */
 	size_t n_problems;
 	int nomem; /* sticky: an allocation failed (bt_symbolizer_nomem) */
 };
@@ -1110,17 +1111,23 @@ static void free_problems(struct bt_symbolizer *s)
 	for (size_t i = 0; i < s->n_problems; i++)
 		free(s->problems[i]);
 	free(s->problems);
+	free(s->problem_frames);
 	s->problems = NULL;
+	s->problem_frames = NULL;
 	s->n_problems = 0;
 }
 
 size_t bt_symbolizer_problems(struct bt_symbolizer *s,
-			      const char *const **lines)
+			      const char *const **lines,
+			      const uint64_t **frames)
 {
 	free_problems(s);
 	*lines = NULL;
+	if (frames)
+		*frames = NULL;
 	s->problems = zalloc(s->n_files, sizeof(*s->problems));
-	if (!s->problems) {
+	s->problem_frames = zalloc(s->n_files, sizeof(*s->problem_frames));
+	if (!s->problems || !s->problem_frames) {
 		s->nomem = 1;
 		return 0;
 	}
@@ -1151,9 +1158,12 @@ size_t bt_symbolizer_problems(struct bt_symbolizer *s,
 			s->nomem = 1;
 			continue;
 		}
+		s->problem_frames[s->n_problems] = mf->unnamed;
 		s->n_problems++;
 	}
 	*lines = (const char *const *)s->problems;
+	if (frames)
+		*frames = s->problem_frames;
 	return s->n_problems;
 }
 

@@ -160,9 +160,12 @@ void bt_symbolizer_stats(const struct bt_symbolizer *s,
 /* One line per module that could not be read as recorded, for report
  * warnings, e.g. "libfoo.so: changed on disk since the build (build-id
  * 0a1b... recorded, 2c3d... on disk); 12 frames unnamed".  Sets *LINES to
- * an array owned by S (valid until the next call) and returns its length. */
+ * an array owned by S (valid until the next call) and returns its length;
+ * and, unless FRAMES is NULL, *FRAMES to the unnamed frames of each line,
+ * so that the caller can weigh the gap. */
 size_t bt_symbolizer_problems(struct bt_symbolizer *s,
-			      const char *const **lines);
+			      const char *const **lines,
+			      const uint64_t **frames);
 
 /* NAME demangled (C++, Rust legacy without its hash, Rust v0), as a
  * malloc'd string, or NULL if it is not a mangled name, or (errno

@@ -102,7 +102,7 @@ static void one_pass(const uint64_t lay[4], const char *build_id, char *bid,
 			abort();
 		(void)strlen(f->name);
 	}
-	n = bt_symbolizer_problems(s, &lines);
+	n = bt_symbolizer_problems(s, &lines, NULL);
 	for (size_t i = 0; i < n; i++) {
 		const char *r = strstr(lines[i], "recorded, ");
 		size_t k = 0;

@@ -183,7 +183,7 @@ static void stats(struct bt_symbolizer *s, struct bt_sym_stats *st)
 static int has_problem(struct bt_symbolizer *s, const char *a, const char *b)
 {
 	const char *const *lines;
-	size_t n = bt_symbolizer_problems(s, &lines);
+	size_t n = bt_symbolizer_problems(s, &lines, NULL);
 	for (size_t i = 0; i < n; i++)
 		if (strstr(lines[i], a) && (!b || strstr(lines[i], b)))
 			return 1;
