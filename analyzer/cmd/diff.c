@@ -31,7 +31,7 @@
 #include "compare/compare.h"
 #include "output/diff_writer.h"
 
-#define MAX_BUILDS 32	  /* per side */
+#define MAX_BUILDS 32 /* per side */
 
 static const struct bt_diff_writer *const formats[] = {
     &bt_diff_writer_text,
