@@ -106,7 +106,11 @@ static int sqlite_exec(void *handle, const char *sql,
 			case SQLITE_FLOAT:
 				col->num = 1;
 				col->d = sqlite3_column_double(st, c);
-				col->i = (int64_t)col->d;
+				/* (a file may hold anything: no undefined
+				 * conversion of an inf or a huge value) */
+				col->i = col->d > -9e18 && col->d < 9e18
+					     ? (int64_t)col->d
+					     : 0;
 				break;
 			case SQLITE_NULL:
 				break;
