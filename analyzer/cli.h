@@ -13,8 +13,13 @@ enum bt_exit {
 	/* Usage: unknown command or option, bad value; or unusable input
 	 * (a trace missing, empty, garbage, too new). */
 	BT_EXIT_BAD_INPUT = 2,
-	/* Out of memory, whichever command and stage. */
-	BT_EXIT_NOMEM = 3,
+	/* A regression found: diff --fail-above PCT (the build grew past
+	 * PCT beyond the noise), history --check (a unit regressed).  Issue
+	 * 16 fixes the value 3. */
+	BT_EXIT_REGRESSED = 3,
+	/* Out of memory, whichever command and stage: a code of its own, so
+	 * that CI never takes it for a regression. */
+	BT_EXIT_NOMEM = 4,
 	/* record: its own failure (trace directory, libbtrace.so, fork), as
 	 * env, nice and timeout do; the command's own status otherwise. */
 	BT_EXIT_RECORD_FAILED = 125,

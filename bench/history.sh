@@ -55,7 +55,7 @@ out="$work/section.md"
   echo "of $units units each (bench/history_fill.c: one transaction per build, one"
   echo "statement per row). Median of $runs runs, wall time of the whole command, output"
   echo "to /dev/null. Issue 16's target: \`btrace history\` over 10,000 stored builds in"
-  echo "under 200 ms (the list and --all)."
+  echo "under 200 ms, in every mode (the list, --all, --unit, --check)."
   echo
   echo "| store | fill | history (last 30) | history --all | history --unit crate3 | history --check |"
   echo "|---|---|---|---|---|---|"

@@ -6,7 +6,7 @@
  * bt_symbolizer_nomem() where a lookup has no error return) with errno
  * ENOMEM, freeing what was made on the way.  Only a command (cmd/) turns
  * it into an exit: one line on stderr, "btrace CMD: out of memory ...",
- * and BT_EXIT_NOMEM (3, README "Exit codes"), the same everywhere.
+ * and BT_EXIT_NOMEM (4, README "Exit codes"), the same everywhere.
  * tests/robustness/oom checks it by failing every allocation in turn. */
 #ifndef BTRACE_XALLOC_H
 #define BTRACE_XALLOC_H

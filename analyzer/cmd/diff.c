@@ -8,11 +8,11 @@
  * and new.folded written into OUT_DIR (default NEW/diff, NEW the first
  * trace of the new side; 0700, files 0600).
  *
- * Exit 0; 3 when --fail-above PCT is given and the build's CPU or wall
- * grew by more than PCT percent beyond the noise (the issue fixes 3, as
- * for `history --check`; it is also BT_EXIT_NOMEM's value); 2 for bad
- * usage or a trace that cannot be read; 1 when an output cannot be
- * written. */
+ * Exit 0; 3 (BT_EXIT_REGRESSED) when --fail-above PCT is given and the
+ * build's CPU or wall grew by more than PCT percent beyond the noise (the
+ * issue fixes 3, as for `history --check`); 2 for bad usage or a trace
+ * that cannot be read; 1 when an output cannot be written; 4 when out of
+ * memory. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +31,7 @@
 #include "compare/compare.h"
 #include "output/diff_writer.h"
 
-#define MAX_BUILDS 32	  /* per side */
-#define EXIT_REGRESSION 3 /* --fail-above: the issue's exit status */
+#define MAX_BUILDS 32 /* per side */
 
 static const struct bt_diff_writer *const formats[] = {
     &bt_diff_writer_text,
@@ -282,7 +281,7 @@ int cmd_diff(int argc, char **argv)
 		fprintf(stderr, "}\n");
 	}
 	if (rc == BT_EXIT_OK && fail && regressed(&c, fail_pct))
-		rc = EXIT_REGRESSION;
+		rc = BT_EXIT_REGRESSED;
 out:
 	for (size_t i = 0; i < 2 * MAX_BUILDS; i++)
 		if (a[i]) {

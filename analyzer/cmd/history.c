@@ -4,8 +4,8 @@
  *
  * Exit 0; 1 when --unit names a crate the history does not hold or the
  * plot cannot be written; 2 on a bad option or a store that cannot be
- * opened; 3 when --check finds a regression (as issue 16 asks; 3 is
- * also "out of memory" for every command). */
+ * opened; 3 (BT_EXIT_REGRESSED) when --check finds a regression (as issue
+ * 16 asks); 4 when out of memory, as for every command. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +22,6 @@
 #include "history/plot.h"
 #include "history/stats.h"
 #include "history/store.h"
-
-#define EXIT_REGRESSED 3
 
 static const struct option options[] = {
     {"db", required_argument, NULL, 'd'},
@@ -418,7 +416,7 @@ static int check(struct bt_store *st, const struct opts *o)
 		printf(" (%zu with fewer than %zu earlier builds: not judged)",
 		       too_few, o->rule.min_n);
 	printf("\n");
-	rc = regressed ? EXIT_REGRESSED : BT_EXIT_OK;
+	rc = regressed ? BT_EXIT_REGRESSED : BT_EXIT_OK;
 	goto out;
 fail:
 	fprintf(stderr, "btrace history: %s\n", err[0] ? err : "out of memory");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compare/compare.h"
+#include "model/toolchain.h"
 
 /* A unit's values in every build, while they are gathered. */
 struct gather {
@@ -163,52 +164,19 @@ static int by_change(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-/* The toolchain a compilation ran: the rustup toolchain directory of its
- * rustc ("stable-x86_64-unknown-linux-gnu"), else RUSTUP_TOOLCHAIN, else
- * the rustc executable's path; then, when the process was sampled (its
- * module map recorded), the compiler library's file name, whose hash
- * changes with every release ("(librustc_driver-8ba4b7b1fcd3d2e5)"), so
- * that a channel updated in place still shows as a change. */
-static void toolchain_of(const struct bt_unit *u, char *buf, size_t cap)
-{
-	const struct bt_proc *p = u->node->proc;
-	const struct bt_image *img =
-	    p && p->n_images ? p->images[p->n_images - 1] : NULL;
-	const char *exe = img && img->exe ? img->exe : "";
-	const char *t = strstr(exe, "/toolchains/");
-	size_t l;
-
-	if (t) {
-		t += strlen("/toolchains/");
-		snprintf(buf, cap, "%.*s", (int)strcspn(t, "/"), t);
-	} else {
-		snprintf(buf, cap, "%s", exe[0] ? exe : "?");
-		for (size_t i = 0; img && i < img->start.envc; i++)
-			if (!strncmp(img->env[i], "RUSTUP_TOOLCHAIN=", 17))
-				snprintf(buf, cap, "%s", img->env[i] + 17);
-	}
-	for (size_t i = 0; img && i < img->n_modules; i++) {
-		const char *m = img->modules[i].path;
-		const char *base = m ? strrchr(m, '/') : NULL;
-		base = base ? base + 1 : m;
-		if (!base || strncmp(base, "librustc_driver-", 16))
-			continue;
-		l = strlen(buf);
-		snprintf(buf + l, cap - l, " (%.*s)", (int)strcspn(base, "."),
-			 base);
-		break;
-	}
-}
-
 /* The value of setting S (BT_SETTING_*, or BT_SETTING_MAX for the
  * toolchain) of U into BUF; -1 when U has none. */
-static int setting_of(const struct bt_unit *u, int s, char *buf, size_t cap)
+static int setting_of(const struct bt_build *b, const struct bt_unit *u, int s,
+		      char *buf, size_t cap)
 {
 	if (s < BT_SETTING_MAX)
 		return bt_unit_setting(u, s, buf, cap);
-	if (u->node->kind != BT_KIND_RUSTC)
+	if (u->node->kind != BT_KIND_RUSTC || u->toolchain < 0 ||
+	    (size_t)u->toolchain >= b->n_toolchains)
 		return -1;
-	toolchain_of(u, buf, cap);
+	/* its version ("1.95.0 (59807616e 2026-04-14)"), or its name and
+	 * driver marked "version unknown" (model/toolchain.h) */
+	bt_toolchain_label(&b->toolchains[u->toolchain], buf, cap);
 	return 0;
 }
 
@@ -266,9 +234,10 @@ static int compare_settings(struct bt_comparison *c, const struct bt_build *old,
 		if (!o)
 			continue;
 		for (int s = 0; s <= BT_SETTING_MAX; s++) {
-			char a[96], b[96];
-			if (setting_of(o, s, a, sizeof(a)) < 0 ||
-			    setting_of(u, s, b, sizeof(b)) < 0 || !strcmp(a, b))
+			char a[256], b[256];
+			if (setting_of(old, o, s, a, sizeof(a)) < 0 ||
+			    setting_of(new_, u, s, b, sizeof(b)) < 0 ||
+			    !strcmp(a, b))
 				continue;
 			if (count_transition(c, setting_label(s), a, b) < 0)
 				return -1;

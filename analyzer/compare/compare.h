@@ -51,7 +51,7 @@ struct bt_cmp_unit {
  * 48 compilations". */
 struct bt_cmp_setting {
 	char name[32]; /* "debuginfo", "rustc" */
-	char from[96], to[96];
+	char from[256], to[256];
 	size_t units;
 };
 

@@ -136,7 +136,7 @@ static int pg_exec(void *handle, const char *sql, const struct bt_sql_param *p,
 	PGresult *r = NULL;
 	const char *vals[32];
 	char nums[32][32];
-	const char *cols[32];
+	struct bt_sql_col cols[32] = {0};
 	int ret = -1, rows, nc;
 
 	err[0] = 0;
@@ -168,9 +168,9 @@ static int pg_exec(void *handle, const char *sql, const struct bt_sql_param *p,
 		nc = 32;
 	for (int row = 0; cb && row < rows; row++) {
 		for (int k = 0; k < nc; k++)
-			cols[k] = pq.PQgetisnull(r, row, k)
-				      ? NULL
-				      : pq.PQgetvalue(r, row, k);
+			cols[k].s = pq.PQgetisnull(r, row, k)
+					? NULL
+					: pq.PQgetvalue(r, row, k);
 		if (cb(ctx, nc, cols) < 0)
 			goto out;
 	}

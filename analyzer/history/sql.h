@@ -20,10 +20,23 @@ struct bt_sql_param {
 	double d;
 };
 
-/* Called for each row: N columns, each text or NULL for SQL NULL.
- * Returns 0 to go on, -1 to stop (the statement then fails with ERR
- * left empty). */
-typedef int (*bt_sql_row_cb)(void *ctx, int n, const char *const *cols);
+/* One column of a row, as the backend has it: a number as a number
+ * (NUM 1, the value in D and I, S NULL), so that a double never goes
+ * through text and back (SQLite's own formatting of a double was a
+ * quarter of `btrace history --unit`'s CPU); text, or a number the
+ * backend has as text (PostgreSQL's text results), in S; SQL NULL as S
+ * NULL and NUM 0.  store.c reads them through col_text(), col_num() and
+ * col_int(). */
+struct bt_sql_col {
+	const char *s;
+	int num;
+	double d;
+	int64_t i;
+};
+
+/* Called for each row: N columns.  Returns 0 to go on, -1 to stop (the
+ * statement then fails with ERR left empty). */
+typedef int (*bt_sql_row_cb)(void *ctx, int n, const struct bt_sql_col *cols);
 
 struct bt_sql_backend {
 	const char *name; /* "sqlite", "postgresql" */

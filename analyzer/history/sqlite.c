@@ -81,7 +81,7 @@ static int sqlite_exec(void *handle, const char *sql,
 {
 	sqlite3 *db = handle;
 	sqlite3_stmt *st = NULL;
-	const char *cols[32];
+	struct bt_sql_col cols[32];
 	int rc, ret = -1;
 
 	err[0] = 0;
@@ -94,8 +94,31 @@ static int sqlite_exec(void *handle, const char *sql,
 		int nc = sqlite3_column_count(st);
 		if (nc > 32)
 			nc = 32;
-		for (int c = 0; c < nc; c++)
-			cols[c] = (const char *)sqlite3_column_text(st, c);
+		for (int c = 0; c < nc; c++) {
+			struct bt_sql_col *col = &cols[c];
+			*col = (struct bt_sql_col){0};
+			switch (sqlite3_column_type(st, c)) {
+			case SQLITE_INTEGER:
+				col->num = 1;
+				col->i = sqlite3_column_int64(st, c);
+				col->d = (double)col->i;
+				break;
+			case SQLITE_FLOAT:
+				col->num = 1;
+				col->d = sqlite3_column_double(st, c);
+				/* (a file may hold anything: no undefined
+				 * conversion of an inf or a huge value) */
+				col->i = col->d > -9e18 && col->d < 9e18
+					     ? (int64_t)col->d
+					     : 0;
+				break;
+			case SQLITE_NULL:
+				break;
+			default:
+				col->s =
+				    (const char *)sqlite3_column_text(st, c);
+			}
+		}
 		if (cb && cb(ctx, nc, cols) < 0)
 			goto out;
 	}

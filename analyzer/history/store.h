@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 /* The schema version this btrace writes (store.c: the migrations). */
-#define BT_HIST_SCHEMA_VERSION 2
+#define BT_HIST_SCHEMA_VERSION 3
 
 /* One build.  The key of a build's kind is (workspace, command,
  * toolchain, settings): builds are compared with builds of the same key

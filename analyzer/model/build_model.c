@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "model/build_model.h"
+#include "model/toolchain.h"
 
 static const char *const kind_names[BT_KIND_MAX] = {
     [BT_KIND_OTHER] = "other",	   [BT_KIND_CARGO] = "cargo",
@@ -541,6 +542,8 @@ int bt_build_make(const struct bt_trace *t, struct bt_build *b, char *err,
 	b->n_units = k;
 	attach_links(b);
 	count_settings(b);
+	if (bt_toolchains_make(b) < 0)
+		goto oom;
 	b->parallelism = b->wall_s > 0 ? b->cpu_s / b->wall_s : 0;
 
 	for (size_t i = 0; i < t->n_warnings; i++)
@@ -565,6 +568,7 @@ void bt_build_free(struct bt_build *b)
 	free(b->nodes);
 	free(b->roots);
 	free(b->units);
+	free(b->toolchains);
 	for (size_t i = 0; i < b->n_warnings; i++)
 		free(b->warnings[i]);
 	free(b->warnings);

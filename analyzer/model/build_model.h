@@ -121,6 +121,32 @@ struct bt_unit {
 	double debuginfo_lines_s;
 	/* and the part that is debug-value tracking (BT_RULE_DEBUG_VALUES) */
 	double debug_values_s;
+	/* The rustc it ran: an index in the build's toolchains, or -1 (not a
+	 * compilation) */
+	int toolchain;
+};
+
+/* A rustc the build's compilations ran (model/toolchain.h says how it is
+ * known without running anything). */
+struct bt_toolchain {
+	/* rustup's toolchain directory ("stable-x86_64-unknown-linux-gnu"),
+	 * else RUSTUP_TOOLCHAIN, else the rustc executable's path */
+	char name[128];
+	/* the compiler library the sampler saw loaded
+	 * ("librustc_driver-6108105cd7e839cf"), or "" (not sampled) */
+	char driver[64];
+	/* as rustc -V prints it, "1.95.0 (59807616e 2026-04-14)"; or only
+	 * "1.95.0" (Debian's rustc, the LLVM library's name); "" unknown */
+	char version[96];
+	/* where the version comes from: "librustc_driver" (its version
+	 * string), "source paths" (its /rustc-X.Y.Z/ paths: distribution
+	 * builds), "libLLVM name" (the name the sampler recorded), or NULL */
+	const char *source;
+	/* why the version is not known from the compiler library itself, or
+	 * "": "not sampled (no module map)", "librustc_driver-... changed
+	 * since the build (...)" */
+	char why[256];
+	size_t units; /* compilations that ran it */
 };
 
 /* A setting and how many units used each value of it. */
@@ -170,6 +196,9 @@ struct bt_build {
 	size_t n_warnings;
 	/* The settings of the compilations (not probes, not rustdoc). */
 	struct bt_setting settings[BT_SETTING_MAX];
+	/* The rustcs the compilations ran, most compilations first. */
+	struct bt_toolchain *toolchains;
+	size_t n_toolchains;
 };
 
 /* Builds the model of trace T into B.  Returns 0, or -1 with a reason in

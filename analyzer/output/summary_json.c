@@ -16,6 +16,7 @@
 #include "advice/recommend.h"
 #include "output/graph_out.h"
 #include "output/writer.h"
+#include "model/toolchain.h"
 
 #define SUMMARY_VERSION 1
 
@@ -138,12 +139,35 @@ static void put_settings(struct bt_json *j, cJSON *root,
 			 const struct bt_build *b)
 {
 	cJSON *s = bt_json_add(j, root, "settings", cJSON_CreateObject());
+	cJSON *vals, *a;
 	for (int i = 0; s && i < BT_SETTING_MAX; i++) {
 		const struct bt_setting *st = &b->settings[i];
-		cJSON *vals = bt_json_add(j, s, st->name, cJSON_CreateObject());
+		vals = bt_json_add(j, s, st->name, cJSON_CreateObject());
 		for (size_t k = 0; vals && k < st->n_values; k++)
 			bt_json_num(j, vals, st->values[k].value,
 				    (double)st->values[k].units);
+	}
+	/* the compiler, as the other settings: its version (or its name
+	 * marked "version unknown") and the compilations that ran it */
+	vals = s ? bt_json_add(j, s, "rustc", cJSON_CreateObject()) : NULL;
+	for (size_t k = 0; vals && k < b->n_toolchains; k++) {
+		char label[256];
+		bt_toolchain_label(&b->toolchains[k], label, sizeof(label));
+		bt_json_num(j, vals, label, (double)b->toolchains[k].units);
+	}
+	/* and in full: where the version comes from, or why it is unknown */
+	a = bt_json_add(j, root, "toolchains", cJSON_CreateArray());
+	for (size_t k = 0; a && k < b->n_toolchains; k++) {
+		const struct bt_toolchain *t = &b->toolchains[k];
+		cJSON *o = bt_json_add(j, a, NULL, cJSON_CreateObject());
+		if (!o)
+			break;
+		bt_json_str(j, o, "name", t->name);
+		bt_json_str(j, o, "driver", t->driver[0] ? t->driver : NULL);
+		bt_json_str(j, o, "version", t->version[0] ? t->version : NULL);
+		bt_json_str(j, o, "version_from", t->source);
+		bt_json_str(j, o, "note", t->why[0] ? t->why : NULL);
+		bt_json_num(j, o, "compilations", (double)t->units);
 	}
 }
 

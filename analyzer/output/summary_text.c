@@ -12,6 +12,7 @@
 #include "advice/recommend.h"
 #include "output/graph_out.h"
 #include "output/writer.h"
+#include "model/toolchain.h"
 
 #define TOP_UNITS 10
 
@@ -233,6 +234,27 @@ static void print_settings(FILE *f, const struct bt_build *b)
 			fprintf(f, "   <- mixed");
 		fputc('\n', f);
 	}
+	/* the compiler: its version, or its name with why it is unknown;
+	 * a version not read from the compiler library says where from */
+	if (b->n_toolchains)
+		fprintf(f, "  %-16s", "rustc");
+	for (size_t k = 0; k < b->n_toolchains; k++) {
+		const struct bt_toolchain *t = &b->toolchains[k];
+		char label[256];
+		bt_toolchain_label(t, label, sizeof(label));
+		fprintf(f, "%s%s", k ? "; " : "", label);
+		if (t->why[0])
+			fprintf(f, "%s%s%s%s",
+				t->version[0] ? " (from the " : ": ",
+				t->version[0] && t->source ? t->source : "",
+				t->version[0] ? ": " : "", t->why);
+		if (t->why[0] && t->version[0])
+			fputc(')', f);
+		if (b->n_toolchains > 1)
+			fprintf(f, " (%zu)", t->units);
+	}
+	if (b->n_toolchains)
+		fputc('\n', f);
 }
 
 /* Prints TEXT with every line indented by INDENT. */

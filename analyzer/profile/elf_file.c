@@ -155,39 +155,51 @@ static int elf_layout(Elf *e, uint64_t lay[4])
 	return 0;
 }
 
+int bt_elf_identity(Elf *e, const char *build_id, const uint64_t lay[4],
+		    int *unverified, char *why, size_t cap)
+{
+	char bid[130];
+	uint64_t got[4];
+	*unverified = 0;
+	if (elf_build_id(e, bid, sizeof(bid)) < 0 || elf_layout(e, got) < 0) {
+		snprintf(why, cap, "%s", elf_errmsg(-1));
+		return -1;
+	}
+	if (build_id[0] || bid[0]) {
+		if (strcmp(build_id, bid) == 0)
+			return 0;
+		snprintf(why, cap, "build-id %s recorded, %s on disk",
+			 build_id[0] ? build_id : "(none)",
+			 bid[0] ? bid : "(none)");
+		return 1;
+	}
+	/* No build-id on either side (the Rust toolchain's libraries have
+	 * none): the layout is all there is to compare. */
+	if (memcmp(got, lay, sizeof(got)) != 0) {
+		snprintf(why, cap,
+			 "no build-id, and the segments differ: "
+			 "0x%" PRIx64 "-0x%" PRIx64 " recorded, "
+			 "0x%" PRIx64 "-0x%" PRIx64 " on disk",
+			 lay[0], lay[1], got[0], got[1]);
+		return 1;
+	}
+	*unverified = 1;
+	return 0;
+}
+
 /* Checks that E is the file the trace recorded.  Returns 0, or -1 with
  * the status changed (or unreadable). */
 static int check_identity(struct rd *rd, Elf *e)
 {
-	char bid[130];
-	uint64_t lay[4];
-	if (elf_build_id(e, bid, sizeof(bid)) < 0 || elf_layout(e, lay) < 0) {
+	char why[512];
+	int rc = bt_elf_identity(e, rd->bid, rd->lay, &rd->f->unverified, why,
+				 sizeof(why));
+	if (rc < 0)
 		fail(rd, BT_SYM_MODULE_UNREADABLE,
-		     fmtstr(rd, "%s: %s", rd->path, elf_errmsg(-1)));
-		return -1;
-	}
-	if (rd->bid[0] || bid[0]) {
-		if (strcmp(rd->bid, bid) == 0)
-			return 0;
-		fail(rd, BT_SYM_MODULE_CHANGED,
-		     fmtstr(rd, "build-id %s recorded, %s on disk",
-			    rd->bid[0] ? rd->bid : "(none)",
-			    bid[0] ? bid : "(none)"));
-		return -1;
-	}
-	/* No build-id on either side (the Rust toolchain's libraries have
-	 * none): the layout is all there is to compare. */
-	if (memcmp(lay, rd->lay, sizeof(lay)) != 0) {
-		fail(rd, BT_SYM_MODULE_CHANGED,
-		     fmtstr(rd,
-			    "no build-id, and the segments differ: "
-			    "0x%" PRIx64 "-0x%" PRIx64 " recorded, "
-			    "0x%" PRIx64 "-0x%" PRIx64 " on disk",
-			    rd->lay[0], rd->lay[1], lay[0], lay[1]));
-		return -1;
-	}
-	rd->f->unverified = 1;
-	return 0;
+		     fmtstr(rd, "%s: %s", rd->path, why));
+	else if (rc > 0)
+		fail(rd, BT_SYM_MODULE_CHANGED, fmtstr(rd, "%s", why));
+	return rc ? -1 : 0;
 }
 
 /* Collects the defined functions of symbol table SCN into *OUT, *N of

@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libelf.h>
+
 #include "profile/symbolize.h"
 
 #define BT_ELF_NO_FUNC UINT32_MAX
@@ -82,5 +84,13 @@ int bt_elf_read(const char *path, const char *build_id, const uint64_t lay[4],
 		const char *debug_dir, struct bt_elf_funcs *f);
 
 void bt_elf_funcs_free(struct bt_elf_funcs *f);
+
+/* Whether the open file E is the module the trace recorded with BUILD_ID
+ * and LAY (as for bt_elf_read): 0 it is (*UNVERIFIED 1 when neither has a
+ * build-id and the layouts match); 1 it is another file now, with the
+ * reason in WHY ("build-id X recorded, Y on disk"); -1 unreadable, with
+ * elf_errmsg() in WHY.  The symbolizer and model/toolchain.c share it. */
+int bt_elf_identity(Elf *e, const char *build_id, const uint64_t lay[4],
+		    int *unverified, char *why, size_t cap);
 
 #endif

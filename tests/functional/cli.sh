@@ -4,7 +4,9 @@
 # --opt=VALUE both work; a bad option or value is one line on stderr that
 # names it; record returns the command's own status, 125 for its own
 # failures, and makes the missing parents of -o DIR like mkdir -p (0700);
-# out of memory exits 3 whichever stage runs out.
+# out of memory exits 4 whichever stage runs out (3 is a regression, for
+# diff --fail-above and history --check: CI must never take one for the
+# other).
 source "$(dirname "$0")/common.sh" "$@"
 
 # one_line WANT_RC WHAT CMD...: exits WANT_RC with exactly one line on
@@ -130,24 +132,28 @@ done
 (cd "$work" && expect_rc 0 "$BTRACE" record -o rel/x -- true 2>/dev/null)
 [ "$(stat -c %a "$work/rel/x")" = 700 ] || fail "relative -o rel/x: $(stat -c %a "$work/rel/x" 2>&1)"
 
-# Out of memory: the same exit code and one line, whichever stage of dump
-# or report runs out first.  Address-space limits from 20 to 60 MB; at the
-# smallest the reader cannot hold the trace.
+# Out of memory: the same exit code and one line, whichever stage of dump,
+# report or diff runs out first (diff with --fail-above 0, so that exit 3
+# for a regression could be mistaken for it).  Address-space limits from
+# 20 to 60 MB; at the smallest the reader cannot hold the trace.
 "$BIN/gen_trace" -o "$work/big" -p 150 -s 12000 --seed 15 >/dev/null 2>&1 || fail "gen_trace failed"
 ran_out=0
-for cmd in dump report; do
-  args=("$work/big")
-  [ $cmd = dump ] || args=(-q -o "$work/oom" "$work/big")
+for cmd in dump report diff; do
+  case $cmd in
+    dump) args=("$work/big") ;;
+    report) args=(-q -o "$work/oom" "$work/big") ;;
+    diff) args=(--fail-above 0 -o "$work/oom-diff" "$work/big" "$work/big") ;;
+  esac
   for mb in 20 40 60; do
     rc=0
     (ulimit -v $((mb * 1024)) && exec "$BTRACE" $cmd "${args[@]}") >/dev/null 2>"$work/err" || rc=$?
     case $rc in
       0 | 1) ;;
-      3)
+      4)
         ran_out=$((ran_out + 1))
-        grep -q "out of memory" "$work/err" || fail "$cmd at $mb MB: exit 3 without 'out of memory': $(cat "$work/err")"
+        grep -q "out of memory" "$work/err" || fail "$cmd at $mb MB: exit 4 without 'out of memory': $(cat "$work/err")"
         ;;
-      *) fail "$cmd at $mb MB: exit $rc, want 3 for out of memory: $(head -c 500 "$work/err")" ;;
+      *) fail "$cmd at $mb MB: exit $rc, want 4 for out of memory: $(head -c 500 "$work/err")" ;;
     esac
   done
 done

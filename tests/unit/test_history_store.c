@@ -2,8 +2,9 @@
  * default file's place and modes, refusing a directory or file others
  * could steer, a build and its units written and read back, filters and
  * order, a build stored again replacing its row, a migration from
- * version 1 keeping the data, and a schema newer than this btrace's
- * refused.  (tests/history runs the same store against PostgreSQL.) */
+ * version 1 keeping the data, one from version 2 to 3 (the units'
+ * crate index), numbers read back exactly, and a schema newer than this
+ * btrace's refused.  (tests/history runs the same store against PostgreSQL.) */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -335,6 +336,129 @@ static void test_migrate_and_too_new(void **state)
 	assert_non_null(strstr(err, "version 99, newer"));
 }
 
+static int get_text(void *ctx, int n, char **cols, char **names)
+{
+	char *out = ctx;
+	(void)names;
+	if (n > 0 && cols[0])
+		snprintf(out + strlen(out), 256 - strlen(out), "%s;", cols[0]);
+	return 0;
+}
+
+/* The text rows SQL gives in FILE, each followed by ';', into OUT[256]. */
+static int query_sql(const char *path, const char *sql, char *out)
+{
+	sqlite3 *db;
+	int rc;
+	out[0] = 0;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, get_text, out, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* A version-2 file, as btrace wrote it (units_crate, build_categories),
+ * with units of two builds, is migrated to version 3: units_crate is
+ * replaced by units_crate_build, every unit row is still there, and a
+ * crate's trend reads back newest first, a build's rows in their order. */
+static void test_migrate_2_to_3(void **state)
+{
+	char path[256], err[512], got[256];
+	struct bt_store *s = NULL;
+	struct bt_hist_filter f = {.crate = "alpha"};
+	struct seen seen = {0};
+	(void)state;
+	snprintf(path, sizeof(path), "%s/v2.db", root);
+	assert_int_equal(
+	    exec_sql(path,
+		     "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+		     "INSERT INTO schema_version VALUES (1);"
+		     "INSERT INTO schema_version VALUES (2);"
+		     "CREATE TABLE builds (id INTEGER PRIMARY KEY, session "
+		     "TEXT NOT NULL UNIQUE, started_ms BIGINT NOT NULL, host "
+		     "TEXT NOT NULL, workspace TEXT NOT NULL, command TEXT NOT "
+		     "NULL, toolchain TEXT NOT NULL, settings TEXT NOT NULL, "
+		     "wall_s DOUBLE PRECISION NOT NULL, cpu_s DOUBLE "
+		     "PRECISION NOT NULL, units INTEGER NOT NULL, "
+		     "units_compiled INTEGER NOT NULL, top_category TEXT NOT "
+		     "NULL, top_category_s DOUBLE PRECISION NOT NULL, "
+		     "complete INTEGER NOT NULL);"
+		     "CREATE INDEX builds_started ON builds (started_ms, id);"
+		     "CREATE INDEX builds_key ON builds (workspace, command, "
+		     "toolchain, settings, started_ms);"
+		     "CREATE TABLE units (build_id BIGINT NOT NULL, seq "
+		     "INTEGER NOT NULL, crate TEXT NOT NULL, target TEXT NOT "
+		     "NULL, version TEXT NOT NULL, settings TEXT NOT NULL, "
+		     "wall_s DOUBLE PRECISION NOT NULL, cpu_s DOUBLE "
+		     "PRECISION NOT NULL, frontend_s DOUBLE PRECISION NOT "
+		     "NULL, codegen_s DOUBLE PRECISION NOT NULL, debuginfo_s "
+		     "DOUBLE PRECISION NOT NULL, link_s DOUBLE PRECISION NOT "
+		     "NULL, PRIMARY KEY (build_id, seq));"
+		     "CREATE INDEX units_crate ON units (crate, target, "
+		     "settings);"
+		     "CREATE TABLE build_categories (build_id BIGINT NOT NULL, "
+		     "category TEXT NOT NULL, cpu_s DOUBLE PRECISION NOT NULL, "
+		     "PRIMARY KEY (build_id, category));"
+		     /* build 3 started before build 2: the order is by time */
+		     "INSERT INTO builds VALUES (2, 'h:b', 200, 'h', '/ws', "
+		     "'cargo build', 'stable', '', 1, 2, 3, 3, '-', 0, 1);"
+		     "INSERT INTO builds VALUES (3, 'h:a', 100, 'h', '/ws', "
+		     "'cargo build', 'stable', '', 1, 2, 3, 3, '-', 0, 1);"
+		     "INSERT INTO units VALUES (2, 0, 'alpha', 'lib', '1.0', "
+		     "'', 1, 2.5, 1, 1, 0, 0);"
+		     "INSERT INTO units VALUES (2, 1, 'beta', 'lib', '1.0', "
+		     "'', 1, 9, 1, 1, 0, 0);"
+		     "INSERT INTO units VALUES (2, 2, 'alpha', 'bin', '1.0', "
+		     "'', 1, 2.75, 1, 1, 0, 0);"
+		     "INSERT INTO units VALUES (3, 0, 'alpha', 'lib', '1.0', "
+		     "'', 1, 1.5, 1, 1, 0, 0);"),
+	    0);
+	assert_int_equal(bt_store_open(path, &s, err, sizeof(err)), 0);
+	assert_int_equal(
+	    bt_store_units(s, &f, count_unit, &seen, err, sizeof(err)), 0);
+	bt_store_close(s);
+	assert_int_equal(seen.n, 3);
+	assert_true(seen.cpu[0] == 2.5);  /* build 2 (newest), seq 0 */
+	assert_true(seen.cpu[1] == 2.75); /* build 2, seq 2 */
+	assert_true(seen.cpu[2] == 1.5);  /* build 3 */
+	assert_int_equal(
+	    query_sql(path, "SELECT max(version) FROM schema_version", got), 0);
+	assert_string_equal(got, "3;");
+	assert_int_equal(query_sql(path,
+				   "SELECT name FROM sqlite_master WHERE "
+				   "type = 'index' AND name LIKE 'units%' "
+				   "ORDER BY name",
+				   got),
+			 0);
+	assert_string_equal(got, "units_crate_build;");
+	assert_int_equal(query_sql(path, "SELECT count(*) FROM units", got), 0);
+	assert_string_equal(got, "4;");
+}
+
+/* A time reads back as the very double stored: the SQLite backend hands
+ * numbers over as numbers, not as 15 significant digits of text. */
+static void test_numbers_exact(void **state)
+{
+	struct bt_store *s = open_default();
+	struct bt_hist_build b;
+	struct bt_hist_unit u[2];
+	struct bt_hist_filter f = {.crate = "alpha"};
+	struct seen seen = {0};
+	char err[512];
+	double odd = 0.1 + 0.2; /* 0.30000000000000004: 17 digits */
+	(void)state;
+	make_build(&b, "host:exact", 4102444800000, 10);
+	make_units(u, 1);
+	u[0].cpu_s = odd;
+	assert_int_equal(bt_store_add(s, &b, u, 2, err, sizeof(err)), 0);
+	assert_int_equal(
+	    bt_store_units(s, &f, count_unit, &seen, err, sizeof(err)), 0);
+	bt_store_close(s);
+	assert_true(seen.n >= 1);
+	assert_true(seen.cpu[0] == odd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +467,8 @@ int main(void)
 	    cmocka_unit_test(test_add_and_read),
 	    cmocka_unit_test(test_replace),
 	    cmocka_unit_test(test_migrate_and_too_new),
+	    cmocka_unit_test(test_migrate_2_to_3),
+	    cmocka_unit_test(test_numbers_exact),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
