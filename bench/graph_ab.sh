@@ -43,10 +43,15 @@ fields() { # DIR [PACKAGE...]: "wall cpu replay cpus" then "pkg save_wall save_c
   python3 - "$@" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1] + '/report/summary.json'))
+# the critical path's units: replayed end against observed end, in % of
+# the wall (the fit pins the total only): median and largest |difference|
+w = s['session']['wall_s']
+e = sorted(abs(u['replay_end_s'] - u['start_s'] - u['wall_s']) / w * 100
+           for u in s['critical_path']['units']) or [0]
 print(s['session']['wall_s'], s['session']['cpu_s'],
       s['critical_path']['replay_wall_s'], s['estimation']['cpus'],
       s['estimation']['jobs'], s['critical_path']['replay_on_cores_wall_s'],
-      s['critical_path']['replay_cores'])
+      s['critical_path']['replay_cores'], e[len(e) // 2], e[-1])
 for p in sys.argv[2:]:
     d = [d for d in s['dependencies'] if d['package'] == p]
     print(p, d[0]['removal_saves_wall_s'] if d else 'nan',
@@ -115,8 +120,8 @@ for ((r = 1; r <= rounds; r++)); do
     name=${cfg%%:*}
     l0=$(load)
     build "$name-$r" "${cfg#*:}"
-    read -r wall cpu replay cpus jobs rcores ncores < <(fields "$work/$name-$r" | head -1)
-    echo "$name $wall $cpu $replay $cpus $jobs $rcores $ncores $l0" >>"$work/rows"
+    read -r wall cpu replay cpus jobs rcores ncores pmed pmax < <(fields "$work/$name-$r" | head -1)
+    echo "$name $wall $cpu $replay $cpus $jobs $rcores $ncores $l0 $pmed $pmax" >>"$work/rows"
     if [ "$name" = both ]; then
       fields "$work/$name-$r" offpath onpath | tail -n +2 | sed 's/^/est /' >>"$work/rows"
     fi
@@ -134,7 +139,7 @@ if [ "$cli" = 1 ]; then
   cli_load=$(load)
   (cd "$work/cli" && nice "$btrace" record -o "$work/cli-t" -- cargo build --offline -q 2>/dev/null &&
     "$btrace" report -q "$work/cli-t" 2>/dev/null)
-  cli_row="$(fields "$work/cli-t" | head -1) $cli_load"
+  cli_row="$(fields "$work/cli-t" | head -1 | awk -v l="$cli_load" '{ $10 = $9; $9 = $8; $8 = l; print }')"
   # The graph phase (schedule, package graph, critical path with the
   # speed-up replays, dependency costs, idle cores, proc macros) is timed
   # by BTRACE_DEBUG; its outputs are parts of summary.txt, summary.json
@@ -154,14 +159,16 @@ section="$work/section.md"
   echo
   echo "The replay's capacity is fitted to the observed wall (schedule.c), so the fitted replay matches it by construction whenever the fitted CPUs are below the bound (min of cores and jobs); the column \"on every core\" replays the same work on that bound with nothing fitted: the model's own error, which only a build that had the cores to itself can show (fitted CPUs near the bound).  Load: the 1-minute load average before each build, median."
   echo
-  echo "| replay of the observed schedule | observed wall | replayed (fitted) | difference | replayed on every core | difference | fitted CPUs / cores | load |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "The last column checks the replay's dynamics where the fit does not reach: each critical-path unit's replayed end against its observed end, in % of the wall, median (largest) over the path's units."
+  echo
+  echo "| replay of the observed schedule | observed wall | replayed (fitted) | difference | replayed on every core | difference | fitted CPUs / cores | load | path units' ends |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for n in both no-off no-on; do
-    awk -v n="$n" -v w="$(col $n 2)" -v r="$(col $n 4)" -v c="$(col $n 5)" -v rc="$(col $n 7)" -v k="$(col $n 8)" -v l="$(col $n 9)" \
-      'BEGIN { printf "| workspace, %s | %.2f s | %.2f s | %+.1f%% | %.2f s | %+.1f%% | %.2f / %d | %.1f |\n", n, w, r, 100 * (r - w) / w, rc, 100 * (rc - w) / w, c, k, l }'
+    awk -v n="$n" -v w="$(col $n 2)" -v r="$(col $n 4)" -v c="$(col $n 5)" -v rc="$(col $n 7)" -v k="$(col $n 8)" -v l="$(col $n 9)" -v pm="$(col $n 10)" -v px="$(col $n 11)" \
+      'BEGIN { printf "| workspace, %s | %.2f s | %.2f s | %+.1f%% | %.2f s | %+.1f%% | %.2f / %d | %.1f | %.1f%% (%.1f%%) |\n", n, w, r, 100 * (r - w) / w, rc, 100 * (rc - w) / w, c, k, l, pm, px }'
   done
   if [ -n "$cli_row" ]; then
-    echo "$cli_row" | awk '{ printf "| cli-app (once) | %.2f s | %.2f s | %+.1f%% | %.2f s | %+.1f%% | %.2f / %d | %.1f |\n", $1, $3, 100 * ($3 - $1) / $1, $6, 100 * ($6 - $1) / $1, $4, $7, $8 }'
+    echo "$cli_row" | awk '{ printf "| cli-app (once) | %.2f s | %.2f s | %+.1f%% | %.2f s | %+.1f%% | %.2f / %d | %.1f | %.1f%% (%.1f%%) |\n", $1, $3, 100 * ($3 - $1) / $1, $6, 100 * ($6 - $1) / $1, $4, $7, $8, $9, $10 }'
   fi
   echo
   echo "| removing | on the critical path | estimated wall saving | measured | estimated CPU saving | measured |"
