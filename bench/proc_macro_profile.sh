@@ -31,7 +31,7 @@
 # proc macros, which no load changes.
 #
 # usage: bench/proc_macro_profile.sh [-n REBUILDS] [-k DIR]
-#   -n  rebuilds of cli-app's binary after the clean build (default 20)
+#   -n  rebuilds of cli-app's binary after the clean build (default 60)
 #   -k  keep the builds in DIR; builds DIR holds already are not made
 #       again (a larger -n adds rebuilds to them)
 set -euo pipefail
@@ -39,7 +39,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-rebuilds=20 keep=""
+rebuilds=60 keep=""
 while getopts "n:k:" o; do
   case $o in
     n) rebuilds=$OPTARG ;;
