@@ -14,11 +14,21 @@ int bt_graph_report_make(const struct bt_build *b, unsigned n_cpus,
 	    bt_critical_path_make(&r->sched, 1, &r->path) < 0 ||
 	    bt_dep_costs_make(&r->sched, &r->graph, &r->path, &r->costs) < 0 ||
 	    bt_utilization_make(b, n_cpus, &r->path, &r->util) < 0 ||
-	    bt_proc_macros_make(b, &r->graph, &r->macros) < 0) {
-		bt_graph_report_free(r);
-		return -1;
+	    bt_proc_macros_make(b, &r->graph, &r->macros) < 0)
+		goto fail;
+	r->replay_cores = r->util.cores;
+	if (r->sched.jobs > 0 && r->sched.jobs < r->replay_cores)
+		r->replay_cores = r->sched.jobs;
+	if (r->replay_cores > 0) {
+		r->replay_on_cores_s =
+		    bt_schedule_replay_on(&r->sched, r->replay_cores);
+		if (r->replay_on_cores_s < 0)
+			goto fail;
 	}
 	return 0;
+fail:
+	bt_graph_report_free(r);
+	return -1;
 }
 
 void bt_graph_report_free(struct bt_graph_report *r)

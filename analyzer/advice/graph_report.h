@@ -31,6 +31,12 @@ struct bt_graph_report {
 	struct bt_dep_costs costs;
 	struct bt_utilization util;
 	struct bt_proc_macros macros;
+	/* The observed work replayed on every core (the cores, or cargo's
+	 * jobs if fewer), no capacity fitted: on a quiet machine, how far
+	 * the model is from the build (docs/estimation.md); 0 when no unit
+	 * ran. */
+	double replay_on_cores_s;
+	int replay_cores;
 };
 
 /* Makes the report of build B; N_CPUS: the trace's SESSION n_cpus (0

@@ -362,6 +362,11 @@ double bt_schedule_replay(const struct bt_schedule *s,
 	return replay(s, &w, s->cpus > 0 ? s->cpus : s->jobs);
 }
 
+double bt_schedule_replay_on(const struct bt_schedule *s, double cpus)
+{
+	return replay(s, NULL, cpus > 0 ? cpus : s->jobs);
+}
+
 double bt_schedule_replay_whatif(const struct bt_schedule *s,
 				 const struct bt_whatif *w)
 {

@@ -83,6 +83,12 @@ void bt_schedule_free(struct bt_schedule *s);
 double bt_schedule_replay(const struct bt_schedule *s,
 			  const double (*cut)[BT_PHASES]);
 
+/* The observed work replayed on CPUS CPUs instead of the fitted capacity
+ * (schedule.c fits it so that this replay takes the observed wall time):
+ * with the cores, the model's own error where nothing else ran.  -1 when
+ * out of memory. */
+double bt_schedule_replay_on(const struct bt_schedule *s, double cpus);
+
 /* When a unit ran in a replay. */
 struct bt_replay_unit {
 	double start_s, meta_s, end_s; /* meta_s: its metadata ready (the

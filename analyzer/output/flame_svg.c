@@ -65,10 +65,16 @@ struct lay {
 	uint32_t first;	   /* first drawn child, BT_FLAME_NONE if none */
 	uint32_t next;	   /* next drawn sibling */
 	uint32_t parent;
-	uint32_t depth;	    /* counted here, not trusted from the node */
-	uint32_t index;	    /* in the SVG's list of frames */
-	unsigned char seen; /* reached once: a broken list is cut there */
+	uint32_t depth;	      /* counted here, not trusted from the node */
+	uint32_t index;	      /* in the SVG's list of frames */
+	unsigned char seen;   /* reached once: a broken list is cut there */
+	unsigned char expand; /* EXPAND_* */
 };
+
+/* A frame's part in a proc macro's expansion: none, the macro's own code
+ * (a frame in its library), or what that code called (rustc through
+ * proc_macro's bridge, std, the allocator). */
+enum { EXPAND_NONE, EXPAND_MACRO, EXPAND_CALLEE };
 
 struct flame {
 	FILE *f;
@@ -81,6 +87,7 @@ struct flame {
 	uint32_t cut_depth; /* and those of it deeper than this */
 	uint32_t max_depth; /* of drawn frames, merged ones included */
 	size_t drawn;	    /* frames the layout draws */
+	int macros;	    /* proc-macro frames among them: their legend */
 	uint32_t written;   /* frames written so far: the next one's index */
 	const struct bt_flame_paint *paint; /* bt_flame_svg_draw's, or NULL */
 };
@@ -101,6 +108,9 @@ static const unsigned char cat_rgb[BT_CAT_MAX][3] = {
 /* Frames whose samples are of several categories (upper frames shared by
  * all of rustc's work): sand, unlike any category. */
 static const unsigned char mixed_rgb[3] = {0xd2, 0xc2, 0x96};
+/* Proc-macro expansion, a sub-category of the frontend: a royal blue,
+ * more violet than the frontend's; what the macro calls is paler. */
+static const unsigned char macro_rgb[3] = {0x4a, 0x6c, 0xe8};
 
 /* The special kinds: hatched, so that they read as "not a function" even
  * where they are narrow.  userSpaceOnUse keeps the stripes the same on
@@ -268,6 +278,8 @@ static const char *kind_class(uint8_t kind)
 		return " n";
 	case BT_FLAME_GAP:
 		return " l";
+	case BT_FLAME_MACRO:
+		return " x";
 	default:
 		return "";
 	}
@@ -276,9 +288,21 @@ static const char *kind_class(uint8_t kind)
 /* Functions get their category's colour, lightened by a hash of the name
  * so neighbours differ and the same function looks the same everywhere;
  * groups and the root are pale (they are not code); the special kinds
- * are hatched. */
-static void put_fill(FILE *f, const struct bt_flame_node *n)
+ * are hatched.  A proc macro's frames (in its library, symbolized or
+ * not) and the functions they call are the macro's colour instead, the
+ * callees paler: expansion is a sub-category of the frontend. */
+static void put_fill(FILE *f, const struct bt_flame_node *n, int expand)
 {
+	double shade = (double)(fnv1a(n->name ? n->name : "") % 1000) / 1000;
+
+	if (expand == EXPAND_MACRO) {
+		put_rgb(f, macro_rgb, shade * 0.25);
+		return;
+	}
+	if (expand == EXPAND_CALLEE && n->kind == BT_FLAME_FRAME) {
+		put_rgb(f, macro_rgb, 0.5 + shade * 0.15);
+		return;
+	}
 	switch (n->kind) {
 	case BT_FLAME_ROOT:
 		fputs("#cfcfcf", f);
@@ -299,9 +323,7 @@ static void put_fill(FILE *f, const struct bt_flame_node *n)
 		fputs("url(#pl)", f);
 		return;
 	default:
-		put_rgb(f, category_rgb(n->category),
-			(double)(fnv1a(n->name ? n->name : "") % 1000) / 1000 *
-			    0.35);
+		put_rgb(f, category_rgb(n->category), shade * 0.35);
 	}
 }
 
@@ -319,7 +341,7 @@ static double frame_y(const struct flame *fl, uint32_t depth)
  * root) and holds the title with the full name, the rect, and a label
  * when three characters fit. */
 static void put_frame(struct flame *fl, const char *name, const char *cls,
-		      const struct bt_flame_node *n, uint64_t x_us,
+		      const struct bt_flame_node *n, int expand, uint64_t x_us,
 		      uint64_t v_us, uint32_t depth, uint32_t parent)
 {
 	FILE *f = fl->f;
@@ -327,7 +349,10 @@ static void put_frame(struct flame *fl, const char *name, const char *cls,
 	double w = (double)v_us * fl->px_per_us, y = frame_y(fl, depth);
 	long fit = (long)((w - 6) / CHAR_W);
 
-	fprintf(f, "<g class=\"f%s\" v=\"%" PRIu64 "\"", cls, v_us);
+	fprintf(f, "<g class=\"f%s%s\" v=\"%" PRIu64 "\"", cls,
+		expand == EXPAND_CALLEE && n && n->kind == BT_FLAME_FRAME ? " y"
+									  : "",
+		v_us);
 	if (parent != BT_FLAME_NONE)
 		fprintf(f, " p=\"%" PRIu32 "\"", parent);
 	fputs("><title>", f);
@@ -349,7 +374,7 @@ static void put_frame(struct flame *fl, const char *name, const char *cls,
 		fl->paint->fill(f, fl->t, (uint32_t)(n - fl->t->nodes),
 				fl->paint->ctx);
 	else if (n)
-		put_fill(f, n);
+		put_fill(f, n, expand);
 	else
 		fputs("url(#pk)", f);
 	fputs("\"/>", f);
@@ -369,7 +394,7 @@ static void put_node(struct flame *fl, uint32_t i)
 
 	l->index = fl->written;
 	put_frame(fl, n->name ? n->name : "[unnamed]", kind_class(n->kind), n,
-		  l->x_us, n->value_us, l->depth,
+		  l->expand, l->x_us, n->value_us, l->depth,
 		  i ? fl->lay[l->parent].index : BT_FLAME_NONE);
 }
 
@@ -403,8 +428,8 @@ static void put_small(struct flame *fl, uint32_t i)
 		snprintf(name, sizeof(name),
 			 "[%" PRIu32 " frame%s narrower than %g px]",
 			 l->small_n, l->small_n == 1 ? "" : "s", MIN_W_PX);
-	put_frame(fl, name, " k", NULL, x_us, l->small_us, l->depth + 1,
-		  l->index);
+	put_frame(fl, name, " k", NULL, EXPAND_NONE, x_us, l->small_us,
+		  l->depth + 1, l->index);
 }
 
 /* Pass 1: which nodes are drawn, where, and how deep the picture is.
@@ -427,6 +452,7 @@ static int layout(struct flame *fl)
 		fl->lay[i].first = fl->lay[i].next = fl->lay[i].parent =
 		    BT_FLAME_NONE;
 	fl->max_depth = 0;
+	fl->macros = 0;
 	fl->lay[0].seen = 1;
 	fl->drawn = 1;
 	stack[sp++] = 0;
@@ -451,6 +477,10 @@ static int layout(struct flame *fl)
 			}
 			lc->parent = p;
 			lc->depth = lp->depth + 1;
+			lc->expand = n->kind == BT_FLAME_MACRO ? EXPAND_MACRO
+				     : lp->expand	       ? EXPAND_CALLEE
+							       : EXPAND_NONE;
+			fl->macros |= lc->expand == EXPAND_MACRO;
 			lc->x_us = off;
 			off += n->value_us;
 			if (last == BT_FLAME_NONE)
@@ -634,7 +664,9 @@ static int put_key(FILE *f, int x, int y, const char *id, const char *name,
 	return x + 16 + (int)(CHAR_W * (double)strlen(name)) + 18;
 }
 
-static void put_legend(FILE *f)
+/* The legend; the proc-macro key only when such frames are drawn, so
+ * that a build without proc macros has the same picture as before. */
+static void put_legend(FILE *f, int macros)
 {
 	int x = XPAD;
 
@@ -642,6 +674,9 @@ static void put_legend(FILE *f)
 	for (int c = 0; c < BT_CAT_MAX; c++)
 		x = put_key(f, x, 80, bt_category_name(c), bt_category_name(c),
 			    cat_rgb[c], 0.15, NULL);
+	if (macros)
+		put_key(f, x, 80, "proc-macro",
+			"proc macro (pale: its callees)", macro_rgb, 0.1, NULL);
 	x = XPAD;
 	x = put_key(f, x, 97, "mixed", "several categories", mixed_rgb, 0.15,
 		    NULL);
@@ -707,7 +742,7 @@ static int draw(struct flame *fl, const struct bt_report *r)
 		"x=\"%d\" y=\"24\" text-anchor=\"end\">Search</text>\n",
 		XPAD, IMG_W - XPAD);
 	if (!paint)
-		put_legend(f);
+		put_legend(f, fl->macros);
 	put_frames(fl);
 	fprintf(f,
 		"<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n"

@@ -266,6 +266,8 @@ static void json_path(struct bt_json *j, cJSON *root, const struct bt_build *b,
 	if (!o)
 		return;
 	bt_json_num(j, o, "replay_wall_s", r3(cp->replay_s));
+	bt_json_num(j, o, "replay_on_cores_wall_s", r3(g->replay_on_cores_s));
+	bt_json_num(j, o, "replay_cores", (double)g->replay_cores);
 	a = bt_json_add(j, o, "units", cJSON_CreateArray());
 	for (size_t k = 0; a && k < cp->n_path; k++) {
 		size_t i = cp->path[k];

@@ -8,32 +8,6 @@
 #include "model/schedule.h"
 #include "profile/proc_macro.h"
 
-int bt_is_proc_macro_path(const char *path, char *crate, size_t cap)
-{
-	const char *base, *dash, *dot;
-	size_t n;
-	if (!path || !(base = strrchr(path, '/')))
-		return 0;
-	if (base - path < 5 || strncmp(base - 5, "/deps", 5))
-		return 0;
-	base++;
-	dot = strrchr(base, '.');
-	if (strncmp(base, "lib", 3) || !dot || strcmp(dot, ".so"))
-		return 0;
-	dash = NULL; /* the last '-' before ".so": the hash follows it */
-	for (const char *c = base; c < dot; c++)
-		if (*c == '-')
-			dash = c;
-	n = (size_t)((dash ? dash : dot) - base - 3);
-	if (n == 0)
-		return 0;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(crate, base + 3, n);
-	crate[n] = '\0';
-	return 1;
-}
-
 /* A proc-macro library loaded in one image. */
 struct lib {
 	uint64_t start, end, until_ns;

@@ -25,6 +25,7 @@
 
 #include "model/build_model.h"
 #include "model/dep_graph.h"
+#include "profile/proc_macro_path.h"
 
 struct bt_macro {
 	char crate[128]; /* "serde_derive" */
@@ -58,10 +59,5 @@ struct bt_proc_macros {
 int bt_proc_macros_make(const struct bt_build *b, const struct bt_dep_graph *g,
 			struct bt_proc_macros *m);
 void bt_proc_macros_free(struct bt_proc_macros *m);
-
-/* Whether a module path is a proc-macro library: a shared object in a
- * cargo `deps` directory ("/deps/lib<crate>-<hash>.so").  The crate name
- * goes to CRATE (CAP bytes). */
-int bt_is_proc_macro_path(const char *path, char *crate, size_t cap);
 
 #endif

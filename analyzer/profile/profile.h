@@ -32,6 +32,9 @@ enum bt_flame_kind {
 			       "[unknown]" */
 	BT_FLAME_UNSAMPLED, /* CPU no sample covers: "[not sampled: ...]" */
 	BT_FLAME_GAP,	    /* samples lost: "[lost samples: ...]" */
+	BT_FLAME_MACRO,	    /* a frame in a proc-macro library (symbolized
+			       or not): macro expansion, its callees too
+			       (docs/attribution.md) */
 };
 
 #define BT_FLAME_NONE UINT32_MAX

@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include "base/hash.h"
 #include "profile/elf_file.h"
+#include "profile/proc_macro_path.h"
 #include "profile/symbolize.h"
 
 #include <errno.h>
@@ -134,6 +135,7 @@ struct modfile {
 	uint64_t hash;
 	uint32_t idx;
 	int loaded;
+	int proc_macro;		  /* a proc-macro library (proc_macro_path.h) */
 	struct bt_elf_funcs fn;	  /* what reading it gave (elf_file.h) */
 	uint64_t frames, unnamed; /* lookups that landed here */
 };
@@ -320,10 +322,12 @@ static int func_tab_grow(struct bt_symbolizer *s)
 	return 0;
 }
 
-/* The id of (ST, MODULE, NAME); MODULE must be interned (NULL: interning
- * it ran out of memory).  NO_ID, with s->nomem, when out of memory. */
+/* The id of (ST, MODULE, NAME, PROC_MACRO); MODULE must be interned
+ * (NULL: interning it ran out of memory).  NO_ID, with s->nomem, when out
+ * of memory. */
 static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
-			    const char *module, const char *name)
+			    const char *module, const char *name,
+			    int proc_macro)
 {
 	uint64_t h =
 	    bt_hash_str(bt_hash_bytes(BT_HASH_SEED, &st, sizeof(st)), name);
@@ -340,7 +344,8 @@ static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 	     i = (i + 1) & (s->func_cap - 1)) {
 		r = func_at(s, s->func_tab[i] - 1);
 		if (r->hash == h && r->f.status == st &&
-		    r->f.module == module && strcmp(r->f.name, name) == 0)
+		    r->f.module == module && r->f.proc_macro == proc_macro &&
+		    strcmp(r->f.name, name) == 0)
 			return r->f.id;
 	}
 	id = (uint32_t)s->n_funcs;
@@ -356,6 +361,7 @@ static uint32_t intern_func(struct bt_symbolizer *s, enum bt_sym_status st,
 		goto nomem;
 	r->f.module = module;
 	r->f.status = st;
+	r->f.proc_macro = (unsigned char)proc_macro;
 	r->hash = h;
 	s->func_tab[i] = id + 1;
 	s->n_funcs++;
@@ -371,7 +377,7 @@ static uint32_t intern_unnamed(struct bt_symbolizer *s, struct modfile *mf,
 {
 	char name[512];
 	snprintf(name, sizeof(name), "[%s+0x%" PRIx64 "]", mf->base, rel);
-	return intern_func(s, st, mf->base, name);
+	return intern_func(s, st, mf->base, name, mf->proc_macro);
 }
 
 /* The one stand-in for every address of a module that cannot be read as
@@ -386,7 +392,7 @@ static uint32_t intern_unreadable(struct bt_symbolizer *s, struct modfile *mf)
 		 : mf->fn.status == BT_SYM_MODULE_CHANGED
 		     ? "changed since the build"
 		     : "unreadable");
-	return intern_func(s, mf->fn.status, mf->base, name);
+	return intern_func(s, mf->fn.status, mf->base, name, mf->proc_macro);
 }
 
 /* ---- the memo: (module file, file address) -> function ---- */
@@ -566,6 +572,7 @@ static struct modfile *get_modfile(struct bt_symbolizer *s, const char *path,
 	mf->path = strdup(path);
 	mf->base = intern_base(s, *path ? basename_of(path) : "[anonymous]");
 	mf->build_id = strdup(bid);
+	mf->proc_macro = bt_is_proc_macro_path(path, NULL, 0);
 	if (!mf->path || !mf->base || !mf->build_id) {
 		free(mf->path);
 		free(mf->build_id);
@@ -822,7 +829,8 @@ static uint32_t resolve(struct bt_symbolizer *s, struct modfile *mf,
 			s->nomem = 1;
 			return NO_ID;
 		}
-		sym->func = intern_func(s, BT_SYM_OK, mf->base, d ? d : name);
+		sym->func = intern_func(s, BT_SYM_OK, mf->base, d ? d : name,
+					mf->proc_macro);
 		free(d);
 		if (sym->func == NO_ID)
 			sym->func = BT_ELF_NO_FUNC; /* out of memory: retry */
@@ -879,7 +887,7 @@ static uint32_t lookup(struct bt_symbolizer *s, struct bt_image_syms *m,
 		if (s->unknown_func == NO_ID)
 			s->unknown_func = intern_func(
 			    s, BT_SYM_NO_MODULE, intern_base(s, "[unknown]"),
-			    "[unknown]");
+			    "[unknown]", 0);
 		*mfp = NULL;
 		*stp = BT_SYM_NO_MODULE;
 		if (s->unknown_func == NO_ID)

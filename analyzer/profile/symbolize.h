@@ -53,6 +53,9 @@ struct bt_func {
 	const char *name;   /* demangled, or "[libfoo.so+0x1234]" */
 	const char *module; /* basename, or "[unknown]" */
 	enum bt_sym_status status;
+	/* in a proc-macro library (proc_macro_path.h), whatever the status:
+	 * the frame is macro expansion (docs/attribution.md) */
+	unsigned char proc_macro;
 };
 
 /* A recorded LOADED record counts from its mono_ns, and up to this much

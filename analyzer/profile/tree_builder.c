@@ -403,7 +403,8 @@ static int tb_expand(struct tree_builder *b)
 				const struct bt_func *f = bt_symbolizer_func(
 				    b->sym, b->ids[bn->run + i]);
 				nd->name = f ? f->name : "[unknown]";
-				nd->kind = f && f->status == BT_SYM_OK
+				nd->kind = f && f->proc_macro ? BT_FLAME_MACRO
+					   : f && f->status == BT_SYM_OK
 					       ? BT_FLAME_FRAME
 					       : BT_FLAME_UNKNOWN;
 			}

@@ -29,7 +29,7 @@ function run() {
 	/* It renders: every frame has a real on-screen width, the title and
 	 * the totals are there, names survived the XML escaping. */
 	var rects = document.querySelectorAll("#frames g.f > rect");
-	check("frames drawn", rects.length, 16, 0);
+	check("frames drawn", rects.length, 18, 0);
 	var zero = 0;
 	for (var i = 0; i < rects.length; i++)
 		if (!(rects[i].getBoundingClientRect().width > 0)) zero++;
@@ -49,6 +49,39 @@ function run() {
 	check("root width", w("build"), 1180);
 	check("alloc_thing width", w("rustc_codegen_llvm::alloc_thing"), 295);
 	check("parse_crate x", x("rustc_parse::parse_crate"), 305);
+
+	/* Proc-macro expansion: the macro's frame (class x) in its own
+	 * blue, what it called (class y) a paler one, the frontend frame
+	 * that called it in the frontend's colour; a legend key says so. */
+	var MAC = "serde_derive::de::expand_derive_deserialize";
+	var CALLEE = "rustc_expand::proc_macro_server::from_str";
+	function rgb(name) {
+		return getComputedStyle(rectOf(name)).fill.match(/\d+/g)
+			.map(Number);
+	}
+	var mac = rgb(MAC), callee = rgb(CALLEE);
+	var front = rgb("rustc_parse::parse_crate");
+	report(g(MAC).classList.contains("x") &&
+	       g(CALLEE).classList.contains("y") &&
+	       !g("rustc_parse::parse_crate").classList.contains("x"),
+	       "proc-macro classes");
+	/* Lightening toward white keeps (255 - green) / (255 - blue): the
+	 * hue, whatever a name's shade: 6.4 for the macro colour, 2.5 for
+	 * the frontend's. */
+	function hue(c) { return (255 - c[1]) / (255 - c[2]); }
+	report(mac[2] > mac[0] + 40 && hue(mac) > 4,
+	       "proc-macro frame in the macro's blue: " + mac);
+	report(hue(front) < 3, "the frontend frame in its own: " + front);
+	report(hue(callee) > 4 &&
+	       callee[0] + callee[1] + callee[2] > mac[0] + mac[1] + mac[2],
+	       "its callee a paler shade of it: " + callee);
+	var key = document.getElementById("key-proc-macro");
+	report(!!key && key.getBoundingClientRect().width > 0 &&
+	       /proc macro/.test(key.textContent), "proc-macro legend key");
+	check("proc-macro frame width", w(MAC), 118);
+	check("zoom proc macro", window.btraceFlame.zoom(g(MAC)), 1180);
+	check("zoomed callee", w(CALLEE), 472);
+	window.btraceFlame.reset();
 
 	/* Click zooms: the frame fills the width, its child scales, its
 	 * ancestors stay (greyed, full width), the rest is hidden. */

@@ -14,6 +14,9 @@
  *           rustc_codegen_llvm::alloc_thing 2500000 (codegen_llvm)
  *             <alloc::vec::Vec<T> as Drop>::drop & "co" 1000000
  *           rustc_parse::parse_crate 1500000 (frontend)
+ *             serde_derive::de::expand_derive_deserialize 1000000
+ *               (frontend: a frame in a proc-macro library)
+ *               rustc_expand::proc_macro_server::from_str 400000
  *       opt cgu 1500000 (group)
  *         llvm::DwarfDebug::endFunction(llvm::MachineFunction const*)
  *           1500000 (debuginfo)
@@ -105,7 +108,11 @@ static void small_profile(struct bt_profile *p)
 		BT_FLAME_FRAME, BT_CAT_CODEGEN_LLVM);
 	add(&m, f, "<alloc::vec::Vec<T> as Drop>::drop & \"co\"", 1000000,
 	    BT_FLAME_FRAME, BT_CAT_CODEGEN_LLVM);
-	add(&m, m.t->nodes[f].parent, "rustc_parse::parse_crate", 1500000,
+	f = add(&m, m.t->nodes[f].parent, "rustc_parse::parse_crate", 1500000,
+		BT_FLAME_FRAME, BT_CAT_FRONTEND);
+	f = add(&m, f, "serde_derive::de::expand_derive_deserialize", 1000000,
+		BT_FLAME_MACRO, BT_CAT_FRONTEND);
+	add(&m, f, "rustc_expand::proc_macro_server::from_str", 400000,
 	    BT_FLAME_FRAME, BT_CAT_FRONTEND);
 	th = add(&m, u, "opt cgu", 1500000, BT_FLAME_GROUP, BT_CAT_DEBUGINFO);
 	add(&m, th,

@@ -440,6 +440,113 @@ static void test_svg_tiny_and_kinds(void **state)
 	free(fx);
 }
 
+/* The fill of the frame whose title starts with NAME, as "#rrggbb". */
+static unsigned fill_of(const char *svg, const char *name, char cls[16])
+{
+	char want[128];
+	const char *t, *g, *fill;
+	unsigned rgb;
+	snprintf(want, sizeof(want), "<title>%s (", name);
+	t = strstr(svg, want);
+	assert_non_null(t);
+	for (g = t; g > svg && strncmp(g, "<g class=\"", 10); g--)
+		;
+	assert_true(sscanf(g, "<g class=\"%15[^\"]", cls) == 1);
+	fill = strstr(t, "fill=\"#");
+	assert_non_null(fill);
+	assert_true(sscanf(fill, "fill=\"#%6x", &rgb) == 1);
+	return rgb;
+}
+
+static double hue(unsigned rgb)
+{
+	return (255.0 - (rgb >> 8 & 0xff)) / (255.0 - (rgb & 0xff));
+}
+
+static unsigned lightness(unsigned rgb)
+{
+	return (rgb >> 16) + (rgb >> 8 & 0xff) + (rgb & 0xff);
+}
+
+/* Proc-macro expansion in the flame graph (docs/attribution.md): a frame
+ * in a macro library has the macro colour and class x, symbolized or
+ * not; the functions below it (rustc through the bridge) class y and a
+ * paler shade of it; a frontend frame beside them keeps the frontend's
+ * colour; the legend names it.  Without such frames: no legend key, no
+ * class, the same bytes as before. */
+static void test_svg_proc_macro(void **state)
+{
+	struct fixture *fx = make_fixture();
+	struct bt_flame_tree *t = &fx->prof.by_crate;
+	char *plain, *svg, cls[16];
+	unsigned mac, unk, callee, deep, front, before;
+	uint32_t u, a, m;
+
+	(void)state;
+	plain = run(&bt_writer_flame_svg, &fx->r);
+	assert_null(strstr(plain, "key-proc-macro"));
+	assert_null(strstr(plain, "<g class=\"f x"));
+	assert_null(strstr(plain, "<g class=\"f y"));
+	before = fill_of(plain, "&lt;T as Trait&gt;::f", cls);
+	/* app's frontend expands serde_derive, twice, once unnamed */
+	u = add(t, fx->last, 0, "app 0.2.0 lib", 0, BT_FLAME_GROUP, -1);
+	a = add(t, fx->last, u, "rustc_expand::expand::expand_crate", 0,
+		BT_FLAME_FRAME, BT_CAT_FRONTEND);
+	m = add(t, fx->last, a, "serde_derive::de::expand_derive", 0,
+		BT_FLAME_MACRO, BT_CAT_FRONTEND);
+	m = add(t, fx->last, m, "proc_macro::bridge::client::run", 0,
+		BT_FLAME_FRAME, BT_CAT_FRONTEND);
+	add(t, fx->last, m, "rustc_expand::proc_macro_server::from_str", 0,
+	    BT_FLAME_FRAME, BT_CAT_FRONTEND);
+	add(t, fx->last, a, "[libserde_derive-1.so (missing)]", 0,
+	    BT_FLAME_MACRO, BT_CAT_FRONTEND);
+	add(t, fx->last, u, "rustc_hir_typeck::typeck", 0, BT_FLAME_FRAME,
+	    BT_CAT_FRONTEND);
+	/* 1 s of the build's 10 s: taken from the lost samples */
+	t->nodes[u].value_us = 1000000;
+	t->nodes[a].value_us = 600000;
+	t->nodes[a + 1].value_us = 400000;
+	t->nodes[a + 2].value_us = 300000;
+	t->nodes[a + 3].value_us = 200000;
+	t->nodes[a + 4].value_us = 200000;
+	t->nodes[a + 5].value_us = 400000;
+	for (uint32_t c = t->nodes[0].first_child; c != BT_FLAME_NONE;
+	     c = t->nodes[c].next_sibling)
+		if (t->nodes[c].kind == BT_FLAME_GAP)
+			t->nodes[c].value_us = 0;
+	svg = run(&bt_writer_flame_svg, &fx->r);
+	assert_true(check_xml(svg) > 20);
+	mac = fill_of(svg, "serde_derive::de::expand_derive", cls);
+	assert_string_equal(cls, "f x");
+	unk = fill_of(svg, "[libserde_derive-1.so (missing)]", cls);
+	assert_string_equal(cls, "f x");
+	callee = fill_of(svg, "proc_macro::bridge::client::run", cls);
+	assert_string_equal(cls, "f y");
+	deep = fill_of(svg, "rustc_expand::proc_macro_server::from_str", cls);
+	assert_string_equal(cls, "f y");
+	front = fill_of(svg, "rustc_hir_typeck::typeck", cls);
+	assert_string_equal(cls, "f");
+	/* the macro's hue, unlike the frontend's: lightening toward white
+	 * keeps (255 - green) / (255 - blue), 6.4 for the macro's blue and
+	 * 2.5 for the frontend's; callees a paler shade of it */
+	assert_true(hue(mac) > 4 && hue(unk) > 4);
+	assert_true(hue(callee) > 4 && hue(deep) > 4);
+	assert_true(hue(front) < 3);
+	assert_true(lightness(callee) > lightness(mac));
+	assert_true(lightness(deep) > lightness(mac));
+	assert_int_not_equal(mac, fill_of(svg,
+					  "rustc_expand::expand::"
+					  "expand_crate",
+					  cls));
+	assert_string_equal(cls, "f");
+	assert_non_null(strstr(svg, "id=\"key-proc-macro\""));
+	/* the rest is drawn as before */
+	assert_int_equal(fill_of(svg, "&lt;T as Trait&gt;::f", cls), before);
+	free(plain);
+	free(svg);
+	free(fx);
+}
+
 static void test_svg_by_category_and_deterministic(void **state)
 {
 	struct fixture *fx = make_fixture();
@@ -817,6 +924,7 @@ int main(void)
 	    cmocka_unit_test(test_svg_title_and_legend),
 	    cmocka_unit_test(test_svg_escaping),
 	    cmocka_unit_test(test_svg_tiny_and_kinds),
+	    cmocka_unit_test(test_svg_proc_macro),
 	    cmocka_unit_test(test_svg_by_category_and_deterministic),
 	    cmocka_unit_test(test_svg_deep_chain),
 	    cmocka_unit_test(test_svg_frame_cap),

@@ -72,6 +72,16 @@ static void test_replay(void **state)
 	u[0].fixed = 1;
 	u[0].wall_s = 5;
 	assert_true(near(bt_schedule_replay(&s, NULL), 6.25));
+	/* a fitted capacity of one CPU slows the replay; replayed on the
+	 * two cores with nothing fitted, it is the 2.75 s above again; on
+	 * one CPU shared by both jobs: a's frontend 0-1, then a's codegen
+	 * and b's frontend half a CPU each until 3, a's last 1 s of codegen
+	 * alone until 4, plus the tail */
+	pipeline(&s, u, b_meta);
+	s.cpus = 1;
+	assert_true(bt_schedule_replay(&s, NULL) > 2.75 + 0.5);
+	assert_true(near(bt_schedule_replay_on(&s, 2), 2.75));
+	assert_true(near(bt_schedule_replay_on(&s, 1), 4.25));
 	/* cutting more than there is leaves no work, not negative work */
 	pipeline(&s, u, b_meta);
 	cut[0][BT_PHASE_CODEGEN] = 9;

@@ -473,6 +473,51 @@ static void test_missing_and_changed(void **state)
 	bt_symbolizer_free(s);
 }
 
+/* A proc-macro library (a shared object in a cargo deps directory,
+ * proc_macro_path.h): its functions are flagged, named or not, and kept
+ * apart from a same-named library elsewhere, which is not one. */
+static void test_proc_macro_frames(void **state)
+{
+	struct bt_symbolizer *s = bt_symbolizer_new();
+	struct fix_sym alpha = fix_sym(FIX_LIB, "fixture_alpha");
+	uint64_t lay[4] = {0, 0x4000, 0x1000, 0x2000};
+	char dir[] = "/tmp/btrace-test-pm.XXXXXX", deps[64], lib[96], cmd[256];
+	struct bt_image_syms *m;
+	const struct bt_func *in, *out, *named, *plain;
+	struct fake f;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(deps, sizeof(deps), "%s/deps", dir);
+	snprintf(lib, sizeof(lib), "%s/libfixture_mac-1f2e.so", deps);
+	snprintf(cmd, sizeof(cmd), "mkdir %s && cp %s %s", deps, FIX_LIB, lib);
+	assert_int_equal(system(cmd), 0);
+	fake_init(&f);
+	fake_module_lay(&f, "/nonexistent/target/debug/deps/libmac-1f2e.so",
+			"abcdef", 0x10000, lay, BT_MODULE_LOADED, 0);
+	fake_module_lay(&f, "/nonexistent/elsewhere/libmac-1f2e.so", "abcdef",
+			0x20000, lay, BT_MODULE_LOADED, 0);
+	fake_module(&f, lib, FIX_LIB_ID, LIB_BIAS, BT_MODULE_LOADED, 0);
+	fake_module(&f, FIX_LIB, FIX_LIB_ID, LIB_BIAS2, BT_MODULE_LOADED, 0);
+	m = bt_symbolizer_image(s, &f.img);
+	in = expect(s, m, 0x11234, BT_SYM_MODULE_MISSING,
+		    "[libmac-1f2e.so (missing)]", "libmac-1f2e.so");
+	out = expect(s, m, 0x21234, BT_SYM_MODULE_MISSING,
+		     "[libmac-1f2e.so (missing)]", "libmac-1f2e.so");
+	assert_true(in->proc_macro);
+	assert_false(out->proc_macro);
+	assert_int_not_equal(in->id, out->id);
+	named = expect(s, m, LIB_BIAS + alpha.value, BT_SYM_OK, "fixture_alpha",
+		       "libfixture_mac-1f2e.so");
+	plain = expect(s, m, LIB_BIAS2 + alpha.value, BT_SYM_OK,
+		       "fixture_alpha", NULL);
+	assert_true(named->proc_macro);
+	assert_false(plain->proc_macro);
+	bt_symbolizer_free(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_no_build_id(void **state)
 {
 	struct bt_symbolizer *s = bt_symbolizer_new();
@@ -843,6 +888,7 @@ int main(void)
 	    cmocka_unit_test(test_stripped),
 	    cmocka_unit_test(test_debug_file),
 	    cmocka_unit_test(test_missing_and_changed),
+	    cmocka_unit_test(test_proc_macro_frames),
 	    cmocka_unit_test(test_no_build_id),
 	    cmocka_unit_test(test_dlopen_over_time),
 	    cmocka_unit_test(test_stack),
