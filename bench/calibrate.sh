@@ -59,6 +59,7 @@ btrace=$(bench_btrace "$repo")
 work=$(mktemp -d /tmp/btrace-bench-calibrate.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 t_start=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The synthetic workspace: the libraries excluded from the members.
 bench_synthetic "$shared" "$work/synthetic" 10 60 app
@@ -231,7 +232,7 @@ PY
 cat "$work/check.md"
 section="$work/section.md"
 {
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version); $(( ($(date +%s) - t_start) / 60 )) min for the script."
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version); $(( ($(date +%s) - t_start) / 60 )) min for the script; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo
   echo "**Fit** ($rounds clean traced builds each of debug = 2, 0 and line-tables-only per workload; constants in use: \`analyzer/advice/estimate_calibration.def\`):"
   echo
