@@ -437,10 +437,16 @@ int cmd_experiment(int argc, char **argv)
 		cs[n_cs++] = base;
 		goto baseline_done;
 	failing:
-		fprintf(stderr,
-			"btrace experiment: the build fails at the current "
-			"settings: %s (see %s); fix it first\n",
-			oc.why, log);
+		if (oc.kind == EXP_FAIL_BUILD)
+			fprintf(stderr,
+				"btrace experiment: the build fails at the "
+				"current settings: %s (see %s); fix it first\n",
+				oc.why, log);
+		else
+			fprintf(stderr,
+				"btrace experiment: the baseline could not be "
+				"built: %s (see %s)\n",
+				oc.why, log);
 		rc = 1;
 		goto keep_log;
 	}

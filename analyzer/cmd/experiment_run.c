@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,9 @@
 /* How long to wait before analyzing a trace again (a straggler writing
  * its last records, a disk briefly full). */
 #define REANALYZE_DELAY_US 500000
+
+/* The most of a log line a failure shows. */
+#define LINE_SHOWN 180
 
 char **exp_command_for(char **cmd, int n, const struct exp_config *c,
 		       const char *target_dir)
@@ -93,12 +97,36 @@ static void log_reason(const char *log, const char *prefix, char *out,
 	fclose(f);
 }
 
+/* When LOG says nothing (LINE is ""), a line saying so into LINE (CAP
+ * bytes), and whether its file system is full: a /tmp without space
+ * fails the build and takes its error message with it. */
+static void empty_log(const char *log, char *line, size_t cap)
+{
+	struct statvfs sv;
+	char dir[512], *slash;
+	if (line[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s", log);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (statvfs(slash ? dir : ".", &sv) == 0 &&
+	    (double)sv.f_bavail * (double)sv.f_frsize < 1024.0 * 1024)
+		snprintf(line, cap,
+			 "its log is empty, and the file system of %.*s is "
+			 "full (%.0f KiB free)",
+			 (int)(cap / 2), slash ? dir : ".",
+			 (double)sv.f_bavail * (double)sv.f_frsize / 1024);
+	else
+		snprintf(line, cap, "its log is empty");
+}
+
 /* Why a build that ended with wait status ST (-1: it could not start,
  * errno set) gave no measurement: its kind, and one line in WHY. */
 static enum exp_fail failure_of(int st, int traced, const char *argv0,
 				const char *log, char *why, size_t cap)
 {
-	char line[160];
+	char line[256];
 	int code;
 	if (st == -1) {
 		snprintf(why, cap, "cannot run %s: %s", argv0, strerror(errno));
@@ -106,31 +134,34 @@ static enum exp_fail failure_of(int st, int traced, const char *argv0,
 	}
 	if (WIFSIGNALED(st)) {
 		log_reason(log, NULL, line, sizeof(line));
+		empty_log(log, line, sizeof(line));
 		snprintf(why, cap,
 			 "the build was killed by signal %d (%s)%s%.*s",
 			 WTERMSIG(st), strsignal(WTERMSIG(st)),
-			 line[0] ? ": " : "", (int)sizeof(line), line);
+			 line[0] ? ": " : "", LINE_SHOWN, line);
 		return EXP_FAIL_BUILD;
 	}
 	code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	if (traced && code == BT_EXIT_RECORD_FAILED) {
 		log_reason(log, "btrace", line, sizeof(line));
+		empty_log(log, line, sizeof(line));
 		snprintf(why, cap,
 			 "btrace record failed (exit 125), not the "
 			 "build: %.*s",
-			 (int)sizeof(line), line[0] ? line : "no message");
+			 LINE_SHOWN, line[0] ? line : "no message");
 		return EXP_FAIL_RECORD;
 	}
 	log_reason(log, NULL, line, sizeof(line));
+	empty_log(log, line, sizeof(line));
 	/* btrace record exits 128+N for a command killed by signal N */
 	if (traced && code > 128 && code < 128 + NSIG)
 		snprintf(why, cap,
 			 "the build was killed by signal %d (%s)%s%.*s",
 			 code - 128, strsignal(code - 128), line[0] ? ": " : "",
-			 (int)sizeof(line), line);
+			 LINE_SHOWN, line);
 	else
 		snprintf(why, cap, "the build failed: exit status %d%s%.*s",
-			 code, line[0] ? ": " : "", (int)sizeof(line), line);
+			 code, line[0] ? ": " : "", LINE_SHOWN, line);
 	return EXP_FAIL_BUILD;
 }
 
