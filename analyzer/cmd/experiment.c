@@ -188,12 +188,14 @@ static void run_name(int r, char *out, size_t cap)
 /* Copies a failed build's log into the output directory, and names it
  * in SUFFIX (" (log: DIR/FILE)", or "" if it could not be kept). */
 static void keep_log(const struct exp_run *x, const struct log_dest *ld,
-		     const struct exp_config *c, int r, int first, char *suffix,
-		     size_t cap)
+		     const struct exp_config *c, const struct exp_outcome *oc,
+		     int r, int first, char *suffix, size_t cap)
 {
 	char kept[256];
 	suffix[0] = '\0';
-	if (out_dir_make(ld->dir, ld->dflt) == 0 &&
+	/* a failed touch ran nothing: the log is an earlier build's */
+	if (oc->kind != EXP_FAIL_TOUCH &&
+	    out_dir_make(ld->dir, ld->dflt) == 0 &&
 	    exp_keep_log(x->log, ld->dir, c->name, r + 1, first, kept,
 			 sizeof(kept)) == 0)
 		snprintf(suffix, cap, " (log: %s/%s)", ld->dir, kept);
@@ -223,7 +225,7 @@ static int measure(const struct exp_run *x, const struct log_dest *ld,
 			*wall += oc.wall;
 		if (st == 0 || attempt || interrupted)
 			break;
-		keep_log(x, ld, c, r, 1, logged, sizeof(logged));
+		keep_log(x, ld, c, &oc, r, 1, logged, sizeof(logged));
 		fprintf(stderr,
 			"btrace experiment: %s, %s: %s%s; building it "
 			"again\n",
@@ -237,11 +239,11 @@ static int measure(const struct exp_run *x, const struct log_dest *ld,
 	if (interrupted)
 		return 0;
 	if (st > 0) {
-		keep_log(x, ld, c, r, 0, logged, sizeof(logged));
+		keep_log(x, ld, c, &oc, r, 0, logged, sizeof(logged));
 		c->failed = 1;
 		c->fail_kind = oc.kind;
 		snprintf(c->failure, sizeof(c->failure),
-			 "%s, built twice: %s%s", run, oc.why, logged);
+			 "%s, tried twice: %s%s", run, oc.why, logged);
 		fprintf(stderr, "btrace experiment: %s: %s\n", c->name,
 			c->failure);
 		return 0;

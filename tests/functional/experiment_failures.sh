@@ -72,13 +72,13 @@ base, off = x["configs"]
 assert not base["failed"] and all(v > 0 for v in base["wall_s"]), base
 assert off["failed"] is True and off["failure_kind"] == "build", off
 f = off["failure"]
-assert f.startswith("run 1, built twice: the build failed: exit status 101: "
+assert f.startswith("run 1, tried twice: the build failed: exit status 101: "
                     "error: simulated failure of the option's build"), f
 assert "(log: " in f and "debuginfo-off-run1.log" in f, f
 assert off["wall_s"] == [None, None] and off["cpu_s"] == [None, None], off
 assert "measured" not in off, off
 PY
-grep -q "^debuginfo-off .*not measured: run 1, built twice: the build failed: exit status 101: error: simulated" \
+grep -q "^debuginfo-off .*not measured: run 1, tried twice: the build failed: exit status 101: error: simulated" \
   "$work/broken.out" || fail "B: no table line: $(cat "$work/broken.out")"
 grep -q "simulated failure" "$work/broken/debuginfo-off-run1.log" || fail "B: the failed build's log was not kept"
 
