@@ -199,13 +199,13 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
  * (copying and relocating the sections, the .debug_* ones the largest):
  * with main-thread CPU M, workers' CPU W and K of them able to run at
  * once (the worker threads seen, at most the session's CPUs), the link
- * takes about M + W / K, so it uses (M + W) / (M + W / K) CPUs.  A link's
- * saving is taken to spread over its threads as its work does; on a
- * cli-app rebuild (rust-lld, 2 CPUs: the main thread 27% of the link's
- * CPU, two workers the rest) that is 1.56 CPUs, and the wall saving of a
- * debuginfo option measured 0.54-0.79 of its CPU saving
- * (docs/estimation.md, "Rebuilds").  1 for a link without samples.
- * Returns 0, or -1 when out of memory. */
+ * takes about M + W / K, so it uses (M + W) / (M + W / K) CPUs.  A cut of
+ * link work is replayed at that rate: on a cli-app rebuild (rust-lld, 2
+ * CPUs: the main thread 25% of the link's samples, two workers the rest)
+ * it is 1.60 CPUs, a wall saving of 0.63 of the CPU saving, where the
+ * debuginfo options measured 0.54-0.79 (docs/estimation.md, "The wall
+ * saving of a threaded link").  1 for a link without samples (GNU ld has
+ * no workers).  Returns 0, or -1 when out of memory. */
 static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 {
 	enum { MAX_TIDS = 64 };
@@ -249,8 +249,7 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 		}
 	}
 	for (size_t u = 0; u < b->n_units; u++) {
-		/* the CPUs: the session's, else (an older trace) cargo's jobs
-		 */
+		/* the session's CPUs, else (an older trace) cargo's jobs */
 		double cpus = b->session.n_cpus > 0 ? (double)b->session.n_cpus
 						    : (double)s->jobs,
 		       kk = (double)k[u] < cpus ? (double)k[u] : cpus;
