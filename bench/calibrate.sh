@@ -59,6 +59,7 @@ btrace=$(bench_btrace "$repo")
 work=$(mktemp -d /tmp/btrace-bench-calibrate.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 t_start=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The synthetic workspace: the libraries excluded from the members.
 bench_synthetic "$shared" "$work/synthetic" 10 60 app
@@ -187,12 +188,17 @@ fi
 for w in "${workloads[@]}"; do
   (cd "$work/$w" && rm -rf target btrace.data &&
     "$btrace" experiment --runs "$([ "$w" = synthetic ] && echo "$syn_runs" || echo "$runs")" \
-      -o "$work/exp-$w" -- cargo build --offline -q >/dev/null 2>&1)
+      -o "$work/exp-$w" -- cargo build --offline -q >"$work/exp-$w.out" 2>"$work/exp-$w.err") ||
+    { echo "experiment on $w failed:" >&2; tail -5 "$work/exp-$w.err" >&2; exit 1; }
   python3 -c 'import json,sys; x=json.load(open(sys.argv[1])); x["workload"]=sys.argv[2]; print(json.dumps(x))' \
     "$work/exp-$w/experiment.json" "$w" >>"$work/check.jsonl"
   # the per-run figures, for a closer look (build-bench/ is not committed)
   mkdir -p "$repo/build-bench/calibrate"
   cp "$work/exp-$w/experiment.json" "$repo/build-bench/calibrate/experiment-$w.json"
+  cp "$work/exp-$w.err" "$repo/build-bench/calibrate/experiment-$w.err"
+  for l in "$work/exp-$w"/*.log; do # the logs of failed builds
+    [ -e "$l" ] && cp "$l" "$repo/build-bench/calibrate/$w-$(basename "$l")"
+  done
 done
 python3 - "$work/check.jsonl" "$work/check.md" <<'PY'
 import json, sys, statistics
@@ -206,9 +212,13 @@ for line in open(sys.argv[1]):
     base = x["configs"][0]
     bc, bw = statistics.median(base["cpu_s"]), statistics.median(base["wall_s"])
     for c in x["configs"][1:]:
-        if c["failed"]:
-            out.append(f"| {x['workload']} | {c['id']} | build failed | | | | | | | |")
+        if c["failed"]:  # what failed, as experiment.json says (its log in build-bench/calibrate/)
+            why = c.get("failure", "failed").replace("|", "\\|")
+            out.append(f"| {x['workload']} | `{c['id']}` | not measured ({c.get('failure_kind', '?')}): {why} | | | | | | | |")
             continue
+        notes = [f"{k}: {c[k]}" for k in ("retry_failure", "analysis_failure") if k in c]
+        if notes:  # measured, but a build was done again or a trace not analyzed
+            print(f"note: {x['workload']} {c['id']}: " + "; ".join(notes), file=sys.stderr)
         e, m, p = c["estimate"], c["measured"], c.get("measured_plain", c["measured"])
         ec, ew = c["error_pct"].get("cpu", float("inf")), c["error_pct"].get("wall", float("inf"))
         ok = ("pass" if abs(ec) <= 20 else "**miss**") + " / " + ("pass" if abs(ew) <= 25 else "**miss**")
@@ -222,7 +232,7 @@ PY
 cat "$work/check.md"
 section="$work/section.md"
 {
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version); $(( ($(date +%s) - t_start) / 60 )) min for the script."
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version); $(( ($(date +%s) - t_start) / 60 )) min for the script; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo
   echo "**Fit** ($rounds clean traced builds each of debug = 2, 0 and line-tables-only per workload; constants in use: \`analyzer/advice/estimate_calibration.def\`):"
   echo

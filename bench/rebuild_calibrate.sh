@@ -57,6 +57,7 @@ commit=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEA
 work=$(mktemp -d /tmp/btrace-bench-rebuild.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 t_start=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$repo/build-bench/rebuild"
 
 # The workloads.
@@ -207,7 +208,7 @@ open(sys.argv[2], "w").write((m.group(1) if m else "**Overhead**: (not measured 
 PY
 fi
 {
-  echo "Measured $(date -u +%Y-%m-%d) with btrace $commit on $(nproc) cores, $(uname -sr), $(rustc --version), linker of the baseline: $(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline()).get("baseline_linker"))' "$work/check.jsonl" 2>/dev/null || echo "?"); $(( ($(date +%s) - t_start) / 60 )) min for the script."
+  echo "Measured $(date -u +%Y-%m-%d) with btrace $commit on $(nproc) cores, $(uname -sr), $(rustc --version), linker of the baseline: $(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline()).get("baseline_linker"))' "$work/check.jsonl" 2>/dev/null || echo "?"); $(( ($(date +%s) - t_start) / 60 )) min for the script; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo
   if [ "$only_overhead" = 1 ]; then
     cat "$old_check"

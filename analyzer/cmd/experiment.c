@@ -30,6 +30,13 @@
  * A linker option's build is checked in the .comment section of what it
  * linked: a build that did not really change the linker fails that
  * option's measurement.
+ * A build that fails is built once more (a build killed under load must
+ * not cost an option its measurement); one that fails again fails its
+ * option, with what failed in one line (experiment_run.c: the build's
+ * exit status or signal and first error line, or btrace record's own
+ * failure) and its log kept in DIR.  A build whose trace cannot be
+ * analyzed is measured all the same: its round is left out of the
+ * frontend-scaled saving only, and the reason is reported.
  * Writes DIR/experiment.json (default ./btrace.data/experiment), prints a
  * table, shows progress on a terminal, cleans up on Ctrl-C (exit 130).
  *
@@ -67,31 +74,6 @@ static void on_signal(int sig)
 {
 	interrupted = sig;
 	bt_run_interrupt();
-}
-
-/* The cargo command with CONFIG's overrides and the private target dir,
- * inserted before a `--` that passes arguments on (cargo run -- ...). */
-static char **command_for(char **cmd, int n, const struct exp_config *c,
-			  const char *target_dir)
-{
-	char **argv = calloc((size_t)n + 16, sizeof(*argv));
-	int k = 0, i = 0;
-	if (!argv)
-		return NULL;
-	for (; i < n && strcmp(cmd[i], "--"); i++)
-		argv[k++] = cmd[i];
-	for (int o = 0; o < c->n_overrides; o++) {
-		argv[k++] = "--config";
-		argv[k++] = (char *)c->overrides[o];
-	}
-	if (c->cargo_arg)
-		argv[k++] = (char *)c->cargo_arg;
-	argv[k++] = "--target-dir";
-	argv[k++] = (char *)target_dir;
-	for (; i < n; i++)
-		argv[k++] = cmd[i];
-	argv[k] = NULL;
-	return argv;
 }
 
 /* Option O's --config overrides for PROFILE and its cargo argument
@@ -151,69 +133,138 @@ static void usage(FILE *f)
 		   "./btrace.data/experiment).\n");
 }
 
-/* Reads the trace in TRACE_DIR through bt_analyze(): with RECS, the
- * estimates and applicable options (the traced baseline) and in LINKER
- * (LINKER_CAP bytes) the linker its links ran ("" if none); with
- * FRONTEND, the frontend's CPU seconds (NAN without samples).  Returns
+/* Reads the traced baseline's trace in TRACE_DIR through bt_analyze():
+ * the estimates and applicable options into RECS, and in LINKER
+ * (LINKER_CAP bytes) the linker its links ran ("" if none).  Returns
  * BT_EXIT_OK, or another enum bt_exit with a message printed. */
 static int analyze(const char *trace_dir, struct bt_recommendations *recs,
-		   char *linker, size_t linker_cap, double *frontend)
+		   char *linker, size_t linker_cap)
 {
-	/* without RECS, only the frontend's CPU is wanted */
-	struct bt_analyze_opts o = {.profile_only = !recs};
 	struct bt_analysis a;
 	char err[1024];
 	int rc;
 
-	if (frontend)
-		*frontend = NAN;
-	rc = bt_analyze(trace_dir, &o, &a, err, sizeof(err));
+	rc = bt_analyze(trace_dir, NULL, &a, err, sizeof(err));
 	if (rc != BT_EXIT_OK) {
-		fprintf(stderr, "btrace experiment: %s\n", err);
+		fprintf(stderr,
+			"btrace experiment: the trace of the traced baseline "
+			"cannot be analyzed: %s\n",
+			err);
 		return rc;
 	}
-	if (frontend && a.have_profile)
-		*frontend = a.profile.cpu_s[BT_CAT_FRONTEND];
-	if (recs)
-		*recs = a.recs;
-	if (linker) {
-		linker[0] = '\0';
-		for (size_t i = 0; i < a.build.n_units && !linker[0]; i++)
-			snprintf(linker, linker_cap, "%s",
-				 a.build.units[i].linker_used);
-	}
+	*recs = a.recs;
+	linker[0] = '\0';
+	for (size_t i = 0; i < a.build.n_units && !linker[0]; i++)
+		snprintf(linker, linker_cap, "%s",
+			 a.build.units[i].linker_used);
 	bt_analysis_free(&a);
 	return BT_EXIT_OK;
 }
 
-/* Sets FILE's modification time to now, as `touch` does. */
-static int touch_file(const char *file)
+/* The output directory DIR, made if need be (DFLT: the default one,
+ * whose parent btrace.data is made too).  Returns 0, or -1 with errno. */
+static int out_dir_make(const char *dir, int dflt)
 {
-	if (utimensat(AT_FDCWD, file, NULL, 0) < 0) {
-		fprintf(stderr, "btrace experiment: cannot touch %s: %s\n",
-			file, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (dflt)
+		mkdir("btrace.data", 0700);
+	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Builds config C in TARGET once (plain), with TOUCH first if given;
- * fills WALL and CPU.  Returns the build's wait status, or -1. */
-static int build_once(char **cmd, int n_cmd, const struct exp_config *c,
-		      const char *target, const char *log, const char *touch,
-		      double *wall, double *cpu)
+/* Where the failed builds' logs go: the output directory. */
+struct log_dest {
+	const char *dir;
+	int dflt;
+};
+
+/* "run N" for round R (0-based), or "the full build" for R < 0. */
+static void run_name(int r, char *out, size_t cap)
 {
-	char **argv = command_for(cmd, n_cmd, c, target);
-	int st;
-	if (!argv)
-		return -1;
-	if (touch && touch_file(touch) < 0) {
-		free(argv);
-		return -1;
+	if (r < 0)
+		snprintf(out, cap, "the full build");
+	else
+		snprintf(out, cap, "run %d", r + 1);
+}
+
+/* Copies a failed build's log into the output directory, and names it
+ * in SUFFIX (" (log: DIR/FILE)", or "" if it could not be kept). */
+static void keep_log(const struct exp_run *x, const struct log_dest *ld,
+		     const struct exp_config *c, const struct exp_outcome *oc,
+		     int r, int first, char *suffix, size_t cap)
+{
+	char kept[256];
+	suffix[0] = '\0';
+	/* a failed touch ran nothing: the log is an earlier build's */
+	if (oc->kind != EXP_FAIL_TOUCH &&
+	    out_dir_make(ld->dir, ld->dflt) == 0 &&
+	    exp_keep_log(x->log, ld->dir, c->name, r + 1, first, kept,
+			 sizeof(kept)) == 0)
+		snprintf(suffix, cap, " (log: %s/%s)", ld->dir, kept);
+}
+
+/* Round R of config C (R < 0: its full build, untimed) built as X says,
+ * and once more if that build fails: a failure under load (a process
+ * killed, a disk briefly full) must not cost the option its measurement.
+ * Fills C's round R (wall, CPU, frontend CPU; a trace that could not be
+ * analyzed is noted in C, the round stays measured), or fails C with
+ * what failed and its log kept in LD.  *WALL: the time it took.  Returns
+ * 0, or -1 when out of memory. */
+static int measure(const struct exp_run *x, const struct log_dest *ld,
+		   struct exp_config *c, const char *tdir, int r, double *wall)
+{
+	struct exp_outcome oc;
+	char run[32], logged[600];
+	int st = 0;
+
+	*wall = 0;
+	run_name(r, run, sizeof(run));
+	for (int attempt = 0; attempt < 2 && !interrupted; attempt++) {
+		st = exp_build(x, c, tdir, &oc);
+		if (st < 0)
+			return -1;
+		if (isfinite(oc.wall))
+			*wall += oc.wall;
+		if (st == 0 || attempt || interrupted)
+			break;
+		keep_log(x, ld, c, &oc, r, 1, logged, sizeof(logged));
+		fprintf(stderr,
+			"btrace experiment: %s, %s: %s%s; building it "
+			"again\n",
+			c->name, run, oc.why, logged);
+		if (r >= 0)
+			c->retried[r] = 1;
+		if (!c->retry_why[0])
+			snprintf(c->retry_why, sizeof(c->retry_why), "%s: %s%s",
+				 run, oc.why, logged);
 	}
-	st = bt_run(argv, log, wall, cpu);
-	free(argv);
-	return st;
+	if (interrupted)
+		return 0;
+	if (st > 0) {
+		keep_log(x, ld, c, &oc, r, 0, logged, sizeof(logged));
+		c->failed = 1;
+		c->fail_kind = oc.kind;
+		snprintf(c->failure, sizeof(c->failure),
+			 "%s, tried twice: %s%s", run, oc.why, logged);
+		fprintf(stderr, "btrace experiment: %s: %s\n", c->name,
+			c->failure);
+		return 0;
+	}
+	if (r < 0)
+		return 0;
+	c->rounds.wall[r] = oc.wall;
+	c->rounds.cpu[r] = oc.cpu;
+	c->rounds.front[r] = oc.front;
+	if (oc.analysis[0]) {
+		c->unanalyzed[r] = 1;
+		if (!c->analysis_why[0])
+			snprintf(c->analysis_why, sizeof(c->analysis_why),
+				 "%s: %s", run, oc.analysis);
+		fprintf(stderr,
+			"btrace experiment: %s, %s: the build succeeded, but "
+			"its trace could not be analyzed (tried twice): %s; "
+			"the run is left out of the drift-scaled saving\n",
+			c->name, run, oc.analysis);
+	}
+	return 0;
 }
 
 static const struct option options[] = {
@@ -239,7 +290,9 @@ int cmd_experiment(int argc, char **argv)
 	struct bt_recommendations recs;
 	struct sigaction sa;
 	struct stat st_touch;
-	double t0, wall, cpu, spent = 0;
+	struct exp_run x = {0};
+	struct log_dest ld;
+	double t0, wall, spent = 0;
 	ssize_t sl;
 	int done = 0, total;
 
@@ -333,12 +386,20 @@ int cmd_experiment(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	t0 = bt_now_s();
 
+	x.cmd = cmd;
+	x.n_cmd = n_cmd;
+	x.trace = trace;
+	x.log = log;
+	ld.dir = out_arg ? out_arg : "btrace.data/experiment";
+	ld.dflt = !out_arg;
+
 	/* 1. the traced baseline: estimates, and what applies (with
 	 * --touch: a full build, then the traced rebuild) */
 	{
 		struct exp_config base = {.name = "baseline", .option = -1};
+		struct exp_run bx = x;
+		struct exp_outcome oc;
 		char *base_target = target;
-		char **c, **argv2;
 		int st;
 		if (touch) {
 			snprintf(base.target, sizeof(base.target), "%s/t0",
@@ -346,47 +407,52 @@ int cmd_experiment(int argc, char **argv)
 			base_target = base.target;
 			exp_progress(tty, 0, 1, "baseline, full build", 0, 0,
 				     t0, 0);
-			st = build_once(cmd, n_cmd, &base, base_target, log,
-					NULL, &wall, &cpu);
+			st = exp_build(&bx, &base, base_target, &oc);
 			if (tty)
 				fputc('\n', stderr);
-			if (interrupted)
+			if (interrupted || st < 0)
 				goto out;
 			if (st != 0)
 				goto failing;
-			if (touch_file(touch) < 0)
-				goto out;
+			bx.touch = touch;
 		}
-		c = command_for(cmd, n_cmd, &base, base_target);
-		argv2 = c ? bt_traced_argv(self, trace, c) : NULL;
-		if (!argv2) {
-			free(c);
-			goto out;
-		}
+		bx.self = self;
 		exp_progress(tty, 0, 1,
 			     touch
 				 ? "baseline rebuild, traced for the estimates"
 				 : "baseline, traced for the estimates",
 			     0, 0, t0, 0);
-		st = bt_run(argv2, log, &wall, &cpu);
-		free(c);
-		free(argv2);
+		st = exp_build(&bx, &base, base_target, &oc);
 		if (tty)
 			fputc('\n', stderr);
-		if (interrupted)
+		if (interrupted || st < 0)
 			goto out;
 		if (st != 0)
 			goto failing;
-		st = analyze(trace, &recs, base_linker, sizeof(base_linker),
-			     NULL);
+		st = analyze(trace, &recs, base_linker, sizeof(base_linker));
 		if (st != BT_EXIT_OK) {
 			if (st == BT_EXIT_NOMEM)
 				rc = st;
 			goto out;
 		}
-		spent = wall;
+		spent = oc.wall;
 		cs[n_cs++] = base;
+		goto baseline_done;
+	failing:
+		if (oc.kind == EXP_FAIL_BUILD)
+			fprintf(stderr,
+				"btrace experiment: the build fails at the "
+				"current settings: %s (see %s); fix it first\n",
+				oc.why, log);
+		else
+			fprintf(stderr,
+				"btrace experiment: the baseline could not be "
+				"built: %s (see %s)\n",
+				oc.why, log);
+		rc = 1;
+		goto keep_log;
 	}
+baseline_done:
 	for (size_t i = 0; i < recs.n; i++) {
 		const struct bt_recommendation *r = &recs.items[i];
 		struct exp_config c = {.name = r->id, .option = (int)r->option};
@@ -412,6 +478,11 @@ int cmd_experiment(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	/* a round not measured stays NAN (null in experiment.json) */
+	for (int c = 0; c < n_cs; c++)
+		for (int r = 0; r < BT_MAX_RUNS; r++)
+			cs[c].rounds.wall[r] = cs[c].rounds.cpu[r] =
+			    cs[c].rounds.front[r] = NAN;
 	bt_rm_rf(trace);
 
 	/* 1b. --touch: each option's full build in its own target dir, and
@@ -419,68 +490,47 @@ int cmd_experiment(int argc, char **argv)
 	for (int k = 1; touch && k < n_cs && !interrupted; k++) {
 		struct exp_config *c = &cs[k];
 		char what[96];
-		int st;
 		snprintf(what, sizeof(what), "%s, full build", c->name);
 		exp_progress(tty, 0, 1, what, 0, 0, t0, 0);
-		st = build_once(cmd, n_cmd, c, c->target, log, NULL, &wall,
-				&cpu);
+		if (measure(&x, &ld, c, c->target, -1, &wall) < 0)
+			goto out;
 		if (tty)
 			fputc('\n', stderr);
-		if (interrupted)
-			break;
-		if (st != 0)
+		if (interrupted || c->failed)
+			continue;
+		if (exp_check_linker(c, c->target, recs.profile) < 0) {
 			c->failed = 1;
-		else if (exp_check_linker(c, c->target, recs.profile) < 0)
-			c->failed = 1;
-		if (c->failure[0])
+			c->fail_kind = EXP_FAIL_LINKER;
 			fprintf(stderr, "btrace experiment: %s: %s\n", c->name,
 				c->failure);
+		}
 	}
 
 	/* 2. interleaved builds: clean ones, or touch and rebuild */
+	x.self = plain ? NULL : self;
+	x.analyze = !plain;
+	x.touch = touch;
 	total = runs * n_cs;
 	for (int r = 0; r < runs && !interrupted; r++)
 		for (int k = 0; k < n_cs && !interrupted; k++) {
 			struct exp_config *c = &cs[(k + r) % n_cs];
 			const char *tdir = touch ? c->target : target;
-			char **c_argv, **t_argv;
-			int st;
 			if (c->failed) { /* not worth building again */
 				done++;
 				continue;
 			}
-			c_argv = command_for(cmd, n_cmd, c, tdir);
-			t_argv = c_argv && !plain
-				     ? bt_traced_argv(self, trace, c_argv)
-				     : NULL;
-			if (!c_argv || (!plain && !t_argv)) {
-				free(c_argv);
-				goto out;
-			}
 			if (!touch)
 				bt_rm_rf(target);
-			bt_rm_rf(trace);
 			exp_progress(tty, done, total, c->name, r + 1, runs, t0,
 				     spent / (done + 1));
-			st = touch ? touch_file(touch) : 0;
-			if (st == 0)
-				st = bt_run(plain ? c_argv : t_argv, log, &wall,
-					    &cpu);
-			free(c_argv);
-			free(t_argv);
+			if (measure(&x, &ld, c, tdir, r, &wall) < 0)
+				goto out;
 			if (interrupted)
 				break;
-			if (st != 0)
-				c->failed = 1;
-			c->rounds.wall[r] = wall;
-			c->rounds.cpu[r] = cpu;
-			c->rounds.front[r] = NAN;
-			if (!plain && st == 0)
-				analyze(trace, NULL, NULL, 0,
-					&c->rounds.front[r]);
-			if (!touch && st == 0 &&
+			if (!touch && !c->failed &&
 			    exp_check_linker(c, target, recs.profile) < 0) {
 				c->failed = 1;
+				c->fail_kind = EXP_FAIL_LINKER;
 				fprintf(stderr, "btrace experiment: %s: %s\n",
 					c->name, c->failure);
 			}
@@ -496,14 +546,18 @@ int cmd_experiment(int argc, char **argv)
 	}
 	if (cs[0].failed) {
 		fprintf(stderr,
-			"btrace experiment: a baseline build failed "
-			"(see %s)\n",
-			log);
-		goto keep_log;
+			"btrace experiment: a baseline build failed, so "
+			"nothing can be compared: %s\n",
+			cs[0].failure);
+		goto out;
 	}
+	/* a build whose trace has no frontend samples leaves nothing to
+	 * scale by; a trace that could not be analyzed leaves out its round
+	 * only (noted above) */
 	for (int c = 0; c < n_cs && !plain; c++)
 		for (int r = 0; r < runs && !cs[c].failed && !plain; r++)
-			if (!(cs[c].rounds.front[r] > 0)) {
+			if (!cs[c].unanalyzed[r] &&
+			    !(cs[c].rounds.front[r] > 0)) {
 				fprintf(stderr,
 					"btrace experiment: note: %s, run %d "
 					"has no frontend samples: savings "
@@ -512,28 +566,17 @@ int cmd_experiment(int argc, char **argv)
 				plain = 1;
 			}
 	exp_print_table(cs, n_cs, runs, !plain, touch);
-	{
-		char *dir = out_arg ? strdup(out_arg)
-				    : strdup("btrace.data/experiment");
-		if (dir && !out_arg)
-			mkdir("btrace.data", 0700);
-		if (!dir || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
-		    exp_write_json(dir, cmd, n_cmd, cs, n_cs, runs, !plain,
-				   touch, base_linker, &recs) < 0)
-			rc = 1;
-		else
-			rc = 0;
-		free(dir);
-	}
+	if (out_dir_make(ld.dir, ld.dflt) < 0)
+		fprintf(stderr, "btrace experiment: cannot create %s: %s\n",
+			ld.dir, strerror(errno));
+	if (exp_write_json(ld.dir, cmd, n_cmd, cs, n_cs, runs, !plain, touch,
+			   base_linker, &recs) < 0)
+		rc = 1;
+	else
+		rc = 0;
 out:
 	bt_rm_rf(work);
 	return rc;
-failing:
-	fprintf(stderr,
-		"btrace experiment: the build fails at the current settings "
-		"(see %s); fix it first\n",
-		log);
-	rc = 1;
 keep_log:
 	for (int c = 0; c < MAX_CONFIGS; c++) { /* --touch's target dirs */
 		char t[sizeof(work) + 16];

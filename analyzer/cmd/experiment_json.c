@@ -1,8 +1,8 @@
 /* experiment_json.c - experiment.json (experiment.h: exp_write_json),
- * through output/json_out.h.  Format "btrace-experiment", version 3:
+ * through output/json_out.h.  Format "btrace-experiment", version 4:
  * the command, the rounds, each config's builds and its measured saving
- * beside the estimate (docs/estimation.md); recommend.c reads a
- * measured linker-mold back from it. */
+ * beside the estimate (docs/estimation.md), and what failed; recommend.c
+ * reads a measured linker-mold back from it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,34 @@ static double r3(double x)
 static double r2(double x)
 {
 	return round(x * 1e2) / 1e2;
+}
+
+/* V rounded to 3 places into the array A, or null if it is not a number
+ * (a round not measured). */
+static void num_or_null(struct bt_json *j, cJSON *a, double v)
+{
+	if (isfinite(v))
+		bt_json_num(j, a, NULL, r3(v));
+	else
+		bt_json_add(j, a, NULL, cJSON_CreateNull());
+}
+
+/* O.KEY = [the runs R (1-based) with FLAGS[R-1] set], and O.WHY_KEY =
+ * WHY, the first one's reason; nothing if no run is flagged. */
+static void runs_json(struct bt_json *j, cJSON *o, const char *key,
+		      const unsigned char *flags, int runs, const char *why_key,
+		      const char *why)
+{
+	cJSON *a = NULL;
+	for (int r = 0; r < runs; r++) {
+		if (!flags[r])
+			continue;
+		if (!a && !(a = bt_json_add(j, o, key, cJSON_CreateArray())))
+			return;
+		bt_json_num(j, a, NULL, r + 1);
+	}
+	if (a)
+		bt_json_str(j, o, why_key, why);
 }
 
 /* O.KEY = {method, rounds, cpu_s, cpu_s_min, ..., wall_pct}. */
@@ -64,7 +92,7 @@ int exp_write_json(const char *dir, char **cmd, int n_cmd,
 	if (!root)
 		return -1;
 	bt_json_str(&j, root, "format", "btrace-experiment");
-	bt_json_num(&j, root, "version", 3);
+	bt_json_num(&j, root, "version", 4);
 	a = bt_json_add(&j, root, "command", cJSON_CreateArray());
 	for (int i = 0; a && i < n_cmd; i++)
 		bt_json_str(&j, a, NULL, cmd[i]);
@@ -107,16 +135,23 @@ int exp_write_json(const char *dir, char **cmd, int n_cmd,
 		for (int k = 0; ov && k < cs[c].n_overrides; k++)
 			bt_json_str(&j, ov, NULL, cs[c].overrides[k]);
 		bt_json_bool(&j, o, "failed", cs[c].failed);
-		if (cs[c].failure[0])
+		if (cs[c].failed) {
+			bt_json_str(&j, o, "failure_kind",
+				    exp_fail_name(cs[c].fail_kind));
 			bt_json_str(&j, o, "failure", cs[c].failure);
+		}
+		runs_json(&j, o, "retried_runs", cs[c].retried, runs,
+			  "retry_failure", cs[c].retry_why);
+		runs_json(&j, o, "unanalyzed_runs", cs[c].unanalyzed, runs,
+			  "analysis_failure", cs[c].analysis_why);
 		w = bt_json_add(&j, o, "wall_s", cJSON_CreateArray());
 		u = bt_json_add(&j, o, "cpu_s", cJSON_CreateArray());
 		if (scaled)
 			fr = bt_json_add(&j, o, "frontend_s",
 					 cJSON_CreateArray());
 		for (int r = 0; w && u && r < runs; r++) {
-			bt_json_num(&j, w, NULL, r3(cs[c].rounds.wall[r]));
-			bt_json_num(&j, u, NULL, r3(cs[c].rounds.cpu[r]));
+			num_or_null(&j, w, cs[c].rounds.wall[r]);
+			num_or_null(&j, u, cs[c].rounds.cpu[r]);
 			if (fr && isfinite(cs[c].rounds.front[r]))
 				bt_json_num(&j, fr, NULL,
 					    r3(cs[c].rounds.front[r]));

@@ -29,13 +29,11 @@ void exp_print_table(const struct exp_config *cs, int n_cs, int runs,
 	for (int c = 1; c < n_cs; c++) {
 		const struct bt_rounds *base = &cs[0].rounds,
 				       *opt = &cs[c].rounds;
-		if (cs[c].failed && cs[c].failure[0]) {
+		int n_retried = 0, n_unanalyzed = 0;
+		if (cs[c].failed) {
 			printf("%-27s not measured: %s\n", cs[c].name,
-			       cs[c].failure);
-			continue;
-		} else if (cs[c].failed) {
-			printf("%-27s build failed (see the log)\n",
-			       cs[c].name);
+			       cs[c].failure[0] ? cs[c].failure
+						: "its build failed");
 			continue;
 		}
 		print_row(cs[c].name, "CPU", cs[c].estimate.cpu_s,
@@ -46,6 +44,23 @@ void exp_print_table(const struct exp_config *cs, int n_cs, int runs,
 			  cs[c].estimate.wall_pct,
 			  bt_saving(base, opt, runs, BT_MEASURE_WALL, scaled),
 			  base_wall);
+		for (int r = 0; r < runs; r++) {
+			n_retried += cs[c].retried[r];
+			n_unanalyzed += cs[c].unanalyzed[r];
+		}
+		if (n_retried)
+			printf(
+			    "%-32s built again in %d run%s whose first build "
+			    "failed; first: %s\n",
+			    "", n_retried, n_retried == 1 ? "" : "s",
+			    cs[c].retry_why);
+		if (n_unanalyzed)
+			printf("%-32s %d run%s measured, but %s trace not "
+			       "analyzed (left out of the scaled saving); "
+			       "first: %s\n",
+			       "", n_unanalyzed, n_unanalyzed == 1 ? "" : "s",
+			       n_unanalyzed == 1 ? "its" : "their",
+			       cs[c].analysis_why);
 		if (scaled) {
 			struct bt_saving pc, pw;
 			pc = bt_saving(base, opt, runs, BT_MEASURE_CPU, 0);

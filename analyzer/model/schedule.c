@@ -191,6 +191,79 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
 		    own + su->work_s[BT_PHASE_LINK] < 0.5 * su->wall_s;
 }
 
+/* How many CPUs the link phase of each unit keeps busy on an otherwise
+ * idle machine, into S's units' link_cpus, from its linkers' samples per
+ * thread (every thread has its own CPU-time timer, so they do not depend
+ * on the load).  lld and mold run their serial work on the main thread,
+ * which waits while a pool of worker threads runs the parallel loops
+ * (copying and relocating the sections, the .debug_* ones the largest):
+ * with main-thread CPU M, workers' CPU W and K of them able to run at
+ * once (the worker threads seen, at most the session's CPUs), the link
+ * takes about M + W / K, so it uses (M + W) / (M + W / K) CPUs.  A cut of
+ * link work is replayed at that rate: on a cli-app rebuild (rust-lld, 2
+ * CPUs: the main thread 25% of the link's samples, two workers the rest)
+ * it is 1.60 CPUs, a wall saving of 0.63 of the CPU saving, where the
+ * debuginfo options measured 0.54-0.79 (docs/estimation.md, "The wall
+ * saving of a threaded link").  1 for a link without samples (GNU ld has
+ * no workers).  Returns 0, or -1 when out of memory. */
+static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
+{
+	enum { MAX_TIDS = 64 };
+	double *m = calloc(2 * b->n_units + 1, sizeof(*m)), *w = m + b->n_units;
+	size_t *k = calloc(b->n_units + 1, sizeof(*k));
+	if (!m || !k) {
+		free(m);
+		free(k);
+		return -1;
+	}
+	for (size_t i = 0; i < b->n_nodes; i++) {
+		const struct bt_node *n = &b->nodes[i];
+		size_t u;
+		if (n->kind != BT_KIND_LINKER || !n->unit || !n->proc)
+			continue;
+		u = (size_t)(n->unit - b->units);
+		for (size_t g = 0; g < n->proc->n_images; g++) {
+			const struct bt_image *img = n->proc->images[g];
+			uint32_t tids[MAX_TIDS];
+			size_t n_tids = 0;
+			for (size_t bi = 0; bi < img->n_batches; bi++) {
+				struct bt_sample_head h;
+				size_t off = 0, t;
+				while (bt_batch_next(&img->batches[bi], &off,
+						     &h, NULL) == 1) {
+					if (h.tid == img->header.pid) {
+						m[u] += h.weight;
+						continue;
+					}
+					w[u] += h.weight;
+					for (t = 0;
+					     t < n_tids && tids[t] != h.tid;
+					     t++)
+						;
+					if (t == n_tids && n_tids < MAX_TIDS)
+						tids[n_tids++] = h.tid;
+				}
+			}
+			if (n_tids > k[u])
+				k[u] = n_tids;
+		}
+	}
+	for (size_t u = 0; u < b->n_units; u++) {
+		/* the session's CPUs, else (an older trace) cargo's jobs */
+		double cpus = b->session.n_cpus > 0 ? (double)b->session.n_cpus
+						    : (double)s->jobs,
+		       kk = (double)k[u] < cpus ? (double)k[u] : cpus;
+		s->units[u].link_cpus = m[u] + w[u] > 0 && kk >= 1
+					    ? (m[u] + w[u]) / (m[u] + w[u] / kk)
+					    : 1;
+		if (s->units[u].link_cpus < 1)
+			s->units[u].link_cpus = 1;
+	}
+	free(m);
+	free(k);
+	return 0;
+}
+
 /* The CPU capacity the build really had: other load on the machine takes
  * some, so the replay of the observed work would finish early with all
  * JOBS CPUs.  Bisects for the capacity whose replay takes the observed
@@ -201,6 +274,9 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
 static int fit_cpus(struct bt_schedule *s, double wall_s)
 {
 	double lo = 0.01, hi = s->jobs > 0 ? s->jobs : 1, r;
+	for (size_t i = 0; i < s->n_units; i++)
+		if (s->units[i].link_cpus > hi)
+			hi = s->units[i].link_cpus;
 	s->cpus = hi;
 	r = replay(s, NULL, hi);
 	if (r < 0)
@@ -256,7 +332,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		goto fail;
 	s->first_start_s = b->n_units ? b->units[0].start_s : 0;
 	s->tail_s = b->wall_s > last_end ? b->wall_s - last_end : 0;
-	if (fit_cpus(s, b->wall_s) < 0)
+	if (link_parallelism(b, s) < 0 || fit_cpus(s, b->wall_s) < 0)
 		goto fail;
 	free(keys);
 	return 0;
@@ -284,13 +360,15 @@ struct run {
 	double cap;    /* CPUs its phase can use */
 	double work[BT_PHASES];
 	double scale;	     /* the what-if's factor on its work */
+	double link_cpus;    /* its link phase's limit */
 	double start, ready; /* when it started; its dependencies ready */
 };
 
 /* Moves unit R to its next phase with work, or ends it, at time T. */
 static void next_phase(struct run *r, double t, int jobs)
 {
-	static const double caps[BT_PHASES] = {1, 0, 1}; /* 0: every CPU */
+	/* 0: every CPU; the link's is the unit's */
+	const double caps[BT_PHASES] = {1, 0, r->link_cpus};
 	for (r->phase++; r->phase < BT_PHASES; r->phase++) {
 		if (r->phase == BT_PHASE_CODEGEN && r->fe_end < 0)
 			r->fe_end = t;
@@ -387,6 +465,7 @@ static void what_if_work(const struct bt_schedule *s, const struct bt_whatif *w,
 		r->work[p] = x > 0 ? x * scale : 0;
 	}
 	r->scale = scale;
+	r->link_cpus = s->units[i].link_cpus >= 1 ? s->units[i].link_cpus : 1;
 }
 
 static double replay(const struct bt_schedule *s, const struct bt_whatif *w,

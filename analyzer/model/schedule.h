@@ -18,12 +18,15 @@
  * The replay is a fluid model of the CPUs.  A compilation is three
  * phases of CPU work, from its profile: the frontend (one thread), code
  * generation (up to every CPU: rustc's codegen threads), and its link
- * (one thread).  At most JOBS units run at once (JOBS: the most that
- * ran at once, cargo's -j).  The running phases share the CPU capacity
- * the build had, each getting an equal share up to its thread limit; the
- * capacity is JOBS CPUs, or less when other load on the machine made the
- * observed build slower than that (fitted so that the replay of the
- * observed work takes the observed wall time).  A build-script run that
+ * (as many CPUs as the linker's threads kept busy: its samples per
+ * thread, link_cpus below; one without samples).  At most JOBS units run
+ * at once (JOBS: the most that ran at once, cargo's -j).  The running
+ * phases share the CPU capacity the build had, each getting an equal
+ * share up to its thread limit; the capacity is JOBS CPUs (or a link's
+ * CPUs, if more: a rebuild runs one unit, whose link is threaded), or
+ * less when other load on the machine made the observed build slower
+ * than that (fitted so that the replay of the observed work takes the
+ * observed wall time).  A build-script run that
  * mostly waited (CPU below half its lifetime) keeps its observed
  * duration; a compilation never does (it can only have waited for the
  * CPUs, which the fitted capacity models: pinned, a loaded machine's
@@ -48,6 +51,7 @@ enum { BT_PHASE_FRONTEND, BT_PHASE_CODEGEN, BT_PHASE_LINK, BT_PHASES };
 struct bt_sched_unit {
 	double start_s, wall_s;	  /* observed */
 	double work_s[BT_PHASES]; /* CPU seconds of each phase */
+	double link_cpus;	  /* CPUs its link phase can use (>= 1) */
 	int fixed;		  /* mostly waited: keeps wall_s */
 	struct bt_sched_dep *deps;
 	size_t n_deps;

@@ -29,7 +29,7 @@ n_opts=$("$BTRACE" experiment --help | grep -cE '^  [a-z][a-z-]+$')
 python3 - "$work/x/experiment.json" "$mold" "$n_opts" <<'PY' || fail "experiment --touch: experiment.json check"
 import json, sys, statistics
 x = json.load(open(sys.argv[1])); mold = sys.argv[2] == "1"; n_opts = int(sys.argv[3])
-assert x["format"] == "btrace-experiment" and x["version"] == 3, x
+assert x["format"] == "btrace-experiment" and x["version"] == 4, x
 assert x["touch"] == "app/src/main.rs" and x["runs"] == 3, x
 assert x["scaled"] is False, "rebuilds are measured plain"
 assert isinstance(x["baseline_linker"], str) and x["baseline_linker"], x

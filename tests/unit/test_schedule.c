@@ -4,8 +4,9 @@
  * ready when the producer's frontend ends, an .rlib dependency when it
  * ends; less codegen in a unit off the critical path still saves wall
  * time when it frees a CPU for another unit; a unit that mostly waited
- * keeps its duration.  Also the libelf section counter on objects with
- * and without debuginfo. */
+ * keeps its duration; a threaded link (link_cpus) runs on that many CPUs,
+ * so less link work saves that much less wall time.  Also the libelf
+ * section counter on objects with and without debuginfo. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +89,36 @@ static void test_replay(void **state)
 	assert_true(near(bt_schedule_replay(&s, cut), 2.25));
 }
 
+/* A rebuild: one unit, frontend 0.1 s, then a link of 0.32 s of CPU
+ * whose linker kept 1.6 CPUs busy (its main thread and two workers);
+ * 0.16 s less link CPU saves 0.1 s of wall, not 0.16 s.  A link without
+ * a thread count (0) runs on one CPU, as before. */
+static void test_threaded_link(void **state)
+{
+	struct bt_sched_unit u;
+	struct bt_schedule s;
+	double cut[1][BT_PHASES] = {{0}};
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	u.work_s[BT_PHASE_FRONTEND] = 0.1;
+	u.work_s[BT_PHASE_LINK] = 0.32;
+	u.wall_s = 0.3;
+	u.link_cpus = 1.6;
+	s = (struct bt_schedule){
+	    .units = &u, .n_units = 1, .jobs = 1, .cpus = 1.6};
+	assert_true(near(bt_schedule_replay(&s, NULL), 0.3));
+	cut[0][BT_PHASE_LINK] = 0.16;
+	assert_true(near(bt_schedule_replay(&s, cut), 0.2));
+	/* a capacity below the link's threads (a loaded machine) bounds it */
+	s.cpus = 0.8;
+	assert_true(near(bt_schedule_replay(&s, NULL), 0.1 / 0.8 + 0.4));
+	/* no thread count: one CPU */
+	u.link_cpus = 0;
+	s.cpus = 1.6;
+	assert_true(near(bt_schedule_replay(&s, NULL), 0.42));
+	assert_true(near(bt_schedule_replay(&s, cut), 0.26));
+}
+
 static void test_sections(void **state)
 {
 	struct bt_section_bytes with, without;
@@ -106,6 +137,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_replay),
+	    cmocka_unit_test(test_threaded_link),
 	    cmocka_unit_test(test_sections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
