@@ -36,7 +36,7 @@ while getopts "n:w:" o; do
 done
 wants() { [[ ",$which," == *",$1,"* ]]; }
 cmake -S "$repo" -B "$repo/build-bench-tests" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$repo/build-bench-tests" -j"$(nproc)" >/dev/null
+cmake --build "$repo/build-bench-tests" -j"$(nproc)" --target btrace btrace_cli check_timings sample_cover >/dev/null
 bin="$repo/build-bench-tests/bin"
 work=$(mktemp -d /tmp/btrace-bench-report.XXXXXX)
 trap 'rm -rf "$work"' EXIT

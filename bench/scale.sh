@@ -242,7 +242,7 @@ cat "$work/tables.md"
   echo
   cat "$work/tables.md"
   echo
-  echo "The report is everything \`btrace report\` writes (summary, Chrome trace, symbolized flame graph, HTML), with two threads unless said. Trace bytes per CPU-second of a real build are in the next section's accuracy table (bench/report.sh)."
+  echo "The report is everything \`btrace report\` writes (summary, Chrome trace, symbolized flame graph, HTML), with two threads unless said. Trace bytes per CPU-second of a real build: the section above (bench/report.sh, \"Trace size\")."
   echo
   echo "Reproduce: \`bench/scale.sh -p $procs_list -s $samples_list -n $runs -v $variant -t $limit_s -m $limit_gib\` (raw figures in build-bench/scale/results.tsv)."
 } >"$section"
