@@ -14,10 +14,14 @@
 # What cannot be measured is said in the table, never left out: a trace
 # that would not fit on the disk (its size estimated from the smaller
 # cells) is not generated; a report that runs longer than -t seconds is
-# stopped, and one that needs more than -m GiB of address space (ulimit
-# -v, so that the shared machine is not pushed into swap or the OOM
-# killer) fails; either way, the larger cells of that process count are
-# not tried.
+# stopped, and one that needs more than -m GiB of address space beyond
+# its trace's size (ulimit -v: btrace maps the larger trace files; the
+# limit keeps the shared machine out of swap and the OOM killer) fails;
+# either way, the larger cells of that process count are not tried.
+#
+# Max RSS is GNU time's: it counts the pages of the mapped trace files
+# that were resident at the peak (btrace drops each file's pages once it
+# has read it), not only the heap.
 #
 # The growth exponent: per process count, the least-squares slope of
 # log(wall) and of log(max RSS) against log(samples) over the cells that
@@ -73,10 +77,13 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 # "TAG status runs wall_med wall_min wall_max rss_kib" to $work/cell
 # (status: ok, timeout, memory, failed EXIT).
 measure() {
-  local tag=$1 dir=$2 threads=$3 walls=() rsss=() r rc status=ok wall rss
+  local tag=$1 dir=$2 threads=$3 walls=() rsss=() r rc status=ok wall rss trace_kib
+  # the trace files of 1 MiB and more are mapped, not read: the address
+  # space they take comes on top of the budget
+  trace_kib=$(du -sk "$dir" | cut -f1)
   for ((r = 0; r < runs; r++)); do
     rc=0
-    (ulimit -v $((limit_gib * 1048576))
+    (ulimit -v $((trace_kib + limit_gib * 1048576))
       BTRACE_THREADS=$threads exec timeout "$limit_s" /usr/bin/time -f "%e %M" -o "$work/time" \
         "$bin/btrace" report -q -o "$work/rep" "$dir") >/dev/null 2>"$work/err" || rc=$?
     if [ "$rc" != 0 ]; then
@@ -173,7 +180,7 @@ def what(r):
     if st == 'timeout':
         return '**did not finish** in %s s' % limit_s
     if st == 'memory':
-        return '**did not fit** in %s GiB of address space' % limit_gib
+        return '**did not fit** in %s GiB of address space beyond the trace' % limit_gib
     return '**failed** (%s)' % st
 
 
@@ -238,7 +245,7 @@ if var:
 PY
 cat "$work/tables.md"
 {
-  echo "Measured $(date -u +%Y-%m-%d) with btrace $(git -C "$repo" rev-parse --short HEAD) on $(nproc) cores, $(uname -sr), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory; synthetic traces from \`bench/gen_trace --stacks real\` (shaped like cli-app's: see bench/gen_trace/main.c), each report limited to $limit_s s and $limit_gib GiB of address space; load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end ($(((SECONDS - started + 59) / 60)) min for the script)."
+  echo "Measured $(date -u +%Y-%m-%d) with btrace $(git -C "$repo" rev-parse --short HEAD) on $(nproc) cores, $(uname -sr), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory; synthetic traces from \`bench/gen_trace --stacks real\` (shaped like cli-app's: see bench/gen_trace/main.c), each report limited to $limit_s s and $limit_gib GiB of address space beyond its trace's size (max RSS includes the resident pages of the trace files btrace maps); load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end ($(((SECONDS - started + 59) / 60)) min for the script)."
   echo
   cat "$work/tables.md"
   echo
