@@ -10,8 +10,9 @@ writes into OUTDIR:
                     measured one, as shares of the build, with the +-20%
                     band (sections calibrate and rebuild)
   report_scale.svg  btrace report's wall time and max RSS against the
-                    samples in the trace, on log axes, with the growth
-                    exponent (section report)
+                    samples in the trace, one series per process count,
+                    on log axes, with the growth exponents (section
+                    scale)
 A plot whose section is missing or has no rows is not written; the script
 says so on stderr and exits 1 only when a section it found cannot be read.
 
@@ -250,49 +251,58 @@ def plot_estimates(text, out):
 
 
 def plot_scale(text, out):
-    sec = section(text, 'report')
+    sec = section(text, 'scale')
     if not sec:
         return None
-    series = {}
+    series, exps = {}, {}
     for head, t in tables(sec):
-        if 'samples' not in head or 'max RSS' not in head:
-            continue
-        wcol = [h for h in head if 'wall' in h][0]
-        for r in t:
-            s = num(r['samples'])
-            if s <= 0:
-                continue  # no place on a log axis
-            key = '%s stacks, %s threads' % (r['stacks'], r['threads'])
-            series.setdefault(key, []).append((s, num(r[wcol]), num(r['max RSS'])))
+        if 'processes' in head and 'max RSS (median)' in head and 'stacks' not in head:
+            wcol = [h for h in head if 'wall' in h][0]
+            for r in t:
+                try:
+                    wall = num(r[wcol], r'^([0-9]*\.?[0-9]+) s')
+                except ValueError:
+                    continue  # a cell that was not measured: said in the table
+                series.setdefault(int(num(r['processes'])), []).append(
+                    (num(r['samples']), wall, num(r['max RSS (median)'])))
+        elif 'wall ~ samples^k' in head:
+            for r in t:
+                if r['wall ~ samples^k'] != '-':
+                    exps[int(num(r['processes']))] = (num(r['wall ~ samples^k']),
+                                                      num(r['max RSS ~ samples^k']))
     if not series:
         return None
-    svg = Svg('btrace report: wall time and max RSS against samples (bench/report.sh)')
+    svg = Svg('btrace report: wall time and max RSS against samples (bench/scale.sh)')
     allp = [p for v in series.values() for p in v]
     xlo, xhi = min(p[0] for p in allp) / 2, max(p[0] for p in allp) * 2
     ylo = min(min(p[1] for p in allp), min(p[2] / 1024 for p in allp)) / 2
-    yhi = max(max(p[1] for p in allp), max(p[2] / 1024 for p in allp)) * 2
-    fx, fy = axes(svg, xlo, xhi, ylo, yhi, 'samples in the trace', 'wall (s, filled) / max RSS (GiB, hollow)',
-                  xlog=True, ylog=True)
-    legend, exps = [], []
-    for i, (key, ps) in enumerate(sorted(series.items())):
+    yhi = max(max(p[1] for p in allp), max(p[2] / 1024 for p in allp), 10) * 2
+    fx, fy = axes(svg, xlo, xhi, ylo, yhi, 'samples in the trace',
+                  'wall (s, filled, solid) / max RSS (GiB, hollow, dashed)', xlog=True, ylog=True)
+    legend, notes = [], []
+    for i, (procs, ps) in enumerate(sorted(series.items())):
         c = COLORS[i % len(COLORS)]
+        key = '%d processes' % procs
         ps.sort()
         for s, wall, rss in ps:
             svg.circle(fx(s), fy(wall), c, '%s: %d samples, %.2f s' % (key, s, wall))
             svg.add('<circle cx="%.1f" cy="%.1f" r="4" fill="none" stroke="%s"><title>%s</title></circle>'
                     % (fx(s), fy(rss / 1024), c, esc('%s: %d samples, %d MiB' % (key, s, rss))))
-        if len({p[0] for p in ps}) > 1:
-            a, b = ps[0], ps[-1]
-            k = math.log(b[1] / a[1]) / math.log(b[0] / a[0])
-            exps.append('%s: wall ~ samples^%.2f' % (key, k))
-            pts = ' '.join('%.1f,%.1f' % (fx(p[0]), fy(p[1])) for p in ps)
-            svg.add('<polyline points="%s" fill="none" stroke="%s"/>' % (pts, c))
+        if len(ps) > 1:
+            svg.add('<polyline points="%s" fill="none" stroke="%s"/>'
+                    % (' '.join('%.1f,%.1f' % (fx(p[0]), fy(p[1])) for p in ps), c))
+            svg.add('<polyline points="%s" fill="none" stroke="%s" stroke-dasharray="4,3"/>'
+                    % (' '.join('%.1f,%.1f' % (fx(p[0]), fy(p[2] / 1024)) for p in ps), c))
+        if procs in exps:
+            notes.append('%s: wall ~ samples^%.2f, RSS ~ samples^%.2f' % (key, *exps[procs]))
         legend.append((key, c))
-    for lim, label in ((10, 'target: 10 s'), (1, 'target: 1 GiB')):
+    for lim, label in ((10, 'target at 5M samples: 10 s'), (1, 'target at 5M samples: 1 GiB')):
         if ylo <= lim <= yhi:
             svg.line(ML, fy(lim), W - MR, fy(lim), color='#c00', dash='4,3')
             svg.text(W - MR - 2, fy(lim) - 3, label, anchor='end', color='#c00', size=10)
-    for j, e in enumerate(exps):
+    if xlo <= 5e6 <= xhi:
+        svg.line(fx(5e6), H - MB, fx(5e6), MT, color='#c00', dash='2,4')
+    for j, e in enumerate(notes):
         svg.text(W - MR - 6, H - MB - 8 - 14 * j, 'growth, ' + e, anchor='end')
     svg.legend(legend)
     svg.write(out)

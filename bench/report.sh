@@ -8,26 +8,35 @@
 #     of units whose wall_s is within max(2%, 20 ms) of cargo's duration
 #     (the issue's bound, strict) and the worst difference.
 #  2. Speed: btrace report on the cli-app trace (median of 5 runs, max RSS).
-#  3. Scale: synthetic traces from bench/gen_trace (1000 processes):
-#     without samples (the process part), and with 500k and 5M samples.
+#  3. Trace bytes per CPU-second of the build (the trace directory's size
+#     against summary.json's session CPU), for each workload's last trace.
+#  4. Sampled CPU against rusage, per kind of sampled process, on the
+#     largest trace (cli-app's, else the example's): bench/sample_cover
+#     gives each process's rusage CPU, the CPU it used while its timers
+#     ran and its samples' weight times the period.
+# How report time and memory grow with the build: bench/scale.sh.
 # Writes the tables into BENCHMARKS.md.
 #
-# usage: bench/report.sh [-n EXAMPLE_RUNS] [-s BIG_SAMPLES]
+# -w picks the workloads: example, cli-app (default both; `-w example` is
+# bench/run.sh --quick's: no cli-app build, so no speed figure).
+#
+# usage: bench/report.sh [-n EXAMPLE_RUNS] [-w WORKLOADS]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-runs=3 big=5000000
-while getopts "n:s:" o; do
+runs=3 which=example,cli-app
+while getopts "n:w:" o; do
   case $o in
     n) runs=$OPTARG ;;
-    s) big=$OPTARG ;;
-    *) echo "usage: $0 [-n EXAMPLE_RUNS] [-s BIG_SAMPLES]" >&2; exit 2 ;;
+    w) which=$OPTARG ;;
+    *) echo "usage: $0 [-n EXAMPLE_RUNS] [-w WORKLOADS]" >&2; exit 2 ;;
   esac
 done
+wants() { [[ ",$which," == *",$1,"* ]]; }
 cmake -S "$repo" -B "$repo/build-bench-tests" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$repo/build-bench-tests" -j"$(nproc)" >/dev/null
+cmake --build "$repo/build-bench-tests" -j"$(nproc)" --target btrace btrace_cli check_timings sample_cover >/dev/null
 bin="$repo/build-bench-tests/bin"
 work=$(mktemp -d /tmp/btrace-bench-report.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -59,12 +68,20 @@ row() { # WORKLOAD RUN LINE
   missing=$(echo "$3" | sed -n 's/.* \([0-9]*\) missing$/\1/p')
   echo "| $1 | $2 | $n | $missing | $within | $worst |" >>"$out"
 }
-for ((i = 1; i <= runs; i++)); do
-  row hello-workspace "$i" "$(timings "$work/example" ex$i)"
-done
-if [ -d "$shared/workloads/cli-app" ]; then
+last_ex=""
+if wants example; then
+  for ((i = 1; i <= runs; i++)); do
+    row hello-workspace "$i" "$(timings "$work/example" ex$i)"
+  done
+  last_ex=ex$runs
+fi
+cli=""
+if wants cli-app && [ -d "$shared/workloads/cli-app" ]; then
   cp -r "$shared/workloads/cli-app" "$work/cli-app" && chmod -R u+w "$work/cli-app"
   row cli-app 1 "$(timings "$work/cli-app" cli)"
+  cli=cli
+fi
+if [ -n "$cli" ]; then
   # Speed on the cli-app trace.
   times=()
   for _ in 1 2 3 4 5; do
@@ -78,59 +95,76 @@ if [ -d "$shared/workloads/cli-app" ]; then
     echo
     echo "**Speed:** \`btrace report\` on the cli-app trace ($procs processes, $samples samples), median of 5: ${med% *} s, max RSS $(( ${med#* } / 1024 )) MiB (target: under 1 s: $(awk -v t="${med% *}" 'BEGIN { print (t < 1) ? "met" : "**missed**" }'))."
   } >>"$out"
+else
+  printf '\n**Speed:** not measured: this run did not build cli-app (`-w %s`); the target (under 1 s) is for its trace.\n' "$which" >>"$out"
 fi
 
-# Scale: synthetic traces.  --stacks real is shaped on the cli-app trace
-# (see gen_trace/main.c); --stacks diverse is the older, much more varied model,
-# a worst case.  The profile is built by two threads; BTRACE_THREADS=1
-# shows what one gives.
+# Trace bytes per CPU-second of the build: the trace files (the report
+# the build wrote into the trace directory left out) against the CPU of
+# every process of the session.
 {
   echo
-  echo "**Scale** (synthetic traces from \`bench/gen_trace\`, 1000 processes shaped like a cargo build; targets for 5M samples: at most 10 s and 1 GiB; median of 3 for the 5M rows):"
+  echo "**Trace size** (the trace files of a default traced build, 250 Hz; CPU: summary.json's session CPU, every process of the build; target: at most 20 MB for cli-app):"
   echo
-  echo "| samples | stacks | threads | trace size | \`btrace report\` wall | max RSS | what it covers | target (5M samples: at most 10 s and 1 GiB) |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| workload | processes | samples | build CPU | trace size | per CPU-second of build | target |"
+  echo "|---|---|---|---|---|---|---|"
 } >>"$out"
-scale_row() { # SAMPLES STACKS THREADS RUNS
-  local s=$1 kind=$2 threads=$3 runs=$4 size times=() med wall rss what
-  if [ ! -e "$work/syn-$s-$kind/.done" ]; then
-    rm -rf "$work/syn-$s-$kind"
-    "$bin/gen_trace" -o "$work/syn-$s-$kind" -p 1000 -s "$s" --stacks "$kind" >/dev/null
-    touch "$work/syn-$s-$kind/.done"
-    sync # the generator's gigabyte goes to disk now, not during the report
-  fi
-  size=$(du -sm "$work/syn-$s-$kind" | cut -f1)
-  for ((r = 0; r < runs; r++)); do
-    BTRACE_THREADS=$threads /usr/bin/time -f "%e %M" -o "$work/time" \
-      "$bin/btrace" report -q -o "$work/rep" "$work/syn-$s-$kind" >/dev/null 2>&1 || true
-    times+=("$(cat "$work/time")")
-  done
-  med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  read -r wall rss <<<"$med"
-  if [ "$s" = 0 ]; then what="the process part: tree, units, summaries, Chrome trace"; else what="everything, with symbolization and the flame graph"; fi
-  local target=-
-  if [ "$s" -ge 5000000 ] && [ "$kind" = real ]; then
-    target=$(awk -v t="$wall" -v r="$rss" 'BEGIN { print (t <= 10 && r <= 1048576) ? "met" : "**missed**" }')
-  fi
-  echo "| $s | $kind | $threads | ${size} MB | ${wall} s | $((rss / 1024)) MiB | $what | $target |" >>"$out"
-  echo "$s $kind $threads $wall" >>"$work/scale"
-}
-scale_row 0 real 2 1
-scale_row 500000 real 2 1
-scale_row "$big" real 2 3
-scale_row "$big" real 1 1
-rm -rf "$work/syn-$big-real"
-scale_row "$big" diverse 2 3
-rm -rf "$work/syn-$big-diverse"
-# Growth: the exponent k of wall ~ samples^k between 500k and the big
-# trace (real stacks, 2 threads); linear is 1.
-k=$(awk -v big="$big" '$2 == "real" && $3 == 2 { w[$1] = $4 }
-  END { if (w[500000] > 0 && w[big] > 0 && big != 500000) printf "%.2f", log(w[big] / w[500000]) / log(big / 500000) }' "$work/scale")
-if [ -n "$k" ]; then
-  echo >>"$out"
-  echo "Growth from 500000 to $big samples (real stacks, 2 threads): wall ~ samples^$k (linear: 1; target: linear growth, $(awk -v k="$k" 'BEGIN { print (k <= 1.1) ? "met" : "**missed**" }'))." >>"$out"
+for tag in $last_ex $cli; do
+  bytes=$(du -sb --exclude=report "$work/$tag" | cut -f1)
+  python3 - "$work/$tag/report/summary.json" "$bytes" "$tag" >>"$out" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+b, tag = int(sys.argv[2]), sys.argv[3]
+cpu = s['session']['cpu_s']
+target = ('met' if b <= 20e6 else '**missed**') if tag == 'cli' else '-'
+print('| %s | %d | %d | %.1f s | %.2f MB | %.1f kB/s | %s |' % (
+    'cli-app' if tag == 'cli' else 'hello-workspace', s['session']['processes'],
+    s.get('profile', {}).get('samples', 0), cpu, b / 1e6, b / 1e3 / cpu, target))
+PY
+done
+
+# Sampled CPU against rusage, per kind of sampled process.
+cover=${cli:-$last_ex}
+if [ -n "$cover" ]; then
+  "$bin/sample_cover" "$work/$cover" >"$work/cover.tsv"
+  python3 - "$work/cover.tsv" "$( [ "$cover" = cli ] && echo cli-app || echo hello-workspace)" >>"$out" <<'PY'
+import sys
+from collections import defaultdict
+rows = [l.split('\t') for l in open(sys.argv[1]) if l.strip()]
+kinds = defaultdict(list)
+for k, pid, ru, win, smp, n in rows:
+    kinds[k].append((float(ru), float(win), float(smp), int(n)))
+print()
+print('**Sampled CPU against rusage** (the %s trace above; per kind of sampled process: the samples\' '
+      'weight times the period against the process\'s own rusage CPU, and against the CPU it used while '
+      'its timers ran; per process: processes with at least 25 samples, 0.1 s; target (issue 5): samples '
+      'x period within 10%% of rusage, judged on the kinds\' sum where a process has 25 samples):' % sys.argv[2])
+print()
+print('| kind | processes | samples | rusage CPU | CPU while the timers ran | sampled CPU | sampled / rusage, the kind\'s sum '
+      '| sampled / rusage per process (>= 25 samples): median [min, max] | sampled / CPU while the timers ran | target |')
+print('|---|---|---|---|---|---|---|---|---|---|')
+order = sorted(kinds, key=lambda k: -sum(r[0] for r in kinds[k]))
+for k in order:
+    v = kinds[k]
+    ru, win, smp = (sum(r[i] for r in v) for i in range(3))
+    n = sum(r[3] for r in v)
+    big = sorted(r[2] / r[0] for r in v if r[3] >= 25 and r[0] > 0)
+    per = ('%.1f%% [%.1f%%, %.1f%%] (%d)' % (100 * big[(len(big) - 1) // 2], 100 * big[0], 100 * big[-1], len(big))
+           if big else '- (none)')
+    share = '%.1f%%' % (100 * smp / ru) if ru > 0 else '-'
+    wshare = '%.1f%%' % (100 * smp / win) if win > 0 else '-'
+    target = ('met' if ru > 0 and abs(smp / ru - 1) <= 0.10 else '**missed**') if big else '- (no process with 25 samples)'
+    print('| %s | %d | %d | %.2f s | %.2f s | %.2f s | %s | %s | %s | %s |' % (
+        k.replace('-fork-then-', ' fork child, then exec of '), len(v), n, ru, win, smp, share, per, wshare, target))
+print()
+print('What rusage has that the samples cannot: the CPU before sampling starts (the dynamic loader, rustup\'s '
+      'proxy before it execs the real rustc, the constructors) and after it stops; a fork child that execs '
+      'another program is sampled only until the exec. A process with less CPU than one period (4 ms) while its '
+      'timers ran may get no sample at all.')
+PY
 fi
+
 echo >>"$out"
-echo "Reproduce: \`bench/report.sh -n $runs -s $big\`." >>"$out"
+echo "Reproduce: \`bench/report.sh -n $runs -w $which\` (growth with the size of the build: bench/scale.sh, below)." >>"$out"
 cat "$out"
 bench_write_section "$repo/BENCHMARKS.md" report "$out"

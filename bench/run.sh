@@ -12,7 +12,12 @@
 # options: the full run fits in about 45 minutes on 2 quiet cores, --quick
 # in about 5 (fewer rounds, smaller workloads, sections marked as quick;
 # sections it does not run keep their earlier figures, and the header
-# says so).  A section whose tool is missing, or whose script fails, keeps
+# says so).  --quick took 3 min on 2026-12-05 under a load average of 33
+# falling to 14 (peers 66 s: the rebuild of an 8-crate workspace only;
+# report 9 s: the example only, no cli-app build; scale 37 s: 0.1 and
+# 0.5 M samples).  The sections that need a clean cli-app build or many
+# of them (overhead, time-passes, debuginfo-ab, calibrate, rebuild) and
+# robustness (fuzzing for a set time) cannot be quick and are not run.  A section whose tool is missing, or whose script fails, keeps
 # its earlier figures and the header says why; the script then exits 1.
 #
 # Dependencies: scripts/deps.sh bench installs what the sections use
@@ -36,9 +41,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # The plan: section|script|full options|quick options ("-": not run with
 # --quick)|commands it needs (Debian package in parentheses).
 plan=(
-  "peers|peers.sh|-n 5 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild,synthetic -c 40 -f 2 -p 20|cargo"
+  "peers|peers.sh|-n 5 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild -c 8 -f 2 -p 10|cargo"
   "overhead|overhead.sh|-n 5 -w example|-|cargo"
-  "report|report.sh|-n 3 -s 5000000|-n 1 -s 500000|cargo /usr/bin/time(time)"
+  "report|report.sh|-n 3|-n 1 -w example|cargo /usr/bin/time(time)"
+  "scale|scale.sh|-n 3 -v 5000000|-p 100,1000 -s 100000,500000 -n 1 -v 0|/usr/bin/time(time)"
   "time-passes|time_passes.sh||-|cargo"
   "debuginfo-ab|debuginfo_ab.sh|-n 1|-|cargo"
   "calibrate|calibrate.sh|-c -r 3 -R 8|-|cargo mold(mold)"

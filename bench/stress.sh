@@ -20,7 +20,7 @@ while getopts "n:" o; do
 done
 # check_samples is a test program: build it with the tests.
 cmake -S "$repo" -B "$repo/build-bench-tests" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$repo/build-bench-tests" -j"$(nproc)" >/dev/null
+cmake --build "$repo/build-bench-tests" -j"$(nproc)" --target btrace btrace_cli check_samples >/dev/null
 bin="$repo/build-bench-tests/bin"
 log=$(mktemp /tmp/btrace-stress.XXXXXX)
 trap 'rm -f "$log"' EXIT

@@ -82,6 +82,12 @@
 # the other way where the frontend waited (I/O, loading): that wait
 # counts as frontend wall but is no CPU.
 #
+# Link time: btrace's link_wall_s of each unit (its link drivers'
+# lifetimes, spawn to reap) against the sum of the unit's `run_linker`
+# passes (rustc's Command::output of cc: spawn, wait, read its output),
+# per unit within max(2%, 20 ms), the bound of report.sh's comparison with
+# --timings.
+#
 # rustc samples in `other` or unknown frames: of the sampled CPU of rustc
 # processes (linker samples excluded: a `link` line with no `rustc_`
 # frame), the share in category `other` and the share whose leaf frame is
@@ -174,7 +180,7 @@ def time_passes(path):
             except ValueError:
                 continue
             passes.append((p['pass'], float(p['time'])))
-    codegen = link = 0.0
+    codegen = link = run_linker = 0.0
     total = None
     pending = 0.0  # mono passes seen since the last top-level codegen pass
     for name, t in passes:
@@ -190,11 +196,13 @@ def time_passes(path):
             codegen += t
         elif name == 'link':
             link += t
+        elif name == 'run_linker':
+            run_linker += t  # every attempt, if rustc ran the linker again
         elif name == 'total':
             total = t
     if total is None or not passes:
         return None
-    return codegen, link, total
+    return codegen, link, total, run_linker
 
 
 CODEGEN_FRAME = re.compile(r'codegen_crate|collect_and_partition_mono_items|join_codegen')
@@ -270,6 +278,7 @@ def table(name):
     rows = {}  # label -> [units, cpu_s, tp codegen, tp total, n without log,
                #           CPU-equivalent codegen, its CPU]
     nolog = []
+    links = []  # (label, target, btrace link_wall_s, time-passes run_linker)
     for u in s['units']:
         if u['kind'] != 'rustc':
             continue
@@ -285,6 +294,8 @@ def table(name):
             continue
         r[2] += tp[0]
         r[3] += tp[2]
+        if tp[3] > 0 or u.get('link_wall_s', 0) > 0:
+            links.append((lab, u['target'], u.get('link_wall_s', 0.0), tp[3]))
         # CPU-equivalent: the frontend runs on one thread, so its CPU is
         # about its wall time (total - codegen - link); the rest of the
         # rustc's CPU is codegen's, on every thread it used
@@ -356,11 +367,31 @@ def table(name):
         pct(inside['frontend'] / n_in),
         ', '.join('`%s` %s' % (c, pct(v / n_in)) for c, v in fr[:5]),
         pct(inside['other'] / n_in), inside['outside'] / 1e6)
-    return '\n'.join(out + notes), diag
+    return '\n'.join(out + notes), diag, link_rows(name, links)
 
 
-t1, d1 = table('default')
-t2, d2 = table('cgu1')
+def link_rows(name, links):
+    """btrace's link wall (the link driver's lifetime, spawn to reap)
+    against time-passes' run_linker, per kind of linked target and in all;
+    bound per unit: max(2%, 20 ms), the bound of the --timings comparison."""
+    out = []
+    groups = [(k, [l for l in links if l[1] == k]) for k in sorted({l[1] for l in links})]
+    for kind, ls in groups + [('**all**', links)]:
+        if not ls:
+            continue
+        b = sum(l[2] for l in ls)
+        t = sum(l[3] for l in ls)
+        within = sum(1 for l in ls if abs(l[2] - l[3]) <= max(0.02 * l[3], 0.020))
+        worst = max(ls, key=lambda l: abs(l[2] - l[3]))
+        verdict = 'met' if within == len(ls) else '**missed**'
+        out.append('| %s | %s | %d | %.3f s | %.3f s | %s | %d of %d | %+.1f ms (`%s`) | %s |' % (
+            name, kind, len(ls), b, t, '%+.1f%%' % (100 * (b - t) / t) if t else '-',
+            within, len(ls), 1000 * (worst[2] - worst[3]), worst[0], verdict))
+    return '\n'.join(out)
+
+
+t1, d1, l1 = table('default')
+t2, d2, l2 = table('cgu1')
 print('**default** (cli-app as it is: dev profile, 16 codegen units, 256 for the incremental `cli-app`):')
 print()
 print(t1)
@@ -379,6 +410,17 @@ print('| run | CPU in the codegen passes | codegen_llvm | debuginfo | frontend: 
 print('|---|---|---|---|---|---|---|')
 print(d1)
 print(d2)
+print()
+print('**Link time against time-passes\' `run_linker`** (units that ran a linker; btrace: the link driver\'s'
+      ' lifetime, from the rustc\'s spawn of `cc` to its reap, summed over a unit\'s links (`link_wall_s`);'
+      ' time-passes: the wall of its `run_linker` passes, rustc waiting for `cc` and reading its output;'
+      ' bound per unit: max(2%, 20 ms), the bound of the `--timings` comparison; target: every unit within it):')
+print()
+print('| run | target kind | units | btrace link wall (sum) | time-passes `run_linker` (sum) | difference of the sums'
+      ' | units within max(2%, 20 ms) | largest difference | target |')
+print('|---|---|---|---|---|---|---|---|---|')
+print(l1)
+print(l2)
 PY
 cat "$work/tables.md"
 runtime=$((SECONDS - started))

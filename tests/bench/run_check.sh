@@ -2,7 +2,9 @@
 # run_check.sh REPO: bench/run.sh --check passes on the tree, and fails,
 # naming the problem, on copies broken in each way it guards against: a
 # section script gone, an option a script no longer takes, a section
-# missing from BENCHMARKS.md, a table plot.py cannot read.  Also: --list
+# missing from BENCHMARKS.md, a table plot.py cannot read (and a grid
+# cell of the scale section that says it was not measured is left out of
+# report_scale.svg, not a failure).  Also: --list
 # shows every section in both modes, and plot.py draws its plots from
 # the tree's BENCHMARKS.md.
 set -euo pipefail
@@ -52,8 +54,17 @@ copy && sed -i 's/<!-- rebuild:begin -->//' "$t/r/BENCHMARKS.md"
 expect "a section gone from BENCHMARKS.md" "rebuild: BENCHMARKS.md has no section rebuild"
 copy && sed -i '/bench_write_section "$repo\/BENCHMARKS.md" report /s/ report / report-x /' "$t/r/bench/report.sh"
 expect "a script writing another section" "report: bench/report.sh does not write section report"
-copy && sed -i 's/^| \([0-9]*\) | real | 2 | /| many | real | 2 | /' "$t/r/BENCHMARKS.md"
+copy && sed -i '/<!-- scale:begin -->/,/<!-- scale:end -->/s/^| \([0-9]*\) | \([0-9]*\) | \([0-9]* MB\) | /| \1 | many | \3 | /' "$t/r/BENCHMARKS.md"
 expect "a table plot.py cannot read" "plot.py cannot read"
+# a grid cell that was not measured is said in its row, and plot.py
+# leaves it out of the plot rather than failing
+copy && sed -i '/<!-- scale:begin -->/,/<!-- scale:end -->/{0,/^| \([0-9]*\) | \([0-9]*\) | \([0-9]* MB\) | [^|]* | [^|]* | [0-9]* |/s//| \1 | \2 | \3 | **did not finish** in 900 s | - | 0 |/}' "$t/r/BENCHMARKS.md"
+grep -q '| \*\*did not finish\*\* in 900 s | - | 0 |' "$t/r/BENCHMARKS.md" || fail "could not make a cell unmeasured"
+n_all=$(grep -o 'report_scale.svg ([0-9]* points)' "$t/plot.out")
+python3 "$t/r/bench/plot.py" "$t/r/BENCHMARKS.md" "$t/plots2" >"$t/plot2.out" || fail "plot.py failed on an unmeasured cell: $(cat "$t/plot2.out")"
+n_one=$(grep -o 'report_scale.svg ([0-9]* points)' "$t/plot2.out")
+[ "${n_all//[^0-9]/}" = $((${n_one//[^0-9]/} + 1)) ] || fail "an unmeasured cell: $n_all before, $n_one after"
+echo "ok: an unmeasured grid cell -> $n_one"
 copy && echo 'if then' >>"$t/r/bench/history.sh"
 expect "a script that does not parse" "history: bench/history.sh does not parse"
 echo "bench_run_check: passed"
