@@ -292,11 +292,32 @@ static void module_range(const struct dl_phdr_info *info, uint64_t *start,
 	}
 }
 
-/* Writes INFO's module record; a LOADED one only once per address range
- * unless AGAIN. */
-static void write_module(const struct dl_phdr_info *info, uint32_t event,
-			 int again)
+/* The MODULE records of one scan, written together: one write(2) for
+ * the dozen modules a rustc starts with, rather than an open, fstat,
+ * write and close each.  The lock serializes scan_modules() (dlclose()
+ * calls it without the consumer lock); it is taken before the loader's
+ * lock, never inside it. */
+static struct {
+	int lock;
+	unsigned count;
+	size_t len;
+	char buf[16384];
+} scanned;
+
+static void scanned_write(void)
 {
+	if (scanned.len)
+		bt_emit_batch(scanned.buf, scanned.len, scanned.count);
+	scanned.len = 0;
+	scanned.count = 0;
+}
+
+/* Writes INFO's module record (into the scan's batch if BATCH); a LOADED
+ * one only once per address range unless AGAIN. */
+static void write_module(const struct dl_phdr_info *info, uint32_t event,
+			 int again, int batch)
+{
+	size_t len;
 	char rec[4096], bid[130], exe[1024];
 	struct bt_rec_module m;
 	const char *path = info->dlpi_name;
@@ -334,14 +355,23 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 	m.bias = info->dlpi_addr;
 	m.event = event;
 	build_id(info, bid, sizeof(bid));
-	bt_emit(rec, bt_build_module(rec, sizeof(rec), &m, path, bid));
+	len = bt_build_module(rec, sizeof(rec), &m, path, bid);
+	if (!batch) {
+		bt_emit(rec, len);
+		return;
+	}
+	if (len > sizeof(scanned.buf) - scanned.len)
+		scanned_write();
+	memcpy(scanned.buf + scanned.len, rec, len);
+	scanned.len += len;
+	scanned.count++;
 }
 
 static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
 	(void)arg;
-	write_module(info, BT_MODULE_LOADED, 0);
+	write_module(info, BT_MODULE_LOADED, 0, 1);
 	return 0;
 }
 
@@ -349,8 +379,12 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 static void scan_modules(void)
 {
 	uint64_t t = bt_now_ns();
+	while (__atomic_exchange_n(&scanned.lock, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
 	dl_iterate_phdr(module_cb, NULL);
+	scanned_write();
 	sp.last_scan_ns = t;
+	__atomic_store_n(&scanned.lock, 0, __ATOMIC_RELEASE);
 }
 
 struct unload_arg {
@@ -373,7 +407,7 @@ static int unload_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	struct unload_arg *u = arg;
 	(void)size;
 	if (is_object(info, u)) {
-		write_module(info, BT_MODULE_UNLOADING, 0);
+		write_module(info, BT_MODULE_UNLOADING, 0, 0);
 		module_range(info, &u->start, &u->end);
 		u->found = 1;
 		return 1;
@@ -390,7 +424,7 @@ static int still_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	if (is_object(info, u)) {
 		u->found = 1;
-		write_module(info, BT_MODULE_LOADED, 1);
+		write_module(info, BT_MODULE_LOADED, 1, 0);
 		return 1;
 	}
 	return 0;
@@ -1224,6 +1258,9 @@ void bt_sampler_forked(void)
 	staged.len = 0;
 	staged.count = 0;
 	__atomic_store_n(&staged.lock, 0, __ATOMIC_RELEASE);
+	scanned.len = 0;
+	scanned.count = 0;
+	__atomic_store_n(&scanned.lock, 0, __ATOMIC_RELEASE);
 	if (!was_on || !sp.installed || !bt_active())
 		return;
 	for (uint64_t pos = sp.tail; pos != sp.head; pos++)
