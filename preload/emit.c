@@ -204,8 +204,7 @@ static void write_dropped(int fd)
  * opened, the disk is full) is counted and the next one tries again; only
  * a limit the file has reached (RLIMIT_FSIZE) or a record torn in the
  * middle ends recording. */
-static void append(const void *buf, size_t len, unsigned records,
-		   int is_start)
+static void append(const void *buf, size_t len, unsigned records, int is_start)
 {
 	int fd;
 	ssize_t n;

@@ -12,7 +12,8 @@
  * analyzer's job.
  *
  * Async-signal-safety: on_sigprof() and everything it calls are AS-safe
- * (atomics, the stack, the ring); nothing else here runs in the handler. */
+ * (atomics, the stack, the ring, gettid and prctl(PR_GET_NAME)); nothing
+ * else here runs in the handler. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
@@ -195,8 +196,8 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	/* The thread's name, for its THREAD record should it still run when
 	 * sampling stops (thread_name()). */
 	if (timer_slot > 0)
-		prctl(PR_GET_NAME, (unsigned long)sp.timers[timer_slot - 1].name,
-		      0, 0, 0);
+		prctl(PR_GET_NAME,
+		      (unsigned long)sp.timers[timer_slot - 1].name, 0, 0, 0);
 	pos = __atomic_load_n(&sp.head, __ATOMIC_RELAXED);
 	for (;;) {
 		uint64_t seq;
