@@ -16,9 +16,11 @@
 #   rebuild   ../shared/workloads/cli-app after `touch src/main.rs`
 #   example   a clean build of examples/hello-workspace
 #   synthetic a clean build of gen-synthetic.sh 40 crates x 20 functions
+#   short     `sh` running the toolchain's `rustc -V` 20 times: the fixed
+#             cost of a short sampled process (divide the added CPU by 20)
 #
 # usage: bench/overhead_breakdown.sh [-n ROUNDS] [-p PERF_ROUNDS]
-#          [-w rebuild|example|synthetic] [-m sample|off] [-s] [BTRACE...]
+#          [-w rebuild|example|synthetic|short] [-m sample|off] [-s] [BTRACE...]
 #   -m  the btrace mode: default sampling (sample), or --sample off
 #   -s  do not write BENCHMARKS.md (section overhead-breakdown-WORKLOAD)
 set -euo pipefail
@@ -34,7 +36,7 @@ while getopts "n:p:w:m:s" o; do
     w) which=$OPTARG ;;
     m) mode=$OPTARG ;;
     s) write=0 ;;
-    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-w rebuild|example|synthetic] [-m sample|off] [-s] [BTRACE...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-w rebuild|example|synthetic|short] [-m sample|off] [-s] [BTRACE...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -58,9 +60,16 @@ case $which in
   synthetic)
     bash "$shared/workloads/gen-synthetic.sh" "$work/w" 40 20 >/dev/null
     prep() { (cd "$work/w" && cargo clean -q); } ;;
+  short)
+    mkdir -p "$work/w"
+    rustc_bin=$(rustup which rustc 2>/dev/null || command -v rustc)
+    printf 'for i in $(seq 20); do "%s" -V; done\n' "$rustc_bin" >"$work/w/short.sh"
+    prep() { :; } ;;
   *) echo "unknown workload $which" >&2; exit 2 ;;
 esac
-(cd "$work/w" && cargo build -q --offline >/dev/null 2>&1) # warm the caches
+build_cmd=(cargo build -q --offline)
+[ "$which" = short ] && build_cmd=(sh "$work/w/short.sh")
+(cd "$work/w" && "${build_cmd[@]}" >/dev/null 2>&1) # warm the caches
 
 sflag=()
 [ "$mode" = off ] && sflag=(--sample off)
@@ -68,7 +77,7 @@ sflag=()
 # a btrace in bins.
 build() {
   local m=$1 r=$2; shift 2
-  local cmd=(cargo build -q --offline)
+  local cmd=("${build_cmd[@]}")
   [ "$m" = u ] || cmd=("${bins[$m]}" record -o "$work/trace" "${sflag[@]}" -- "${cmd[@]}")
   prep
   rm -rf "$work/trace"
