@@ -380,12 +380,17 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 static void scan_modules(void)
 {
 	uint64_t t = bt_now_ns();
+	int cs;
+	/* write(2) is a cancellation point: a thread cancelled in here (a
+	 * program's thread in dlclose()) must not keep the lock. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
 	while (__atomic_exchange_n(&scanned.lock, 1, __ATOMIC_ACQUIRE))
 		sched_yield();
 	dl_iterate_phdr(module_cb, NULL);
 	scanned_write();
 	sp.last_scan_ns = t;
 	__atomic_store_n(&scanned.lock, 0, __ATOMIC_RELEASE);
+	pthread_setcancelstate(cs, NULL);
 }
 
 struct unload_arg {
