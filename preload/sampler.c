@@ -763,11 +763,11 @@ static uint64_t thread_cpu_ns(pid_t tid)
 
 /* TID's name into NAME (17 bytes): the calling thread's own, or what the
  * SIGPROF handler last saw of another (empty if it never took a sample).
- * Never from /proc/self/task/TID/comm: a thread's dentries there, looked
- * up while the thread runs, made the parent's wait4() spin for
- * milliseconds in shrink_dcache_parent() when it reaped the process (the
- * thread's own exit was still invalidating them: BENCHMARKS.md, "Where
- * the overhead comes from"). */
+ * Never from /proc/self/task/TID/comm: with those lookups, the parent's
+ * wait4() spun for milliseconds in shrink_dcache_parent() when it reaped
+ * the process, and without them it does not (BENCHMARKS.md, "Where the
+ * overhead comes from"; likely the dying threads still invalidating
+ * their dentries). */
 static void thread_name(pid_t tid, int slot, char *name)
 {
 	name[0] = name[16] = 0;
