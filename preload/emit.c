@@ -119,9 +119,9 @@ enum { FILE_NONE, FILE_CREATING, FILE_READY };
 
 /* [AS-safe] Counts a record that could not be written; the next record
  * that can be written says how many were lost before it. */
-static void drop(size_t len)
+static void drop(size_t len, unsigned records)
 {
-	__atomic_add_fetch(&bt_st.dropped, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&bt_st.dropped, records, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&bt_st.dropped_bytes, len, __ATOMIC_SEQ_CST);
 }
 
@@ -204,7 +204,7 @@ static void write_dropped(int fd)
  * opened, the disk is full) is counted and the next one tries again; only
  * a limit the file has reached (RLIMIT_FSIZE) or a record torn in the
  * middle ends recording. */
-static void append(const void *buf, size_t len, int is_start)
+static void append(const void *buf, size_t len, unsigned records, int is_start)
 {
 	int fd;
 	ssize_t n;
@@ -218,7 +218,7 @@ static void append(const void *buf, size_t len, int is_start)
 		bt_debug("cannot reopen trace file, record dropped",
 			 bt_st.path);
 		__atomic_sub_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
-		drop(len);
+		drop(len, records);
 		return;
 	}
 	if (!is_start)
@@ -235,7 +235,7 @@ static void append(const void *buf, size_t len, int is_start)
 		/* Nothing written (ENOSPC, EDQUOT, EIO): the file is whole. */
 		bt_debug("cannot write trace file, record dropped", bt_st.path);
 		__atomic_sub_fetch(&bt_st.written, len, __ATOMIC_SEQ_CST);
-		drop(len);
+		drop(len, records);
 		return;
 	}
 	/* Part of a record: what followed it would not read. */
@@ -326,7 +326,7 @@ static int create_file(void)
 		return -1;
 	/* The file exists: from here on it is READY whatever happens to the
 	 * start record (a lost one is counted like any other). */
-	append(rec, len, 1);
+	append(rec, len, 1, 1);
 	return 0;
 }
 
@@ -336,7 +336,10 @@ static int create_file(void)
  * others wait for it.  Returns 0 if the file is there. */
 static int ensure_file(void)
 {
-	pid_t tid = (pid_t)syscall(SYS_gettid);
+	pid_t tid;
+	if (__atomic_load_n(&bt_st.file_state, __ATOMIC_ACQUIRE) == FILE_READY)
+		return 0; /* the common case: no gettid() */
+	tid = (pid_t)syscall(SYS_gettid);
 	for (;;) {
 		int s = __atomic_load_n(&bt_st.file_state, __ATOMIC_ACQUIRE);
 		if (s == FILE_READY)
@@ -368,15 +371,20 @@ static int ensure_file(void)
 	}
 }
 
-void bt_emit(const void *rec, size_t len)
+void bt_emit_batch(const void *recs, size_t len, unsigned records)
 {
 	if (!bt_active() || !len)
 		return;
 	if (ensure_file() < 0) {
-		drop(len);
+		drop(len, records);
 		return;
 	}
-	append(rec, len, 0);
+	append(recs, len, records, 0);
+}
+
+void bt_emit(const void *rec, size_t len)
+{
+	bt_emit_batch(rec, len, 1);
 }
 
 /* ---- set-up (recorder.c's constructor and atfork handler) ---- */

@@ -63,6 +63,10 @@ int bt_active(void);
  * image's PROC_START record.  A record that cannot be written is counted
  * and said in a DROPPED record before the next one that can be. */
 void bt_emit(const void *rec, size_t len);
+/* [AS-safe] bt_emit() of RECORDS whole records, one after another in
+ * RECS, in one write(2): they reach the file together or are counted
+ * lost together. */
+void bt_emit_batch(const void *recs, size_t len, unsigned records);
 /* [AS-safe] CLOCK_MONOTONIC in ns. */
 uint64_t bt_now_ns(void);
 /* [AS-safe] Writes "btrace[pid]: MSG ARG\n" to stderr if BTRACE_DEBUG. */

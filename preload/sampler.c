@@ -12,7 +12,8 @@
  * analyzer's job.
  *
  * Async-signal-safety: on_sigprof() and everything it calls are AS-safe
- * (atomics, the stack, the ring); nothing else here runs in the handler. */
+ * (atomics, the stack, the ring, gettid and prctl(PR_GET_NAME)); nothing
+ * else here runs in the handler. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
@@ -23,7 +24,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -105,6 +108,7 @@ static struct {
 		pid_t tid;
 		int has_timer;
 		uint64_t left; /* of its period, while it is off */
+		char name[16]; /* its name at its last sample */
 	} timers[MAX_TIMERS];  /* registered threads */
 	int process_timer; /* one process-wide timer instead of one a thread */
 	struct {
@@ -189,6 +193,11 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	if (in_handler || !sp.on)
 		goto out;
 	in_handler = 1;
+	/* The thread's name, for its THREAD record should it still run when
+	 * sampling stops (thread_name()). */
+	if (timer_slot > 0)
+		prctl(PR_GET_NAME,
+		      (unsigned long)sp.timers[timer_slot - 1].name, 0, 0, 0);
 	pos = __atomic_load_n(&sp.head, __ATOMIC_RELAXED);
 	for (;;) {
 		uint64_t seq;
@@ -238,6 +247,7 @@ out:
 static void drain(void);
 static int drain_lock(int wait);
 static void drain_unlock(void);
+static void write_staged(void);
 
 /* ---- module map ---- */
 
@@ -283,11 +293,32 @@ static void module_range(const struct dl_phdr_info *info, uint64_t *start,
 	}
 }
 
-/* Writes INFO's module record; a LOADED one only once per address range
- * unless AGAIN. */
-static void write_module(const struct dl_phdr_info *info, uint32_t event,
-			 int again)
+/* The MODULE records of one scan, written together: one write(2) for
+ * the dozen modules a rustc starts with, rather than an open, fstat,
+ * write and close each.  The lock serializes scan_modules() (dlclose()
+ * calls it without the consumer lock); it is taken before the loader's
+ * lock, never inside it. */
+static struct {
+	int lock;
+	unsigned count;
+	size_t len;
+	char buf[16384];
+} scanned;
+
+static void scanned_write(void)
 {
+	if (scanned.len)
+		bt_emit_batch(scanned.buf, scanned.len, scanned.count);
+	scanned.len = 0;
+	scanned.count = 0;
+}
+
+/* Writes INFO's module record (into the scan's batch if BATCH); a LOADED
+ * one only once per address range unless AGAIN. */
+static void write_module(const struct dl_phdr_info *info, uint32_t event,
+			 int again, int batch)
+{
+	size_t len;
 	char rec[4096], bid[130], exe[1024];
 	struct bt_rec_module m;
 	const char *path = info->dlpi_name;
@@ -325,14 +356,23 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 	m.bias = info->dlpi_addr;
 	m.event = event;
 	build_id(info, bid, sizeof(bid));
-	bt_emit(rec, bt_build_module(rec, sizeof(rec), &m, path, bid));
+	len = bt_build_module(rec, sizeof(rec), &m, path, bid);
+	if (!batch) {
+		bt_emit(rec, len);
+		return;
+	}
+	if (len > sizeof(scanned.buf) - scanned.len)
+		scanned_write();
+	memcpy(scanned.buf + scanned.len, rec, len);
+	scanned.len += len;
+	scanned.count++;
 }
 
 static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
 	(void)arg;
-	write_module(info, BT_MODULE_LOADED, 0);
+	write_module(info, BT_MODULE_LOADED, 0, 1);
 	return 0;
 }
 
@@ -340,8 +380,17 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 static void scan_modules(void)
 {
 	uint64_t t = bt_now_ns();
+	int cs;
+	/* write(2) is a cancellation point: a thread cancelled in here (a
+	 * program's thread in dlclose()) must not keep the lock. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
+	while (__atomic_exchange_n(&scanned.lock, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
 	dl_iterate_phdr(module_cb, NULL);
+	scanned_write();
 	sp.last_scan_ns = t;
+	__atomic_store_n(&scanned.lock, 0, __ATOMIC_RELEASE);
+	pthread_setcancelstate(cs, NULL);
 }
 
 struct unload_arg {
@@ -364,7 +413,7 @@ static int unload_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	struct unload_arg *u = arg;
 	(void)size;
 	if (is_object(info, u)) {
-		write_module(info, BT_MODULE_UNLOADING, 0);
+		write_module(info, BT_MODULE_UNLOADING, 0, 0);
 		module_range(info, &u->start, &u->end);
 		u->found = 1;
 		return 1;
@@ -381,7 +430,7 @@ static int still_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	if (is_object(info, u)) {
 		u->found = 1;
-		write_module(info, BT_MODULE_LOADED, 1);
+		write_module(info, BT_MODULE_LOADED, 1, 0);
 		return 1;
 	}
 	return 0;
@@ -486,6 +535,7 @@ static void drain(void)
 	}
 	if (open)
 		write_batch(&b, rec);
+	write_staged();
 }
 
 /* Takes the consumer lock; WAIT says whether to wait for the flusher. */
@@ -653,6 +703,7 @@ static int register_this_thread(void)
 	if (slot < 0)
 		return -1;
 	sp.timers[slot].tid = tid;
+	sp.timers[slot].name[0] = 0;
 	sp.timers[slot].has_timer = 0;
 	sp.timers[slot].left = 0;
 	/* The mask a thread starts with is its creator's (or, for the main
@@ -710,40 +761,124 @@ static uint64_t thread_cpu_ns(pid_t tid)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void write_thread(pid_t tid, uint32_t flags)
+/* TID's name into NAME (17 bytes): the calling thread's own, or what the
+ * SIGPROF handler last saw of another (empty if it never took a sample).
+ * Never from /proc/self/task/TID/comm: with those lookups, the parent's
+ * wait4() spun for milliseconds in shrink_dcache_parent() when it reaped
+ * the process, and without them it does not (BENCHMARKS.md, "Where the
+ * overhead comes from"; likely the dying threads still invalidating
+ * their dentries). */
+static void thread_name(pid_t tid, int slot, char *name)
 {
-	char rec[256], path[64], name[32];
+	name[0] = name[16] = 0;
+	if (tid == (pid_t)syscall(SYS_gettid) &&
+	    prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0) == 0)
+		return;
+	if (slot >= 0)
+		memcpy(name, sp.timers[slot].name, 16);
+}
+
+/* THREAD record of TID into REC; returns its length (0: none). */
+static size_t thread_record(char *rec, size_t cap, pid_t tid, int slot,
+			    uint32_t flags)
+{
+	char name[17];
 	struct bt_rec_thread t;
-	ssize_t n = -1;
-	int fd;
-	size_t pos = 0;
-	const char *pre = "/proc/self/task/";
-	char num[16];
-	int k = 0;
-	unsigned v = (unsigned)tid;
-	while (*pre)
-		path[pos++] = *pre++;
-	do {
-		num[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (k)
-		path[pos++] = num[--k];
-	memcpy(path + pos, "/comm", 6);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, name, sizeof(name) - 1);
-		close(fd);
-	}
-	if (n > 0 && name[n - 1] == '\n')
-		n--;
-	name[n > 0 ? n : 0] = 0;
+	thread_name(tid, slot, name);
 	memset(&t, 0, sizeof(t));
 	t.mono_ns = bt_now_ns();
 	t.cpu_ns = thread_cpu_ns(tid);
 	t.tid = (uint32_t)tid;
 	t.flags = flags;
-	bt_emit(rec, bt_build_thread(rec, sizeof(rec), &t, name));
+	return bt_build_thread(rec, cap, &t, name);
+}
+
+static void write_thread(pid_t tid, int slot, uint32_t flags)
+{
+	char rec[256];
+	bt_emit(rec, thread_record(rec, sizeof(rec), tid, slot, flags));
+}
+
+/* ---- THREAD records of ended threads ----
+ * A thread that ends puts its THREAD record here, and the next drain()
+ * writes all that are here in one write(2): rustc starts and ends a
+ * thread per codegen unit (161 in a rebuild of cli-app), and a record
+ * of its own cost each of them an open, fstat, write and close of the
+ * trace file.  The lock is held only to copy a record in or the buffer
+ * out; a fork child starts with it free and the buffer empty (the
+ * parent writes what is in it). */
+#define STAGE_BYTES 8192
+static struct {
+	int lock;
+	unsigned count;
+	size_t len;
+	char buf[STAGE_BYTES];
+} staged;
+
+static void stage_lock(void)
+{
+	while (__atomic_exchange_n(&staged.lock, 1, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+static void stage_unlock(void)
+{
+	__atomic_store_n(&staged.lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Adds REC to the staged records; returns -1 if it does not fit. */
+static int stage(const char *rec, size_t len)
+{
+	int r = -1;
+	stage_lock();
+	if (staged.len + len <= sizeof(staged.buf)) {
+		memcpy(staged.buf + staged.len, rec, len);
+		staged.len += len;
+		staged.count++;
+		r = 0;
+	}
+	stage_unlock();
+	return r;
+}
+
+/* Writes the staged records.  Holds the consumer lock (drain_lock()),
+ * which guards the copy. */
+static void write_staged(void)
+{
+	static char out[STAGE_BYTES];
+	size_t len;
+	unsigned count;
+	stage_lock();
+	len = staged.len;
+	count = staged.count;
+	memcpy(out, staged.buf, len);
+	staged.len = 0;
+	staged.count = 0;
+	stage_unlock();
+	if (len)
+		bt_emit_batch(out, len, count);
+}
+
+/* An ended thread's record: staged while the flusher runs to write it,
+ * else (or if it does not fit) written now. */
+static void ended_thread(pid_t tid, int slot, uint32_t flags)
+{
+	char rec[256];
+	size_t len = thread_record(rec, sizeof(rec), tid, slot, flags);
+	if (!len)
+		return;
+	if (__atomic_load_n(&sp.flusher, __ATOMIC_SEQ_CST) != FLUSHER_RUNNING ||
+	    stage(rec, len) < 0) {
+		bt_emit(rec, len);
+		return;
+	}
+	/* Sampling stopped meanwhile: its last drain may have run before
+	 * the record was staged. */
+	if (__atomic_load_n(&sp.flusher, __ATOMIC_SEQ_CST) != FLUSHER_RUNNING &&
+	    drain_lock(1) == 0) {
+		write_staged();
+		drain_unlock();
+	}
 }
 
 /* The thread is ending: it no longer counts for the process timer; its
@@ -770,7 +905,7 @@ static void thread_end(void *arg)
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 		if (sp.timers[slot].has_timer)
 			timer_delete(sp.timers[slot].id);
-		write_thread(sp.timers[slot].tid,
+		ended_thread(sp.timers[slot].tid, slot,
 			     sp.timers[slot].tid == bt_st.pid ? 1 : 0);
 		__atomic_store_n(&sp.timers[slot].used, 0, __ATOMIC_RELEASE);
 	} else if (__atomic_compare_exchange_n(&sp.timers[slot].used, &three, 0,
@@ -1057,7 +1192,7 @@ void bt_sampler_stop(void)
 		if (__atomic_compare_exchange_n(&sp.timers[i].used, &two, 3, 0,
 						__ATOMIC_ACQ_REL,
 						__ATOMIC_RELAXED))
-			write_thread(sp.timers[i].tid,
+			write_thread(sp.timers[i].tid, i,
 				     sp.timers[i].tid == main_tid ? 1 : 0);
 	}
 	memset(&end, 0, sizeof(end));
@@ -1125,6 +1260,13 @@ void bt_sampler_forked(void)
 	__atomic_store_n(&sp.flusher, FLUSHER_NONE, __ATOMIC_RELEASE);
 	__atomic_store_n(&sp.draining, 0, __ATOMIC_RELEASE);
 	fork_locked = 0;
+	/* The parent writes the records staged before the fork. */
+	staged.len = 0;
+	staged.count = 0;
+	__atomic_store_n(&staged.lock, 0, __ATOMIC_RELEASE);
+	scanned.len = 0;
+	scanned.count = 0;
+	__atomic_store_n(&scanned.lock, 0, __ATOMIC_RELEASE);
 	if (!was_on || !sp.installed || !bt_active())
 		return;
 	for (uint64_t pos = sp.tail; pos != sp.head; pos++)

@@ -10,6 +10,9 @@
  *       EXE's samples: at least 80% flagged truncated, and none that
  *       stopped after one frame flagged complete (code without unwind
  *       information is not the root of a stack)
+ *   check_sampler threads TRACE EXE NAME...
+ *       EXE's THREAD records hold every NAME (a name ending in '*' stands
+ *       for that many threads: "short-*40" for short-0 .. short-39)
  *
  * Every check also wants a trace without problems.  Prints what it
  * counted; exits 0 if every check holds, 1 if not, 2 on usage. */
@@ -79,14 +82,31 @@ static void count(const struct bt_trace *t, const char *exe, int forked,
 	       c->weight, c->complete, c->truncated, c->depth1_complete);
 }
 
+/* Has an image of EXE a THREAD record named NAME? */
+static int has_thread(const struct bt_trace *t, const char *exe,
+		      const char *name)
+{
+	for (size_t i = 0; i < t->n_procs; i++)
+		for (size_t k = 0; k < t->procs[i].n_images; k++) {
+			const struct bt_image *im = t->procs[i].images[k];
+			if (strcmp(base(im->exe), exe))
+				continue;
+			for (size_t j = 0; j < im->n_threads; j++)
+				if (!strcmp(im->threads[j].name, name))
+					return 1;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bt_trace t;
 	struct counts c;
 	char err[512];
 	if (argc < 4) {
-		fprintf(stderr, "usage: check_sampler samples|truncated TRACE "
-				"EXE ...\n");
+		fprintf(stderr,
+			"usage: check_sampler samples|truncated|threads TRACE "
+			"EXE ...\n");
 		return 2;
 	}
 	if (bt_trace_load(argv[2], &t, err, sizeof(err)) < 0) {
@@ -109,6 +129,23 @@ int main(int argc, char **argv)
 		CHECK(c.depth1_complete == 0,
 		      "%zu one-frame samples flagged complete",
 		      c.depth1_complete);
+	} else if (!strcmp(argv[1], "threads")) {
+		for (int a = 4; a < argc; a++) {
+			char name[64];
+			const char *star = strchr(argv[a], '*');
+			int n = star ? atoi(star + 1) : 1;
+			for (int k = 0; k < n; k++) {
+				if (star)
+					snprintf(name, sizeof(name), "%.*s%d",
+						 (int)(star - argv[a]), argv[a],
+						 k);
+				else
+					snprintf(name, sizeof(name), "%s",
+						 argv[a]);
+				CHECK(has_thread(&t, argv[3], name),
+				      "no THREAD record named %s", name);
+			}
+		}
 	} else {
 		bt_trace_free(&t);
 		return 2;

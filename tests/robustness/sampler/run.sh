@@ -102,6 +102,27 @@ short_threads) # PROG CHECK: threads that end while sampled
 		"$check" samples "$work/trace" "$(basename "$prog")" 1
 	done
 	;;
+thread_names) # PROG PROBE CHECK: every thread named, none from /proc, and
+	# the records of 40 ended threads in fewer opens of the trace file
+	# than threads (they are written together), with both kinds of timer
+	prog=$1 probe=$2 check=$3
+	for timer in process thread; do
+		rm -rf "$work/trace" "$work/probe.log"
+		mkdir -m 700 "$work/trace"
+		rc=0
+		BTRACE_TIMER=$timer BTRACE_SAMPLE=all BTRACE_DIR="$work/trace" \
+			PROBE_DIR="$work/trace/" PROBE_LOG="$work/probe.log" \
+			LD_PRELOAD="$probe $BTRACE_LIB" timeout -k 5 30 "$prog" || rc=$?
+		[ "$rc" = 0 ] || fail "BTRACE_TIMER=$timer: exit $rc"
+		cat "$work/probe.log"
+		read -r _ task _ opens <"$work/probe.log"
+		[ "$task" = 0 ] || fail "$timer timer: $task opens of /proc/self/task/*"
+		[ "$opens" -lt 40 ] ||
+			fail "$timer timer: $opens opens of the trace file for 40 threads"
+		"$check" threads "$work/trace" "$(basename "$prog")" \
+			'short-*40' live-a live-b
+	done
+	;;
 preinit) # PROG CHECK_SAMPLES: the program's early SIGPROF handler stays
 	prog=$1 check=$2
 	rc=$(record all "$prog")

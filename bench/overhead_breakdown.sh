@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# overhead_breakdown.sh - where the time a traced build adds goes.
+#
+# Paired, interleaved builds (untraced, then `btrace record`, in
+# alternating order) of one workload, each under `perf stat` with
+# software counters that do not depend on the machine's load as wall
+# time does: task-clock (the CPU of every process of the build), system
+# calls (raw_syscalls:sys_enter), page faults and context switches.  Then
+# a few more rounds under `perf record -F 2000 -g` (cpu-clock), whose
+# samples are summed per process name and kernel or user function, and
+# the differences traced - untraced printed largest first: that table is
+# the breakdown.  Each BTRACE given is measured against the same untraced
+# rounds (e.g. one built before a change, to compare).
+#
+# Workloads:
+#   rebuild   ../shared/workloads/cli-app after `touch src/main.rs`
+#   example   a clean build of examples/hello-workspace
+#   synthetic a clean build of gen-synthetic.sh 40 crates x 20 functions
+#   short     `sh` running the toolchain's `rustc -V` 20 times: the fixed
+#             cost of a short sampled process (divide the added CPU by 20)
+#
+# usage: bench/overhead_breakdown.sh [-n ROUNDS] [-p PERF_ROUNDS]
+#          [-w rebuild|example|synthetic|short] [-m sample|off] [-s] [BTRACE...]
+#   -m  the btrace mode: default sampling (sample), or --sample off
+#   -s  do not write BENCHMARKS.md (section overhead-breakdown-WORKLOAD)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+shared="$(cd "$repo/.." && pwd)/shared"
+source "$repo/bench/lib.sh"
+export PATH="$HOME/.cargo/bin:$PATH"
+rounds=10 prounds=3 which=rebuild mode=sample write=1
+while getopts "n:p:w:m:s" o; do
+  case $o in
+    n) rounds=$OPTARG ;;
+    p) prounds=$OPTARG ;;
+    w) which=$OPTARG ;;
+    m) mode=$OPTARG ;;
+    s) write=0 ;;
+    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-w rebuild|example|synthetic|short] [-m sample|off] [-s] [BTRACE...]" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+command -v perf >/dev/null || { echo "needs perf (Debian: linux-perf)" >&2; exit 1; }
+bins=()
+for b in "$@"; do bins+=("$(realpath "$b")"); done
+[ ${#bins[@]} -gt 0 ] || bins=("$(bench_btrace "$repo")")
+work=$(mktemp -d /tmp/btrace-bench-breakdown.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+case $which in
+  rebuild)
+    "$shared/workloads/install-debian-crates.sh" >/dev/null
+    cp -r "$shared/workloads/cli-app" "$work/w" && chmod -R u+w "$work/w"
+    (cd "$work/w" && cargo build -q --offline >/dev/null 2>&1)
+    prep() { touch "$work/w/src/main.rs"; } ;;
+  example)
+    cp -r "$repo/examples/hello-workspace" "$work/w"
+    prep() { (cd "$work/w" && cargo clean -q); } ;;
+  synthetic)
+    bash "$shared/workloads/gen-synthetic.sh" "$work/w" 40 20 >/dev/null
+    prep() { (cd "$work/w" && cargo clean -q); } ;;
+  short)
+    mkdir -p "$work/w"
+    rustc_bin=$(rustup which rustc 2>/dev/null || command -v rustc)
+    printf 'for i in $(seq 20); do "%s" -V; done\n' "$rustc_bin" >"$work/w/short.sh"
+    prep() { :; } ;;
+  *) echo "unknown workload $which" >&2; exit 2 ;;
+esac
+build_cmd=(cargo build -q --offline)
+[ "$which" = short ] && build_cmd=(sh "$work/w/short.sh")
+(cd "$work/w" && "${build_cmd[@]}" >/dev/null 2>&1) # warm the caches
+
+sflag=()
+[ "$mode" = off ] && sflag=(--sample off)
+# build MODE ROUND [PERF...]: one build under perf; MODE u or the index of
+# a btrace in bins.
+build() {
+  local m=$1 r=$2; shift 2
+  local cmd=("${build_cmd[@]}")
+  [ "$m" = u ] || cmd=("${bins[$m]}" record -o "$work/trace" "${sflag[@]}" -- "${cmd[@]}")
+  prep
+  rm -rf "$work/trace"
+  (cd "$work/w" && "$@" -- "${cmd[@]}" >/dev/null 2>&1)
+}
+modes=(u)
+for ((i = 0; i < ${#bins[@]}; i++)); do modes+=("$i"); done
+nm=${#modes[@]}
+for ((r = 1; r <= rounds; r++)); do
+  for ((k = 0; k < nm; k++)); do
+    m=${modes[(r + k) % nm]}
+    build "$m" "$r" perf stat -x, -o "$work/stat.$m.$r" \
+      -e task-clock,raw_syscalls:sys_enter,page-faults,context-switches,duration_time
+  done
+done
+for ((r = 1; r <= prounds; r++)); do
+  for ((k = 0; k < nm; k++)); do
+    m=${modes[(r + k) % nm]}
+    build "$m" "$r" perf record -q -F 2000 -g -o "$work/perf.$m.$r.data"
+  done
+done
+for f in "$work"/perf.*.data; do
+  [ -e "$f" ] || continue
+  perf report -i "$f" --no-children -g none -n --sort comm,sym --stdio -q \
+    2>/dev/null >"$f.txt" || true
+done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+out="$work/section.md"
+python3 - "$work" "$rounds" "$prounds" "$which" "$mode" "$load0" "$load1" "${bins[@]}" >"$out" <<'PY'
+import sys, os, glob, statistics as st, collections, re
+work, rounds, prounds, which, mode, load0, load1 = sys.argv[1:8]
+bins = sys.argv[8:]
+rounds, prounds = int(rounds), int(prounds)
+def stat(m, r):
+    d = {}
+    for l in open(f"{work}/stat.{m}.{r}"):
+        p = l.strip().split(',')
+        if len(p) > 3 and p[0] and p[0][0].isdigit():
+            d[p[2]] = float(p[0])
+    return d
+names = {'task-clock': 'CPU (task-clock, ms)', 'raw_syscalls:sys_enter': 'system calls',
+         'page-faults': 'page faults', 'context-switches': 'context switches',
+         'duration_time': 'wall (ms)'}
+scale = {'duration_time': 1e-6}
+home = os.path.expanduser('~')
+print(f"Workload **{which}**, btrace mode `{'--sample off' if mode == 'off' else 'default sampling'}`; "
+      f"{rounds} paired rounds under `perf stat`, {prounds} under `perf record -F 2000 -g`; "
+      f"load average {load0} at the start, {load1} at the end.\n")
+cols = ['untraced'] + [f"btrace {i + 1}" for i in range(len(bins))]
+for i, b in enumerate(bins):
+    print(f"- btrace {i + 1}: `{b.replace(home, '~')}`")
+print()
+print('| counter (median of rounds) | ' + ' | '.join(cols) + ' |')
+print('|---|' + '---:|' * len(cols))
+for key, name in names.items():
+    row = []
+    base = [stat('u', r).get(key) for r in range(1, rounds + 1)]
+    for m in ['u'] + [str(i) for i in range(len(bins))]:
+        vals = [stat(m, r).get(key) for r in range(1, rounds + 1)]
+        if None in vals:
+            row.append('-'); continue
+        med = st.median(vals) * scale.get(key, 1)
+        if m == 'u':
+            row.append(f"{med:.0f}")
+        else:
+            ratio = st.median(v / b for v, b in zip(vals, base) if b)
+            row.append(f"{med:.0f} ({(ratio - 1) * 100:+.1f}%)")
+    print(f"| {name} | " + ' | '.join(row) + ' |')
+print('\n(per-round ratios against the untraced build of the same round, medians.)\n')
+
+def samples(m):
+    tot = collections.Counter(); n = 0
+    for f in glob.glob(f"{work}/perf.{m}.*.data.txt"):
+        n += 1
+        for l in open(f):
+            p = l.split()
+            if len(p) < 4 or not p[0].endswith('%'):
+                continue
+            comm = p[2]
+            sym = ' '.join(p[3:])
+            kind = 'kernel' if sym.startswith('[k]') else 'user'
+            sym = re.sub(r'^\[[k.]\] ', '', sym)
+            if kind == 'user' and ('btrace' in sym or sym.startswith(('on_sigprof', 'unwind_cb', 'drain', '_Unwind', 'uw_', 'execute_cfa', 'search_object', '_Unwind_Find'))):
+                pass
+            tot[(comm, kind, sym[:70])] += int(p[1])
+    return {k: v / max(n, 1) for k, v in tot.items()}, n
+u, nu = samples('u')
+ms = 1000 / 2000  # ms per sample at 2000 Hz
+for i in range(len(bins)):
+    s, ns = samples(str(i))
+    if not nu or not ns:
+        continue
+    tu, ts = sum(u.values()) * ms, sum(s.values()) * ms
+    print(f"**Where btrace {i + 1} adds CPU** (`perf record` cpu-clock samples per build, 0.5 ms each, "
+          f"mean of {ns} traced against {nu} untraced builds: {tu:.0f} ms untraced, {ts:.0f} ms traced, {ts - tu:+.0f} ms). "
+          f"By process, then the largest differences by process and function:\n")
+    bycomm = collections.Counter(); bycu = collections.Counter()
+    for (c, k, sy), v in s.items(): bycomm[c] += v
+    for (c, k, sy), v in u.items(): bycu[c] += v
+    print('| process | untraced (ms) | traced (ms) | added (ms) |')
+    print('|---|---:|---:|---:|')
+    for c in sorted(set(bycomm) | set(bycu), key=lambda c: -(bycomm[c] - bycu[c]))[:8]:
+        print(f"| {c} | {bycu[c] * ms:.1f} | {bycomm[c] * ms:.1f} | {(bycomm[c] - bycu[c]) * ms:+.1f} |")
+    print()
+    print('| process | kernel/user | function | added (ms) |')
+    print('|---|---|---|---:|')
+    keys = sorted(set(s) | set(u), key=lambda k: -(s.get(k, 0) - u.get(k, 0)))
+    for k in keys[:15]:
+        print(f"| {k[0]} | {k[1]} | `{k[2]}` | {(s.get(k, 0) - u.get(k, 0)) * ms:+.1f} |")
+    print()
+PY
+cat "$out"
+args="-n $rounds -p $prounds -w $which"
+[ "$mode" = off ] && args+=" -m off"
+printf '\nReproduce: `bench/overhead_breakdown.sh %s`.\n' "$args" >>"$out"
+[ "$write" = 1 ] && bench_write_section "$repo/BENCHMARKS.md" "overhead-breakdown-$which" "$out"
+exit 0
