@@ -114,15 +114,15 @@ static int script_deps(const struct bt_build *b, const struct keyed *keys,
 }
 
 /* The units of a package that start after its build-script run ended
- * wait for that run. */
-static int package_deps(const struct bt_build *b, size_t i,
-			struct bt_sched_unit *su)
+ * wait for that run.  RUNS: the build-script runs' indices, in order. */
+static int package_deps(const struct bt_build *b, const size_t *runs,
+			size_t n_runs, size_t i, struct bt_sched_unit *su)
 {
 	const struct bt_unit *u = &b->units[i];
-	for (size_t j = 0; j < i; j++) {
+	for (size_t k = 0; k < n_runs && runs[k] < i; k++) {
+		size_t j = runs[k];
 		const struct bt_unit *r = &b->units[j];
-		if (r->target == BT_TARGET_BUILD_SCRIPT_RUN &&
-		    !strcmp(r->package, u->package) &&
+		if (!strcmp(r->package, u->package) &&
 		    !strcmp(r->version, u->version) &&
 		    r->start_s + r->wall_s <= u->start_s + 1e-3 &&
 		    add_dep(su, j, 1) < 0)
@@ -301,14 +301,19 @@ static int fit_cpus(struct bt_schedule *s, double wall_s)
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 {
 	struct keyed *keys;
+	size_t *runs, n_runs = 0;
 	double last_end = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->n_units = b->n_units;
 	s->units = calloc(b->n_units + 1, sizeof(*s->units));
 	keys = calloc(b->n_units + 1, sizeof(*keys));
-	if (!s->units || !keys)
+	runs = malloc((b->n_units + 1) * sizeof(*runs));
+	if (!s->units || !keys || !runs)
 		goto fail;
+	for (size_t i = 0; i < b->n_units; i++)
+		if (b->units[i].target == BT_TARGET_BUILD_SCRIPT_RUN)
+			runs[n_runs++] = i;
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
 		s->units[i].start_s = u->start_s;
@@ -324,7 +329,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		int rc = b->units[i].target == BT_TARGET_BUILD_SCRIPT_RUN
 			     ? script_deps(b, keys, i, su)
 			     : extern_deps(b, keys, i, su);
-		if (rc < 0 || package_deps(b, i, su) < 0)
+		if (rc < 0 || package_deps(b, runs, n_runs, i, su) < 0)
 			goto fail;
 		s->n_deps += su->n_deps;
 	}
@@ -336,9 +341,11 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 	if (link_parallelism(b, s) < 0 || fit_cpus(s, b->wall_s) < 0)
 		goto fail;
 	free(keys);
+	free(runs);
 	return 0;
 fail:
 	free(keys);
+	free(runs);
 	bt_schedule_free(s);
 	return -1;
 }
