@@ -24,7 +24,7 @@ static void candidates(const struct bt_dep_graph *g,
 
 /* The cost of taking out package P and what only it pulls in; EXCL and
  * REMOVED are scratch (packages, units). */
-static int cost_of(const struct bt_schedule *s, const struct bt_dep_graph *g,
+static int cost_of(struct bt_replay_cursor *cur, const struct bt_dep_graph *g,
 		   double base_s, size_t p, unsigned char *excl,
 		   unsigned char *removed, struct bt_dep_cost *c)
 {
@@ -53,7 +53,7 @@ static int cost_of(const struct bt_schedule *s, const struct bt_dep_graph *g,
 		c->excl_cpu_s += q->cpu_s;
 		c->excl_wall_s += q->wall_s;
 	}
-	wall = bt_schedule_replay_whatif(s, &w);
+	wall = bt_replay_cursor_whatif(cur, &w);
 	if (wall < 0)
 		return -1;
 	c->save_wall_s = base_s > wall ? base_s - wall : 0;
@@ -110,10 +110,12 @@ int bt_dep_costs_make(const struct bt_schedule *s, const struct bt_dep_graph *g,
 	unsigned char *excl = calloc(g->n_pkgs + 1, 1);
 	unsigned char *removed = calloc(g->n_units + 1, 1);
 	double base_s = cp ? cp->replay_s : bt_schedule_replay(s, NULL);
+	struct bt_replay_cursor *cur = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!direct || !on_path || !excl || !removed || base_s < 0)
+	if (!direct || !on_path || !excl || !removed || base_s < 0 ||
+	    bt_replay_cursor_make(s, &cur) < 0)
 		goto out;
 	out->costs = calloc(g->n_pkgs + 1, sizeof(*out->costs));
 	if (!out->costs)
@@ -125,7 +127,7 @@ int bt_dep_costs_make(const struct bt_schedule *s, const struct bt_dep_graph *g,
 			continue;
 		c->direct = direct[k];
 		c->on_path = on_path[k];
-		if (cost_of(s, g, base_s, k, excl, removed, c) < 0) {
+		if (cost_of(cur, g, base_s, k, excl, removed, c) < 0) {
 			free(c->excl);
 			goto out;
 		}
@@ -136,6 +138,7 @@ int bt_dep_costs_make(const struct bt_schedule *s, const struct bt_dep_graph *g,
 		goto out;
 	rc = 0;
 out:
+	bt_replay_cursor_free(cur);
 	free(direct);
 	free(on_path);
 	free(excl);

@@ -190,7 +190,13 @@ static int add_top(struct bt_critical_path *cp, size_t i)
 	return 0;
 }
 
-/* Whether unit I is worth two replays: on the critical path, or among
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Whether unit I is worth a replay: on the critical path, or among
  * the BT_CP_CANDIDATES units with the most work (a big build has
  * thousands of units, each replay costs O(units^2), and a small unit off
  * the path cannot make the top list). */
@@ -207,37 +213,58 @@ static int candidate(const struct bt_schedule *s,
 	return more < BT_CP_CANDIDATES;
 }
 
-/* Two replays per candidate unit: half its work, none of it. */
+/* The wall time saved with unit I's work times FACTOR, into *SAVE; -1
+ * when out of memory.  SCALE is all ones, and is again on return. */
+static int save_with(struct bt_replay_cursor *c,
+		     const struct bt_critical_path *cp, double *scale, size_t i,
+		     double factor, double *save)
+{
+	struct bt_whatif w = {.scale = scale};
+	double wall;
+	scale[i] = factor;
+	wall = bt_replay_cursor_whatif(c, &w);
+	scale[i] = 1;
+	if (wall < 0)
+		return -1;
+	*save = cp->replay_s > wall ? cp->replay_s - wall : 0;
+	return 0;
+}
+
+/* A replay without each candidate unit's work ranks them; only the top
+ * list's units are replayed with half their work, the one figure shown
+ * of the others being none (save_half_s stays 0): a replay per candidate
+ * and BT_CP_TOP more, instead of two per candidate.  In the units' order,
+ * the cursor's (schedule.h). */
 static int find_potential(const struct bt_schedule *s,
 			  struct bt_critical_path *cp)
 {
 	double *scale = malloc((s->n_units + 1) * sizeof(*scale));
-	if (!scale)
-		return -1;
+	size_t half[BT_CP_TOP];
+	struct bt_replay_cursor *c = NULL;
+	int rc = -1;
+	if (!scale || bt_replay_cursor_make(s, &c) < 0)
+		goto out;
 	for (size_t i = 0; i < s->n_units; i++)
 		scale[i] = 1;
 	for (size_t i = 0; i < s->n_units; i++) {
-		struct bt_whatif w = {.scale = scale};
-		double half, none;
 		if (cp->units[i].at.end_s < 0 || !candidate(s, cp, i))
 			continue;
-		scale[i] = 0.5;
-		half = bt_schedule_replay_whatif(s, &w);
-		scale[i] = 0;
-		none = bt_schedule_replay_whatif(s, &w);
-		scale[i] = 1;
-		if (half < 0 || none < 0) {
-			free(scale);
-			return -1;
-		}
-		cp->units[i].save_half_s =
-		    cp->replay_s > half ? cp->replay_s - half : 0;
-		cp->units[i].save_none_s =
-		    cp->replay_s > none ? cp->replay_s - none : 0;
+		if (save_with(c, cp, scale, i, 0, &cp->units[i].save_none_s) <
+		    0)
+			goto out;
 		add_top(cp, i); /* -1: not among the top */
 	}
+	memcpy(half, cp->top, cp->n_top * sizeof(*half));
+	qsort(half, cp->n_top, sizeof(*half), cmp_size);
+	for (size_t k = 0; k < cp->n_top; k++)
+		if (save_with(c, cp, scale, half[k], 0.5,
+			      &cp->units[half[k]].save_half_s) < 0)
+			goto out;
+	rc = 0;
+out:
+	bt_replay_cursor_free(c);
 	free(scale);
-	return 0;
+	return rc;
 }
 
 int bt_critical_path_make(const struct bt_schedule *s, int with_potential,

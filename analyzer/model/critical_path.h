@@ -43,7 +43,8 @@ struct bt_cp_unit {
 	int waited_meta; /* 1: for its metadata only (pipelining) */
 	int waited_slot; /* 1: for a job slot */
 	int on_path;
-	double save_half_s; /* wall saved if its work were halved */
+	double save_half_s; /* wall saved if its work were halved (the top
+			     * list's units only, else 0) */
 	double save_none_s; /* and if it took no time */
 };
 

@@ -114,15 +114,15 @@ static int script_deps(const struct bt_build *b, const struct keyed *keys,
 }
 
 /* The units of a package that start after its build-script run ended
- * wait for that run. */
-static int package_deps(const struct bt_build *b, size_t i,
-			struct bt_sched_unit *su)
+ * wait for that run.  RUNS: the build-script runs' indices, in order. */
+static int package_deps(const struct bt_build *b, const size_t *runs,
+			size_t n_runs, size_t i, struct bt_sched_unit *su)
 {
 	const struct bt_unit *u = &b->units[i];
-	for (size_t j = 0; j < i; j++) {
+	for (size_t k = 0; k < n_runs && runs[k] < i; k++) {
+		size_t j = runs[k];
 		const struct bt_unit *r = &b->units[j];
-		if (r->target == BT_TARGET_BUILD_SCRIPT_RUN &&
-		    !strcmp(r->package, u->package) &&
+		if (!strcmp(r->package, u->package) &&
 		    !strcmp(r->version, u->version) &&
 		    r->start_s + r->wall_s <= u->start_s + 1e-3 &&
 		    add_dep(su, j, 1) < 0)
@@ -246,6 +246,7 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 			}
 			if (n_tids > k[u])
 				k[u] = n_tids;
+			bt_image_drop_pages(img); /* as the profile pass */
 		}
 	}
 	for (size_t u = 0; u < b->n_units; u++) {
@@ -300,14 +301,19 @@ static int fit_cpus(struct bt_schedule *s, double wall_s)
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 {
 	struct keyed *keys;
+	size_t *runs, n_runs = 0;
 	double last_end = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->n_units = b->n_units;
 	s->units = calloc(b->n_units + 1, sizeof(*s->units));
 	keys = calloc(b->n_units + 1, sizeof(*keys));
-	if (!s->units || !keys)
+	runs = malloc((b->n_units + 1) * sizeof(*runs));
+	if (!s->units || !keys || !runs)
 		goto fail;
+	for (size_t i = 0; i < b->n_units; i++)
+		if (b->units[i].target == BT_TARGET_BUILD_SCRIPT_RUN)
+			runs[n_runs++] = i;
 	for (size_t i = 0; i < b->n_units; i++) {
 		const struct bt_unit *u = &b->units[i];
 		s->units[i].start_s = u->start_s;
@@ -323,7 +329,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		int rc = b->units[i].target == BT_TARGET_BUILD_SCRIPT_RUN
 			     ? script_deps(b, keys, i, su)
 			     : extern_deps(b, keys, i, su);
-		if (rc < 0 || package_deps(b, i, su) < 0)
+		if (rc < 0 || package_deps(b, runs, n_runs, i, su) < 0)
 			goto fail;
 		s->n_deps += su->n_deps;
 	}
@@ -335,9 +341,11 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 	if (link_parallelism(b, s) < 0 || fit_cpus(s, b->wall_s) < 0)
 		goto fail;
 	free(keys);
+	free(runs);
 	return 0;
 fail:
 	free(keys);
+	free(runs);
 	bt_schedule_free(s);
 	return -1;
 }
@@ -468,32 +476,73 @@ static void what_if_work(const struct bt_schedule *s, const struct bt_whatif *w,
 	r->link_cpus = s->units[i].link_cpus >= 1 ? s->units[i].link_cpus : 1;
 }
 
-static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
-		     double cpus)
-{
-	struct run *rs = calloc(s->n_units + 1, sizeof(*rs));
-	size_t *running = calloc(s->n_units + 1, sizeof(*running));
-	const unsigned char *removed = w ? w->removed : NULL;
-	size_t n_run = 0, n_done = 0, steps = 0, first = 0;
-	int jobs = s->jobs > 0 ? s->jobs : 1;
-	double t = s->first_start_s, end = s->first_start_s;
+/* A replay under way: the state at the beginning of step STEPS. */
+struct replay_state {
+	struct run *rs;
+	size_t *running;
+	size_t n_run, n_done, steps, first;
+	double t, end;
+	int over; /* the replay has ended */
+};
 
-	if (!rs || !running) {
-		free(rs);
-		free(running);
+static void state_free(struct replay_state *st)
+{
+	free(st->rs);
+	free(st->running);
+	memset(st, 0, sizeof(*st));
+}
+
+/* The state before the first step, with W's changes.  -1 when out of
+ * memory. */
+static int state_init(const struct bt_schedule *s, const struct bt_whatif *w,
+		      struct replay_state *st)
+{
+	const unsigned char *removed = w ? w->removed : NULL;
+	memset(st, 0, sizeof(*st));
+	st->rs = calloc(s->n_units + 1, sizeof(*st->rs));
+	st->running = calloc(s->n_units + 1, sizeof(*st->running));
+	if (!st->rs || !st->running) {
+		state_free(st);
 		return -1;
 	}
+	st->t = st->end = s->first_start_s;
 	for (size_t i = 0; i < s->n_units; i++) {
-		rs[i].phase = -1;
-		rs[i].fe_end = rs[i].end = rs[i].start = rs[i].ready = -1;
-		what_if_work(s, w, i, &rs[i]);
+		struct run *r = &st->rs[i];
+		r->phase = -1;
+		r->fe_end = r->end = r->start = r->ready = -1;
+		what_if_work(s, w, i, r);
 		if (removed && removed[i]) {
-			rs[i].phase = BT_PHASES;
-			n_done++;
+			r->phase = BT_PHASES;
+			st->n_done++;
 		}
 	}
-	while (n_done < s->n_units && steps++ < 16 * s->n_units + 64) {
+	return 0;
+}
+
+/* Runs the replay's steps until it ends, or (STOP) until the beginning
+ * of step STOP.  VISIT (N_UNITS entries, SIZE_MAX before) gets the first
+ * step whose start-up scan reached each unit: nothing of a unit (its
+ * work, whether it is removed, its dependencies' times) is read before,
+ * so a what-if on it replays like the observed work until then. */
+static void run_steps(const struct bt_schedule *s, const unsigned char *removed,
+		      double cpus, struct replay_state *st, size_t stop,
+		      size_t *visit)
+{
+	struct run *rs = st->rs;
+	size_t *running = st->running;
+	size_t n_run = st->n_run, n_done = st->n_done, steps = st->steps,
+	       first = st->first;
+	int jobs = s->jobs > 0 ? s->jobs : 1;
+	double t = st->t, end = st->end;
+
+	while (!st->over) {
 		double dt = -1, next_ready = -1;
+		if (steps >= stop)
+			break;
+		if (!(n_done < s->n_units && steps++ < 16 * s->n_units + 64)) {
+			st->over = 1;
+			break;
+		}
 		/* start what can start, in the observed order (every unit
 		 * before FIRST has started) */
 		while (first < s->n_units && rs[first].phase != -1)
@@ -503,6 +552,8 @@ static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
 			struct run *r = &rs[i];
 			const struct bt_sched_unit *su = &s->units[i];
 			double at;
+			if (visit && visit[i] == SIZE_MAX)
+				visit[i] = steps - 1;
 			if (r->phase != -1)
 				continue;
 			at = ready_at(s, rs, removed, i);
@@ -540,8 +591,10 @@ static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
 			running[n_run++] = i;
 		}
 		if (!n_run) {
-			if (next_ready < 0)
-				break; /* nothing can ever start */
+			if (next_ready < 0) {
+				st->over = 1; /* nothing can ever start */
+				break;
+			}
 			t = next_ready;
 			continue;
 		}
@@ -557,8 +610,10 @@ static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
 		if (next_ready > t && n_run < (size_t)jobs &&
 		    (dt < 0 || next_ready - t < dt))
 			dt = next_ready - t;
-		if (dt < 0)
+		if (dt < 0) {
+			st->over = 1;
 			break;
+		}
 		t += dt;
 		for (size_t k = 0; k < n_run;) {
 			struct run *r = &rs[running[k]];
@@ -587,13 +642,160 @@ static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
 			}
 		}
 	}
+	st->n_run = n_run;
+	st->n_done = n_done;
+	st->steps = steps;
+	st->first = first;
+	st->t = t;
+	st->end = end;
+}
+
+/* The wall time of the ended replay ST, and W's OUT. */
+static double finish(const struct bt_schedule *s, const struct bt_whatif *w,
+		     const struct replay_state *st)
+{
+	const unsigned char *removed = w ? w->removed : NULL;
 	for (size_t i = 0; w && w->out && i < s->n_units; i++) {
-		int gone = (removed && removed[i]) || rs[i].end < 0;
+		const struct run *r = &st->rs[i];
+		int gone = (removed && removed[i]) || r->end < 0;
 		w->out[i] = (struct bt_replay_unit){
-		    gone ? -1 : rs[i].start, gone ? -1 : rs[i].fe_end,
-		    gone ? -1 : rs[i].end, gone ? -1 : rs[i].ready};
+		    gone ? -1 : r->start, gone ? -1 : r->fe_end,
+		    gone ? -1 : r->end, gone ? -1 : r->ready};
 	}
-	free(rs);
-	free(running);
-	return end + s->tail_s;
+	return st->end + s->tail_s;
+}
+
+static double replay(const struct bt_schedule *s, const struct bt_whatif *w,
+		     double cpus)
+{
+	struct replay_state st;
+	double wall;
+	if (state_init(s, w, &st) < 0)
+		return -1;
+	run_steps(s, w ? w->removed : NULL, cpus, &st, SIZE_MAX, NULL);
+	wall = finish(s, w, &st);
+	state_free(&st);
+	return wall;
+}
+
+struct bt_replay_cursor {
+	const struct bt_schedule *s;
+	double cpus;
+	struct replay_state st;	  /* the observed work's replay, paused */
+	size_t *visit;		  /* run_steps' VISIT of a whole replay */
+	size_t last;		  /* the last step that replay began */
+	struct run *save;	  /* the paused state's units from FIRST on */
+	struct run *save_running; /* and its running ones, */
+	size_t *save_at;	  /* which are these */
+};
+
+int bt_replay_cursor_make(const struct bt_schedule *s,
+			  struct bt_replay_cursor **out)
+{
+	struct bt_replay_cursor *c = calloc(1, sizeof(*c));
+	*out = NULL;
+	if (!c)
+		return -1;
+	c->s = s;
+	c->cpus = s->cpus > 0 ? s->cpus : s->jobs;
+	c->visit = malloc((s->n_units + 1) * sizeof(*c->visit));
+	c->save = malloc((s->n_units + 1) * sizeof(*c->save));
+	c->save_running = malloc((s->n_units + 1) * sizeof(*c->save_running));
+	c->save_at = malloc((s->n_units + 1) * sizeof(*c->save_at));
+	if (!c->visit || !c->save || !c->save_running || !c->save_at ||
+	    state_init(s, NULL, &c->st) < 0)
+		goto fail;
+	for (size_t i = 0; i < s->n_units; i++)
+		c->visit[i] = SIZE_MAX;
+	run_steps(s, NULL, c->cpus, &c->st, SIZE_MAX, c->visit);
+	c->last = c->st.steps > 0 ? c->st.steps - 1 : 0;
+	state_free(&c->st);
+	if (state_init(s, NULL, &c->st) < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	bt_replay_cursor_free(c);
+	return -1;
+}
+
+void bt_replay_cursor_free(struct bt_replay_cursor *c)
+{
+	if (!c)
+		return;
+	state_free(&c->st);
+	free(c->visit);
+	free(c->save);
+	free(c->save_running);
+	free(c->save_at);
+	free(c);
+}
+
+/* The first step at which W's replay can differ from the observed
+ * work's: the first visit of a unit W changes or removes, or of a user
+ * of a removed one (or the last step begun, if none was visited).  The
+ * visits grow with the unit's index: a scan that reaches unit I + 1
+ * passed unit I, or began after it (every unit before FIRST started, so
+ * was visited), hence the first unit touched has the first visit. */
+static size_t diverges_at(const struct bt_replay_cursor *c,
+			  const struct bt_whatif *w)
+{
+	const struct bt_schedule *s = c->s;
+	size_t at = SIZE_MAX;
+	for (size_t i = 0; i < s->n_units && at == SIZE_MAX; i++) {
+		int touched = (w->scale && w->scale[i] != 1) ||
+			      (w->removed && w->removed[i]);
+		for (int p = 0; !touched && w->cut && p < BT_PHASES; p++)
+			touched = w->cut[i][p] != 0;
+		for (size_t k = 0;
+		     !touched && w->removed && k < s->units[i].n_deps; k++)
+			touched = w->removed[s->units[i].deps[k].unit];
+		if (touched)
+			at = c->visit[i];
+	}
+	return at < c->last ? at : c->last;
+}
+
+double bt_replay_cursor_whatif(struct bt_replay_cursor *c,
+			       const struct bt_whatif *w)
+{
+	const struct bt_schedule *s = c->s;
+	struct replay_state *st = &c->st, keep;
+	size_t at = diverges_at(c, w), lo, n_run;
+	double wall;
+
+	if (st->steps > at) { /* paused too late: from the start again */
+		state_free(st);
+		if (state_init(s, NULL, st) < 0)
+			return -1;
+	}
+	run_steps(s, NULL, c->cpus, st, at, NULL);
+	/* every unit before FIRST has started and, unless running, ended:
+	 * the others and the running ones are all W's replay can change */
+	keep = *st;
+	lo = st->first;
+	n_run = st->n_run;
+	memcpy(c->save, st->rs + lo, (s->n_units - lo) * sizeof(*c->save));
+	memcpy(c->save_at, st->running, n_run * sizeof(*c->save_at));
+	for (size_t k = 0; k < n_run; k++)
+		c->save_running[k] = st->rs[st->running[k]];
+	for (size_t i = lo; i < s->n_units; i++) {
+		struct run *r = &st->rs[i];
+		if (r->phase != -1)
+			continue;
+		what_if_work(s, w, i, r);
+		if (w->removed && w->removed[i]) {
+			r->phase = BT_PHASES;
+			st->n_done++;
+		}
+	}
+	run_steps(s, w->removed, c->cpus, st, SIZE_MAX, NULL);
+	wall = finish(s, w, st);
+	/* back to the paused replay */
+	memcpy(st->rs + lo, c->save, (s->n_units - lo) * sizeof(*c->save));
+	memcpy(st->running, c->save_at, n_run * sizeof(*c->save_at));
+	for (size_t k = 0; k < n_run; k++)
+		st->rs[c->save_at[k]] = c->save_running[k];
+	*st = keep;
+	return wall;
 }

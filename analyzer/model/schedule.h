@@ -122,4 +122,19 @@ struct bt_whatif {
 double bt_schedule_replay_whatif(const struct bt_schedule *s,
 				 const struct bt_whatif *w);
 
+/* Many what-ifs replayed faster, with the same results as
+ * bt_schedule_replay_whatif(): a what-if's replay is the observed work's
+ * until the first step that visits a unit it changes (or a user of a
+ * unit it removes), so the cursor keeps that replay paused and runs each
+ * what-if from there.  It only moves forward: give the what-ifs in the
+ * order of their first changed unit (any order is right, and slower).
+ * The cursor reads S, which must outlive it. */
+struct bt_replay_cursor;
+int bt_replay_cursor_make(const struct bt_schedule *s,
+			  struct bt_replay_cursor **c);
+/* As bt_schedule_replay_whatif(S, W), W not NULL. */
+double bt_replay_cursor_whatif(struct bt_replay_cursor *c,
+			       const struct bt_whatif *w);
+void bt_replay_cursor_free(struct bt_replay_cursor *c);
+
 #endif

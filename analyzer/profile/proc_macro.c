@@ -138,6 +138,9 @@ static int scan_image(const struct bt_build *b, const struct bt_dep_graph *g,
 	}
 	rc = 0;
 out:
+	/* the profile pass dropped its pages: a second pass over every
+	 * image must too, or the whole trace is resident at the end */
+	bt_image_drop_pages(im);
 	free(libs);
 	return rc;
 }

@@ -415,6 +415,44 @@ static void test_idle(void **state)
 	bt_utilization_free(&u);
 }
 
+/* Idle cores of a random build (units in no particular order, shared
+ * start and end moments, some of no time): on far more cores than it
+ * used, the idle core time is the cores times the span less all of the
+ * units' CPU, whichever units overlap which piece of the span. */
+static void test_idle_random(void **state)
+{
+	enum { N = 200 };
+	static struct bt_unit units[N];
+	struct bt_build b;
+	struct bt_utilization u;
+	double cpu = 0, first = 1e9, last = 0;
+	unsigned x = 7;
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	memset(units, 0, sizeof(units));
+	for (int i = 0; i < N; i++) {
+		x = x * 1103515245u + 12345u;
+		units[i].start_s = (double)((x >> 8) % 400) / 4;
+		x = x * 1103515245u + 12345u;
+		units[i].wall_s = (double)((x >> 8) % 40) / 4;
+		units[i].cpu_s = units[i].wall_s * (1 + (double)(i % 3));
+		if (units[i].wall_s > 0)
+			cpu += units[i].cpu_s;
+		if (units[i].start_s < first)
+			first = units[i].start_s;
+		if (units[i].start_s + units[i].wall_s > last)
+			last = units[i].start_s + units[i].wall_s;
+	}
+	b.units = units;
+	b.n_units = N;
+	assert_int_equal(bt_utilization_make(&b, 1000, NULL, &u), 0);
+	assert_true(near(u.span_s, last - first));
+	assert_true(fabs(u.idle_core_s - (1000 * (last - first) - cpu)) <
+		    1e-6 * cpu);
+	assert_true(u.n_periods >= 1);
+	bt_utilization_free(&u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +462,7 @@ int main(void)
 	    cmocka_unit_test(test_packages),
 	    cmocka_unit_test(test_dep_costs),
 	    cmocka_unit_test(test_idle),
+	    cmocka_unit_test(test_idle_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
  * ends; less codegen in a unit off the critical path still saves wall
  * time when it frees a CPU for another unit; a unit that mostly waited
  * keeps its duration; a threaded link (link_cpus) runs on that many CPUs,
- * so less link work saves that much less wall time.  Also the libelf
+ * so less link work saves that much less wall time.  The replay cursor
+ * (many what-ifs, each from the step where it first differs) gives the
+ * same replays to the bit as from the start.  Also the libelf
  * section counter on objects with and without debuginfo. */
 #include <math.h>
 #include <setjmp.h>
@@ -133,11 +135,128 @@ static void test_sections(void **state)
 	assert_int_equal(bt_section_bytes_of_file("/etc/hostname", &with), -1);
 }
 
+/* A random build of N units: dependencies on earlier units (metadata or
+ * end), frontend, codegen and link work, a few that keep their duration;
+ * 3 jobs on 2.5 CPUs. */
+#define RAND_UNITS 300
+static unsigned rand_next(unsigned *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return (*x >> 8) & 0xffff;
+}
+
+static void random_build(struct bt_schedule *s, struct bt_sched_unit *u,
+			 struct bt_sched_dep (*deps)[4], unsigned seed)
+{
+	memset(s, 0, sizeof(*s));
+	memset(u, 0, RAND_UNITS * sizeof(*u));
+	for (size_t i = 0; i < RAND_UNITS; i++) {
+		u[i].start_s = 1 + 0.01 * (double)i;
+		u[i].wall_s = 0.1 + (double)(rand_next(&seed) % 100) / 50;
+		u[i].work_s[BT_PHASE_FRONTEND] =
+		    (double)(rand_next(&seed) % 100) / 100;
+		u[i].work_s[BT_PHASE_CODEGEN] =
+		    rand_next(&seed) % 3
+			? (double)(rand_next(&seed) % 200) / 100
+			: 0;
+		u[i].work_s[BT_PHASE_LINK] =
+		    rand_next(&seed) % 5
+			? 0
+			: (double)(rand_next(&seed) % 50) / 100;
+		u[i].link_cpus = 1 + (double)(rand_next(&seed) % 3) / 2;
+		u[i].fixed = rand_next(&seed) % 10 == 0;
+		u[i].deps = deps[i];
+		for (size_t k = 0; i > 0 && k < 4; k++) {
+			if (rand_next(&seed) % 3 == 0)
+				continue;
+			/* mostly recent ones, as in a cargo build */
+			deps[i][u[i].n_deps].unit =
+			    i - 1 - rand_next(&seed) % (i < 20 ? i : 20);
+			deps[i][u[i].n_deps].needs_end = rand_next(&seed) % 2;
+			u[i].n_deps++;
+		}
+	}
+	s->units = u;
+	s->n_units = RAND_UNITS;
+	s->jobs = 3;
+	s->cpus = 2.5;
+	s->first_start_s = 1;
+	s->tail_s = 0.25;
+}
+
+/* W replayed by the cursor and from the start: the same wall time and
+ * unit times, to the bit. */
+static void same_replay(const struct bt_schedule *s, struct bt_replay_cursor *c,
+			struct bt_whatif *w)
+{
+	static struct bt_replay_unit a[RAND_UNITS], b[RAND_UNITS];
+	double x, y;
+	w->out = a;
+	x = bt_replay_cursor_whatif(c, w);
+	w->out = b;
+	y = bt_schedule_replay_whatif(s, w);
+	w->out = NULL;
+	assert_true(x > 0);
+	assert_memory_equal(&x, &y, sizeof(x));
+	assert_memory_equal(a, b, sizeof(a));
+}
+
+/* The cursor (a what-if replayed from the observed replay's step where
+ * it first differs) gives exactly the what-if's replay from the start:
+ * one unit halved or without work, each in the units' order and again
+ * backwards (the cursor starts over), packages of units removed, cuts. */
+static void test_cursor(void **state)
+{
+	static struct bt_sched_unit u[RAND_UNITS];
+	static struct bt_sched_dep deps[RAND_UNITS][4];
+	static double scale[RAND_UNITS], cut[RAND_UNITS][BT_PHASES];
+	static unsigned char removed[RAND_UNITS];
+	struct bt_schedule s;
+	struct bt_replay_cursor *c;
+	double base;
+	size_t changed = 0;
+	(void)state;
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		random_build(&s, u, deps, seed);
+		base = bt_schedule_replay_whatif(&s, NULL);
+		assert_int_equal(bt_replay_cursor_make(&s, &c), 0);
+		for (size_t i = 0; i < RAND_UNITS; i++)
+			scale[i] = 1;
+		for (size_t n = 0; n < 2 * RAND_UNITS; n++) {
+			size_t i = n < RAND_UNITS ? n : 2 * RAND_UNITS - 1 - n;
+			struct bt_whatif w = {.scale = scale};
+			scale[i] = n % 2 ? 0.5 : 0;
+			same_replay(&s, c, &w);
+			scale[i] = 1;
+		}
+		for (size_t i = 0; i < RAND_UNITS; i += 7) {
+			struct bt_whatif w = {.removed = removed};
+			double wall;
+			memset(removed, 0, sizeof(removed));
+			for (size_t k = i; k < RAND_UNITS; k += 37)
+				removed[k] = 1;
+			same_replay(&s, c, &w);
+			wall = bt_replay_cursor_whatif(c, &w);
+			changed += wall != base;
+		}
+		assert_true(changed > 0); /* the what-ifs matter */
+		for (size_t i = 0; i < RAND_UNITS; i += 11) {
+			struct bt_whatif w = {.cut = cut};
+			memset(cut, 0, sizeof(cut));
+			cut[i][BT_PHASE_CODEGEN] = 0.5;
+			cut[(i * 7) % RAND_UNITS][BT_PHASE_FRONTEND] = 0.25;
+			same_replay(&s, c, &w);
+		}
+		bt_replay_cursor_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_threaded_link),
+	    cmocka_unit_test(test_cursor),
 	    cmocka_unit_test(test_sections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
