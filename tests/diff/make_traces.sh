@@ -15,7 +15,12 @@
 #   nightly    the workspace built by the nightly toolchain (base: the
 #              default, stable), when rustup has one
 # Built interleaved (base, same, heavy, base, ...) so that a change in the
-# machine's load spreads over every side instead of biasing one.
+# machine's load spreads over every side instead of biasing one, and with
+# -j1, so that no other rustc shares the cores with lib1 (one source less
+# of spread in its CPU time; rustc's own codegen threads still run in
+# parallel).  A CI run of diff_regression had one heavy build 10% above
+# the others, which at 3 builds a side puts the injected 30% within the
+# 99% noise; with -j1 it passed 7 of 8 runs here, so outliers remain.
 set -euo pipefail
 BTRACE=$1
 LIB=$2
@@ -43,7 +48,7 @@ trace() { # WORKSPACE NAME [ENV...]
 	shift 2
 	(cd "$work/$ws" && cargo clean -q &&
 		env "$@" "$BTRACE" record -o "$OUT/$name" -- \
-			cargo build --offline -q -j2 >/dev/null 2>&1) ||
+			cargo build --offline -q -j1 >/dev/null 2>&1) ||
 		{ echo "FAIL: traced build $name"; exit 1; }
 }
 for i in 1 2 3; do
