@@ -277,15 +277,23 @@ static void test_replace(void **state)
 	bt_store_close(s);
 }
 
-static int exec_sql(const char *path, const char *sql)
+/* Runs SQL on the file PATH, CB called with CTX for each row (as
+ * sqlite3_exec).  Returns 0, or -1. */
+static int run_sql(const char *path, const char *sql,
+		   int (*cb)(void *, int, char **, char **), void *ctx)
 {
 	sqlite3 *db;
 	int rc;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return -1;
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	rc = sqlite3_exec(db, sql, cb, ctx, NULL);
 	sqlite3_close(db);
 	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int exec_sql(const char *path, const char *sql)
+{
+	return run_sql(path, sql, NULL, NULL);
 }
 
 /* A version-1 file (no build_categories) is migrated, its builds kept;
@@ -348,14 +356,8 @@ static int get_text(void *ctx, int n, char **cols, char **names)
 /* The text rows SQL gives in FILE, each followed by ';', into OUT[256]. */
 static int query_sql(const char *path, const char *sql, char *out)
 {
-	sqlite3 *db;
-	int rc;
 	out[0] = 0;
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_exec(db, sql, get_text, out, NULL);
-	sqlite3_close(db);
-	return rc == SQLITE_OK ? 0 : -1;
+	return run_sql(path, sql, get_text, out);
 }
 
 /* A version-2 file, as btrace wrote it (units_crate, build_categories),

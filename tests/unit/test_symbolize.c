@@ -19,6 +19,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "elf_layout.h"
 #include "profile/symbolize.h"
 
 #define SEC 1000000000ull
@@ -78,43 +79,9 @@ static struct fix_sym fix_sym(const char *path, const char *name)
 	return r;
 }
 
-/* Lowest and highest PT_LOAD address, then of the executable ones: what
- * the recorder writes (minus the bias). */
-static void elf_lay(Elf *e, uint64_t lay[4])
-{
-	size_t n;
-	lay[0] = lay[2] = UINT64_MAX;
-	lay[1] = lay[3] = 0;
-	assert_int_equal(elf_getphdrnum(e, &n), 0);
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-		gelf_getphdr(e, (int)i, &ph);
-		if (ph.p_type != PT_LOAD)
-			continue;
-		if (ph.p_vaddr < lay[0])
-			lay[0] = ph.p_vaddr;
-		if (ph.p_vaddr + ph.p_memsz > lay[1])
-			lay[1] = ph.p_vaddr + ph.p_memsz;
-		if (!(ph.p_flags & PF_X))
-			continue;
-		if (ph.p_vaddr < lay[2])
-			lay[2] = ph.p_vaddr;
-		if (ph.p_vaddr + ph.p_memsz > lay[3])
-			lay[3] = ph.p_vaddr + ph.p_memsz;
-	}
-}
-
 static void fix_lay(const char *path, uint64_t lay[4])
 {
-	int fd = open(path, O_RDONLY);
-	Elf *e;
-	assert_true(fd >= 0);
-	elf_version(EV_CURRENT);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	assert_non_null(e);
-	elf_lay(e, lay);
-	elf_end(e);
-	close(fd);
+	assert_int_equal(elf_file_layout(path, lay), 0);
 }
 
 /* ---- images built in memory ---- */

@@ -9,8 +9,6 @@
  * compilation joining the toolchain of its name. */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "elf_layout.h"
 #include "model/build_model.h"
 #include "model/toolchain.h"
 
@@ -99,38 +98,9 @@ static void test_llvm_name(void **state)
 
 /* ---- compilations built in memory ---- */
 
-/* Lowest and highest PT_LOAD address, then of the executable ones: what
- * the recorder writes (minus the bias). */
 static void fix_lay(const char *path, uint64_t lay[4])
 {
-	int fd = open(path, O_RDONLY);
-	size_t n;
-	Elf *e;
-	assert_true(fd >= 0);
-	elf_version(EV_CURRENT);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	assert_non_null(e);
-	lay[0] = lay[2] = UINT64_MAX;
-	lay[1] = lay[3] = 0;
-	assert_int_equal(elf_getphdrnum(e, &n), 0);
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-		gelf_getphdr(e, (int)i, &ph);
-		if (ph.p_type != PT_LOAD)
-			continue;
-		if (ph.p_vaddr < lay[0])
-			lay[0] = ph.p_vaddr;
-		if (ph.p_vaddr + ph.p_memsz > lay[1])
-			lay[1] = ph.p_vaddr + ph.p_memsz;
-		if (!(ph.p_flags & PF_X))
-			continue;
-		if (ph.p_vaddr < lay[2])
-			lay[2] = ph.p_vaddr;
-		if (ph.p_vaddr + ph.p_memsz > lay[3])
-			lay[3] = ph.p_vaddr + ph.p_memsz;
-	}
-	elf_end(e);
-	close(fd);
+	assert_int_equal(elf_file_layout(path, lay), 0);
 }
 
 #define N_UNITS 4
