@@ -215,7 +215,10 @@ static void text_macros(FILE *f, const struct bt_build *b,
 			x->expand_s, x->n_users, x->own_cpu_s, x->deps_cpu_s,
 			label, x->n_deps);
 	}
-	fprintf(f, "  by crate:\n");
+	if (!m->n_uses) /* each use takes a sample inside the macro */
+		fprintf(f, "  by crate: no expansion sampled\n");
+	else
+		fprintf(f, "  by crate:\n");
 	for (size_t k = 0; k < m->n_uses && k < MACROS_SHOWN; k++) {
 		const struct bt_macro_use *u = &m->uses[k];
 		unit_label(b, u->unit, label, sizeof(label));
