@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Injected regression: lib1 made about 30% heavier (50% more generic
-# functions: make_traces.sh), 3 builds a side.  btrace diff must put lib1 first, mark its
+# Injected regression: lib1 made heavier (twice the generic functions:
+# make_traces.sh), 3 builds a side.  btrace diff must put lib1 first, mark its
 # CPU's change as beyond the noise, and show that what grew is its
 # frontend and codegen, not the link.
 source "$(dirname "$0")/common.sh" "$@"
@@ -17,7 +17,7 @@ print("first unit:", u["unit"], "cpu", u["cpu"])
 assert u["crate"] == "lib1" and u["target"] == "lib", u["unit"]
 assert u["status"] == "both"
 assert u["cpu"]["verdict"] == "changed", u["cpu"]
-assert 15 <= u["cpu"]["pct"] <= 80, u["cpu"]["pct"]
+assert 25 <= u["cpu"]["pct"] <= 150, u["cpu"]["pct"]
 c = u["categories"]
 for k in ("frontend", "codegen_llvm"):
     print(k, c[k])
