@@ -34,6 +34,8 @@ static const struct option options[] = {
     {"window", required_argument, NULL, 'w'},
     {"min-pct", required_argument, NULL, 'p'},
     {"plot", required_argument, NULL, 'P'},
+    {"delete", required_argument, NULL, 'D'},
+    {"keep", required_argument, NULL, 'K'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -45,6 +47,7 @@ static void usage(FILE *f)
 		"[--plot FILE.svg]\n"
 		"       btrace history --check [--build ID] [--sigma K] "
 		"[--window N] [--min-pct P]\n"
+		"       btrace history --delete ID | --keep N\n"
 		"\n"
 		"The builds btrace report stored (newest first), or one "
 		"crate's trend.\n"
@@ -66,16 +69,40 @@ static void usage(FILE *f)
 		"                 deviations (and P%% and 0.05 s); exit 3 if "
 		"one does\n"
 		"  --sigma K      default 3; --window N: default 10; "
-		"--min-pct P: default 10\n");
+		"--min-pct P: default 10\n"
+		"  --delete ID    remove build ID (the first column of the "
+		"list) and its units\n"
+		"  --keep N       remove every build but the newest N\n");
 }
 
 struct opts {
 	const char *db, *unit, *plot;
 	long last, window;
-	int64_t build;
+	int64_t build, delete_id;
+	long keep; /* -1: not asked */
 	int check;
 	struct bt_hist_rule rule;
 };
+
+/* --delete ID or --keep N: one transaction, one line saying what went. */
+static int delete_builds(struct bt_store *st, const struct opts *o)
+{
+	char err[1024];
+	long n = 0;
+	if (bt_store_delete(st, o->delete_id, o->keep, &n, err, sizeof(err)) <
+	    0) {
+		fprintf(stderr, "btrace history: %s\n", err);
+		return BT_EXIT_PROBLEM;
+	}
+	if (o->delete_id > 0 && n == 0) {
+		fprintf(stderr, "btrace history: no build %lld in %s\n",
+			(long long)o->delete_id, bt_store_name(st));
+		return BT_EXIT_BAD_INPUT;
+	}
+	printf("deleted %ld build%s from %s\n", n, n == 1 ? "" : "s",
+	       bt_store_name(st));
+	return BT_EXIT_OK;
+}
 
 static void when(char *buf, size_t cap, int64_t ms)
 {
@@ -448,7 +475,8 @@ static int parse_double(const char *opt, const char *s, double lo, double hi,
 int cmd_history(int argc, char **argv)
 {
 	struct opts o = {
-	    .last = 30, .window = 10, .rule = bt_hist_rule_default};
+	    .last = 30, .window = 10, .keep = -1,
+	    .rule = bt_hist_rule_default};
 	struct bt_store *st = NULL;
 	char err[1024];
 	long v;
@@ -500,6 +528,17 @@ int cmd_history(int argc, char **argv)
 		case 'P':
 			o.plot = optarg;
 			break;
+		case 'D':
+			if (bt_cli_uint("history", "--delete", optarg, 1,
+					2000000000, &v) < 0)
+				return BT_EXIT_BAD_INPUT;
+			o.delete_id = v;
+			break;
+		case 'K':
+			if (bt_cli_uint("history", "--keep", optarg, 0,
+					100000000, &o.keep) < 0)
+				return BT_EXIT_BAD_INPUT;
+			break;
 		case 'h':
 			usage(stdout);
 			return BT_EXIT_OK;
@@ -520,6 +559,13 @@ int cmd_history(int argc, char **argv)
 				"and --plot\n");
 		return BT_EXIT_BAD_INPUT;
 	}
+	if ((o.delete_id > 0 || o.keep >= 0) &&
+	    (o.check || o.unit || o.plot || o.build ||
+	     (o.delete_id > 0 && o.keep >= 0))) {
+		fprintf(stderr, "btrace history: --delete and --keep go alone "
+				"(with --db)\n");
+		return BT_EXIT_BAD_INPUT;
+	}
 	if (o.window < (long)o.rule.min_n)
 		o.rule.min_n = (size_t)o.window;
 	if (!o.db && getenv("BTRACE_DB") && *getenv("BTRACE_DB"))
@@ -528,7 +574,9 @@ int cmd_history(int argc, char **argv)
 		fprintf(stderr, "btrace history: %s\n", err);
 		return BT_EXIT_BAD_INPUT;
 	}
-	if (o.check)
+	if (o.delete_id > 0 || o.keep >= 0)
+		rc = delete_builds(st, &o);
+	else if (o.check)
 		rc = check(st, &o);
 	else if (o.unit)
 		rc = unit_trend(st, &o);

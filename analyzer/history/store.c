@@ -367,6 +367,54 @@ fail_open:
 	return -1;
 }
 
+int bt_store_delete(struct bt_store *s, int64_t id, long keep, long *deleted,
+		    char *err, size_t errlen)
+{
+	/* The builds to go, as a subquery over $1: one id, or the ones
+	 * past the newest $1 in listing order. */
+	static const char *const by_id = "SELECT id FROM builds WHERE id = $1";
+	static const char *const past_keep =
+	    "SELECT id FROM builds ORDER BY started_ms DESC, id DESC "
+	    "LIMIT -1 OFFSET $1";
+	static const char *const past_keep_pg =
+	    "SELECT id FROM builds ORDER BY started_ms DESC, id DESC "
+	    "OFFSET $1";
+	static const char *const tables[] = {"build_categories", "units"};
+	const char *which = id > 0 ? by_id
+			    : strcmp(s->be->name, "postgresql") == 0
+				? past_keep_pg
+				: past_keep;
+	struct bt_sql_param p[1];
+	char sql[512], e[512];
+	int64_t n = 0;
+
+	p[0] = integer(id > 0 ? id : (int64_t)keep);
+	if (begin_write(s, e, sizeof(e)) < 0)
+		goto fail_open;
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM builds WHERE id IN (%s)",
+		 which);
+	if (exec(s, sql, p, 1, get_int, &n, e, sizeof(e)) < 0)
+		goto fail;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM %s WHERE build_id IN (%s)", tables[t],
+			 which);
+		if (exec(s, sql, p, 1, NULL, NULL, e, sizeof(e)) < 0)
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "DELETE FROM builds WHERE id IN (%s)", which);
+	if (exec(s, sql, p, 1, NULL, NULL, e, sizeof(e)) < 0 ||
+	    exec(s, "COMMIT", NULL, 0, NULL, NULL, e, sizeof(e)) < 0)
+		goto fail;
+	*deleted = (long)n;
+	return 0;
+fail:
+	rollback(s);
+fail_open:
+	snprintf(err, errlen, "%s: %s", s->name, e);
+	return -1;
+}
+
 /* A query being put together: SQL text and its parameters. */
 struct query {
 	char sql[2048];

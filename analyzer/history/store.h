@@ -86,6 +86,12 @@ int bt_store_add(struct bt_store *s, struct bt_hist_build *b,
 		 const struct bt_hist_unit *u, size_t n, char *err,
 		 size_t errlen);
 
+/* Deletes builds with their units and categories, in one transaction:
+ * build ID when ID > 0, else every build but the newest KEEP (start
+ * time, then id, as listed).  *DELETED gets how many builds went. */
+int bt_store_delete(struct bt_store *s, int64_t id, long keep, long *deleted,
+		    char *err, size_t errlen);
+
 /* Calls CB for each build F matches (the unit fields of F are ignored),
  * newest first (start time, then id).  CB returns 0 to go on, -1 to
  * stop: then this returns -1 with ERR empty. */

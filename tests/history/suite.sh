@@ -14,7 +14,9 @@
 #      history;
 #   5. 20 reports at once: 20 builds, every one with all its units;
 #   6. a report killed (SIGKILL) in the middle of its transaction leaves
-#      no build and no unit row, and the next report stores normally.
+#      no build and no unit row, and the next report stores normally;
+#   7. --delete ID removes that build with its units and categories, and
+#      says so; an unknown ID exits 2; --keep N keeps the newest N.
 # Exit 77 (skipped) only when no PostgreSQL server can be started here.
 set -euo pipefail
 backend=$1 btrace=$2 gen=$3 traces=$4
@@ -206,8 +208,30 @@ set -e
 bad=$(sql 'SELECT count(*) FROM builds b WHERE b.units <> (SELECT count(*) FROM units u WHERE u.build_id = b.id)')
 [ "$bad" = 0 ] || fail "$bad builds without all their unit rows after the kill"
 
+# 7. --delete and --keep
+n=$(sql 'SELECT count(*) FROM builds')
+newest=$(sql 'SELECT id FROM builds ORDER BY started_ms DESC, id DESC LIMIT 1')
+victim=$(sql 'SELECT id FROM builds ORDER BY started_ms DESC, id DESC LIMIT 1 OFFSET 1')
+"$btrace" history --delete "$victim" >"$work/del.out" 2>&1 || fail "--delete $victim: $(cat "$work/del.out")"
+grep -q "^deleted 1 build from " "$work/del.out" || fail "--delete said: $(cat "$work/del.out")"
+[ "$(sql 'SELECT count(*) FROM builds')" = $((n - 1)) ] || fail "--delete did not remove one build"
+for t in units build_categories; do
+  [ "$(sql "SELECT count(*) FROM $t WHERE build_id = $victim")" = 0 ] || fail "--delete left rows in $t"
+done
+[ "$(sql "SELECT count(*) FROM units WHERE build_id = $newest")" -gt 0 ] || fail "--delete took another build's units"
+set +e
+"$btrace" history --delete "$victim" >/dev/null 2>"$work/del2.err"
+rc=$?
+set -e
+[ $rc = 2 ] && grep -q "no build $victim in" "$work/del2.err" || fail "--delete of a gone build: exit $rc, $(cat "$work/del2.err")"
+"$btrace" history --keep 2 >"$work/keep.out" 2>&1 || fail "--keep 2: $(cat "$work/keep.out")"
+grep -q "^deleted $((n - 3)) builds from " "$work/keep.out" || fail "--keep 2 said: $(cat "$work/keep.out")"
+[ "$(sql 'SELECT count(*) FROM builds')" = 2 ] || fail "--keep 2 left $(sql 'SELECT count(*) FROM builds') builds"
+[ "$(sql "SELECT count(*) FROM builds WHERE id = $newest")" = 1 ] || fail "--keep 2 removed the newest build"
+[ "$(sql 'SELECT count(*) FROM units WHERE build_id NOT IN (SELECT id FROM builds)')" = 0 ] || fail "--keep left orphan unit rows"
+
 if ((fails)); then
   echo "$backend: $fails checks failed" >&2
   exit 1
 fi
-echo "ok: $backend: report stores, history lists/trends/plots/checks, record --history, 20 at once, a killed writer"
+echo "ok: $backend: report stores, history lists/trends/plots/checks, record --history, 20 at once, a killed writer, --delete and --keep"
