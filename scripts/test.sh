@@ -8,7 +8,7 @@
 #   build-tsan/  the whole report pipeline under TSan (the profile is
 #                built by two threads)
 #   build-fuzz/  the fuzzers (trace reader, symbolizer's ELF input, rustc
-#                flags), 90 s in all (clang)
+#                flags, toolchain version scan), 90 s in all (clang)
 # first the format check (clang-format), last the clean-tree check.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,7 +51,7 @@ run "tests (unit, functional, cargo)" "$repo/build" -DCMAKE_BUILD_TYPE=RelWithDe
 run "unit tests, damaged traces and fuzz inputs under ASan/UBSan" "$repo/build-asan" -DCMAKE_BUILD_TYPE=Debug -DBTRACE_SANITIZE=ON -- -L 'unit|robustness' || failed=1
 TARGETS="btrace_cli gen_trace" TSAN_OPTIONS="halt_on_error=1 log_path=$repo/build-tsan/tsan" \
   run "the report pipeline under TSan" "$repo/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBTRACE_TSAN=ON -- -R unit_report_synthetic || failed=1
-run "fuzzing the reader, the symbolizer and the flag parser" "$repo/build-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON -DBTRACE_SANITIZE=ON -- -L fuzz || failed=1
+run "fuzzing the reader, the symbolizer, the flag parser and the version scan" "$repo/build-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON -DBTRACE_SANITIZE=ON -- -L fuzz || failed=1
 
 # The clean-tree check: the tests wrote only to build dirs and mktemp.
 if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then

@@ -183,18 +183,18 @@ static int scan_result(const struct scan *s, char *out, size_t cap,
 {
 	const char *v = NULL;
 	int rc = best(&s->full, &v);
+	int from_path = 0;
 	*source = NULL;
 	out[0] = 0;
-	if (rc == 0 && (rc = best(&s->path, &v)) > 0) {
-		snprintf(out, cap, "%s", v);
-		*source = "source paths";
-		return 1;
-	}
-	if (rc > 0) {
-		snprintf(out, cap, "%s", v);
-		*source = "librustc_driver";
-	}
-	return rc;
+	if (rc == 0 && (rc = best(&s->path, &v)) > 0)
+		from_path = 1;
+	if (rc <= 0)
+		return rc;
+	if (strlen(v) >= cap)
+		return 0; /* a version that does not fit is none */
+	memcpy(out, v, strlen(v) + 1);
+	*source = from_path ? "source paths" : "librustc_driver";
+	return 1;
 }
 
 int bt_rustc_version_scan(const char *p, size_t n, char *out, size_t cap,

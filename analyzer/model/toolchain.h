@@ -38,8 +38,8 @@ void bt_toolchain_label(const struct bt_toolchain *t, char *buf, size_t cap);
 
 /* The version in the bytes P[0..N) of a compiler library, as above (1
  * then 2), into OUT; *SOURCE says which ("librustc_driver", "source
- * paths").  Returns 1 found, 0 none, -1 several that disagree.  Exposed
- * for the unit tests. */
+ * paths").  Returns 1 found, 0 none (or one longer than CAP - 1), -1
+ * several that disagree.  Exposed for the unit tests and the fuzzer. */
 int bt_rustc_version_scan(const char *p, size_t n, char *out, size_t cap,
 			  const char **source);
 

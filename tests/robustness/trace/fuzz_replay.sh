@@ -8,7 +8,7 @@ set -euo pipefail
 corpus=$1 bin=$2
 shift 2
 total=0
-for t in trace_reader symbolize rustc_flags; do
+for t in trace_reader symbolize rustc_flags toolchain; do
   files=()
   while IFS= read -r -d '' f; do files+=("$f"); done < <(find "$corpus/$t" -maxdepth 1 -type f ! -name '.*' -print0 | sort -z)
   if [ "$t" = symbolize ]; then files+=("$@"); fi
