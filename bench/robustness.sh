@@ -31,7 +31,7 @@ cmake --build "$repo/build-bench-tests" -j"$(nproc)" >/dev/null
 cmake -S "$repo" -B "$repo/build-bench-fuzz" -DCMAKE_C_COMPILER=clang -DBTRACE_FUZZ=ON \
   -DBTRACE_SANITIZE=ON >/dev/null
 cmake --build "$repo/build-bench-fuzz" -j"$(nproc)" \
-  --target fuzz_trace_reader fuzz_symbolize fuzz_rustc_flags make_seeds fuzz_seed_lib fuzz_seed_lib_id >/dev/null
+  --target fuzz_trace_reader fuzz_symbolize fuzz_rustc_flags fuzz_toolchain make_seeds fuzz_seed_lib fuzz_seed_lib_id >/dev/null
 bin="$repo/build-bench-tests/bin" fbin="$repo/build-bench-fuzz/bin"
 t="$repo/tests/robustness/trace"
 work=$(mktemp -d /tmp/btrace-bench-robust.XXXXXX)
@@ -70,6 +70,7 @@ echo "fuzzing..." >&2
 read -r fr_x fr_c <<<"$(fuzz fuzz_trace_reader "$repo/tests/fuzz/corpus/trace_reader" --seeds-tool "$fbin/make_seeds")"
 read -r fs_x fs_c <<<"$(fuzz fuzz_symbolize "$repo/tests/fuzz/corpus/symbolize" "$fbin/libfuzz_seed_lib.so" "$fbin/libfuzz_seed_lib_id.so")"
 read -r ff_x ff_c <<<"$(fuzz fuzz_rustc_flags "$repo/tests/fuzz/corpus/rustc_flags")"
+read -r ft_x ft_c <<<"$(fuzz fuzz_toolchain "$repo/tests/fuzz/corpus/toolchain")"
 
 storm=$(ok "$work/storm") conc=$(ok "$work/conc") kl=$(ok "$work/kills")
 n_storm=$(echo "$storm" | sed -n 's/^storm of \([0-9]*\) processes.*/\1/p')
@@ -96,6 +97,7 @@ k_detail=$(echo "$kl" | sed -n 's/^[0-9]* rounds: \(.*\); the next.*/\1/p')
   echo "| fuzzing the trace reader, ${fuzz_s} s | $fr_x executions, $fr_c crashes | $([ "$fr_c" = 0 ] && echo yes || echo NO) |"
   echo "| fuzzing the symbolizer's ELF input, ${fuzz_s} s | $fs_x executions, $fs_c crashes | $([ "$fs_c" = 0 ] && echo yes || echo NO) |"
   echo "| fuzzing the rustc flag parser, ${fuzz_s} s | $ff_x executions, $ff_c crashes | $([ "$ff_c" = 0 ] && echo yes || echo NO) |"
+  echo "| fuzzing the toolchain version scan (a compiler library's bytes), ${fuzz_s} s | $ft_x executions, $ft_c crashes | $([ "$ft_c" = 0 ] && echo yes || echo NO) |"
   echo
   echo "Reproduce: \`bench/robustness.sh -t $fuzz_s -k $kills -c $builds -s $seeds\`."
 } >"$out"
