@@ -8,11 +8,16 @@
 #                   workspace library, scan-core, that the binary depends
 #                   on (cli-app itself is one package); touch
 #                   scan-core/src/lib.rs
-#   synthetic main  gen-synthetic.sh 12 crates x 150 functions, members
-#                   app and lib11 (lib0-lib10 are path dependencies
+#   synthetic main  gen-synthetic.sh 20 crates x 600 functions, members
+#                   app and lib19 (lib0-lib18 are path dependencies
 #                   outside the members, so that debuginfo-deps-off has
-#                   dependencies to act on); touch app/src/main.rs
-#   synthetic lib   the same; touch lib11/src/lib.rs (the binary's
+#                   dependencies to act on); touch app/src/main.rs.  Its
+#                   size is chosen so that the savings are resolvable:
+#                   at 12 x 150 they were 6-34 ms per rebuild, at 12 x
+#                   600 debuginfo-off's was 60 ms, at 20 x 600 it is
+#                   above 100 ms (docs/estimation.md, "Rebuilds"); a
+#                   full build of it takes about a minute of CPU
+#   synthetic lib   the same; touch lib19/src/lib.rs (the binary's
 #                   member library)
 #
 #  1. Accuracy: `btrace experiment --touch FILE --runs R` per scenario: a
@@ -61,8 +66,8 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$repo/build-bench/rebuild"
 
 # The workloads.
-bench_synthetic "$shared" "$work/synthetic" 12 150 app lib11
-scenarios=("synthetic main synthetic app/src/main.rs" "synthetic lib synthetic lib11/src/lib.rs")
+bench_synthetic "$shared" "$work/synthetic" 20 600 app lib19
+scenarios=("synthetic main synthetic app/src/main.rs" "synthetic lib synthetic lib19/src/lib.rs")
 if [ "$only_syn" = 0 ]; then
   "$shared/workloads/install-debian-crates.sh" >/dev/null
   cp -r "$shared/workloads/cli-app" "$work/cli-app" && chmod -R u+w "$work/cli-app"

@@ -122,16 +122,19 @@ static int unit_splits(const struct bt_unit *u)
  * (its BT_RM_* bits, options.def) and its constant K.
  *
  * A debuginfo option saves the debuginfo it drops (all of the category,
- * or all but its line-table part) plus K times the instruction-level
- * debuginfo it removes: the cost the category cannot see, spread over
- * instruction selection, emission and metadata teardown
- * (docs/estimation.md).  debug = false removes the debug locations on
- * every instruction and the debug values (the line-table and debug-value
- * parts of the category measure how many there are); line-tables-only
- * removes the debug values only.  Split debuginfo still generates it all
- * and costs K more of its DWARF generation (the category but its
- * line-table part: the split unit's DWO id hash over every DIE, and the
- * .dwo files written and hard-linked beside the objects; a negative
+ * or all but its line-table part and its debug-value passes) plus K
+ * times the instruction-level debuginfo it removes: the cost the
+ * category cannot see, spread over instruction selection, emission and
+ * metadata teardown (docs/estimation.md).  debug = false removes the
+ * debug locations on every instruction and the debug values (the
+ * line-table and debug-value parts of the category measure how many
+ * there are); line-tables-only removes the debug values only, and keeps
+ * the debug-value passes' own work: they walk every instruction of
+ * every function that has a subprogram, with debug values or not.
+ * Split debuginfo still generates it all and costs K more of its DWARF
+ * generation (the category but its line-table part: the split unit's
+ * DWO id hash over every DIE, and the .dwo files written and hard-linked
+ * beside the objects; a negative
  * compile saving), and saves link work.  Another backend saves K of the LLVM
  * code generation; a faster linker links in K of GNU ld's CPU (and K / R_LLD of
  * lld's: the published ratios, none measured here). */
@@ -152,7 +155,12 @@ void bt_unit_saving(const struct bt_unit *u, const struct bt_link_inputs *li,
 	if (bt_option_is_debuginfo(o) && !(rm & BT_RM_LINK_ONLY) && whose) {
 		int keeps_lines = (rm & BT_RM_KEEP_LINES) != 0;
 		if (keeps_lines && level > 1) {
-			*term = fmax(0, dbg - u->debuginfo_lines_s);
+			/* the debug-value passes stay: they run over every
+			 * function that has a subprogram, and line-tables-only
+			 * keeps those (docs/estimation.md, "What
+			 * line-tables-only keeps") */
+			*term = fmax(0, dbg - u->debuginfo_lines_s -
+					    u->debug_values_s);
 			*hidden = u->debug_values_s;
 		} else if (!keeps_lines && level > 0) {
 			*term = dbg;
