@@ -133,7 +133,8 @@ static int package_deps(const struct bt_build *b, const size_t *runs,
 
 struct event {
 	double t;
-	int delta; /* +1 start, -1 end; ends sort first at equal times */
+	int delta;   /* +1 start, -1 end; ends sort first at equal times */
+	double rate; /* the CPUs it adds (measure_cpus()) */
 };
 
 static int cmp_event(const void *a, const void *b)
@@ -153,9 +154,9 @@ static int max_concurrency(const struct bt_build *b)
 	if (!ev)
 		return -1;
 	for (size_t i = 0; i < b->n_units; i++) {
-		ev[2 * i] = (struct event){b->units[i].start_s, 1};
+		ev[2 * i] = (struct event){b->units[i].start_s, 1, 0};
 		ev[2 * i + 1] = (struct event){
-		    b->units[i].start_s + b->units[i].wall_s, -1};
+		    b->units[i].start_s + b->units[i].wall_s, -1, 0};
 	}
 	qsort(ev, 2 * b->n_units, sizeof(*ev), cmp_event);
 	for (size_t i = 0; i < 2 * b->n_units; i++) {
@@ -183,7 +184,7 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
 	su->work_s[BT_PHASE_LINK] = u->link_cpu_s > 0 ? u->link_cpu_s : 0;
 	/* a build script that mostly waited (on its children, on I/O) keeps
 	 * its duration; a compilation that did waited for the CPUs, which
-	 * the fitted capacity models (on a loaded machine it would
+	 * the measured capacity models (on a loaded machine it would
 	 * otherwise be pinned, and no saving in it could shorten the
 	 * build) */
 	su->fixed = u->node->kind != BT_KIND_RUSTC &&
@@ -265,36 +266,74 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 	return 0;
 }
 
-/* The CPU capacity the build really had: other load on the machine takes
- * some, so the replay of the observed work would finish early with all
- * JOBS CPUs.  Bisects for the capacity whose replay takes the observed
- * WALL_S (JOBS if even that is too slow), from 0.01 CPUs up: a build on a
- * machine shared with many others got 0.1 CPUs on average, which a floor
- * of 0.1 left 22% short of its wall (BENCHMARKS.md "proc-macro").
- * Returns 0, or -1 when out of memory (no capacity is guessed). */
-static int fit_cpus(struct bt_schedule *s, double wall_s)
+/* The CPUs the build had, measured for each number K of units running at
+ * once (1..JOBS), into S's cpus_running: over the periods when K units
+ * that do not keep their duration ran, their CPU (each unit's own and its
+ * links', spread evenly over its lifetime) per second.  Nothing is fitted
+ * to the wall time: it takes in what the replay on every core leaves out,
+ * the other load on the machine (the kernel shares the CPUs per thread, so
+ * a unit running alone gets a smaller share of a loaded machine than two
+ * do) and the units' own time off the CPU (reading and writing files,
+ * page faults, waiting for a jobserver token).  A count never seen takes
+ * the nearest one below (else above); each is at most the bound (JOBS, or
+ * a link's CPUs if more: a rebuild runs one unit, whose link is threaded)
+ * and at least 0.01 CPUs.  S's cpus becomes the capacity at JOBS, for the
+ * report.  Returns 0, or -1 when out of memory. */
+static int measure_cpus(const struct bt_build *b, struct bt_schedule *s)
 {
-	double lo = 0.01, hi = s->jobs > 0 ? s->jobs : 1, r;
-	for (size_t i = 0; i < s->n_units; i++)
-		if (s->units[i].link_cpus > hi)
-			hi = s->units[i].link_cpus;
-	s->cpus = hi;
-	r = replay(s, NULL, hi);
-	if (r < 0)
+	size_t jobs = s->jobs > 0 ? (size_t)s->jobs : 1, n = 0;
+	struct event *ev = malloc((2 * b->n_units + 1) * sizeof(*ev));
+	double *cpu = calloc(2 * (jobs + 1), sizeof(*cpu)),
+	       *span = cpu + jobs + 1;
+	double bound = (double)jobs, rate = 0;
+	size_t running = 0;
+
+	s->cpus_running = calloc(jobs + 1, sizeof(*s->cpus_running));
+	if (!ev || !cpu || !s->cpus_running) {
+		free(ev);
+		free(cpu);
 		return -1;
-	if (r >= wall_s)
-		return 0;
-	for (int i = 0; i < 30; i++) {
-		double mid = (lo + hi) / 2;
-		r = replay(s, NULL, mid);
-		if (r < 0)
-			return -1;
-		if (r > wall_s)
-			lo = mid;
-		else
-			hi = mid;
 	}
-	s->cpus = hi;
+	for (size_t i = 0; i < s->n_units; i++) {
+		const struct bt_sched_unit *su = &s->units[i];
+		double r;
+		if (su->link_cpus > bound)
+			bound = su->link_cpus;
+		if (su->fixed || su->wall_s <= 0)
+			continue;
+		r = (su->work_s[0] + su->work_s[1] + su->work_s[2]) /
+		    su->wall_s;
+		ev[n++] = (struct event){su->start_s, 1, r};
+		ev[n++] = (struct event){su->start_s + su->wall_s, -1, -r};
+	}
+	qsort(ev, n, sizeof(*ev), cmp_event);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = running < jobs ? running : jobs;
+		if (i > 0 && k > 0) {
+			double dt = ev[i].t - ev[i - 1].t;
+			cpu[k] += rate * dt;
+			span[k] += dt;
+		}
+		running += (size_t)(ev[i].delta > 0);
+		running -= (size_t)(ev[i].delta < 0 && running > 0);
+		rate += ev[i].rate;
+	}
+	for (size_t k = 1; k <= jobs; k++) {
+		double c = bound;
+		size_t lo = k, hi = k;
+		while (lo > 0 && span[lo] <= 0)
+			lo--;
+		while (hi <= jobs && span[hi] <= 0)
+			hi++;
+		if (lo > 0)
+			c = cpu[lo] / span[lo];
+		else if (hi <= jobs)
+			c = cpu[hi] / span[hi];
+		s->cpus_running[k] = c > bound ? bound : c < 0.01 ? 0.01 : c;
+	}
+	s->cpus = s->cpus_running[jobs];
+	free(ev);
+	free(cpu);
 	return 0;
 }
 
@@ -338,7 +377,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		goto fail;
 	s->first_start_s = b->n_units ? b->units[0].start_s : 0;
 	s->tail_s = b->wall_s > last_end ? b->wall_s - last_end : 0;
-	if (link_parallelism(b, s) < 0 || fit_cpus(s, b->wall_s) < 0)
+	if (link_parallelism(b, s) < 0 || measure_cpus(b, s) < 0)
 		goto fail;
 	free(keys);
 	free(runs);
@@ -355,6 +394,7 @@ void bt_schedule_free(struct bt_schedule *s)
 	for (size_t i = 0; s->units && i < s->n_units; i++)
 		free(s->units[i].deps);
 	free(s->units);
+	free(s->cpus_running);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -413,18 +453,29 @@ static double ready_at(const struct bt_schedule *s, const struct run *rs,
 
 /* Shares the CPUs among the running units: fixed ones take their
  * observed rate, the others an equal share up to their phase's limit
- * (water-filling, smallest limits first). */
-static void share_cpus(struct run *rs, const size_t *running, size_t n,
-		       double cpus)
+ * (water-filling, smallest limits first).  CPUS > 0: that capacity, the
+ * fixed ones' rates taken out of it; else S's measured capacity for as
+ * many units as run (measured without the fixed ones), or S's cpus. */
+static void share_cpus(const struct bt_schedule *s, struct run *rs,
+		       const size_t *running, size_t n, double cpus)
 {
 	size_t left = 0;
+	double fixed = 0;
 	for (size_t k = 0; k < n; k++) {
 		struct run *r = &rs[running[k]];
 		if (r->cap > 0)
 			left++;
 		else
-			cpus -= r->rate;
+			fixed += r->rate;
 	}
+	if (cpus > 0)
+		cpus -= fixed;
+	else if (s->cpus_running && s->jobs > 0)
+		cpus =
+		    s->cpus_running[left < (size_t)s->jobs ? left
+							   : (size_t)s->jobs];
+	else
+		cpus = (s->cpus > 0 ? s->cpus : s->jobs) - fixed;
 	if (cpus < 0)
 		cpus = 0;
 	/* smallest limits first: 1-thread phases, then codegen */
@@ -445,7 +496,7 @@ double bt_schedule_replay(const struct bt_schedule *s,
 			  const double (*cut)[BT_PHASES])
 {
 	struct bt_whatif w = {.cut = cut};
-	return replay(s, &w, s->cpus > 0 ? s->cpus : s->jobs);
+	return replay(s, &w, 0);
 }
 
 double bt_schedule_replay_on(const struct bt_schedule *s, double cpus)
@@ -456,7 +507,7 @@ double bt_schedule_replay_on(const struct bt_schedule *s, double cpus)
 double bt_schedule_replay_whatif(const struct bt_schedule *s,
 				 const struct bt_whatif *w)
 {
-	return replay(s, w, s->cpus > 0 ? s->cpus : s->jobs);
+	return replay(s, w, 0);
 }
 
 /* Unit I's work in the replay: the observed work, less W's cut, times W's
@@ -598,7 +649,7 @@ static void run_steps(const struct bt_schedule *s, const unsigned char *removed,
 			t = next_ready;
 			continue;
 		}
-		share_cpus(rs, running, n_run, cpus);
+		share_cpus(s, rs, running, n_run, cpus);
 		for (size_t k = 0; k < n_run; k++) {
 			const struct run *r = &rs[running[k]];
 			double d = r->cap <= 0	 ? r->left - t
@@ -697,7 +748,7 @@ int bt_replay_cursor_make(const struct bt_schedule *s,
 	if (!c)
 		return -1;
 	c->s = s;
-	c->cpus = s->cpus > 0 ? s->cpus : s->jobs;
+	c->cpus = 0; /* measured */
 	c->visit = malloc((s->n_units + 1) * sizeof(*c->visit));
 	c->save = malloc((s->n_units + 1) * sizeof(*c->save));
 	c->save_running = malloc((s->n_units + 1) * sizeof(*c->save_running));
