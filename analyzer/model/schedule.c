@@ -267,7 +267,7 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 }
 
 /* The CPUs the build had, measured for each number K of units running at
- * once (1..JOBS), into S's cpus_running: over the periods when K units
+ * once (1..JOBS) (schedule.h): over the periods when K units
  * that do not keep their duration ran, their CPU (each unit's own and its
  * links', spread evenly over its lifetime) per second.  Nothing is fitted
  * to the wall time: it takes in what the replay on every core leaves out,
@@ -277,17 +277,17 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
  * page faults, waiting for a jobserver token).  A count never seen takes
  * the nearest one below (else above); each is at most the bound (JOBS, or
  * a link's CPUs if more: a rebuild runs one unit, whose link is threaded)
- * and at least 0.01 CPUs.  S's cpus becomes the capacity at JOBS, for the
- * report.  Returns 0, or -1 when out of memory. */
-static int measure_cpus(const struct bt_build *b, struct bt_schedule *s)
+ * and at least 0.01 CPUs. */
+int bt_schedule_measure(struct bt_schedule *s)
 {
 	size_t jobs = s->jobs > 0 ? (size_t)s->jobs : 1, n = 0;
-	struct event *ev = malloc((2 * b->n_units + 1) * sizeof(*ev));
+	struct event *ev = malloc((2 * s->n_units + 1) * sizeof(*ev));
 	double *cpu = calloc(2 * (jobs + 1), sizeof(*cpu)),
 	       *span = cpu + jobs + 1;
 	double bound = (double)jobs, rate = 0;
 	size_t running = 0;
 
+	free(s->cpus_running);
 	s->cpus_running = calloc(jobs + 1, sizeof(*s->cpus_running));
 	if (!ev || !cpu || !s->cpus_running) {
 		free(ev);
@@ -377,7 +377,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 		goto fail;
 	s->first_start_s = b->n_units ? b->units[0].start_s : 0;
 	s->tail_s = b->wall_s > last_end ? b->wall_s - last_end : 0;
-	if (link_parallelism(b, s) < 0 || measure_cpus(b, s) < 0)
+	if (link_parallelism(b, s) < 0 || bt_schedule_measure(s) < 0)
 		goto fail;
 	free(keys);
 	free(runs);

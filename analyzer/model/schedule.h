@@ -81,9 +81,20 @@ void bt_unit_output_key(const struct bt_unit *u, char *key, size_t cap);
  * ".../libfoo-123.rmeta".  Returns 1 if it is metadata (.rmeta). */
 int bt_output_stem(const char *path, char *stem, size_t cap);
 
-/* Builds the schedule of B.  Returns 0, or -1 when out of memory. */
+/* Builds the schedule of B (its capacity measured as below).  Returns 0,
+ * or -1 when out of memory. */
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);
 void bt_schedule_free(struct bt_schedule *s);
+
+/* Measures S's cpus_running (allocated; bt_schedule_free() frees it) and
+ * cpus from its units' observed times and work: for each count K of
+ * units that do not keep their duration running at once, their CPU per
+ * second while K ran (each unit's work spread evenly over its observed
+ * wall time).  A count never seen takes the nearest one below, else
+ * above, else the bound; every one is kept within 0.01 CPUs and the
+ * bound (JOBS, or a link's CPUs if more).  Returns 0, or -1 when out of
+ * memory. */
+int bt_schedule_measure(struct bt_schedule *s);
 
 /* The wall time of the build replayed with CUT[I][P] CPU seconds less
  * work in phase P of unit I (NULL: the observed work).  Returns -1 when
