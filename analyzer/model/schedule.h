@@ -96,6 +96,11 @@ void bt_schedule_free(struct bt_schedule *s);
  * memory. */
 int bt_schedule_measure(struct bt_schedule *s);
 
+/* Moves the work each unit did after its metadata was observed ready (the
+ * first start of a unit that waited for it) from its frontend to its
+ * codegen phase (schedule.c); bt_schedule_make() calls it. */
+void bt_schedule_split_at_metadata(struct bt_schedule *s);
+
 /* The wall time of the build replayed with CUT[I][P] CPU seconds less
  * work in phase P of unit I (NULL: the observed work).  Returns -1 when
  * out of memory. */

@@ -183,6 +183,31 @@ static void test_measured(void **state)
 	assert_true(near(s.cpus_running[2], 0.25));
 	free(s.cpus_running);
 
+	/* b waited for a's metadata and started at 3 s, three quarters of
+	 * a's 4 s: a's frontend is at most three quarters of its work, the
+	 * rest its codegen (a's work after its metadata) */
+	{
+		struct bt_sched_dep meta[] = {{0, 0}};
+		struct bt_sched_unit v[2];
+		memset(v, 0, sizeof(v));
+		v[0].work_s[BT_PHASE_FRONTEND] = 2;
+		v[0].wall_s = 4;
+		v[1].start_s = 3;
+		v[1].wall_s = 1;
+		v[1].work_s[BT_PHASE_FRONTEND] = 1;
+		v[1].deps = meta;
+		v[1].n_deps = 1;
+		s = (struct bt_schedule){.units = v, .n_units = 2, .jobs = 2};
+		bt_schedule_split_at_metadata(&s);
+		assert_true(near(v[0].work_s[BT_PHASE_FRONTEND], 1.5));
+		assert_true(near(v[0].work_s[BT_PHASE_CODEGEN], 0.5));
+		/* a later start moves nothing: the frontend was shorter */
+		v[0].work_s[BT_PHASE_FRONTEND] = 1;
+		v[0].work_s[BT_PHASE_CODEGEN] = 1;
+		bt_schedule_split_at_metadata(&s);
+		assert_true(near(v[0].work_s[BT_PHASE_FRONTEND], 1));
+	}
+
 	/* at most the jobs: 3 CPU-seconds in 1 s of one job */
 	loaded(&s, u);
 	u[0].work_s[BT_PHASE_CODEGEN] = 2;
