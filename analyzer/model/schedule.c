@@ -134,7 +134,7 @@ static int package_deps(const struct bt_build *b, const size_t *runs,
 struct event {
 	double t;
 	int delta;   /* +1 start, -1 end; ends sort first at equal times */
-	double rate; /* the CPUs it adds (measure_cpus()) */
+	double rate; /* the CPUs it adds (bt_schedule_measure()) */
 };
 
 static int cmp_event(const void *a, const void *b)
@@ -286,14 +286,12 @@ int bt_schedule_measure(struct bt_schedule *s)
 	       *span = cpu + jobs + 1;
 	double bound = (double)jobs, rate = 0;
 	size_t running = 0;
+	int rc = -1;
 
 	free(s->cpus_running);
 	s->cpus_running = calloc(jobs + 1, sizeof(*s->cpus_running));
-	if (!ev || !cpu || !s->cpus_running) {
-		free(ev);
-		free(cpu);
-		return -1;
-	}
+	if (!ev || !cpu || !s->cpus_running)
+		goto out;
 	for (size_t i = 0; i < s->n_units; i++) {
 		const struct bt_sched_unit *su = &s->units[i];
 		double r;
@@ -332,9 +330,11 @@ int bt_schedule_measure(struct bt_schedule *s)
 		s->cpus_running[k] = c > bound ? bound : c < 0.01 ? 0.01 : c;
 	}
 	s->cpus = s->cpus_running[jobs];
+	rc = 0;
+out:
 	free(ev);
 	free(cpu);
-	return 0;
+	return rc;
 }
 
 /* The work a unit does after its metadata is written (saving its
