@@ -2,18 +2,21 @@
 # graph_ab.sh - issue 17's validation of the schedule replay and of the
 # dependency removal estimate.
 #
-# 1. Replay: a clean traced build of a generated workspace (and of
-#    ../shared/workloads/cli-app with -c, once); the replay of the
+# 1. Replay: clean traced builds of a generated workspace (and of
+#    ../shared/workloads/cli-app with -c, as many); the replay of the
 #    observed schedule (summary.json critical_path.replay_wall_s) against
-#    the observed wall time, with the CPU capacity the replay fitted
-#    (estimation.cpus: the replay matches the wall by construction when
-#    the capacity is below the jobs; when the fit hits its bound the
-#    difference is the model's error).
+#    each build's observed wall time.  Nothing in the replay is fitted to
+#    the wall: its capacity is the CPUs the units had while 1..JOBS of
+#    them ran (schedule.c, estimation.cpus the one at JOBS).  Median and
+#    worst of the per-build differences.
 # 2. Removal: a generated workspace (a chain of CRATES libraries, gen-
-#    synthetic.sh) whose app has two optional dependencies behind
-#    features: `offpath` (a small crate with no dependencies: it builds
-#    while the chain leaves a core idle) and `onpath` (a crate on top of
-#    the chain's last library: the app waits for it).  Clean traced
+#    synthetic.sh, on top of `long`: one crate of generic functions that
+#    nothing instantiates, nearly all frontend on one thread, which lib0
+#    waits for) whose app has two optional dependencies behind features:
+#    `offpath` (a small crate with no dependencies, codegen-units = 1: it
+#    builds on the core `long` leaves idle, so its wall saving is near
+#    zero) and `onpath` (a crate on top of the chain's last library: the
+#    app waits for it).  Clean traced
 #    builds with both features, without `offpath`, without `onpath`,
 #    alternating, -n rounds each (default 3); the estimated removal saving
 #    of each (summary.json dependencies[].removal_saves_wall_s and
@@ -82,6 +85,19 @@ mk_crate() { # NAME FNS DEP
   } >"$ws/$1/src/lib.rs"
 }
 mk_crate offpath $((fns * 6)) ""
+# long: LONG_FNS generic functions, none instantiated (about 0.9 ms of
+# frontend CPU each); lib0 waits for its metadata, so while it builds
+# only offpath can run beside it
+long_fns=$((fns * 50))
+mkdir -p "$ws/long/src"
+printf '[package]\nname = "long"\nversion = "0.1.0"\nedition = "2021"\n' >"$ws/long/Cargo.toml"
+{
+  printf 'use std::fmt::Debug;\n'
+  for ((f = 0; f < long_fns; f++)); do
+    printf 'pub fn h%d<T: Debug + Clone>(xs: &[T]) -> Vec<String> { let mut v: Vec<String> = xs.iter().map(|x| format!("{:?}-%d", x)).collect(); v.sort(); v.dedup(); v.truncate(%d); v }\n' "$f" "$f" $((f % 5 + 1))
+  done
+} >"$ws/long/src/lib.rs"
+printf 'long = { path = "../long" }\n' >>"$ws/lib0/Cargo.toml"
 mk_crate onpath $((fns * 6)) "lib$last"
 cat >"$ws/app/Cargo.toml" <<TOML
 [package]
@@ -105,7 +121,9 @@ fn main() {
     println!("{}", n);
 }
 RS
-sed -i 's/^members = \[\(.*\)\]/members = [\1, "offpath", "onpath"]/' "$ws/Cargo.toml"
+sed -i 's/^members = \[\(.*\)\]/members = [\1, "offpath", "onpath", "long"]/' "$ws/Cargo.toml"
+# offpath on one thread: beside long it takes the idle core only
+printf '\n[profile.dev.package.offpath]\ncodegen-units = 1\n' >>"$ws/Cargo.toml"
 # the members are app and its libraries' users: only app is primary in
 # the build of `-p app` (cargo marks the packages built for the command)
 load() { cut -d' ' -f1 /proc/loadavg; }
@@ -130,16 +148,25 @@ done
 med() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$work/rows" | med; }
 ecol() { awk -v p="$1" -v c="$2" '$1 == "est" && $2 == p { print $c }' "$work/rows" | med; }
+# the per-build difference of column C (a replayed wall) from the
+# observed wall, in %: "median worst" (worst: the largest in size)
+pdiff() { awk -v n="$1" -v c="$2" '$1 == n { print 100 * ($c - $2) / $2 }' "$work/rows" |
+  sort -g | awk '{ a[NR] = $1; x = $1 < 0 ? -$1 : $1; if (x >= w) { w = x; ws = $1 } }
+    END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2, ws }'; }
 wall_both=$(col both 2) cpu_both=$(col both 3)
 
-# ---- cli-app, once; and the time the graph work adds to its report ----
-cli_row="" speed=""
+# ---- cli-app, ROUNDS clean builds; the time the graph work adds to its report ----
+speed=""
 if [ "$cli" = 1 ]; then
   cp -r "$shared/workloads/cli-app" "$work/cli" && chmod -R u+w "$work/cli"
-  cli_load=$(load)
-  (cd "$work/cli" && nice "$btrace" record -o "$work/cli-t" -- cargo build --offline -q 2>/dev/null &&
-    "$btrace" report -q "$work/cli-t" 2>/dev/null)
-  cli_row="$(fields "$work/cli-t" | head -1 | awk -v l="$cli_load" '{ $10 = $9; $9 = $8; $8 = l; print }')"
+  for ((r = 1; r <= rounds; r++)); do
+    l0=$(load)
+    (cd "$work/cli" && cargo clean -q && nice "$btrace" record -o "$work/cli-t" -- cargo build --offline -q 2>/dev/null &&
+      "$btrace" report -q "$work/cli-t" 2>/dev/null)
+    read -r wall cpu replay cpus jobs rcores ncores pmed pmax < <(fields "$work/cli-t" | head -1)
+    echo "cli $wall $cpu $replay $cpus $jobs $rcores $ncores $l0 $pmed $pmax" >>"$work/rows"
+    [ "$r" = "$rounds" ] || rm -rf "$work/cli-t"
+  done
   # The graph phase (schedule, package graph, critical path with the
   # speed-up replays, dependency costs, idle cores, proc macros) is timed
   # by BTRACE_DEBUG; its outputs are parts of summary.txt, summary.json
@@ -155,21 +182,21 @@ fi
 
 section="$work/section.md"
 {
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), $rounds clean traced builds of each configuration (alternating), medians. Workspace: gen-synthetic.sh $crates crates x $fns functions (a chain), app with two optional dependencies (\`offpath\`: no dependencies; \`onpath\`: on top of the chain's last library)."
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), $rounds clean traced builds of each configuration (alternating)$( [ "$cli" = 1 ] && echo " and of cli-app"), medians. Workspace: gen-synthetic.sh $crates crates x $fns functions (a chain) on top of \`long\` ($((fns * 50)) generic functions nothing instantiates: one thread of frontend that lib0 waits for), app with two optional dependencies (\`offpath\`: no dependencies, codegen-units = 1, builds beside \`long\`; \`onpath\`: on top of the chain's last library)."
   echo
-  echo "The replay's capacity is fitted to the observed wall (schedule.c), so the fitted replay matches it by construction whenever the fitted CPUs are below the bound (min of cores and jobs); the column \"on every core\" replays the same work on that bound with nothing fitted: the model's own error, which only a build that had the cores to itself can show (fitted CPUs near the bound).  Load: the 1-minute load average before each build, median."
+  echo "Nothing in the replay is fitted to the wall: its capacity is what the observed units had while 1, 2, .. JOBS of them ran (schedule.c; the column gives the one at JOBS), which takes in the other load on the machine and the units' own time off the CPU.  Difference: per build, median (worst).  \"On every core\": the same work on min(cores, jobs) CPUs at every count, what the build would take with the cores to itself and no time off the CPU.  Load: the 1-minute load average before each build, median.  The last column: each critical-path unit's replayed end against its observed end, in % of the wall, median (largest) over the path's units."
   echo
-  echo "The last column checks the replay's dynamics where the fit does not reach: each critical-path unit's replayed end against its observed end, in % of the wall, median (largest) over the path's units."
-  echo
-  echo "| replay of the observed schedule | observed wall | replayed (fitted) | difference | replayed on every core | difference | fitted CPUs / cores | load | path units' ends |"
+  echo "| replay of the observed schedule | observed wall | replayed | difference | on every core | difference | CPUs at -j / cores | load | path units' ends |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for n in both no-off no-on; do
-    awk -v n="$n" -v w="$(col $n 2)" -v r="$(col $n 4)" -v c="$(col $n 5)" -v rc="$(col $n 7)" -v k="$(col $n 8)" -v l="$(col $n 9)" -v pm="$(col $n 10)" -v px="$(col $n 11)" \
-      'BEGIN { printf "| workspace, %s | %.2f s | %.2f s | %+.1f%% | %.2f s | %+.1f%% | %.2f / %d | %.1f | %.1f%% (%.1f%%) |\n", n, w, r, 100 * (r - w) / w, rc, 100 * (rc - w) / w, c, k, l, pm, px }'
+  for n in both no-off no-on cli; do
+    grep -q "^$n " "$work/rows" || continue
+    read -r dm dw < <(pdiff "$n" 4)
+    read -r cm cw < <(pdiff "$n" 7)
+    label="workspace, $n"
+    [ "$n" = cli ] && label="cli-app"
+    awk -v n="$label" -v w="$(col $n 2)" -v r="$(col $n 4)" -v dm="$dm" -v dw="$dw" -v rc="$(col $n 7)" -v cm="$cm" -v cw="$cw" -v c="$(col $n 5)" -v k="$(col $n 8)" -v l="$(col $n 9)" -v pm="$(col $n 10)" -v px="$(col $n 11)" \
+      'BEGIN { printf "| %s | %.2f s | %.2f s | %+.1f%% (%+.1f%%) | %.2f s | %+.1f%% (%+.1f%%) | %.2f / %d | %.1f | %.1f%% (%.1f%%) |\n", n, w, r, dm, dw, rc, cm, cw, c, k, l, pm, px }'
   done
-  if [ -n "$cli_row" ]; then
-    echo "$cli_row" | awk '{ printf "| cli-app (once) | %.2f s | %.2f s | %+.1f%% | %.2f s | %+.1f%% | %.2f / %d | %.1f | %.1f%% (%.1f%%) |\n", $1, $3, 100 * ($3 - $1) / $1, $6, 100 * ($6 - $1) / $1, $4, $7, $8, $9, $10 }'
-  fi
   echo
   echo "| removing | on the critical path | estimated wall saving | measured | estimated CPU saving | measured |"
   echo "|---|---|---|---|---|---|"
@@ -182,7 +209,7 @@ section="$work/section.md"
   done
   if [ -n "$speed" ]; then
     echo
-    echo "$speed" | awk '{ printf "Speed (target: < 100 ms added to a cli-app report): on the cli-app trace above, the graph phase (schedule, critical path and speed-up replays, dependency costs, idle cores, proc macros) takes %.0f ms, median of 11 reports; the three writers that carry its sections (summary.txt, summary.json, trace.json) %.0f ms in all, graph sections included; the whole report %.2f s (load %.1f).\n", $1 * 1000, $2 * 1000, $3, $4 }'
+    echo "$speed" | awk '{ printf "Speed (target: < 100 ms added to a cli-app report): on the last cli-app trace, the graph phase (schedule, critical path and speed-up replays, dependency costs, idle cores, proc macros) takes %.0f ms, median of 11 reports; the three writers that carry its sections (summary.txt, summary.json, trace.json) %.0f ms in all, graph sections included; the whole report %.2f s (load %.1f).\n", $1 * 1000, $2 * 1000, $3, $4 }'
   fi
   echo
   echo "Reproduce: \`nice bench/graph_ab.sh -n $rounds$( [ "$cli" = 1 ] && echo ' -c')\`."

@@ -133,7 +133,8 @@ static int package_deps(const struct bt_build *b, const size_t *runs,
 
 struct event {
 	double t;
-	int delta; /* +1 start, -1 end; ends sort first at equal times */
+	int delta;   /* +1 start, -1 end; ends sort first at equal times */
+	double rate; /* the CPUs it adds (bt_schedule_measure()) */
 };
 
 static int cmp_event(const void *a, const void *b)
@@ -153,9 +154,9 @@ static int max_concurrency(const struct bt_build *b)
 	if (!ev)
 		return -1;
 	for (size_t i = 0; i < b->n_units; i++) {
-		ev[2 * i] = (struct event){b->units[i].start_s, 1};
+		ev[2 * i] = (struct event){b->units[i].start_s, 1, 0};
 		ev[2 * i + 1] = (struct event){
-		    b->units[i].start_s + b->units[i].wall_s, -1};
+		    b->units[i].start_s + b->units[i].wall_s, -1, 0};
 	}
 	qsort(ev, 2 * b->n_units, sizeof(*ev), cmp_event);
 	for (size_t i = 0; i < 2 * b->n_units; i++) {
@@ -183,7 +184,7 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
 	su->work_s[BT_PHASE_LINK] = u->link_cpu_s > 0 ? u->link_cpu_s : 0;
 	/* a build script that mostly waited (on its children, on I/O) keeps
 	 * its duration; a compilation that did waited for the CPUs, which
-	 * the fitted capacity models (on a loaded machine it would
+	 * the measured capacity models (on a loaded machine it would
 	 * otherwise be pinned, and no saving in it could shorten the
 	 * build) */
 	su->fixed = u->node->kind != BT_KIND_RUSTC &&
@@ -265,37 +266,109 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 	return 0;
 }
 
-/* The CPU capacity the build really had: other load on the machine takes
- * some, so the replay of the observed work would finish early with all
- * JOBS CPUs.  Bisects for the capacity whose replay takes the observed
- * WALL_S (JOBS if even that is too slow), from 0.01 CPUs up: a build on a
- * machine shared with many others got 0.1 CPUs on average, which a floor
- * of 0.1 left 22% short of its wall (BENCHMARKS.md "proc-macro").
- * Returns 0, or -1 when out of memory (no capacity is guessed). */
-static int fit_cpus(struct bt_schedule *s, double wall_s)
+/* The CPUs the build had, measured for each number K of units running at
+ * once (1..JOBS) (schedule.h): over the periods when K units
+ * that do not keep their duration ran, their CPU (each unit's own and its
+ * links', spread evenly over its lifetime) per second.  Nothing is fitted
+ * to the wall time: it takes in what the replay on every core leaves out,
+ * the other load on the machine (the kernel shares the CPUs per thread, so
+ * a unit running alone gets a smaller share of a loaded machine than two
+ * do) and the units' own time off the CPU (reading and writing files,
+ * page faults, waiting for a jobserver token).  A count never seen takes
+ * the nearest one below (else above); each is at most the bound (JOBS, or
+ * a link's CPUs if more: a rebuild runs one unit, whose link is threaded)
+ * and at least 0.01 CPUs. */
+int bt_schedule_measure(struct bt_schedule *s)
 {
-	double lo = 0.01, hi = s->jobs > 0 ? s->jobs : 1, r;
-	for (size_t i = 0; i < s->n_units; i++)
-		if (s->units[i].link_cpus > hi)
-			hi = s->units[i].link_cpus;
-	s->cpus = hi;
-	r = replay(s, NULL, hi);
-	if (r < 0)
-		return -1;
-	if (r >= wall_s)
-		return 0;
-	for (int i = 0; i < 30; i++) {
-		double mid = (lo + hi) / 2;
-		r = replay(s, NULL, mid);
-		if (r < 0)
-			return -1;
-		if (r > wall_s)
-			lo = mid;
-		else
-			hi = mid;
+	size_t jobs = s->jobs > 0 ? (size_t)s->jobs : 1, n = 0;
+	struct event *ev = malloc((2 * s->n_units + 1) * sizeof(*ev));
+	double *cpu = calloc(2 * (jobs + 1), sizeof(*cpu)),
+	       *span = cpu + jobs + 1;
+	double bound = (double)jobs, rate = 0;
+	size_t running = 0;
+	int rc = -1;
+
+	free(s->cpus_running);
+	s->cpus_running = calloc(jobs + 1, sizeof(*s->cpus_running));
+	if (!ev || !cpu || !s->cpus_running)
+		goto out;
+	for (size_t i = 0; i < s->n_units; i++) {
+		const struct bt_sched_unit *su = &s->units[i];
+		double r;
+		if (su->link_cpus > bound)
+			bound = su->link_cpus;
+		if (su->fixed || su->wall_s <= 0)
+			continue;
+		r = (su->work_s[0] + su->work_s[1] + su->work_s[2]) /
+		    su->wall_s;
+		ev[n++] = (struct event){su->start_s, 1, r};
+		ev[n++] = (struct event){su->start_s + su->wall_s, -1, -r};
 	}
-	s->cpus = hi;
-	return 0;
+	qsort(ev, n, sizeof(*ev), cmp_event);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = running < jobs ? running : jobs;
+		if (i > 0 && k > 0) {
+			double dt = ev[i].t - ev[i - 1].t;
+			cpu[k] += rate * dt;
+			span[k] += dt;
+		}
+		running += (size_t)(ev[i].delta > 0);
+		running -= (size_t)(ev[i].delta < 0 && running > 0);
+		rate += ev[i].rate;
+	}
+	for (size_t k = 1; k <= jobs; k++) {
+		double c = bound;
+		size_t lo = k, hi = k;
+		while (lo > 0 && span[lo] <= 0)
+			lo--;
+		while (hi <= jobs && span[hi] <= 0)
+			hi++;
+		if (lo > 0)
+			c = cpu[lo] / span[lo];
+		else if (hi <= jobs)
+			c = cpu[hi] / span[hi];
+		s->cpus_running[k] = c > bound ? bound : c < 0.01 ? 0.01 : c;
+	}
+	s->cpus = s->cpus_running[jobs];
+	rc = 0;
+out:
+	free(ev);
+	free(cpu);
+	return rc;
+}
+
+/* The work a unit does after its metadata is written (saving its
+ * incremental state, writing its outputs: frontend categories in the
+ * profile) moves from its frontend to its code generation, so that its
+ * metadata is ready in the replay when it was in the build: the first
+ * observed start of a unit that waited for its metadata (cargo starts it
+ * within milliseconds) tells when, and the share of the unit's lifetime
+ * before then, of its CPU spread evenly over that lifetime, bounds the
+ * frontend.  Measured: a crate of generic functions nothing instantiates
+ * (nearly all frontend) wrote its metadata 0.13-0.7 s before its end in
+ * bench/graph_ab.sh's workspace builds, and their replays, 4.8-7.7% long
+ * without this, came out 3.7-5.1% long. */
+void bt_schedule_split_at_metadata(struct bt_schedule *s)
+{
+	for (size_t j = 0; j < s->n_units; j++)
+		for (size_t k = 0; k < s->units[j].n_deps; k++) {
+			const struct bt_sched_dep *d = &s->units[j].deps[k];
+			struct bt_sched_unit *p = &s->units[d->unit];
+			double f, fe, all;
+			if (d->needs_end || p->fixed || p->wall_s <= 0)
+				continue;
+			f = (s->units[j].start_s - p->start_s) / p->wall_s;
+			all = p->work_s[BT_PHASE_FRONTEND] +
+			      p->work_s[BT_PHASE_CODEGEN];
+			if (f <= 0 || f >= 1)
+				continue;
+			fe = all * f;
+			if (fe < p->work_s[BT_PHASE_FRONTEND]) {
+				p->work_s[BT_PHASE_CODEGEN] +=
+				    p->work_s[BT_PHASE_FRONTEND] - fe;
+				p->work_s[BT_PHASE_FRONTEND] = fe;
+			}
+		}
 }
 
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
@@ -336,9 +409,10 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 	s->jobs = max_concurrency(b);
 	if (s->jobs < 0)
 		goto fail;
+	bt_schedule_split_at_metadata(s);
 	s->first_start_s = b->n_units ? b->units[0].start_s : 0;
 	s->tail_s = b->wall_s > last_end ? b->wall_s - last_end : 0;
-	if (link_parallelism(b, s) < 0 || fit_cpus(s, b->wall_s) < 0)
+	if (link_parallelism(b, s) < 0 || bt_schedule_measure(s) < 0)
 		goto fail;
 	free(keys);
 	free(runs);
@@ -355,6 +429,7 @@ void bt_schedule_free(struct bt_schedule *s)
 	for (size_t i = 0; s->units && i < s->n_units; i++)
 		free(s->units[i].deps);
 	free(s->units);
+	free(s->cpus_running);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -413,18 +488,29 @@ static double ready_at(const struct bt_schedule *s, const struct run *rs,
 
 /* Shares the CPUs among the running units: fixed ones take their
  * observed rate, the others an equal share up to their phase's limit
- * (water-filling, smallest limits first). */
-static void share_cpus(struct run *rs, const size_t *running, size_t n,
-		       double cpus)
+ * (water-filling, smallest limits first).  CPUS > 0: that capacity, the
+ * fixed ones' rates taken out of it; else S's measured capacity for as
+ * many units as run (measured without the fixed ones), or S's cpus. */
+static void share_cpus(const struct bt_schedule *s, struct run *rs,
+		       const size_t *running, size_t n, double cpus)
 {
 	size_t left = 0;
+	double fixed = 0;
 	for (size_t k = 0; k < n; k++) {
 		struct run *r = &rs[running[k]];
 		if (r->cap > 0)
 			left++;
 		else
-			cpus -= r->rate;
+			fixed += r->rate;
 	}
+	if (cpus > 0)
+		cpus -= fixed;
+	else if (s->cpus_running && s->jobs > 0)
+		cpus =
+		    s->cpus_running[left < (size_t)s->jobs ? left
+							   : (size_t)s->jobs];
+	else
+		cpus = (s->cpus > 0 ? s->cpus : s->jobs) - fixed;
 	if (cpus < 0)
 		cpus = 0;
 	/* smallest limits first: 1-thread phases, then codegen */
@@ -445,7 +531,7 @@ double bt_schedule_replay(const struct bt_schedule *s,
 			  const double (*cut)[BT_PHASES])
 {
 	struct bt_whatif w = {.cut = cut};
-	return replay(s, &w, s->cpus > 0 ? s->cpus : s->jobs);
+	return replay(s, &w, 0);
 }
 
 double bt_schedule_replay_on(const struct bt_schedule *s, double cpus)
@@ -456,7 +542,7 @@ double bt_schedule_replay_on(const struct bt_schedule *s, double cpus)
 double bt_schedule_replay_whatif(const struct bt_schedule *s,
 				 const struct bt_whatif *w)
 {
-	return replay(s, w, s->cpus > 0 ? s->cpus : s->jobs);
+	return replay(s, w, 0);
 }
 
 /* Unit I's work in the replay: the observed work, less W's cut, times W's
@@ -598,7 +684,7 @@ static void run_steps(const struct bt_schedule *s, const unsigned char *removed,
 			t = next_ready;
 			continue;
 		}
-		share_cpus(rs, running, n_run, cpus);
+		share_cpus(s, rs, running, n_run, cpus);
 		for (size_t k = 0; k < n_run; k++) {
 			const struct run *r = &rs[running[k]];
 			double d = r->cap <= 0	 ? r->left - t
@@ -697,7 +783,7 @@ int bt_replay_cursor_make(const struct bt_schedule *s,
 	if (!c)
 		return -1;
 	c->s = s;
-	c->cpus = s->cpus > 0 ? s->cpus : s->jobs;
+	c->cpus = 0; /* measured */
 	c->visit = malloc((s->n_units + 1) * sizeof(*c->visit));
 	c->save = malloc((s->n_units + 1) * sizeof(*c->save));
 	c->save_running = malloc((s->n_units + 1) * sizeof(*c->save_running));

@@ -22,14 +22,15 @@
  * thread, link_cpus below; one without samples).  At most JOBS units run
  * at once (JOBS: the most that ran at once, cargo's -j).  The running
  * phases share the CPU capacity the build had, each getting an equal
- * share up to its thread limit; the capacity is JOBS CPUs (or a link's
- * CPUs, if more: a rebuild runs one unit, whose link is threaded), or
- * less when other load on the machine made the observed build slower
- * than that (fitted so that the replay of the observed work takes the
- * observed wall time).  A build-script run that
+ * share up to its thread limit; the capacity is the CPUs the observed
+ * build's units had while as many of them ran at once (measured for each
+ * count, 1..JOBS; nothing is fitted to the wall time): other load on the
+ * machine and the units' own time off the CPU take the rest of the
+ * cores (at most JOBS CPUs, or a link's CPUs, if more: a rebuild runs
+ * one unit, whose link is threaded).  A build-script run that
  * mostly waited (CPU below half its lifetime) keeps its observed
  * duration; a compilation never does (it can only have waited for the
- * CPUs, which the fitted capacity models: pinned, a loaded machine's
+ * CPUs, which the measured capacity models: pinned, a loaded machine's
  * rebuild had no wall saving at all).  Units start in
  * their observed order as soon as their dependencies are ready and fewer
  * than JOBS run.  docs/estimation.md tells how close a replay of the
@@ -61,7 +62,10 @@ struct bt_schedule {
 	struct bt_sched_unit *units; /* parallel to bt_build.units */
 	size_t n_units;
 	int jobs;
-	double cpus;	      /* the CPU capacity the build had (fitted) */
+	/* [K], K = 1..jobs: the CPUs the build's units had while K of them
+	 * ran at once, measured (schedule.c); NULL: cpus at every count */
+	double *cpus_running;
+	double cpus; /* the capacity at JOBS units (cpus_running[jobs]) */
 	double first_start_s; /* the first unit's start (cargo's set-up) */
 	double tail_s;	      /* build end after the last unit ends */
 	size_t n_deps;	      /* all edges, for the report */
@@ -77,9 +81,25 @@ void bt_unit_output_key(const struct bt_unit *u, char *key, size_t cap);
  * ".../libfoo-123.rmeta".  Returns 1 if it is metadata (.rmeta). */
 int bt_output_stem(const char *path, char *stem, size_t cap);
 
-/* Builds the schedule of B.  Returns 0, or -1 when out of memory. */
+/* Builds the schedule of B (its capacity measured as below).  Returns 0,
+ * or -1 when out of memory. */
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);
 void bt_schedule_free(struct bt_schedule *s);
+
+/* Measures S's cpus_running (allocated; bt_schedule_free() frees it) and
+ * cpus from its units' observed times and work: for each count K of
+ * units that do not keep their duration running at once, their CPU per
+ * second while K ran (each unit's work spread evenly over its observed
+ * wall time).  A count never seen takes the nearest one below, else
+ * above, else the bound; every one is kept within 0.01 CPUs and the
+ * bound (JOBS, or a link's CPUs if more).  Returns 0, or -1 when out of
+ * memory. */
+int bt_schedule_measure(struct bt_schedule *s);
+
+/* Moves the work each unit did after its metadata was observed ready (the
+ * first start of a unit that waited for it) from its frontend to its
+ * codegen phase (schedule.c); bt_schedule_make() calls it. */
+void bt_schedule_split_at_metadata(struct bt_schedule *s);
 
 /* The wall time of the build replayed with CUT[I][P] CPU seconds less
  * work in phase P of unit I (NULL: the observed work).  Returns -1 when
@@ -87,10 +107,10 @@ void bt_schedule_free(struct bt_schedule *s);
 double bt_schedule_replay(const struct bt_schedule *s,
 			  const double (*cut)[BT_PHASES]);
 
-/* The observed work replayed on CPUS CPUs instead of the fitted capacity
- * (schedule.c fits it so that this replay takes the observed wall time):
- * with the cores, the model's own error where nothing else ran.  -1 when
- * out of memory. */
+/* The observed work replayed on CPUS CPUs at every count of units
+ * instead of the measured capacity: with the cores, what the build would
+ * take on CPUs it had to itself, never off them.  -1 when out of
+ * memory. */
 double bt_schedule_replay_on(const struct bt_schedule *s, double cpus);
 
 /* When a unit ran in a replay. */

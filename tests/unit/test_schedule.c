@@ -121,6 +121,105 @@ static void test_threaded_link(void **state)
 	assert_true(near(bt_schedule_replay(&s, cut), 0.26));
 }
 
+/* The capacity measured from the observed schedule, nothing fitted to
+ * the wall.  A loaded machine, where the kernel shares the CPUs per
+ * thread: a and b (1 s of frontend each) ran side by side from 0 to 4 s,
+ * 0.25 CPUs each, 0.5 in all; c (1 s), after both, alone from 4 to 8 s at
+ * 0.25.  The replay with the capacity measured for 1 and 2 units running
+ * takes the observed 8 s; removing b saves nothing, a alone getting no
+ * more than beside it (a constant capacity, 0.5, would say 3 s).  A
+ * count never seen takes the nearest one; a unit that keeps its
+ * duration is left out; no count exceeds the jobs. */
+static struct bt_sched_dep c_deps[] = {{0, 1}, {1, 1}};
+
+static void loaded(struct bt_schedule *s, struct bt_sched_unit *u)
+{
+	memset(u, 0, 3 * sizeof(*u));
+	for (int i = 0; i < 3; i++)
+		u[i].work_s[BT_PHASE_FRONTEND] = 1;
+	u[0].wall_s = u[1].wall_s = 4;
+	u[2].start_s = 4;
+	u[2].wall_s = 4;
+	u[2].deps = c_deps;
+	u[2].n_deps = 2;
+	*s = (struct bt_schedule){.units = u, .n_units = 3, .jobs = 2};
+}
+
+static void test_measured(void **state)
+{
+	struct bt_schedule s;
+	struct bt_sched_unit u[3];
+	unsigned char removed[3] = {0, 1, 0};
+	struct bt_whatif w = {.removed = removed};
+	(void)state;
+	loaded(&s, u);
+	assert_int_equal(bt_schedule_measure(&s), 0);
+	assert_true(near(s.cpus_running[1], 0.25));
+	assert_true(near(s.cpus_running[2], 0.5));
+	assert_true(near(s.cpus, 0.5));
+	assert_true(near(bt_schedule_replay(&s, NULL), 8));
+	assert_true(near(bt_schedule_replay_whatif(&s, &w), 8));
+	/* on the two cores, nothing off them: 1 s, then c's 1 s */
+	assert_true(near(bt_schedule_replay_on(&s, 2), 2));
+	free(s.cpus_running);
+
+	/* c never ran alone (it overlapped b's last second, 3-4 s): the
+	 * count of 1 takes that of 2 */
+	loaded(&s, u);
+	u[2].start_s = 3;
+	u[2].wall_s = 1;
+	u[2].n_deps = 0;
+	u[1].wall_s = 4;
+	u[0].wall_s = 3;
+	assert_int_equal(bt_schedule_measure(&s), 0);
+	assert_true(near(s.cpus_running[1], s.cpus_running[2]));
+	free(s.cpus_running);
+
+	/* a unit that keeps its duration is no running unit: a alone */
+	loaded(&s, u);
+	u[1].fixed = 1;
+	assert_int_equal(bt_schedule_measure(&s), 0);
+	assert_true(near(s.cpus_running[1], 0.25));
+	assert_true(near(s.cpus_running[2], 0.25));
+	free(s.cpus_running);
+
+	/* b waited for a's metadata and started at 3 s, three quarters of
+	 * a's 4 s: a's frontend is at most three quarters of its work, the
+	 * rest its codegen (a's work after its metadata) */
+	{
+		struct bt_sched_dep meta[] = {{0, 0}};
+		struct bt_sched_unit v[2];
+		memset(v, 0, sizeof(v));
+		v[0].work_s[BT_PHASE_FRONTEND] = 2;
+		v[0].wall_s = 4;
+		v[1].start_s = 3;
+		v[1].wall_s = 1;
+		v[1].work_s[BT_PHASE_FRONTEND] = 1;
+		v[1].deps = meta;
+		v[1].n_deps = 1;
+		s = (struct bt_schedule){.units = v, .n_units = 2, .jobs = 2};
+		bt_schedule_split_at_metadata(&s);
+		assert_true(near(v[0].work_s[BT_PHASE_FRONTEND], 1.5));
+		assert_true(near(v[0].work_s[BT_PHASE_CODEGEN], 0.5));
+		/* a later start moves nothing: the frontend was shorter */
+		v[0].work_s[BT_PHASE_FRONTEND] = 1;
+		v[0].work_s[BT_PHASE_CODEGEN] = 1;
+		bt_schedule_split_at_metadata(&s);
+		assert_true(near(v[0].work_s[BT_PHASE_FRONTEND], 1));
+	}
+
+	/* at most the jobs: 3 CPU-seconds in 1 s of one job */
+	loaded(&s, u);
+	u[0].work_s[BT_PHASE_CODEGEN] = 2;
+	u[0].wall_s = 1;
+	u[1].start_s = 1;
+	u[2].start_s = 5;
+	s.jobs = 1;
+	assert_int_equal(bt_schedule_measure(&s), 0);
+	assert_true(s.cpus_running[1] <= 1 + 1e-9);
+	free(s.cpus_running);
+}
+
 static void test_sections(void **state)
 {
 	struct bt_section_bytes with, without;
@@ -216,8 +315,11 @@ static void test_cursor(void **state)
 	double base;
 	size_t changed = 0;
 	(void)state;
-	for (unsigned seed = 1; seed <= 3; seed++) {
+	for (unsigned seed = 1; seed <= 4; seed++) {
 		random_build(&s, u, deps, seed);
+		/* the last one on the capacity measured per running count */
+		if (seed == 4)
+			assert_int_equal(bt_schedule_measure(&s), 0);
 		base = bt_schedule_replay_whatif(&s, NULL);
 		assert_int_equal(bt_replay_cursor_make(&s, &c), 0);
 		for (size_t i = 0; i < RAND_UNITS; i++)
@@ -248,6 +350,7 @@ static void test_cursor(void **state)
 			same_replay(&s, c, &w);
 		}
 		bt_replay_cursor_free(c);
+		free(s.cpus_running);
 	}
 }
 
@@ -256,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_threaded_link),
+	    cmocka_unit_test(test_measured),
 	    cmocka_unit_test(test_cursor),
 	    cmocka_unit_test(test_sections),
 	};
