@@ -165,9 +165,10 @@ static void text_idle(FILE *f, const struct bt_build *b,
 	if (g->sched.cpus < 0.75 * u->cores)
 		fprintf(
 		    f,
-		    "  (the build's work fits %.1f CPUs: the others went to "
-		    "other load on the machine)\n",
-		    g->sched.cpus);
+		    "  (its units got %.1f CPUs while %d ran at once: the rest "
+		    "went to other load on the machine, or the units waited "
+		    "off the CPU)\n",
+		    g->sched.cpus, g->sched.jobs);
 	p = calloc(u->n_periods + 1, sizeof(*p));
 	if (!p)
 		return;
