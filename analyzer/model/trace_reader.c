@@ -401,16 +401,27 @@ void bt_image_drop_pages(const struct bt_image *img)
 
 /* Files from this size on are mapped rather than read: a trace of
  * millions of samples is then not copied into fresh memory, and its pages
- * can be dropped once parsed (bt_image_drop_pages).  A file that shrinks
+ * can be dropped once parsed (bt_image_drop_pages).  A build of many
+ * processes spreads its samples over many small files (10,000 processes
+ * and 5 million samples: 3,700 files of 64 KiB to 1 MiB, 0.9 GB), so
+ * the bound is a few pages, not a megabyte: what is read into the heap,
+ * and kept there, is at most MAP_FROM_BYTES a file.  A file that shrinks
  * while mapped would raise SIGBUS; trace files only grow, and are read
  * after the build. */
-#define MAP_FROM_BYTES (1u << 20)
+#define MAP_FROM_BYTES (16u << 10)
+
+/* At most this many files are mapped at once, the others read: each
+ * mapping is one of the process's areas, of which Linux allows 65,530
+ * by default (vm.max_map_count), and malloc and libelf need theirs. */
+#define MAP_FILES_MAX 16384
 
 /* How long after a process's exit record its reap still counts as its end. */
 #define REAP_LAG_NS (250ull * 1000 * 1000)
 
+/* Reads file PATH into *OUT (*LEN bytes), or maps it (*MAPPED) when it
+ * has MAP_FROM_BYTES or more and MAY_MAP. */
 static int read_file(const char *path, char **out, size_t *len, int *mapped,
-		     const char **why)
+		     int may_map, const char **why)
 {
 	struct stat st;
 	char *buf;
@@ -433,7 +444,7 @@ static int read_file(const char *path, char **out, size_t *len, int *mapped,
 		errno = EFBIG;
 		return -1;
 	}
-	if ((size_t)st.st_size >= MAP_FROM_BYTES) {
+	if (may_map && (size_t)st.st_size >= MAP_FROM_BYTES) {
 		buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
 			   0);
 		if (buf != MAP_FAILED) {
@@ -864,7 +875,7 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t n_names = 0, n_ok = 0;
+	size_t n_names = 0, n_ok = 0, n_mapped = 0;
 	const char *first_why = NULL;
 	char first_file[512] = "";
 	struct loader ld = {t, 0}, *l = &ld;
@@ -916,7 +927,8 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 		const char *why = NULL;
 		int mapped = 0;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (read_file(path, &blob, &len, &mapped, &why) == 0) {
+		if (read_file(path, &blob, &len, &mapped,
+			      n_mapped < MAP_FILES_MAX, &why) == 0) {
 			img->blob_len = len;
 			img->blob_mapped = mapped;
 		} else if (errno == ENOMEM) {
@@ -943,6 +955,7 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 			continue;
 		}
 		img->file = names[i];
+		n_mapped += mapped;
 		bt_image_drop_pages(img);
 		t->n_records += img->n_records;
 		if (img->truncated)
