@@ -6,9 +6,11 @@
 # on the cli-app trace, see gen_trace/main.c) of -p process counts
 # (default 100, 1,000 and 10,000) times -s sample counts (default 0.5, 5
 # and 50 million), each generated, measured and deleted in turn, smallest
-# first.  A cell: `btrace report` (two threads, the default) run -n times,
-# wall and max RSS from GNU time; the table gives the median wall with min
-# and max, and the median max RSS.  A cell whose first run takes more than
+# first.  A cell: `btrace report` (two threads, the default; no history,
+# BTRACE_HISTORY=0) run -n times, wall, CPU (user + sys: less sensitive
+# to the load of a shared machine than wall) and max RSS from GNU time;
+# the table gives the median wall with min and max, the median CPU and
+# the median max RSS.  A cell whose first run takes more than
 # a minute is run once (the table says how many runs each has).
 #
 # What cannot be measured is said in the table, never left out: a trace
@@ -24,8 +26,9 @@
 # has read it), not only the heap.
 #
 # The growth exponent: per process count, the least-squares slope of
-# log(wall) and of log(max RSS) against log(samples) over the cells that
-# finished (k = 1 is linear).  The targets beside the figures (issue 19):
+# log(wall), log(CPU) and log(max RSS) against log(samples) over the
+# cells that finished (k = 1 is linear); and per sample count, the slope
+# of log(CPU) and log(max RSS) against log(processes).  The targets beside the figures (issue 19):
 # 5M samples in at most 10 s and 1 GiB, with linear growth (k <= 1.1,
 # the bound bench/report.sh used before the grid).
 #
@@ -74,17 +77,17 @@ results="$raw/results.tsv"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # measure TAG DIR THREADS: runs the report, appends
-# "TAG status runs wall_med wall_min wall_max rss_kib" to $work/cell
-# (status: ok, timeout, memory, failed EXIT).
+# "TAG status runs wall_med wall_min wall_max rss_kib cpu_med" to
+# $work/cell (status: ok, timeout, memory, failed EXIT).
 measure() {
-  local tag=$1 dir=$2 threads=$3 walls=() rsss=() r rc status=ok wall rss trace_kib
+  local tag=$1 dir=$2 threads=$3 walls=() rsss=() cpus=() r rc status=ok wall rss usr sys trace_kib
   # the trace files of 1 MiB and more are mapped, not read: the address
   # space they take comes on top of the budget
   trace_kib=$(du -sk "$dir" | cut -f1)
   for ((r = 0; r < runs; r++)); do
     rc=0
     (ulimit -v $((trace_kib + limit_gib * 1048576))
-      BTRACE_THREADS=$threads exec timeout "$limit_s" /usr/bin/time -f "%e %M" -o "$work/time" \
+      BTRACE_HISTORY=0 BTRACE_THREADS=$threads exec timeout "$limit_s" /usr/bin/time -f "%e %M %U %S" -o "$work/time" \
         "$bin/btrace" report -q -o "$work/rep" "$dir") >/dev/null 2>"$work/err" || rc=$?
     if [ "$rc" != 0 ]; then
       if [ "$rc" = 124 ]; then status=timeout
@@ -93,20 +96,22 @@ measure() {
       echo "scale.sh: $tag: report exit $rc: $(grep -v '^Command' "$work/err" | tail -n 1)" >&2
       break
     fi
-    read -r wall rss <"$work/time"
+    read -r wall rss usr sys <"$work/time"
     walls+=("$wall") rsss+=("$rss")
+    cpus+=("$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')")
     awk -v w="$wall" 'BEGIN { exit !(w > 60) }' && break
   done
   rm -rf "$work/rep"
   if [ "${#walls[@]}" = 0 ]; then
-    printf '%s\t%s\t0\t-\t-\t-\t-\n' "$tag" "$status" >>"$work/cell"
+    printf '%s\t%s\t0\t-\t-\t-\t-\t-\n' "$tag" "$status" >>"$work/cell"
     return
   fi
-  printf '%s\t%s\t%d\t%s\t%s\t%s\t%s\n' "$tag" "$status" "${#walls[@]}" \
+  printf '%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$status" "${#walls[@]}" \
     "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((${#walls[@]} + 1) / 2))p")" \
     "$(printf '%s\n' "${walls[@]}" | sort -n | head -n 1)" \
     "$(printf '%s\n' "${walls[@]}" | sort -n | tail -n 1)" \
-    "$(printf '%s\n' "${rsss[@]}" | sort -n | sed -n "$(((${#rsss[@]} + 1) / 2))p")" >>"$work/cell"
+    "$(printf '%s\n' "${rsss[@]}" | sort -n | sed -n "$(((${#rsss[@]} + 1) / 2))p")" \
+    "$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(((${#cpus[@]} + 1) / 2))p")" >>"$work/cell"
 }
 
 # bytes per sample and per process, from the cells written so far (for
@@ -119,14 +124,14 @@ est_bytes() { # PROCS SAMPLES
 
 # cell PROCS SAMPLES STACKS THREADS: one line of results.tsv:
 # procs samples stacks threads status runs wall_med wall_min wall_max
-# rss_kib trace_mb gen_s
+# rss_kib trace_mb gen_s cpu_med
 cell() {
   local p=$1 s=$2 kind=$3 threads=$4 dir=$work/trace need free t0 gen_s mb line
   rm -rf "$dir"
   need=$(est_bytes "$p" "$s")
   free=$(df -B1 --output=avail "$work" | tail -n 1)
   if ((need + 2 * 1024 ** 3 > free)); then
-    printf '%s\t%s\t%s\t%s\tdisk\t0\t-\t-\t-\t-\t%d\t-\n' "$p" "$s" "$kind" "$threads" $((need / 1000000)) >>"$results"
+    printf '%s\t%s\t%s\t%s\tdisk\t0\t-\t-\t-\t-\t%d\t-\t-\n' "$p" "$s" "$kind" "$threads" $((need / 1000000)) >>"$results"
     echo "scale.sh: $p processes, $s samples: the trace (about $((need / 1000000)) MB) would not fit on the disk" >&2
     return
   fi
@@ -137,8 +142,8 @@ cell() {
   mb=$(du -sm "$dir" | cut -f1)
   : >"$work/cell"
   measure "$p/$s/$kind/$threads" "$dir" "$threads"
-  line=$(cut -f2- "$work/cell")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$s" "$kind" "$threads" "$line" "$mb" "$gen_s" >>"$results"
+  line=$(cut -f2-7 "$work/cell")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$s" "$kind" "$threads" "$line" "$mb" "$gen_s" "$(cut -f8 "$work/cell")" >>"$results"
   echo "scale.sh: $p processes, $s samples, $kind, $threads threads: $line, $mb MB, generated in $gen_s s" >&2
   rm -rf "$dir"
 }
@@ -149,7 +154,7 @@ declare -A stop=()
 for s in "${S[@]}"; do
   for p in "${P[@]}"; do
     if [ -n "${stop[$p]:-}" ]; then
-      printf '%s\t%s\treal\t2\tskipped\t0\t-\t-\t-\t-\t-\t-\n' "$p" "$s" >>"$results"
+      printf '%s\t%s\treal\t2\tskipped\t0\t-\t-\t-\t-\t-\t-\t-\n' "$p" "$s" >>"$results"
       continue
     fi
     cell "$p" "$s" real 2
@@ -190,21 +195,22 @@ def fmt_row(r, grid):
     size = '%s MB' % r[10] if r[10] != '-' and r[4] != 'disk' else '-'
     head = '| %s | %d | %s ' % (p, s, size) if grid else '| %s | %d | %s | %s | %s ' % (p, s, kind, th, size)
     if why and r[5] == '0':
-        return head + '| %s | - | 0 | %s |' % (why, '**missed**' if s == 5000000 and grid else '-')
+        return head + '| %s | - | - | 0 | %s |' % (why, '**missed**' if s == 5000000 and grid else '-')
     wall, lo, hi, rss = float(r[6]), float(r[7]), float(r[8]), int(r[9])
+    cpu = '%.2f s' % float(r[12]) if len(r) > 12 and r[12] != '-' else '-'
     w = '%.2f s [%.2f, %.2f]' % (wall, lo, hi) if r[5] != '1' else '%.2f s' % wall
     if why:
         w += ' (then %s)' % why
     target = '-'
     if s == 5000000 and grid:
         target = 'met' if wall <= 10 and rss <= 1048576 and not why else '**missed**'
-    return head + '| %s | %d MiB | %s | %s |' % (w, rss // 1024, r[5], target)
+    return head + '| %s | %s | %d MiB | %s | %s |' % (w, cpu, rss // 1024, r[5], target)
 
 
 grid = [r for r in rows if r[2] == 'real' and r[3] == '2']
 var = [r for r in rows if not (r[2] == 'real' and r[3] == '2')]
-print('| processes | samples | trace size | `btrace report` wall: median [min, max] | max RSS (median) | runs | target (5M samples: at most 10 s and 1 GiB) |')
-print('|---|---|---|---|---|---|---|')
+print('| processes | samples | trace size | `btrace report` wall: median [min, max] | CPU, user + sys (median) | max RSS (median) | runs | target (5M samples: at most 10 s and 1 GiB) |')
+print('|---|---|---|---|---|---|---|---|')
 for r in sorted(grid, key=lambda r: (int(r[0]), int(r[1]))):
     print(fmt_row(r, True))
 
@@ -221,25 +227,46 @@ def fit(pts):
 
 
 print()
-print('**Growth** (per process count, the least-squares slope k of log(wall) and log(max RSS) against log(samples), over the cells that finished; linear growth is k = 1; target: linear, k <= 1.1):')
+print('**Growth** (per process count, the least-squares slope k of log(wall), log(CPU) and log(max RSS) against log(samples), over the cells that finished; linear growth is k = 1; target: linear, k <= 1.1):')
 print()
-print('| processes | cells fitted | samples | wall ~ samples^k | max RSS ~ samples^k | target (linear growth) |')
-print('|---|---|---|---|---|---|')
+print('| processes | cells fitted | samples | wall ~ samples^k | CPU ~ samples^k | max RSS ~ samples^k | target (linear growth) |')
+print('|---|---|---|---|---|---|---|')
+
+
+def cpu_of(r):
+    return float(r[12]) if len(r) > 12 and r[12] != '-' else None
+
+
 for p in sorted({r[0] for r in grid}, key=int):
-    ok = sorted((int(r[1]), float(r[6]), int(r[9])) for r in grid if r[0] == p and r[4] == 'ok')
-    kw = fit([(s, w) for s, w, _ in ok])
-    km = fit([(s, m) for s, _, m in ok])
+    ok = sorted((int(r[1]), float(r[6]), int(r[9]), cpu_of(r)) for r in grid if r[0] == p and r[4] == 'ok')
+    kw = fit([(s, w) for s, w, _, _ in ok])
+    km = fit([(s, m) for s, _, m, _ in ok])
+    kc = fit([(s, c) for s, _, _, c in ok if c])
     if kw is None:
-        print('| %s | %d | - | - | - | not enough cells |' % (p, len(ok)))
+        print('| %s | %d | - | - | - | - | not enough cells |' % (p, len(ok)))
         continue
-    verdict = 'met' if kw <= 1.1 and km <= 1.1 else '**missed**'
-    print('| %s | %d | %d to %d | %.2f | %.2f | %s |' % (p, len(ok), ok[0][0], ok[-1][0], kw, km, verdict))
+    verdict = 'met' if kw <= 1.1 and km <= 1.1 and (kc is None or kc <= 1.1) else '**missed**'
+    print('| %s | %d | %d to %d | %.2f | %s | %.2f | %s |' % (p, len(ok), ok[0][0], ok[-1][0], kw,
+                                                   '%.2f' % kc if kc is not None else '-', km, verdict))
+print()
+print('And per sample count, the slope k of log(CPU) and log(max RSS) against log(processes) (not judged: the issue states linear growth in the samples; the processes bring units, and the dependency costs replay the build once per dependency):')
+print()
+print('| samples | cells fitted | processes | CPU ~ processes^k | max RSS ~ processes^k |')
+print('|---|---|---|---|---|')
+for s in sorted({int(r[1]) for r in grid}):
+    ok = sorted((int(r[0]), cpu_of(r), int(r[9])) for r in grid if int(r[1]) == s and r[4] == 'ok' and cpu_of(r))
+    kc = fit([(p, c) for p, c, _ in ok])
+    km = fit([(p, m) for p, _, m in ok])
+    if kc is None:
+        print('| %d | %d | - | - | - |' % (s, len(ok)))
+        continue
+    print('| %d | %d | %d to %d | %.2f | %.2f |' % (s, len(ok), ok[0][0], ok[-1][0], kc, km))
 if var:
     print()
     print('**Variants** (the same report with one thread, `BTRACE_THREADS=1`, and on `--stacks diverse`, the older, far more varied stack model: a worst case; not judged):')
     print()
-    print('| processes | samples | stacks | threads | trace size | `btrace report` wall: median [min, max] | max RSS (median) | runs | target |')
-    print('|---|---|---|---|---|---|---|---|---|')
+    print('| processes | samples | stacks | threads | trace size | `btrace report` wall: median [min, max] | CPU, user + sys (median) | max RSS (median) | runs | target |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     for r in var:
         print(fmt_row(r, False))
 PY

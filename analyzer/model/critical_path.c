@@ -1,5 +1,6 @@
 /* critical_path.c - critical path, slack, speed-up potential
  * (critical_path.h). */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,15 +215,18 @@ static int candidate(const struct bt_schedule *s,
 }
 
 /* The wall time saved with unit I's work times FACTOR, into *SAVE; -1
- * when out of memory.  SCALE is all ones, and is again on return. */
+ * when out of memory.  SCALE is all ones, and is again on return.  Only
+ * a saving above MIN_S matters (-1: any): one that cannot be gets a bound
+ * (at most MIN_S) instead, from bt_replay_cursor_whatif_floor. */
 static int save_with(struct bt_replay_cursor *c,
 		     const struct bt_critical_path *cp, double *scale, size_t i,
-		     double factor, double *save)
+		     double factor, double min_s, double *save)
 {
 	struct bt_whatif w = {.scale = scale};
 	double wall;
 	scale[i] = factor;
-	wall = bt_replay_cursor_whatif(c, &w);
+	wall = bt_replay_cursor_whatif_floor(
+	    c, &w, min_s >= 0 ? cp->replay_s - min_s : -1);
 	scale[i] = 1;
 	if (wall < 0)
 		return -1;
@@ -230,40 +234,116 @@ static int save_with(struct bt_replay_cursor *c,
 	return 0;
 }
 
+/* The saving a unit must beat to get into a top list of N units whose
+ * last saves LAST (add_top). */
+static double top_min(size_t n, double last)
+{
+	return n == BT_CP_TOP ? last : 0.999e-6;
+}
+
+static int cmp_bound(const void *a, const void *b, void *arg)
+{
+	const double *ub = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (ub[x] != ub[y])
+		return ub[x] > ub[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 /* A replay without each candidate unit's work ranks them; only the top
  * list's units are replayed with half their work, the one figure shown
  * of the others being none (save_half_s stays 0): a replay per candidate
- * and BT_CP_TOP more, instead of two per candidate.  In the units' order,
- * the cursor's (schedule.h). */
+ * and BT_CP_TOP more, instead of two per candidate.
+ *
+ * Most candidates of a big build cannot get into the top list, and a
+ * bound shows it without their replay (bt_replay_cursor_bound: at most
+ * what a unit's removal saves): the BT_CP_TOP candidates with the
+ * highest bounds are replayed first, then the others whose bound beats
+ * the top list so far; the rest keep their bound as save_none_s.  The
+ * list is the one a replay of every candidate gives (the BT_CP_TOP
+ * largest savings, the earlier unit first among equal ones: add_top in
+ * the units' order), as a unit whose bound is below the list's last
+ * cannot be in it.  Each pass goes in the units' order, the cursor's
+ * (schedule.h). */
 static int find_potential(const struct bt_schedule *s,
 			  struct bt_critical_path *cp)
 {
 	double *scale = malloc((s->n_units + 1) * sizeof(*scale));
-	size_t half[BT_CP_TOP];
+	double *ub = malloc((s->n_units + 1) * sizeof(*ub));
+	size_t *cand = malloc((s->n_units + 1) * sizeof(*cand)), n_cand = 0;
+	unsigned char *done = calloc(s->n_units + 1, 1);
+	size_t half[BT_CP_TOP], best[BT_CP_TOP], n_best = 0;
+	double min_s;
 	struct bt_replay_cursor *c = NULL;
 	int rc = -1;
-	if (!scale || bt_replay_cursor_make(s, &c) < 0)
+	if (!scale || !ub || !cand || !done || bt_replay_cursor_make(s, &c) < 0)
 		goto out;
 	for (size_t i = 0; i < s->n_units; i++)
 		scale[i] = 1;
 	for (size_t i = 0; i < s->n_units; i++) {
+		struct bt_whatif w = {.scale = scale};
+		double b;
 		if (cp->units[i].at.end_s < 0 || !candidate(s, cp, i))
 			continue;
-		if (save_with(c, cp, scale, i, 0, &cp->units[i].save_none_s) <
-		    0)
-			goto out;
-		add_top(cp, i); /* -1: not among the top */
+		scale[i] = 0;
+		b = bt_replay_cursor_bound(c, &w);
+		scale[i] = 1;
+		ub[i] = cp->replay_s > b ? cp->replay_s - b : 0;
+		cand[n_cand++] = i;
 	}
+	/* the highest bounds first, replayed in the units' order */
+	n_best = n_cand < BT_CP_TOP ? n_cand : BT_CP_TOP;
+	{
+		size_t *by = malloc((n_cand + 1) * sizeof(*by));
+		if (!by)
+			goto out;
+		memcpy(by, cand, n_cand * sizeof(*by));
+		qsort_r(by, n_cand, sizeof(*by), cmp_bound, ub);
+		memcpy(best, by, n_best * sizeof(*best));
+		free(by);
+	}
+	qsort(best, n_best, sizeof(*best), cmp_size);
+	for (size_t k = 0; k < n_best; k++) {
+		if (save_with(c, cp, scale, best[k], 0, -1,
+			      &cp->units[best[k]].save_none_s) < 0)
+			goto out;
+		done[best[k]] = 1;
+		add_top(cp, best[k]);
+	}
+	for (size_t k = 0; k < n_cand; k++) {
+		size_t i = cand[k];
+		if (done[i])
+			continue;
+		min_s = top_min(
+		    cp->n_top,
+		    cp->n_top ? cp->units[cp->top[cp->n_top - 1]].save_none_s
+			      : 0);
+		if (ub[i] < min_s) { /* cannot get in */
+			cp->units[i].save_none_s = ub[i];
+			continue;
+		}
+		if (save_with(c, cp, scale, i, 0, min_s,
+			      &cp->units[i].save_none_s) < 0)
+			goto out;
+		add_top(cp, i);
+	}
+	/* the list as the units' order makes it */
+	cp->n_top = 0;
+	for (size_t k = 0; k < n_cand; k++)
+		add_top(cp, cand[k]);
 	memcpy(half, cp->top, cp->n_top * sizeof(*half));
 	qsort(half, cp->n_top, sizeof(*half), cmp_size);
 	for (size_t k = 0; k < cp->n_top; k++)
-		if (save_with(c, cp, scale, half[k], 0.5,
+		if (save_with(c, cp, scale, half[k], 0.5, -1,
 			      &cp->units[half[k]].save_half_s) < 0)
 			goto out;
 	rc = 0;
 out:
 	bt_replay_cursor_free(c);
 	free(scale);
+	free(ub);
+	free(cand);
+	free(done);
 	return rc;
 }
 

@@ -45,7 +45,9 @@ struct bt_cp_unit {
 	int on_path;
 	double save_half_s; /* wall saved if its work were halved (the top
 			     * list's units only, else 0) */
-	double save_none_s; /* and if it took no time */
+	double save_none_s; /* and if it took no time (a unit that a bound
+			     * kept out of the top list: that bound, at
+			     * least the saving) */
 };
 
 struct bt_critical_path {

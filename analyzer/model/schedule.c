@@ -773,6 +773,8 @@ struct bt_replay_cursor {
 	struct run *save;	  /* the paused state's units from FIRST on */
 	struct run *save_running; /* and its running ones, */
 	size_t *save_at;	  /* which are these */
+	int whole;		  /* that replay ran every unit, in fewer
+				     steps than the limit: a bound holds */
 };
 
 int bt_replay_cursor_make(const struct bt_schedule *s,
@@ -795,6 +797,7 @@ int bt_replay_cursor_make(const struct bt_schedule *s,
 		c->visit[i] = SIZE_MAX;
 	run_steps(s, NULL, c->cpus, &c->st, SIZE_MAX, c->visit);
 	c->last = c->st.steps > 0 ? c->st.steps - 1 : 0;
+	c->whole = c->st.n_done == s->n_units && c->st.steps < 8 * s->n_units;
 	state_free(&c->st);
 	if (state_init(s, NULL, &c->st) < 0)
 		goto fail;
@@ -842,8 +845,102 @@ static size_t diverges_at(const struct bt_replay_cursor *c,
 	return at < c->last ? at : c->last;
 }
 
+/* The least time unit R (of S) needs from phase P on, its
+ * first phase having LEFT of its work left: no phase runs faster than
+ * on as many CPUs as it may use (next_phase), nor on more than CPUS. */
+static double least_time(const struct bt_schedule *s, const struct run *r,
+			 int p, double left, double cpus)
+{
+	const double caps[BT_PHASES] = {1, s->jobs > 0 ? s->jobs : 1,
+					r->link_cpus};
+	double d = 0;
+	for (int q = p; q < BT_PHASES; q++) {
+		double cap = caps[q] < cpus ? caps[q] : cpus;
+		d += (q == p ? left : r->work[q]) / cap;
+	}
+	return d;
+}
+
+/* A lower bound of the wall time of the replay ST (paused, W's changes
+ * made), or -1 if there is none.  What is left to run: the running
+ * units' phases and after, and the units yet to start from LO on (every
+ * unit before LO has started).  Its CPU work cannot be done faster than
+ * on all CPUs; the least time each unit needs (a unit that keeps its
+ * duration: that duration) cannot pass faster than in all job slots.
+ * Each phase may end with up to 1e-9 of its work undone (run_steps),
+ * hence the slack. */
+static double wall_bound(const struct bt_replay_cursor *c,
+			 const struct replay_state *st, size_t lo)
+{
+	const struct bt_schedule *s = c->s;
+	double work = 0, busy = 0, end = st->t, slack;
+	int jobs = s->jobs > 0 ? s->jobs : 1;
+	if (!c->whole || c->cpus <= 0)
+		return -1;
+	for (size_t k = 0; k < st->n_run; k++) {
+		size_t i = st->running[k];
+		const struct run *r = &st->rs[i];
+		if (r->cap <= 0) { /* keeps its duration: LEFT is its end */
+			busy += r->left - st->t;
+			continue;
+		}
+		work += r->left;
+		for (int p = r->phase + 1; p < BT_PHASES; p++)
+			work += r->work[p];
+		busy += least_time(s, r, r->phase, r->left, c->cpus);
+	}
+	for (size_t i = lo; i < s->n_units; i++) {
+		const struct run *r = &st->rs[i];
+		if (r->phase != -1)
+			continue;
+		if (s->units[i].fixed) {
+			busy +=
+			    s->units[i].wall_s * (r->scale > 0 ? r->scale : 0);
+			continue;
+		}
+		for (int p = 0; p < BT_PHASES; p++)
+			work += r->work[p];
+		busy += least_time(s, r, 0, r->work[0], c->cpus);
+	}
+	slack = 3e-9 * BT_PHASES * (double)(s->n_units + 1);
+	work -= slack;
+	busy -= slack;
+	if (st->t + work / c->cpus > end)
+		end = st->t + work / c->cpus;
+	if (st->t + busy / jobs > end)
+		end = st->t + busy / jobs;
+	return end + s->tail_s - 1e-9 * (end > 1 ? end : 1);
+}
+
+static double cursor_whatif(struct bt_replay_cursor *c,
+			    const struct bt_whatif *w, double floor_s,
+			    int bound_only);
+
 double bt_replay_cursor_whatif(struct bt_replay_cursor *c,
 			       const struct bt_whatif *w)
+{
+	return cursor_whatif(c, w, -1, 0);
+}
+
+double bt_replay_cursor_whatif_floor(struct bt_replay_cursor *c,
+				     const struct bt_whatif *w, double floor_s)
+{
+	return cursor_whatif(c, w, floor_s, 0);
+}
+
+double bt_replay_cursor_bound(struct bt_replay_cursor *c,
+			      const struct bt_whatif *w)
+{
+	double b = cursor_whatif(c, w, 0, 1);
+	return b < 0 ? 0 : b;
+}
+
+/* W's replay from the paused one: its wall time; or, FLOOR_S >= 0, the
+ * bound if it is at least FLOOR_S; or, BOUND_ONLY, the bound (-1: none)
+ * and no replay. */
+static double cursor_whatif(struct bt_replay_cursor *c,
+			    const struct bt_whatif *w, double floor_s,
+			    int bound_only)
 {
 	const struct bt_schedule *s = c->s;
 	struct replay_state *st = &c->st, keep;
@@ -875,8 +972,13 @@ double bt_replay_cursor_whatif(struct bt_replay_cursor *c,
 			st->n_done++;
 		}
 	}
-	run_steps(s, w->removed, c->cpus, st, SIZE_MAX, NULL);
-	wall = finish(s, w, st);
+	wall = floor_s >= 0 && !w->removed && !w->cut && !w->out
+		   ? wall_bound(c, st, lo)
+		   : -1;
+	if (!bound_only && (wall < 0 || wall < floor_s)) {
+		run_steps(s, w->removed, c->cpus, st, SIZE_MAX, NULL);
+		wall = finish(s, w, st);
+	}
 	/* back to the paused replay */
 	memcpy(st->rs + lo, c->save, (s->n_units - lo) * sizeof(*c->save));
 	memcpy(st->running, c->save_at, n_run * sizeof(*c->save_at));

@@ -155,6 +155,20 @@ int bt_replay_cursor_make(const struct bt_schedule *s,
 /* As bt_schedule_replay_whatif(S, W), W not NULL. */
 double bt_replay_cursor_whatif(struct bt_replay_cursor *c,
 			       const struct bt_whatif *w);
+/* The same, for a what-if that only scales work (W->scale, no cut, no
+ * removal), when only a wall time under FLOOR_S matters: when a bound
+ * shows, before the what-if's own steps, that its wall time is at least
+ * FLOOR_S, returns that bound (at least FLOOR_S, at most the wall time)
+ * without replaying.  The bound: the replay shares at most its CPUs,
+ * so it cannot end before the paused replay's time plus the work left,
+ * W's changes made, over the CPUs (docs/estimation.md, "Critical path
+ * and speed-up potential"). */
+double bt_replay_cursor_whatif_floor(struct bt_replay_cursor *c,
+				     const struct bt_whatif *w, double floor_s);
+/* That bound alone, for the same kind of what-if: at most its wall
+ * time (0 when there is no bound), without replaying it. */
+double bt_replay_cursor_bound(struct bt_replay_cursor *c,
+			      const struct bt_whatif *w);
 void bt_replay_cursor_free(struct bt_replay_cursor *c);
 
 #endif

@@ -386,11 +386,80 @@ void bt_image_free(struct bt_image *img)
 	free(img->modules);
 	free(img->threads);
 	free(img->batches);
+	free(img->strings);
 	if (img->blob_mapped)
 		munmap(img->blob, img->blob_len);
 	else
 		free(img->blob);
 	memset(img, 0, sizeof(*img));
+}
+
+/* Calls F on each string member of IMG (its slot).  A string member the
+ * model reads once the profile has dropped the file's pages must be
+ * here, or the read maps the pages around it again. */
+static void each_string(struct bt_image *img,
+			void (*f)(const char **slot, void *arg), void *arg)
+{
+	f(&img->exe, arg);
+	f(&img->cwd, arg);
+	f(&img->exec_path, arg);
+	f(&img->session_version, arg);
+	for (size_t i = 0; img->argv && i < img->start.argc_kept; i++)
+		f(&img->argv[i], arg);
+	for (size_t i = 0; img->env && i < img->start.envc; i++)
+		f(&img->env[i], arg);
+	for (size_t i = 0; img->session_argv && i < img->session.argc; i++)
+		f(&img->session_argv[i], arg);
+	for (size_t i = 0; i < img->n_spawns; i++)
+		f(&img->spawns[i].what, arg);
+	for (size_t i = 0; i < img->n_modules; i++) {
+		f(&img->modules[i].path, arg);
+		f(&img->modules[i].build_id, arg);
+	}
+	for (size_t i = 0; i < img->n_threads; i++)
+		f(&img->threads[i].name, arg);
+}
+
+struct string_copy {
+	const char *lo, *hi; /* the mapping */
+	size_t bytes;
+	char *to; /* NULL: count BYTES */
+};
+
+static void copy_string(const char **slot, void *arg)
+{
+	struct string_copy *c = arg;
+	size_t n;
+	if (!*slot || *slot < c->lo || *slot >= c->hi)
+		return; /* not in the file (a default) */
+	n = strlen(*slot) + 1;
+	if (c->to) {
+		memcpy(c->to, *slot, n);
+		*slot = c->to;
+		c->to += n;
+	} else {
+		c->bytes += n;
+	}
+}
+
+/* Copies the strings of a mapped image to the heap.  Touching one byte of
+ * a mapped file maps the page cache's whole folio around it (up to
+ * hundreds of KiB on ext4), so every argv the model, the schedule and
+ * the writers read would bring most of each file back after
+ * bt_image_drop_pages(): 600 MB of 980 MB for 10,000 processes and 5
+ * million samples.  The strings are a few KiB a file.  Returns 0, or -1
+ * out of memory. */
+static int own_strings(struct bt_image *img)
+{
+	struct string_copy c = {img->blob, img->blob + img->blob_len, 0, NULL};
+	if (!img->blob_mapped)
+		return 0;
+	each_string(img, copy_string, &c);
+	img->strings = c.to = malloc(c.bytes + 1);
+	if (!img->strings)
+		return -1;
+	each_string(img, copy_string, &c);
+	return 0;
 }
 
 void bt_image_drop_pages(const struct bt_image *img)
@@ -401,16 +470,27 @@ void bt_image_drop_pages(const struct bt_image *img)
 
 /* Files from this size on are mapped rather than read: a trace of
  * millions of samples is then not copied into fresh memory, and its pages
- * can be dropped once parsed (bt_image_drop_pages).  A file that shrinks
+ * can be dropped once parsed (bt_image_drop_pages).  A build of many
+ * processes spreads its samples over many small files (10,000 processes
+ * and 5 million samples: 3,700 files of 64 KiB to 1 MiB, 0.9 GB), so
+ * the bound is a few pages, not a megabyte: what is read into the heap,
+ * and kept there, is at most MAP_FROM_BYTES a file.  A file that shrinks
  * while mapped would raise SIGBUS; trace files only grow, and are read
  * after the build. */
-#define MAP_FROM_BYTES (1u << 20)
+#define MAP_FROM_BYTES (16u << 10)
+
+/* At most this many files are mapped at once, the others read: each
+ * mapping is one of the process's areas, of which Linux allows 65,530
+ * by default (vm.max_map_count), and malloc and libelf need theirs. */
+#define MAP_FILES_MAX 16384
 
 /* How long after a process's exit record its reap still counts as its end. */
 #define REAP_LAG_NS (250ull * 1000 * 1000)
 
+/* Reads file PATH into *OUT (*LEN bytes), or maps it (*MAPPED) when it
+ * has MAP_FROM_BYTES or more and MAY_MAP. */
 static int read_file(const char *path, char **out, size_t *len, int *mapped,
-		     const char **why)
+		     int may_map, const char **why)
 {
 	struct stat st;
 	char *buf;
@@ -433,7 +513,7 @@ static int read_file(const char *path, char **out, size_t *len, int *mapped,
 		errno = EFBIG;
 		return -1;
 	}
-	if ((size_t)st.st_size >= MAP_FROM_BYTES) {
+	if (may_map && (size_t)st.st_size >= MAP_FROM_BYTES) {
 		buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
 			   0);
 		if (buf != MAP_FAILED) {
@@ -864,7 +944,7 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t n_names = 0, n_ok = 0;
+	size_t n_names = 0, n_ok = 0, n_mapped = 0;
 	const char *first_why = NULL;
 	char first_file[512] = "";
 	struct loader ld = {t, 0}, *l = &ld;
@@ -916,7 +996,8 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 		const char *why = NULL;
 		int mapped = 0;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (read_file(path, &blob, &len, &mapped, &why) == 0) {
+		if (read_file(path, &blob, &len, &mapped,
+			      n_mapped < MAP_FILES_MAX, &why) == 0) {
 			img->blob_len = len;
 			img->blob_mapped = mapped;
 		} else if (errno == ENOMEM) {
@@ -942,7 +1023,12 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 			free(names[i]);
 			continue;
 		}
+		if (own_strings(img) < 0) {
+			bt_image_free(img);
+			goto nomem;
+		}
 		img->file = names[i];
+		n_mapped += mapped;
 		bt_image_drop_pages(img);
 		t->n_records += img->n_records;
 		if (img->truncated)

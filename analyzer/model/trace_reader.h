@@ -81,7 +81,9 @@ struct bt_image {
 	size_t n_records, n_unknown;
 	/* DROPPED records: what the recorder could not write (summed). */
 	uint64_t dropped_records, dropped_bytes;
-	char *blob; /* the file's bytes; strings point into it */
+	char *blob;    /* the file's bytes; strings point into it (or, when it
+			* is mapped, into `strings`) */
+	char *strings; /* a mapped file's strings, copied */
 	size_t blob_len;
 	int blob_mapped; /* blob is a read-only mapping of the file */
 };

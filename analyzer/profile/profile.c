@@ -856,6 +856,7 @@ int bt_profile_make_progress(struct bt_build *b, struct bt_profile *p,
 			 : add_line(&p->warnings, &p->n_warnings, lines[i]) < 0)
 			goto oom;
 	}
+	pool_seal(&m.names); /* the names stay, their index goes */
 	p->names_ = m.names.s;
 	p->n_names_ = m.names.n;
 	p->sym_ = m.sym;
@@ -883,7 +884,7 @@ oom:
 
 void bt_profile_free(struct bt_profile *p)
 {
-	struct pool names = {p->names_, p->n_names_, p->n_names_};
+	struct pool names = {p->names_, p->n_names_, p->n_names_, NULL, 0};
 	pool_free(&names);
 	if (p->sym_)
 		bt_symbolizer_free(p->sym_);

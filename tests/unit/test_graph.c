@@ -453,6 +453,97 @@ static void test_idle_random(void **state)
 	bt_utilization_free(&u);
 }
 
+static unsigned rnd(unsigned *x, unsigned n)
+{
+	*x = *x * 1103515245u + 12345u;
+	return (*x >> 8) % n;
+}
+
+/* The speed-up potential replays only the units a bound cannot rule out
+ * of the top list (bt_replay_cursor_bound); the list must be the one a
+ * replay of every unit gives (the BT_CP_TOP largest savings, the earlier
+ * unit first among equal ones), and the bound never above a what-if's
+ * wall time.  Random schedules of N units (all candidates: N is at most
+ * BT_CP_CANDIDATES): phases, units that keep their duration, metadata
+ * and end edges, 1 to 4 jobs on fewer or more CPUs. */
+static void test_potential_random(void **state)
+{
+	enum { N = 60, ROUNDS = 40 };
+	static struct bt_sched_unit u[N];
+	static struct bt_sched_dep deps[N][4];
+	static double scale[N], save[N];
+	unsigned x = 11;
+	size_t pruned = 0;
+	(void)state;
+	for (int round = 0; round < ROUNDS; round++) {
+		struct bt_schedule s = {.units = u, .n_units = N};
+		struct bt_critical_path cp;
+		struct bt_replay_cursor *c;
+		size_t top[BT_CP_TOP], n_top = 0;
+		memset(u, 0, sizeof(u));
+		s.jobs = 1 + (int)rnd(&x, 4);
+		s.cpus = 0.5 + (double)rnd(&x, 8) / 2;
+		for (int i = 0; i < N; i++) {
+			u[i].start_s = i;
+			u[i].work_s[0] = (double)rnd(&x, 40) / 8;
+			if (rnd(&x, 2))
+				u[i].work_s[1] = (double)rnd(&x, 40) / 8;
+			if (rnd(&x, 4) == 0)
+				u[i].work_s[2] = (double)rnd(&x, 8) / 8;
+			u[i].link_cpus = 1 + rnd(&x, 2);
+			u[i].wall_s = 0.25 + (double)rnd(&x, 40) / 8;
+			u[i].fixed = rnd(&x, 6) == 0;
+			u[i].deps = deps[i];
+			for (int k = 0; i > 0 && k < (int)rnd(&x, 4); k++)
+				deps[i][u[i].n_deps++] = (struct bt_sched_dep){
+				    rnd(&x, (unsigned)i), (int)rnd(&x, 2)};
+		}
+		assert_int_equal(bt_critical_path_make(&s, 1, &cp), 0);
+		assert_int_equal(bt_replay_cursor_make(&s, &c), 0);
+		for (int i = 0; i < N; i++)
+			scale[i] = 1;
+		/* every unit replayed in no time, and half */
+		for (size_t i = 0; i < N; i++) {
+			struct bt_whatif w = {.scale = scale};
+			double wall, bound;
+			size_t k;
+			save[i] = 0;
+			if (cp.units[i].at.end_s < 0)
+				continue;
+			for (int h = 1; h >= 0; h--) {
+				scale[i] = h ? 0.5 : 0;
+				wall = bt_schedule_replay_whatif(&s, &w);
+				bound = bt_replay_cursor_bound(c, &w);
+				assert_true(bound <= wall + 1e-12);
+			}
+			scale[i] = 1;
+			save[i] = cp.replay_s > wall ? cp.replay_s - wall : 0;
+			/* pruned units keep a bound, never less */
+			assert_true(cp.units[i].save_none_s >= save[i] - 1e-9);
+			pruned +=
+			    fabs(cp.units[i].save_none_s - save[i]) > 1e-9;
+			/* the list by hand: add_top's rule */
+			if (save[i] < 1e-6 || (n_top == BT_CP_TOP &&
+					       save[i] <= save[top[n_top - 1]]))
+				continue;
+			k = n_top < BT_CP_TOP ? n_top++ : BT_CP_TOP - 1;
+			for (; k > 0 && save[top[k - 1]] < save[i]; k--)
+				top[k] = top[k - 1];
+			top[k] = i;
+		}
+		assert_int_equal(cp.n_top, n_top);
+		for (size_t k = 0; k < n_top; k++) {
+			assert_int_equal(cp.top[k], top[k]);
+			assert_true(
+			    near(cp.units[top[k]].save_none_s, save[top[k]]));
+		}
+		bt_replay_cursor_free(c);
+		bt_critical_path_free(&cp);
+	}
+	/* the bound did rule units out, or this tested nothing */
+	assert_true(pruned > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +554,7 @@ int main(void)
 	    cmocka_unit_test(test_dep_costs),
 	    cmocka_unit_test(test_idle),
 	    cmocka_unit_test(test_idle_random),
+	    cmocka_unit_test(test_potential_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -443,6 +443,93 @@ static void test_version2_file(void **state)
 	bt_trace_free(&t);
 }
 
+/* Pages of [P, P + LEN) mapped into this process (/proc/self/pagemap's
+ * present bit), or -1 if it cannot be read. */
+static long present_pages(const void *p, size_t len)
+{
+	long ps = sysconf(_SC_PAGESIZE), n = 0;
+	uintptr_t a = (uintptr_t)p / (uintptr_t)ps,
+		  b = ((uintptr_t)p + len + (uintptr_t)ps - 1) / (uintptr_t)ps;
+	FILE *f = fopen("/proc/self/pagemap", "rb");
+	if (!f)
+		return -1;
+	for (uintptr_t i = a; i < b; i++) {
+		uint64_t e;
+		if (fseeko(f, (off_t)(i * 8), SEEK_SET) < 0 ||
+		    fread(&e, sizeof(e), 1, f) != 1) {
+			fclose(f);
+			return -1;
+		}
+		n += (e >> 63) & 1;
+	}
+	fclose(f);
+	return n;
+}
+
+/* A file big enough to be mapped: its strings are copied, so reading
+ * them after its pages were dropped maps none of the file back (one byte
+ * read maps the whole folio around it: the model reads every argv after
+ * the profile dropped the samples' pages). */
+static void test_mapped_file_strings(void **state)
+{
+	struct bt_trace t;
+	char err[256], rec[512];
+	struct tf f = tf_open("600-1-0.btr", 600, 1);
+	const struct bt_image *im;
+	struct bt_rec_module m;
+	struct bt_rec_thread th;
+	size_t sum = 0;
+	long n;
+	(void)state;
+	tf_start(&f, 600, 1, 1, 10, "/bin/rustc", "--crate-name=demo");
+	memset(&m, 0, sizeof(m));
+	m.mono_ns = 11;
+	fwrite(rec,
+	       bt_build_module(rec, sizeof(rec), &m, "/lib/libdemo.so", "ab12"),
+	       1, f.f);
+	memset(&th, 0, sizeof(th));
+	th.tid = 601;
+	fwrite(rec, bt_build_thread(rec, sizeof(rec), &th, "opt cgu.00"), 1,
+	       f.f);
+	for (int i = 0; i < 2000; i++) /* 100+ KiB */
+		tf_spawn(&f, 20 + (uint64_t)i, 0);
+	tf_end(&f, 5000, 0);
+	tf_close(&f);
+	assert_int_equal(bt_trace_load(dir, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.n_images, 1);
+	im = &t.images[0];
+	assert_true(im->blob_mapped);
+	assert_int_equal(im->n_spawns, 2000);
+	assert_int_equal(im->n_modules, 1);
+	assert_int_equal(im->n_threads, 1);
+	bt_image_drop_pages(im);
+	n = present_pages(im->blob, im->blob_len);
+	if (n < 0) {
+		bt_trace_free(&t);
+		skip(); /* no pagemap */
+	}
+	assert_int_equal(n, 0);
+	/* what the model reads */
+	sum += strlen(im->exe) + strlen(im->cwd);
+	for (uint32_t i = 0; i < im->start.argc_kept; i++)
+		sum += strlen(im->argv[i]);
+	for (uint32_t i = 0; i < im->start.envc; i++)
+		sum += strlen(im->env[i]);
+	for (size_t i = 0; i < im->n_spawns; i++)
+		sum += strlen(im->spawns[i].what);
+	sum += strlen(im->modules[0].path) + strlen(im->modules[0].build_id);
+	sum += strlen(im->threads[0].name);
+	assert_string_equal(im->argv[1], "--crate-name=demo");
+	assert_string_equal(im->env[0], "CARGO_PKG_NAME=demo");
+	assert_string_equal(im->spawns[1999].what, "x");
+	assert_string_equal(im->modules[0].path, "/lib/libdemo.so");
+	assert_string_equal(im->modules[0].build_id, "ab12");
+	assert_string_equal(im->threads[0].name, "opt cgu.00");
+	assert_true(sum > 0);
+	assert_int_equal(present_pages(im->blob, im->blob_len), 0);
+	bt_trace_free(&t);
+}
+
 static void test_unusable_traces(void **state)
 {
 	struct bt_trace t;
@@ -502,6 +589,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_version2_file, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_unusable_traces, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_mapped_file_strings, setup,
 					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
