@@ -861,6 +861,23 @@ static double least_time(const struct bt_schedule *s, const struct run *r,
 	return d;
 }
 
+/* The most CPUs the replay at CPUS (0: the measured capacity) ever
+ * gives the units that do not keep their duration: the bound's
+ * capacity.  With the capacity measured per count of running units,
+ * the largest of the counts'. */
+static double most_cpus(const struct bt_schedule *s, double cpus)
+{
+	double most = 0;
+	if (cpus > 0)
+		return cpus;
+	if (!s->cpus_running || s->jobs <= 0)
+		return s->cpus > 0 ? s->cpus : s->jobs;
+	for (int k = 0; k <= s->jobs; k++)
+		if (s->cpus_running[k] > most)
+			most = s->cpus_running[k];
+	return most;
+}
+
 /* A lower bound of the wall time of the replay ST (paused, W's changes
  * made), or -1 if there is none.  What is left to run: the running
  * units' phases and after, and the units yet to start from LO on (every
@@ -874,8 +891,9 @@ static double wall_bound(const struct bt_replay_cursor *c,
 {
 	const struct bt_schedule *s = c->s;
 	double work = 0, busy = 0, end = st->t, slack;
+	double cpus = most_cpus(s, c->cpus);
 	int jobs = s->jobs > 0 ? s->jobs : 1;
-	if (!c->whole || c->cpus <= 0)
+	if (!c->whole || cpus <= 0)
 		return -1;
 	for (size_t k = 0; k < st->n_run; k++) {
 		size_t i = st->running[k];
@@ -887,7 +905,7 @@ static double wall_bound(const struct bt_replay_cursor *c,
 		work += r->left;
 		for (int p = r->phase + 1; p < BT_PHASES; p++)
 			work += r->work[p];
-		busy += least_time(s, r, r->phase, r->left, c->cpus);
+		busy += least_time(s, r, r->phase, r->left, cpus);
 	}
 	for (size_t i = lo; i < s->n_units; i++) {
 		const struct run *r = &st->rs[i];
@@ -900,13 +918,13 @@ static double wall_bound(const struct bt_replay_cursor *c,
 		}
 		for (int p = 0; p < BT_PHASES; p++)
 			work += r->work[p];
-		busy += least_time(s, r, 0, r->work[0], c->cpus);
+		busy += least_time(s, r, 0, r->work[0], cpus);
 	}
 	slack = 3e-9 * BT_PHASES * (double)(s->n_units + 1);
 	work -= slack;
 	busy -= slack;
-	if (st->t + work / c->cpus > end)
-		end = st->t + work / c->cpus;
+	if (st->t + work / cpus > end)
+		end = st->t + work / cpus;
 	if (st->t + busy / jobs > end)
 		end = st->t + busy / jobs;
 	return end + s->tail_s - 1e-9 * (end > 1 ? end : 1);

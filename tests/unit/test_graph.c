@@ -471,7 +471,7 @@ static void test_potential_random(void **state)
 	enum { N = 60, ROUNDS = 40 };
 	static struct bt_sched_unit u[N];
 	static struct bt_sched_dep deps[N][4];
-	static double scale[N], save[N];
+	static double scale[N], save[N], running[8];
 	unsigned x = 11;
 	size_t pruned = 0;
 	(void)state;
@@ -483,6 +483,14 @@ static void test_potential_random(void **state)
 		memset(u, 0, sizeof(u));
 		s.jobs = 1 + (int)rnd(&x, 4);
 		s.cpus = 0.5 + (double)rnd(&x, 8) / 2;
+		/* every other round, a capacity measured per count of
+		 * running units (schedule.c), the bound's hardest case */
+		if (round % 2) {
+			for (int k = 0; k <= s.jobs; k++)
+				running[k] = 0.25 + (double)rnd(&x, 8) / 4;
+			s.cpus_running = running;
+			s.cpus = running[s.jobs];
+		}
 		for (int i = 0; i < N; i++) {
 			u[i].start_s = i;
 			u[i].work_s[0] = (double)rnd(&x, 40) / 8;
