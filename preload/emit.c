@@ -199,10 +199,11 @@ static void write_dropped(int fd)
 }
 
 /* [AS-safe] Writes BUF whole to the trace file, after the DROPPED record
- * of what was lost before it (the START record went with the header).  A record that cannot be written (the file cannot be
- * opened, the disk is full) is counted and the next one tries again; only
- * a limit the file has reached (RLIMIT_FSIZE) or a record torn in the
- * middle ends recording. */
+ * of what was lost before it (the START record went with the header).
+ * A record that cannot be written (the file cannot be opened, the disk is
+ * full) is counted and the next one tries again; only a limit the file
+ * has reached (RLIMIT_FSIZE) or a record torn in the middle ends
+ * recording. */
 static void append(const void *buf, size_t len, unsigned records)
 {
 	int fd;
@@ -279,8 +280,7 @@ static int create_file(int dfd)
 		dfd = open(bt_st.dir,
 			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (dfd < 0 || !same_dir(dfd)) {
-			bt_debug("trace directory gone or replaced",
-				 bt_st.dir);
+			bt_debug("trace directory gone or replaced", bt_st.dir);
 			if (dfd >= 0)
 				close(dfd);
 			return -1;

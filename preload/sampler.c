@@ -1072,6 +1072,7 @@ static void postfork_parent(void)
  * thread.  The constructor (SCAN) and a fork child. */
 static void begin_sampling(int scan)
 {
+	uint32_t flags;
 	sp.on = 1;
 	if (register_this_thread() < 0 ||
 	    (sp.process_timer && create_timer(0, &sp.ptimer) < 0)) {
@@ -1089,10 +1090,9 @@ static void begin_sampling(int scan)
 		arm_process_timer();
 	}
 	sp.began = 1;
-	write_sampling_scan(BT_SAMPLING_ACTIVE |
-				(sp.process_timer ? BT_SAMPLING_PROCESS_TIMER
-						  : 0),
-			    scan);
+	flags = BT_SAMPLING_ACTIVE |
+		(sp.process_timer ? BT_SAMPLING_PROCESS_TIMER : 0);
+	write_sampling_scan(flags, scan);
 	if (!sp.lazy_flusher)
 		start_flusher();
 }
@@ -1233,8 +1233,8 @@ void bt_sampler_stop(void)
 		int two = 2;
 		size_t len;
 		/* 3: written here, so thread_end() will not write it again. */
-		if (!__atomic_compare_exchange_n(&sp.timers[i].used, &two, 3,
-						 0, __ATOMIC_ACQ_REL,
+		if (!__atomic_compare_exchange_n(&sp.timers[i].used, &two, 3, 0,
+						 __ATOMIC_ACQ_REL,
 						 __ATOMIC_RELAXED))
 			continue;
 		len = thread_record(rec, sizeof(rec), sp.timers[i].tid, i,
