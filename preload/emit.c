@@ -250,13 +250,81 @@ static int same_dir(int dfd)
 	       (uint64_t)st.st_ino == bt_st.dir_ino;
 }
 
+/* [AS-safe] The name <pid>-<start_ticks>-0.btr into OUT (CAP bytes). */
+static void first_file_name(char *out, size_t cap)
+{
+	char num[24];
+	size_t n = 0;
+	uint64_t vals[2] = {(uint64_t)bt_st.pid, bt_st.start_ticks};
+	for (int i = 0; i < 2; i++) {
+		int k = 0;
+		uint64_t v = vals[i];
+		do {
+			num[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k && n + 1 < cap)
+			out[n++] = num[--k];
+		if (n + 1 < cap)
+			out[n++] = '-';
+	}
+	for (const char *q = "0" BT_FILE_SUFFIX; *q && n + 1 < cap; q++)
+		out[n++] = *q;
+	out[n] = 0;
+}
+
+/* [AS-safe] The file of the image that exec'd this one (the same pid and
+ * start_ticks), opened to append this image to it: one file per process,
+ * not one per image, saves an inode's creation per exec (issue 19,
+ * docs/sampling.md).  It must be a regular file of ours, mode 0600, one
+ * link, in the checked directory DFD, beginning with the very header this
+ * image would write.  Returns the fd with the file's size in *SIZE, or -1
+ * (no such file, or not one to trust: a new file is made). */
+static int continue_file(int dfd, uint64_t *size)
+{
+	struct bt_file_header fh, want;
+	struct stat st;
+	char name[64];
+	size_t pos;
+	int fd;
+
+	first_file_name(name, sizeof(name));
+	fd = openat(dfd, name, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	bt_file_header_init(&want, (uint32_t)bt_st.pid, bt_st.start_ticks,
+			    bt_st.session);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1 ||
+	    (st.st_mode & 07777) != 0600 || (uint64_t)st.st_size < sizeof(fh) ||
+	    pread(fd, &fh, sizeof(fh), 0) != (ssize_t)sizeof(fh) ||
+	    memcmp(&fh, &want, sizeof(fh)) != 0) {
+		close(fd);
+		return -1;
+	}
+	pos = strlen(bt_st.dir);
+	if (pos + 1 + strlen(name) + 1 > sizeof(bt_st.path)) {
+		close(fd);
+		return -1;
+	}
+	memcpy(bt_st.path, bt_st.dir, pos);
+	bt_st.path[pos] = '/';
+	memcpy(bt_st.path + pos + 1, name, strlen(name) + 1);
+	bt_st.file_dev = (uint64_t)st.st_dev;
+	bt_st.file_ino = (uint64_t)st.st_ino;
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
 /* [AS-safe] Creates this image's trace file with its header and start
  * record, both in the one write(2) that follows the creation: no second
  * open of the file (issue 19: every system call of a short process
- * counts).  DFD is the trace directory, already open and checked (the
- * constructor's), or -1 to open it here.  Only the one thread that moved
- * file_state to FILE_CREATING gets here (or the constructor, before
- * there are threads), so the static buffers are its own. */
+ * counts).  An image that an exec started appends its start record to
+ * the file of the image before it instead (continue_file()).  DFD is the trace
+ * directory, already open and checked (the constructor's), or -1 to open it
+ * here.  Only the one thread that moved file_state to FILE_CREATING gets here
+ * (or the constructor, before there are threads), so the static buffers are its
+ * own. */
 static int create_file(int dfd)
 {
 	static char buf[sizeof(struct bt_file_header) + BT_MAX_RECORD];
@@ -269,8 +337,9 @@ static int create_file(int dfd)
 	struct bt_start_in in;
 	struct stat fst;
 	ssize_t n;
-	int fd, own_dfd = dfd < 0;
+	int fd, own_dfd = dfd < 0, appended;
 	size_t len;
+	uint64_t base = 0; /* what the file held before: earlier images */
 	extern char **environ;
 
 	if (!fsize_allows(sizeof(fh) + 4096))
@@ -286,9 +355,13 @@ static int create_file(int dfd)
 			return -1;
 		}
 	}
-	fd = bt_trace_file_createat(dfd, bt_st.dir, (uint32_t)bt_st.pid,
-				    bt_st.start_ticks, bt_st.path,
-				    sizeof(bt_st.path));
+	/* A fork child is a new process: it has no file yet. */
+	fd = bt_st.is_fork_child ? -1 : continue_file(dfd, &base);
+	appended = fd >= 0;
+	if (!appended)
+		fd = bt_trace_file_createat(dfd, bt_st.dir, (uint32_t)bt_st.pid,
+					    bt_st.start_ticks, bt_st.path,
+					    sizeof(bt_st.path));
 	if (own_dfd)
 		close(dfd);
 	if (fd < 0) {
@@ -307,6 +380,8 @@ static int create_file(int dfd)
 	st.flags = bt_st.is_fork_child	? BT_START_FORKED
 		   : bt_st.session_root ? BT_START_SESSION_ROOT
 					: 0;
+	if (appended)
+		st.flags |= BT_START_APPENDED;
 	st.uid = (uint32_t)getuid();
 	st.tid = (uint32_t)syscall(SYS_gettid);
 	if (!getcwd(cwd, sizeof(cwd)))
@@ -320,14 +395,30 @@ static int create_file(int dfd)
 	len = bt_build_proc_start(rec, BT_MAX_RECORD, &st, &in);
 	if (!len) {
 		close(fd);
-		unlink(bt_st.path);
+		if (!appended)
+			unlink(bt_st.path);
 		return -1;
 	}
 	/* A start record past RLIMIT_FSIZE: the header goes alone and
 	 * recording ends, before the write that would raise SIGXFSZ. */
-	if (!fsize_allows(sizeof(fh) + len)) {
+	if (!fsize_allows(base + (appended ? 0 : sizeof(fh)) + len)) {
 		bt_st.enabled = 0;
 		len = 0;
+	}
+	if (appended) {
+		n = len ? write_once(fd, rec, len) : 0;
+		close(fd);
+		if (len && n <= 0)
+			return -1; /* nothing written: the next record tries */
+		if (n != (ssize_t)len) {
+			/* Part of the start record: what follows would not
+			 * read. */
+			bt_debug("short write to trace file, recording off",
+				 bt_st.path);
+			bt_st.enabled = 0;
+		}
+		bt_st.written = base + (uint64_t)(n > 0 ? n : 0);
+		return 0;
 	}
 	n = fstat(fd, &fst) == 0 ? write_once(fd, buf, sizeof(fh) + len) : -1;
 	close(fd);
