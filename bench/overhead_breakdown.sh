@@ -16,27 +16,35 @@
 #   rebuild   ../shared/workloads/cli-app after `touch src/main.rs`
 #   example   a clean build of examples/hello-workspace
 #   synthetic a clean build of gen-synthetic.sh 40 crates x 20 functions
-#   short     `sh` running the toolchain's `rustc -V` 20 times: the fixed
-#             cost of a short sampled process (divide the added CPU by 20)
+#   short     `sh` running the toolchain's `rustc -V` COUNT times: the fixed
+#             cost of a short sampled process (the table also gives what
+#             each process adds: medians of per-round differences / COUNT)
+#   proxy     the same through rustup's proxy (~/.cargo/bin/rustc): two
+#             images a process, the proxy's and the real rustc's
 #
-# usage: bench/overhead_breakdown.sh [-n ROUNDS] [-p PERF_ROUNDS]
-#          [-w rebuild|example|synthetic|short] [-m sample|off] [-s] [BTRACE...]
+# usage: bench/overhead_breakdown.sh [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT]
+#          [-w rebuild|example|synthetic|short|proxy] [-m sample|off] [-t TAG]
+#          [-s] [BTRACE...]
+#   -c  processes of the short and proxy workloads (default 20)
 #   -m  the btrace mode: default sampling (sample), or --sample off
+#   -t  writes section overhead-breakdown-WORKLOAD-TAG instead
 #   -s  do not write BENCHMARKS.md (section overhead-breakdown-WORKLOAD)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-rounds=10 prounds=3 which=rebuild mode=sample write=1
-while getopts "n:p:w:m:s" o; do
+rounds=10 prounds=3 which=rebuild mode=sample write=1 count=20 tag=
+while getopts "n:p:c:w:m:t:s" o; do
   case $o in
     n) rounds=$OPTARG ;;
     p) prounds=$OPTARG ;;
+    c) count=$OPTARG ;;
+    t) tag=$OPTARG ;;
     w) which=$OPTARG ;;
     m) mode=$OPTARG ;;
     s) write=0 ;;
-    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-w rebuild|example|synthetic|short] [-m sample|off] [-s] [BTRACE...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT] [-w rebuild|example|synthetic|short|proxy] [-m sample|off] [-t TAG] [-s] [BTRACE...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -60,15 +68,17 @@ case $which in
   synthetic)
     bash "$shared/workloads/gen-synthetic.sh" "$work/w" 40 20 >/dev/null
     prep() { (cd "$work/w" && cargo clean -q); } ;;
-  short)
+  short | proxy)
     mkdir -p "$work/w"
     rustc_bin=$(rustup which rustc 2>/dev/null || command -v rustc)
-    printf 'for i in $(seq 20); do "%s" -V; done\n' "$rustc_bin" >"$work/w/short.sh"
+    [ "$which" = proxy ] && rustc_bin=$HOME/.cargo/bin/rustc
+    [ -x "$rustc_bin" ] || { echo "no $rustc_bin" >&2; exit 1; }
+    printf 'for i in $(seq %d); do "%s" -V; done\n' "$count" "$rustc_bin" >"$work/w/short.sh"
     prep() { :; } ;;
   *) echo "unknown workload $which" >&2; exit 2 ;;
 esac
 build_cmd=(cargo build -q --offline)
-[ "$which" = short ] && build_cmd=(sh "$work/w/short.sh")
+case $which in short | proxy) build_cmd=(sh "$work/w/short.sh") ;; esac
 (cd "$work/w" && "${build_cmd[@]}" >/dev/null 2>&1) # warm the caches
 
 sflag=()
@@ -107,10 +117,11 @@ done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out="$work/section.md"
-python3 - "$work" "$rounds" "$prounds" "$which" "$mode" "$load0" "$load1" "${bins[@]}" >"$out" <<'PY'
+python3 - "$work" "$rounds" "$prounds" "$which" "$mode" "$load0" "$load1" "$count" "${bins[@]}" >"$out" <<'PY'
 import sys, os, glob, statistics as st, collections, re
-work, rounds, prounds, which, mode, load0, load1 = sys.argv[1:8]
-bins = sys.argv[8:]
+work, rounds, prounds, which, mode, load0, load1, count = sys.argv[1:9]
+bins = sys.argv[9:]
+count = int(count) if which in ('short', 'proxy') else 0
 rounds, prounds = int(rounds), int(prounds)
 def stat(m, r):
     d = {}
@@ -124,7 +135,7 @@ names = {'task-clock': 'CPU (task-clock, ms)', 'raw_syscalls:sys_enter': 'system
          'duration_time': 'wall (ms)'}
 scale = {'duration_time': 1e-6}
 home = os.path.expanduser('~')
-print(f"Workload **{which}**, btrace mode `{'--sample off' if mode == 'off' else 'default sampling'}`; "
+print(f"Workload **{which}**{f' ({count} processes)' if count else ''}, btrace mode `{'--sample off' if mode == 'off' else 'default sampling'}`; "
       f"{rounds} paired rounds under `perf stat`, {prounds} under `perf record -F 2000 -g`; "
       f"load average {load0} at the start, {load1} at the end.\n")
 cols = ['untraced'] + [f"btrace {i + 1}" for i in range(len(bins))]
@@ -148,6 +159,22 @@ for key, name in names.items():
             row.append(f"{med:.0f} ({(ratio - 1) * 100:+.1f}%)")
     print(f"| {name} | " + ' | '.join(row) + ' |')
 print('\n(per-round ratios against the untraced build of the same round, medians.)\n')
+if count:
+    print(f"Added per process (median of the per-round differences from untraced, / {count}):\n")
+    print('| per process | ' + ' | '.join(cols[1:]) + ' |')
+    print('|---|' + '---:|' * (len(cols) - 1))
+    for key, name, unit in (('task-clock', 'CPU', 'ms'), ('raw_syscalls:sys_enter', 'system calls', ''),
+                            ('page-faults', 'page faults', ''), ('duration_time', 'wall', 'ms')):
+        row = []
+        base = [stat('u', r).get(key) for r in range(1, rounds + 1)]
+        for m in [str(i) for i in range(len(bins))]:
+            vals = [stat(m, r).get(key) for r in range(1, rounds + 1)]
+            if None in vals or None in base:
+                row.append('-'); continue
+            d = st.median(v - b for v, b in zip(vals, base)) * scale.get(key, 1) / count
+            row.append(f"{d:+.3f} {unit}".strip() if unit else f"{d:+.1f}")
+        print(f"| {name} | " + ' | '.join(row) + ' |')
+    print()
 
 def samples(m):
     tot = collections.Counter(); n = 0
@@ -192,7 +219,9 @@ for i in range(len(bins)):
 PY
 cat "$out"
 args="-n $rounds -p $prounds -w $which"
+case $which in short | proxy) args+=" -c $count" ;; esac
 [ "$mode" = off ] && args+=" -m off"
+[ -n "$tag" ] && args+=" -t $tag"
 printf '\nReproduce: `bench/overhead_breakdown.sh %s`.\n' "$args" >>"$out"
-[ "$write" = 1 ] && bench_write_section "$repo/BENCHMARKS.md" "overhead-breakdown-$which" "$out"
+[ "$write" = 1 ] && bench_write_section "$repo/BENCHMARKS.md" "overhead-breakdown-$which${tag:+-$tag}" "$out"
 exit 0

@@ -20,10 +20,13 @@
 
 #define BT_MAGIC "BTRACE\0\n"
 #define BT_MAGIC_LEN 8
-#define BT_FORMAT_VERSION 3
+#define BT_FORMAT_VERSION 4
 /* Version 3 added checksums (below): older readers would take a record's
- * check for string bytes, so they must refuse these files. */
-#define BT_MIN_READER_VERSION 3
+ * check for string bytes, so they must refuse these files.  Version 4: a
+ * file holds every image of its process (an exec appends the new image,
+ * from its PROC_START with BT_START_APPENDED); an older reader would take
+ * them for one image. */
+#define BT_MIN_READER_VERSION 4
 #define BT_ENDIAN_MARK 0x01020304u
 #define BT_SESSION_LEN 32 /* NUL-padded session id string */
 #define BT_FILE_SUFFIX ".btr"
@@ -113,6 +116,9 @@ enum bt_start_flags {
 	BT_START_ENV_TRUNCATED = 1u << 2,
 	BT_START_SESSION_ROOT = 1u << 3, /* created the trace directory */
 	BT_START_CONTINUED = 1u << 4,	 /* reopened file of a known image */
+	/* Version 4: this image follows the one that exec'd it in its
+	 * process's file; a new image starts at this record. */
+	BT_START_APPENDED = 1u << 5,
 };
 
 /* BT_REC_PROC_START: one per process image (after exec) or fork child.

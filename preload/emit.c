@@ -199,12 +199,12 @@ static void write_dropped(int fd)
 }
 
 /* [AS-safe] Writes BUF whole to the trace file, after the DROPPED record
- * of what was lost before it unless it is the START record (which comes
- * first in a file).  A record that cannot be written (the file cannot be
- * opened, the disk is full) is counted and the next one tries again; only
- * a limit the file has reached (RLIMIT_FSIZE) or a record torn in the
- * middle ends recording. */
-static void append(const void *buf, size_t len, unsigned records, int is_start)
+ * of what was lost before it (the START record went with the header).
+ * A record that cannot be written (the file cannot be opened, the disk is
+ * full) is counted and the next one tries again; only a limit the file
+ * has reached (RLIMIT_FSIZE) or a record torn in the middle ends
+ * recording. */
+static void append(const void *buf, size_t len, unsigned records)
 {
 	int fd;
 	ssize_t n;
@@ -221,8 +221,7 @@ static void append(const void *buf, size_t len, unsigned records, int is_start)
 		drop(len, records);
 		return;
 	}
-	if (!is_start)
-		write_dropped(fd);
+	write_dropped(fd);
 	if (!bt_st.enabled) {
 		close(fd);
 		return;
@@ -251,55 +250,127 @@ static int same_dir(int dfd)
 	       (uint64_t)st.st_ino == bt_st.dir_ino;
 }
 
-/* [AS-safe] Creates this image's trace file with its header and start
- * record.  Only the one thread that moved file_state to FILE_CREATING
- * gets here (or the constructor, before there are threads), so the
- * static buffers are its own. */
-static int create_file(void)
+/* [AS-safe] The name <pid>-<start_ticks>-0.btr into OUT (CAP bytes). */
+static void first_file_name(char *out, size_t cap)
 {
-	static char rec[BT_MAX_RECORD];
+	char num[24];
+	size_t n = 0;
+	uint64_t vals[2] = {(uint64_t)bt_st.pid, bt_st.start_ticks};
+	for (int i = 0; i < 2; i++) {
+		int k = 0;
+		uint64_t v = vals[i];
+		do {
+			num[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (k && n + 1 < cap)
+			out[n++] = num[--k];
+		if (n + 1 < cap)
+			out[n++] = '-';
+	}
+	for (const char *q = "0" BT_FILE_SUFFIX; *q && n + 1 < cap; q++)
+		out[n++] = *q;
+	out[n] = 0;
+}
+
+/* [AS-safe] The file of the image that exec'd this one (the same pid and
+ * start_ticks), opened to append this image to it: one file per process,
+ * not one per image, saves an inode's creation per exec (issue 19,
+ * docs/sampling.md).  It must be a regular file of ours, mode 0600, one
+ * link, in the checked directory DFD, beginning with the very header this
+ * image would write.  Returns the fd with the file's size in *SIZE, or -1
+ * (no such file, or not one to trust: a new file is made). */
+static int continue_file(int dfd, uint64_t *size)
+{
+	struct bt_file_header fh, want;
+	struct stat st;
+	char name[64];
+	size_t pos;
+	int fd;
+
+	first_file_name(name, sizeof(name));
+	fd = openat(dfd, name, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	bt_file_header_init(&want, (uint32_t)bt_st.pid, bt_st.start_ticks,
+			    bt_st.session);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1 ||
+	    (st.st_mode & 07777) != 0600 || (uint64_t)st.st_size < sizeof(fh) ||
+	    pread(fd, &fh, sizeof(fh), 0) != (ssize_t)sizeof(fh) ||
+	    memcmp(&fh, &want, sizeof(fh)) != 0) {
+		close(fd);
+		return -1;
+	}
+	pos = strlen(bt_st.dir);
+	if (pos + 1 + strlen(name) + 1 > sizeof(bt_st.path)) {
+		close(fd);
+		return -1;
+	}
+	memcpy(bt_st.path, bt_st.dir, pos);
+	bt_st.path[pos] = '/';
+	memcpy(bt_st.path + pos + 1, name, strlen(name) + 1);
+	bt_st.file_dev = (uint64_t)st.st_dev;
+	bt_st.file_ino = (uint64_t)st.st_ino;
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+/* [AS-safe] Creates this image's trace file with its header and start
+ * record, both in the one write(2) that follows the creation: no second
+ * open of the file (issue 19: every system call of a short process
+ * counts).  An image that an exec started appends its start record to
+ * the file of the image before it instead (continue_file()).  DFD is the trace
+ * directory, already open and checked (the constructor's), or -1 to open it
+ * here.  Only the one thread that moved file_state to FILE_CREATING gets here
+ * (or the constructor, before there are threads), so the static buffers are its
+ * own. */
+static int create_file(int dfd)
+{
+	static char buf[sizeof(struct bt_file_header) + BT_MAX_RECORD];
 	static char arg[BT_MAX_ARGV_BYTES]; /* one redacted argument */
-	static char exe[1024], cwd[1024];
+	static char cwd[1024];
+	char *rec = buf + sizeof(struct bt_file_header);
 	struct bt_redact_buf rb = {arg, sizeof(arg), 0, 0};
 	struct bt_file_header fh;
 	struct bt_rec_proc_start st;
 	struct bt_start_in in;
 	struct stat fst;
 	ssize_t n;
-	int fd, dfd;
+	int fd, own_dfd = dfd < 0, appended;
 	size_t len;
+	uint64_t base = 0; /* what the file held before: earlier images */
 	extern char **environ;
 
 	if (!fsize_allows(sizeof(fh) + 4096))
 		return -1;
 	bt_st.start_ticks = read_start_ticks();
-	dfd = open(bt_st.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 || !same_dir(dfd)) {
-		bt_debug("trace directory gone or replaced", bt_st.dir);
-		if (dfd >= 0)
-			close(dfd);
-		return -1;
+	if (own_dfd) {
+		dfd = open(bt_st.dir,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd < 0 || !same_dir(dfd)) {
+			bt_debug("trace directory gone or replaced", bt_st.dir);
+			if (dfd >= 0)
+				close(dfd);
+			return -1;
+		}
 	}
-	fd = bt_trace_file_createat(dfd, bt_st.dir, (uint32_t)bt_st.pid,
-				    bt_st.start_ticks, bt_st.path,
-				    sizeof(bt_st.path));
-	close(dfd);
+	/* A fork child is a new process: it has no file yet. */
+	fd = bt_st.is_fork_child ? -1 : continue_file(dfd, &base);
+	appended = fd >= 0;
+	if (!appended)
+		fd = bt_trace_file_createat(dfd, bt_st.dir, (uint32_t)bt_st.pid,
+					    bt_st.start_ticks, bt_st.path,
+					    sizeof(bt_st.path));
+	if (own_dfd)
+		close(dfd);
 	if (fd < 0) {
 		bt_debug("cannot create trace file", bt_st.dir);
 		return -1;
 	}
 	bt_file_header_init(&fh, (uint32_t)bt_st.pid, bt_st.start_ticks,
 			    bt_st.session);
-	n = fstat(fd, &fst) == 0 ? write_once(fd, &fh, sizeof(fh)) : -1;
-	close(fd);
-	if (n != (ssize_t)sizeof(fh)) {
-		/* A file without its header would never read: try anew. */
-		unlink(bt_st.path);
-		return -1;
-	}
-	bt_st.file_dev = (uint64_t)fst.st_dev;
-	bt_st.file_ino = (uint64_t)fst.st_ino;
-	bt_st.written = sizeof(fh);
+	memcpy(buf, &fh, sizeof(fh));
 
 	memset(&st, 0, sizeof(st));
 	st.pid = (uint32_t)bt_st.pid;
@@ -309,24 +380,57 @@ static int create_file(void)
 	st.flags = bt_st.is_fork_child	? BT_START_FORKED
 		   : bt_st.session_root ? BT_START_SESSION_ROOT
 					: 0;
+	if (appended)
+		st.flags |= BT_START_APPENDED;
 	st.uid = (uint32_t)getuid();
 	st.tid = (uint32_t)syscall(SYS_gettid);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = 0;
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = 0;
-	in.exe = exe;
+	in.exe = bt_st.exe;
 	in.cwd = cwd;
 	in.argv.argv = bt_st.argv;
 	in.argv.redact = &rb; /* the shim never records a credential */
 	in.env = environ;
 	in.env_keep = bt_env_allowed;
-	len = bt_build_proc_start(rec, sizeof(rec), &st, &in);
-	if (!len)
+	len = bt_build_proc_start(rec, BT_MAX_RECORD, &st, &in);
+	if (!len) {
+		close(fd);
+		if (!appended)
+			unlink(bt_st.path);
 		return -1;
-	/* The file exists: from here on it is READY whatever happens to the
-	 * start record (a lost one is counted like any other). */
-	append(rec, len, 1, 1);
+	}
+	/* A start record past RLIMIT_FSIZE: the header goes alone and
+	 * recording ends, before the write that would raise SIGXFSZ. */
+	if (!fsize_allows(base + (appended ? 0 : sizeof(fh)) + len)) {
+		bt_st.enabled = 0;
+		len = 0;
+	}
+	if (appended) {
+		n = len ? write_once(fd, rec, len) : 0;
+		close(fd);
+		if (len && n <= 0)
+			return -1; /* nothing written: the next record tries */
+		if (n != (ssize_t)len) {
+			/* Part of the start record: what follows would not
+			 * read. */
+			bt_debug("short write to trace file, recording off",
+				 bt_st.path);
+			bt_st.enabled = 0;
+		}
+		bt_st.written = base + (uint64_t)(n > 0 ? n : 0);
+		return 0;
+	}
+	n = fstat(fd, &fst) == 0 ? write_once(fd, buf, sizeof(fh) + len) : -1;
+	close(fd);
+	if (n != (ssize_t)(sizeof(fh) + len)) {
+		/* A file without its header (or with a torn start record)
+		 * would not read: try anew. */
+		unlink(bt_st.path);
+		return -1;
+	}
+	bt_st.file_dev = (uint64_t)fst.st_dev;
+	bt_st.file_ino = (uint64_t)fst.st_ino;
+	bt_st.written = sizeof(fh) + len;
 	return 0;
 }
 
@@ -334,7 +438,7 @@ static int create_file(void)
  * creates it, once, even when several threads of a fork child record at
  * the same moment (issue 14, defect 1: two files, or lost records).  The
  * others wait for it.  Returns 0 if the file is there. */
-static int ensure_file(void)
+static int ensure_file(int dfd)
 {
 	pid_t tid;
 	if (__atomic_load_n(&bt_st.file_state, __ATOMIC_ACQUIRE) == FILE_READY)
@@ -355,7 +459,7 @@ static int ensure_file(void)
 			 * for good. */
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
 			bt_st.file_creator = tid;
-			r = create_file();
+			r = create_file(dfd);
 			bt_st.file_creator = 0;
 			pthread_setcancelstate(cs, NULL);
 			__atomic_store_n(&bt_st.file_state,
@@ -375,11 +479,11 @@ void bt_emit_batch(const void *recs, size_t len, unsigned records)
 {
 	if (!bt_active() || !len)
 		return;
-	if (ensure_file() < 0) {
+	if (ensure_file(-1) < 0) {
 		drop(len, records);
 		return;
 	}
-	append(recs, len, records, 0);
+	append(recs, len, records);
 }
 
 void bt_emit(const void *rec, size_t len)
@@ -390,33 +494,38 @@ void bt_emit(const void *rec, size_t len)
 /* ---- set-up (recorder.c's constructor and atfork handler) ---- */
 
 /* Notes the device and inode of the trace directory that bt_dir_prepare
- * accepted, checking owner and mode again on the same inode. */
+ * accepted, checking owner and mode again on the same inode.  Returns the
+ * directory open (for the first trace file), or -1. */
 static int dir_identify(void)
 {
 	struct stat st;
 	int fd =
 	    open(bt_st.dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r = -1;
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
 	    !(st.st_mode & (S_IWGRP | S_IWOTH))) {
 		bt_st.dir_dev = (uint64_t)st.st_dev;
 		bt_st.dir_ino = (uint64_t)st.st_ino;
-		r = 0;
+		return fd;
 	}
 	close(fd);
-	return r;
+	return -1;
 }
 
 int bt_emit_begin(void)
 {
-	if (dir_identify() < 0)
+	ssize_t n;
+	int dfd = dir_identify();
+	if (dfd < 0)
 		return -1;
+	n = readlink("/proc/self/exe", bt_st.exe, sizeof(bt_st.exe) - 1);
+	bt_st.exe[n > 0 ? n : 0] = 0;
 	bt_st.enabled = 1;
 	/* A file that cannot be made now (EMFILE, ENOSPC) is tried again by
 	 * the next record. */
-	ensure_file();
+	ensure_file(dfd);
+	close(dfd);
 	return 0;
 }
 

@@ -52,6 +52,10 @@ struct bt_state {
 	uint64_t written;
 	int argc; /* the image's argv, for its PROC_START record */
 	char **argv;
+	/* /proc/self/exe, read once by bt_emit_begin() for PROC_START and
+	 * the sampler (which compiler, the main program's MODULE record):
+	 * an exec makes a new image, so it cannot change ("" if unread). */
+	char exe[1024];
 };
 extern struct bt_state bt_st;
 

@@ -319,7 +319,7 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 			 int again, int batch)
 {
 	size_t len;
-	char rec[4096], bid[130], exe[1024];
+	char rec[4096], bid[130];
 	struct bt_rec_module m;
 	const char *path = info->dlpi_name;
 	memset(&m, 0, sizeof(m));
@@ -345,11 +345,8 @@ static void write_module(const struct dl_phdr_info *info, uint32_t event,
 		sp.modules[sp.n_modules].start = m.start;
 		sp.modules[sp.n_modules++].end = m.end;
 	}
-	if (!path || !*path) {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		exe[n > 0 ? n : 0] = 0;
-		path = exe;
-	}
+	if (!path || !*path)
+		path = bt_st.exe; /* the main program */
 	m.mono_ns = event == BT_MODULE_LOADED && !again && sp.last_scan_ns
 			? sp.last_scan_ns
 			: bt_now_ns();
@@ -376,8 +373,10 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* Not AS-safe (dl_iterate_phdr takes the loader lock). */
-static void scan_modules(void)
+/* Not AS-safe (dl_iterate_phdr takes the loader lock).  The modules not
+ * written yet, then TAIL (LEN bytes, one record; NULL: none) in the same
+ * write(2): the sampler's start writes its SAMPLING record so. */
+static void scan_modules_with(const char *tail, size_t len)
 {
 	uint64_t t = bt_now_ns();
 	int cs;
@@ -387,10 +386,22 @@ static void scan_modules(void)
 	while (__atomic_exchange_n(&scanned.lock, 1, __ATOMIC_ACQUIRE))
 		sched_yield();
 	dl_iterate_phdr(module_cb, NULL);
+	if (tail && len) {
+		if (len > sizeof(scanned.buf) - scanned.len)
+			scanned_write();
+		memcpy(scanned.buf + scanned.len, tail, len);
+		scanned.len += len;
+		scanned.count++;
+	}
 	scanned_write();
 	sp.last_scan_ns = t;
 	__atomic_store_n(&scanned.lock, 0, __ATOMIC_RELEASE);
 	pthread_setcancelstate(cs, NULL);
+}
+
+static void scan_modules(void)
+{
+	scan_modules_with(NULL, 0);
 }
 
 struct unload_arg {
@@ -512,7 +523,8 @@ static void write_batch(struct bt_samples_batch *b, const char *rec)
 		sp.written += b->count;
 }
 
-static void drain(void)
+/* The ring's samples into the file (the consumer lock held). */
+static void drain_ring(void)
 {
 	static char rec[BT_MAX_RECORD]; /* guarded by sp.draining */
 	struct bt_samples_batch b;
@@ -535,6 +547,12 @@ static void drain(void)
 	}
 	if (open)
 		write_batch(&b, rec);
+}
+
+/* The ring's samples, then the staged records (the consumer lock held). */
+static void drain(void)
+{
+	drain_ring();
 	write_staged();
 }
 
@@ -793,12 +811,6 @@ static size_t thread_record(char *rec, size_t cap, pid_t tid, int slot,
 	return bt_build_thread(rec, cap, &t, name);
 }
 
-static void write_thread(pid_t tid, int slot, uint32_t flags)
-{
-	char rec[256];
-	bt_emit(rec, thread_record(rec, sizeof(rec), tid, slot, flags));
-}
-
 /* ---- THREAD records of ended threads ----
  * A thread that ends puts its THREAD record here, and the next drain()
  * writes all that are here in one write(2): rustc starts and ends a
@@ -979,10 +991,13 @@ static uint64_t process_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void write_sampling(uint32_t flags)
+/* The SAMPLING record, written alone or (WITH_SCAN) after the modules of
+ * a scan, in the same write. */
+static void write_sampling_scan(uint32_t flags, int with_scan)
 {
 	char rec[128];
 	struct bt_rec_sampling s;
+	size_t len;
 	memset(&s, 0, sizeof(s));
 	s.mono_ns = bt_now_ns();
 	s.period_ns = sp.period_ns;
@@ -990,7 +1005,16 @@ static void write_sampling(uint32_t flags)
 	s.mode = sp.mode;
 	s.flags = flags;
 	s.process_cpu_ns = process_cpu_ns();
-	bt_emit(rec, bt_build_sampling(rec, sizeof(rec), &s));
+	len = bt_build_sampling(rec, sizeof(rec), &s);
+	if (with_scan)
+		scan_modules_with(rec, len);
+	else
+		bt_emit(rec, len);
+}
+
+static void write_sampling(uint32_t flags)
+{
+	write_sampling_scan(flags, 0);
 }
 
 /* Which timer: one CPU-time timer for the whole process (default on
@@ -1043,15 +1067,17 @@ static void postfork_parent(void)
 }
 
 /* Registers this thread, makes the process timer if there is to be one,
- * writes the SAMPLING record and starts the flusher unless it waits for
- * the program's first thread.  The constructor and a fork child. */
-static void begin_sampling(void)
+ * writes the SAMPLING record (after the loaded modules if SCAN, in one
+ * write) and starts the flusher unless it waits for the program's first
+ * thread.  The constructor (SCAN) and a fork child. */
+static void begin_sampling(int scan)
 {
+	uint32_t flags;
 	sp.on = 1;
 	if (register_this_thread() < 0 ||
 	    (sp.process_timer && create_timer(0, &sp.ptimer) < 0)) {
 		sp.on = 0;
-		write_sampling(BT_SAMPLING_NO_TIMER);
+		write_sampling_scan(BT_SAMPLING_NO_TIMER, scan);
 		return;
 	}
 	/* thread_end() also for this thread, should it end before the
@@ -1064,8 +1090,9 @@ static void begin_sampling(void)
 		arm_process_timer();
 	}
 	sp.began = 1;
-	write_sampling(BT_SAMPLING_ACTIVE |
-		       (sp.process_timer ? BT_SAMPLING_PROCESS_TIMER : 0));
+	flags = BT_SAMPLING_ACTIVE |
+		(sp.process_timer ? BT_SAMPLING_PROCESS_TIMER : 0);
+	write_sampling_scan(flags, scan);
 	if (!sp.lazy_flusher)
 		start_flusher();
 }
@@ -1073,13 +1100,11 @@ static void begin_sampling(void)
 void bt_sampler_start(void)
 {
 	const char *v = getenv("BTRACE_SAMPLE");
-	char exe[1024];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *exe = bt_st.exe;
 	struct sigaction sa, old;
 	void *gcc;
 	long hz;
 
-	exe[n > 0 ? n : 0] = 0;
 	sp.mode = BT_SAMPLE_COMPILERS;
 	if (v && !strcmp(v, "off"))
 		sp.mode = BT_SAMPLE_OFF;
@@ -1140,8 +1165,24 @@ void bt_sampler_start(void)
 	sp.installed = 1;
 	if (pthread_atfork(prefork, postfork_parent, NULL) != 0)
 		return;
-	scan_modules();
-	begin_sampling();
+	begin_sampling(1);
+}
+
+/* bt_sampler_stop()'s record REC (LEN bytes): staged, to go out with the
+ * others, while it holds the consumer lock (LOCKED), else written now;
+ * staged records keep their order. */
+static void stop_record(const char *rec, size_t len, int locked)
+{
+	if (!len)
+		return;
+	if (locked && stage(rec, len) == 0)
+		return;
+	if (locked) {
+		write_staged();
+		if (stage(rec, len) == 0)
+			return;
+	}
+	bt_emit(rec, len);
 }
 
 /* Stops every timer, writes what the ring holds, the threads' names and
@@ -1154,7 +1195,7 @@ void bt_sampler_stop(void)
 	struct bt_rec_sampler_end end;
 	sigset_t prof, prev;
 	struct timespec zero = {0, 0};
-	int main_tid = (int)bt_st.pid, running = FLUSHER_RUNNING;
+	int main_tid = (int)bt_st.pid, running = FLUSHER_RUNNING, locked;
 
 	if (!sp.on || !bt_active())
 		return;
@@ -1181,19 +1222,24 @@ void bt_sampler_stop(void)
 		;
 	real_sigmask(SIG_SETMASK, &prev, NULL);
 
-	if (drain_lock(1) == 0) {
+	/* The threads' records and SAMPLER_END go out together with what
+	 * ended threads staged: one write(2), not one each. */
+	locked = drain_lock(1) == 0;
+	if (locked) {
 		scan_modules();
-		drain();
-		drain_unlock();
+		drain_ring();
 	}
 	for (int i = 0; i < MAX_TIMERS; i++) {
 		int two = 2;
+		size_t len;
 		/* 3: written here, so thread_end() will not write it again. */
-		if (__atomic_compare_exchange_n(&sp.timers[i].used, &two, 3, 0,
-						__ATOMIC_ACQ_REL,
-						__ATOMIC_RELAXED))
-			write_thread(sp.timers[i].tid, i,
-				     sp.timers[i].tid == main_tid ? 1 : 0);
+		if (!__atomic_compare_exchange_n(&sp.timers[i].used, &two, 3, 0,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED))
+			continue;
+		len = thread_record(rec, sizeof(rec), sp.timers[i].tid, i,
+				    sp.timers[i].tid == main_tid ? 1 : 0);
+		stop_record(rec, len, locked);
 	}
 	memset(&end, 0, sizeof(end));
 	end.mono_ns = bt_now_ns();
@@ -1204,7 +1250,11 @@ void bt_sampler_stop(void)
 	end.written = sp.written;
 	end.threads = sp.threads;
 	end.process_cpu_ns = process_cpu_ns();
-	bt_emit(rec, bt_build_sampler_end(rec, sizeof(rec), &end));
+	stop_record(rec, bt_build_sampler_end(rec, sizeof(rec), &end), locked);
+	if (locked) {
+		write_staged();
+		drain_unlock();
+	}
 }
 
 /* The exec that bt_sampler_stop() ran for failed: the image goes on, and
@@ -1279,7 +1329,7 @@ void bt_sampler_forked(void)
 	sp.n_modules = 0;
 	timer_slot = 0;
 	blocks_prof = 0;
-	begin_sampling();
+	begin_sampling(0);
 }
 
 /* ---- the program takes SIGPROF ----

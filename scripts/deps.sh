@@ -8,10 +8,11 @@
 # man-db: `man btrace-report` after the install; dpkg-dev and file: cpack's
 # dpkg-shlibdeps for the .deb's dependencies; groff-base: the man page test.
 # time: GNU time, for bench/startup.sh's resident set.
+# strace: tests/sampling/writes.sh counts the trace file's opens.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libelf-dev libcjson-dev libcmocka-dev libiberty-dev libc6-dbg python3 man-db libsqlite3-dev libpq-dev)
 if [ "${1:-}" = test ]; then
-  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils dpkg-dev file groff-base postgresql sqlite3 time)
+  pkgs+=(clang clang-format libclang-rt-14-dev chromium mold xz-utils dpkg-dev file groff-base postgresql sqlite3 time strace)
 fi
 if [ "${1:-}" = bench ]; then
   pkgs+=(linux-perf time mold clang libclang-rt-14-dev)

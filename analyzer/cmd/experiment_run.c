@@ -74,7 +74,7 @@ const char *exp_fail_name(enum exp_fail k)
 /* The line of LOG that says why a build failed, into OUT (CAP bytes):
  * the first line starting with PREFIX (NULL: the first "error" line of
  * cargo or rustc), else the last non-empty line that is not btrace
- * record's own ("btrace: trace of N process images..."); "" when there
+ * record's own ("btrace: trace of N processes..."); "" when there
  * is none. */
 static void log_reason(const char *log, const char *prefix, char *out,
 		       size_t cap)

@@ -360,7 +360,7 @@ int cmd_record(int argc, char **argv)
 			"after it ended; their traces have no end yet\n",
 			ORPHAN_WAIT_S);
 
-	fprintf(stderr, "btrace: trace of %zu process images in %s\n",
+	fprintf(stderr, "btrace: trace of %zu processes in %s\n",
 		count_trace_files(dir) - 1, dir);
 	if (history)
 		store_history(dir, db);

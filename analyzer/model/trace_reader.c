@@ -226,20 +226,42 @@ static int resync(const char *blob, size_t len, size_t from, unsigned flags,
 	return -1;
 }
 
+/* The records of IMG's image from offset OFF of BLOB, up to the end of
+ * the file or the PROC_START of the next image (version 4). */
+static int parse_records(struct bt_image *img, char *blob, size_t len,
+			 size_t off, const char **why);
+
 int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		   const char **why)
 {
-	struct bt_record rec;
-	size_t off, budget = RESYNC_BUDGET;
-	enum bt_read_status st;
-	int oom = 0;
-
 	img->blob = blob;
 	if (bt_check_file_header(blob, len, &img->header, why) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	off = img->header.header_size;
+	return parse_records(img, blob, len, img->header.header_size, why);
+}
+
+int bt_image_parse_next(struct bt_image *img, const struct bt_image *prev,
+			const char **why)
+{
+	img->blob = prev->blob;
+	img->blob_len = prev->blob_len;
+	img->blob_mapped = prev->blob_mapped;
+	img->blob_shared = 1;
+	img->header = prev->header;
+	return parse_records(img, prev->blob, prev->blob_len, prev->next_image,
+			     why);
+}
+
+static int parse_records(struct bt_image *img, char *blob, size_t len,
+			 size_t off, const char **why)
+{
+	struct bt_record rec;
+	size_t budget = RESYNC_BUDGET;
+	enum bt_read_status st;
+	int oom = 0;
+
 	while (!oom) {
 		const char **s = NULL;
 		int n;
@@ -262,10 +284,22 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		}
 		img->n_records++;
 		switch (rec.type) {
-		case BT_REC_PROC_START:
+		case BT_REC_PROC_START: {
+			struct bt_rec_proc_start ps;
+			bt_record_fixed(&rec, &ps, sizeof(ps));
+			if (img->n_records > 1 &&
+			    (ps.flags & BT_START_APPENDED)) {
+				/* The next image of this process (version 4):
+				 * it is read on its own. */
+				img->n_records--;
+				img->next_image = rec.offset;
+				st = BT_READ_END;
+				goto done;
+			}
 			if (!img->has_start)
 				parse_start(img, &rec, &oom);
 			break;
+		}
 		case BT_REC_SESSION:
 			if (!img->has_session)
 				parse_session(img, &rec, &oom);
@@ -363,6 +397,7 @@ int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 			break;
 		}
 	}
+done:
 	if (oom) {
 		*why = "out of memory";
 		errno = ENOMEM;
@@ -387,7 +422,9 @@ void bt_image_free(struct bt_image *img)
 	free(img->threads);
 	free(img->batches);
 	free(img->strings);
-	if (img->blob_mapped)
+	if (img->blob_shared)
+		; /* the file's first image frees it */
+	else if (img->blob_mapped)
 		munmap(img->blob, img->blob_len);
 	else
 		free(img->blob);
@@ -948,7 +985,7 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 	const char *first_why = NULL;
 	char first_file[512] = "";
 	struct loader ld = {t, 0}, *l = &ld;
-	size_t i = 0;
+	size_t i = 0, cap = 0, cont = 0;
 	int e;
 
 	memset(t, 0, sizeof(*t));
@@ -985,16 +1022,41 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 	qsort(names, n_names, sizeof(*names), cmp_str);
 	t->dir = strdup(dir);
 	t->images = zalloc(n_names, sizeof(*t->images));
+	cap = n_names;
 	if (!t->dir || !t->images)
 		goto nomem;
 	for (; i < n_names && !ld.nomem; i++) {
-		struct bt_image *img = &t->images[t->n_images];
+		struct bt_image *img;
 		bt_progress(cb, "reading the trace", i, n_names);
 		char path[4096];
 		char *blob = NULL;
 		size_t len = 0;
 		const char *why = NULL;
 		int mapped = 0;
+		if (t->n_images == cap) {
+			/* a file of several images (version 4) */
+			struct bt_image *more =
+			    realloc(t->images, 2 * cap * sizeof(*t->images));
+			if (!more)
+				goto nomem;
+			memset(more + cap, 0, cap * sizeof(*more));
+			t->images = more;
+			cap *= 2;
+		}
+		img = &t->images[t->n_images];
+		if (cont) {
+			/* the next image in the file names[i] */
+			const struct bt_image *prev = &t->images[cont - 1];
+			cont = 0;
+			if (bt_image_parse_next(img, prev, &why) < 0 ||
+			    !(img->file = strdup(names[i])) ||
+			    own_strings(img) < 0) {
+				bt_image_free(img);
+				i++; /* names[i] is its first image's */
+				goto nomem;
+			}
+			goto parsed;
+		}
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (read_file(path, &blob, &len, &mapped,
 			      n_mapped < MAP_FILES_MAX, &why) == 0) {
@@ -1029,6 +1091,7 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 		}
 		img->file = names[i];
 		n_mapped += mapped;
+	parsed:
 		bt_image_drop_pages(img);
 		t->n_records += img->n_records;
 		if (img->truncated)
@@ -1103,6 +1166,10 @@ int bt_trace_load_progress(const char *dir, struct bt_trace *t, char *err,
 			     names[i]);
 		t->n_images++;
 		n_ok++;
+		if (img->next_image) {
+			cont = t->n_images; /* this file again, from there */
+			i--;
+		}
 	}
 	if (ld.nomem)
 		goto nomem;

@@ -86,6 +86,11 @@ struct bt_image {
 	char *strings; /* a mapped file's strings, copied */
 	size_t blob_len;
 	int blob_mapped; /* blob is a read-only mapping of the file */
+	/* Version 4: the offset of the next image's PROC_START in the same
+	 * file (one file per process: an exec appends), 0 if none; and
+	 * whether blob belongs to the file's first image, not this one. */
+	size_t next_image;
+	int blob_shared;
 };
 
 /* One process: the images of one (pid, start_ticks), in exec order. */
@@ -149,6 +154,11 @@ void bt_trace_free(struct bt_trace *t);
  * memory ran out (errno ENOMEM); bt_image_free() frees IMG either way. */
 int bt_image_parse(struct bt_image *img, char *blob, size_t len,
 		   const char **why);
+/* The image after PREV in PREV's file (PREV->next_image), into IMG, which
+ * shares PREV's bytes: PREV must outlive it.  Returns 0, or -1 (errno
+ * ENOMEM) with *WHY. */
+int bt_image_parse_next(struct bt_image *img, const struct bt_image *prev,
+			const char **why);
 void bt_image_free(struct bt_image *img);
 
 /* Lets the kernel drop the resident pages of a mapped image (they are

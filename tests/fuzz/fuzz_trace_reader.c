@@ -41,36 +41,52 @@ static void fix_checks(char *blob, size_t size)
 	}
 }
 
+/* Walks everything the parse of IMG produced. */
+static void walk(const struct bt_image *img)
+{
+	uint64_t pcs[BT_MAX_DEPTH];
+	volatile size_t sink = 0;
+	for (uint32_t i = 0; i < img->start.argc_kept; i++)
+		sink += strlen(img->argv[i]);
+	for (uint32_t i = 0; i < img->start.envc; i++)
+		sink += strlen(img->env[i]);
+	for (size_t i = 0; i < img->n_modules; i++)
+		sink += strlen(img->modules[i].path);
+	for (size_t b = 0; b < img->n_batches; b++) {
+		struct bt_sample_head h;
+		size_t off = 0;
+		while (bt_batch_next(&img->batches[b], &off, &h, pcs))
+			sink += h.depth ? pcs[h.depth - 1] & 1 : 0;
+	}
+	(void)sink;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bt_image img;
+	enum { MAX_IMAGES = 64 };
+	static struct bt_image img[MAX_IMAGES];
 	const char *why = NULL;
 	char *blob = malloc(size + 1);
+	size_t n = 1;
 	if (!blob)
 		return 0;
 	memcpy(blob, data, size);
 	blob[size] = 0;
 	fix_checks(blob, size);
-	memset(&img, 0, sizeof(img));
-	if (bt_image_parse(&img, blob, size, &why) == 0) {
-		/* Walk everything the parse produced. */
-		uint64_t pcs[BT_MAX_DEPTH];
-		volatile size_t sink = 0;
-		for (uint32_t i = 0; i < img.start.argc_kept; i++)
-			sink += strlen(img.argv[i]);
-		for (uint32_t i = 0; i < img.start.envc; i++)
-			sink += strlen(img.env[i]);
-		for (size_t i = 0; i < img.n_modules; i++)
-			sink += strlen(img.modules[i].path);
-		for (size_t b = 0; b < img.n_batches; b++) {
-			struct bt_sample_head h;
-			size_t off = 0;
-			while (bt_batch_next(&img.batches[b], &off, &h, pcs))
-				sink += h.depth ? pcs[h.depth - 1] & 1 : 0;
+	memset(img, 0, sizeof(img));
+	if (bt_image_parse(&img[0], blob, size, &why) == 0) {
+		walk(&img[0]);
+		/* The images after it in the same file (version 4). */
+		while (n < MAX_IMAGES && img[n - 1].next_image) {
+			if (bt_image_parse_next(&img[n], &img[n - 1], &why) < 0)
+				break;
+			walk(&img[n++]);
 		}
-		(void)sink;
 	}
-	/* bt_image_parse took the blob even when the header was bad. */
-	bt_image_free(&img);
+	/* The first image owns the blob (taken even when the header was
+	 * bad): the others go first. */
+	while (n-- > 1)
+		bt_image_free(&img[n]);
+	bt_image_free(&img[0]);
 	return 0;
 }

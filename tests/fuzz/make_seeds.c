@@ -93,5 +93,36 @@ int main(int argc, char **argv)
 	if (save(argv[1], "fix.btr") < 0)
 		return 1;
 	len = sizeof(h) + 40; /* a cut-off copy */
-	return save(argv[1], "cut.btr") < 0 ? 1 : 0;
+	if (save(argv[1], "cut.btr") < 0)
+		return 1;
+	/* Version 4: a fork child's image, its exec, and the image it
+	 * exec'd appended to the same file. */
+	bt_file_header_init(&h, 9, 8, "seed");
+	memcpy(buf, &h, sizeof(h));
+	len = sizeof(h);
+	{
+		struct bt_rec_proc_start st = {9, 7, 8, 150, BT_START_FORKED,
+					       0, 0, 0, 0,   9};
+		struct bt_start_in in = {
+		    "/bin/rustc", "/", {av, NULL}, env, NULL};
+		add(rec, bt_build_proc_start(rec, sizeof(rec), &st, &in));
+	}
+	{
+		struct bt_rec_exec ex = {160, BT_API_EXECVP, 1};
+		add(rec, bt_build_exec(rec, sizeof(rec), &ex, "cc"));
+	}
+	{
+		struct bt_rec_proc_start st = {9, 7, 8, 170, BT_START_APPENDED,
+					       0, 0, 0, 0,   9};
+		struct bt_start_in in = {
+		    "/usr/bin/cc", "/", {av, NULL}, env, NULL};
+		add(rec, bt_build_proc_start(rec, sizeof(rec), &st, &in));
+	}
+	{
+		struct bt_rec_proc_end pe;
+		memset(&pe, 0, sizeof(pe));
+		pe.flags = BT_END_STATUS_KNOWN;
+		add(rec, bt_build_proc_end(rec, sizeof(rec), &pe));
+	}
+	return save(argv[1], "chain.btr") < 0 ? 1 : 0;
 }

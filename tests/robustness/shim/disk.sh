@@ -35,8 +35,9 @@ fi
 [ "$rc" = 0 ] || fail "full disk: exit $rc: $(cat "$work/out.full")"
 grep -qx 'fulldisk: done' "$work/out.full" || fail "full disk: $(cat "$work/out.full")"
 "$BIN/trace_lines" "$work/full-trace" >"$work/lines" || fail "the full disk's trace does not load"
-# The program itself: its own image, not a fork child's (flag 1).
-pid=$(awk '$1 == "image" && $4 % 2 == 0 && $4 >= 8 {print $2}' "$work/lines")
+# The program itself: its own image, not a fork child's (flag 1): the
+# session root (flag 8).
+pid=$(awk '$1 == "image" && $4 % 2 == 0 && int($4 / 8) % 2 == 1 {print $2}' "$work/lines")
 [ -n "$pid" ] || fail "the program's start was never recorded after the disk was freed: $(cat "$work/lines")"
 dropped=$(awk -v p="$pid" '$1 == "image" && $2 == p {print $8}' "$work/lines")
 [ "$dropped" -ge 1 ] || fail "nothing counted as dropped on a full disk"
