@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# No regression: 3 against 3 builds of the same workspace.  Every change,
-# of the build and of every unit, is within the noise, and --fail-above 5
-# exits 0.
+# No regression: 3 against 3 builds of the same workspace.  Every change
+# of the build is within the noise, and --fail-above 5 exits 0.  Each
+# unit's quantities are tested at 99% too, so of the 70-odd of them about
+# one in a hundred is flagged by chance alone: at most 3 may be (with 72
+# quantities and independent tests, more than 3 has a 0.6% chance).
+# A run of the suite at load 15 had one.
 source "$(dirname "$0")/common.sh" "$@"
 cd "$T"
 rc=0
@@ -19,8 +22,7 @@ def changes(o, where):
 seen = bad = 0
 for name, c in changes(d["build"], "build"):
     seen += 1
-    if c["verdict"] != "within noise":
-        bad += 1; print("not within noise:", name, c)
+    assert c["verdict"] == "within noise", (name, c)
 for u in d["units"]:
     assert u["status"] == "both", u["unit"]
     for name, c in changes(u, u["unit"]):
@@ -28,7 +30,7 @@ for u in d["units"]:
         if c["verdict"] != "within noise":
             bad += 1; print("not within noise:", name, c)
 print(seen, "changes,", bad, "beyond the noise")
-assert seen > 50 and bad == 0
+assert seen > 50 and bad <= 3
 assert d["settings_changed"] == [] and d["unit_counts"]["added"] == 0
 PY
 echo "ok: identical builds differ only within the noise"
