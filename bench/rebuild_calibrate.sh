@@ -199,7 +199,7 @@ if [ "$only_overhead" = 1 ]; then
   python3 - "$repo/BENCHMARKS.md" "$old_check" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-m = re.search(r"<!-- rebuild:begin -->.*?(\*\*Accuracy\*\*.*?)\n\n\*\*Overhead", text, re.S)
+m = re.search(r"<!-- rebuild:begin -->.*?(\*\*Accuracy\*\*.*?)\n\n(\(The overhead table.*?\n\n)?\*\*Overhead", text, re.S)
 open(sys.argv[2], "w").write((m.group(1) if m else "**Accuracy**: (not measured yet)") + "\n")
 PY
 fi
@@ -216,6 +216,8 @@ fi
   echo "Measured $(date -u +%Y-%m-%d) with btrace $commit on $(nproc) cores, $(uname -sr), $(rustc --version), linker of the baseline: $(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline()).get("baseline_linker"))' "$work/check.jsonl" 2>/dev/null || echo "?"); $(( ($(date +%s) - t_start) / 60 )) min for the script; load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo
   if [ "$only_overhead" = 1 ]; then
+    echo "(The accuracy table below is from an earlier run of this script, whose command and workloads its commit in the history of this file gives; \`-o\` kept it.)"
+    echo
     cat "$old_check"
   else
     echo "**Accuracy** (\`btrace experiment --touch FILE --runs $runs\` per scenario: a full build per option in its own target dir; estimates from one traced rebuild of the baseline; measured savings are medians of the per-round paired differences from the baseline over $runs interleaved rounds of touch + rebuild, plain (no drift scaling: docs/estimation.md), min and max beside; errors compare the shares of the rebuild, estimate against measurement):"
