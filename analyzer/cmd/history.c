@@ -475,8 +475,7 @@ static int parse_double(const char *opt, const char *s, double lo, double hi,
 int cmd_history(int argc, char **argv)
 {
 	struct opts o = {
-	    .last = 30, .window = 10, .keep = -1,
-	    .rule = bt_hist_rule_default};
+	    .last = 30, .window = 10, .keep = -1, .rule = bt_hist_rule_default};
 	struct bt_store *st = NULL;
 	char err[1024];
 	long v;

@@ -391,8 +391,8 @@ int bt_store_delete(struct bt_store *s, int64_t id, long keep, long *deleted,
 	p[0] = integer(id > 0 ? id : (int64_t)keep);
 	if (begin_write(s, e, sizeof(e)) < 0)
 		goto fail_open;
-	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM builds WHERE id IN (%s)",
-		 which);
+	snprintf(sql, sizeof(sql),
+		 "SELECT COUNT(*) FROM builds WHERE id IN (%s)", which);
 	if (exec(s, sql, p, 1, get_int, &n, e, sizeof(e)) < 0)
 		goto fail;
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
@@ -402,7 +402,8 @@ int bt_store_delete(struct bt_store *s, int64_t id, long keep, long *deleted,
 		if (exec(s, sql, p, 1, NULL, NULL, e, sizeof(e)) < 0)
 			goto fail;
 	}
-	snprintf(sql, sizeof(sql), "DELETE FROM builds WHERE id IN (%s)", which);
+	snprintf(sql, sizeof(sql), "DELETE FROM builds WHERE id IN (%s)",
+		 which);
 	if (exec(s, sql, p, 1, NULL, NULL, e, sizeof(e)) < 0 ||
 	    exec(s, "COMMIT", NULL, 0, NULL, NULL, e, sizeof(e)) < 0)
 		goto fail;
