@@ -162,7 +162,10 @@ static void text_idle(FILE *f, const struct bt_build *b,
 	fprintf(f,
 		"): %.2f of %.2f core-seconds idle (%.1f%%) while units ran\n",
 		u->idle_core_s, all, all > 0 ? 100 * u->idle_core_s / all : 0);
-	if (g->sched.cpus < 0.75 * u->cores)
+	/* Only when as many units ran as there are cores: fewer units
+	 * (a rebuild's one rustc) fall short by their own thread limits,
+	 * a single-threaded frontend, not by load. */
+	if (g->sched.jobs >= u->cores && g->sched.cpus < 0.75 * u->cores)
 		fprintf(
 		    f,
 		    "  (its units got %.1f CPUs while %d ran at once: the rest "
