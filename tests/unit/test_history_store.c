@@ -296,6 +296,26 @@ static int exec_sql(const char *path, const char *sql)
 	return run_sql(path, sql, NULL, NULL);
 }
 
+/* The builds and units tables as schema version 1 made them (version 2
+ * added build_categories and indexes; version 3 changed an index): the
+ * old files the migration tests start from. */
+#define V1_BUILDS                                                              \
+	"CREATE TABLE builds (id INTEGER PRIMARY KEY, session TEXT NOT NULL "  \
+	"UNIQUE, started_ms BIGINT NOT NULL, host TEXT NOT NULL, workspace "   \
+	"TEXT NOT NULL, command TEXT NOT NULL, toolchain TEXT NOT NULL, "      \
+	"settings TEXT NOT NULL, wall_s DOUBLE PRECISION NOT NULL, cpu_s "     \
+	"DOUBLE PRECISION NOT NULL, units INTEGER NOT NULL, units_compiled "   \
+	"INTEGER NOT NULL, top_category TEXT NOT NULL, top_category_s DOUBLE " \
+	"PRECISION NOT NULL, complete INTEGER NOT NULL);"
+#define V1_UNITS                                                               \
+	"CREATE TABLE units (build_id BIGINT NOT NULL, seq INTEGER NOT NULL, " \
+	"crate TEXT NOT NULL, target TEXT NOT NULL, version TEXT NOT NULL, "   \
+	"settings TEXT NOT NULL, wall_s DOUBLE PRECISION NOT NULL, cpu_s "     \
+	"DOUBLE PRECISION NOT NULL, frontend_s DOUBLE PRECISION NOT NULL, "    \
+	"codegen_s DOUBLE PRECISION NOT NULL, debuginfo_s DOUBLE PRECISION "   \
+	"NOT NULL, link_s DOUBLE PRECISION NOT NULL, PRIMARY KEY (build_id, "  \
+	"seq));"
+
 /* A version-1 file (no build_categories) is migrated, its builds kept;
  * a file from a newer btrace is refused with a clear line. */
 static void test_migrate_and_too_new(void **state)
@@ -308,24 +328,7 @@ static void test_migrate_and_too_new(void **state)
 	assert_int_equal(
 	    exec_sql(path,
 		     "CREATE TABLE schema_version (version INTEGER NOT NULL);"
-		     "INSERT INTO schema_version VALUES (1);"
-		     "CREATE TABLE builds (id INTEGER PRIMARY KEY, session "
-		     "TEXT NOT NULL UNIQUE, started_ms BIGINT NOT NULL, host "
-		     "TEXT NOT NULL, workspace TEXT NOT NULL, command TEXT NOT "
-		     "NULL, toolchain TEXT NOT NULL, settings TEXT NOT NULL, "
-		     "wall_s DOUBLE PRECISION NOT NULL, cpu_s DOUBLE "
-		     "PRECISION NOT NULL, units INTEGER NOT NULL, "
-		     "units_compiled INTEGER NOT NULL, top_category TEXT NOT "
-		     "NULL, top_category_s DOUBLE PRECISION NOT NULL, "
-		     "complete INTEGER NOT NULL);"
-		     "CREATE TABLE units (build_id BIGINT NOT NULL, seq "
-		     "INTEGER NOT NULL, crate TEXT NOT NULL, target TEXT NOT "
-		     "NULL, version TEXT NOT NULL, settings TEXT NOT NULL, "
-		     "wall_s DOUBLE PRECISION NOT NULL, cpu_s DOUBLE "
-		     "PRECISION NOT NULL, frontend_s DOUBLE PRECISION NOT "
-		     "NULL, codegen_s DOUBLE PRECISION NOT NULL, debuginfo_s "
-		     "DOUBLE PRECISION NOT NULL, link_s DOUBLE PRECISION NOT "
-		     "NULL, PRIMARY KEY (build_id, seq));"
+		     "INSERT INTO schema_version VALUES (1);" V1_BUILDS V1_UNITS
 		     "INSERT INTO builds VALUES (7, 'h:old', 1, 'h', '/ws', "
 		     "'cargo build', 'stable', '', 1, 2, 0, 0, '-', 0, 1);"),
 	    0);
@@ -376,27 +379,10 @@ static void test_migrate_2_to_3(void **state)
 	    exec_sql(path,
 		     "CREATE TABLE schema_version (version INTEGER NOT NULL);"
 		     "INSERT INTO schema_version VALUES (1);"
-		     "INSERT INTO schema_version VALUES (2);"
-		     "CREATE TABLE builds (id INTEGER PRIMARY KEY, session "
-		     "TEXT NOT NULL UNIQUE, started_ms BIGINT NOT NULL, host "
-		     "TEXT NOT NULL, workspace TEXT NOT NULL, command TEXT NOT "
-		     "NULL, toolchain TEXT NOT NULL, settings TEXT NOT NULL, "
-		     "wall_s DOUBLE PRECISION NOT NULL, cpu_s DOUBLE "
-		     "PRECISION NOT NULL, units INTEGER NOT NULL, "
-		     "units_compiled INTEGER NOT NULL, top_category TEXT NOT "
-		     "NULL, top_category_s DOUBLE PRECISION NOT NULL, "
-		     "complete INTEGER NOT NULL);"
+		     "INSERT INTO schema_version VALUES (2);" V1_BUILDS
 		     "CREATE INDEX builds_started ON builds (started_ms, id);"
 		     "CREATE INDEX builds_key ON builds (workspace, command, "
-		     "toolchain, settings, started_ms);"
-		     "CREATE TABLE units (build_id BIGINT NOT NULL, seq "
-		     "INTEGER NOT NULL, crate TEXT NOT NULL, target TEXT NOT "
-		     "NULL, version TEXT NOT NULL, settings TEXT NOT NULL, "
-		     "wall_s DOUBLE PRECISION NOT NULL, cpu_s DOUBLE "
-		     "PRECISION NOT NULL, frontend_s DOUBLE PRECISION NOT "
-		     "NULL, codegen_s DOUBLE PRECISION NOT NULL, debuginfo_s "
-		     "DOUBLE PRECISION NOT NULL, link_s DOUBLE PRECISION NOT "
-		     "NULL, PRIMARY KEY (build_id, seq));"
+		     "toolchain, settings, started_ms);" V1_UNITS
 		     "CREATE INDEX units_crate ON units (crate, target, "
 		     "settings);"
 		     "CREATE TABLE build_categories (build_id BIGINT NOT NULL, "
