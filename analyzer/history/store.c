@@ -371,19 +371,14 @@ int bt_store_delete(struct bt_store *s, int64_t id, long keep, long *deleted,
 		    char *err, size_t errlen)
 {
 	/* The builds to go, as a subquery over $1: one id, or the ones
-	 * past the newest $1 in listing order. */
+	 * past the newest $1 in listing order (in the SQL both backends
+	 * take: SQLite has no LIMIT ALL, PostgreSQL no LIMIT -1). */
 	static const char *const by_id = "SELECT id FROM builds WHERE id = $1";
 	static const char *const past_keep =
-	    "SELECT id FROM builds ORDER BY started_ms DESC, id DESC "
-	    "LIMIT -1 OFFSET $1";
-	static const char *const past_keep_pg =
-	    "SELECT id FROM builds ORDER BY started_ms DESC, id DESC "
-	    "OFFSET $1";
+	    "SELECT id FROM builds WHERE id NOT IN (SELECT id FROM builds "
+	    "ORDER BY started_ms DESC, id DESC LIMIT $1)";
 	static const char *const tables[] = {"build_categories", "units"};
-	const char *which = id > 0 ? by_id
-			    : strcmp(s->be->name, "postgresql") == 0
-				? past_keep_pg
-				: past_keep;
+	const char *which = id > 0 ? by_id : past_keep;
 	struct bt_sql_param p[1];
 	char sql[512], e[512];
 	int64_t n = 0;
