@@ -133,8 +133,10 @@ static int package_deps(const struct bt_build *b, const size_t *runs,
 
 struct event {
 	double t;
-	int delta;   /* +1 start, -1 end; ends sort first at equal times */
+	int delta;   /* +1 start, -1 end, 0 neither; ends sort first at
+			equal times */
 	double rate; /* the CPUs it adds (bt_schedule_measure()) */
+	double want; /* the CPUs its phases could use, added */
 };
 
 static int cmp_event(const void *a, const void *b)
@@ -154,9 +156,9 @@ static int max_concurrency(const struct bt_build *b)
 	if (!ev)
 		return -1;
 	for (size_t i = 0; i < b->n_units; i++) {
-		ev[2 * i] = (struct event){b->units[i].start_s, 1, 0};
+		ev[2 * i] = (struct event){b->units[i].start_s, 1, 0, 0};
 		ev[2 * i + 1] = (struct event){
-		    b->units[i].start_s + b->units[i].wall_s, -1, 0};
+		    b->units[i].start_s + b->units[i].wall_s, -1, 0, 0};
 	}
 	qsort(ev, 2 * b->n_units, sizeof(*ev), cmp_event);
 	for (size_t i = 0; i < 2 * b->n_units; i++) {
@@ -266,70 +268,106 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 	return 0;
 }
 
+/* Unit SU's phases laid out over its observed lifetime: each at its
+ * thread limit (the frontend 1, code generation JOBS, the link its
+ * link_cpus), all stretched by one factor to fill the wall time.  Adds
+ * to EV (up to 4 events) and returns how many. */
+static size_t unit_segments(const struct bt_sched_unit *su, int jobs,
+			    struct event *ev)
+{
+	const double caps[BT_PHASES] = {1, jobs > 0 ? jobs : 1,
+					su->link_cpus >= 1 ? su->link_cpus : 1};
+	double least = 0, stretch, t = su->start_s, cap = 0, rate = 0;
+	size_t n = 0;
+	for (int p = 0; p < BT_PHASES; p++)
+		least += su->work_s[p] / caps[p];
+	if (su->fixed || su->wall_s <= 0 || least <= 1e-12)
+		return 0;
+	stretch = su->wall_s / least;
+	for (int p = 0; p < BT_PHASES; p++) {
+		if (su->work_s[p] <= 1e-12)
+			continue;
+		ev[n] = (struct event){t, n ? 0 : 1, caps[p] / stretch - rate,
+				       caps[p] - cap};
+		n++;
+		rate = caps[p] / stretch;
+		cap = caps[p];
+		t += su->work_s[p] / caps[p] * stretch;
+	}
+	ev[n] = (struct event){su->start_s + su->wall_s, -1, -rate, -cap};
+	return n + 1;
+}
+
 /* The CPUs the build had, measured for each number K of units running at
- * once (1..JOBS) (schedule.h): over the periods when K units
- * that do not keep their duration ran, their CPU (each unit's own and its
- * links', spread evenly over its lifetime) per second.  Nothing is fitted
- * to the wall time: it takes in what the replay on every core leaves out,
- * the other load on the machine (the kernel shares the CPUs per thread, so
- * a unit running alone gets a smaller share of a loaded machine than two
- * do) and the units' own time off the CPU (reading and writing files,
- * page faults, waiting for a jobserver token).  A count never seen takes
- * the nearest one below (else above); each is at most the bound (JOBS, or
- * a link's CPUs if more: a rebuild runs one unit, whose link is threaded)
- * and at least 0.01 CPUs. */
+ * once (1..JOBS) (schedule.h), as an efficiency: over the periods when K
+ * units that do not keep their duration ran, their CPU over the CPUs
+ * their running phases could have used (each unit's phases laid out at
+ * their thread limits over its lifetime, unit_segments(); at most the
+ * bound).  Nothing is fitted to the wall time: it takes in what a replay
+ * on every core leaves out, the other load on the machine (the kernel
+ * shares the CPUs per thread, so a unit running alone gets a smaller
+ * share of a loaded machine than two do) and the units' own time off the
+ * CPU (reading and writing files, page faults, waiting for a jobserver
+ * token).  Relative to what the phases could use, not per count alone:
+ * a lone unit's single-threaded frontend and its threaded link then get
+ * the same share of what they could use, where one capacity per count
+ * averaged the two and capped the link (docs/estimation.md, "The
+ * replay's capacity").  A count never seen takes the nearest one below
+ * (else above, else 1); each is within [0.01, 1].  CPUS_RUNNING[K] is
+ * the CPUs themselves, for the report. */
 int bt_schedule_measure(struct bt_schedule *s)
 {
 	size_t jobs = s->jobs > 0 ? (size_t)s->jobs : 1, n = 0;
-	struct event *ev = malloc((2 * s->n_units + 1) * sizeof(*ev));
-	double *cpu = calloc(2 * (jobs + 1), sizeof(*cpu)),
-	       *span = cpu + jobs + 1;
-	double bound = (double)jobs, rate = 0;
+	struct event *ev = malloc((4 * s->n_units + 1) * sizeof(*ev));
+	double *cpu = calloc(3 * (jobs + 1), sizeof(*cpu)),
+	       *could = cpu + jobs + 1, *span = could + jobs + 1;
+	double bound = (double)jobs, rate = 0, want = 0;
 	size_t running = 0;
 	int rc = -1;
 
 	free(s->cpus_running);
+	free(s->eff_running);
+	s->eff_running = NULL;
 	s->cpus_running = calloc(jobs + 1, sizeof(*s->cpus_running));
-	if (!ev || !cpu || !s->cpus_running)
+	s->eff_running = calloc(jobs + 1, sizeof(*s->eff_running));
+	if (!ev || !cpu || !s->cpus_running || !s->eff_running)
 		goto out;
-	for (size_t i = 0; i < s->n_units; i++) {
-		const struct bt_sched_unit *su = &s->units[i];
-		double r;
-		if (su->link_cpus > bound)
-			bound = su->link_cpus;
-		if (su->fixed || su->wall_s <= 0)
-			continue;
-		r = (su->work_s[0] + su->work_s[1] + su->work_s[2]) /
-		    su->wall_s;
-		ev[n++] = (struct event){su->start_s, 1, r};
-		ev[n++] = (struct event){su->start_s + su->wall_s, -1, -r};
-	}
+	for (size_t i = 0; i < s->n_units; i++)
+		if (s->units[i].link_cpus > bound)
+			bound = s->units[i].link_cpus;
+	for (size_t i = 0; i < s->n_units; i++)
+		n += unit_segments(&s->units[i], (int)jobs, ev + n);
 	qsort(ev, n, sizeof(*ev), cmp_event);
 	for (size_t i = 0; i < n; i++) {
 		size_t k = running < jobs ? running : jobs;
 		if (i > 0 && k > 0) {
 			double dt = ev[i].t - ev[i - 1].t;
 			cpu[k] += rate * dt;
+			could[k] += (want < bound ? want : bound) * dt;
 			span[k] += dt;
 		}
 		running += (size_t)(ev[i].delta > 0);
 		running -= (size_t)(ev[i].delta < 0 && running > 0);
 		rate += ev[i].rate;
+		want += ev[i].want;
 	}
 	for (size_t k = 1; k <= jobs; k++) {
-		double c = bound;
-		size_t lo = k, hi = k;
+		double c = bound, e = 1;
+		size_t lo = k, hi = k, at = 0;
 		while (lo > 0 && span[lo] <= 0)
 			lo--;
 		while (hi <= jobs && span[hi] <= 0)
 			hi++;
-		if (lo > 0)
-			c = cpu[lo] / span[lo];
-		else if (hi <= jobs)
-			c = cpu[hi] / span[hi];
+		at = lo > 0 ? lo : hi <= jobs ? hi : 0;
+		if (at) {
+			c = cpu[at] / span[at];
+			e = could[at] > 0 ? cpu[at] / could[at] : 1;
+		}
 		s->cpus_running[k] = c > bound ? bound : c < 0.01 ? 0.01 : c;
+		s->eff_running[k] = e > 1 ? 1 : e < 0.01 ? 0.01 : e;
 	}
 	s->cpus = s->cpus_running[jobs];
+	s->bound = bound;
 	rc = 0;
 out:
 	free(ev);
@@ -430,6 +468,7 @@ void bt_schedule_free(struct bt_schedule *s)
 		free(s->units[i].deps);
 	free(s->units);
 	free(s->cpus_running);
+	free(s->eff_running);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -489,8 +528,9 @@ static double ready_at(const struct bt_schedule *s, const struct run *rs,
 /* Shares the CPUs among the running units: fixed ones take their
  * observed rate, the others an equal share up to their phase's limit
  * (water-filling, smallest limits first).  CPUS > 0: that capacity, the
- * fixed ones' rates taken out of it; else S's measured capacity for as
- * many units as run (measured without the fixed ones), or S's cpus. */
+ * fixed ones' rates taken out of it; else S's measured efficiency for as
+ * many units as run (measured without the fixed ones) times the CPUs
+ * their phases can use (at most S's bound), or S's cpus. */
 static void share_cpus(const struct bt_schedule *s, struct run *rs,
 		       const size_t *running, size_t n, double cpus)
 {
@@ -503,13 +543,19 @@ static void share_cpus(const struct bt_schedule *s, struct run *rs,
 		else
 			fixed += r->rate;
 	}
-	if (cpus > 0)
+	if (cpus > 0) {
 		cpus -= fixed;
-	else if (s->cpus_running && s->jobs > 0)
-		cpus =
-		    s->cpus_running[left < (size_t)s->jobs ? left
-							   : (size_t)s->jobs];
-	else
+	} else if (s->eff_running && s->jobs > 0) {
+		double want = 0;
+		for (size_t k = 0; k < n; k++)
+			if (rs[running[k]].cap > 0)
+				want += rs[running[k]].cap;
+		if (s->bound > 0 && want > s->bound)
+			want = s->bound;
+		cpus = want *
+		       s->eff_running[left < (size_t)s->jobs ? left
+							     : (size_t)s->jobs];
+	} else
 		cpus = (s->cpus > 0 ? s->cpus : s->jobs) - fixed;
 	if (cpus < 0)
 		cpus = 0;
@@ -863,19 +909,19 @@ static double least_time(const struct bt_schedule *s, const struct run *r,
 
 /* The most CPUs the replay at CPUS (0: the measured capacity) ever
  * gives the units that do not keep their duration: the bound's
- * capacity.  With the capacity measured per count of running units,
- * the largest of the counts'. */
+ * capacity.  With the efficiency measured per count of running units,
+ * the largest of the counts' times the bound on what phases can use. */
 static double most_cpus(const struct bt_schedule *s, double cpus)
 {
 	double most = 0;
 	if (cpus > 0)
 		return cpus;
-	if (!s->cpus_running || s->jobs <= 0)
+	if (!s->eff_running || s->jobs <= 0)
 		return s->cpus > 0 ? s->cpus : s->jobs;
-	for (int k = 0; k <= s->jobs; k++)
-		if (s->cpus_running[k] > most)
-			most = s->cpus_running[k];
-	return most;
+	for (int k = 1; k <= s->jobs; k++)
+		if (s->eff_running[k] > most)
+			most = s->eff_running[k];
+	return most * (s->bound > 0 ? s->bound : s->jobs);
 }
 
 /* A lower bound of the wall time of the replay ST (paused, W's changes

@@ -22,12 +22,13 @@
  * thread, link_cpus below; one without samples).  At most JOBS units run
  * at once (JOBS: the most that ran at once, cargo's -j).  The running
  * phases share the CPU capacity the build had, each getting an equal
- * share up to its thread limit; the capacity is the CPUs the observed
+ * share up to its thread limit; the capacity is the CPUs those phases
+ * can use (at most JOBS, or a link's CPUs, if more: a rebuild runs one
+ * unit, whose link is threaded) times the share of that the observed
  * build's units had while as many of them ran at once (measured for each
  * count, 1..JOBS; nothing is fitted to the wall time): other load on the
- * machine and the units' own time off the CPU take the rest of the
- * cores (at most JOBS CPUs, or a link's CPUs, if more: a rebuild runs
- * one unit, whose link is threaded).  A build-script run that
+ * machine and the units' own time off the CPU take the rest.  A
+ * build-script run that
  * mostly waited (CPU below half its lifetime) keeps its observed
  * duration; a compilation never does (it can only have waited for the
  * CPUs, which the measured capacity models: pinned, a loaded machine's
@@ -63,9 +64,15 @@ struct bt_schedule {
 	size_t n_units;
 	int jobs;
 	/* [K], K = 1..jobs: the CPUs the build's units had while K of them
-	 * ran at once, measured (schedule.c); NULL: cpus at every count */
+	 * ran at once, measured (schedule.c), for the report */
 	double *cpus_running;
-	double cpus; /* the capacity at JOBS units (cpus_running[jobs]) */
+	/* [K]: those CPUs over the CPUs their running phases could use
+	 * (schedule.c); the replay's capacity with K units running is
+	 * eff_running[K] times what its running phases can use, at most
+	 * BOUND; NULL: cpus at every count */
+	double *eff_running;
+	double bound; /* the most CPUs phases can use: JOBS, or a link's */
+	double cpus;  /* the CPUs at JOBS units (cpus_running[jobs]) */
 	double first_start_s; /* the first unit's start (cargo's set-up) */
 	double tail_s;	      /* build end after the last unit ends */
 	size_t n_deps;	      /* all edges, for the report */
@@ -86,13 +93,15 @@ int bt_output_stem(const char *path, char *stem, size_t cap);
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);
 void bt_schedule_free(struct bt_schedule *s);
 
-/* Measures S's cpus_running (allocated; bt_schedule_free() frees it) and
- * cpus from its units' observed times and work: for each count K of
- * units that do not keep their duration running at once, their CPU per
- * second while K ran (each unit's work spread evenly over its observed
- * wall time).  A count never seen takes the nearest one below, else
- * above, else the bound; every one is kept within 0.01 CPUs and the
- * bound (JOBS, or a link's CPUs if more).  Returns 0, or -1 when out of
+/* Measures S's eff_running, cpus_running (allocated; bt_schedule_free()
+ * frees them), bound and cpus from its units' observed times and work:
+ * for each count K of units that do not keep their duration running at
+ * once, their CPU while K ran, per second (cpus_running) and over the
+ * CPUs their phases could use (eff_running; each unit's phases laid out
+ * at their thread limits and stretched to its observed wall time).  A
+ * count never seen takes the nearest one below, else above; the CPUs are
+ * kept within 0.01 and the bound (JOBS, or a link's CPUs if more), the
+ * efficiencies within 0.01 and 1.  Returns 0, or -1 when out of
  * memory. */
 int bt_schedule_measure(struct bt_schedule *s);
 

@@ -487,9 +487,9 @@ static void test_potential_random(void **state)
 		 * running units (schedule.c), the bound's hardest case */
 		if (round % 2) {
 			for (int k = 0; k <= s.jobs; k++)
-				running[k] = 0.25 + (double)rnd(&x, 8) / 4;
-			s.cpus_running = running;
-			s.cpus = running[s.jobs];
+				running[k] = 0.125 + (double)rnd(&x, 8) / 8;
+			s.eff_running = running;
+			s.bound = s.jobs + (double)rnd(&x, 3) / 2;
 		}
 		for (int i = 0; i < N; i++) {
 			u[i].start_s = i;

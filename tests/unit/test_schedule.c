@@ -162,6 +162,7 @@ static void test_measured(void **state)
 	/* on the two cores, nothing off them: 1 s, then c's 1 s */
 	assert_true(near(bt_schedule_replay_on(&s, 2), 2));
 	free(s.cpus_running);
+	free(s.eff_running);
 
 	/* c never ran alone (it overlapped b's last second, 3-4 s): the
 	 * count of 1 takes that of 2 */
@@ -174,6 +175,7 @@ static void test_measured(void **state)
 	assert_int_equal(bt_schedule_measure(&s), 0);
 	assert_true(near(s.cpus_running[1], s.cpus_running[2]));
 	free(s.cpus_running);
+	free(s.eff_running);
 
 	/* a unit that keeps its duration is no running unit: a alone */
 	loaded(&s, u);
@@ -182,6 +184,7 @@ static void test_measured(void **state)
 	assert_true(near(s.cpus_running[1], 0.25));
 	assert_true(near(s.cpus_running[2], 0.25));
 	free(s.cpus_running);
+	free(s.eff_running);
 
 	/* b waited for a's metadata and started at 3 s, three quarters of
 	 * a's 4 s: a's frontend is at most three quarters of its work, the
@@ -218,6 +221,56 @@ static void test_measured(void **state)
 	assert_int_equal(bt_schedule_measure(&s), 0);
 	assert_true(s.cpus_running[1] <= 1 + 1e-9);
 	free(s.cpus_running);
+	free(s.eff_running);
+}
+
+/* The capacity relative to what the running phases can use.  A rebuild
+ * on a loaded machine: one unit, 0.1 s of frontend (one thread), then
+ * 0.32 s of link CPU on 1.6 CPUs, in 0.6 s, twice the 0.3 s it needs
+ * at its thread limits: it had half of what its phases could use.  The
+ * replay gives its frontend 0.5 CPUs and its link 0.8, so the observed
+ * 0.6 s again, and 0.16 s less link CPU saves 0.2 s.  A capacity per
+ * count alone (0.42 CPU-s over 0.6 s: 0.7 CPUs for both phases) would
+ * save 0.23 s, the link's threads left out.  Then a lone unit on two
+ * jobs: 1 s of frontend and 2 s of codegen in 2 s, all it needs at its
+ * limits (1 s + 2 s / 2): halving its codegen saves 0.5 s, not the
+ * 0.67 s of a 1.5-CPU average. */
+static void test_measured_phases(void **state)
+{
+	struct bt_schedule s;
+	struct bt_sched_unit u;
+	double cut[1][BT_PHASES] = {{0}};
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	u.work_s[BT_PHASE_FRONTEND] = 0.1;
+	u.work_s[BT_PHASE_LINK] = 0.32;
+	u.wall_s = 0.6;
+	u.link_cpus = 1.6;
+	s = (struct bt_schedule){.units = &u, .n_units = 1, .jobs = 1};
+	assert_int_equal(bt_schedule_measure(&s), 0);
+	assert_true(near(s.eff_running[1], 0.5));
+	assert_true(near(s.cpus_running[1], 0.7));
+	assert_true(near(s.bound, 1.6));
+	assert_true(near(bt_schedule_replay(&s, NULL), 0.6));
+	cut[0][BT_PHASE_LINK] = 0.16;
+	assert_true(near(bt_schedule_replay(&s, cut), 0.4));
+	free(s.cpus_running);
+	free(s.eff_running);
+
+	memset(&u, 0, sizeof(u));
+	u.work_s[BT_PHASE_FRONTEND] = 1;
+	u.work_s[BT_PHASE_CODEGEN] = 2;
+	u.wall_s = 2;
+	u.link_cpus = 1;
+	s = (struct bt_schedule){.units = &u, .n_units = 1, .jobs = 2};
+	assert_int_equal(bt_schedule_measure(&s), 0);
+	assert_true(near(s.eff_running[1], 1));
+	assert_true(near(bt_schedule_replay(&s, NULL), 2));
+	cut[0][BT_PHASE_LINK] = 0;
+	cut[0][BT_PHASE_CODEGEN] = 1;
+	assert_true(near(bt_schedule_replay(&s, cut), 1.5));
+	free(s.cpus_running);
+	free(s.eff_running);
 }
 
 static void test_sections(void **state)
@@ -351,6 +404,7 @@ static void test_cursor(void **state)
 		}
 		bt_replay_cursor_free(c);
 		free(s.cpus_running);
+		free(s.eff_running);
 	}
 }
 
@@ -360,6 +414,7 @@ int main(void)
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_threaded_link),
 	    cmocka_unit_test(test_measured),
+	    cmocka_unit_test(test_measured_phases),
 	    cmocka_unit_test(test_cursor),
 	    cmocka_unit_test(test_sections),
 	};
