@@ -23,18 +23,22 @@
 #    _cpu_s, from the builds with both) against the measured one (the
 #    medians' difference).  Target: within +-25%.
 #
-# usage: bench/graph_ab.sh [-n ROUNDS] [-c]
+# With -k DIR the traces and reports stay in DIR (one directory a build),
+# to replay them again with another btrace.
+#
+# usage: bench/graph_ab.sh [-n ROUNDS] [-c] [-k DIR]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-rounds=3 cli=0 crates=6 fns=40
-while getopts "n:c" o; do
+rounds=3 cli=0 crates=6 fns=40 keep=""
+while getopts "n:ck:" o; do
   case $o in
     n) rounds=$OPTARG ;;
     c) cli=1 ;;
-    *) echo "usage: $0 [-n ROUNDS] [-c]" >&2; exit 2 ;;
+    k) keep=$OPTARG ;;
+    *) echo "usage: $0 [-n ROUNDS] [-c] [-k DIR]" >&2; exit 2 ;;
   esac
 done
 btrace=$(bench_btrace "$repo")
@@ -138,6 +142,7 @@ for ((r = 1; r <= rounds; r++)); do
     name=${cfg%%:*}
     l0=$(load)
     build "$name-$r" "${cfg#*:}"
+    [ -z "$keep" ] || { mkdir -p "$keep" && cp -r "$work/$name-$r" "$keep/"; }
     read -r wall cpu replay cpus jobs rcores ncores pmed pmax < <(fields "$work/$name-$r" | head -1)
     echo "$name $wall $cpu $replay $cpus $jobs $rcores $ncores $l0 $pmed $pmax" >>"$work/rows"
     if [ "$name" = both ]; then
@@ -163,6 +168,7 @@ if [ "$cli" = 1 ]; then
     l0=$(load)
     (cd "$work/cli" && cargo clean -q && nice "$btrace" record -o "$work/cli-t" -- cargo build --offline -q 2>/dev/null &&
       "$btrace" report -q "$work/cli-t" 2>/dev/null)
+    [ -z "$keep" ] || { mkdir -p "$keep" && cp -r "$work/cli-t" "$keep/cli-$r"; }
     read -r wall cpu replay cpus jobs rcores ncores pmed pmax < <(fields "$work/cli-t" | head -1)
     echo "cli $wall $cpu $replay $cpus $jobs $rcores $ncores $l0 $pmed $pmax" >>"$work/rows"
     [ "$r" = "$rounds" ] || rm -rf "$work/cli-t"

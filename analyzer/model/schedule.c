@@ -268,14 +268,21 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 	return 0;
 }
 
+double bt_schedule_codegen_cpus(const struct bt_schedule *s)
+{
+	int jobs = s->jobs > 0 ? s->jobs : 1;
+	return s->cores > 0 && s->cores < jobs ? s->cores : jobs;
+}
+
 /* Unit SU's phases laid out over its observed lifetime: each at its
- * thread limit (the frontend 1, code generation JOBS, the link its
- * link_cpus), all stretched by one factor to fill the wall time.  Adds
- * to EV (up to 4 events) and returns how many. */
-static size_t unit_segments(const struct bt_sched_unit *su, int jobs,
+ * thread limit (the frontend 1, code generation
+ * bt_schedule_codegen_cpus(), the link its link_cpus), all stretched by one
+ * factor to fill the wall time.  Adds to EV (up to 4 events) and returns how
+ * many. */
+static size_t unit_segments(const struct bt_sched_unit *su, double codegen,
 			    struct event *ev)
 {
-	const double caps[BT_PHASES] = {1, jobs > 0 ? jobs : 1,
+	const double caps[BT_PHASES] = {1, codegen,
 					su->link_cpus >= 1 ? su->link_cpus : 1};
 	double least = 0, stretch, t = su->start_s, cap = 0, rate = 0;
 	size_t n = 0;
@@ -321,7 +328,7 @@ int bt_schedule_measure(struct bt_schedule *s)
 	struct event *ev = malloc((4 * s->n_units + 1) * sizeof(*ev));
 	double *cpu = calloc(3 * (jobs + 1), sizeof(*cpu)),
 	       *could = cpu + jobs + 1, *span = could + jobs + 1;
-	double bound = (double)jobs, rate = 0, want = 0;
+	double bound = bt_schedule_codegen_cpus(s), rate = 0, want = 0;
 	size_t running = 0;
 	int rc = -1;
 
@@ -336,7 +343,8 @@ int bt_schedule_measure(struct bt_schedule *s)
 		if (s->units[i].link_cpus > bound)
 			bound = s->units[i].link_cpus;
 	for (size_t i = 0; i < s->n_units; i++)
-		n += unit_segments(&s->units[i], (int)jobs, ev + n);
+		n += unit_segments(&s->units[i], bt_schedule_codegen_cpus(s),
+				   ev + n);
 	qsort(ev, n, sizeof(*ev), cmp_event);
 	for (size_t i = 0; i < n; i++) {
 		size_t k = running < jobs ? running : jobs;
@@ -447,6 +455,7 @@ int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s)
 	s->jobs = max_concurrency(b);
 	if (s->jobs < 0)
 		goto fail;
+	s->cores = b->session.n_cpus > 0 ? (int)b->session.n_cpus : 0;
 	bt_schedule_split_at_metadata(s);
 	s->first_start_s = b->n_units ? b->units[0].start_s : 0;
 	s->tail_s = b->wall_s > last_end ? b->wall_s - last_end : 0;
@@ -487,16 +496,16 @@ struct run {
 };
 
 /* Moves unit R to its next phase with work, or ends it, at time T. */
-static void next_phase(struct run *r, double t, int jobs)
+static void next_phase(struct run *r, double t, double codegen)
 {
-	/* 0: every CPU; the link's is the unit's */
-	const double caps[BT_PHASES] = {1, 0, r->link_cpus};
+	/* the link's is the unit's */
+	const double caps[BT_PHASES] = {1, codegen, r->link_cpus};
 	for (r->phase++; r->phase < BT_PHASES; r->phase++) {
 		if (r->phase == BT_PHASE_CODEGEN && r->fe_end < 0)
 			r->fe_end = t;
 		if (r->work[r->phase] > 1e-9) {
 			r->left = r->work[r->phase];
-			r->cap = caps[r->phase] ? caps[r->phase] : jobs;
+			r->cap = caps[r->phase];
 			return;
 		}
 	}
@@ -665,7 +674,7 @@ static void run_steps(const struct bt_schedule *s, const unsigned char *removed,
 	size_t n_run = st->n_run, n_done = st->n_done, steps = st->steps,
 	       first = st->first;
 	int jobs = s->jobs > 0 ? s->jobs : 1;
-	double t = st->t, end = st->end;
+	double t = st->t, end = st->end, codegen = bt_schedule_codegen_cpus(s);
 
 	while (!st->over) {
 		double dt = -1, next_ready = -1;
@@ -714,7 +723,7 @@ static void run_steps(const struct bt_schedule *s, const unsigned char *removed,
 					continue;
 				}
 			} else {
-				next_phase(r, t, jobs);
+				next_phase(r, t, codegen);
 				if (r->phase == BT_PHASES) {
 					n_done++;
 					continue;
@@ -761,7 +770,7 @@ static void run_steps(const struct bt_schedule *s, const unsigned char *removed,
 					r->fe_end = r->end = t;
 					r->phase = BT_PHASES;
 				} else {
-					next_phase(r, t, jobs);
+					next_phase(r, t, codegen);
 				}
 			}
 			if (r->phase == BT_PHASES) {
@@ -897,7 +906,7 @@ static size_t diverges_at(const struct bt_replay_cursor *c,
 static double least_time(const struct bt_schedule *s, const struct run *r,
 			 int p, double left, double cpus)
 {
-	const double caps[BT_PHASES] = {1, s->jobs > 0 ? s->jobs : 1,
+	const double caps[BT_PHASES] = {1, bt_schedule_codegen_cpus(s),
 					r->link_cpus};
 	double d = 0;
 	for (int q = p; q < BT_PHASES; q++) {

@@ -17,7 +17,8 @@
  *
  * The replay is a fluid model of the CPUs.  A compilation is three
  * phases of CPU work, from its profile: the frontend (one thread), code
- * generation (up to every CPU: rustc's codegen threads), and its link
+ * generation (up to JOBS CPUs, at most the cores: rustc's codegen
+ * threads), and its link
  * (as many CPUs as the linker's threads kept busy: its samples per
  * thread, link_cpus below; one without samples).  At most JOBS units run
  * at once (JOBS: the most that ran at once, cargo's -j).  The running
@@ -63,6 +64,7 @@ struct bt_schedule {
 	struct bt_sched_unit *units; /* parallel to bt_build.units */
 	size_t n_units;
 	int jobs;
+	int cores; /* the session's CPUs; 0: not known (JOBS stands in) */
 	/* [K], K = 1..jobs: the CPUs the build's units had while K of them
 	 * ran at once, measured (schedule.c), for the report */
 	double *cpus_running;
@@ -71,8 +73,9 @@ struct bt_schedule {
 	 * eff_running[K] times what its running phases can use, at most
 	 * BOUND; NULL: cpus at every count */
 	double *eff_running;
-	double bound; /* the most CPUs phases can use: JOBS, or a link's */
-	double cpus;  /* the CPUs at JOBS units (cpus_running[jobs]) */
+	double bound;	      /* the most CPUs phases can use: JOBS (at most the
+				 cores), or a link's */
+	double cpus;	      /* the CPUs at JOBS units (cpus_running[jobs]) */
 	double first_start_s; /* the first unit's start (cargo's set-up) */
 	double tail_s;	      /* build end after the last unit ends */
 	size_t n_deps;	      /* all edges, for the report */
@@ -92,6 +95,10 @@ int bt_output_stem(const char *path, char *stem, size_t cap);
  * or -1 when out of memory. */
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);
 void bt_schedule_free(struct bt_schedule *s);
+
+/* The CPUs a unit's code generation can use: JOBS (rustc's codegen
+ * threads take jobserver tokens), at most the cores. */
+double bt_schedule_codegen_cpus(const struct bt_schedule *s);
 
 /* Measures S's eff_running, cpus_running (allocated; bt_schedule_free()
  * frees them), bound and cpus from its units' observed times and work:
