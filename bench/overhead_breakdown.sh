@@ -107,12 +107,15 @@ for ((r = 1; r <= prounds; r++)); do
   for ((k = 0; k < nm; k++)); do
     m=${modes[(r + k) % nm]}
     build "$m" "$r" perf record -q -F 2000 -g -o "$work/perf.$m.$r.data"
+    # what the build was: processes, images, samples (dump's last line)
+    [ "$m" = u ] || "${bins[$m]}" dump "$work/trace" 2>/dev/null | tail -n 1 >"$work/dump.$m.$r" || true
   done
 done
 for f in "$work"/perf.*.data; do
   [ -e "$f" ] || continue
   perf report -i "$f" --no-children -g none -n --sort comm,sym --stdio -q \
     2>/dev/null >"$f.txt" || true
+  perf script -i "$f" -F comm,period,ip,sym,dso 2>/dev/null >"$f.script" || true
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -192,6 +195,73 @@ def samples(m):
                 pass
             tot[(comm, kind, sym[:70])] += int(p[1])
     return {k: v / max(n, 1) for k, v in tot.items()}, n
+# The shim's own cost, read from the call chains rather than as the
+# difference of two large totals (which moves with the load): each sample
+# whose chain holds a frame of libbtrace.so goes to the outermost such
+# frame (the hook or handler that ran: do_exec, on_sigprof, bt_init...);
+# one in libgcc_s (the unwinder, whose frames have no frame pointers, so
+# the chain stops before our handler) to "unwinding"; one in the kernel's
+# signal delivery to "signal delivery"; btrace record's own process to
+# itself.  The untraced builds give the same categories' baseline (rustc
+# uses libgcc_s itself now and then).
+SIGK = ('arch_do_signal_or_restart', '__x64_sys_rt_sigreturn', 'posix_cpu_timers_work',
+        'handle_posix_cpu_timers', 'posixtimer_send_sigqueue', 'send_sigqueue')
+def fsym(x):
+    return re.sub(r'^[0-9a-f]+ ', '', x).split('+')[0].split(' (')[0]
+def shim_cost(m):
+    c = collections.Counter(); n = 0
+    for f in glob.glob(f"{work}/perf.{m}.*.data.script"):
+        n += 1
+        cur = None
+        def take(cur):
+            if not cur:
+                return
+            comm, per, fr = cur
+            k = None
+            sh = [x for x in fr if 'libbtrace.so' in x]
+            if comm == 'btrace':
+                k = '`btrace record` (its own process)'
+            elif sh:
+                k = f"shim: `{fsym(sh[-1])}`"
+            elif any('libgcc_s' in x for x in fr):
+                k = 'unwinding (libgcc_s)'
+            elif any(any(s in x for s in SIGK) for x in fr):
+                k = 'kernel: signal delivery and timers'
+            if k:
+                c[k] += per / 1e6
+        for l in open(f, errors='replace'):
+            if not l.strip():
+                take(cur); cur = None
+            elif not l[0].isspace():
+                p = l.split()
+                cur = (p[0], int(p[-1]) if p[-1].isdigit() else 0, [])
+            elif cur:
+                cur[2].append(l.strip())
+        take(cur)
+    return {k: v / max(n, 1) for k, v in c.items()}, n
+cu, _ = shim_cost('u')
+cs = [shim_cost(str(i)) for i in range(len(bins))]
+if any(n for _, n in cs):
+    print("**The shim's own CPU, from the call chains** (ms per build, means over the `perf record` "
+          "builds: samples with a frame of libbtrace.so go to its outermost one, the hook or handler that ran):\n")
+    print('| where | untraced | ' + ' | '.join(cols[1:]) + ' |')
+    print('|---|' + '---:|' * len(cols))
+    keys = set(cu)
+    for c, _ in cs:
+        keys |= set(c)
+    keys = sorted(keys, key=lambda k: -max(c.get(k, 0) for c, _ in cs))
+    tot = ['%.2f' % sum(cu.values())] + ['%.2f' % sum(c.values()) for c, _ in cs]
+    for k in keys[:14]:
+        print(f"| {k} | {cu.get(k, 0):.2f} | " + ' | '.join(f"{c.get(k, 0):.2f}" for c, _ in cs) + ' |')
+    print('| **all of the above** | ' + ' | '.join(tot) + ' |')
+    print()
+    for i in range(len(bins)):
+        lines = [open(f).read().strip() for f in sorted(glob.glob(f"{work}/dump.{i}.*"))]
+        lines = [l for l in lines if l]
+        if lines:
+            print(f"- btrace {i + 1}'s trace of the last build: {lines[-1]}")
+    print()
+
 u, nu = samples('u')
 ms = 1000 / 2000  # ms per sample at 2000 Hz
 for i in range(len(bins)):
