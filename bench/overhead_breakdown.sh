@@ -21,9 +21,13 @@
 #             each process adds: medians of per-round differences / COUNT)
 #   proxy     the same through rustup's proxy (~/.cargo/bin/rustc): two
 #             images a process, the proxy's and the real rustc's
+#   linkargs  `sh` running /bin/true COUNT times with a link's command
+#             line (250 object paths, 22 KB, as cc, collect2, ld.lld and
+#             rust-lld get in a cli-app rebuild): the recorder's cost of
+#             an argv (unsampled: /bin/true is no compiler)
 #
 # usage: bench/overhead_breakdown.sh [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT]
-#          [-w rebuild|example|synthetic|short|proxy] [-m sample|off] [-t TAG]
+#          [-w rebuild|example|synthetic|short|proxy|linkargs] [-m sample|off] [-t TAG]
 #          [-s] [BTRACE...]
 #   -c  processes of the short and proxy workloads (default 20)
 #   -m  the btrace mode: default sampling (sample), or --sample off
@@ -44,7 +48,7 @@ while getopts "n:p:c:w:m:t:s" o; do
     w) which=$OPTARG ;;
     m) mode=$OPTARG ;;
     s) write=0 ;;
-    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT] [-w rebuild|example|synthetic|short|proxy] [-m sample|off] [-t TAG] [-s] [BTRACE...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT] [-w rebuild|example|synthetic|short|proxy|linkargs] [-m sample|off] [-t TAG] [-s] [BTRACE...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -75,10 +79,15 @@ case $which in
     [ -x "$rustc_bin" ] || { echo "no $rustc_bin" >&2; exit 1; }
     printf 'for i in $(seq %d); do "%s" -V; done\n' "$count" "$rustc_bin" >"$work/w/short.sh"
     prep() { :; } ;;
+  linkargs)
+    mkdir -p "$work/w"
+    objs=$(for i in $(seq 250); do printf '%s/target/debug/deps/cli_app-7e4eb829af72d0fc.%05dfwmfozaff4tbz97rljjdh5c.0qj8aab.rcgu.o ' "$work/w" "$i"; done)
+    printf 'for i in $(seq %d); do /bin/true %s; done\n' "$count" "$objs" >"$work/w/short.sh"
+    prep() { :; } ;;
   *) echo "unknown workload $which" >&2; exit 2 ;;
 esac
 build_cmd=(cargo build -q --offline)
-case $which in short | proxy) build_cmd=(sh "$work/w/short.sh") ;; esac
+case $which in short | proxy | linkargs) build_cmd=(sh "$work/w/short.sh") ;; esac
 (cd "$work/w" && "${build_cmd[@]}" >/dev/null 2>&1) # warm the caches
 
 sflag=()
@@ -107,12 +116,15 @@ for ((r = 1; r <= prounds; r++)); do
   for ((k = 0; k < nm; k++)); do
     m=${modes[(r + k) % nm]}
     build "$m" "$r" perf record -q -F 2000 -g -o "$work/perf.$m.$r.data"
+    # what the build was: processes, images, samples (dump's last line)
+    [ "$m" = u ] || "${bins[$m]}" dump "$work/trace" 2>/dev/null | tail -n 1 >"$work/dump.$m.$r" || true
   done
 done
 for f in "$work"/perf.*.data; do
   [ -e "$f" ] || continue
   perf report -i "$f" --no-children -g none -n --sort comm,sym --stdio -q \
     2>/dev/null >"$f.txt" || true
+  perf script -i "$f" -F comm,period,ip,sym,dso 2>/dev/null >"$f.script" || true
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -121,7 +133,7 @@ python3 - "$work" "$rounds" "$prounds" "$which" "$mode" "$load0" "$load1" "$coun
 import sys, os, glob, statistics as st, collections, re
 work, rounds, prounds, which, mode, load0, load1, count = sys.argv[1:9]
 bins = sys.argv[9:]
-count = int(count) if which in ('short', 'proxy') else 0
+count = int(count) if which in ('short', 'proxy', 'linkargs') else 0
 rounds, prounds = int(rounds), int(prounds)
 def stat(m, r):
     d = {}
@@ -192,6 +204,73 @@ def samples(m):
                 pass
             tot[(comm, kind, sym[:70])] += int(p[1])
     return {k: v / max(n, 1) for k, v in tot.items()}, n
+# The shim's own cost, read from the call chains rather than as the
+# difference of two large totals (which moves with the load): each sample
+# whose chain holds a frame of libbtrace.so goes to the outermost such
+# frame (the hook or handler that ran: do_exec, on_sigprof, bt_init...);
+# one in libgcc_s (the unwinder, whose frames have no frame pointers, so
+# the chain stops before our handler) to "unwinding"; one in the kernel's
+# signal delivery to "signal delivery"; btrace record's own process to
+# itself.  The untraced builds give the same categories' baseline (rustc
+# uses libgcc_s itself now and then).
+SIGK = ('arch_do_signal_or_restart', '__x64_sys_rt_sigreturn', 'posix_cpu_timers_work',
+        'handle_posix_cpu_timers', 'posixtimer_send_sigqueue', 'send_sigqueue')
+def fsym(x):
+    return re.sub(r'^[0-9a-f]+ ', '', x).split('+')[0].split(' (')[0]
+def shim_cost(m):
+    c = collections.Counter(); n = 0
+    for f in glob.glob(f"{work}/perf.{m}.*.data.script"):
+        n += 1
+        cur = None
+        def take(cur):
+            if not cur:
+                return
+            comm, per, fr = cur
+            k = None
+            sh = [x for x in fr if 'libbtrace.so' in x]
+            if comm == 'btrace':
+                k = '`btrace record` (its own process)'
+            elif sh:
+                k = f"shim: `{fsym(sh[-1])}`"
+            elif any('libgcc_s' in x for x in fr):
+                k = 'unwinding (libgcc_s)'
+            elif any(any(s in x for s in SIGK) for x in fr):
+                k = 'kernel: signal delivery and timers'
+            if k:
+                c[k] += per / 1e6
+        for l in open(f, errors='replace'):
+            if not l.strip():
+                take(cur); cur = None
+            elif not l[0].isspace():
+                p = l.split()
+                cur = (p[0], int(p[-1]) if p[-1].isdigit() else 0, [])
+            elif cur:
+                cur[2].append(l.strip())
+        take(cur)
+    return {k: v / max(n, 1) for k, v in c.items()}, n
+cu, _ = shim_cost('u')
+cs = [shim_cost(str(i)) for i in range(len(bins))]
+if any(n for _, n in cs):
+    print("**The shim's own CPU, from the call chains** (ms per build, means over the `perf record` "
+          "builds: samples with a frame of libbtrace.so go to its outermost one, the hook or handler that ran):\n")
+    print('| where | untraced | ' + ' | '.join(cols[1:]) + ' |')
+    print('|---|' + '---:|' * len(cols))
+    keys = set(cu)
+    for c, _ in cs:
+        keys |= set(c)
+    keys = sorted(keys, key=lambda k: -max(c.get(k, 0) for c, _ in cs))
+    tot = ['%.2f' % sum(cu.values())] + ['%.2f' % sum(c.values()) for c, _ in cs]
+    for k in keys[:14]:
+        print(f"| {k} | {cu.get(k, 0):.2f} | " + ' | '.join(f"{c.get(k, 0):.2f}" for c, _ in cs) + ' |')
+    print('| **all of the above** | ' + ' | '.join(tot) + ' |')
+    print()
+    for i in range(len(bins)):
+        lines = [open(f).read().strip() for f in sorted(glob.glob(f"{work}/dump.{i}.*"))]
+        lines = [l for l in lines if l]
+        if lines:
+            print(f"- btrace {i + 1}'s trace of the last build: {lines[-1]}")
+    print()
+
 u, nu = samples('u')
 ms = 1000 / 2000  # ms per sample at 2000 Hz
 for i in range(len(bins)):
@@ -219,7 +298,7 @@ for i in range(len(bins)):
 PY
 cat "$out"
 args="-n $rounds -p $prounds -w $which"
-case $which in short | proxy) args+=" -c $count" ;; esac
+case $which in short | proxy | linkargs) args+=" -c $count" ;; esac
 [ "$mode" = off ] && args+=" -m off"
 [ -n "$tag" ] && args+=" -t $tag"
 printf '\nReproduce: `bench/overhead_breakdown.sh %s`.\n' "$args" >>"$out"

@@ -129,8 +129,11 @@ struct out {
 
 static void put(struct out *o, const char *s, size_t n)
 {
-	while (n-- && o->n + 1 < o->cap)
-		o->p[o->n++] = *s++;
+	size_t room = o->cap ? o->cap - 1 - o->n : 0;
+	if (n > room)
+		n = room;
+	memcpy(o->p + o->n, s, n);
+	o->n += n;
 	if (o->cap)
 		o->p[o->n] = 0;
 }
@@ -181,6 +184,27 @@ static int url_at(const char *w, size_t i, size_t n)
 	return 0;
 }
 
+/* Can a header or URL rule match anywhere in the word W (N bytes)?  Each
+ * such rule is matched with its letters in any case and its other
+ * characters as they are, so a word that lacks one of a rule's
+ * non-letters (the ':' of "authorization:" and of "://") holds no match
+ * of that rule.  A link's command line is thousands of paths with no
+ * ':': this spares them the scan of every rule at every byte. */
+static int may_hold_header_or_url(const char *w, size_t n)
+{
+	for (size_t r = 0; r < NRULES; r++) {
+		const char *c = rules[r].a;
+		int absent = 0;
+		if (rules[r].kind != R_HEADER && rules[r].kind != R_URL)
+			continue;
+		for (; *c && !absent; c++)
+			absent = !(*c >= 'a' && *c <= 'z') && !memchr(w, *c, n);
+		if (!absent)
+			return 1;
+	}
+	return 0;
+}
+
 /* Redacts the word W (N bytes) into O; AFTER_FLAG: the word before was a
  * secret flag.  Returns the number of replacements. */
 static int redact_word(struct out *o, const char *w, size_t n, int after_flag)
@@ -207,6 +231,10 @@ static int redact_word(struct out *o, const char *w, size_t n, int after_flag)
 			put(o, BT_REDACTED, sizeof(BT_REDACTED) - 1);
 			return 1;
 		}
+	}
+	if (!may_hold_header_or_url(w, n)) {
+		put(o, w, n);
+		return 0;
 	}
 	while (i < n) {
 		size_t h = header_at(w, i, n);

@@ -136,6 +136,27 @@ static void test_cut_to_fit(void **state)
 	assert_null(strstr(out, "super"));
 }
 
+static void test_words_without_colon(void **state)
+{
+	/* A word with no ':' cannot hold a header or URL rule: it is copied
+	 * whole without the per-byte scan (a link's thousands of paths);
+	 * the rules still apply to words that have one, in any case. */
+	static char path[4000], out[4096];
+	char small[8];
+	(void)state;
+	memset(path, 'a', sizeof(path) - 1);
+	memcpy(path, "/tmp/w/target/debug/deps/x-", 27);
+	assert_int_equal(bt_redact_arg(path, NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, path);
+	assert_int_equal(bt_redact_arg(path, NULL, small, sizeof(small)), 0);
+	assert_string_equal(small, "/tmp/w/");
+	expect_arg(NULL, "-Wl,-z,relro,-z,now", NULL);
+	expect_arg(NULL, "C:/x/y", NULL);
+	expect_arg("-H", "COOKIE: a=b", "COOKIE: <redacted>");
+	expect_arg("-H", "X-Api-Key:abc", "X-Api-Key:<redacted>");
+	expect_arg(NULL, "HTTPS://U:P@h/x", "HTTPS://<redacted>@h/x");
+}
+
 static void expect_argv_intact(char **argv, int exempt)
 {
 	char buf[1024], rec[8192], copy[8192], fixed[8] = {0};
@@ -237,6 +258,7 @@ int main(void)
 	    cmocka_unit_test(test_key_value),
 	    cmocka_unit_test(test_command_line),
 	    cmocka_unit_test(test_cut_to_fit),
+	    cmocka_unit_test(test_words_without_colon),
 	    cmocka_unit_test(test_toolchain_intact),
 	    cmocka_unit_test(test_filter),
 	};
