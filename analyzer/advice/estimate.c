@@ -68,37 +68,78 @@ int bt_linker_is_mold(const char *l)
 	return !strcmp(l, "mold") || !strcmp(l, "ld.mold");
 }
 
-static uint64_t without(const struct bt_section_bytes *s, uint64_t kept)
+/* What option bits RM leave in the link of S's debuginfo, bytes (WORK
+ * 0) or of them the linker's work bytes (WORK 1): the line tables (and a
+ * skeleton's address ranges) whole, and under line-tables-only LT_KEEP of
+ * the rest but the location lists (the subprograms and inlined calls it
+ * keeps a DIE for; docs/estimation.md, "What line-tables-only keeps"). */
+static double kept(const struct bt_section_bytes *s, unsigned rm, int work)
 {
-	return s->debug > kept ? s->debug - kept : 0;
+	double debug = (double)(work ? s->debug_work : s->debug),
+	       lines = (double)(work ? s->lines_work : s->lines),
+	       ranges = (double)(work ? s->ranges_work : s->ranges),
+	       locs = (double)(work ? s->locs_work : s->locs), k = 0;
+	if (rm & BT_RM_KEEP_LINES)
+		k += lines;
+	if (rm & BT_RM_KEEP_RANGES)
+		k += ranges;
+	if (rm & BT_RM_KEEP_SUBPROGRAMS)
+		k += LT_KEEP * fmax(0, debug - lines - locs);
+	return fmin(k, debug);
 }
 
-/* The debuginfo of S that option bits RM leave in the link. */
-static uint64_t kept(const struct bt_section_bytes *s, unsigned rm)
+/* The debuginfo (or its work bytes, WORK 1) option bits RM take out of
+ * the link of LI. */
+static double removed(const struct bt_link_inputs *li, unsigned rm, int work)
 {
-	return (rm & BT_RM_KEEP_LINES ? s->lines : 0) +
-	       (rm & BT_RM_KEEP_RANGES ? s->ranges : 0);
+	const struct bt_section_bytes *p = &li->primary, *d = &li->deps;
+	double r = 0;
+	/* a stripped link drops every input's debuginfo */
+	if (rm & BT_RM_STRIP)
+		return (double)(work ? li->all.debug_work : li->all.debug);
+	if (rm & BT_RM_DEBUG_MEMBERS)
+		r += (double)(work ? p->debug_work : p->debug) -
+		     kept(p, rm, work);
+	if (rm & BT_RM_DEBUG_DEPS)
+		r += (double)(work ? d->debug_work : d->debug) -
+		     kept(d, rm, work);
+	return r;
+}
+
+static unsigned removes(enum bt_option o)
+{
+	const struct bt_option_info *oi = bt_option_info(o);
+	return oi ? oi->removes : 0;
 }
 
 uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
 			       enum bt_option o)
 {
-	const struct bt_option_info *oi = bt_option_info(o);
-	const struct bt_section_bytes *p = &li->primary, *d = &li->deps;
-	unsigned rm = oi ? oi->removes : 0;
-	/* a stripped link drops every input's debuginfo */
-	if (rm & BT_RM_STRIP)
-		return li->all.debug;
-	return (rm & BT_RM_DEBUG_MEMBERS ? without(p, kept(p, rm)) : 0) +
-	       (rm & BT_RM_DEBUG_DEPS ? without(d, kept(d, rm)) : 0);
+	return (uint64_t)llround(removed(li, removes(o), 0));
+}
+
+/* A link's cost, in bytes of its inputs but the debuginfo
+ * (docs/estimation.md, "What the link pays for"): those at one each, the
+ * debuginfo's relocations and merged strings at LINK_W_WORK, the rest of
+ * the DWARF (copied as it is) at LINK_W_COPY. */
+static double link_weight(const struct bt_section_bytes *s)
+{
+	return (double)(s->total - s->debug) +
+	       LINK_W_WORK * (double)s->debug_work +
+	       LINK_W_COPY * (double)(s->debug - s->debug_work);
 }
 
 double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o)
 {
+	unsigned rm = removes(o);
+	double work, all;
 	if (!li->all.total)
 		return 0;
-	return fmin(1, (double)bt_link_removed_bytes(li, o) /
-			   (double)li->all.total);
+	work = removed(li, rm, 1);
+	all = removed(li, rm, 0);
+	return fmin(1,
+		    fmax(0, LINK_W_WORK * work + LINK_W_COPY * (all - work)) /
+			link_weight(&li->all));
 }
 
 /* Whether unit U's link already drops its inputs' debuginfo (-C

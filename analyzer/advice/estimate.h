@@ -30,7 +30,8 @@
  *    the standard library's goes too;
  *  - debuginfo-line-tables-only: the same but the line tables and the
  *    address ranges of the compile units (.debug_line, .debug_line_str,
- *    .debug_aranges);
+ *    .debug_aranges), and LT_KEEP of the rest but the location lists
+ *    (a DIE per function and inlined call);
  *  - debuginfo-deps-off: the dependencies' debuginfo;
  *  - split-debuginfo-unpacked: what a split-DWARF skeleton does not keep
  *    (it keeps the line tables, the address ranges and .debug_addr; the
@@ -40,7 +41,10 @@
 uint64_t bt_link_removed_bytes(const struct bt_link_inputs *li,
 			       enum bt_option o);
 
-/* bt_link_removed_bytes as a share of all of the link's input bytes. */
+/* What bt_link_removed_bytes takes out, as a share of the link's cost:
+ * its inputs' bytes but the debuginfo at 1 each, the debuginfo's
+ * relocations and merged strings at LINK_W_WORK, the rest of the DWARF
+ * at LINK_W_COPY (docs/estimation.md, "What the link pays for"). */
 double bt_link_removed_share(const struct bt_link_inputs *li, enum bt_option o);
 
 /* Whether a linker is one a faster linker would replace: GNU ld or

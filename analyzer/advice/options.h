@@ -18,7 +18,9 @@ enum bt_option {
  *  - the debuginfo bits: whose debuginfo goes (workspace members',
  *    dependencies'), whether the line tables stay (and, in the link, the
  *    address ranges), and whether it is still generated, only kept out
- *    of the link (split debuginfo);
+ *    of the link (split debuginfo); KEEP_SUBPROGRAMS: in the link, a
+ *    share of the rest too (line-tables-only's DIE per function and
+ *    inlined call, with their names and scopes);
  *  - STRIP: cargo links with -C strip=debuginfo (its default for a
  *    profile with debug = 0 that sets no strip), so the link drops the
  *    debuginfo of every input, the standard library's too;
@@ -35,6 +37,7 @@ enum bt_removes {
 	BT_RM_GNU_LINK = 1 << 6,
 	BT_RM_LLD_LINK = 1 << 7,
 	BT_RM_STRIP = 1 << 8,
+	BT_RM_KEEP_SUBPROGRAMS = 1 << 9,
 };
 
 #define BT_OPTION_MAX_CONFIG 2

@@ -35,6 +35,48 @@ static const char *debug_section(const char *name)
 	return strncmp(name, ".debug_", 7) ? NULL : name;
 }
 
+/* The part of the debuginfo (link_inputs.def) that debuginfo section
+ * NAME is in, or NULL for the rest. */
+static uint64_t *part_of(struct bt_section_bytes *out, const char *name,
+			 uint64_t **work)
+{
+#define LINK_SECTION(sname, part)                                              \
+	if (!strcmp(name, sname)) {                                            \
+		*work = &out->part##_work;                                     \
+		return &out->part;                                             \
+	}
+#include "model/link_inputs.def"
+#undef LINK_SECTION
+	*work = NULL;
+	return NULL;
+}
+
+/* Whether ELF object E defines a global symbol: an archive member that
+ * defines none is never pulled into a link (an .rlib's lib.rmeta, a
+ * .dwo file). */
+static int defines_symbol(Elf *e)
+{
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t n;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		/* the globals follow the locals (sh_info is the first) */
+		for (size_t i = sh.sh_info; i < n; i++) {
+			GElf_Sym sym;
+			if (gelf_getsym(d, (int)i, &sym) &&
+			    sym.st_shndx != SHN_UNDEF &&
+			    GELF_ST_BIND(sym.st_info) != STB_LOCAL)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Adds the sections of one ELF object. */
 static void add_elf(Elf *e, struct bt_section_bytes *out)
 {
@@ -44,22 +86,41 @@ static void add_elf(Elf *e, struct bt_section_bytes *out)
 		return;
 	while ((scn = elf_nextscn(e, scn)) != NULL) {
 		GElf_Shdr sh;
-		const char *name;
+		const char *raw, *name;
+		uint64_t *part, *part_work;
+		int work;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
 			continue;
 		out->total += sh.sh_size;
-		name = debug_section(elf_strptr(e, shstrndx, sh.sh_name));
+		raw = elf_strptr(e, shstrndx, sh.sh_name);
+		name = debug_section(raw);
 		if (!name)
 			continue;
+		/* the linker's work: a relocation each, a string each */
+		work = sh.sh_type == SHT_RELA || sh.sh_type == SHT_REL ||
+		       (sh.sh_flags & (SHF_MERGE | SHF_STRINGS)) ==
+			   (SHF_MERGE | SHF_STRINGS);
 		out->debug += sh.sh_size;
-		if (!strcmp(name, ".debug_line") ||
-		    !strcmp(name, ".debug_line_str") ||
-		    !strcmp(name, ".debug_aranges"))
-			out->lines += sh.sh_size;
-		else if (!strcmp(name, ".debug_ranges") ||
-			 !strcmp(name, ".debug_rnglists"))
-			out->ranges += sh.sh_size;
+		out->debug_work += work ? sh.sh_size : 0;
+		part = part_of(out, name, &part_work);
+		if (part) {
+			*part += sh.sh_size;
+			*part_work += work ? sh.sh_size : 0;
+		}
 	}
+}
+
+/* Adds archive member M: skipped when it defines no symbol. */
+static void add_member(Elf *m, struct bt_section_bytes *out)
+{
+	Elf_Arhdr *h = elf_getarhdr(m);
+	if (elf_kind(m) != ELF_K_ELF)
+		return;
+	if (!defines_symbol(m)) {
+		out->skipped += h ? (uint64_t)h->ar_size : 0;
+		return;
+	}
+	add_elf(m, out);
 }
 
 int bt_section_bytes_of_file(const char *path, struct bt_section_bytes *out)
@@ -77,9 +138,9 @@ int bt_section_bytes_of_file(const char *path, struct bt_section_bytes *out)
 	if (ar && elf_kind(ar) == ELF_K_AR) {
 		Elf *m;
 		Elf_Cmd cmd = ELF_C_READ_MMAP;
-		/* members: objects, and an .rlib's lib.rmeta (not ELF) */
+		/* members: objects, and the ones never linked */
 		while ((m = elf_begin(fd, cmd, ar)) != NULL) {
-			add_elf(m, out);
+			add_member(m, out);
 			cmd = elf_next(m);
 			elf_end(m);
 		}
@@ -101,6 +162,12 @@ static void add_bytes(struct bt_section_bytes *to,
 	to->debug += b->debug;
 	to->lines += b->lines;
 	to->ranges += b->ranges;
+	to->locs += b->locs;
+	to->debug_work += b->debug_work;
+	to->lines_work += b->lines_work;
+	to->ranges_work += b->ranges_work;
+	to->locs_work += b->locs_work;
+	to->skipped += b->skipped;
 }
 
 /* A string -> value table (open addressing), for the files read once

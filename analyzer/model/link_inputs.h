@@ -5,9 +5,12 @@
  * linked, this reads its link driver's inputs (objects and archives such
  * as .rlib) with libelf after the build and sums their section sizes:
  * all of them, the debuginfo ones (.debug_* and their relocations,
- * .rela.debug_*), the part line-tables-only keeps (.debug_line,
- * .debug_line_str, .debug_aranges) and the address ranges a split-DWARF
- * skeleton keeps besides (.debug_ranges, .debug_rnglists).
+ * .rela.debug_*), and of those the parts the options treat apart
+ * (link_inputs.def: the line tables, the address ranges, the location
+ * lists), each with its relocations and merged strings apart.  An
+ * archive member that defines no symbol is never pulled into a link
+ * (an .rlib's lib.rmeta, rustc's metadata, was 16-33% of the bytes of
+ * the rlibs a link names): it is counted as skipped, not read.
  *
  * Each input is put with the crate that produced it: a unit of this build,
  * or a crate an earlier build left in cargo's deps directory (a rebuild
@@ -31,12 +34,25 @@
 
 #include "model/build_model.h"
 
+/* A link's input bytes by the part of the debuginfo they are
+ * (link_inputs.def), each with the share the linker processes entry by
+ * entry: relocations (.rela.debug_*) and merged strings (SHF_MERGE |
+ * SHF_STRINGS: .debug_str, .debug_line_str), its "work" bytes; the rest
+ * of the DWARF it copies as it is (docs/estimation.md, "What the link
+ * pays for"). */
 struct bt_section_bytes {
-	uint64_t total;	 /* every section with file contents */
+	uint64_t total;	 /* every section with file contents the linker
+			    reads (never an archive member it skips) */
 	uint64_t debug;	 /* .debug_* and .rela.debug_* */
 	uint64_t lines;	 /* of debug: .debug_line, .debug_line_str,
 			    .debug_aranges (with their relocations) */
 	uint64_t ranges; /* of debug: .debug_ranges, .debug_rnglists */
+	uint64_t locs;	 /* of debug: .debug_loc, .debug_loclists */
+	/* of each above: its relocations and merged strings */
+	uint64_t debug_work, lines_work, ranges_work, locs_work;
+	/* archive members that define no symbol, which the linker never
+	 * reads: an .rlib's lib.rmeta, split DWARF's .dwo files */
+	uint64_t skipped;
 };
 
 /* The inputs of one unit's link, by producer. */

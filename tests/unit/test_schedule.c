@@ -303,6 +303,28 @@ static void test_sections(void **state)
 	assert_int_equal(bt_section_bytes_of_file("/etc/hostname", &with), -1);
 }
 
+/* An archive member that defines no symbol (an rlib's lib.rmeta, a
+ * .dwo) is never linked: skipped, not counted; the object beside it
+ * counts as it does alone.  The parts of the debuginfo and their
+ * relocations and merged strings are counted apart. */
+static void test_sections_archive(void **state)
+{
+	struct bt_section_bytes ar, obj;
+	(void)state;
+	assert_int_equal(bt_section_bytes_of_file(ARCHIVE, &ar), 0);
+	assert_int_equal(bt_section_bytes_of_file(DEBUG_OBJ, &obj), 0);
+	assert_true(ar.skipped > 4096);
+	assert_int_equal(obj.skipped, 0);
+	assert_int_equal(ar.total, obj.total);
+	assert_int_equal(ar.debug, obj.debug);
+	/* -g -O0 C: .rela.debug_info, .debug_str and .debug_line_str are
+	 * the linker's work; the line table's relocations are of it */
+	assert_true(obj.debug_work > 0 && obj.debug_work < obj.debug);
+	assert_true(obj.lines_work > 0 && obj.lines_work < obj.lines);
+	assert_true(obj.lines_work <= obj.debug_work);
+	assert_true(obj.lines + obj.ranges + obj.locs <= obj.debug);
+}
+
 /* A random build of N units: dependencies on earlier units (metadata or
  * end), frontend, codegen and link work, a few that keep their duration;
  * 3 jobs on 2.5 CPUs. */
@@ -433,6 +455,7 @@ int main(void)
 	    cmocka_unit_test(test_measured_phases),
 	    cmocka_unit_test(test_cursor),
 	    cmocka_unit_test(test_sections),
+	    cmocka_unit_test(test_sections_archive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
