@@ -163,8 +163,7 @@ static int find_path(const struct bt_schedule *s, struct bt_critical_path *cp)
  * duration, that duration. */
 static double unit_work(const struct bt_sched_unit *u)
 {
-	return u->fixed ? u->wall_s
-			: u->work_s[0] + u->work_s[1] + u->work_s[2];
+	return u->fixed ? u->wall_s : bt_sched_unit_work(u);
 }
 
 /* Puts unit I into the top list if it saves more than its last; -1 if

@@ -194,21 +194,24 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
 		    own + su->work_s[BT_PHASE_LINK] < 0.5 * su->wall_s;
 }
 
-/* How many CPUs the link phase of each unit keeps busy on an otherwise
- * idle machine, into S's units' link_cpus, from its linkers' samples per
+/* Splits each unit's link work between its linkers' main thread and
+ * their workers, and sets its link_cpus, from the linkers' samples per
  * thread (every thread has its own CPU-time timer, so they do not depend
  * on the load).  lld and mold run their serial work on the main thread,
  * which waits while a pool of worker threads runs the parallel loops
  * (copying and relocating the sections, the .debug_* ones the largest):
  * with main-thread CPU M, workers' CPU W and K of them able to run at
  * once (the worker threads seen, at most the session's CPUs), the link
- * takes about M + W / K, so it uses (M + W) / (M + W / K) CPUs.  A cut of
- * link work is replayed at that rate: on a cli-app rebuild (rust-lld, 2
- * CPUs: the main thread 25% of the link's samples, two workers the rest)
- * it is 1.60 CPUs, a wall saving of 0.63 of the CPU saving, where the
- * debuginfo options measured 0.54-0.79 (docs/estimation.md, "The wall
- * saving of a threaded link").  1 for a link without samples (GNU ld has
- * no workers).  Returns 0, or -1 when out of memory. */
+ * takes about M + W / K.  The share M / (M + W) of its work is the phase
+ * BT_PHASE_LINK_MAIN (one CPU), the rest BT_PHASE_LINK on K CPUs, and a
+ * cut of link work comes off the workers (what_if_work()): on a cli-app
+ * rebuild (rust-lld, 2 CPUs: the main thread 25% of the link's samples,
+ * two workers the rest) a wall saving of half the CPU saving on a quiet
+ * machine, where the debuginfo options measured 0.52-0.68 of it (the
+ * link's average rate, 1.60 CPUs, gave 0.63 and over-estimated nearly
+ * every cell: docs/estimation.md, "The wall saving of a threaded link").
+ * A link without samples stays on one CPU (GNU ld has no workers).
+ * Returns 0, or -1 when out of memory. */
 static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 {
 	enum { MAX_TIDS = 64 };
@@ -257,15 +260,27 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 		double cpus = b->session.n_cpus > 0 ? (double)b->session.n_cpus
 						    : (double)s->jobs,
 		       kk = (double)k[u] < cpus ? (double)k[u] : cpus;
-		s->units[u].link_cpus = m[u] + w[u] > 0 && kk >= 1
-					    ? (m[u] + w[u]) / (m[u] + w[u] / kk)
-					    : 1;
-		if (s->units[u].link_cpus < 1)
-			s->units[u].link_cpus = 1;
+		struct bt_sched_unit *su = &s->units[u];
+		double link = su->work_s[BT_PHASE_LINK];
+		su->link_cpus = kk >= 1 ? kk : 1;
+		if (m[u] + w[u] > 0 && link > 0) {
+			su->work_s[BT_PHASE_LINK_MAIN] =
+			    link * m[u] / (m[u] + w[u]);
+			su->work_s[BT_PHASE_LINK] =
+			    link - su->work_s[BT_PHASE_LINK_MAIN];
+		}
 	}
 	free(m);
 	free(k);
 	return 0;
+}
+
+double bt_sched_unit_work(const struct bt_sched_unit *su)
+{
+	double all = 0;
+	for (int p = 0; p < BT_PHASES; p++)
+		all += su->work_s[p];
+	return all;
 }
 
 double bt_schedule_codegen_cpus(const struct bt_schedule *s)
@@ -282,7 +297,7 @@ double bt_schedule_codegen_cpus(const struct bt_schedule *s)
 static size_t unit_segments(const struct bt_sched_unit *su, double codegen,
 			    struct event *ev)
 {
-	const double caps[BT_PHASES] = {1, codegen,
+	const double caps[BT_PHASES] = {1, codegen, 1,
 					su->link_cpus >= 1 ? su->link_cpus : 1};
 	double least = 0, stretch, t = su->start_s, cap = 0, rate = 0;
 	size_t n = 0;
@@ -499,7 +514,7 @@ struct run {
 static void next_phase(struct run *r, double t, double codegen)
 {
 	/* the link's is the unit's */
-	const double caps[BT_PHASES] = {1, codegen, r->link_cpus};
+	const double caps[BT_PHASES] = {1, codegen, 1, r->link_cpus};
 	for (r->phase++; r->phase < BT_PHASES; r->phase++) {
 		if (r->phase == BT_PHASE_CODEGEN && r->fe_end < 0)
 			r->fe_end = t;
@@ -611,8 +626,15 @@ static void what_if_work(const struct bt_schedule *s, const struct bt_whatif *w,
 	for (int p = 0; p < BT_PHASES; p++) {
 		double x =
 		    s->units[i].work_s[p] - (w && w->cut ? w->cut[i][p] : 0);
-		r->work[p] = x > 0 ? x * scale : 0;
+		r->work[p] = x;
 	}
+	/* a link cut beyond the workers' part comes off the main thread */
+	if (r->work[BT_PHASE_LINK] < 0) {
+		r->work[BT_PHASE_LINK_MAIN] += r->work[BT_PHASE_LINK];
+		r->work[BT_PHASE_LINK] = 0;
+	}
+	for (int p = 0; p < BT_PHASES; p++)
+		r->work[p] = r->work[p] > 0 ? r->work[p] * scale : 0;
 	r->scale = scale;
 	r->link_cpus = s->units[i].link_cpus >= 1 ? s->units[i].link_cpus : 1;
 }
@@ -711,11 +733,10 @@ static void run_steps(const struct bt_schedule *s, const unsigned char *removed,
 				r->phase = BT_PHASE_FRONTEND;
 				r->cap = 0;
 				r->left = t + su->wall_s * r->scale;
-				r->rate = su->wall_s > 0
-					      ? (su->work_s[0] + su->work_s[1] +
-						 su->work_s[2]) /
-						    su->wall_s
-					      : 0;
+				r->rate =
+				    su->wall_s > 0
+					? bt_sched_unit_work(su) / su->wall_s
+					: 0;
 				if (r->scale <= 0) {
 					r->fe_end = r->end = t;
 					r->phase = BT_PHASES;
@@ -906,7 +927,7 @@ static size_t diverges_at(const struct bt_replay_cursor *c,
 static double least_time(const struct bt_schedule *s, const struct run *r,
 			 int p, double left, double cpus)
 {
-	const double caps[BT_PHASES] = {1, bt_schedule_codegen_cpus(s),
+	const double caps[BT_PHASES] = {1, bt_schedule_codegen_cpus(s), 1,
 					r->link_cpus};
 	double d = 0;
 	for (int q = p; q < BT_PHASES; q++) {

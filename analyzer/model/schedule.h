@@ -15,12 +15,12 @@
  *    script is that compilation's output), and its package's other units
  *    that start after it ends wait for it (they read its OUT_DIR).
  *
- * The replay is a fluid model of the CPUs.  A compilation is three
- * phases of CPU work, from its profile: the frontend (one thread), code
- * generation (up to JOBS CPUs, at most the cores: rustc's codegen
- * threads), and its link
- * (as many CPUs as the linker's threads kept busy: its samples per
- * thread, link_cpus below; one without samples).  At most JOBS units run
+ * The replay is a fluid model of the CPUs.  A compilation is phases of
+ * CPU work, from its profile: the frontend (one thread), code generation
+ * (up to JOBS CPUs, at most the cores: rustc's codegen threads), and its
+ * link, the linker's main thread (one CPU) then its workers (as many
+ * CPUs as worker threads ran, at most the cores: link_cpus below; a link
+ * without samples is one CPU).  At most JOBS units run
  * at once (JOBS: the most that ran at once, cargo's -j).  The running
  * phases share the CPU capacity the build had, each getting an equal
  * share up to its thread limit; the capacity is the CPUs those phases
@@ -49,12 +49,21 @@ struct bt_sched_dep {
 	int needs_end; /* 1: the producer's end; 0: its metadata */
 };
 
-enum { BT_PHASE_FRONTEND, BT_PHASE_CODEGEN, BT_PHASE_LINK, BT_PHASES };
+/* A link is two phases: its linkers' main thread (serial: one CPU), then
+ * their workers (link_cpus); a cut of link work is given for
+ * BT_PHASE_LINK and comes off the workers first. */
+enum {
+	BT_PHASE_FRONTEND,
+	BT_PHASE_CODEGEN,
+	BT_PHASE_LINK_MAIN,
+	BT_PHASE_LINK,
+	BT_PHASES
+};
 
 struct bt_sched_unit {
 	double start_s, wall_s;	  /* observed */
 	double work_s[BT_PHASES]; /* CPU seconds of each phase */
-	double link_cpus;	  /* CPUs its link phase can use (>= 1) */
+	double link_cpus;	  /* CPUs its link's workers can use (>= 1) */
 	int fixed;		  /* mostly waited: keeps wall_s */
 	struct bt_sched_dep *deps;
 	size_t n_deps;
@@ -95,6 +104,9 @@ int bt_output_stem(const char *path, char *stem, size_t cap);
  * or -1 when out of memory. */
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);
 void bt_schedule_free(struct bt_schedule *s);
+
+/* Unit SU's CPU work, all phases. */
+double bt_sched_unit_work(const struct bt_sched_unit *su);
 
 /* The CPUs a unit's code generation can use: JOBS (rustc's codegen
  * threads take jobserver tokens), at most the cores. */

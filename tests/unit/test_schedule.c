@@ -121,6 +121,35 @@ static void test_threaded_link(void **state)
 	assert_true(near(bt_schedule_replay(&s, cut), 0.26));
 }
 
+/* A link's main thread and its workers: 0.08 s of serial work, then
+ * 0.24 s on two worker threads.  A cut of link work comes off the
+ * workers, so 0.16 s less saves 0.08 s of wall (half, where the link's
+ * average rate, 0.32 / 0.2 = 1.6 CPUs, would say 0.1 s); a cut beyond
+ * the workers' part comes off the main thread. */
+static void test_link_main_workers(void **state)
+{
+	struct bt_sched_unit u;
+	struct bt_schedule s;
+	double cut[1][BT_PHASES] = {{0}};
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	u.work_s[BT_PHASE_FRONTEND] = 0.1;
+	u.work_s[BT_PHASE_LINK_MAIN] = 0.08;
+	u.work_s[BT_PHASE_LINK] = 0.24;
+	u.wall_s = 0.3;
+	u.link_cpus = 2;
+	s = (struct bt_schedule){
+	    .units = &u, .n_units = 1, .jobs = 1, .cpus = 2};
+	assert_true(near(bt_sched_unit_work(&u), 0.42));
+	assert_true(near(bt_schedule_replay(&s, NULL), 0.3));
+	cut[0][BT_PHASE_LINK] = 0.16;
+	assert_true(near(bt_schedule_replay(&s, cut), 0.22));
+	cut[0][BT_PHASE_LINK] = 0.3;
+	assert_true(near(bt_schedule_replay(&s, cut), 0.12));
+	cut[0][BT_PHASE_LINK] = 9; /* no negative work */
+	assert_true(near(bt_schedule_replay(&s, cut), 0.1));
+}
+
 /* The capacity measured from the observed schedule, nothing fitted to
  * the wall.  A loaded machine, where the kernel shares the CPUs per
  * thread: a and b (1 s of frontend each) ran side by side from 0 to 4 s,
@@ -451,6 +480,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_threaded_link),
+	    cmocka_unit_test(test_link_main_workers),
 	    cmocka_unit_test(test_measured),
 	    cmocka_unit_test(test_measured_phases),
 	    cmocka_unit_test(test_cursor),
