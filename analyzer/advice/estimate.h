@@ -70,6 +70,14 @@ struct bt_estimate {
 			       btrace experiment on this machine) */
 };
 
+/* The decimals E's seconds are written with: a rebuild's savings are
+ * fractions of a second ("-0.09s", not "-0.1s"), a clean build's are
+ * seconds.  Every writer of an estimate uses it. */
+static inline int bt_estimate_digits(const struct bt_estimate *e)
+{
+	return e->cpu_s < 1 ? 2 : 1;
+}
+
 /* What an option saves in one unit (negative: costs), in CPU seconds,
  * and the model's terms before its constants (as in struct bt_estimate). */
 struct bt_unit_part {

@@ -527,11 +527,12 @@ out:
 
 static void put_estimate(FILE *f, const struct bt_recommendation *x)
 {
+	int prec = bt_estimate_digits(&x->estimate);
 	fprintf(f,
-		"<p class=\"bt-est\"><b>-%.1f s CPU (%.1f%%), -%.1f s wall "
+		"<p class=\"bt-est\"><b>-%.*f s CPU (%.1f%%), -%.*f s wall "
 		"(%.1f%%)</b> <span class=\"bt-muted\">method: ",
-		x->estimate.cpu_s, x->estimate.cpu_pct, x->estimate.wall_s,
-		x->estimate.wall_pct);
+		prec, x->estimate.cpu_s, x->estimate.cpu_pct, prec,
+		x->estimate.wall_s, x->estimate.wall_pct);
 	put_html(f, x->estimate.method ? x->estimate.method : "none");
 	fputs("</span></p>\n", f);
 }

@@ -292,8 +292,7 @@ static void print_recommendations(FILE *f, const struct bt_recommendations *rs)
 		const struct bt_recommendation *r = &rs->items[i];
 		if (!r->recommended)
 			continue;
-		/* a rebuild's savings are fractions of a second */
-		int prec = r->estimate.cpu_s < 1 ? 2 : 1;
+		int prec = bt_estimate_digits(&r->estimate);
 		fprintf(f,
 			"\n  %s: -%.*fs CPU (%.1f%%), -%.*fs wall "
 			"(%.1f%%) [%s]\n",
