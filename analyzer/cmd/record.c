@@ -191,7 +191,10 @@ static void usage(FILE *f)
 	       "./btrace.data/latest\n"
 	       "  --sample MODE     sample the CPU of the compilers (default), "
 	       "all, or off\n"
-	       "  --hz N            samples per CPU second, 1 to 10000\n"
+	       "  --hz N            samples per CPU second, 1 to 10000; the "
+	       "kernel's tick\n"
+	       "                    (often 250 a second) caps the rate, not "
+	       "the CPU counted\n"
 	       "  --history         store the build in the history afterwards "
 	       "(or\n"
 	       "                    BTRACE_HISTORY=1); --db DB: in DB\n");
