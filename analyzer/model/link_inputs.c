@@ -155,8 +155,8 @@ int bt_section_bytes_of_file(const char *path, struct bt_section_bytes *out)
 	return rc;
 }
 
-static void add_bytes(struct bt_section_bytes *to,
-		      const struct bt_section_bytes *b)
+void bt_section_bytes_add(struct bt_section_bytes *to,
+			  const struct bt_section_bytes *b)
 {
 	to->total += b->total;
 	to->debug += b->debug;
@@ -458,23 +458,23 @@ static void read_link(struct reader *r, const struct bt_node *n,
 			out->n_missing++;
 			continue;
 		}
-		add_bytes(&out->all, &sb);
+		bt_section_bytes_add(&out->all, &sb);
 		p = ends_with(arg, ".o") ? u : producer(r, arg);
 		if (p) {
 			/* this build's units: as their flags say */
 			if (bt_unit_debug_level(p) > 0)
-				add_bytes(p->primary ? &out->primary
-						     : &out->deps,
-					  &sb);
+				bt_section_bytes_add(p->primary ? &out->primary
+								: &out->deps,
+						     &sb);
 			continue;
 		}
 		switch (reused_origin(r, path)) {
 		case BT_ORIGIN_MEMBER:
-			add_bytes(&out->primary, &sb);
+			bt_section_bytes_add(&out->primary, &sb);
 			out->n_reused++;
 			break;
 		case BT_ORIGIN_DEPENDENCY:
-			add_bytes(&out->deps, &sb);
+			bt_section_bytes_add(&out->deps, &sb);
 			out->n_reused++;
 			break;
 		default:

@@ -55,6 +55,10 @@ struct bt_section_bytes {
 	uint64_t skipped;
 };
 
+/* Adds B's bytes, every field, to TO's. */
+void bt_section_bytes_add(struct bt_section_bytes *to,
+			  const struct bt_section_bytes *b);
+
 /* The inputs of one unit's link, by producer. */
 struct bt_link_inputs {
 	struct bt_section_bytes all;	 /* every readable input */

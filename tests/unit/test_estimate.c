@@ -22,20 +22,6 @@
 #include "advice/estimate_calibration.def"
 #undef CALIBRATION
 
-static void add_to(struct bt_section_bytes *to,
-		   const struct bt_section_bytes *b)
-{
-	to->total += b->total;
-	to->debug += b->debug;
-	to->lines += b->lines;
-	to->ranges += b->ranges;
-	to->locs += b->locs;
-	to->debug_work += b->debug_work;
-	to->lines_work += b->lines_work;
-	to->ranges_work += b->ranges_work;
-	to->locs_work += b->locs_work;
-}
-
 /* A link whose inputs are a member's objects and the dependencies'
  * rlibs with debuginfo, and the standard library's (with debuginfo of
  * its own): 1000 bytes, 600 of them debuginfo, in round figures; of
@@ -63,9 +49,9 @@ static struct bt_link_inputs fixture(void)
 					    .lines_work = 25,
 					    .ranges_work = 50,
 					    .locs_work = 25};
-	add_to(&li.all, &li.primary);
-	add_to(&li.all, &li.deps);
-	add_to(&li.all, &std);
+	bt_section_bytes_add(&li.all, &li.primary);
+	bt_section_bytes_add(&li.all, &li.deps);
+	bt_section_bytes_add(&li.all, &std);
 	return li;
 }
 
@@ -191,7 +177,7 @@ static void test_removed_order(void **state)
 			s[k]->locs_work =
 			    s[k]->locs * s[k]->debug_work / (s[k]->debug + 1);
 			s[k]->total = s[k]->debug + (uint64_t)(rand() % 1000);
-			add_to(&li.all, s[k]);
+			bt_section_bytes_add(&li.all, s[k]);
 		}
 		li.all.total += 1;
 		off = bt_link_removed_bytes(&li, BT_OPT_DEBUG_OFF);
@@ -299,9 +285,9 @@ static void test_measured_links(void **state)
 		double off, lines;
 		li.primary = m->own;
 		li.deps = m->deps;
-		add_to(&li.all, &m->own);
-		add_to(&li.all, &m->deps);
-		add_to(&li.all, &std);
+		bt_section_bytes_add(&li.all, &m->own);
+		bt_section_bytes_add(&li.all, &m->deps);
+		bt_section_bytes_add(&li.all, &std);
 		off = LAMBDA * bt_link_removed_share(&li, BT_OPT_DEBUG_OFF);
 		lines = LAMBDA *
 			bt_link_removed_share(&li, BT_OPT_DEBUG_LINE_TABLES);
