@@ -289,6 +289,22 @@ double bt_schedule_codegen_cpus(const struct bt_schedule *s)
 	return s->cores > 0 && s->cores < jobs ? s->cores : jobs;
 }
 
+/* The CPUs phase P can use, the one table of them: the frontend and the
+ * linker's main thread one, code generation CODEGEN
+ * (bt_schedule_codegen_cpus()), the linker's workers LINK_CPUS (at least
+ * one). */
+static double phase_cap(int p, double codegen, double link_cpus)
+{
+	switch (p) {
+	case BT_PHASE_CODEGEN:
+		return codegen;
+	case BT_PHASE_LINK:
+		return link_cpus >= 1 ? link_cpus : 1;
+	default:
+		return 1;
+	}
+}
+
 /* Unit SU's phases laid out over its observed lifetime: each at its
  * thread limit (the frontend 1, code generation
  * bt_schedule_codegen_cpus(), the link its link_cpus), all stretched by one
@@ -297,24 +313,23 @@ double bt_schedule_codegen_cpus(const struct bt_schedule *s)
 static size_t unit_segments(const struct bt_sched_unit *su, double codegen,
 			    struct event *ev)
 {
-	const double caps[BT_PHASES] = {1, codegen, 1,
-					su->link_cpus >= 1 ? su->link_cpus : 1};
 	double least = 0, stretch, t = su->start_s, cap = 0, rate = 0;
 	size_t n = 0;
 	for (int p = 0; p < BT_PHASES; p++)
-		least += su->work_s[p] / caps[p];
+		least += su->work_s[p] / phase_cap(p, codegen, su->link_cpus);
 	if (su->fixed || su->wall_s <= 0 || least <= 1e-12)
 		return 0;
 	stretch = su->wall_s / least;
 	for (int p = 0; p < BT_PHASES; p++) {
+		double c = phase_cap(p, codegen, su->link_cpus);
 		if (su->work_s[p] <= 1e-12)
 			continue;
-		ev[n] = (struct event){t, n ? 0 : 1, caps[p] / stretch - rate,
-				       caps[p] - cap};
+		ev[n] =
+		    (struct event){t, n ? 0 : 1, c / stretch - rate, c - cap};
 		n++;
-		rate = caps[p] / stretch;
-		cap = caps[p];
-		t += su->work_s[p] / caps[p] * stretch;
+		rate = c / stretch;
+		cap = c;
+		t += su->work_s[p] / c * stretch;
 	}
 	ev[n] = (struct event){su->start_s + su->wall_s, -1, -rate, -cap};
 	return n + 1;
@@ -343,13 +358,13 @@ int bt_schedule_measure(struct bt_schedule *s)
 	struct event *ev = malloc((4 * s->n_units + 1) * sizeof(*ev));
 	double *cpu = calloc(3 * (jobs + 1), sizeof(*cpu)),
 	       *could = cpu + jobs + 1, *span = could + jobs + 1;
-	double bound = bt_schedule_codegen_cpus(s), rate = 0, want = 0;
+	double codegen = bt_schedule_codegen_cpus(s), bound = codegen;
+	double rate = 0, want = 0;
 	size_t running = 0;
 	int rc = -1;
 
 	free(s->cpus_running);
 	free(s->eff_running);
-	s->eff_running = NULL;
 	s->cpus_running = calloc(jobs + 1, sizeof(*s->cpus_running));
 	s->eff_running = calloc(jobs + 1, sizeof(*s->eff_running));
 	if (!ev || !cpu || !s->cpus_running || !s->eff_running)
@@ -358,8 +373,7 @@ int bt_schedule_measure(struct bt_schedule *s)
 		if (s->units[i].link_cpus > bound)
 			bound = s->units[i].link_cpus;
 	for (size_t i = 0; i < s->n_units; i++)
-		n += unit_segments(&s->units[i], bt_schedule_codegen_cpus(s),
-				   ev + n);
+		n += unit_segments(&s->units[i], codegen, ev + n);
 	qsort(ev, n, sizeof(*ev), cmp_event);
 	for (size_t i = 0; i < n; i++) {
 		size_t k = running < jobs ? running : jobs;
@@ -513,14 +527,12 @@ struct run {
 /* Moves unit R to its next phase with work, or ends it, at time T. */
 static void next_phase(struct run *r, double t, double codegen)
 {
-	/* the link's is the unit's */
-	const double caps[BT_PHASES] = {1, codegen, 1, r->link_cpus};
 	for (r->phase++; r->phase < BT_PHASES; r->phase++) {
 		if (r->phase == BT_PHASE_CODEGEN && r->fe_end < 0)
 			r->fe_end = t;
 		if (r->work[r->phase] > 1e-9) {
 			r->left = r->work[r->phase];
-			r->cap = caps[r->phase];
+			r->cap = phase_cap(r->phase, codegen, r->link_cpus);
 			return;
 		}
 	}
@@ -559,21 +571,19 @@ static void share_cpus(const struct bt_schedule *s, struct run *rs,
 		       const size_t *running, size_t n, double cpus)
 {
 	size_t left = 0;
-	double fixed = 0;
+	double fixed = 0, want = 0; /* what the other phases can use */
 	for (size_t k = 0; k < n; k++) {
 		struct run *r = &rs[running[k]];
-		if (r->cap > 0)
+		if (r->cap > 0) {
 			left++;
-		else
+			want += r->cap;
+		} else {
 			fixed += r->rate;
+		}
 	}
 	if (cpus > 0) {
 		cpus -= fixed;
 	} else if (s->eff_running && s->jobs > 0) {
-		double want = 0;
-		for (size_t k = 0; k < n; k++)
-			if (rs[running[k]].cap > 0)
-				want += rs[running[k]].cap;
 		if (s->bound > 0 && want > s->bound)
 			want = s->bound;
 		cpus = want *
@@ -927,11 +937,11 @@ static size_t diverges_at(const struct bt_replay_cursor *c,
 static double least_time(const struct bt_schedule *s, const struct run *r,
 			 int p, double left, double cpus)
 {
-	const double caps[BT_PHASES] = {1, bt_schedule_codegen_cpus(s), 1,
-					r->link_cpus};
-	double d = 0;
+	double codegen = bt_schedule_codegen_cpus(s), d = 0;
 	for (int q = p; q < BT_PHASES; q++) {
-		double cap = caps[q] < cpus ? caps[q] : cpus;
+		double cap = phase_cap(q, codegen, r->link_cpus);
+		if (cap > cpus)
+			cap = cpus;
 		d += (q == p ? left : r->work[q]) / cap;
 	}
 	return d;
