@@ -33,6 +33,12 @@
 #     order alternates); the median of the per-round ratios traced /
 #     untraced of wall and CPU, with min and max.  Target: wall <= +3%.
 # The per-run experiment.json files stay in build-bench/rebuild/.
+# -k DIR keeps the whole run in DIR (made afresh): the workload copies
+# with their target dirs, experiment.json per scenario (exp-*/), and the
+# trace of every traced overhead round (traces/SCENARIO-ROUND), whose
+# link inputs stay where the traces name them, so that
+# bench/rebuild_replay.sh DIR can replay the estimates with another
+# btrace against this run's measured savings.
 # Writes the tables into BENCHMARKS.md (section "rebuild").
 #
 # usage: bench/rebuild_calibrate.sh [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o|-a]
@@ -41,26 +47,32 @@
 #   -s  the synthetic scenarios only (a quick run)
 #   -o  the overhead only (keeps the accuracy table in BENCHMARKS.md)
 #   -a  the accuracy only (keeps the overhead table in BENCHMARKS.md)
+#   -k  keep the run in DIR (above)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-runs=30 ov_rounds=30 only_syn=0 only_overhead=0 only_accuracy=0
-while getopts "r:n:soa" o; do
+runs=30 ov_rounds=30 only_syn=0 only_overhead=0 only_accuracy=0 keep=""
+while getopts "r:n:soak:" o; do
   case $o in
     r) runs=$OPTARG ;;
     n) ov_rounds=$OPTARG ;;
     s) only_syn=1 ;;
     o) only_overhead=1 ;;
     a) only_accuracy=1 ;;
-    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o|-a]" >&2; exit 2 ;;
+    k) keep=$OPTARG ;;
+    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o|-a] [-k DIR]" >&2; exit 2 ;;
   esac
 done
 btrace=$(bench_btrace "$repo")
 commit=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- analyzer common preload || echo "+changes")
-work=$(mktemp -d /tmp/btrace-bench-rebuild.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+if [ -n "$keep" ]; then
+  rm -rf "$keep" && mkdir -p "$keep/traces" && work=$(cd "$keep" && pwd)
+else
+  work=$(mktemp -d /tmp/btrace-bench-rebuild.XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+fi
 t_start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$repo/build-bench/rebuild"
@@ -162,7 +174,11 @@ for s in "${scenarios[@]}"; do
       [ "$m" = traced ] && cmd=("$btrace" record -o "$work/ot" -- "${cmd[@]}")
       touch "$work/$dir/$file"
       t=$( { time (cd "$work/$dir" && "${cmd[@]}" >/dev/null 2>&1); } 2>&1)
-      rm -rf "$work/ot"
+      if [ -n "$keep" ] && [ "$m" = traced ]; then
+        mv "$work/ot" "$work/traces/$w-$kind-$r"
+      else
+        rm -rf "$work/ot"
+      fi
       printf '%s\t%s\t%d\t%s\t%s\n' "$w $kind" "$m" "$r" "$file" "$t" >>"$work/overhead.tsv"
     done
   done
