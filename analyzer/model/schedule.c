@@ -199,32 +199,35 @@ static void split_work(const struct bt_unit *u, struct bt_sched_unit *su)
  * thread (every thread has its own CPU-time timer, so they do not depend
  * on the load).  lld and mold run their serial work on the main thread,
  * which waits while a pool of worker threads runs the parallel loops
- * (copying and relocating the sections, the .debug_* ones the largest):
- * with main-thread CPU M, workers' CPU W and K of them able to run at
- * once (the worker threads seen, at most the session's CPUs), the link
- * takes about M + W / K.  The share M / (M + W) of its work is the phase
- * BT_PHASE_LINK_MAIN (one CPU), the rest BT_PHASE_LINK on K CPUs, and a
- * cut of link work comes off the workers (what_if_work()): on a cli-app
- * rebuild (rust-lld, 2 CPUs: the main thread 25% of the link's samples,
- * two workers the rest) a wall saving of half the CPU saving on a quiet
- * machine, where the debuginfo options measured 0.52-0.68 of it (the
- * link's average rate, 1.60 CPUs, gave 0.63 and over-estimated nearly
- * every cell: docs/estimation.md, "The wall saving of a threaded link").
- * A link without samples stays on one CPU (GNU ld has no workers).
- * Returns 0, or -1 when out of memory. */
+ * (copying and relocating the sections, the .debug_* ones the largest).
+ * The share M / (M + W) of a linker's samples on its main thread is the
+ * phase BT_PHASE_LINK_MAIN (one CPU), the rest BT_PHASE_LINK, and a cut
+ * of link work comes off the workers (what_if_work()).  The workers'
+ * limit is the parallelism they reached: their CPU over the linker's
+ * lifetime less its main thread's CPU, W / (wall - M), between one and
+ * the worker threads seen (at most the session's CPUs).  On a cli-app
+ * rebuild (rust-lld, 2 CPUs, two workers) that is about 1.7, and the
+ * debuginfo options measured a wall saving of 0.56-0.69 of their CPU
+ * saving; the workers' count, 2, gave 0.52 and under-estimated six
+ * cells, the link's average rate (1.60 CPUs, main thread included) 0.69
+ * and over-estimated four (docs/estimation.md, "The wall saving of a
+ * threaded link").  Of a unit's linkers the one with the most CPU sets
+ * the limit.  A link without samples stays on one CPU (GNU ld has no
+ * workers).  Returns 0, or -1 when out of memory. */
 static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 {
 	enum { MAX_TIDS = 64 };
-	double *m = calloc(2 * b->n_units + 1, sizeof(*m)), *w = m + b->n_units;
-	size_t *k = calloc(b->n_units + 1, sizeof(*k));
-	if (!m || !k) {
-		free(m);
-		free(k);
+	double *m = calloc(4 * b->n_units + 1, sizeof(*m)), *w = m + b->n_units;
+	double *par = w + b->n_units, *top = par + b->n_units;
+	/* the session's CPUs, else (an older trace) cargo's jobs */
+	double cpus =
+	    b->session.n_cpus > 0 ? (double)b->session.n_cpus : (double)s->jobs;
+	if (!m)
 		return -1;
-	}
 	for (size_t i = 0; i < b->n_nodes; i++) {
 		const struct bt_node *n = &b->nodes[i];
-		size_t u;
+		double nm = 0, nw = 0, k;
+		size_t u, k_max = 0;
 		if (n->kind != BT_KIND_LINKER || !n->unit || !n->proc)
 			continue;
 		u = (size_t)(n->unit - b->units);
@@ -238,10 +241,10 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 				while (bt_batch_next(&img->batches[bi], &off,
 						     &h, NULL) == 1) {
 					if (h.tid == img->header.pid) {
-						m[u] += h.weight;
+						nm += h.weight;
 						continue;
 					}
-					w[u] += h.weight;
+					nw += h.weight;
 					for (t = 0;
 					     t < n_tids && tids[t] != h.tid;
 					     t++)
@@ -250,19 +253,23 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 						tids[n_tids++] = h.tid;
 				}
 			}
-			if (n_tids > k[u])
-				k[u] = n_tids;
+			if (n_tids > k_max)
+				k_max = n_tids;
 			bt_image_drop_pages(img); /* as the profile pass */
 		}
+		m[u] += nm;
+		w[u] += nw;
+		if (nm + nw <= 0 || n->cpu_s <= top[u])
+			continue;
+		top[u] = n->cpu_s;
+		k = (double)k_max < cpus ? (double)k_max : cpus;
+		par[u] = bt_link_workers_cpus(n->cpu_s, n->end_s - n->start_s,
+					      nm / (nm + nw), k);
 	}
 	for (size_t u = 0; u < b->n_units; u++) {
-		/* the session's CPUs, else (an older trace) cargo's jobs */
-		double cpus = b->session.n_cpus > 0 ? (double)b->session.n_cpus
-						    : (double)s->jobs,
-		       kk = (double)k[u] < cpus ? (double)k[u] : cpus;
 		struct bt_sched_unit *su = &s->units[u];
 		double link = su->work_s[BT_PHASE_LINK];
-		su->link_cpus = kk >= 1 ? kk : 1;
+		su->link_cpus = par[u] >= 1 ? par[u] : 1;
 		if (m[u] + w[u] > 0 && link > 0) {
 			su->work_s[BT_PHASE_LINK_MAIN] =
 			    link * m[u] / (m[u] + w[u]);
@@ -271,8 +278,21 @@ static int link_parallelism(const struct bt_build *b, struct bt_schedule *s)
 		}
 	}
 	free(m);
-	free(k);
 	return 0;
+}
+
+double bt_link_workers_cpus(double cpu_s, double wall_s, double main_share,
+			    double threads)
+{
+	double main_s = cpu_s * main_share, p;
+	if (threads < 1)
+		threads = 1;
+	if (!(cpu_s > main_s)) /* no worker CPU */
+		return 1;
+	if (!(wall_s > main_s)) /* the main thread took all its life */
+		return threads;
+	p = (cpu_s - main_s) / (wall_s - main_s);
+	return p < 1 ? 1 : p > threads ? threads : p;
 }
 
 double bt_sched_unit_work(const struct bt_sched_unit *su)

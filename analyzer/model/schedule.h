@@ -18,8 +18,9 @@
  * The replay is a fluid model of the CPUs.  A compilation is phases of
  * CPU work, from its profile: the frontend (one thread), code generation
  * (up to JOBS CPUs, at most the cores: rustc's codegen threads), and its
- * link, the linker's main thread (one CPU) then its workers (as many
- * CPUs as worker threads ran, at most the cores: link_cpus below; a link
+ * link, the linker's main thread (one CPU) then its workers (the CPUs
+ * they reached, their CPU over the link's life less the main thread's,
+ * at most the worker threads and the cores: link_cpus below; a link
  * without samples is one CPU).  At most JOBS units run
  * at once (JOBS: the most that ran at once, cargo's -j).  The running
  * phases share the CPU capacity the build had, each getting an equal
@@ -63,7 +64,7 @@ enum {
 struct bt_sched_unit {
 	double start_s, wall_s;	  /* observed */
 	double work_s[BT_PHASES]; /* CPU seconds of each phase */
-	double link_cpus;	  /* CPUs its link's workers can use (>= 1) */
+	double link_cpus;	  /* CPUs its link's workers reached (>= 1) */
 	int fixed;		  /* mostly waited: keeps wall_s */
 	struct bt_sched_dep *deps;
 	size_t n_deps;
@@ -104,6 +105,14 @@ int bt_output_stem(const char *path, char *stem, size_t cap);
  * or -1 when out of memory. */
 int bt_schedule_make(const struct bt_build *b, struct bt_schedule *s);
 void bt_schedule_free(struct bt_schedule *s);
+
+/* The CPUs a linker's workers reached: its CPU CPU_S less its main
+ * thread's share MAIN_SHARE of it, over its lifetime WALL_S less that
+ * main thread's CPU; between 1 and THREADS (the workers seen, at most
+ * the CPUs).  A linker whose main thread took all its life or more gets
+ * THREADS; one with no worker CPU 1. */
+double bt_link_workers_cpus(double cpu_s, double wall_s, double main_share,
+			    double threads);
 
 /* Unit SU's CPU work, all phases. */
 double bt_sched_unit_work(const struct bt_sched_unit *su);

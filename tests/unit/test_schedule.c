@@ -150,6 +150,28 @@ static void test_link_main_workers(void **state)
 	assert_true(near(bt_schedule_replay(&s, cut), 0.1));
 }
 
+/* The workers' limit is the parallelism they reached: a rust-lld link of
+ * 0.16 s CPU, a quarter of it on the main thread, over 0.11 s: its
+ * workers ran 0.12 s of CPU in the 0.07 s the main thread left, 1.71
+ * CPUs of the two seen.  A link stretched by the load reaches less (never
+ * below one CPU); one faster than its threads allow (sampling error)
+ * gets the threads; one with no worker CPU, one. */
+static void test_link_workers_cpus(void **state)
+{
+	(void)state;
+	assert_true(
+	    near(bt_link_workers_cpus(0.16, 0.11, 0.25, 2), 0.12 / 0.07));
+	assert_true(near(bt_link_workers_cpus(0.16, 0.2, 0.25, 2), 1));
+	assert_true(
+	    near(bt_link_workers_cpus(0.16, 0.13, 0.25, 2), 0.12 / 0.09));
+	assert_true(near(bt_link_workers_cpus(0.16, 1.0, 0.25, 2), 1));
+	assert_true(near(bt_link_workers_cpus(0.16, 0.05, 0.25, 2), 2));
+	assert_true(near(bt_link_workers_cpus(0.16, 0.03, 0.25, 2), 2));
+	assert_true(near(bt_link_workers_cpus(0.16, 0.11, 1, 2), 1));
+	assert_true(near(bt_link_workers_cpus(0, 0.11, 0, 2), 1));
+	assert_true(near(bt_link_workers_cpus(0.16, 0.05, 0.25, 0), 1));
+}
+
 /* The capacity measured from the observed schedule, nothing fitted to
  * the wall.  A loaded machine, where the kernel shares the CPUs per
  * thread: a and b (1 s of frontend each) ran side by side from 0 to 4 s,
@@ -481,6 +503,7 @@ int main(void)
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_threaded_link),
 	    cmocka_unit_test(test_link_main_workers),
+	    cmocka_unit_test(test_link_workers_cpus),
 	    cmocka_unit_test(test_measured),
 	    cmocka_unit_test(test_measured_phases),
 	    cmocka_unit_test(test_cursor),
