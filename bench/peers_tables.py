@@ -53,7 +53,10 @@ for w in order_w:
             if c == 'sample':
                 btrace_s[w] = (mw, mc)
                 ok = mw <= 1.02 and mc <= 1.02
+                pairs = sum(1 for r in runs if r in base)
                 target = '<= +2% wall and CPU: ' + ('met' if ok else '**missed**')
+                if pairs < 7:  # issue 19 judges it on medians of at least 7 paired rounds
+                    target += ' (%d paired rounds: the target asks at least 7)' % pairs
             if c == 'perf-dwarf':
                 perf_dwarf[w] = (mw, mc)
         b = st.median(v[2] for v in runs.values())
