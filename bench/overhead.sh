@@ -115,6 +115,6 @@ section="$work/section.md"
   echo
   echo "$table"
   echo
-  echo "Reproduce: \`bench/overhead.sh -n $rounds\` (ratios are medians of the per-round ratios; rounds interleave the modes in rotating order)."
+  echo "Reproduce: \`bench/overhead.sh -n $rounds$([ "$which" = all ] || echo " -w $which")\` (ratios are medians of the per-round ratios; rounds interleave the modes in rotating order)."
 } >"$section"
 bench_write_section "$repo/BENCHMARKS.md" overhead "$section"
