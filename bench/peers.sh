@@ -34,7 +34,7 @@
 # CPU included).  Ratios against untraced are taken per round; the table
 # shows their median with min and max, and the data each tool wrote.
 #
-# Then, from the last round of each workload: the share of rustc's
+# Then, from the last build of each tool and workload: the share of rustc's
 # samples whose stack reaches the root (btrace dump; perf script: the
 # outermost frame is _start, __libc_start_main, clone or start_thread)
 # and the share of perf's frames it could name.
@@ -181,7 +181,7 @@ run() {
 }
 
 # depth WORKLOAD: the share of rustc samples reaching the root, from the
-# last round's data of btrace (dump) and perf (script)
+# data of the last build of btrace (dump) and of perf (script)
 depth() {
   local w=$1 d
   d="$work/data-$w-sample"

@@ -78,7 +78,7 @@ if stretch:
     print('\nStretch goal (at most 1/5 of perf\'s own overhead at the same rate with full-depth stacks): ' + '; '.join(stretch) + '.')
 dep = [l.rstrip('\n').split('\t') for l in open(depth_f) if l.strip()]
 if dep:
-    print('\n**Stack depth of rustc\'s samples** (the last round of each workload; to the root: the outermost frame is the program\'s or thread\'s entry):\n')
+    print('\n**Stack depth of rustc\'s samples** (the last build of each tool and workload; to the root: the outermost frame is the program\'s or thread\'s entry):\n')
     print('| workload | tool | rustc samples | reaching the root | frames perf could name |')
     print('|---|---|---|---|---|')
     for w, c, n, root, named in dep:
