@@ -293,7 +293,7 @@ python3 "$repo/bench/peers_tables.py" "$results" "$raw/depth.tsv" "$raw/growth.t
   else
     how="$rounds rounds, every tool once per round in rotating order"
   fi
-  echo "Measured $(date -u +%Y-%m-%d) with btrace $(git -C "$repo" rev-parse --short HEAD) on $(nproc) cores, $(uname -sr), $(rustc --version), $(perf --version 2>/dev/null || echo 'no perf'); $how; $(((SECONDS + 30) / 60)) min for the script; load average $load0 at the start, $load1 at the end."
+  echo "Measured $(date -u +%Y-%m-%d) with btrace $(git -C "$repo" rev-parse --short HEAD) on $(nproc) cores, $(uname -sr), $(rustc --version), $(perf --version 2>/dev/null || echo 'no perf'); $how; $(awk -v s="$SECONDS" 'BEGIN { if (s < 120) printf "%d s", s; else printf "%.0f min", s / 60 }') for the script; load average $load0 at the start, $load1 at the end."
   echo
   cat "$work/tables.md"
   echo
