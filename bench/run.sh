@@ -65,10 +65,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 #   (build)            -     45  build-bench 17 s and build-bench-tests'
 #                                programs 17 s from scratch; before, in
 #                                the sections (robustness: every test)
-#   peers           1030    990  cli-app: 44 clean builds (5 rounds of 8
+#   peers           1030    960  cli-app: 44 clean builds (5 rounds of 8
 #                                tools, 2 more of untraced and sampled),
-#                                ~15 s each with cargo clean: 680; the
-#                                40-crate workspace, 44 x ~5 s: 240; the
+#                                ~15 s each with cargo clean: 660; the
+#                                40-crate workspace, 44 x ~4.5 s: 210; the
 #                                cli-app rebuild, 44 x ~0.6 s, warm from
 #                                the clean builds' dirs: 30 (before: 8
 #                                full builds, 140); growth 30; depth 10
@@ -81,33 +81,36 @@ export PATH="$HOME/.cargo/bin:$PATH"
 #                                once (-T 20; before, 3 times each)
 #   time-passes       60     60  2 clean traced cli-app builds
 #   debuginfo-ab      30     30  2 clean traced cli-app builds
-#   calibrate        330    330  cli-app: 19 traced clean builds; the
-#                                synthetic workspace: 49 x ~2 s (5 to 8
-#                                min in BENCHMARKS.md's history)
-#   rebuild          590    300  -m: 2 scenarios x (6 full builds + 10
-#                                rounds x 6 rebuilds); before: 4
+#   calibrate        480    370  cli-app: 19 traced clean builds, 4 min;
+#                                the 10 x 240 workspace: 6 s a build, 6 x
+#                                -R + 1 of them (-R 5; 8 before: the
+#                                check took 8 of the 11 min of 1f68e8b's
+#                                run with the fit)
+#   rebuild          590    320  -m: 2 scenarios x (6 full builds + 10
+#                                rounds x 6 rebuilds; synthetic main
+#                                alone, -r 2 at load 3: 217 s); before: 4
 #                                scenarios (10 min at -r 15), 3 builds of
 #                                its own and 4 x 10 overhead rounds
 #                                (peers measures cli-app's)
 #   stress            20     25  10 traced example builds (ctest: 14 s)
-#   robustness       270    180  storm 8 s, 10 concurrent builds 15, 20
+#   robustness       270    150  storm 8 s, 10 concurrent builds 15, 20
 #                                kills 14, damaged traces 17, 4 fuzzers x
-#                                20 s, their build (before: the whole
-#                                test tree built too)
+#                                20 s, their build (all of it at -t 2: 41
+#                                s; before: the whole test tree built too)
 #   history           20     70  SQLite fill 16 s; -p: PostgreSQL's 35 s
 #   diff-speed        45     45  15 x (1 vs 1 and 3 vs 3 diffs)
-#   total           3255   2625  54 min before (and its builds); 44 after
+#   total           3405   2625  57 min before (and its builds); 44 after
 plan=(
-  "peers|peers.sh|-n 5 -x 7 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild -c 8 -f 2 -p 10|cargo|990|70"
+  "peers|peers.sh|-n 5 -x 7 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild -c 8 -f 2 -p 10|cargo|960|70"
   "overhead|overhead.sh|-n 7 -w example|-n 3 -w example|cargo|25|12"
   "report|report.sh|-n 3|-n 1 -w example|cargo /usr/bin/time(time)|45|10"
   "scale|scale.sh|-n 3 -v 5000000 -T 20|-p 100,1000 -s 100000,500000 -n 1 -v 0|/usr/bin/time(time)|480|40"
   "time-passes|time_passes.sh||-|cargo|60|0"
   "debuginfo-ab|debuginfo_ab.sh|-n 1|-|cargo|30|0"
-  "calibrate|calibrate.sh|-c -r 3 -R 8|-|cargo mold(mold)|330|0"
-  "rebuild|rebuild_calibrate.sh|-r 10 -m -a|-|cargo mold(mold)|300|0"
+  "calibrate|calibrate.sh|-c -r 3 -R 5|-|cargo mold(mold)|370|0"
+  "rebuild|rebuild_calibrate.sh|-r 10 -m -a|-|cargo mold(mold)|320|0"
   "stress|stress.sh|-n 10|-n 2|cargo|25|15"
-  "robustness|robustness.sh|-t 20 -k 20 -c 10 -s 1|-|cargo clang(clang)|180|0"
+  "robustness|robustness.sh|-t 20 -k 20 -c 10 -s 1|-|cargo clang(clang)|150|0"
   "history|history.sh|-b 10000 -u 50 -n 7 -p|-b 500 -u 20 -n 3||70|5"
   "diff-speed|diff_speed.sh|-n 15|-n 3|/usr/bin/time(time)|45|12"
 )
