@@ -60,6 +60,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # crates: wall about CPU); perf script on the last build's data 2 s;
 # gen_trace 5 M samples 4.4 s quiet (50 M: about 45 s), sync 1 s.
 # "before" is the plan as it was (never run in full), for comparison.
+# --quick's estimates: its sections took 42 to 84 s in all at load 3 to
+# 4 on 2026-12-05 (peers 15 s), 3 min at load 30.
 #
 #   section       before  after  the after figure
 #   (build)            -     45  build-bench 17 s and build-bench-tests'
@@ -101,18 +103,18 @@ export PATH="$HOME/.cargo/bin:$PATH"
 #   diff-speed        45     45  15 x (1 vs 1 and 3 vs 3 diffs)
 #   total           3405   2625  57 min before (and its builds); 44 after
 plan=(
-  "peers|peers.sh|-n 5 -x 7 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild -c 8 -f 2 -p 10|cargo|960|70"
+  "peers|peers.sh|-n 5 -x 7 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild -c 8 -f 2 -p 10|cargo|960|30"
   "overhead|overhead.sh|-n 7 -w example|-n 3 -w example|cargo|25|12"
-  "report|report.sh|-n 3|-n 1 -w example|cargo /usr/bin/time(time)|45|10"
-  "scale|scale.sh|-n 3 -v 5000000 -T 20|-p 100,1000 -s 100000,500000 -n 1 -v 0|/usr/bin/time(time)|480|40"
+  "report|report.sh|-n 3|-n 1 -w example|cargo /usr/bin/time(time)|45|5"
+  "scale|scale.sh|-n 3 -v 5000000 -T 20|-p 100,1000 -s 100000,500000 -n 1 -v 0|/usr/bin/time(time)|480|15"
   "time-passes|time_passes.sh||-|cargo|60|0"
   "debuginfo-ab|debuginfo_ab.sh|-n 1|-|cargo|30|0"
   "calibrate|calibrate.sh|-c -r 3 -R 5|-|cargo mold(mold)|370|0"
   "rebuild|rebuild_calibrate.sh|-r 10 -m -a|-|cargo mold(mold)|320|0"
-  "stress|stress.sh|-n 10|-n 2|cargo|25|15"
+  "stress|stress.sh|-n 10|-n 2|cargo|25|5"
   "robustness|robustness.sh|-t 20 -k 20 -c 10 -s 1|-|cargo clang(clang)|150|0"
-  "history|history.sh|-b 10000 -u 50 -n 7 -p|-b 500 -u 20 -n 3||70|5"
-  "diff-speed|diff_speed.sh|-n 15|-n 3|/usr/bin/time(time)|45|12"
+  "history|history.sh|-b 10000 -u 50 -n 7 -p|-b 500 -u 20 -n 3||70|3"
+  "diff-speed|diff_speed.sh|-n 15|-n 3|/usr/bin/time(time)|45|8"
 )
 # the build of btrace before the first section (cmake), estimated seconds
 # full and quick: incremental after a change to the shim or the analyzer
