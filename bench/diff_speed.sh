@@ -12,6 +12,9 @@
 # more rounds.  Writes the table into BENCHMARKS.md (section
 # "diff-speed"), with the load average before and after.
 #
+# BTRACE defaults to build-bench's (bench_btrace in lib.sh: built from
+# this tree, optimized).
+#
 # usage: bench/diff_speed.sh [-n ROUNDS] [BTRACE]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,7 +27,8 @@ while getopts "n:" o; do
   esac
 done
 shift $((OPTIND - 1))
-btrace=${1:-$repo/build/bin/btrace}
+btrace=${1:-}
+[ -n "$btrace" ] || btrace=$(bench_btrace "$repo") # the benchmark build, up to date
 work=$(mktemp -d /tmp/btrace-bench-diff.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 tar -xJf "$repo/tests/golden/cli-app.tar.xz" -C "$work"

@@ -53,7 +53,10 @@ for w in order_w:
             if c == 'sample':
                 btrace_s[w] = (mw, mc)
                 ok = mw <= 1.02 and mc <= 1.02
+                pairs = sum(1 for r in runs if r in base)
                 target = '<= +2% wall and CPU: ' + ('met' if ok else '**missed**')
+                if pairs < 7:  # issue 19 judges it on medians of at least 7 paired rounds
+                    target += ' (%d paired rounds: the target asks at least 7)' % pairs
             if c == 'perf-dwarf':
                 perf_dwarf[w] = (mw, mc)
         b = st.median(v[2] for v in runs.values())
@@ -75,7 +78,7 @@ if stretch:
     print('\nStretch goal (at most 1/5 of perf\'s own overhead at the same rate with full-depth stacks): ' + '; '.join(stretch) + '.')
 dep = [l.rstrip('\n').split('\t') for l in open(depth_f) if l.strip()]
 if dep:
-    print('\n**Stack depth of rustc\'s samples** (the last round of each workload; to the root: the outermost frame is the program\'s or thread\'s entry):\n')
+    print('\n**Stack depth of rustc\'s samples** (the last build of each tool and workload; to the root: the outermost frame is the program\'s or thread\'s entry):\n')
     print('| workload | tool | rustc samples | reaching the root | frames perf could name |')
     print('|---|---|---|---|---|')
     for w, c, n, root, named in dep:

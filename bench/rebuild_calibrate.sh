@@ -41,10 +41,14 @@
 # btrace against this run's measured savings.
 # Writes the tables into BENCHMARKS.md (section "rebuild").
 #
-# usage: bench/rebuild_calibrate.sh [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o|-a]
+# usage: bench/rebuild_calibrate.sh [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-m] [-o|-a] [-k DIR]
 #   -r  experiment rounds per scenario (default 30)
 #   -n  overhead rounds per scenario (default 30)
 #   -s  the synthetic scenarios only (a quick run)
+#   -m  the main scenarios only (touch the binary's main.rs); the lib
+#       scenarios' accuracy rows are kept from the section's earlier run,
+#       marked so (bench/run.sh: each experiment's six full builds are
+#       most of this script's time, and the budget is 45 minutes)
 #   -o  the overhead only (keeps the accuracy table in BENCHMARKS.md)
 #   -a  the accuracy only (keeps the overhead table in BENCHMARKS.md)
 #   -k  keep the run in DIR (above)
@@ -53,16 +57,17 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-runs=30 ov_rounds=30 only_syn=0 only_overhead=0 only_accuracy=0 keep=""
-while getopts "r:n:soak:" o; do
+runs=30 ov_rounds=30 only_syn=0 only_overhead=0 only_accuracy=0 only_main=0 keep=""
+while getopts "r:n:smoak:" o; do
   case $o in
     r) runs=$OPTARG ;;
     n) ov_rounds=$OPTARG ;;
     s) only_syn=1 ;;
+    m) only_main=1 ;;
     o) only_overhead=1 ;;
     a) only_accuracy=1 ;;
     k) keep=$OPTARG ;;
-    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-o|-a] [-k DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-m] [-o|-a] [-k DIR]" >&2; exit 2 ;;
   esac
 done
 btrace=$(bench_btrace "$repo")
@@ -112,9 +117,21 @@ open(f"{d}/Cargo.toml", "w").write(toml)
 PY
   scenarios=("cli-app main cli-app src/main.rs" "cli-app lib cli-app-lib scan-core/src/lib.rs" "${scenarios[@]}")
 fi
+if [ "$only_main" = 1 ]; then
+  kept=()
+  for s in "${scenarios[@]}"; do
+    [[ $s == *" main "* ]] && kept+=("$s")
+  done
+  scenarios=("${kept[@]}")
+fi
+# the overhead rounds rebuild in the workload's own target/: build it
+# (btrace experiment builds in target dirs of its own, so -a needs none)
 for s in "${scenarios[@]}"; do
+  [ "$only_accuracy" = 1 ] && break
   read -r _ _ dir _ <<<"$s"
+  [ -e "$work/$dir/target/.built" ] && continue
   (cd "$work/$dir" && cargo build --offline -q >/dev/null 2>&1) || { echo "$dir does not build" >&2; exit 1; }
+  touch "$work/$dir/target/.built"
 done
 
 # 1. accuracy
@@ -157,6 +174,23 @@ for line in open(sys.argv[1]):
     out.append(f"| {sc} | baseline rebuild (median of {x['runs']}) | {bc:.3f} s CPU | [{min(base['cpu_s']):.3f}, {max(base['cpu_s']):.3f}] | | {bw:.3f} s wall | [{min(base['wall_s']):.3f}, {max(base['wall_s']):.3f}] | | |")
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
+if [ "$only_main" = 1 ] && [ "$only_overhead" = 0 ]; then
+  # the lib scenarios' rows of the earlier table, marked
+  python3 - "$repo/BENCHMARKS.md" "$work/check.md" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"<!-- rebuild:begin -->.*?\*\*Accuracy\*\*.*?\n\n(\|.*?)\n\n", text, re.S)
+mark = " (earlier run)"
+rows = []
+for line in (m.group(1).split("\n") if m else []):
+    cells = line.split("|")
+    if len(cells) > 2 and "touch" in cells[1] and "/lib.rs" in cells[1]:
+        cells[1] = " " + cells[1].strip().replace(mark, "") + mark + " "
+        rows.append("|".join(cells))
+with open(sys.argv[2], "a") as f:
+    f.write("".join(r + "\n" for r in rows))
+PY
+fi
 [ "$only_overhead" = 1 ] || cat "$work/check.md"
 
 # 2. overhead of tracing a rebuild: paired rounds, order alternating
@@ -236,13 +270,14 @@ fi
     echo
     cat "$old_check"
   else
+    [ "$only_main" = 1 ] && echo "(\`-m\`: the scenarios that touch a library were not run this time; their rows, marked (earlier run), are from an earlier run of this script, which the history of this file dates.)" && echo
     echo "**Accuracy** (\`btrace experiment --touch FILE --runs $runs\` per scenario: a full build per option in its own target dir; estimates from one traced rebuild of the baseline; measured savings are medians of the per-round paired differences from the baseline over $runs interleaved rounds of touch + rebuild, plain (no drift scaling: docs/estimation.md), min and max beside; errors compare the shares of the rebuild, estimate against measurement):"
     echo
     cat "$work/check.md"
   fi
   echo
   if [ "$only_accuracy" = 1 ]; then
-    echo "(The overhead table below is from the previous full run of this script; \`-a\` kept it.)"
+    echo "(The overhead table below is from the previous full run of this script; \`-a\` kept it. \`bench/run.sh\` measures the overhead of cli-app's rebuild in the peers section instead.)"
     echo
     cat "$old_overhead"
   else
@@ -251,6 +286,6 @@ fi
     cat "$work/overhead.md"
   fi
   echo
-  echo "Reproduce: \`bench/rebuild_calibrate.sh -r $runs -n $ov_rounds$([ "$only_syn" = 1 ] && echo " -s")$([ "$only_overhead" = 1 ] && echo " -o")$([ "$only_accuracy" = 1 ] && echo " -a")\`."
+  echo "Reproduce: \`bench/rebuild_calibrate.sh -r $runs -n $ov_rounds$([ "$only_syn" = 1 ] && echo " -s")$([ "$only_main" = 1 ] && echo " -m")$([ "$only_overhead" = 1 ] && echo " -o")$([ "$only_accuracy" = 1 ] && echo " -a")\`."
 } >"$section"
 bench_write_section "$repo/BENCHMARKS.md" rebuild "$section"

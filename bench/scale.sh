@@ -10,8 +10,10 @@
 # BTRACE_HISTORY=0) run -n times, wall, CPU (user + sys: less sensitive
 # to the load of a shared machine than wall) and max RSS from GNU time;
 # the table gives the median wall with min and max, the median CPU and
-# the median max RSS.  A cell whose first run takes more than
-# a minute is run once (the table says how many runs each has).
+# the median max RSS.  A cell whose first run takes more than -T seconds
+# (default 60) is run once (the table says how many runs each has):
+# bench/run.sh gives 20, so that the 50 M-sample cells (10 GB traces,
+# 30 s and more a report) are run once and the smaller ones -n times.
 #
 # What cannot be measured is said in the table, never left out: a trace
 # that would not fit on the disk (its size estimated from the smaller
@@ -40,14 +42,14 @@
 # build-bench/scale/results.tsv.
 #
 # usage: bench/scale.sh [-p PROCS,...] [-s SAMPLES,...] [-n RUNS]
-#                       [-v SAMPLES] [-t SECONDS] [-m GIB]
+#                       [-v SAMPLES] [-t SECONDS] [-m GIB] [-T SECONDS]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo/bench/lib.sh"
 procs_list=100,1000,10000 samples_list=500000,5000000,50000000 runs=3
-variant=5000000 limit_s=900 limit_gib=12
-usage() { echo "usage: $0 [-p PROCS,...] [-s SAMPLES,...] [-n RUNS] [-v SAMPLES] [-t SECONDS] [-m GIB]" >&2; exit 2; }
-while getopts "p:s:n:v:t:m:" o; do
+variant=5000000 limit_s=900 limit_gib=12 once_s=60
+usage() { echo "usage: $0 [-p PROCS,...] [-s SAMPLES,...] [-n RUNS] [-v SAMPLES] [-t SECONDS] [-m GIB] [-T SECONDS]" >&2; exit 2; }
+while getopts "p:s:n:v:t:m:T:" o; do
   case $o in
     p) procs_list=$OPTARG ;;
     s) samples_list=$OPTARG ;;
@@ -55,13 +57,14 @@ while getopts "p:s:n:v:t:m:" o; do
     v) variant=$OPTARG ;;
     t) limit_s=$OPTARG ;;
     m) limit_gib=$OPTARG ;;
+    T) once_s=$OPTARG ;;
     *) usage ;;
   esac
 done
 IFS=, read -r -a P <<<"$procs_list"
 IFS=, read -r -a S <<<"$samples_list"
 mapfile -t S < <(printf '%s\n' "${S[@]}" | sort -n)
-for v in "${P[@]}" "${S[@]}" "$runs" "$variant" "$limit_s" "$limit_gib"; do
+for v in "${P[@]}" "${S[@]}" "$runs" "$variant" "$limit_s" "$limit_gib" "$once_s"; do
   [[ $v =~ ^[0-9]+$ ]] || { echo "scale.sh: not a number: $v" >&2; usage; }
 done
 started=$SECONDS
@@ -99,7 +102,7 @@ measure() {
     read -r wall rss usr sys <"$work/time"
     walls+=("$wall") rsss+=("$rss")
     cpus+=("$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')")
-    awk -v w="$wall" 'BEGIN { exit !(w > 60) }' && break
+    awk -v w="$wall" -v t="$once_s" 'BEGIN { exit !(w > t) }' && break
   done
   rm -rf "$work/rep"
   if [ "${#walls[@]}" = 0 ]; then
@@ -278,6 +281,6 @@ cat "$work/tables.md"
   echo
   echo "The report is everything \`btrace report\` writes (summary, Chrome trace, symbolized flame graph, HTML), with two threads unless said. Trace bytes per CPU-second of a real build: the section above (bench/report.sh, \"Trace size\")."
   echo
-  echo "Reproduce: \`bench/scale.sh -p $procs_list -s $samples_list -n $runs -v $variant -t $limit_s -m $limit_gib\` (raw figures in build-bench/scale/results.tsv)."
+  echo "Reproduce: \`bench/scale.sh -p $procs_list -s $samples_list -n $runs -v $variant -t $limit_s -m $limit_gib -T $once_s\` (raw figures in build-bench/scale/results.tsv)."
 } >"$section"
 bench_write_section "$repo/BENCHMARKS.md" scale "$section"

@@ -4,9 +4,10 @@
 # section script gone, an option a script no longer takes, a section
 # missing from BENCHMARKS.md, a table plot.py cannot read (and a grid
 # cell of the scale section that says it was not measured is left out of
-# report_scale.svg, not a failure).  Also: --list
-# shows every section in both modes, and plot.py draws its plots from
-# the tree's BENCHMARKS.md.
+# report_scale.svg, not a failure), a plan whose estimated times add up
+# to more than the budget (45 min, 5 with --quick).  Also: --list shows
+# every section in both modes with its estimate and the total against
+# the budget, and plot.py draws its plots from the tree's BENCHMARKS.md.
 set -euo pipefail
 repo=$1
 t=$(mktemp -d /tmp/btrace-bench-check.XXXXXX)
@@ -19,9 +20,13 @@ echo "$out"
 # --list: one line per section in the plan, both modes.
 n=$(grep -c '^  "[a-z-]*|' "$repo/bench/run.sh")
 [ "$n" -ge 10 ] || fail "the plan has $n sections"
-[ "$(bash "$repo/bench/run.sh" --list | grep -c ' bench/')" = "$n" ] || fail "--list does not show the $n sections"
+l=$(bash "$repo/bench/run.sh" --list)
+[ "$(echo "$l" | grep -c ' bench/')" = "$n" ] || fail "--list does not show the $n sections"
+echo "$l" | tail -n 1 | grep -q '^total .* min  estimated, against a budget of 45 min' || fail "--list has no total against 45 min: $(echo "$l" | tail -n 1)"
 q=$(bash "$repo/bench/run.sh" --list --quick)
-[ "$(echo "$q" | wc -l)" = "$n" ] || fail "--list --quick does not show the $n sections"
+[ "$(echo "$q" | grep -vc '^(build) \|^total ')" = "$n" ] || fail "--list --quick does not show the $n sections"
+echo "$q" | tail -n 1 | grep -q 'against a budget of 5 min' || fail "--list --quick has no total against 5 min"
+echo "$l" | tail -n 1
 echo "$q" | grep -q 'bench/peers.sh -n 3' || fail "--quick does not run peers.sh"
 echo "$q" | grep -q 'not run with --quick' || fail "--quick runs every section"
 
@@ -65,6 +70,8 @@ python3 "$t/r/bench/plot.py" "$t/r/BENCHMARKS.md" "$t/plots2" >"$t/plot2.out" ||
 n_one=$(grep -o 'report_scale.svg ([0-9]* points)' "$t/plot2.out")
 [ "${n_all//[^0-9]/}" = $((${n_one//[^0-9]/} + 1)) ] || fail "an unmeasured cell: $n_all before, $n_one after"
 echo "ok: an unmeasured grid cell -> $n_one"
+copy && sed -i 's/^\(  "peers|.*|\)[0-9]*\(|[0-9]*"\)$/\13000\2/' "$t/r/bench/run.sh"
+expect "estimates over the budget" "estimates add up to .* over the budget of 45 min"
 copy && echo 'if then' >>"$t/r/bench/history.sh"
 expect "a script that does not parse" "history: bench/history.sh does not parse"
 echo "bench_run_check: passed"
