@@ -21,15 +21,21 @@
 #             each process adds: medians of per-round differences / COUNT)
 #   proxy     the same through rustup's proxy (~/.cargo/bin/rustc): two
 #             images a process, the proxy's and the real rustc's
+#   tiny      `sh` running COUNT times an empty C program named rustc,
+#             linked with libgcc_s as every Rust program is: a sampled
+#             process that ends before its first sample, as rustc's fork
+#             child before its exec of cc, or the ld.lld wrapper before
+#             its exec of rust-lld: the sampler's fixed cost per process
+#             (issue 19)
 #   linkargs  `sh` running /bin/true COUNT times with a link's command
 #             line (250 object paths, 22 KB, as cc, collect2, ld.lld and
 #             rust-lld get in a cli-app rebuild): the recorder's cost of
 #             an argv (unsampled: /bin/true is no compiler)
 #
 # usage: bench/overhead_breakdown.sh [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT]
-#          [-w rebuild|example|synthetic|short|proxy|linkargs] [-m sample|off] [-t TAG]
+#          [-w rebuild|example|synthetic|short|proxy|tiny|linkargs] [-m sample|off] [-t TAG]
 #          [-s] [BTRACE...]
-#   -c  processes of the short and proxy workloads (default 20)
+#   -c  processes of the short, proxy, tiny and linkargs workloads (default 20)
 #   -m  the btrace mode: default sampling (sample), or --sample off
 #   -t  writes section overhead-breakdown-WORKLOAD-TAG instead
 #   -s  do not write BENCHMARKS.md (section overhead-breakdown-WORKLOAD)
@@ -48,7 +54,7 @@ while getopts "n:p:c:w:m:t:s" o; do
     w) which=$OPTARG ;;
     m) mode=$OPTARG ;;
     s) write=0 ;;
-    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT] [-w rebuild|example|synthetic|short|proxy|linkargs] [-m sample|off] [-t TAG] [-s] [BTRACE...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT] [-w rebuild|example|synthetic|short|proxy|tiny|linkargs] [-m sample|off] [-t TAG] [-s] [BTRACE...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -79,6 +85,12 @@ case $which in
     [ -x "$rustc_bin" ] || { echo "no $rustc_bin" >&2; exit 1; }
     printf 'for i in $(seq %d); do "%s" -V; done\n' "$count" "$rustc_bin" >"$work/w/short.sh"
     prep() { :; } ;;
+  tiny)
+    mkdir -p "$work/w/bin"
+    echo 'int main(void) { return 0; }' >"$work/w/main.c"
+    cc -O2 -o "$work/w/bin/rustc" "$work/w/main.c" -Wl,--no-as-needed -lgcc_s
+    printf 'for i in $(seq %d); do "%s"; done\n' "$count" "$work/w/bin/rustc" >"$work/w/short.sh"
+    prep() { :; } ;;
   linkargs)
     mkdir -p "$work/w"
     objs=$(for i in $(seq 250); do printf '%s/target/debug/deps/cli_app-7e4eb829af72d0fc.%05dfwmfozaff4tbz97rljjdh5c.0qj8aab.rcgu.o ' "$work/w" "$i"; done)
@@ -87,7 +99,7 @@ case $which in
   *) echo "unknown workload $which" >&2; exit 2 ;;
 esac
 build_cmd=(cargo build -q --offline)
-case $which in short | proxy | linkargs) build_cmd=(sh "$work/w/short.sh") ;; esac
+case $which in short | proxy | tiny | linkargs) build_cmd=(sh "$work/w/short.sh") ;; esac
 (cd "$work/w" && "${build_cmd[@]}" >/dev/null 2>&1) # warm the caches
 
 sflag=()
@@ -133,7 +145,7 @@ python3 - "$work" "$rounds" "$prounds" "$which" "$mode" "$load0" "$load1" "$coun
 import sys, os, glob, statistics as st, collections, re
 work, rounds, prounds, which, mode, load0, load1, count = sys.argv[1:9]
 bins = sys.argv[9:]
-count = int(count) if which in ('short', 'proxy', 'linkargs') else 0
+count = int(count) if which in ('short', 'proxy', 'tiny', 'linkargs') else 0
 rounds, prounds = int(rounds), int(prounds)
 def stat(m, r):
     d = {}
@@ -298,7 +310,7 @@ for i in range(len(bins)):
 PY
 cat "$out"
 args="-n $rounds -p $prounds -w $which"
-case $which in short | proxy | linkargs) args+=" -c $count" ;; esac
+case $which in short | proxy | tiny | linkargs) args+=" -c $count" ;; esac
 [ "$mode" = off ] && args+=" -m off"
 [ -n "$tag" ] && args+=" -t $tag"
 printf '\nReproduce: `bench/overhead_breakdown.sh %s`.\n' "$args" >>"$out"
