@@ -21,15 +21,28 @@
 #             each process adds: medians of per-round differences / COUNT)
 #   proxy     the same through rustup's proxy (~/.cargo/bin/rustc): two
 #             images a process, the proxy's and the real rustc's
+#   tiny      `sh` running COUNT times an empty C program named rustc,
+#             linked with libgcc_s as every Rust program is: a sampled
+#             process that ends before its first sample, as rustc's fork
+#             child before its exec of cc, or the ld.lld wrapper before
+#             its exec of rust-lld: the sampler's fixed cost per process
+#             (issue 19)
+#   forks     a copy of bash named rustc (so sampled) forking COUNT
+#             children that exec /bin/true: the cost of a sampled fork
+#             child that execs at once, as rustc's child for cc
 #   linkargs  `sh` running /bin/true COUNT times with a link's command
 #             line (250 object paths, 22 KB, as cc, collect2, ld.lld and
 #             rust-lld get in a cli-app rebuild): the recorder's cost of
 #             an argv (unsampled: /bin/true is no compiler)
 #
 # usage: bench/overhead_breakdown.sh [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT]
-#          [-w rebuild|example|synthetic|short|proxy|linkargs] [-m sample|off] [-t TAG]
-#          [-s] [BTRACE...]
-#   -c  processes of the short and proxy workloads (default 20)
+#          [-w rebuild|example|synthetic|short|proxy|tiny|forks|linkargs] [-m sample|off]
+#          [-d DIR] [-t TAG] [-s] [BTRACE...]
+#   -c  processes of the short, proxy, tiny, forks and linkargs workloads (default 20)
+#   -d  write the traces under DIR (default: the work directory in /tmp),
+#       e.g. /dev/shm: tmpfs creates a file in microseconds, where ext4
+#       here spends 0.3 to 1 ms and more under load (recently_deleted()),
+#       so what is left is the shim's own cost
 #   -m  the btrace mode: default sampling (sample), or --sample off
 #   -t  writes section overhead-breakdown-WORKLOAD-TAG instead
 #   -s  do not write BENCHMARKS.md (section overhead-breakdown-WORKLOAD)
@@ -38,17 +51,18 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-rounds=10 prounds=3 which=rebuild mode=sample write=1 count=20 tag=
-while getopts "n:p:c:w:m:t:s" o; do
+rounds=10 prounds=3 which=rebuild mode=sample write=1 count=20 tag= tdir=
+while getopts "n:p:c:w:m:d:t:s" o; do
   case $o in
     n) rounds=$OPTARG ;;
     p) prounds=$OPTARG ;;
     c) count=$OPTARG ;;
     t) tag=$OPTARG ;;
+    d) tdir=$OPTARG ;;
     w) which=$OPTARG ;;
     m) mode=$OPTARG ;;
     s) write=0 ;;
-    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT] [-w rebuild|example|synthetic|short|proxy|linkargs] [-m sample|off] [-t TAG] [-s] [BTRACE...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-n ROUNDS] [-p PERF_ROUNDS] [-c COUNT] [-w rebuild|example|synthetic|short|proxy|tiny|forks|linkargs] [-m sample|off] [-d DIR] [-t TAG] [-s] [BTRACE...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -57,7 +71,9 @@ bins=()
 for b in "$@"; do bins+=("$(realpath "$b")"); done
 [ ${#bins[@]} -gt 0 ] || bins=("$(bench_btrace "$repo")")
 work=$(mktemp -d /tmp/btrace-bench-breakdown.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trace=$work/trace
+[ -n "$tdir" ] && trace=$(mktemp -d "$tdir/btrace-bench-trace.XXXXXX")/trace
+trap 'rm -rf "$work" "${trace%/trace}"' EXIT
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 case $which in
@@ -79,6 +95,17 @@ case $which in
     [ -x "$rustc_bin" ] || { echo "no $rustc_bin" >&2; exit 1; }
     printf 'for i in $(seq %d); do "%s" -V; done\n' "$count" "$rustc_bin" >"$work/w/short.sh"
     prep() { :; } ;;
+  tiny)
+    mkdir -p "$work/w/bin"
+    echo 'int main(void) { return 0; }' >"$work/w/main.c"
+    cc -O2 -o "$work/w/bin/rustc" "$work/w/main.c" -Wl,--no-as-needed -lgcc_s
+    printf 'for i in $(seq %d); do "%s"; done\n' "$count" "$work/w/bin/rustc" >"$work/w/short.sh"
+    prep() { :; } ;;
+  forks)
+    mkdir -p "$work/w/bin"
+    cp "$(command -v bash)" "$work/w/bin/rustc"
+    printf '"%s" -c '"'"'for i in $(seq %d); do /bin/true; done'"'"'\n' "$work/w/bin/rustc" "$count" >"$work/w/short.sh"
+    prep() { :; } ;;
   linkargs)
     mkdir -p "$work/w"
     objs=$(for i in $(seq 250); do printf '%s/target/debug/deps/cli_app-7e4eb829af72d0fc.%05dfwmfozaff4tbz97rljjdh5c.0qj8aab.rcgu.o ' "$work/w" "$i"; done)
@@ -87,7 +114,7 @@ case $which in
   *) echo "unknown workload $which" >&2; exit 2 ;;
 esac
 build_cmd=(cargo build -q --offline)
-case $which in short | proxy | linkargs) build_cmd=(sh "$work/w/short.sh") ;; esac
+case $which in short | proxy | tiny | forks | linkargs) build_cmd=(sh "$work/w/short.sh") ;; esac
 (cd "$work/w" && "${build_cmd[@]}" >/dev/null 2>&1) # warm the caches
 
 sflag=()
@@ -97,9 +124,9 @@ sflag=()
 build() {
   local m=$1 r=$2; shift 2
   local cmd=("${build_cmd[@]}")
-  [ "$m" = u ] || cmd=("${bins[$m]}" record -o "$work/trace" "${sflag[@]}" -- "${cmd[@]}")
+  [ "$m" = u ] || cmd=("${bins[$m]}" record -o "$trace" "${sflag[@]}" -- "${cmd[@]}")
   prep
-  rm -rf "$work/trace"
+  rm -rf "$trace"
   (cd "$work/w" && "$@" -- "${cmd[@]}" >/dev/null 2>&1)
 }
 modes=(u)
@@ -117,7 +144,7 @@ for ((r = 1; r <= prounds; r++)); do
     m=${modes[(r + k) % nm]}
     build "$m" "$r" perf record -q -F 2000 -g -o "$work/perf.$m.$r.data"
     # what the build was: processes, images, samples (dump's last line)
-    [ "$m" = u ] || "${bins[$m]}" dump "$work/trace" 2>/dev/null | tail -n 1 >"$work/dump.$m.$r" || true
+    [ "$m" = u ] || "${bins[$m]}" dump "$trace" 2>/dev/null | tail -n 1 >"$work/dump.$m.$r" || true
   done
 done
 for f in "$work"/perf.*.data; do
@@ -129,11 +156,11 @@ done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out="$work/section.md"
-python3 - "$work" "$rounds" "$prounds" "$which" "$mode" "$load0" "$load1" "$count" "${bins[@]}" >"$out" <<'PY'
+python3 - "$work" "$rounds" "$prounds" "$which" "$mode" "$load0" "$load1" "$count" "${tdir:-}" "${bins[@]}" >"$out" <<'PY'
 import sys, os, glob, statistics as st, collections, re
-work, rounds, prounds, which, mode, load0, load1, count = sys.argv[1:9]
-bins = sys.argv[9:]
-count = int(count) if which in ('short', 'proxy', 'linkargs') else 0
+work, rounds, prounds, which, mode, load0, load1, count, tdir = sys.argv[1:10]
+bins = sys.argv[10:]
+count = int(count) if which in ('short', 'proxy', 'tiny', 'forks', 'linkargs') else 0
 rounds, prounds = int(rounds), int(prounds)
 def stat(m, r):
     d = {}
@@ -149,6 +176,7 @@ scale = {'duration_time': 1e-6}
 home = os.path.expanduser('~')
 print(f"Workload **{which}**{f' ({count} processes)' if count else ''}, btrace mode `{'--sample off' if mode == 'off' else 'default sampling'}`; "
       f"{rounds} paired rounds under `perf stat`, {prounds} under `perf record -F 2000 -g`; "
+      f"{f'traces under {tdir}; ' if tdir else ''}"
       f"load average {load0} at the start, {load1} at the end.\n")
 cols = ['untraced'] + [f"btrace {i + 1}" for i in range(len(bins))]
 for i, b in enumerate(bins):
@@ -298,7 +326,8 @@ for i in range(len(bins)):
 PY
 cat "$out"
 args="-n $rounds -p $prounds -w $which"
-case $which in short | proxy | linkargs) args+=" -c $count" ;; esac
+case $which in short | proxy | tiny | forks | linkargs) args+=" -c $count" ;; esac
+[ -n "$tdir" ] && args+=" -d $tdir"
 [ "$mode" = off ] && args+=" -m off"
 [ -n "$tag" ] && args+=" -t $tag"
 printf '\nReproduce: `bench/overhead_breakdown.sh %s`.\n' "$args" >>"$out"

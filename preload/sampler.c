@@ -11,8 +11,20 @@
  * writes the module map as modules appear.  Symbolization is the
  * analyzer's job.
  *
+ * The start is lazy (issue 19): most sampled images are short (rustc's
+ * fork child before it execs cc, the ld.lld wrapper before it execs
+ * rust-lld, `rustc -vV`), and many end before their first sample.  The
+ * constructor does only what the handler needs (the unwinder, the ring,
+ * the handler, the timer) and builds the SAMPLING record; the module scan
+ * and that record's write wait for the first flush, or for the stop,
+ * which scans only if a sample was taken; the flusher starts with the
+ * program's first thread.  Until then the handler itself writes the ring
+ * out when it is half full (bt_emit() is AS-safe), so a single-threaded
+ * image loses no samples.
+ *
  * Async-signal-safety: on_sigprof() and everything it calls are AS-safe
- * (atomics, the stack, the ring, gettid and prctl(PR_GET_NAME)); nothing
+ * (atomics, the stack, the ring, gettid, prctl(PR_GET_NAME), and
+ * bt_emit()'s system calls with the consumer lock only tried); nothing
  * else here runs in the handler. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -93,8 +105,13 @@ static struct {
 	getipinfo_fn getipinfo;
 	find_fde_fn find_fde;
 	pthread_key_t key;
-	int flusher;	  /* FLUSHER_* */
-	int lazy_flusher; /* none until the program starts a thread */
+	int flusher; /* FLUSHER_*: none until the program starts a thread */
+	/* The SAMPLING record of the image's start, built when sampling
+	 * began and written by the first scan, the handler's first drain or
+	 * the stop, whichever comes first (the one that clears the flag). */
+	int sampling_pending;
+	size_t sampling_len;
+	char sampling_rec[128];
 	/* Threads that block SIGPROF, threads registered and alive, and a
 	 * generation that every change of either bumps
 	 * (arm_process_timer()). */
@@ -110,6 +127,11 @@ static struct {
 		uint64_t left; /* of its period, while it is off */
 		char name[16]; /* its name at its last sample */
 	} timers[MAX_TIMERS];  /* registered threads */
+	/* Slots ever claimed: timers[n_timers..] were never used.  The loops
+	 * over the table stop there: its 48 KiB are 12 pages, and a
+	 * compare-and-swap on each slot (bt_sampler_stop()) faults in every
+	 * page it touches, a short process's most of them. */
+	int n_timers;
 	int process_timer; /* one process-wide timer instead of one a thread */
 	struct {
 		uint64_t start, end;
@@ -179,6 +201,8 @@ static int reached_root(const struct unwind_state *u)
 	return sp.find_fde((void *)pc, &bases) != NULL;
 }
 
+static void drain_in_handler(void);
+
 static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
@@ -238,6 +262,12 @@ static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 	s->head.reserved = 0;
 	slot_set(s, pos, pos + 1);
 	__atomic_add_fetch(&sp.taken, 1, __ATOMIC_RELAXED);
+	/* No flusher yet (no thread of the program's): half full is time to
+	 * write the ring out here, rather than lose samples when full. */
+	if (pos + 1 - __atomic_load_n(&sp.tail, __ATOMIC_RELAXED) >=
+		NSLOTS / 2 &&
+	    __atomic_load_n(&sp.flusher, __ATOMIC_ACQUIRE) != FLUSHER_RUNNING)
+		drain_in_handler();
 done:
 	in_handler = 0;
 out:
@@ -399,9 +429,14 @@ static void scan_modules_with(const char *tail, size_t len)
 	pthread_setcancelstate(cs, NULL);
 }
 
+/* Not AS-safe.  The modules not written yet, and the start's SAMPLING
+ * record after them if it is still to be written. */
 static void scan_modules(void)
 {
-	scan_modules_with(NULL, 0);
+	if (__atomic_exchange_n(&sp.sampling_pending, 0, __ATOMIC_ACQ_REL))
+		scan_modules_with(sp.sampling_rec, sp.sampling_len);
+	else
+		scan_modules_with(NULL, 0);
 }
 
 struct unload_arg {
@@ -556,6 +591,22 @@ static void drain(void)
 	write_staged();
 }
 
+/* [AS-safe] The handler's drain, while no flusher runs: the start's
+ * SAMPLING record if no scan wrote it, then the ring.  The consumer lock
+ * is only tried (its holder may be the code this signal interrupted); the
+ * staged records (a spin lock) and the modules (dl_iterate_phdr) wait for
+ * the next drain outside a handler, and the first scan's records carry
+ * the sampler's start as their time, so these samples fall within them. */
+static void drain_in_handler(void)
+{
+	if (drain_lock(0) < 0)
+		return;
+	if (__atomic_exchange_n(&sp.sampling_pending, 0, __ATOMIC_ACQ_REL))
+		bt_emit(sp.sampling_rec, sp.sampling_len);
+	drain_ring();
+	drain_unlock();
+}
+
 /* Takes the consumer lock; WAIT says whether to wait for the flusher. */
 static int drain_lock(int wait)
 {
@@ -591,7 +642,8 @@ static void *flusher(void *arg)
 			return NULL;
 		if (!sp.on || drain_lock(0) < 0)
 			continue;
-		scan_modules();
+		if (__atomic_load_n(&sp.taken, __ATOMIC_RELAXED))
+			scan_modules(); /* modules only matter for samples */
 		drain();
 		drain_unlock();
 	}
@@ -720,6 +772,12 @@ static int register_this_thread(void)
 	}
 	if (slot < 0)
 		return -1;
+	for (int n = __atomic_load_n(&sp.n_timers, __ATOMIC_ACQUIRE);
+	     n <= slot;)
+		if (__atomic_compare_exchange_n(&sp.n_timers, &n, slot + 1, 0,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			break;
 	sp.timers[slot].tid = tid;
 	sp.timers[slot].name[0] = 0;
 	sp.timers[slot].has_timer = 0;
@@ -941,10 +999,11 @@ static void *thread_start(void *p)
 	return t.fn(t.arg);
 }
 
-/* Every thread the program starts is registered; in a process whose
- * flusher waits for the program's first thread (BTRACE_SAMPLE=all, not
- * a compiler), that thread's start also starts the flusher: the process
- * is then multi-threaded anyway. */
+/* Every thread the program starts is registered, and the first one
+ * starts the flusher: the process is then multi-threaded anyway (a
+ * single-threaded program never gets a thread of ours, see
+ * BTRACE_SAMPLE=all in docs/sampling.md, and a short one never pays for
+ * it). */
 BT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 			     void *(*fn)(void *), void *arg)
 {
@@ -956,8 +1015,7 @@ BT_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
 	if (!sp.on || !bt_active() || !(t = malloc(sizeof(*t))))
 		return real(th, attr, fn, arg);
-	if (sp.lazy_flusher)
-		start_flusher();
+	start_flusher();
 	t->fn = fn;
 	t->arg = arg;
 	r = real(th, attr, thread_start, t);
@@ -991,13 +1049,10 @@ static uint64_t process_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The SAMPLING record, written alone or (WITH_SCAN) after the modules of
- * a scan, in the same write. */
-static void write_sampling_scan(uint32_t flags, int with_scan)
+/* The SAMPLING record of FLAGS as of now into REC; returns its length. */
+static size_t sampling_record(char *rec, size_t cap, uint32_t flags)
 {
-	char rec[128];
 	struct bt_rec_sampling s;
-	size_t len;
 	memset(&s, 0, sizeof(s));
 	s.mono_ns = bt_now_ns();
 	s.period_ns = sp.period_ns;
@@ -1005,16 +1060,13 @@ static void write_sampling_scan(uint32_t flags, int with_scan)
 	s.mode = sp.mode;
 	s.flags = flags;
 	s.process_cpu_ns = process_cpu_ns();
-	len = bt_build_sampling(rec, sizeof(rec), &s);
-	if (with_scan)
-		scan_modules_with(rec, len);
-	else
-		bt_emit(rec, len);
+	return bt_build_sampling(rec, cap, &s);
 }
 
 static void write_sampling(uint32_t flags)
 {
-	write_sampling_scan(flags, 0);
+	char rec[128];
+	bt_emit(rec, sampling_record(rec, sizeof(rec), flags));
 }
 
 /* Which timer: one CPU-time timer for the whole process (default on
@@ -1067,17 +1119,30 @@ static void postfork_parent(void)
 }
 
 /* Registers this thread, makes the process timer if there is to be one,
- * writes the SAMPLING record (after the loaded modules if SCAN, in one
- * write) and starts the flusher unless it waits for the program's first
- * thread.  The constructor (SCAN) and a fork child. */
-static void begin_sampling(int scan)
+ * and builds the SAMPLING record, to be written with the first scan or at
+ * the stop (sampling_pending).  Nothing is written here, no module is
+ * scanned and no thread started: an image that ends or execs before its
+ * first sample pays for neither.  The constructor and a fork child. */
+static void begin_sampling(void)
 {
-	uint32_t flags;
+	uint32_t flags = BT_SAMPLING_ACTIVE |
+			 (sp.process_timer ? BT_SAMPLING_PROCESS_TIMER : 0);
+	/* Built before any timer runs, so that the handler's first drain
+	 * finds it. */
+	sp.sampling_len =
+	    sampling_record(sp.sampling_rec, sizeof(sp.sampling_rec), flags);
+	__atomic_store_n(&sp.sampling_pending, 1, __ATOMIC_RELEASE);
+	/* The first scan stamps what it finds with the time sampling began
+	 * (write_module(): what no earlier scan saw was loaded after it), so
+	 * that the samples taken before that scan fall within them. */
+	if (!sp.last_scan_ns)
+		sp.last_scan_ns = bt_now_ns();
 	sp.on = 1;
 	if (register_this_thread() < 0 ||
 	    (sp.process_timer && create_timer(0, &sp.ptimer) < 0)) {
 		sp.on = 0;
-		write_sampling_scan(BT_SAMPLING_NO_TIMER, scan);
+		__atomic_store_n(&sp.sampling_pending, 0, __ATOMIC_RELEASE);
+		write_sampling(BT_SAMPLING_NO_TIMER);
 		return;
 	}
 	/* thread_end() also for this thread, should it end before the
@@ -1090,11 +1155,6 @@ static void begin_sampling(int scan)
 		arm_process_timer();
 	}
 	sp.began = 1;
-	flags = BT_SAMPLING_ACTIVE |
-		(sp.process_timer ? BT_SAMPLING_PROCESS_TIMER : 0);
-	write_sampling_scan(flags, scan);
-	if (!sp.lazy_flusher)
-		start_flusher();
 }
 
 void bt_sampler_start(void)
@@ -1113,11 +1173,6 @@ void bt_sampler_start(void)
 	if (sp.mode == BT_SAMPLE_OFF ||
 	    (sp.mode == BT_SAMPLE_COMPILERS && !is_compiler(exe)))
 		return;
-	/* BTRACE_SAMPLE=all: a process that is not a compiler gets no
-	 * thread of ours while it has none of its own (a second thread
-	 * makes unshare(CLONE_NEWUSER) and setns into a user namespace fail
-	 * with EINVAL: bwrap, `unshare -U`). */
-	sp.lazy_flusher = !is_compiler(exe);
 	v = getenv("BTRACE_HZ");
 	hz = v ? strtol(v, NULL, 10) : 250;
 	if (hz < 1 || hz > 10000)
@@ -1165,7 +1220,7 @@ void bt_sampler_start(void)
 	sp.installed = 1;
 	if (pthread_atfork(prefork, postfork_parent, NULL) != 0)
 		return;
-	begin_sampling(1);
+	begin_sampling();
 }
 
 /* bt_sampler_stop()'s record REC (LEN bytes): staged, to go out with the
@@ -1208,7 +1263,8 @@ void bt_sampler_stop(void)
 		ptimer_left = 0;
 		timer_delete(sp.ptimer);
 	}
-	for (int i = 0; i < MAX_TIMERS; i++)
+	for (int i = 0; i < __atomic_load_n(&sp.n_timers, __ATOMIC_ACQUIRE);
+	     i++)
 		if (__atomic_load_n(&sp.timers[i].used, __ATOMIC_ACQUIRE) ==
 			2 &&
 		    sp.timers[i].has_timer)
@@ -1223,13 +1279,20 @@ void bt_sampler_stop(void)
 	real_sigmask(SIG_SETMASK, &prev, NULL);
 
 	/* The threads' records and SAMPLER_END go out together with what
-	 * ended threads staged: one write(2), not one each. */
+	 * ended threads staged: one write(2), not one each.  The modules
+	 * only matter for samples: an image that took none (it exec'd or
+	 * ended first) writes none, and its SAMPLING record goes with the
+	 * others. */
 	locked = drain_lock(1) == 0;
 	if (locked) {
-		scan_modules();
+		if (__atomic_load_n(&sp.taken, __ATOMIC_RELAXED))
+			scan_modules();
 		drain_ring();
 	}
-	for (int i = 0; i < MAX_TIMERS; i++) {
+	if (__atomic_exchange_n(&sp.sampling_pending, 0, __ATOMIC_ACQ_REL))
+		stop_record(sp.sampling_rec, sp.sampling_len, locked);
+	for (int i = 0; i < __atomic_load_n(&sp.n_timers, __ATOMIC_ACQUIRE);
+	     i++) {
 		int two = 2;
 		size_t len;
 		/* 3: written here, so thread_end() will not write it again. */
@@ -1288,7 +1351,7 @@ void bt_sampler_exec_failed(void)
 		}
 		register_this_thread();
 	}
-	if (!sp.lazy_flusher || sp.threads > 1)
+	if (sp.threads > 1) /* the program had started a thread */
 		start_flusher();
 	errno = saved;
 }
@@ -1304,6 +1367,7 @@ void bt_sampler_forked(void)
 {
 	int was_on = sp.on;
 	sp.on = 0;
+	sp.sampling_pending = 0; /* the parent's: the parent writes it */
 	sp.has_ptimer = 0;
 	ptimer_armed = 0;
 	ptimer_left = 0;
@@ -1325,11 +1389,12 @@ void bt_sampler_forked(void)
 	sp.taken = sp.dropped_full = sp.dropped_write = sp.written = 0;
 	sp.threads = 0;
 	sp.live = sp.blockers = 0;
-	memset(sp.timers, 0, sizeof(sp.timers));
+	memset(sp.timers, 0, (size_t)sp.n_timers * sizeof(sp.timers[0]));
+	sp.n_timers = 0;
 	sp.n_modules = 0;
 	timer_slot = 0;
 	blocks_prof = 0;
-	begin_sampling(0);
+	begin_sampling();
 }
 
 /* ---- the program takes SIGPROF ----

@@ -155,6 +155,39 @@ mold) # CHECK: a real mold link has samples in mold's fork child
 	# 10 ms of samples at 10 kHz (measured: 34 to 53 ms)
 	"$check" samples "$work/trace" mold 100 forked
 	;;
+lazy) # CHECK: sampled images that end or exec before their first sample
+	# (a shell named rustc, its fork child, a /bin/true named ld.lld)
+	# start no thread of ours and scan no module, and still say they
+	# were sampled: SAMPLING and SAMPLER_END (issue 19)
+	check=$1
+	command -v strace >/dev/null || {
+		echo "needs strace (scripts/deps.sh test): skipped"
+		exit 77
+	}
+	cp /bin/bash "$work/rustc" # forks (dash vforks) for all but its last command
+	cp /bin/true "$work/ld.lld"
+	for timer in process thread; do
+		rm -rf "$work/trace"
+		rc=0
+		BTRACE_TIMER=$timer strace -f -qq -e trace=clone,clone3 \
+			-o "$work/clones" timeout -k 5 30 "$btrace" record \
+			-o "$work/trace" --sample compilers -- "$work/rustc" -c \
+			"'$work/ld.lld'; '$work/ld.lld'" >&2 || rc=$?
+		[ "$rc" = 0 ] || fail "$timer timer: exit $rc"
+		threads=$(grep -c CLONE_THREAD "$work/clones" || true)
+		[ "$threads" = 0 ] ||
+			fail "$timer timer: $threads threads started: $(grep CLONE_THREAD "$work/clones")"
+		"$check" lazy "$work/trace" rustc ld.lld
+	done
+	;;
+single_ring) # PROG CHECK: 5 s of CPU on the only thread, more than the
+	# ring holds (about 4 s): no flusher, the handler writes the ring out,
+	# no sample is lost (issue 19; BTRACE_SAMPLE=all lost them before)
+	prog=$1 check=$2
+	rc=$(BTRACE_HZ=1000 record all "$prog" 5)
+	[ "$rc" = 0 ] || fail "exit $rc"
+	"$check" whole "$work/trace" "$(basename "$prog")" 4000
+	;;
 *)
 	echo "run.sh: unknown case $case" >&2
 	exit 2
