@@ -91,6 +91,22 @@ static void test_replay(void **state)
 	assert_true(near(bt_schedule_replay(&s, cut), 2.25));
 }
 
+/* A rebuild of one unit into U and S: frontend 0.1 s, then a link of
+ * MAIN_S on its main thread and WORKERS_S on LINK_CPUS, over 0.3 s, with
+ * LINK_CPUS of capacity. */
+static void one_link(struct bt_sched_unit *u, struct bt_schedule *s,
+		     double main_s, double workers_s, double link_cpus)
+{
+	memset(u, 0, sizeof(*u));
+	u->work_s[BT_PHASE_FRONTEND] = 0.1;
+	u->work_s[BT_PHASE_LINK_MAIN] = main_s;
+	u->work_s[BT_PHASE_LINK] = workers_s;
+	u->wall_s = 0.3;
+	u->link_cpus = link_cpus;
+	*s = (struct bt_schedule){
+	    .units = u, .n_units = 1, .jobs = 1, .cpus = link_cpus};
+}
+
 /* A rebuild: one unit, frontend 0.1 s, then a link of 0.32 s of CPU
  * whose linker kept 1.6 CPUs busy (its main thread and two workers);
  * 0.16 s less link CPU saves 0.1 s of wall, not 0.16 s.  A link without
@@ -101,13 +117,7 @@ static void test_threaded_link(void **state)
 	struct bt_schedule s;
 	double cut[1][BT_PHASES] = {{0}};
 	(void)state;
-	memset(&u, 0, sizeof(u));
-	u.work_s[BT_PHASE_FRONTEND] = 0.1;
-	u.work_s[BT_PHASE_LINK] = 0.32;
-	u.wall_s = 0.3;
-	u.link_cpus = 1.6;
-	s = (struct bt_schedule){
-	    .units = &u, .n_units = 1, .jobs = 1, .cpus = 1.6};
+	one_link(&u, &s, 0, 0.32, 1.6);
 	assert_true(near(bt_schedule_replay(&s, NULL), 0.3));
 	cut[0][BT_PHASE_LINK] = 0.16;
 	assert_true(near(bt_schedule_replay(&s, cut), 0.2));
@@ -132,14 +142,7 @@ static void test_link_main_workers(void **state)
 	struct bt_schedule s;
 	double cut[1][BT_PHASES] = {{0}};
 	(void)state;
-	memset(&u, 0, sizeof(u));
-	u.work_s[BT_PHASE_FRONTEND] = 0.1;
-	u.work_s[BT_PHASE_LINK_MAIN] = 0.08;
-	u.work_s[BT_PHASE_LINK] = 0.24;
-	u.wall_s = 0.3;
-	u.link_cpus = 2;
-	s = (struct bt_schedule){
-	    .units = &u, .n_units = 1, .jobs = 1, .cpus = 2};
+	one_link(&u, &s, 0.08, 0.24, 2);
 	assert_true(near(bt_sched_unit_work(&u), 0.42));
 	assert_true(near(bt_schedule_replay(&s, NULL), 0.3));
 	cut[0][BT_PHASE_LINK] = 0.16;
