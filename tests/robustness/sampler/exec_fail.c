@@ -3,15 +3,9 @@
  * start again when it returns). */
 #define _GNU_SOURCE
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "cpu_time.h"
 
 __attribute__((noinline)) static void after_exec(double until)
 {

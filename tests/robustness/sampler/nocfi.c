@@ -2,16 +2,10 @@
  * unwind information, for about ARGV[1] seconds of CPU. */
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "cpu_time.h"
 
 uint64_t nocfi_spin(uint64_t n);
-
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {

@@ -4,14 +4,8 @@
  * samples, so a longer run loses none). */
 #define _GNU_SOURCE
 #include <stdlib.h>
-#include <time.h>
 
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "cpu_time.h"
 
 __attribute__((noinline)) static void spin(double until)
 {
