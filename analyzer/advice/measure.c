@@ -21,11 +21,32 @@ double bt_median(const double *v, int n)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/* The K of bt_median_ci(): Binomial(N, 1/2)'s lower tail summed term by
+ * term until it would pass 2.5%. */
+static int median_ci_rank(int n)
+{
+	double pmf = ldexp(1, -n), tail = 0;
+	int k = 0;
+	while (k < n && tail + pmf <= 0.025) {
+		tail += pmf;
+		pmf = pmf * (n - k) / (k + 1);
+		k++;
+	}
+	return k;
+}
+
+void bt_median_ci(const double *sorted, int n, double *lo, double *hi)
+{
+	int k = n > 0 && n <= BT_MAX_RUNS ? median_ci_rank(n) : 0;
+	*lo = k ? sorted[k - 1] : NAN;
+	*hi = k ? sorted[n - k] : NAN;
+}
+
 struct bt_saving bt_saving_of(const double *base, const double *opt,
 			      const double *fb, const double *fo, int n)
 {
 	double d[BT_MAX_RUNS];
-	struct bt_saving s = {NAN, NAN, NAN, 0};
+	struct bt_saving s = {NAN, NAN, NAN, 0, NAN, NAN};
 	for (int r = 0; r < n && r < BT_MAX_RUNS; r++) {
 		double scale = 1;
 		if (fb) {
@@ -41,6 +62,7 @@ struct bt_saving bt_saving_of(const double *base, const double *opt,
 	qsort(d, (size_t)s.n, sizeof(*d), cmp_double);
 	s.lo = d[0];
 	s.hi = d[s.n - 1];
+	bt_median_ci(d, s.n, &s.ci_lo, &s.ci_hi);
 	return s;
 }
 

@@ -15,10 +15,13 @@ struct bt_rounds {
 };
 
 /* A saving over rounds: the median of the per-round savings, their min
- * and max, and how many rounds it is made of (NAN and 0 if none). */
+ * and max, how many rounds it is made of (NAN and 0 if none), and the
+ * median's 95% confidence interval (bt_median_ci(); NAN if the rounds
+ * are too few for one). */
 struct bt_saving {
 	double med, lo, hi;
 	int n;
+	double ci_lo, ci_hi;
 };
 
 enum bt_measure { BT_MEASURE_CPU, BT_MEASURE_WALL };
@@ -26,6 +29,13 @@ enum bt_measure { BT_MEASURE_CPU, BT_MEASURE_WALL };
 /* The median of V[0..N) (N <= BT_MAX_RUNS; V is not changed): the middle
  * value, or the mean of the two middle ones for an even N; NAN if N <= 0. */
 double bt_median(const double *v, int n);
+
+/* The distribution-free 95% confidence interval of the median of
+ * SORTED[0..N) (ascending): the order statistics K and N + 1 - K
+ * (1-based), K the largest with P(Binomial(N, 1/2) < K) <= 2.5%, which
+ * holds whatever the distribution of the rounds, as long as they are
+ * independent.  NAN in both if N < 6 (no K >= 1 qualifies). */
+void bt_median_ci(const double *sorted, int n, double *lo, double *hi);
 
 /* The option's per-round savings against the baseline (BASE, OPT: the
  * wall or CPU arrays, N rounds).  With FB and FO, the frontend CPU of the

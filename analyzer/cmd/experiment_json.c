@@ -53,6 +53,22 @@ static void runs_json(struct bt_json *j, cJSON *o, const char *key,
 		bt_json_str(j, o, why_key, why);
 }
 
+/* O.KEY = [LO, HI], a median's 95% interval, or null if the rounds were
+ * too few for one. */
+static void ci_json(struct bt_json *j, cJSON *o, const char *key, double lo,
+		    double hi)
+{
+	cJSON *a;
+	if (!isfinite(lo) || !isfinite(hi)) {
+		bt_json_add(j, o, key, cJSON_CreateNull());
+		return;
+	}
+	if ((a = bt_json_add(j, o, key, cJSON_CreateArray()))) {
+		bt_json_num(j, a, NULL, r3(lo));
+		bt_json_num(j, a, NULL, r3(hi));
+	}
+}
+
 /* O.KEY = {method, rounds, cpu_s, cpu_s_min, ..., wall_pct}. */
 static cJSON *measured_json(struct bt_json *j, cJSON *o, const char *key,
 			    const char *method, struct bt_saving sc,
@@ -67,10 +83,12 @@ static cJSON *measured_json(struct bt_json *j, cJSON *o, const char *key,
 	bt_json_num(j, m, "cpu_s", r3(sc.med));
 	bt_json_num(j, m, "cpu_s_min", r3(sc.lo));
 	bt_json_num(j, m, "cpu_s_max", r3(sc.hi));
+	ci_json(j, m, "cpu_s_ci", sc.ci_lo, sc.ci_hi);
 	bt_json_num(j, m, "cpu_pct", r2(100 * sc.med / base_cpu));
 	bt_json_num(j, m, "wall_s", r3(sw.med));
 	bt_json_num(j, m, "wall_s_min", r3(sw.lo));
 	bt_json_num(j, m, "wall_s_max", r3(sw.hi));
+	ci_json(j, m, "wall_s_ci", sw.ci_lo, sw.ci_hi);
 	bt_json_num(j, m, "wall_pct", r2(100 * sw.med / base_wall));
 	return m;
 }

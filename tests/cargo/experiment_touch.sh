@@ -58,6 +58,7 @@ for id, c in cs.items():
         d = [p - q for p, q in zip(base[arr], c[arr])]
         assert abs(m[key + "_s"] - statistics.median(d)) < 0.0021, (id, key, m, d)
         assert abs(m[key + "_s_min"] - min(d)) < 0.0021 and abs(m[key + "_s_max"] - max(d)) < 0.0021, (m, d)
+        assert m[key + "_s_ci"] is None, ("3 rounds are too few for a 95% interval", m)
         assert abs(m[key + "_pct"] - 100 * m[key + "_s"] / b) < 0.1 + 0.3 / b, (m, b)
         # shares rounded to 0.01: the recomputed error is off by at most
         # 100*0.005/|m| + 100*|e|*0.005/(|m|-0.005)^2 (large near m = 0)
