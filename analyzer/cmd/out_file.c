@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "trace_dir.h"
 #include "cmd/out_file.h"
 
 char *bt_out_dir(const char *cmd, const char *given, const char *base,
@@ -22,7 +23,9 @@ char *bt_out_dir(const char *cmd, const char *given, const char *base,
 		dir = NULL;
 	if (!dir)
 		goto fail;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	/* -o a/b makes a/ too, as `btrace record -o` does */
+	if (bt_mkdir_parents(dir, 0700) < 0 ||
+	    (mkdir(dir, 0700) < 0 && errno != EEXIST))
 		goto fail;
 	if (stat(dir, &st) < 0)
 		goto fail;

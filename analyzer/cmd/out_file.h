@@ -7,7 +7,8 @@
 
 #include <stdio.h>
 
-/* The output directory: GIVEN, else BASE/SUB; created 0700 if missing,
+/* The output directory: GIVEN, else BASE/SUB; created 0700 if missing
+ * (its missing parents too, like mkdir -p),
  * and it must be a directory.  Returns it (the caller frees it), or NULL
  * after "btrace CMD: cannot create DIR: ERR" on stderr, one line. */
 char *bt_out_dir(const char *cmd, const char *given, const char *base,

@@ -88,6 +88,10 @@ done
 cmp -s "$work/rep4/flame.svg" "$work/rep5/flame.svg" || fail "report -o and --output D made different flame graphs"
 cmp -s "$work/rep4/flame.svg" "$work/rep6/flame.svg" || fail "report -o and --output=D made different flame graphs"
 expect_rc 0 "$BTRACE" report -q --output "$work/rep7" --group crate "$work/rec1" 2>/dev/null
+# -o makes the missing parents, as record -o does, each 0700
+expect_rc 0 "$BTRACE" report -q -o "$work/new/sub/rep" "$work/rec1" 2>/dev/null
+[ -s "$work/new/sub/rep/summary.json" ] || fail "report -o new/sub/rep: no summary.json"
+[ "$(stat -c %a "$work/new/sub")" = 700 ] || fail "report -o made new/sub $(stat -c %a "$work/new/sub"), not 0700"
 cmp -s "$work/rep4/summary.json" "$work/rep7/summary.json" || fail "--group changed summary.json"
 
 # record: the command's own status, whatever it is, 128+N for signal N.
