@@ -59,7 +59,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # 0.6 s; the 40-crate workspace 4.5 s wall at load 15 (a chain of
 # crates: wall about CPU); perf script on the last build's data 2 s;
 # gen_trace 5 M samples 4.4 s quiet (50 M: about 45 s), sync 1 s.
-# "before" is the plan as it was (never run in full), for comparison.
+# "before" is the plan as it was (never run in full), for comparison;
+# "after" was then set to each section's time in the first full run
+# (87a7531, 39.0 min quiet: BENCHMARKS.md's header) with a little over,
+# where that run found the first estimate far off.
 # --quick's estimates: its sections took 42 to 84 s in all at load 3 to
 # 4 on 2026-12-05 (peers 15 s), 3 min at load 30.
 #
@@ -67,54 +70,56 @@ export PATH="$HOME/.cargo/bin:$PATH"
 #   (build)            -     45  build-bench 17 s and build-bench-tests'
 #                                programs 17 s from scratch; before, in
 #                                the sections (robustness: every test)
-#   peers           1030    960  cli-app: 44 clean builds (5 rounds of 8
+#   peers           1030    830  cli-app: 44 clean builds (5 rounds of 8
 #                                tools, 2 more of untraced and sampled),
 #                                ~15 s each with cargo clean: 660; the
 #                                40-crate workspace, 44 x ~4.5 s: 210; the
 #                                cli-app rebuild, 44 x ~0.6 s, warm from
 #                                the clean builds' dirs: 30 (before: 8
 #                                full builds, 140); growth 30; depth 10
-#   overhead          20     25  the example: 21 clean builds x ~0.8 s
-#   report            45     45  3 example and 1 cli-app traced --timings
+#   overhead          20     20  the example: 21 clean builds x ~0.8 s
+#   report            45     30  3 example and 1 cli-app traced --timings
 #                                builds, 5 reports
-#   scale            795    480  the 0.5 and 5 M grid and the variants:
+#   scale            795    560  the 0.5 and 5 M grid and the variants:
 #                                3 min (2822f58); the 50 M cells: about
 #                                45 s to generate, 50 s a report, run
 #                                once (-T 20; before, 3 times each)
-#   time-passes       60     60  2 clean traced cli-app builds
+#   time-passes       60     40  2 clean traced cli-app builds
 #   debuginfo-ab      30     30  2 clean traced cli-app builds
-#   calibrate        480    370  cli-app: 19 traced clean builds, 4 min;
+#   calibrate        480    560  cli-app: 31 traced clean builds (-r 5,
+#                                issue 19's 5 of each; -r 3 took 19 and 4
+#                                min of 6.8 in 87a7531's run), 6.5 min;
 #                                the 10 x 240 workspace: 6 s a build, 6 x
 #                                -R + 1 of them (-R 5; 8 before: the
 #                                check took 8 of the 11 min of 1f68e8b's
 #                                run with the fit)
-#   rebuild          590    320  -m: 2 scenarios x (6 full builds + 10
+#   rebuild          590    290  -m: 2 scenarios x (6 full builds + 10
 #                                rounds x 6 rebuilds; synthetic main
 #                                alone, -r 2 at load 3: 217 s); before: 4
 #                                scenarios (10 min at -r 15), 3 builds of
 #                                its own and 4 x 10 overhead rounds
 #                                (peers measures cli-app's)
-#   stress            20     25  10 traced example builds (ctest: 14 s)
+#   stress            20     15  10 traced example builds (ctest: 14 s)
 #   robustness       270    150  storm 8 s, 10 concurrent builds 15, 20
 #                                kills 14, damaged traces 17, 4 fuzzers x
 #                                20 s, their build (all of it at -t 2: 41
 #                                s; before: the whole test tree built too)
 #   history           20     70  SQLite fill 16 s; -p: PostgreSQL's 35 s
-#   diff-speed        45     45  15 x (1 vs 1 and 3 vs 3 diffs)
-#   total           3405   2625  57 min before (and its builds); 44 after
+#   diff-speed        45     25  15 x (1 vs 1 and 3 vs 3 diffs)
+#   total           3405   2665  57 min before (and its builds); 44.4 after
 plan=(
-  "peers|peers.sh|-n 5 -x 7 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild -c 8 -f 2 -p 10|cargo|960|30"
-  "overhead|overhead.sh|-n 7 -w example|-n 3 -w example|cargo|25|12"
-  "report|report.sh|-n 3|-n 1 -w example|cargo /usr/bin/time(time)|45|5"
-  "scale|scale.sh|-n 3 -v 5000000 -T 20|-p 100,1000 -s 100000,500000 -n 1 -v 0|/usr/bin/time(time)|480|15"
-  "time-passes|time_passes.sh||-|cargo|60|0"
+  "peers|peers.sh|-n 5 -x 7 -w cli-app,synthetic,cli-app-rebuild -c 40 -f 10 -p 100|-n 3 -w synthetic-rebuild -c 8 -f 2 -p 10|cargo|830|30"
+  "overhead|overhead.sh|-n 7 -w example|-n 3 -w example|cargo|20|12"
+  "report|report.sh|-n 3|-n 1 -w example|cargo /usr/bin/time(time)|30|5"
+  "scale|scale.sh|-n 3 -v 5000000 -T 20|-p 100,1000 -s 100000,500000 -n 1 -v 0|/usr/bin/time(time)|560|15"
+  "time-passes|time_passes.sh||-|cargo|40|0"
   "debuginfo-ab|debuginfo_ab.sh|-n 1|-|cargo|30|0"
-  "calibrate|calibrate.sh|-c -r 3 -R 5|-|cargo mold(mold)|370|0"
-  "rebuild|rebuild_calibrate.sh|-r 10 -m -a|-|cargo mold(mold)|320|0"
-  "stress|stress.sh|-n 10|-n 2|cargo|25|5"
+  "calibrate|calibrate.sh|-c -r 5 -R 5|-|cargo mold(mold)|560|0"
+  "rebuild|rebuild_calibrate.sh|-r 10 -m -a|-|cargo mold(mold)|290|0"
+  "stress|stress.sh|-n 10|-n 2|cargo|15|5"
   "robustness|robustness.sh|-t 20 -k 20 -c 10 -s 1|-|cargo clang(clang)|150|0"
   "history|history.sh|-b 10000 -u 50 -n 7 -p|-b 500 -u 20 -n 3||70|3"
-  "diff-speed|diff_speed.sh|-n 15|-n 3|/usr/bin/time(time)|45|8"
+  "diff-speed|diff_speed.sh|-n 15|-n 3|/usr/bin/time(time)|25|8"
 )
 # the build of btrace before the first section (cmake), estimated seconds
 # full and quick: incremental after a change to the shim or the analyzer
