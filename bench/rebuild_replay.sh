@@ -9,7 +9,9 @@
 # with the share experiment measured in the same run
 # (DIR/exp-SCENARIO/experiment.json).  Prints one table: per scenario and
 # option the median estimate over the traces, the measured share, the
-# error (as experiment's), and the spread of the errors over the traces.
+# error (as experiment's), and the spread of the errors over the traces;
+# a verdict is marked unresolved where the measurement's 95% interval is
+# wider than its target (runs kept from 979917b on).
 # It measures the model only: the measured savings are the run's.
 #
 # usage: bench/rebuild_replay.sh DIR [BTRACE]
@@ -49,6 +51,12 @@ for exp in sorted(glob.glob(f"{d}/exp-*/experiment.json")):
             errs = sorted(100 * (e[key + "_pct"] - m[key + "_pct"]) / abs(m[key + "_pct"]) for e in es)
             med = statistics.median(errs)
             cells.append(f"{statistics.median(e[key + '_pct'] for e in es):.1f}% | {m[key + '_pct']:.1f}% | {med:+.0f}% [{errs[0]:+.0f}, {errs[-1]:+.0f}]")
-            ok.append("pass" if abs(med) <= tol else "**miss**")
+            v = "pass" if abs(med) <= tol else "**miss**"
+            ci = m.get(key + "_s_ci")  # runs kept since experiment.json had it
+            if ci and m[key + "_s"]:
+                h = max(m[key + "_s"] - ci[0], ci[1] - m[key + "_s"]) / abs(m[key + "_s"])
+                if h > tol / 100:
+                    v += f" (unresolved: CI +-{100 * h:.0f}%)"
+            ok.append(v)
         print(f"| {sc} | `{c['id']}` | {len(es)} | {cells[0]} | {cells[1]} | {' / '.join(ok)} |")
 PY
