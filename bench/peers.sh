@@ -33,6 +33,9 @@
 # `time`, CPU is user+sys of the whole command (perf's and btrace's own
 # CPU included).  Ratios against untraced are taken per round; the table
 # shows their median with min and max, and the data each tool wrote.
+# Default sampling's target cell also says "unresolved" where the medians'
+# distribution-free 95% intervals (as experiment's: at 7 rounds, the min
+# and the max) are wider than +-2%: rounds too few to tell the target.
 #
 # Then, from the last build of each tool and workload: the share of rustc's
 # samples whose stack reaches the root (btrace dump; perf script: the
