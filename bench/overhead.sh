@@ -81,8 +81,10 @@ for w in "${workloads[@]}"; do
   done
 done
 
-table=$(python3 - "$results" "$work" <<'PY'
+table=$(python3 - "$results" "$work" "$repo/bench" <<'PY'
 import sys, statistics as st, collections, glob, os
+sys.path.insert(0, sys.argv[3])
+from overhead_verdict import verdict
 rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
 d = collections.defaultdict(dict)
 for w, m, r, wall, cpu in rows:
@@ -106,9 +108,7 @@ for w in dict.fromkeys(k[0] for k in d):
             mw, rw = ratio([runs[r][0] / base[r][0] for r in pairs])
             mc, rc = ratio([runs[r][1] / base[r][1] for r in pairs])
             if m == 'record+sample':  # issue 19: medians of at least 7 paired rounds
-                target = '<= +2% wall and CPU: ' + ('met' if mw <= 1.02 and mc <= 1.02 else '**missed**')
-                if len(pairs) < 7:
-                    target += ' (%d paired rounds: the target asks at least 7)' % len(pairs)
+                target = verdict([runs[r][0] / base[r][0] for r in pairs], [runs[r][1] / base[r][1] for r in pairs])[0]
         f = os.path.join(sys.argv[2], 'results.tsv.size.%s.%s' % (w, m))
         sizes = [int(x) for x in open(f).read().split()] if os.path.exists(f) else []
         size = '%.2f MB' % (st.median(sizes) / 1e6) if sizes and max(sizes) else '-'

@@ -7,6 +7,8 @@ frames named), growth.tsv (processes, mode, round, wall, CPU), procs.tsv
 (workload, processes of the build) and notes.txt (one skipped tool a
 line)."""
 import sys, statistics as st, collections, os
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from overhead_verdict import verdict
 res, depth_f, growth_f, procs_f, notes_f = sys.argv[1:6]
 rows = [l.split('\t') for l in open(res).read().split('\n') if l]
 d = collections.defaultdict(dict)
@@ -29,16 +31,6 @@ def size(b):
     if b == 0: return '-'
     if b >= 1e9: return '%.2f GB' % (b / 1e9)
     return '%.1f MB' % (b / 1e6) if b >= 1e5 else '%.1f kB' % (b / 1e3)
-def median_ci(xs):
-    """the median's distribution-free 95% interval (as btrace experiment's,
-    analyzer/advice/measure.c): order statistics K and N + 1 - K, K the
-    largest with P(Binomial(N, 1/2) < K) <= 2.5%; None under 6 values"""
-    n, k, tail, pmf = len(xs), 0, 0.0, 0.5 ** len(xs)
-    while k < n and tail + pmf <= 0.025:
-        tail += pmf; pmf = pmf * (n - k) / (k + 1); k += 1
-    if not k: return None
-    s = sorted(xs)
-    return s[k - 1], s[n - k]
 def ratio(xs):
     m = st.median(xs)
     return '%+.1f%% [%+.1f%%, %+.1f%%]' % ((m - 1) * 100, (min(xs) - 1) * 100, (max(xs) - 1) * 100), m
@@ -63,17 +55,8 @@ for w in order_w:
             rc, mc = ratio([runs[r][1] / base[r][1] for r in runs if r in base])
             if c == 'sample':
                 btrace_s[w] = (mw, mc)
-                ok = mw <= 1.02 and mc <= 1.02
-                pairs = sum(1 for r in runs if r in base)
-                target = '<= +2% wall and CPU: ' + ('met' if ok else '**missed**')
-                if pairs < 7:  # issue 19 judges it on medians of at least 7 paired rounds
-                    target += ' (%d paired rounds: the target asks at least 7)' % pairs
-                # can these rounds tell 2% at all? the medians' 95% intervals
-                cis = [median_ci([runs[r][i] / base[r][i] for r in runs if r in base]) for i in (0, 1)]
-                unresolved[w] = all(cis) and any(lo < 0.98 or hi > 1.02 for lo, hi in cis)
-                if all(cis) and any(lo < 0.98 or hi > 1.02 for lo, hi in cis):
-                    target += ('; unresolved: the medians\' 95%% intervals, wall [%+.1f%%, %+.1f%%] and CPU '
-                               '[%+.1f%%, %+.1f%%], are wider than +-2%%' % tuple(100 * (v - 1) for ci in cis for v in ci))
+                target, unresolved[w] = verdict([runs[r][0] / base[r][0] for r in runs if r in base],
+                                                [runs[r][1] / base[r][1] for r in runs if r in base])
             if c == 'perf-dwarf':
                 perf_dwarf[w] = (mw, mc)
         b = st.median(v[2] for v in runs.values())
