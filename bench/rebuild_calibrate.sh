@@ -42,7 +42,7 @@
 # btrace against this run's measured savings.
 # Writes the tables into BENCHMARKS.md (section "rebuild").
 #
-# usage: bench/rebuild_calibrate.sh [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-m] [-o|-a] [-k DIR]
+# usage: bench/rebuild_calibrate.sh [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-m] [-o|-a] [-k DIR] [-t TAG]
 #   -r  experiment rounds per scenario (default 30)
 #   -n  overhead rounds per scenario (default 30)
 #   -s  the synthetic scenarios only (a quick run)
@@ -53,13 +53,16 @@
 #   -o  the overhead only (keeps the accuracy table in BENCHMARKS.md)
 #   -a  the accuracy only (keeps the overhead table in BENCHMARKS.md)
 #   -k  keep the run in DIR (above)
+#   -t  write section rebuild-TAG instead of rebuild (a run beside the
+#       main one, e.g. -s -a with more rounds for the small savings;
+#       with -a it has no overhead table)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 source "$repo/bench/lib.sh"
 export PATH="$HOME/.cargo/bin:$PATH"
-runs=30 ov_rounds=30 only_syn=0 only_overhead=0 only_accuracy=0 only_main=0 keep=""
-while getopts "r:n:smoak:" o; do
+runs=30 ov_rounds=30 only_syn=0 only_overhead=0 only_accuracy=0 only_main=0 keep="" tag=""
+while getopts "r:n:smoak:t:" o; do
   case $o in
     r) runs=$OPTARG ;;
     n) ov_rounds=$OPTARG ;;
@@ -68,7 +71,8 @@ while getopts "r:n:smoak:" o; do
     o) only_overhead=1 ;;
     a) only_accuracy=1 ;;
     k) keep=$OPTARG ;;
-    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-m] [-o|-a] [-k DIR]" >&2; exit 2 ;;
+    t) tag=$OPTARG ;;
+    *) echo "usage: $0 [-r RUNS] [-n OVERHEAD_ROUNDS] [-s] [-m] [-o|-a] [-k DIR] [-t TAG]" >&2; exit 2 ;;
   esac
 done
 btrace=$(bench_btrace "$repo")
@@ -292,7 +296,9 @@ fi
     cat "$work/check.md"
   fi
   echo
-  if [ "$only_accuracy" = 1 ]; then
+  if [ "$only_accuracy" = 1 ] && [ -n "$tag" ]; then
+    echo "(No overhead measured: \`-a\`; the rebuild section has it.)"
+  elif [ "$only_accuracy" = 1 ]; then
     echo "(The overhead table below is from the previous full run of this script; \`-a\` kept it. \`bench/run.sh\` measures the overhead of cli-app's rebuild in the peers section instead.)"
     echo
     cat "$old_overhead"
@@ -302,6 +308,6 @@ fi
     cat "$work/overhead.md"
   fi
   echo
-  echo "Reproduce: \`bench/rebuild_calibrate.sh -r $runs -n $ov_rounds$([ "$only_syn" = 1 ] && echo " -s")$([ "$only_main" = 1 ] && echo " -m")$([ "$only_overhead" = 1 ] && echo " -o")$([ "$only_accuracy" = 1 ] && echo " -a")\`."
+  echo "Reproduce: \`bench/rebuild_calibrate.sh -r $runs -n $ov_rounds$([ "$only_syn" = 1 ] && echo " -s")$([ "$only_main" = 1 ] && echo " -m")$([ "$only_overhead" = 1 ] && echo " -o")$([ "$only_accuracy" = 1 ] && echo " -a")$([ -n "$tag" ] && echo " -t $tag")\`."
 } >"$section"
-bench_write_section "$repo/BENCHMARKS.md" rebuild "$section"
+bench_write_section "$repo/BENCHMARKS.md" "rebuild${tag:+-$tag}" "$section"
