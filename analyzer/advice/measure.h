@@ -5,7 +5,9 @@
 #ifndef BTRACE_MEASURE_H
 #define BTRACE_MEASURE_H
 
-#define BT_MAX_RUNS 100
+/* at most this many rounds: a rebuild's small savings take a few hundred
+ * to resolve (docs/estimation.md, "Whether a run resolves the target") */
+#define BT_MAX_RUNS 400
 
 /* One configuration's timed builds, one entry per round. */
 struct bt_rounds {
