@@ -15,24 +15,33 @@
 # the table into BENCHMARKS.md.  bench/run.sh runs it on the example only:
 # the other workloads of issue 19's target are bench/peers.sh's.
 #
-# usage: bench/overhead.sh [-n ROUNDS] [-b BTRACE] [-w example|cli-app|all]
+# usage: bench/overhead.sh [-n ROUNDS] [-b BTRACE] [-w example|cli-app|all] [-d DIR] [-t TAG]
+#   -d  write the traces under DIR (default: the work directory in /tmp),
+#       e.g. /dev/shm: creating a file costs this machine's ext4 0.3 to 1
+#       ms (no journal: recently_deleted()), tmpfs microseconds, and the
+#       shim creates one a process
+#   -t  write section overhead-TAG instead of overhead
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 export PATH="$HOME/.cargo/bin:$PATH"
-rounds=5 btrace="" which=all
-while getopts "n:b:w:" o; do
+rounds=5 btrace="" which=all tdir="" tag=""
+while getopts "n:b:w:d:t:" o; do
   case $o in
     n) rounds=$OPTARG ;;
     b) btrace=$OPTARG ;;
     w) which=$OPTARG ;;
-    *) echo "usage: $0 [-n ROUNDS] [-b BTRACE] [-w example|cli-app|all]" >&2; exit 2 ;;
+    d) tdir=$OPTARG ;;
+    t) tag=$OPTARG ;;
+    *) echo "usage: $0 [-n ROUNDS] [-b BTRACE] [-w example|cli-app|all] [-d DIR] [-t TAG]" >&2; exit 2 ;;
   esac
 done
 source "$repo/bench/lib.sh"
 [ -n "$btrace" ] || btrace=$(bench_btrace "$repo")
 work=$(mktemp -d /tmp/btrace-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+traces=$work
+[ -n "$tdir" ] && traces=$(mktemp -d "$tdir/btrace-bench-trace.XXXXXX")
+trap 'rm -rf "$work" "$traces"' EXIT
 results="$work/results.tsv"
 
 prepare() { # NAME -> copies the workload to $work/NAME
@@ -48,7 +57,7 @@ prepare() { # NAME -> copies the workload to $work/NAME
 }
 
 run() { # WORKLOAD MODE ROUND
-  local dir="$work/$1" trace="$work/trace-$1-$2-$3" t
+  local dir="$work/$1" trace="$traces/trace-$1-$2-$3" t
   (cd "$dir" && cargo clean -q)
   sync
   local cmd=(cargo build -q --offline)
@@ -121,10 +130,10 @@ echo "$table"
 # Write the table into BENCHMARKS.md between the markers.
 section="$work/section.md"
 {
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), $rounds rounds:"
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -sr), $(rustc --version), $rounds rounds$([ -n "$tdir" ] && echo ", traces under $tdir"):"
   echo
   echo "$table"
   echo
-  echo "Reproduce: \`bench/overhead.sh -n $rounds$([ "$which" = all ] || echo " -w $which")\` (ratios are medians of the per-round ratios; rounds interleave the modes in rotating order)."
+  echo "Reproduce: \`bench/overhead.sh -n $rounds$([ "$which" = all ] || echo " -w $which")$([ -n "$tdir" ] && echo " -d $tdir")$([ -n "$tag" ] && echo " -t $tag")\` (ratios are medians of the per-round ratios; rounds interleave the modes in rotating order)."
 } >"$section"
-bench_write_section "$repo/BENCHMARKS.md" overhead "$section"
+bench_write_section "$repo/BENCHMARKS.md" "overhead${tag:+-$tag}" "$section"
