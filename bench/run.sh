@@ -185,7 +185,9 @@ if [ "$mode" = check ]; then
     name=$(field 1 "$e") script="$repo/bench/$(field 2 "$e")"
     [ -f "$script" ] || { problem "$name: bench/$(field 2 "$e") does not exist"; continue; }
     bash -n "$script" 2>/dev/null || problem "$name: bench/$(field 2 "$e") does not parse (bash -n)"
-    grep -qF "bench_write_section \"\$repo/BENCHMARKS.md\" $name " "$script" ||
+    # the section NAME, or NAME-TAG with the script's -t TAG
+    grep -qF -e "bench_write_section \"\$repo/BENCHMARKS.md\" $name " \
+      -e "bench_write_section \"\$repo/BENCHMARKS.md\" \"$name\${tag:+-\$tag}\" " "$script" ||
       problem "$name: bench/$(field 2 "$e") does not write section $name"
     grep -q "<!-- $name:begin -->" "$repo/BENCHMARKS.md" || problem "$name: BENCHMARKS.md has no section $name"
     letters=$(sed -n 's/.*while getopts "\([^"]*\)".*/\1/p' "$script" | head -n 1)
