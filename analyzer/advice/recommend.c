@@ -352,10 +352,11 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		why = why_not_debuginfo(r->option, c, &st);
 		snprintf(r->reason, sizeof(r->reason),
 			 "debuginfo generation took %.1f s of CPU (%.1f%%) in "
-			 "%zu compilations, plus link time (the links read "
+			 "%zu compilation%s, plus link time (the links read "
 			 "%.1f MiB of debuginfo); %s %s",
 			 c->debuginfo_s, 100 * c->debuginfo_s / b->cpu_s,
-			 c->debug_any, (double)c->link_debug / 1048576,
+			 c->debug_any, c->debug_any == 1 ? "" : "s",
+			 (double)c->link_debug / 1048576,
 			 r->option == BT_OPT_DEBUG_OFF
 			     ? "debug = false"
 			     : "line tables only (backtraces keep file "
