@@ -32,7 +32,8 @@
 #  2. Overhead: per scenario, after a full build, -n rounds of touch +
 #     rebuild untraced and touch + rebuild under `btrace record` (the
 #     order alternates); the median of the per-round ratios traced /
-#     untraced of wall and CPU, with min and max.  Target: wall <= +3%.
+#     untraced of wall and CPU, with the medians' 95% intervals
+#     (bench/overhead_verdict.py).  Target: wall <= +3%.
 # The per-run experiment.json files stay in build-bench/rebuild/.
 # -k DIR keeps the whole run in DIR (made afresh): the workload copies
 # with their target dirs, experiment.json per scenario (exp-*/), and the
@@ -237,8 +238,10 @@ for s in "${scenarios[@]}"; do
     done
   done
 done
-[ "$only_accuracy" = 1 ] || python3 - "$work/overhead.tsv" "$work/overhead.md" <<'PY'
+[ "$only_accuracy" = 1 ] || python3 - "$work/overhead.tsv" "$work/overhead.md" "$repo/bench" <<'PY'
 import sys, statistics, collections
+sys.path.insert(0, sys.argv[3])
+from overhead_verdict import median_ci
 rows = collections.defaultdict(dict)
 files = {}
 for line in open(sys.argv[1]):
@@ -246,7 +249,17 @@ for line in open(sys.argv[1]):
     real, user, sys_ = map(float, t.split())
     rows[(sc, int(r))][m] = (real, user + sys_)
     files[sc] = f
-out = ["| scenario | rounds | untraced rebuild: wall / CPU (medians) | traced: wall / CPU | wall ratio traced / untraced: median [min, max] | CPU ratio: median [min, max] | within +3% wall |",
+def ci(xs):
+    c = median_ci(xs)
+    return f"[{100 * (c[0] - 1):+.1f}%, {100 * (c[1] - 1):+.1f}%]" if c else "(under 6 rounds)"
+def verdict(w, wr):
+    """pass or miss on the median; resolved when the interval lies on one side of +3%"""
+    v = "pass" if w <= 1.03 else "**miss**"
+    c = median_ci(wr)
+    if c and c[0] <= 1.03 < c[1]:
+        v += " (unresolved: the interval reaches across +3%)"
+    return v
+out = ["| scenario | rounds | untraced rebuild: wall / CPU (medians) | traced: wall / CPU | wall ratio traced / untraced: median [95% CI] | CPU ratio: median [95% CI] | within +3% wall |",
        "|---|---|---|---|---|---|---|"]
 for sc in dict.fromkeys(k[0] for k in rows):
     pairs = [v for (s, _), v in rows.items() if s == sc and len(v) == 2]
@@ -256,9 +269,9 @@ for sc in dict.fromkeys(k[0] for k in rows):
     w = statistics.median(wr)
     out.append(f"| {sc}, touch {files[sc]} | {len(pairs)} | {med(0, 'plain'):.3f} s / {med(1, 'plain'):.3f} s "
                f"| {med(0, 'traced'):.3f} s / {med(1, 'traced'):.3f} s "
-               f"| {100 * (w - 1):+.1f}% [{100 * (min(wr) - 1):+.0f}%, {100 * (max(wr) - 1):+.0f}%] "
-               f"| {100 * (statistics.median(cr) - 1):+.1f}% [{100 * (min(cr) - 1):+.0f}%, {100 * (max(cr) - 1):+.0f}%] "
-               f"| {'pass' if w <= 1.03 else '**miss**'} |")
+               f"| {100 * (w - 1):+.1f}% {ci(wr)} "
+               f"| {100 * (statistics.median(cr) - 1):+.1f}% {ci(cr)} "
+               f"| {verdict(w, wr)} |")
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
 [ "$only_accuracy" = 1 ] || cat "$work/overhead.md"
