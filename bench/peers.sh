@@ -51,24 +51,29 @@
 # Raw figures: build-bench/peers/results.tsv.  Writes the tables into
 # BENCHMARKS.md (section "peers").
 #
-# usage: bench/peers.sh [-n ROUNDS] [-x BTRACE_ROUNDS] [-w WORKLOADS] [-t TOOLS] [-c CRATES] [-f FNS] [-p PROCESSES] [-b BTRACE]
+# usage: bench/peers.sh [-n ROUNDS] [-x BTRACE_ROUNDS] [-w WORKLOADS] [-t TOOLS] [-c CRATES] [-f FNS] [-p PROCESSES] [-b BTRACE] [-T TAG]
+#   -T  write section peers-TAG (raw figures in build-bench/peers-TAG/)
+#       instead of peers: a run beside the main one, e.g. more rounds of
+#       untraced and sampling on one workload
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$(cd "$repo/.." && pwd)/shared"
 export PATH="$HOME/.cargo/bin:$PATH"
 rounds=5 xrounds="" which=cli-app,synthetic,cli-app-rebuild crates=40 fns=20 procs=100 btrace=""
-tools=untraced,record,sample,perf-fp,perf-dwarf,self-profile,time-passes,timings
-usage() { echo "usage: $0 [-n ROUNDS] [-x BTRACE_ROUNDS] [-w WORKLOADS] [-t TOOLS] [-c CRATES] [-f FNS] [-p PROCESSES] [-b BTRACE]" >&2; exit 2; }
-while getopts "n:x:w:t:c:f:p:b:" o; do
+tools=untraced,record,sample,perf-fp,perf-dwarf,self-profile,time-passes,timings tools_arg=""
+usage() { echo "usage: $0 [-n ROUNDS] [-x BTRACE_ROUNDS] [-w WORKLOADS] [-t TOOLS] [-c CRATES] [-f FNS] [-p PROCESSES] [-b BTRACE] [-T TAG]" >&2; exit 2; }
+tag=""
+while getopts "n:x:w:t:c:f:p:b:T:" o; do
   case $o in
     n) rounds=$OPTARG ;;
     x) xrounds=$OPTARG ;;
     w) which=$OPTARG ;;
-    t) tools=$OPTARG ;;
+    t) tools=$OPTARG tools_arg=$OPTARG ;;
     c) crates=$OPTARG ;;
     f) fns=$OPTARG ;;
     p) procs=$OPTARG ;;
     b) btrace=$OPTARG ;;
+    T) tag=$OPTARG ;;
     *) usage ;;
   esac
 done
@@ -82,7 +87,7 @@ IFS=, read -r -a columns <<<"$tools"
 [[ " ${columns[*]} " == *" untraced "* ]] || { echo "peers: the untraced column is the reference: keep it in -t" >&2; exit 2; }
 work=$(mktemp -d /tmp/btrace-bench-peers.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-raw="$repo/build-bench/peers"
+raw="$repo/build-bench/peers${tag:+-$tag}"
 mkdir -p "$raw"
 results="$raw/results.tsv" notes="$raw/notes.txt"
 : >"$results"
@@ -301,7 +306,7 @@ python3 "$repo/bench/peers_tables.py" "$results" "$raw/depth.tsv" "$raw/growth.t
   echo
   cat "$work/tables.md"
   echo
-  echo "Reproduce: \`bench/peers.sh -n $rounds$( ((xrounds > rounds)) && echo " -x $xrounds") -w $which -c $crates -f $fns -p $procs\` (raw figures in build-bench/peers/)."
+  echo "Reproduce: \`bench/peers.sh -n $rounds$( ((xrounds > rounds)) && echo " -x $xrounds") -w $which$([ -n "$tools_arg" ] && echo " -t $tools_arg") -c $crates -f $fns -p $procs$([ -n "$tag" ] && echo " -T $tag")\` (raw figures in build-bench/peers${tag:+-$tag}/)."
 } >"$section"
 cat "$section"
-bench_write_section "$repo/BENCHMARKS.md" peers "$section"
+bench_write_section "$repo/BENCHMARKS.md" "peers${tag:+-$tag}" "$section"
