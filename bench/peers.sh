@@ -148,7 +148,15 @@ run() {
   local target="$work/target-$src-$class" data="$work/data-$w-$c"
   [ "$c" = self-profile ] && data="$work/data-$src-$c"
   local cmd=(cargo build -q --offline) env=(CARGO_TARGET_DIR="$target")
-  rm -rf "$data"
+  # The last round's data is moved aside, not deleted: on this machine's
+  # ext4 (no journal) a file created within seconds of many deletions
+  # costs its creator a scan of the recently deleted inodes
+  # (recently_deleted()), and deleting the last trace just before the
+  # build charged that to the traced column alone.  Deleted with the
+  # workload's other data.
+  if [ -e "$data" ]; then
+    mkdir -p "$work/old" && mv "$data" "$work/old/$w-$c-$r"
+  fi
   case $c in
     record) cmd=("$btrace" record -o "$data" --sample off -- "${cmd[@]}") ;;
     sample) cmd=("$btrace" record -o "$data" -- "${cmd[@]}") ;;
@@ -263,7 +271,7 @@ for ((i = 0; i < ${#workloads[@]}; i++)); do
       printf '%s\t%s\n' "$w" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"]["processes"])' "$work/rep-$w/summary.json" 2>/dev/null || echo '?')" >>"$raw/procs.tsv"
   fi
   depth "$w"
-  rm -rf "$work"/data-"$w"-*
+  rm -rf "$work"/data-"$w"-* "$work/old"
   # a source's target dirs go once no later workload builds it
   later=0
   for x in "${workloads[@]:i+1}"; do [ "${x%-rebuild}" = "${w%-rebuild}" ] && later=1; done
