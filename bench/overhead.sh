@@ -93,7 +93,7 @@ done
 table=$(python3 - "$results" "$work" "$repo/bench" <<'PY'
 import sys, statistics as st, collections, glob, os
 sys.path.insert(0, sys.argv[3])
-from overhead_verdict import verdict
+from verdicts import verdict
 rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
 d = collections.defaultdict(dict)
 for w, m, r, wall, cpu in rows:
@@ -114,10 +114,12 @@ for w in dict.fromkeys(k[0] for k in d):
             rw = rc = '1 (reference)'
         else:
             pairs = [r for r in runs if r in base]
-            mw, rw = ratio([runs[r][0] / base[r][0] for r in pairs])
-            mc, rc = ratio([runs[r][1] / base[r][1] for r in pairs])
+            wr = [runs[r][0] / base[r][0] for r in pairs]
+            cr = [runs[r][1] / base[r][1] for r in pairs]
+            mw, rw = ratio(wr)
+            mc, rc = ratio(cr)
             if m == 'record+sample':  # issue 19: medians of at least 7 paired rounds
-                target = verdict([runs[r][0] / base[r][0] for r in pairs], [runs[r][1] / base[r][1] for r in pairs])[0]
+                target = verdict(wr, cr)[0]
         f = os.path.join(sys.argv[2], 'results.tsv.size.%s.%s' % (w, m))
         sizes = [int(x) for x in open(f).read().split()] if os.path.exists(f) else []
         size = '%.2f MB' % (st.median(sizes) / 1e6) if sizes and max(sizes) else '-'

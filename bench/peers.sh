@@ -36,7 +36,7 @@
 # Default sampling's target cell also says "unresolved" where the medians'
 # distribution-free 95% intervals (as experiment's: at 7 rounds, the min
 # and the max) reach across +2%: rounds too few to tell the target
-# (bench/overhead_verdict.py).
+# (bench/verdicts.py).
 #
 # Then, from the last build of each tool and workload: the share of rustc's
 # samples whose stack reaches the root (btrace dump; perf script: the

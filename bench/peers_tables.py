@@ -8,7 +8,7 @@ frames named), growth.tsv (processes, mode, round, wall, CPU), procs.tsv
 line)."""
 import sys, statistics as st, collections, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from overhead_verdict import verdict
+from verdicts import verdict
 res, depth_f, growth_f, procs_f, notes_f = sys.argv[1:6]
 rows = [l.split('\t') for l in open(res).read().split('\n') if l]
 d = collections.defaultdict(dict)
@@ -51,12 +51,13 @@ for w in order_w:
         if c == 'untraced':
             rw = rc = 'reference'
         else:
-            rw, mw = ratio([runs[r][0] / base[r][0] for r in runs if r in base])
-            rc, mc = ratio([runs[r][1] / base[r][1] for r in runs if r in base])
+            wr = [runs[r][0] / base[r][0] for r in runs if r in base]
+            cr = [runs[r][1] / base[r][1] for r in runs if r in base]
+            rw, mw = ratio(wr)
+            rc, mc = ratio(cr)
             if c == 'sample':
                 btrace_s[w] = (mw, mc)
-                target, unresolved[w] = verdict([runs[r][0] / base[r][0] for r in runs if r in base],
-                                                [runs[r][1] / base[r][1] for r in runs if r in base])
+                target, unresolved[w] = verdict(wr, cr)
             if c == 'perf-dwarf':
                 perf_dwarf[w] = (mw, mc)
         b = st.median(v[2] for v in runs.values())

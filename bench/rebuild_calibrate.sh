@@ -33,7 +33,7 @@
 #     rebuild untraced and touch + rebuild under `btrace record` (the
 #     order alternates); the median of the per-round ratios traced /
 #     untraced of wall and CPU, with the medians' 95% intervals
-#     (bench/overhead_verdict.py).  Target: wall <= +3%.
+#     (bench/verdicts.py).  Target: wall <= +3%.
 # The per-run experiment.json files stay in build-bench/rebuild/.
 # -k DIR keeps the whole run in DIR (made afresh): the workload copies
 # with their target dirs, experiment.json per scenario (exp-*/), and the
@@ -153,23 +153,13 @@ for s in "${scenarios[@]}"; do
   python3 -c 'import json,sys; x=json.load(open(sys.argv[1])); x["scenario"]=sys.argv[2]; print(json.dumps(x))' \
     "$work/exp-$w-$kind/experiment.json" "$w, touch $file" >>"$work/check.jsonl"
 done
-python3 - "$work/check.jsonl" "$work/check.md" <<'PY'
+python3 - "$work/check.jsonl" "$work/check.md" "$repo/bench" <<'PY'
 import json, sys, statistics
-def half(m, key):
-    """the 95% interval's half-width as a share of the measured saving
-    (None: no interval, under 6 rounds)"""
-    ci = m.get(key + "_ci")
-    if not ci or m[key] == 0:
-        return None
-    return max(m[key] - ci[0], ci[1] - m[key]) / abs(m[key])
+sys.path.insert(0, sys.argv[3])
+from verdicts import estimate_verdict
 def ci_cell(m, key):
     ci = m.get(key + "_ci")
     return f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "(under 6 rounds)"
-def verdict(err, h, tol):
-    v = "pass" if abs(err) <= tol else "**miss**"
-    if h is not None and h > tol / 100:
-        v += f" (unresolved: CI +-{100 * h:.0f}%)"
-    return v
 out = ["| scenario | option | CPU: estimate | CPU: measured [95% CI] | error | wall: estimate | wall: measured [95% CI] | error | within +-20% CPU / +-25% wall |",
        "|---|---|---|---|---|---|---|---|---|"]
 for line in open(sys.argv[1]):
@@ -183,7 +173,7 @@ for line in open(sys.argv[1]):
             continue
         e, m = c["estimate"], c["measured"]
         ec, ew = c["error_pct"].get("cpu", float("inf")), c["error_pct"].get("wall", float("inf"))
-        ok = verdict(ec, half(m, "cpu_s"), 20) + " / " + verdict(ew, half(m, "wall_s"), 25)
+        ok = estimate_verdict(ec, m, "cpu_s", 20) + " / " + estimate_verdict(ew, m, "wall_s", 25)
         if c["id"].startswith("linker-"):
             ok = "(not a target)"
         out.append(f"| {sc} | `{c['id']}` | {e['cpu_s']:.3f} s ({e['cpu_pct']:.1f}%) "
@@ -241,7 +231,7 @@ done
 [ "$only_accuracy" = 1 ] || python3 - "$work/overhead.tsv" "$work/overhead.md" "$repo/bench" <<'PY'
 import sys, statistics, collections
 sys.path.insert(0, sys.argv[3])
-from overhead_verdict import median_ci
+from verdicts import median_ci, rebuild_overhead_verdict
 rows = collections.defaultdict(dict)
 files = {}
 for line in open(sys.argv[1]):
@@ -252,13 +242,6 @@ for line in open(sys.argv[1]):
 def ci(xs):
     c = median_ci(xs)
     return f"[{100 * (c[0] - 1):+.1f}%, {100 * (c[1] - 1):+.1f}%]" if c else "(under 6 rounds)"
-def verdict(w, wr):
-    """pass or miss on the median; resolved when the interval lies on one side of +3%"""
-    v = "pass" if w <= 1.03 else "**miss**"
-    c = median_ci(wr)
-    if c and c[0] <= 1.03 < c[1]:
-        v += " (unresolved: the interval reaches across +3%)"
-    return v
 out = ["| scenario | rounds | untraced rebuild: wall / CPU (medians) | traced: wall / CPU | wall ratio traced / untraced: median [95% CI] | CPU ratio: median [95% CI] | within +3% wall |",
        "|---|---|---|---|---|---|---|"]
 for sc in dict.fromkeys(k[0] for k in rows):
@@ -271,7 +254,7 @@ for sc in dict.fromkeys(k[0] for k in rows):
                f"| {med(0, 'traced'):.3f} s / {med(1, 'traced'):.3f} s "
                f"| {100 * (w - 1):+.1f}% {ci(wr)} "
                f"| {100 * (statistics.median(cr) - 1):+.1f}% {ci(cr)} "
-               f"| {verdict(w, wr)} |")
+               f"| {rebuild_overhead_verdict(wr)} |")
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
 [ "$only_accuracy" = 1 ] || cat "$work/overhead.md"

@@ -28,8 +28,10 @@ for t in "$dir"/traces/*; do
   "$btrace" report -q --no-history -o "$out/$n" "$t" >/dev/null 2>"$out/$n.err" ||
     { echo "rebuild_replay.sh: report on $t failed: $(head -1 "$out/$n.err")" >&2; exit 1; }
 done
-python3 - "$dir" "$out" <<'PY'
+python3 - "$dir" "$out" "$repo/bench" <<'PY'
 import glob, json, os, statistics, sys
+sys.path.insert(0, sys.argv[3])
+from verdicts import estimate_verdict
 d, out = sys.argv[1], sys.argv[2]
 print("| scenario | option | traces | CPU: estimate (median) | measured | error [min, max] | wall: estimate | measured | error [min, max] | within +-20% / +-25% |")
 print("|---|---|---|---|---|---|---|---|---|---|")
@@ -51,12 +53,6 @@ for exp in sorted(glob.glob(f"{d}/exp-*/experiment.json")):
             errs = sorted(100 * (e[key + "_pct"] - m[key + "_pct"]) / abs(m[key + "_pct"]) for e in es)
             med = statistics.median(errs)
             cells.append(f"{statistics.median(e[key + '_pct'] for e in es):.1f}% | {m[key + '_pct']:.1f}% | {med:+.0f}% [{errs[0]:+.0f}, {errs[-1]:+.0f}]")
-            v = "pass" if abs(med) <= tol else "**miss**"
-            ci = m.get(key + "_s_ci")  # runs kept since experiment.json had it
-            if ci and m[key + "_s"]:
-                h = max(m[key + "_s"] - ci[0], ci[1] - m[key + "_s"]) / abs(m[key + "_s"])
-                if h > tol / 100:
-                    v += f" (unresolved: CI +-{100 * h:.0f}%)"
-            ok.append(v)
+            ok.append(estimate_verdict(med, m, key + "_s", tol))
         print(f"| {sc} | `{c['id']}` | {len(es)} | {cells[0]} | {cells[1]} | {' / '.join(ok)} |")
 PY
