@@ -174,16 +174,21 @@ static int unit_splits(const struct bt_unit *u)
  * every function that has a subprogram, with debug values or not.
  * Split debuginfo still generates it all and costs K more of its DWARF
  * generation (the category but its line-table part: the split unit's
- * DWO id hash over every DIE, and the .dwo files written and hard-linked
- * beside the objects; a negative
- * compile saving), and saves link work.  Another backend saves K of the LLVM
+ * DWO id hash over every DIE, and the .dwo files written beside the
+ * objects; a negative compile saving), plus SPLIT_FILE for each object
+ * the unit made: rustc hard-links the .dwo of every codegen unit it
+ * reuses from its incremental cache into the output directory, in a
+ * rebuild where no DWARF is generated at all, one directory entry after
+ * another (docs/estimation.md, "Where a rebuild saving falls").  It
+ * saves link work.  Another backend saves K of the LLVM
  * code generation; a faster linker links in K of GNU ld's CPU (and K / R_LLD of
  * lld's: the published ratios, none measured here). */
 void bt_unit_saving(const struct bt_unit *u, const struct bt_link_inputs *li,
 		    enum bt_option o, struct bt_unit_part *s)
 {
 	double *compile = &s->compile_s, *link = &s->link_s, *term = &s->term_s,
-	       *hidden = &s->hidden_term_s, *link_term = &s->link_term_s;
+	       *hidden = &s->hidden_term_s, *link_term = &s->link_term_s,
+	       *files = &s->files_s;
 	const struct bt_option_info *oi = bt_option_info(o);
 	unsigned rm = oi ? oi->removes : 0;
 	double dbg = u->categories[BT_CAT_DEBUGINFO], k = k_of(o);
@@ -192,7 +197,7 @@ void bt_unit_saving(const struct bt_unit *u, const struct bt_link_inputs *li,
 	int whose =
 	    u->primary ? rm & BT_RM_DEBUG_MEMBERS : rm & BT_RM_DEBUG_DEPS;
 
-	*compile = *link = *term = *hidden = *link_term = 0;
+	*compile = *link = *term = *hidden = *link_term = *files = 0;
 	if (bt_option_is_debuginfo(o) && !(rm & BT_RM_LINK_ONLY) && whose) {
 		int keeps_lines = (rm & BT_RM_KEEP_LINES) != 0;
 		if (keeps_lines && level > 1) {
@@ -211,7 +216,8 @@ void bt_unit_saving(const struct bt_unit *u, const struct bt_link_inputs *li,
 	} else if (rm & BT_RM_LINK_ONLY && whose && level > 0 &&
 		   !unit_splits(u)) {
 		*hidden = fmax(0, dbg - u->debuginfo_lines_s);
-		*compile = -k * *hidden;
+		*files = -SPLIT_FILE * (double)li->objects_made;
+		*compile = -k * *hidden + *files;
 	}
 	if (rm & BT_RM_LLVM_CODEGEN && u->has_flags &&
 	    strcmp(u->flags.codegen_backend, "cranelift"))
@@ -243,14 +249,17 @@ int bt_estimate(struct bt_estimator *e, enum bt_option o,
 		out->term_s += sv.term_s;
 		out->hidden_term_s += sv.hidden_term_s;
 		out->link_term_s += sv.link_term_s;
+		out->files_s += sv.files_s;
 		if (compile != 0 || link > 0)
 			out->n_units++;
 		out->compile_cpu_s += compile;
 		out->link_cpu_s += link;
 		/* the saving is code generation work (debuginfo, the
-		 * backend) and link work */
-		e->cut[i][BT_PHASE_FRONTEND] = 0;
-		e->cut[i][BT_PHASE_CODEGEN] = compile;
+		 * backend) and link work; the files on one CPU, as the
+		 * frontend's work (links into one directory take its lock
+		 * in turn) */
+		e->cut[i][BT_PHASE_FRONTEND] = sv.files_s;
+		e->cut[i][BT_PHASE_CODEGEN] = compile - sv.files_s;
 		e->cut[i][BT_PHASE_LINK] = link;
 	}
 	out->cpu_s = out->compile_cpu_s + out->link_cpu_s;

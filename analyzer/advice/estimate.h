@@ -65,6 +65,9 @@ struct bt_estimate {
 	 * K_OFF or K_LINES), or -K_SPLIT * hidden_term_s (split
 	 * debuginfo: a cost), link_cpu_s = LAMBDA * link_term_s */
 	double term_s, hidden_term_s, link_term_s;
+	/* of compile_cpu_s: the files the option adds or removes, on one
+	 * CPU (split debuginfo: SPLIT_FILE a .dwo per object made, a cost) */
+	double files_s;
 	const char *method; /* "calibrated-model", "published-ratio",
 			       "measured-ratio", "measured-here" (a
 			       btrace experiment on this machine) */
@@ -83,6 +86,7 @@ static inline int bt_estimate_digits(const struct bt_estimate *e)
 struct bt_unit_part {
 	double compile_s, link_s;
 	double term_s, hidden_term_s, link_term_s;
+	double files_s; /* of compile_s: on one CPU */
 };
 
 /* The model for one unit U whose link read LI: what option O saves in

@@ -84,6 +84,7 @@ static void add_elf(Elf *e, struct bt_section_bytes *out)
 	Elf_Scn *scn = NULL;
 	if (elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) < 0)
 		return;
+	out->objects++;
 	while ((scn = elf_nextscn(e, scn)) != NULL) {
 		GElf_Shdr sh;
 		const char *raw, *name;
@@ -168,6 +169,7 @@ void bt_section_bytes_add(struct bt_section_bytes *to,
 	to->ranges_work += b->ranges_work;
 	to->locs_work += b->locs_work;
 	to->skipped += b->skipped;
+	to->objects += b->objects;
 }
 
 /* A string -> value table (open addressing), for the files read once
@@ -251,6 +253,7 @@ struct reader {
 	struct str_tab reused; /* path -> enum bt_origin */
 	struct bt_section_bytes *bytes;
 	size_t n_bytes, n_reused, n_reused_deps;
+	size_t *made; /* per unit: the objects it made, read (objects_made) */
 };
 
 /* The unit that produced the file at PATH ("lib<crate><extra>.rlib"), or
@@ -316,7 +319,8 @@ static enum bt_origin reused_origin(struct reader *r, const char *path)
 	return (enum bt_origin)val;
 }
 
-/* The section sizes of the file at PATH, read once; -1 if unreadable. */
+/* The section sizes of the file at PATH, read once: 1 when read now, 0
+ * when read before, -1 if unreadable. */
 static int file_bytes(struct reader *r, const char *path,
 		      struct bt_section_bytes *sb)
 {
@@ -334,10 +338,12 @@ static int file_bytes(struct reader *r, const char *path,
 	if (nb) {
 		r->bytes = nb;
 		r->bytes[r->n_bytes] = *sb;
-		if (tab_put(&r->files, path, r->n_bytes) == 0)
+		if (tab_put(&r->files, path, r->n_bytes) == 0) {
 			r->n_bytes++;
+			return 1;
+		}
 	}
-	return 0;
+	return 0; /* not remembered (no memory): read again if met again */
 }
 
 /* The incremental session directory unit U's compilation used, into OUT
@@ -437,6 +443,7 @@ static void read_link(struct reader *r, const struct bt_node *n,
 		char path[PATH_MAX];
 		struct bt_section_bytes sb;
 		const struct bt_unit *p;
+		int got;
 		if (!strcmp(arg, "-o")) {
 			a++;
 			continue;
@@ -450,16 +457,19 @@ static void read_link(struct reader *r, const struct bt_node *n,
 		else
 			snprintf(path, sizeof(path), "%s/%s", im->cwd, arg);
 		out->n_inputs++;
-		if (file_bytes(r, path, &sb) < 0 &&
-		    (!u->flags.incremental ||
-		     incr_copy(u, arg, session, &have_session, path,
-			       sizeof(path)) < 0 ||
-		     file_bytes(r, path, &sb) < 0)) {
+		got = file_bytes(r, path, &sb);
+		if (got < 0 && u->flags.incremental &&
+		    incr_copy(u, arg, session, &have_session, path,
+			      sizeof(path)) == 0)
+			got = file_bytes(r, path, &sb);
+		if (got < 0) {
 			out->n_missing++;
 			continue;
 		}
 		bt_section_bytes_add(&out->all, &sb);
 		p = ends_with(arg, ".o") ? u : producer(r, arg);
+		if (p && got == 1)
+			r->made[p - r->b->units] += (size_t)sb.objects;
 		if (p) {
 			/* this build's units: as their flags say */
 			if (bt_unit_debug_level(p) > 0)
@@ -490,6 +500,9 @@ int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
 	int rc = 0;
 	memset(out, 0, b->n_units * sizeof(*out));
 	memset(census, 0, sizeof(*census));
+	r.made = calloc(b->n_units + 1, sizeof(*r.made));
+	if (!r.made)
+		return -1;
 	/* the first unit of each output stem, as a scan in order finds */
 	for (size_t i = b->n_units; i-- > 0;) {
 		char key[BT_OUTPUT_KEY_MAX];
@@ -509,6 +522,7 @@ int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
 	for (size_t i = 0; i < b->n_units; i++) {
 		census->inputs += out[i].n_inputs;
 		census->missing += out[i].n_missing;
+		out[i].objects_made = r.made[i];
 	}
 	census->reused_crates = r.n_reused;
 	census->reused_deps = r.n_reused_deps;
@@ -516,5 +530,6 @@ int bt_link_inputs_read(const struct bt_build *b, struct bt_link_inputs *out,
 	tab_free(&r.reused);
 	tab_free(&r.files);
 	free(r.bytes);
+	free(r.made);
 	return rc;
 }

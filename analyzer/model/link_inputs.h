@@ -53,6 +53,8 @@ struct bt_section_bytes {
 	/* archive members that define no symbol, which the linker never
 	 * reads: an .rlib's lib.rmeta, split DWARF's .dwo files */
 	uint64_t skipped;
+	/* ELF objects read: the file, or the archive members it links */
+	uint64_t objects;
 };
 
 /* Adds B's bytes, every field, to TO's. */
@@ -67,6 +69,10 @@ struct bt_link_inputs {
 					    built */
 	size_t n_inputs, n_missing;
 	size_t n_reused; /* inputs an earlier build produced */
+	/* the objects this unit (not its link) made that the build's links
+	 * read, each file once: a binary's own, an rlib's members, one per
+	 * codegen unit (with split DWARF, each has its .dwo beside it) */
+	size_t objects_made;
 };
 
 /* What the links of a build read, over all of them. */

@@ -230,6 +230,7 @@ static void put_recommendation(struct bt_json *j, cJSON *a,
 	put_s(j, e, "model_term_s", r->estimate.term_s);
 	put_s(j, e, "model_hidden_term_s", r->estimate.hidden_term_s);
 	put_s(j, e, "model_link_term_s", r->estimate.link_term_s);
+	put_s(j, e, "model_files_s", r->estimate.files_s);
 }
 
 /* "recommendations" (ordered by saving) and "considered" (the options

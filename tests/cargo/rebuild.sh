@@ -34,10 +34,16 @@ rebuild() { # NAME [CARGO ARGS...]: a full build, then a traced rebuild
     fail "traced rebuild ($name) failed"
   "$BTRACE" report -q "$work/$name" 2>/dev/null || fail "report ($name) failed"
 }
+split_file=$(sed -n 's/^CALIBRATION(SPLIT_FILE, \(.*\))$/\1/p' \
+  "$(dirname "$0")/../../analyzer/advice/estimate_calibration.def")
 check() { # NAME MODE
-  python3 - "$work/$1/report/summary.json" "$2" <<'PY' || fail "summary.json check ($1)"
+  # the app's objects: the codegen units in its incremental cache
+  local objs
+  objs=$(ls -t -d target/debug/incremental/app-*/s-*/ | head -1 | xargs ls | grep -c '\.o$')
+  python3 - "$work/$1/report/summary.json" "$2" "$split_file" "$objs" <<'PY' || fail "summary.json check ($1)"
 import json, sys
 s = json.load(open(sys.argv[1])); mode = sys.argv[2]
+split_file, objs = float(sys.argv[3]), int(sys.argv[4])
 b = s["build"]
 assert b["kind"] == "rebuild", b
 assert b["units_compiled"] == 1 and b["crates_reused"] == 6, b
@@ -57,6 +63,11 @@ if mode == "deps-debug":
     assert sp["estimate"]["cpu_s"] > 0, sp
     assert sp["snippet"] == '[profile.dev]\nsplit-debuginfo = "unpacked"\n', sp
     assert ".dwo" in sp["caveats"], sp
+    # its one cost in a rebuild that generates no DWARF: a .dwo beside
+    # each of the app's objects, the codegen units rustc took from its
+    # incremental cache
+    assert objs > 1 and sp["estimate"]["model_files_s"] < 0, (objs, sp)
+    assert round(-sp["estimate"]["model_files_s"] / split_file) == objs, (objs, sp)
     # what the model removes: all debuginfo >= all but the skeleton's
     off = every["debuginfo-off"]["estimate"]["link_cpu_s"]
     assert off >= sp["estimate"]["link_cpu_s"] > 0, (off, sp)

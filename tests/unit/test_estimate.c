@@ -361,19 +361,42 @@ static void test_unit_saving(void **state)
 	assert_true(K_SPLIT > 0);
 	assert_true(near(s.hidden_term_s, 0.7));
 	assert_true(near(s.compile_s, -K_SPLIT * 0.7));
+	assert_true(s.files_s == 0); /* it made no object the link read */
 	assert_true(near(
 	    s.link_s,
 	    LAMBDA * 0.5 * bt_link_removed_share(&li, BT_OPT_SPLIT_DEBUGINFO)));
 	assert_true(s.link_s > 0);
+	/* and SPLIT_FILE per object it made, a .dwo each: also when no
+	 * DWARF is generated (a rebuild reusing every codegen unit from
+	 * the incremental cache hard-links their .dwo files); no other
+	 * option writes or removes a file */
+	li.objects_made = 155;
+	bt_unit_saving(&u, &li, BT_OPT_SPLIT_DEBUGINFO, &s);
+	assert_true(SPLIT_FILE > 0);
+	assert_true(near(s.files_s, -SPLIT_FILE * 155));
+	assert_true(near(s.compile_s, -K_SPLIT * 0.7 - SPLIT_FILE * 155));
+	u.categories[BT_CAT_DEBUGINFO] = 0;
+	u.debuginfo_lines_s = u.debug_values_s = 0;
+	bt_unit_saving(&u, &li, BT_OPT_SPLIT_DEBUGINFO, &s);
+	assert_true(s.hidden_term_s == 0);
+	assert_true(near(s.compile_s, -SPLIT_FILE * 155));
+	for (int o = 0; o < BT_OPT_MAX; o++) {
+		if (o == BT_OPT_SPLIT_DEBUGINFO)
+			continue;
+		bt_unit_saving(&u, &li, o, &s);
+		assert_true(s.files_s == 0);
+	}
+	unit_fixture(&u, &n);
 	/* a unit that splits already costs nothing more */
 	strcpy(u.flags.split_debuginfo, "unpacked");
 	bt_unit_saving(&u, &li, BT_OPT_SPLIT_DEBUGINFO, &s);
-	assert_true(s.compile_s == 0);
+	assert_true(s.compile_s == 0 && s.files_s == 0);
 	/* at debug = 0 nothing is generated, so nothing to split */
 	unit_fixture(&u, &n);
 	strcpy(u.flags.debuginfo, "0");
 	bt_unit_saving(&u, &li, BT_OPT_SPLIT_DEBUGINFO, &s);
-	assert_true(s.compile_s == 0);
+	assert_true(s.compile_s == 0 && s.files_s == 0);
+	li.objects_made = 0;
 	/* a link that strips already reads no debuginfo: no option saves
 	 * link time, the compile savings stay */
 	unit_fixture(&u, &n);

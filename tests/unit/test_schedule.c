@@ -353,6 +353,8 @@ static void test_sections(void **state)
 	assert_true(with.lines < with.debug && with.debug < with.total);
 	assert_int_equal(without.debug, 0);
 	assert_true(without.total > 0);
+	assert_int_equal(with.objects, 1);
+	assert_int_equal(without.objects, 1);
 	assert_int_equal(bt_section_bytes_of_file("/nonexistent.o", &with), -1);
 	assert_int_equal(bt_section_bytes_of_file("/etc/hostname", &with), -1);
 }
@@ -369,6 +371,8 @@ static void test_sections_archive(void **state)
 	assert_int_equal(bt_section_bytes_of_file(DEBUG_OBJ, &obj), 0);
 	assert_true(ar.skipped > 4096);
 	assert_int_equal(obj.skipped, 0);
+	/* the member without a symbol is no object the link reads */
+	assert_int_equal(ar.objects, 1);
 	assert_int_equal(ar.total, obj.total);
 	assert_int_equal(ar.debug, obj.debug);
 	/* -g -O0 C: .rela.debug_info, .debug_str and .debug_line_str are
