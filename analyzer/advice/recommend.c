@@ -10,6 +10,11 @@
 #include "base/spawn.h"
 #include "model/trace_reader.h"
 
+/* The precision and value of a figure in seconds, for "%.*f s": a
+ * rebuild's figures are fractions of a second ("0.03 s", not "0.0 s"),
+ * a clean build's are seconds. */
+#define SECONDS(x) ((x) < 1 ? 2 : 1), (x)
+
 /* The profile the compilations used, from a workspace member's --out-dir
  * (target/<dir>/deps; cargo names the dev profile's dir "debug"). */
 static void profile_of(const struct bt_build *b, char *out, size_t cap)
@@ -290,10 +295,10 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 			return why;
 		}
 		snprintf(r->reason, sizeof(r->reason),
-			 "linking took %.1f s of CPU (%.1f%%) with %s; mold "
+			 "linking took %.*f s of CPU (%.1f%%) with %s; mold "
 			 "saved %.1f%% CPU and %.1f%% wall on this machine "
 			 "(btrace experiment, %d rounds of %s, %.80s)",
-			 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s, linker,
+			 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s, linker,
 			 m.cpu_pct, m.wall_pct, m.rounds, kind, m.path);
 		return NULL;
 	}
@@ -303,18 +308,18 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 		    why, cap,
 		    "not measured: mold is installed; `btrace experiment "
 		    "--only linker-mold -- CARGO_COMMAND` measures it here "
-		    "(published ratio: saves about %.1f s CPU, %.1f%%)",
-		    e->cpu_s, e->cpu_pct);
+		    "(published ratio: saves about %.*f s CPU, %.1f%%)",
+		    SECONDS(e->cpu_s), e->cpu_pct);
 		return why;
 	}
 	snprintf(r->reason, sizeof(r->reason),
-		 "linking took %.1f s of CPU (%.1f%%) with %s; mold saves "
-		 "about %.1f s CPU (%.1f%%) and %.1f s wall (%.1f%%) by the "
+		 "linking took %.*f s of CPU (%.1f%%) with %s; mold saves "
+		 "about %.*f s CPU (%.1f%%) and %.*f s wall (%.1f%%) by the "
 		 "published ratio (mold's own benchmarks, on many cores; "
 		 "not measured on this machine)",
-		 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s,
-		 linker[0] ? linker : "several linkers", e->cpu_s, e->cpu_pct,
-		 e->wall_s, e->wall_pct);
+		 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s,
+		 linker[0] ? linker : "several linkers", SECONDS(e->cpu_s),
+		 e->cpu_pct, e->cpu_s < 1 ? 2 : 1, e->wall_s, e->wall_pct);
 	return NULL;
 }
 
@@ -351,10 +356,10 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 	case BT_OPT_DEBUG_LINE_TABLES:
 		why = why_not_debuginfo(r->option, c, &st);
 		snprintf(r->reason, sizeof(r->reason),
-			 "debuginfo generation took %.1f s of CPU (%.1f%%) in "
+			 "debuginfo generation took %.*f s of CPU (%.1f%%) in "
 			 "%zu compilation%s, plus link time (the links read "
 			 "%.1f MiB of debuginfo); %s %s",
-			 c->debuginfo_s, 100 * c->debuginfo_s / b->cpu_s,
+			 SECONDS(c->debuginfo_s), 100 * c->debuginfo_s / b->cpu_s,
 			 c->debug_any, c->debug_any == 1 ? "" : "s",
 			 (double)c->link_debug / 1048576,
 			 r->option == BT_OPT_DEBUG_OFF
@@ -369,11 +374,11 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		memcpy(r->keeps, keeps, sizeof(keeps));
 		if (c->deps)
 			snprintf(r->reason, sizeof(r->reason),
-				 "dependencies' debuginfo took %.1f s of CPU "
+				 "dependencies' debuginfo took %.*f s of CPU "
 				 "(%.1f%%), plus link time; turning it off "
 				 "for them only %s; your workspace members "
 				 "keep full debuginfo: %s",
-				 c->deps_debuginfo_s,
+				 SECONDS(c->deps_debuginfo_s),
 				 100 * c->deps_debuginfo_s / b->cpu_s, saves,
 				 keeps);
 		else
@@ -402,9 +407,9 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			st = BT_REC_IN_FORCE;
 		}
 		snprintf(r->reason, sizeof(r->reason),
-			 "LLVM code generation took %.1f s of CPU (%.1f%%); "
+			 "LLVM code generation took %.*f s of CPU (%.1f%%); "
 			 "the Cranelift backend %s (published ratio)",
-			 c->llvm_s, 100 * c->llvm_s / b->cpu_s, saves);
+			 SECONDS(c->llvm_s), 100 * c->llvm_s / b->cpu_s, saves);
 		break;
 	case BT_OPT_LINKER_LLD:
 		if (c->fast_linker && !c->slow_linker) {
@@ -419,9 +424,9 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			st = BT_REC_NOTHING_TO_DO;
 		}
 		snprintf(r->reason, sizeof(r->reason),
-			 "linking took %.1f s of CPU (%.1f%%) with GNU ld; lld "
+			 "linking took %.*f s of CPU (%.1f%%) with GNU ld; lld "
 			 "%s",
-			 c->link_cpu_s, 100 * c->link_cpu_s / b->cpu_s, saves);
+			 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s, saves);
 		break;
 	case BT_OPT_LINKER_MOLD:
 		why = mold(b, c, r, why_buf, sizeof(why_buf), &st);
