@@ -298,8 +298,8 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 			 "linking took %.*f s of CPU (%.1f%%) with %s; mold "
 			 "saved %.1f%% CPU and %.1f%% wall on this machine "
 			 "(btrace experiment, %d rounds of %s, %.80s)",
-			 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s, linker,
-			 m.cpu_pct, m.wall_pct, m.rounds, kind, m.path);
+			 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s,
+			 linker, m.cpu_pct, m.wall_pct, m.rounds, kind, m.path);
 		return NULL;
 	}
 	if (bt_on_path(bt_option_info(r->option)->needs)) {
@@ -359,8 +359,9 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 			 "debuginfo generation took %.*f s of CPU (%.1f%%) in "
 			 "%zu compilation%s, plus link time (the links read "
 			 "%.1f MiB of debuginfo); %s %s",
-			 SECONDS(c->debuginfo_s), 100 * c->debuginfo_s / b->cpu_s,
-			 c->debug_any, c->debug_any == 1 ? "" : "s",
+			 SECONDS(c->debuginfo_s),
+			 100 * c->debuginfo_s / b->cpu_s, c->debug_any,
+			 c->debug_any == 1 ? "" : "s",
 			 (double)c->link_debug / 1048576,
 			 r->option == BT_OPT_DEBUG_OFF
 			     ? "debug = false"
@@ -426,7 +427,8 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		snprintf(r->reason, sizeof(r->reason),
 			 "linking took %.*f s of CPU (%.1f%%) with GNU ld; lld "
 			 "%s",
-			 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s, saves);
+			 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s,
+			 saves);
 		break;
 	case BT_OPT_LINKER_MOLD:
 		why = mold(b, c, r, why_buf, sizeof(why_buf), &st);
