@@ -24,6 +24,18 @@ bench_synthetic() {
   printf '[workspace]\nresolver = "2"\nmembers = [%s]\nexclude = [%s]\n' "$members" "$libs" >"$dir/Cargo.toml"
 }
 
+# bench_set_aside PATH DIR [NAME]: moves PATH (a round's trace or data)
+# into DIR as NAME (default: its own name) instead of deleting it: on this
+# machine's ext4 (no journal) a file created within seconds of many
+# deletions costs its creator a scan of the recently deleted inodes
+# (recently_deleted()), and deleting one round's trace just before the
+# next build charged that to the traced column alone.  A user's traces
+# are never deleted by btrace either.  The caller deletes DIR later, with
+# its other data.
+bench_set_aside() {
+  mkdir -p "$2" && mv "$1" "$2/${3:-$(basename "$1")}"
+}
+
 # bench_write_section BENCHMARKS_MD NAME FILE: puts FILE's text between
 # <!-- NAME:begin --> and <!-- NAME:end --> in BENCHMARKS_MD (appending
 # the markers if missing), leaving the rest of the file alone.  Under

@@ -68,15 +68,10 @@ run() { # WORKLOAD MODE ROUND
   TIMEFORMAT='%3R %3U %3S'
   t=$( { time (cd "$dir" && "${cmd[@]}" >/dev/null 2>&1) ; } 2>&1 )
   local size=0
-  # The trace is moved aside, not deleted: on this machine's ext4 (no
-  # journal) a file created within seconds of many deletions costs its
-  # creator a scan of the recently deleted inodes (recently_deleted()),
-  # and deleting one round's trace charged the next traced build alone
-  # (bench/peers.sh does the same).  A user's traces are never deleted by
-  # btrace either.  All go with $traces at exit.
+  # moved aside, not deleted (bench_set_aside); all go with $traces at exit
   if [ -d "$trace" ]; then
     size=$(du -sb "$trace" | cut -f1)
-    mkdir -p "$traces/old" && mv "$trace" "$traces/old/"
+    bench_set_aside "$trace" "$traces/old"
   fi
   set -- "$1" "$2" "$3" $t "$size"
   local cpu

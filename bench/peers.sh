@@ -148,15 +148,9 @@ run() {
   local target="$work/target-$src-$class" data="$work/data-$w-$c"
   [ "$c" = self-profile ] && data="$work/data-$src-$c"
   local cmd=(cargo build -q --offline) env=(CARGO_TARGET_DIR="$target")
-  # The last round's data is moved aside, not deleted: on this machine's
-  # ext4 (no journal) a file created within seconds of many deletions
-  # costs its creator a scan of the recently deleted inodes
-  # (recently_deleted()), and deleting the last trace just before the
-  # build charged that to the traced column alone.  Deleted with the
-  # workload's other data.
-  if [ -e "$data" ]; then
-    mkdir -p "$work/old" && mv "$data" "$work/old/$w-$c-$r"
-  fi
+  # the last round's data is moved aside, not deleted (bench_set_aside),
+  # and goes with the workload's other data
+  if [ -e "$data" ]; then bench_set_aside "$data" "$work/old" "$w-$c-$r"; fi
   case $c in
     record) cmd=("$btrace" record -o "$data" --sample off -- "${cmd[@]}") ;;
     sample) cmd=("$btrace" record -o "$data" -- "${cmd[@]}") ;;

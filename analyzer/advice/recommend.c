@@ -10,9 +10,9 @@
 #include "base/spawn.h"
 #include "model/trace_reader.h"
 
-/* The precision and value of a figure in seconds, for "%.*f s": a
- * rebuild's figures are fractions of a second ("0.03 s", not "0.0 s"),
- * a clean build's are seconds. */
+/* The precision and value of a measured figure in seconds, for "%.*f s":
+ * a rebuild's are fractions of a second ("0.03 s", not "0.0 s"), a clean
+ * build's are seconds (an estimate's: bt_estimate_digits()). */
 #define SECONDS(x) ((x) < 1 ? 2 : 1), (x)
 
 /* The profile the compilations used, from a workspace member's --out-dir
@@ -309,7 +309,7 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 		    "not measured: mold is installed; `btrace experiment "
 		    "--only linker-mold -- CARGO_COMMAND` measures it here "
 		    "(published ratio: saves about %.*f s CPU, %.1f%%)",
-		    SECONDS(e->cpu_s), e->cpu_pct);
+		    bt_estimate_digits(e), e->cpu_s, e->cpu_pct);
 		return why;
 	}
 	snprintf(r->reason, sizeof(r->reason),
@@ -318,8 +318,9 @@ static const char *mold(const struct bt_build *b, const struct census *c,
 		 "published ratio (mold's own benchmarks, on many cores; "
 		 "not measured on this machine)",
 		 SECONDS(c->link_cpu_s), 100 * c->link_cpu_s / b->cpu_s,
-		 linker[0] ? linker : "several linkers", SECONDS(e->cpu_s),
-		 e->cpu_pct, e->cpu_s < 1 ? 2 : 1, e->wall_s, e->wall_pct);
+		 linker[0] ? linker : "several linkers", bt_estimate_digits(e),
+		 e->cpu_s, e->cpu_pct, bt_estimate_digits(e), e->wall_s,
+		 e->wall_pct);
 	return NULL;
 }
 
@@ -344,8 +345,8 @@ static void fill(const struct bt_build *b, struct bt_recommendations *rs,
 		snprintf(saves, sizeof(saves),
 			 "saves about %.*f s CPU (%.1f%%) and %.*f s wall "
 			 "(%.1f%%)",
-			 e->cpu_s < 1 ? 2 : 1, e->cpu_s, e->cpu_pct,
-			 e->cpu_s < 1 ? 2 : 1, e->wall_s, e->wall_pct);
+			 bt_estimate_digits(e), e->cpu_s, e->cpu_pct,
+			 bt_estimate_digits(e), e->wall_s, e->wall_pct);
 	/* the option's facts (options.def); the reasons are made here */
 	r->file = oi->file;
 	r->caveats = oi->caveats;
